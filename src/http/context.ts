@@ -1,0 +1,43 @@
+/**
+ * What the middleware layers of one SCIM request share, kept on `res.locals.scim`.
+ * Each layer (journal, auth, faults, profile, SCIM router) reads and fills its own part;
+ * the SCIM core never sees this object.
+ */
+export type ScimOperation =
+  | 'create'
+  | 'get'
+  | 'list'
+  | 'replace'
+  | 'patch'
+  | 'delete'
+  | 'search'
+  | 'bulk'
+  | 'discovery'
+  | 'me'
+  | 'unknown';
+
+/** An RFC deviation seen in a client's request (see the [patch] issue: IdP profiles and the linter). */
+export interface ConformanceWarning {
+  /** Stable machine-readable code, e.g. "op-case". */
+  code: string;
+  /** The RFC section the request strays from, e.g. "RFC 7644 3.5.2". */
+  rfc: string;
+  detail: string;
+}
+
+export interface FiredFaultInfo {
+  id: string;
+  name?: string;
+  action: string;
+}
+
+export interface RequestScimContext {
+  tenantId: string;
+  /** The request path relative to the tenant's SCIM base path, e.g. "/Users/123". */
+  relativePath: string;
+  operation: ScimOperation;
+  /** e.g. "User", when the path names a resource type endpoint. */
+  resourceType?: string;
+  warnings: ConformanceWarning[];
+  fault?: FiredFaultInfo;
+}
