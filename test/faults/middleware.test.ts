@@ -1,11 +1,12 @@
 import http from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import request from 'supertest';
 import { ControllableClock } from '../../src/scim/clock.js';
 import { buildApp, listen, rawRequest, sleep } from './helpers.js';
 
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
+  vi.restoreAllMocks();
   while (closers.length) await closers.pop()!();
 });
 
@@ -140,9 +141,17 @@ describe('fault middleware over HTTP', () => {
   it('a client leaving during latency clears the timer and the handler never runs', async () => {
     const t = await started();
     t.faults.add({ action: { type: 'latency', ms: 300 } });
+    const setSpy = vi.spyOn(globalThis, 'setTimeout');
+    const clearSpy = vi.spyOn(globalThis, 'clearTimeout');
     const res = await rawRequest(t.port, '/scim/v2/Users', { method: 'POST', body: { userName: 'x' }, abortAfterMs: 50 });
     expect(res.error).toBeDefined();
-    await sleep(400);
+    await sleep(100);
+    const delays = setSpy.mock.calls.flatMap((call, i) => (call[1] === 300 ? [setSpy.mock.results[i]!.value] : []));
+    expect(delays).toHaveLength(1);
+    expect(clearSpy.mock.calls.some((call) => call[0] === delays[0])).toBe(true);
+    setSpy.mockRestore();
+    clearSpy.mockRestore();
+    await sleep(300);
     expect(t.handled).toBe(0);
   });
 
@@ -166,6 +175,8 @@ describe('fault middleware over HTTP', () => {
   it('hang holds the request until the client times out, then lets go', async () => {
     const t = await started();
     t.faults.add({ action: { type: 'hang', maxMs: 10_000 } });
+    const setSpy = vi.spyOn(globalThis, 'setTimeout');
+    const clearSpy = vi.spyOn(globalThis, 'clearTimeout');
     const res = await rawRequest(t.port, '/scim/v2/Users', { timeoutMs: 300 });
     expect(res.timedOut).toBe(true);
     expect(res.status).toBeUndefined();
@@ -174,6 +185,12 @@ describe('fault middleware over HTTP', () => {
     await sleep(50);
     const open = await new Promise<number>((r) => t.server.getConnections((_e, n) => r(n)));
     expect(open).toBe(0);
+    // the server's 10 s hang timer was cleared when the client left
+    const hangTimers = setSpy.mock.calls.flatMap((call, i) => (call[1] === 10_000 ? [setSpy.mock.results[i]!.value] : []));
+    expect(hangTimers).toHaveLength(1);
+    expect(clearSpy.mock.calls.some((call) => call[0] === hangTimers[0])).toBe(true);
+    setSpy.mockRestore();
+    clearSpy.mockRestore();
     expect(t.handled).toBe(0);
   });
 
