@@ -3,14 +3,16 @@
  * (the client went away: "aborted"; a reset fault destroyed the socket: "reset").
  *
  * The response body is captured (up to 64 KiB) by wrapping res.write / res.end; everything still passes
- * through unchanged. The SCIM context (operation, resource type, fault, warnings) and req.body are read when the
- * entry is recorded, because later layers fill them in.
+ * through unchanged. The SCIM context (operation, resource type, fault, warnings) is read when the entry is
+ * recorded, because later layers fill it in. The request body is copied when a body parser sets req.body (before
+ * or after this layer runs), so the journal shows what the client sent even if a later layer rewrites it; if no
+ * parser ever sets it, it is read at record time (null when undefined).
  */
 import { performance } from 'node:perf_hooks';
 import type { Request, RequestHandler, Response } from 'express';
 import { isoTime } from '../scim/clock.js';
 import type { RequestScimContext } from '../http/context.js';
-import { JOURNAL_BODY_LIMIT, type Journal, type JournalOutcome } from './journal.js';
+import { JOURNAL_BODY_LIMIT, redactBody, type Journal, type JournalOutcome } from './journal.js';
 
 export type JournalResolver = (
   req: Request,
@@ -98,6 +100,26 @@ export function journalMiddleware(resolve: JournalResolver): RequestHandler {
     const capture = new BodyCapture(JOURNAL_BODY_LIMIT);
     const isHead = req.method === 'HEAD';
 
+    // The request body as the client sent it: copied (redacted) as soon as a body parser sets req.body, so that a
+    // later layer normalising it in place (IdP quirks) does not change what the journal shows.
+    let sent: { body: unknown; truncated: boolean } | undefined;
+    const snapshot = (v: unknown) => {
+      if (sent === undefined && v !== undefined) sent = redactBody(v);
+    };
+    if (req.body !== undefined) snapshot(req.body);
+    else {
+      let current: unknown = req.body;
+      Object.defineProperty(req, 'body', {
+        configurable: true,
+        enumerable: true,
+        get: () => current,
+        set: (v: unknown) => {
+          current = v;
+          snapshot(v);
+        },
+      });
+    }
+
     const origWrite = res.write;
     const origEnd = res.end;
     res.write = function (this: Response, chunk: unknown, ...rest: unknown[]) {
@@ -132,7 +154,8 @@ export function journalMiddleware(resolve: JournalResolver): RequestHandler {
           relativePath: context.relativePath,
           query: (req.query ?? {}) as Record<string, unknown>,
           requestHeaders: req.headers,
-          requestBody: req.body === undefined ? null : (req.body as unknown),
+          requestBody: sent ? sent.body : req.body === undefined ? null : (req.body as unknown),
+          requestBodyTruncated: sent?.truncated ?? false,
           status: completed || res.headersSent ? res.statusCode : 0,
           responseHeaders: res.getHeaders() as Record<string, string | string[] | number>,
           responseBody: parseResponseBody(text, capture.truncated, res.getHeader('content-type')),
