@@ -1,0 +1,66 @@
+/**
+ * One typed options object for the whole server. CLI flags, SCIMULATOR_* environment variables and the
+ * embedding API all map onto it.
+ */
+export type AuthMode = 'bearer' | 'basic' | 'none';
+
+export interface ScimulatorOptions {
+  /** TCP port; 0 picks a free one. */
+  port: number;
+  host: string;
+  /** Where SCIM is served for the default tenant, e.g. "/scim/v2". */
+  basePath: string;
+  auth: AuthMode;
+  /** The bearer token (auth "bearer"). */
+  token: string;
+  basicUser: string;
+  basicPassword: string;
+  /** JSON data file: loaded at start, saved after writes. Memory only when absent. */
+  data?: string;
+  /** Maximum request body in bytes. */
+  maxBody: number;
+  /** Reject Groups whose displayName is taken (RFC 7643 leaves it to the service provider). */
+  groupDisplayNameUnique: boolean;
+  /** Coalescing window of data-file saves, in ms. */
+  saveDelayMs: number;
+}
+
+/** A fixed, documented development token: printed at start-up, never a secret. */
+export const DEFAULT_TOKEN = 'scimulator-dev-token';
+
+export const DEFAULT_OPTIONS: ScimulatorOptions = {
+  port: 8080,
+  host: '127.0.0.1',
+  basePath: '/scim/v2',
+  auth: 'bearer',
+  token: DEFAULT_TOKEN,
+  basicUser: 'scim',
+  basicPassword: 'scim',
+  maxBody: 1024 * 1024,
+  groupDisplayNameUnique: false,
+  saveDelayMs: 50,
+};
+
+/** Fills defaults and checks the values; throws an Error with a one-line reason on a bad option. */
+export function resolveOptions(partial: Partial<ScimulatorOptions> = {}): ScimulatorOptions {
+  const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
+  const options: ScimulatorOptions = { ...DEFAULT_OPTIONS, ...defined };
+  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
+    throw new Error(`--port must be an integer from 0 to 65535, got ${partial.port}`);
+  }
+  if (!['bearer', 'basic', 'none'].includes(options.auth)) {
+    throw new Error(`--auth must be one of bearer, basic, none; got ${options.auth}`);
+  }
+  if (!/^\/[A-Za-z0-9._~\-/]*$/.test(options.basePath) || options.basePath.includes('//')) {
+    throw new Error(`--base-path must start with "/" and contain only URL path characters, got ${options.basePath}`);
+  }
+  options.basePath = options.basePath.replace(/\/+$/, '') || '';
+  if (!Number.isInteger(options.maxBody) || options.maxBody < 1024) {
+    throw new Error(`--max-body must be a whole number of bytes of at least 1024, got ${partial.maxBody}`);
+  }
+  if (options.auth === 'bearer' && !options.token) throw new Error('--token must not be empty');
+  if (options.auth === 'basic' && (!options.basicUser || !options.basicPassword)) {
+    throw new Error('--auth basic needs --basic-user and --basic-password');
+  }
+  return options;
+}
