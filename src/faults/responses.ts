@@ -3,9 +3,10 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { ScimError, type ScimType } from '../scim/errors.js';
+import { SCIM_CONTENT_TYPE } from '../http/respond.js';
 import type { FaultEffect, FaultRequestInfo } from './types.js';
 
-export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
+export { SCIM_CONTENT_TYPE };
 
 /** Default details, phrased as a real service provider would (mostly after RFC 7644 Table 8). */
 const DEFAULT_DETAILS: Record<number, string> = {
@@ -49,26 +50,29 @@ export function retryAfterHeader(status: number, retryAfter: number | string | u
   return status === 429 || status === 503 ? '1' : undefined;
 }
 
-/** 409 uniqueness, worded after the attribute the request carries (RFC 7644 3.3: a duplicate userName). */
+/**
+ * 409 uniqueness, worded like the SCIM service's own check (src/scim/service.ts) after the attribute the
+ * request carries; the clashing resource is unknown here, so it is "another <type>".
+ */
 export function uniquenessDetail(req: FaultRequestInfo): string {
   const type = req.resourceType ?? 'resource';
-  for (const attr of ['userName', 'displayName', 'externalId']) {
+  for (const [attr, caseExact] of [['userName', false], ['displayName', false], ['externalId', true]] as const) {
     const value = topLevelString(req.body, attr);
     if (value !== undefined) {
-      return `${attr} "${value}" is already used by another ${type}; ${attr} must be unique.`;
+      return `${attr} "${value}" is already taken by another ${type}${caseExact ? '' : ' (compared case-insensitively)'}.`;
     }
   }
-  return `A ${type} with the same unique attribute value already exists.`;
+  return `A unique attribute value of this ${type} is already taken by another ${type}.`;
 }
 
-/** 412, worded after the If-Match the request carried (RFC 7644 3.14). */
+/** 412, worded like the SCIM service's own If-Match check, naming the If-Match the request carried. */
 export function preconditionDetail(req: FaultRequestInfo): string {
   const raw = req.headers['if-match'];
   const ifMatch = Array.isArray(raw) ? raw.join(', ') : raw;
   if (ifMatch) {
-    return `If-Match ${ifMatch} does not match the current version of the ${req.resourceType ?? 'resource'}: it has changed on the server. Read it again and retry with its current ETag.`;
+    return `Precondition failed: the resource is at a newer version, but If-Match asked for ${ifMatch}. Read the resource again and retry with its current ETag.`;
   }
-  return 'Failed to update. Resource has changed on the server.';
+  return 'Precondition failed: the resource has changed on the server. Read the resource again and retry with its current ETag.';
 }
 
 function topLevelString(body: unknown, name: string): string | undefined {

@@ -333,12 +333,14 @@ describe('FaultRegistry.decide', () => {
         schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
         status: '409',
         scimType: 'uniqueness',
-        detail: 'userName "bjensen" is already used by another User; userName must be unique.',
+        detail: 'userName "bjensen" is already taken by another User (compared case-insensitively).',
       });
       const g = respond(
         faults.decide(req({ resourceType: 'Group', operation: 'create', body: { displayName: 'Tour Guides' } }))[0],
       );
-      expect(g.json.detail).toBe('displayName "Tour Guides" is already used by another Group; displayName must be unique.');
+      expect(g.json.detail).toBe('displayName "Tour Guides" is already taken by another Group (compared case-insensitively).');
+      const e = respond(faults.decide(req({ operation: 'create', body: { externalId: 'E-1' } }))[0]);
+      expect(e.json.detail).toBe('externalId "E-1" is already taken by another User.');
     });
 
     it('conflict precondition: 412 without scimType, naming the If-Match sent', () => {
@@ -348,9 +350,9 @@ describe('FaultRegistry.decide', () => {
       expect(r.status).toBe(412);
       expect(r.json.scimType).toBeUndefined();
       expect(r.json.status).toBe('412');
-      expect(r.json.detail).toMatch(/^If-Match W\/"3" does not match the current version of the User/);
+      expect(r.json.detail).toBe('Precondition failed: the resource is at a newer version, but If-Match asked for W/"3". Read the resource again and retry with its current ETag.');
       const plain = respond(faults.decide(req({ method: 'PUT', operation: 'replace' }))[0]);
-      expect(plain.json.detail).toBe('Failed to update. Resource has changed on the server.');
+      expect(plain.json.detail).toMatch(/^Precondition failed: the resource has changed on the server\./);
     });
 
     it('malformed variants are 200 with a SCIM content type and an unparsable body', () => {
