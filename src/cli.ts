@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 /** The `scimulator` command: parse flags, call the library, print, exit codes (2 = bad usage, 1 = failure). */
-import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { DEFAULT_OPTIONS, type AuthMode, type ScimulatorOptions } from './config.js';
 import { startServer } from './server.js';
 import { DataFileError } from './store/persist.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+import { VERSION } from './version.js';
 
 function fail(message: string, code: number): never {
   process.stderr.write(`scimulator: ${message}\n`);
@@ -37,7 +36,7 @@ async function serve(argv: Record<string, unknown>): Promise<void> {
     fail(e.message, 1);
   }
   const { options: o } = running.runtime;
-  const lines = [`Scimulator ${pkg.version} listening`, `  SCIM base URL: ${running.baseUrl}`];
+  const lines = [`Scimulator ${VERSION} listening`, `  SCIM base URL: ${running.baseUrl}`];
   if (o.auth === 'bearer') lines.push(`  Bearer token:  ${o.token}`);
   else if (o.auth === 'basic') lines.push(`  Basic auth:    ${o.basicUser} / ${o.basicPassword}`);
   else lines.push('  Auth:          none (every request is accepted)');
@@ -65,7 +64,7 @@ const parser = yargs(hideBin(process.argv))
   .scriptName('scimulator')
   .env('SCIMULATOR')
   .strict()
-  .version(pkg.version)
+  .version(VERSION)
   .help()
   .command(
     ['serve', '$0'],

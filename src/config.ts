@@ -23,6 +23,24 @@ export interface ScimulatorOptions {
   groupDisplayNameUnique: boolean;
   /** Coalescing window of data-file saves, in ms. */
   saveDelayMs: number;
+  /** IdP profile of the default tenant: rfc (strict), lenient, entra, okta. */
+  profile: 'lenient' | 'rfc' | 'entra' | 'okta';
+  defaultPageSize: number;
+  maxPageSize: number;
+  /** Seconds of idleness after which a pagination cursor expires. */
+  cursorTimeout: number;
+  /** Return conformance warnings in a Scimulator-Warning header. */
+  warningsHeader: boolean;
+  /** The control API: its path, its own token (none: open), or off. */
+  control: boolean;
+  controlPath: string;
+  controlToken?: string;
+  /** Journal entries kept per tenant (a ring buffer). */
+  journalCapacity: number;
+  /** Also stream the default tenant's journal to this NDJSON file. */
+  journalFile?: string;
+  /** Seed of the default tenant's random generator (ids, fault probabilities, generated data). */
+  seed: number;
 }
 
 /** A fixed, documented development token: printed at start-up, never a secret. */
@@ -39,6 +57,15 @@ export const DEFAULT_OPTIONS: ScimulatorOptions = {
   maxBody: 1024 * 1024,
   groupDisplayNameUnique: false,
   saveDelayMs: 50,
+  profile: 'lenient',
+  defaultPageSize: 100,
+  maxPageSize: 1000,
+  cursorTimeout: 600,
+  warningsHeader: false,
+  control: true,
+  controlPath: '/_mock',
+  journalCapacity: 10_000,
+  seed: 1,
 };
 
 /** Fills defaults and checks the values; throws an Error with a one-line reason on a bad option. */
@@ -58,9 +85,27 @@ export function resolveOptions(partial: Partial<ScimulatorOptions> = {}): Scimul
   if (!Number.isInteger(options.maxBody) || options.maxBody < 1024) {
     throw new Error(`--max-body must be a whole number of bytes of at least 1024, got ${partial.maxBody}`);
   }
+  if (!['lenient', 'rfc', 'entra', 'okta'].includes(options.profile)) {
+    throw new Error(`--profile must be one of lenient, rfc, entra, okta; got ${options.profile}`);
+  }
+  for (const key of ['defaultPageSize', 'maxPageSize', 'cursorTimeout', 'journalCapacity'] as const) {
+    if (!Number.isInteger(options[key]) || options[key] < 1) throw new Error(`${flagName(key)} must be a positive integer, got ${partial[key]}`);
+  }
+  if (options.defaultPageSize > options.maxPageSize) {
+    throw new Error(`--default-page-size (${options.defaultPageSize}) must not exceed --max-page-size (${options.maxPageSize})`);
+  }
+  if (!Number.isInteger(options.seed)) throw new Error(`--seed must be an integer, got ${partial.seed}`);
+  if (!/^\/[A-Za-z0-9._~\-/]+$/.test(options.controlPath)) throw new Error(`--control-path must start with "/", got ${options.controlPath}`);
+  options.controlPath = options.controlPath.replace(/\/+$/, '');
+  if (options.controlPath === options.basePath) throw new Error('--control-path must differ from --base-path');
   if (options.auth === 'bearer' && !options.token) throw new Error('--token must not be empty');
   if (options.auth === 'basic' && (!options.basicUser || !options.basicPassword)) {
     throw new Error('--auth basic needs --basic-user and --basic-password');
   }
   return options;
+}
+
+/** "defaultPageSize" -> "--default-page-size", for messages that name the flag. */
+export function flagName(key: string): string {
+  return '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 }
