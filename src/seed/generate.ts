@@ -63,7 +63,10 @@ const DAY_MS = 86_400_000;
 /** Users are created over the three years before the reference date. */
 const HISTORY_MS = 3 * 365 * DAY_MS;
 const MAX_ROOTS = 5;
+/** "A few" project groups get a group member. */
+const MAX_NESTING_GROUPS = 25;
 const PROGRESS_EVERY = 1000;
+const LAST_NAME_POOL = 1500;
 const WORK_DOMAIN = 'example.com';
 const HOME_DOMAINS = ['example.net', 'example.org'];
 
@@ -74,6 +77,8 @@ interface City {
   locality: string;
   region: string;
   timezone: string;
+  /** E.164 prefix of the office's landlines (country code + area code) and how many digits follow it. */
+  phone: [prefix: string, digits: number];
 }
 
 interface RegionDef {
@@ -85,6 +90,8 @@ interface RegionDef {
   tag: string;
   weight: number;
   cities: City[];
+  /** E.164 prefixes of mobile numbers and how many digits follow them. */
+  mobile: [prefixes: string[], digits: number];
   format: (a: { streetAddress: string; locality: string; region: string; postalCode: string; countryName: string }) => string;
 }
 
@@ -95,58 +102,65 @@ const formatEu: RegionDef['format'] = (a) => `${a.streetAddress}\n${a.postalCode
 const REGIONS: RegionDef[] = [
   {
     locale: en_US, country: 'US', countryName: 'United States', tag: 'en-US', weight: 40, format: formatUs,
+    mobile: [['+1332', '+1646', '+1917', '+1628', '+1737', '+1720'], 7],
     cities: [
-      { locality: 'New York', region: 'NY', timezone: 'America/New_York' },
-      { locality: 'Boston', region: 'MA', timezone: 'America/New_York' },
-      { locality: 'Chicago', region: 'IL', timezone: 'America/Chicago' },
-      { locality: 'Austin', region: 'TX', timezone: 'America/Chicago' },
-      { locality: 'Denver', region: 'CO', timezone: 'America/Denver' },
-      { locality: 'San Francisco', region: 'CA', timezone: 'America/Los_Angeles' },
-      { locality: 'Seattle', region: 'WA', timezone: 'America/Los_Angeles' },
+      { locality: 'New York', region: 'NY', timezone: 'America/New_York', phone: ['+1212', 7] },
+      { locality: 'Boston', region: 'MA', timezone: 'America/New_York', phone: ['+1617', 7] },
+      { locality: 'Chicago', region: 'IL', timezone: 'America/Chicago', phone: ['+1312', 7] },
+      { locality: 'Austin', region: 'TX', timezone: 'America/Chicago', phone: ['+1512', 7] },
+      { locality: 'Denver', region: 'CO', timezone: 'America/Denver', phone: ['+1303', 7] },
+      { locality: 'San Francisco', region: 'CA', timezone: 'America/Los_Angeles', phone: ['+1415', 7] },
+      { locality: 'Seattle', region: 'WA', timezone: 'America/Los_Angeles', phone: ['+1206', 7] },
     ],
   },
   {
     locale: en_GB, country: 'GB', countryName: 'United Kingdom', tag: 'en-GB', weight: 12, format: formatGb,
+    mobile: [['+447'], 9],
     cities: [
-      { locality: 'London', region: 'England', timezone: 'Europe/London' },
-      { locality: 'Manchester', region: 'England', timezone: 'Europe/London' },
-      { locality: 'Edinburgh', region: 'Scotland', timezone: 'Europe/London' },
+      { locality: 'London', region: 'England', timezone: 'Europe/London', phone: ['+4420', 8] },
+      { locality: 'Manchester', region: 'England', timezone: 'Europe/London', phone: ['+44161', 7] },
+      { locality: 'Edinburgh', region: 'Scotland', timezone: 'Europe/London', phone: ['+44131', 7] },
     ],
   },
   {
     locale: de, country: 'DE', countryName: 'Germany', tag: 'de-DE', weight: 14, format: formatEu,
+    mobile: [['+49151', '+49160', '+49170', '+49176'], 8],
     cities: [
-      { locality: 'Berlin', region: 'Berlin', timezone: 'Europe/Berlin' },
-      { locality: 'München', region: 'Bayern', timezone: 'Europe/Berlin' },
-      { locality: 'Hamburg', region: 'Hamburg', timezone: 'Europe/Berlin' },
+      { locality: 'Berlin', region: 'Berlin', timezone: 'Europe/Berlin', phone: ['+4930', 8] },
+      { locality: 'München', region: 'Bayern', timezone: 'Europe/Berlin', phone: ['+4989', 8] },
+      { locality: 'Hamburg', region: 'Hamburg', timezone: 'Europe/Berlin', phone: ['+4940', 8] },
     ],
   },
   {
     locale: fr, country: 'FR', countryName: 'France', tag: 'fr-FR', weight: 12, format: formatEu,
+    mobile: [['+336', '+337'], 8],
     cities: [
-      { locality: 'Paris', region: 'Île-de-France', timezone: 'Europe/Paris' },
-      { locality: 'Lyon', region: 'Auvergne-Rhône-Alpes', timezone: 'Europe/Paris' },
+      { locality: 'Paris', region: 'Île-de-France', timezone: 'Europe/Paris', phone: ['+331', 8] },
+      { locality: 'Lyon', region: 'Auvergne-Rhône-Alpes', timezone: 'Europe/Paris', phone: ['+334', 8] },
     ],
   },
   {
     locale: es, country: 'ES', countryName: 'Spain', tag: 'es-ES', weight: 10, format: formatEu,
+    mobile: [['+346'], 8],
     cities: [
-      { locality: 'Madrid', region: 'Comunidad de Madrid', timezone: 'Europe/Madrid' },
-      { locality: 'Barcelona', region: 'Cataluña', timezone: 'Europe/Madrid' },
+      { locality: 'Madrid', region: 'Comunidad de Madrid', timezone: 'Europe/Madrid', phone: ['+3491', 7] },
+      { locality: 'Barcelona', region: 'Cataluña', timezone: 'Europe/Madrid', phone: ['+3493', 7] },
     ],
   },
   {
     locale: sv, country: 'SE', countryName: 'Sweden', tag: 'sv-SE', weight: 6, format: formatEu,
+    mobile: [['+4670', '+4672', '+4673'], 7],
     cities: [
-      { locality: 'Stockholm', region: 'Stockholm', timezone: 'Europe/Stockholm' },
-      { locality: 'Göteborg', region: 'Västra Götaland', timezone: 'Europe/Stockholm' },
+      { locality: 'Stockholm', region: 'Stockholm', timezone: 'Europe/Stockholm', phone: ['+468', 7] },
+      { locality: 'Göteborg', region: 'Västra Götaland', timezone: 'Europe/Stockholm', phone: ['+4631', 7] },
     ],
   },
   {
     locale: nl, country: 'NL', countryName: 'Netherlands', tag: 'nl-NL', weight: 6, format: formatEu,
+    mobile: [['+316'], 8],
     cities: [
-      { locality: 'Amsterdam', region: 'Noord-Holland', timezone: 'Europe/Amsterdam' },
-      { locality: 'Rotterdam', region: 'Zuid-Holland', timezone: 'Europe/Amsterdam' },
+      { locality: 'Amsterdam', region: 'Noord-Holland', timezone: 'Europe/Amsterdam', phone: ['+3120', 7] },
+      { locality: 'Rotterdam', region: 'Zuid-Holland', timezone: 'Europe/Amsterdam', phone: ['+3110', 7] },
     ],
   },
 ];
@@ -250,7 +264,9 @@ const NICKNAMES: ReadonlyMap<string, string> = new Map([
 
 interface Office {
   region: RegionDef;
+  regionIndex: number;
   faker: Faker;
+  phone: [prefix: string, digits: number];
   streetAddress: string;
   locality: string;
   regionName: string;
@@ -306,6 +322,25 @@ export function generateDirectory(options: GenerateOptions): GeneratedDirectory 
     );
   };
 
+  /** `n` (<= 9) digits, the first one from 2 to 9: the subscriber part of a phone number. */
+  const digits = (n: number): string => {
+    const rest = n - 1;
+    return String(2 + int(7)) + String(int(10 ** rest - 1)).padStart(rest, '0');
+  };
+
+  // Family names: some locales compose them from patterns (Spanish double surnames), which is slow in faker;
+  // draw the first LAST_NAME_POOL of each region and sex from faker, then reuse those.
+  const lastNamePools = REGIONS.map(() => ({ female: [] as string[], male: [] as string[] }));
+  const lastName = (regionIndex: number, sex: 'female' | 'male'): string => {
+    const pool = lastNamePools[regionIndex]![sex];
+    if (pool.length < LAST_NAME_POOL) {
+      const drawn = regionFakers[regionIndex]!.person.lastName(sex);
+      pool.push(drawn);
+      return drawn;
+    }
+    return pool[int(pool.length - 1)]!;
+  };
+
   const total = userCount + groupCount;
   let done = 0;
   const tick = (): void => {
@@ -345,7 +380,9 @@ export function generateDirectory(options: GenerateOptions): GeneratedDirectory 
       const postalCode = rf.location.zipCode();
       return {
         region,
+        regionIndex: r,
         faker: rf,
+        phone: city.phone,
         streetAddress,
         locality: city.locality,
         regionName: city.region,
@@ -365,20 +402,49 @@ export function generateDirectory(options: GenerateOptions): GeneratedDirectory 
   const ids: string[] = new Array(userCount);
   const displayNames: string[] = new Array(userCount);
   const createdMs = new Float64Array(userCount);
-  const span = new Int32Array(userCount); // remaining direct-report capacity of managers
   const users: Resource[] = new Array(userCount);
   const slot = userCount > 0 ? HISTORY_MS / userCount : 0;
   const historyStart = opts.referenceMs - HISTORY_MS;
   let employeeNumber = 100000 + int(99999);
 
+  // Pass 1, the organisation chart. Roots have no manager; each department's head (its first non-root user)
+  // reports to a root; every other user reports to an earlier employee of the same department, filled
+  // breadth-first with spans of 3 to 10, so the tree is shallow (depth ~ log(n) / log(6)). A manager is always
+  // an earlier user, so following managers never cycles.
+  const deptOf = new Int32Array(userCount);
+  const userTypeOf = new Uint8Array(userCount);
+  const managerOf = new Int32Array(userCount).fill(-1);
+  const reports = new Int32Array(userCount);
+  const span = new Int32Array(userCount); // remaining direct-report capacity
+  const isHeadOf = new Uint8Array(userCount);
   for (let i = 0; i < userCount; i++) {
     const isRoot = i < rootCount;
     const deptIndex = isRoot ? i % departments.length : weighted(departmentWeights, float());
     const dept = departments[deptIndex]!;
     const isHead = !isRoot && !dept.hasHead;
     if (isHead) dept.hasHead = true;
-    const userType = isRoot || isHead ? 'Employee' : USER_TYPES[weighted(userTypeWeights, float())]![0];
-    const isManager = isRoot || isHead || (userType === 'Employee' && float() < 1 / 6);
+    const userType = isRoot || isHead ? 0 : weighted(userTypeWeights, float());
+    deptOf[i] = deptIndex;
+    userTypeOf[i] = userType;
+    isHeadOf[i] = isHead ? 1 : 0;
+    if (!isRoot && rootCount > 0) {
+      const manager = isHead ? deptIndex % rootCount : (takeManager(dept, span, int) ?? int(rootCount - 1));
+      managerOf[i] = manager;
+      reports[manager]!++;
+    }
+    if (!isRoot && userType === 0) {
+      span[i] = isHead ? 4 + int(6) : 3 + int(7);
+      dept.managerQueue.push(i);
+    }
+  }
+
+  for (let i = 0; i < userCount; i++) {
+    const isRoot = i < rootCount;
+    const deptIndex = deptOf[i]!;
+    const dept = departments[deptIndex]!;
+    const isHead = isHeadOf[i] === 1;
+    const userType = USER_TYPES[userTypeOf[i]!]![0];
+    const isManager = reports[i]! > 0;
 
     const offices = officesByRegion[weighted(regionWeights, float())]!;
     const office = offices[int(offices.length - 1)]!;
@@ -387,7 +453,7 @@ export function generateDirectory(options: GenerateOptions): GeneratedDirectory 
 
     const sex = float() < 0.5 ? 'female' : 'male';
     const givenName = rf.person.firstName(sex);
-    const familyName = rf.person.lastName(sex);
+    const familyName = lastName(office.regionIndex, sex);
     const middleName = float() < 0.15 ? rf.person.firstName(sex) : undefined;
     const nick = NICKNAMES.get(givenName);
     const nickName = nick !== undefined && float() < 0.4 ? nick : undefined;
@@ -401,17 +467,7 @@ export function generateDirectory(options: GenerateOptions): GeneratedDirectory 
     ids[i] = id;
     displayNames[i] = displayName;
 
-    // manager: roots have none; department heads report to a root; others to a manager of their department
-    // created earlier (breadth-first, bounded span), falling back to a root. Always an earlier user: no cycle.
-    let manager = -1;
-    if (!isRoot && rootCount > 0) {
-      if (isHead) manager = deptIndex % rootCount;
-      else manager = takeManager(dept, span, int) ?? int(rootCount - 1);
-    }
-    if (isManager) {
-      span[i] = isRoot ? 1_000_000 : isHead ? 4 + int(6) : 3 + int(9);
-      if (!isRoot) dept.managerQueue.push(i);
-    }
+    const manager = managerOf[i]!;
     dept.members.push(i);
 
     let title: string;
@@ -429,13 +485,11 @@ export function generateDirectory(options: GenerateOptions): GeneratedDirectory 
 
     const emails: Resource[] = [{ value: userName, type: 'work', primary: true }];
     if (float() < 0.2) {
-      const digits = float() < 0.5 ? String(10 + int(89)) : '';
-      emails.push({ value: `${slug(givenName)}${slug(familyName)}${digits}@${pick(HOME_DOMAINS)}`, type: 'home' });
+      const suffix = float() < 0.5 ? String(10 + int(89)) : '';
+      emails.push({ value: `${slug(givenName)}${slug(familyName)}${suffix}@${pick(HOME_DOMAINS)}`, type: 'home' });
     }
-    const phoneNumbers: Resource[] = [
-      { value: rf.phone.number({ style: 'international' }), type: 'work', primary: true },
-    ];
-    if (float() < 0.45) phoneNumbers.push({ value: rf.phone.number({ style: 'international' }), type: 'mobile' });
+    const phoneNumbers: Resource[] = [{ value: office.phone[0] + digits(office.phone[1]), type: 'work', primary: true }];
+    if (float() < 0.45) phoneNumbers.push({ value: pick(region.mobile[0]) + digits(region.mobile[1]), type: 'mobile' });
 
     const name: Resource = {
       formatted: middleName ? `${givenName} ${middleName} ${familyName}` : displayName,
@@ -518,7 +572,7 @@ export function generateDirectory(options: GenerateOptions): GeneratedDirectory 
     const firstProject = departmentGroupCount;
     const candidates: number[] = [];
     for (let g = Math.max(firstProject, 1); g < groupCount; g++) candidates.push(g);
-    const nestCount = Math.min(candidates.length, Math.max(1, Math.round(projectCount / 20)));
+    const nestCount = Math.min(candidates.length, MAX_NESTING_GROUPS, Math.max(1, Math.round(projectCount / 20)));
     shuffleInPlace(candidates, int);
     for (let c = 0; c < nestCount; c++) {
       const g = candidates[c]!;
@@ -794,6 +848,6 @@ function projectName(
   if (u < 0.3) return `Project ${capitalise(faker.word.noun())}`;
   if (u < 0.5) return `${capitalise(faker.word.adjective())} ${capitalise(faker.word.noun())} Team`;
   if (u < 0.65) return `${pick(departments).name} ${capitalise(faker.hacker.noun())} Working Group`;
-  if (u < 0.8) return `${capitalise(faker.company.buzzNoun())} Guild`;
+  if (u < 0.8) return `${capitalise(faker.hacker.adjective())} ${capitalise(faker.company.buzzNoun())} Guild`;
   return `App - ${capitalise(faker.word.noun())} Users`;
 }

@@ -161,7 +161,6 @@ describe('users', () => {
     }
     expect(names.size).toBe(dir.users.length);
     expect(dir.users.some((u) => (u.emails as unknown[]).length > 1)).toBe(true);
-    expect(dir.users.some((u) => /\d@/.test(u.userName as string))).toBe(true); // deduplicated with a number
   });
 
   it('derive userName from the name', () => {
@@ -251,8 +250,18 @@ describe('users', () => {
       }
       deepest = Math.max(deepest, seen.size);
     }
-    expect(deepest).toBeGreaterThan(2);
-    expect(deepest).toBeLessThan(30);
+    expect(deepest).toBeGreaterThan(3);
+    expect(deepest).toBeLessThanOrEqual(10);
+    // spans of control stay bounded (roots excepted) and about one user in seven manages someone
+    const reports = new Map<string, number>();
+    for (const u of dir.users) {
+      const m = ent(u).manager;
+      if (m) reports.set(m.value, (reports.get(m.value) ?? 0) + 1);
+    }
+    const rootIds = new Set(dir.users.filter((u) => !ent(u).manager).map((u) => u.id as string));
+    for (const [id, n] of reports) if (!rootIds.has(id)) expect(n).toBeLessThanOrEqual(10);
+    expect(reports.size).toBeGreaterThan(dir.users.length / 12);
+    expect(reports.size).toBeLessThan(dir.users.length / 4);
   });
 });
 
@@ -370,6 +379,13 @@ describe('whole directory', () => {
     expect(big.users).toHaveLength(20_000);
     expect(big.groups).toHaveLength(400);
     expect(new Set(big.users.map((u) => u.userName)).size).toBe(20_000);
+    // name clashes are resolved with a number: barbara.jensen@, barbara.jensen2@, ...
+    const numbered = big.users.filter((u) => /\d@/.test(u.userName as string));
+    expect(numbered.length).toBeGreaterThan(0);
+    for (const u of numbered.slice(0, 20)) {
+      const base = (u.userName as string).replace(/\d+@/, '@');
+      expect(big.users.some((v) => v.userName === base)).toBe(true);
+    }
     expect(new Set(big.users.map((u) => ent(u).employeeNumber)).size).toBe(20_000);
     const ids = new Set(big.users.map((u) => u.id));
     const groupIds = new Set(big.groups.map((g) => g.id));
