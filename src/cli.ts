@@ -24,6 +24,19 @@ async function serve(argv: Record<string, unknown>): Promise<void> {
     basicPassword: argv['basic-password'] as string | undefined,
     data: argv.data as string | undefined,
     maxBody: argv['max-body'] as number,
+    profile: argv.profile as ScimulatorOptions['profile'],
+    defaultPageSize: argv['default-page-size'] as number,
+    maxPageSize: argv['max-page-size'] as number,
+    cursorTimeout: argv['cursor-timeout'] as number,
+    warningsHeader: argv['warnings-header'] as boolean,
+    control: argv.control as boolean,
+    controlPath: argv['control-path'] as string,
+    controlToken: argv['control-token'] as string | undefined,
+    journalCapacity: argv['journal-capacity'] as number,
+    journalFile: argv['journal-file'] as string | undefined,
+    latency: argv.latency as string | undefined,
+    failRate: argv['fail-rate'] as string | undefined,
+    rateLimit: argv['rate-limit'] as string | undefined,
   };
   let running;
   try {
@@ -79,7 +92,20 @@ const parser = yargs(hideBin(process.argv))
         .option('basic-user', { type: 'string', describe: 'User name (auth basic)' })
         .option('basic-password', { type: 'string', describe: 'Password (auth basic)' })
         .option('data', { type: 'string', describe: 'JSON data file: loaded at start, saved after writes' })
-        .option('max-body', { type: 'number', default: DEFAULT_OPTIONS.maxBody, describe: 'Maximum request body in bytes' }),
+        .option('max-body', { type: 'number', default: DEFAULT_OPTIONS.maxBody, describe: 'Maximum request body in bytes' })
+        .option('profile', { choices: ['lenient', 'rfc', 'entra', 'okta'], default: DEFAULT_OPTIONS.profile, describe: 'IdP profile: which client quirks are tolerated' })
+        .option('default-page-size', { type: 'number', default: DEFAULT_OPTIONS.defaultPageSize, describe: 'Page size of a list without count' })
+        .option('max-page-size', { type: 'number', default: DEFAULT_OPTIONS.maxPageSize, describe: 'Largest page a list returns' })
+        .option('cursor-timeout', { type: 'number', default: DEFAULT_OPTIONS.cursorTimeout, describe: 'Seconds an idle pagination cursor stays valid' })
+        .option('warnings-header', { type: 'boolean', default: DEFAULT_OPTIONS.warningsHeader, describe: 'Return conformance warnings in a Scimulator-Warning header' })
+        .option('control', { type: 'boolean', default: true, describe: 'Serve the control API (--no-control turns it off)' })
+        .option('control-path', { type: 'string', default: DEFAULT_OPTIONS.controlPath, describe: 'Path of the control API' })
+        .option('control-token', { type: 'string', describe: 'Bearer token the control API requires (none: open)' })
+        .option('journal-capacity', { type: 'number', default: DEFAULT_OPTIONS.journalCapacity, describe: 'Journal entries kept per tenant' })
+        .option('journal-file', { type: 'string', describe: 'Also append every journal entry to this NDJSON file' })
+        .option('latency', { type: 'string', describe: 'Delay every request: "200" ms or "100-800" (uniform)' })
+        .option('fail-rate', { type: 'string', describe: 'Fail a share of requests: "0.1:503"' })
+        .option('rate-limit', { type: 'string', describe: 'Token bucket: "10/s", "600/min"' }),
     (argv) => serve(argv as Record<string, unknown>),
   )
   .fail((message, err) => {

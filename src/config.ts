@@ -41,6 +41,10 @@ export interface ScimulatorOptions {
   journalFile?: string;
   /** Seed of the default tenant's random generator (ids, fault probabilities, generated data). */
   seed: number;
+  /** Fault shorthands for the default tenant: "200" or "100-800" ms, "0.1:503", "10/s". */
+  latency?: string;
+  failRate?: string;
+  rateLimit?: string;
 }
 
 /** A fixed, documented development token: printed at start-up, never a secret. */

@@ -1,6 +1,7 @@
 /** The running Scimulator: its options and its tenants (the default one, and those the control API adds). */
 import { randomBytes } from 'node:crypto';
 import { resolveOptions, type ScimulatorOptions } from './config.js';
+import { shorthandRules } from './faults/shorthands.js';
 import { ScimError } from './scim/errors.js';
 import { PROFILE_NAMES, Tenant, type TenantConfig } from './tenant.js';
 import { VERSION } from './version.js';
@@ -34,6 +35,8 @@ export class Scimulator {
         journalFile: this.options.journalFile,
       }),
     );
+    const { latency, failRate, rateLimit } = this.options;
+    for (const rule of shorthandRules({ latency, failRate, rateLimit })) this.defaultTenant.faults.add(rule);
   }
 
   get defaultTenant(): Tenant {
