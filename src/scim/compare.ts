@@ -1,0 +1,340 @@
+/**
+ * Value comparison by the schema (RFC 7643 section 2.3, RFC 7644 section 3.4.2.2), shared by filtering and sorting
+ * so both follow the same rules:
+ * - string, reference, binary: "caseExact" from the attribute definition decides; case-insensitive means equal after
+ *   String.prototype.toLowerCase (locale-independent), ordered by UTF-16 code units;
+ * - dateTime: compared as instants (xsd:dateTime; "2011-05-13T04:42:34Z" equals "2011-05-13T04:42:34.000Z", offsets
+ *   honoured);
+ * - integer, decimal: numerically;
+ * - boolean: false < true.
+ *
+ * The case-insensitive string tests here work on a literal lower-cased once by the caller and never allocate for
+ * ASCII values (the filter scan runs them over every resource); any non-ASCII character falls back to toLowerCase.
+ */
+import type { AttributeDef } from './schemas/types.js';
+
+/** True for the types whose values are JSON strings compared as text. */
+export function isTextType(type: AttributeDef['type']): boolean {
+  return type === 'string' || type === 'reference' || type === 'binary';
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// dateTime
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function digits(s: string, start: number, count: number): number {
+  let n = 0;
+  for (let i = start; i < start + count; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+/**
+ * Parses an xsd:dateTime (RFC 7643 section 2.3.5), e.g. "2011-05-13T04:42:34Z", "2011-05-13T04:42:34.5+02:00".
+ * Returns the instant in milliseconds since the epoch (fractions of a millisecond kept as a fraction), or undefined
+ * when the text is not a valid dateTime. A value without a time zone is taken as UTC.
+ */
+export function parseDateTime(text: string): number | undefined {
+  if (typeof text !== 'string') return undefined;
+  const n = text.length;
+  let i = 0;
+  let sign = 1;
+  if (text.charCodeAt(0) === 45 /* - */) {
+    sign = -1;
+    i = 1;
+  }
+  // Year: at least four digits.
+  let yearEnd = i;
+  while (yearEnd < n && text.charCodeAt(yearEnd) >= 48 && text.charCodeAt(yearEnd) <= 57) yearEnd++;
+  if (yearEnd - i < 4 || (yearEnd - i > 4 && text.charCodeAt(i) === 48)) return undefined;
+  const year = sign * digits(text, i, yearEnd - i);
+  i = yearEnd;
+  // "-MM-DDThh:mm:ss" is 15 characters.
+  if (n < i + 15) return undefined;
+  if (text[i] !== '-' || text[i + 3] !== '-' || (text[i + 6] !== 'T' && text[i + 6] !== 't')) return undefined;
+  if (text[i + 9] !== ':' || text[i + 12] !== ':') return undefined;
+  const month = digits(text, i + 1, 2);
+  const day = digits(text, i + 4, 2);
+  const hour = digits(text, i + 7, 2);
+  const minute = digits(text, i + 10, 2);
+  const second = digits(text, i + 13, 2);
+  if (month < 1 || month > 12 || day < 1 || hour < 0 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+    return undefined;
+  }
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const maxDay = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
+  if (day > maxDay) return undefined;
+  // xsd allows 24:00:00 as the end of the day.
+  if (hour > 24 || (hour === 24 && (minute !== 0 || second !== 0))) return undefined;
+  i += 15;
+  let fraction = 0;
+  if (i < n && text[i] === '.') {
+    const start = ++i;
+    let scale = 1;
+    while (i < n && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) {
+      scale /= 10;
+      fraction += (text.charCodeAt(i) - 48) * scale;
+      i++;
+    }
+    if (i === start) return undefined;
+    if (hour === 24 && fraction !== 0) return undefined;
+  }
+  let offsetMinutes = 0;
+  if (i < n) {
+    const c = text[i];
+    if (c === 'Z' || c === 'z') {
+      i++;
+    } else if (c === '+' || c === '-') {
+      if (n !== i + 6 || text[i + 3] !== ':') return undefined;
+      const oh = digits(text, i + 1, 2);
+      const om = digits(text, i + 4, 2);
+      if (oh < 0 || om < 0 || om > 59 || oh > 14 || (oh === 14 && om !== 0)) return undefined;
+      offsetMinutes = (c === '-' ? -1 : 1) * (oh * 60 + om);
+      i += 6;
+    } else {
+      return undefined;
+    }
+  }
+  if (i !== n) return undefined;
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, 0);
+  return date.getTime() + fraction * 1000 - offsetMinutes * 60_000;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Strings
+
+/** True when every UTF-16 unit of `s` is ASCII. */
+export function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return false;
+  return true;
+}
+
+/** Code-unit order, as used everywhere a string order is needed (locale-independent and deterministic). */
+function codeUnitCompare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Orders two strings: by code units when caseExact, else by code units of their lower-case forms. */
+export function compareStrings(a: string, b: string, caseExact: boolean): number {
+  if (caseExact) return codeUnitCompare(a, b);
+  return codeUnitCompare(a.toLowerCase(), b.toLowerCase());
+}
+
+/** Equality of two strings under the attribute's caseExact. */
+export function stringsEqual(a: string, b: string, caseExact: boolean): boolean {
+  if (caseExact) return a === b;
+  return a.length === b.length ? a === b || a.toLowerCase() === b.toLowerCase() : a.toLowerCase() === b.toLowerCase();
+}
+
+/*
+ * Case-insensitive tests against a literal that is already lower-case and ASCII ("lit"). They return -1 when the
+ * value holds a non-ASCII character where it matters, and the caller then compares value.toLowerCase(). For ASCII
+ * characters toLowerCase is a one-to-one mapping, which is what makes an early mismatch at an ASCII position final.
+ */
+
+function foldedEquals(value: string, lit: string): number {
+  const n = lit.length;
+  // A non-ASCII character only lowers to ASCII one-to-one (KELVIN SIGN -> "k"), so lengths must agree.
+  if (value.length !== n) return 0;
+  for (let i = 0; i < n; i++) {
+    let c = value.charCodeAt(i);
+    if (c > 127) return -1;
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== lit.charCodeAt(i)) return 0;
+  }
+  return 1;
+}
+
+function foldedStartsWith(value: string, lit: string): number {
+  const n = lit.length;
+  for (let i = 0; i < n; i++) {
+    if (i >= value.length) return 0;
+    let c = value.charCodeAt(i);
+    if (c > 127) return -1;
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== lit.charCodeAt(i)) return 0;
+  }
+  return 1;
+}
+
+function foldedEndsWith(value: string, lit: string): number {
+  const n = lit.length;
+  const offset = value.length - n;
+  for (let i = n - 1; i >= 0; i--) {
+    if (offset + i < 0) {
+      // The value is shorter than the literal; a non-ASCII character could still lengthen it when lowered.
+      for (let j = 0; j < value.length; j++) if (value.charCodeAt(j) > 127) return -1;
+      return 0;
+    }
+    let c = value.charCodeAt(offset + i);
+    if (c > 127) return -1;
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== lit.charCodeAt(i)) return 0;
+  }
+  return 1;
+}
+
+function foldedIncludes(value: string, lit: string): number {
+  const n = value.length;
+  const m = lit.length;
+  for (let i = 0; i < n; i++) if (value.charCodeAt(i) > 127) return -1;
+  if (m === 0) return 1;
+  const first = lit.charCodeAt(0);
+  outer: for (let s = 0; s + m <= n; s++) {
+    let c = value.charCodeAt(s);
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== first) continue;
+    for (let j = 1; j < m; j++) {
+      c = value.charCodeAt(s + j);
+      if (c >= 65 && c <= 90) c += 32;
+      if (c !== lit.charCodeAt(j)) continue outer;
+    }
+    return 1;
+  }
+  return 0;
+}
+
+export type StringOperator = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'ge' | 'lt' | 'le';
+
+/**
+ * Builds a test `value <op> literal` for string values, with the literal prepared once (lower-cased when the
+ * attribute is not caseExact). The returned function does not allocate for ASCII values.
+ */
+export function stringTest(op: StringOperator, literal: string, caseExact: boolean): (value: string) => boolean {
+  if (caseExact) {
+    switch (op) {
+      case 'eq':
+        return (v) => v === literal;
+      case 'ne':
+        return (v) => v !== literal;
+      case 'co':
+        return (v) => v.includes(literal);
+      case 'sw':
+        return (v) => v.startsWith(literal);
+      case 'ew':
+        return (v) => v.endsWith(literal);
+      case 'gt':
+        return (v) => v > literal;
+      case 'ge':
+        return (v) => v >= literal;
+      case 'lt':
+        return (v) => v < literal;
+      case 'le':
+        return (v) => v <= literal;
+    }
+  }
+  const lit = literal.toLowerCase();
+  const ascii = isAscii(lit);
+  const folded = (fast: (v: string, l: string) => number, slow: (v: string) => boolean) =>
+    ascii
+      ? (v: string) => {
+          const r = fast(v, lit);
+          return r < 0 ? slow(v.toLowerCase()) : r === 1;
+        }
+      : (v: string) => slow(v.toLowerCase());
+  switch (op) {
+    case 'eq':
+      return folded(foldedEquals, (v) => v === lit);
+    case 'ne': {
+      const eq = folded(foldedEquals, (v) => v === lit);
+      return (v) => !eq(v);
+    }
+    case 'co':
+      return folded(foldedIncludes, (v) => v.includes(lit));
+    case 'sw':
+      return folded(foldedStartsWith, (v) => v.startsWith(lit));
+    case 'ew':
+      return folded(foldedEndsWith, (v) => v.endsWith(lit));
+    case 'gt':
+      return (v) => v.toLowerCase() > lit;
+    case 'ge':
+      return (v) => v.toLowerCase() >= lit;
+    case 'lt':
+      return (v) => v.toLowerCase() < lit;
+    case 'le':
+      return (v) => v.toLowerCase() <= lit;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Any type
+
+/**
+ * Orders two assigned values of the attribute `def` (for sortBy): negative, zero or positive.
+ * undefined and null are the caller's business (they sort last ascending); values of the wrong JSON type for the
+ * definition sort after the well-typed ones and compare equal among themselves, so the order stays total.
+ */
+export function compareAttributeValues(a: unknown, b: unknown, def: AttributeDef): number {
+  const ka = sortKey(a, def);
+  const kb = sortKey(b, def);
+  if (ka === undefined || kb === undefined) return ka === undefined ? (kb === undefined ? 0 : 1) : -1;
+  if (typeof ka === 'string' && typeof kb === 'string') return compareStrings(ka, kb, def.caseExact);
+  return (ka as number) < (kb as number) ? -1 : (ka as number) > (kb as number) ? 1 : 0;
+}
+
+function sortKey(v: unknown, def: AttributeDef): string | number | undefined {
+  switch (def.type) {
+    case 'string':
+    case 'reference':
+    case 'binary':
+      return typeof v === 'string' ? v : undefined;
+    case 'integer':
+    case 'decimal':
+      return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+    case 'boolean':
+      return typeof v === 'boolean' ? (v ? 1 : 0) : undefined;
+    case 'dateTime':
+      return typeof v === 'string' ? parseDateTime(v) : undefined;
+    case 'complex':
+      return undefined;
+  }
+}
+
+/** Equality of two assigned values under the rules of `def` (caseExact strings, dateTime instants, numbers). */
+export function attributeValuesEqual(a: unknown, b: unknown, def: AttributeDef): boolean {
+  switch (def.type) {
+    case 'string':
+    case 'reference':
+    case 'binary':
+      return typeof a === 'string' && typeof b === 'string' && stringsEqual(a, b, def.caseExact);
+    case 'dateTime': {
+      if (typeof a !== 'string' || typeof b !== 'string') return false;
+      const ta = parseDateTime(a);
+      return ta !== undefined && ta === parseDateTime(b);
+    }
+    case 'integer':
+    case 'decimal':
+    case 'boolean':
+      return a === b;
+    case 'complex':
+      return false;
+  }
+}
+
+/**
+ * RFC 7643 section 2.5 and the "pr" operator of RFC 7644 section 3.4.2.2: a value is present when it is not null,
+ * not an empty string, not an empty array and, for complex values, has at least one present sub-attribute.
+ */
+export function isPresent(value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value === 'string') return value.length > 0;
+  if (Array.isArray(value)) {
+    for (const element of value) if (isPresent(element)) return true;
+    return false;
+  }
+  if (typeof value === 'object') {
+    for (const key in value) {
+      if (Object.prototype.hasOwnProperty.call(value, key) && isPresent((value as Record<string, unknown>)[key])) {
+        return true;
+      }
+    }
+    return false;
+  }
+  return true;
+}
