@@ -83,13 +83,21 @@ class Parser {
   ) {
     this.noun = noun;
     this.scimType = noun === 'filter' ? 'invalidFilter' : 'invalidPath';
+    this.forbiddenType = this.scimType;
   }
+
+  private readonly forbiddenType: ScimType;
 
   // ---- error reporting -------------------------------------------------------------------------------------
 
-  error(pos: number, message: string): ScimError {
-    const label = this.noun === 'filter' ? 'filter' : 'path';
-    return new ScimError(400, this.scimType, `Invalid ${label} at position ${pos + 1}: ${message}`);
+  error(pos: number, message: string, scimType: ScimType = this.scimType): ScimError {
+    const label = scimType === 'invalidFilter' ? 'filter' : 'path';
+    return new ScimError(400, scimType, `Invalid ${label} at position ${pos + 1}: ${message}`);
+  }
+
+  /** __proto__, constructor and prototype: invalidPath anywhere in a PATCH path, invalidFilter in a filter. */
+  forbidden(pos: number, name: string): ScimError {
+    return this.error(pos, `${quote(name)} is not allowed in an attribute path`, this.forbiddenType);
   }
 
   describe(t: Token): string {
@@ -108,9 +116,9 @@ class Parser {
   }
 
   /** Throws "expected <what>, found <token>" at the token (or its lexing error). */
-  fail(t: Token, expected: string): never {
+  fail(t: Token, expected: string, hint?: string): never {
     if (t.kind === 'error') throw this.error(t.errorPos, t.value);
-    throw this.error(t.pos, `expected ${expected}, found ${this.describe(t)}`);
+    throw this.error(t.pos, `expected ${expected}, found ${this.describe(t)}${hint ? `; ${hint}` : ''}`);
   }
 
   // ---- token access -----------------------------------------------------------------------------------------
@@ -273,12 +281,13 @@ class Parser {
 
   parseValue(op: Token): FilterLiteral {
     const t = this.peek();
-    const expected = `a comparison value after ${quote(op.text)} (a "quoted string", a number, true, false or null)`;
+    const expected = `a comparison value after ${quote(op.text)}`;
+    const hint = 'a value is a "quoted string", a number, true, false or null';
     if (t.kind === 'string') {
       this.next();
       return t.value;
     }
-    if (t.kind !== 'word') this.fail(t, expected);
+    if (t.kind !== 'word') this.fail(t, expected, hint);
     const text = t.text;
     const l = lower(text);
     if (l === 'true' || l === 'false' || l === 'null') {
@@ -291,7 +300,7 @@ class Parser {
       this.next();
       return n;
     }
-    if (l === 'and' || l === 'or') this.fail(t, expected);
+    if (l === 'and' || l === 'or') this.fail(t, expected, hint);
     if (this.options.allowUnquotedStrings) {
       this.next();
       this.options.onWarning?.({
@@ -303,14 +312,12 @@ class Parser {
     }
     throw this.error(
       t.pos,
-      `expected ${expected}, found unquoted text ${quote(text)}; string values must be JSON strings in double quotes, e.g. ${JSON.stringify(text)}`,
+      `expected ${expected}, found unquoted text ${quote(text)}; string values must be JSON strings in double quotes (RFC 7644 3.4.2.2), e.g. ${JSON.stringify(text)}`,
     );
   }
 
   checkName(name: string, pos: number, whole: string): void {
-    if (FORBIDDEN.has(lower(name))) {
-      throw this.error(pos, `${quote(name)} is not allowed as an attribute name`);
-    }
+    if (FORBIDDEN.has(lower(name))) throw this.forbidden(pos, name);
     if (!ATTRNAME.test(name)) {
       throw this.error(
         pos,
@@ -325,7 +332,7 @@ class Parser {
   parseAttributePath(t: Token): AttributePath {
     const text = t.text;
     for (const segment of text.split(/[:.]/)) {
-      if (FORBIDDEN.has(lower(segment))) throw this.error(t.pos, `${quote(segment)} is not allowed in an attribute path`);
+      if (FORBIDDEN.has(lower(segment))) throw this.forbidden(t.pos, segment);
     }
     const colon = text.lastIndexOf(':');
     let urn: string | undefined;
