@@ -1,45 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { formatFilter, parseFilter, parsePatchPath, nodePosition, type FilterNode, type FilterWarning, type LogicalNode } from '../../src/scim/filter/index.js';
-import { and, cmp, not, or, pr, vp, vpCmp } from './filter-fixtures.js';
+import { RFC_EXAMPLES, and, cmp, not, or, pr, vp, vpCmp } from './filter-fixtures.js';
 
 const CORE = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
-
-/** RFC 7644 section 3.4.2.2, Figure 2: every example filter, with the tree it must parse to. */
-export const RFC_EXAMPLES: Array<[string, FilterNode]> = [
-  ['userName eq "bjensen"', cmp('userName', 'eq', 'bjensen')],
-  [`name.familyName co "O'Malley"`, cmp('name.familyName', 'co', "O'Malley")],
-  ['userName sw "J"', cmp('userName', 'sw', 'J')],
-  [`${CORE}:userName sw "J"`, cmp(`${CORE}:userName`, 'sw', 'J')],
-  ['title pr', pr('title')],
-  ['meta.lastModified gt "2011-05-13T04:42:34Z"', cmp('meta.lastModified', 'gt', '2011-05-13T04:42:34Z')],
-  ['meta.lastModified ge "2011-05-13T04:42:34Z"', cmp('meta.lastModified', 'ge', '2011-05-13T04:42:34Z')],
-  ['meta.lastModified lt "2011-05-13T04:42:34Z"', cmp('meta.lastModified', 'lt', '2011-05-13T04:42:34Z')],
-  ['meta.lastModified le "2011-05-13T04:42:34Z"', cmp('meta.lastModified', 'le', '2011-05-13T04:42:34Z')],
-  ['title pr and userType eq "Employee"', and(pr('title'), cmp('userType', 'eq', 'Employee'))],
-  ['title pr or userType eq "Intern"', or(pr('title'), cmp('userType', 'eq', 'Intern'))],
-  [`schemas eq "${ENT}"`, cmp('schemas', 'eq', ENT)],
-  [
-    'userType eq "Employee" and (emails co "example.com" or\n  emails.value co "example.org")',
-    and(cmp('userType', 'eq', 'Employee'), or(cmp('emails', 'co', 'example.com'), cmp('emails.value', 'co', 'example.org'))),
-  ],
-  [
-    'userType ne "Employee" and not (emails co "example.com" or\n  emails.value co "example.org")',
-    and(cmp('userType', 'ne', 'Employee'), not(or(cmp('emails', 'co', 'example.com'), cmp('emails.value', 'co', 'example.org')))),
-  ],
-  ['userType eq "Employee" and (emails.type eq "work")', and(cmp('userType', 'eq', 'Employee'), cmp('emails.type', 'eq', 'work'))],
-  [
-    'userType eq "Employee" and emails[type eq "work" and\n  value co "@example.com"]',
-    and(cmp('userType', 'eq', 'Employee'), vp('emails', and(cmp('type', 'eq', 'work'), cmp('value', 'co', '@example.com')))),
-  ],
-  [
-    'emails[type eq "work" and value co "@example.com"] or\n  ims[type eq "xmpp" and value co "@foo.com"]',
-    or(
-      vp('emails', and(cmp('type', 'eq', 'work'), cmp('value', 'co', '@example.com'))),
-      vp('ims', and(cmp('type', 'eq', 'xmpp'), cmp('value', 'co', '@foo.com'))),
-    ),
-  ],
-];
 
 describe('RFC 7644 Figure 2 examples parse to the expected AST', () => {
   it.each(RFC_EXAMPLES)('%s', (text, expected) => {
