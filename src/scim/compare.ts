@@ -71,17 +71,25 @@ export function parseDateTime(text: string): number | undefined {
   // xsd allows 24:00:00 as the end of the day.
   if (hour > 24 || (hour === 24 && (minute !== 0 || second !== 0))) return undefined;
   i += 15;
-  let fraction = 0;
+  // Fractional seconds: whole milliseconds exactly, anything finer as a fraction of a millisecond.
+  let millis = 0;
+  let subMillis = 0;
   if (i < n && text[i] === '.') {
     const start = ++i;
-    let scale = 1;
+    let scale = 0.1;
     while (i < n && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) {
-      scale /= 10;
-      fraction += (text.charCodeAt(i) - 48) * scale;
+      const digit = text.charCodeAt(i) - 48;
+      if (i - start < 3) {
+        millis = millis * 10 + digit;
+      } else {
+        subMillis += digit * scale;
+        scale /= 10;
+      }
       i++;
     }
     if (i === start) return undefined;
-    if (hour === 24 && fraction !== 0) return undefined;
+    for (let k = i - start; k < 3; k++) millis *= 10;
+    if (hour === 24 && (millis !== 0 || subMillis !== 0)) return undefined;
   }
   let offsetMinutes = 0;
   if (i < n) {
@@ -100,10 +108,18 @@ export function parseDateTime(text: string): number | undefined {
     }
   }
   if (i !== n) return undefined;
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  date.setUTCHours(hour, minute, second, 0);
-  return date.getTime() + fraction * 1000 - offsetMinutes * 60_000;
+  const seconds = daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60;
+  return seconds * 1000 + millis + subMillis;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil); no Date allocation. */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -136,29 +152,34 @@ export function stringsEqual(a: string, b: string, caseExact: boolean): boolean 
  * Case-insensitive tests against a literal that is already lower-case and ASCII ("lit"). They return -1 when the
  * value holds a non-ASCII character where it matters, and the caller then compares value.toLowerCase(). For ASCII
  * characters toLowerCase is a one-to-one mapping, which is what makes an early mismatch at an ASCII position final.
+ * `c !== l` is the common case; only then is folding considered: (c | 32) === l holds exactly when c is l or its
+ * upper-case letter, provided l is a lower-case ASCII letter.
  */
+
+function sameFolded(c: number, l: number): boolean {
+  return l >= 97 && l <= 122 && (c | 32) === l;
+}
 
 function foldedEquals(value: string, lit: string): number {
   const n = lit.length;
   // A non-ASCII character only lowers to ASCII one-to-one (KELVIN SIGN -> "k"), so lengths must agree.
   if (value.length !== n) return 0;
   for (let i = 0; i < n; i++) {
-    let c = value.charCodeAt(i);
-    if (c > 127) return -1;
-    if (c >= 65 && c <= 90) c += 32;
-    if (c !== lit.charCodeAt(i)) return 0;
+    const c = value.charCodeAt(i);
+    const l = lit.charCodeAt(i);
+    if (c !== l && !sameFolded(c, l)) return c > 127 ? -1 : 0;
   }
   return 1;
 }
 
 function foldedStartsWith(value: string, lit: string): number {
   const n = lit.length;
+  const m = value.length;
   for (let i = 0; i < n; i++) {
-    if (i >= value.length) return 0;
-    let c = value.charCodeAt(i);
-    if (c > 127) return -1;
-    if (c >= 65 && c <= 90) c += 32;
-    if (c !== lit.charCodeAt(i)) return 0;
+    if (i >= m) return 0;
+    const c = value.charCodeAt(i);
+    const l = lit.charCodeAt(i);
+    if (c !== l && !sameFolded(c, l)) return c > 127 ? -1 : 0;
   }
   return 1;
 }
@@ -166,16 +187,14 @@ function foldedStartsWith(value: string, lit: string): number {
 function foldedEndsWith(value: string, lit: string): number {
   const n = lit.length;
   const offset = value.length - n;
+  if (offset < 0) {
+    // Shorter than the literal: only a non-ASCII character could lengthen it when lowered.
+    return isAscii(value) ? 0 : -1;
+  }
   for (let i = n - 1; i >= 0; i--) {
-    if (offset + i < 0) {
-      // The value is shorter than the literal; a non-ASCII character could still lengthen it when lowered.
-      for (let j = 0; j < value.length; j++) if (value.charCodeAt(j) > 127) return -1;
-      return 0;
-    }
-    let c = value.charCodeAt(offset + i);
-    if (c > 127) return -1;
-    if (c >= 65 && c <= 90) c += 32;
-    if (c !== lit.charCodeAt(i)) return 0;
+    const c = value.charCodeAt(offset + i);
+    const l = lit.charCodeAt(i);
+    if (c !== l && !sameFolded(c, l)) return c > 127 ? -1 : 0;
   }
   return 1;
 }
@@ -183,17 +202,16 @@ function foldedEndsWith(value: string, lit: string): number {
 function foldedIncludes(value: string, lit: string): number {
   const n = value.length;
   const m = lit.length;
-  for (let i = 0; i < n; i++) if (value.charCodeAt(i) > 127) return -1;
+  if (!isAscii(value)) return -1;
   if (m === 0) return 1;
   const first = lit.charCodeAt(0);
   outer: for (let s = 0; s + m <= n; s++) {
-    let c = value.charCodeAt(s);
-    if (c >= 65 && c <= 90) c += 32;
-    if (c !== first) continue;
+    const c0 = value.charCodeAt(s);
+    if (c0 !== first && !sameFolded(c0, first)) continue;
     for (let j = 1; j < m; j++) {
-      c = value.charCodeAt(s + j);
-      if (c >= 65 && c <= 90) c += 32;
-      if (c !== lit.charCodeAt(j)) continue outer;
+      const c = value.charCodeAt(s + j);
+      const l = lit.charCodeAt(j);
+      if (c !== l && !sameFolded(c, l)) continue outer;
     }
     return 1;
   }
@@ -230,27 +248,47 @@ export function stringTest(op: StringOperator, literal: string, caseExact: boole
     }
   }
   const lit = literal.toLowerCase();
-  const ascii = isAscii(lit);
-  const folded = (fast: (v: string, l: string) => number, slow: (v: string) => boolean) =>
-    ascii
-      ? (v: string) => {
-          const r = fast(v, lit);
-          return r < 0 ? slow(v.toLowerCase()) : r === 1;
-        }
-      : (v: string) => slow(v.toLowerCase());
+  if (!isAscii(lit)) {
+    switch (op) {
+      case 'eq':
+        return (v) => v.toLowerCase() === lit;
+      case 'ne':
+        return (v) => v.toLowerCase() !== lit;
+      case 'co':
+        return (v) => v.toLowerCase().includes(lit);
+      case 'sw':
+        return (v) => v.toLowerCase().startsWith(lit);
+      case 'ew':
+        return (v) => v.toLowerCase().endsWith(lit);
+    }
+  }
+  // One closure per operator, each calling its own fold function (monomorphic, so the JIT inlines it).
   switch (op) {
     case 'eq':
-      return folded(foldedEquals, (v) => v === lit);
-    case 'ne': {
-      const eq = folded(foldedEquals, (v) => v === lit);
-      return (v) => !eq(v);
-    }
+      return (v) => {
+        const r = foldedEquals(v, lit);
+        return r < 0 ? v.toLowerCase() === lit : r === 1;
+      };
+    case 'ne':
+      return (v) => {
+        const r = foldedEquals(v, lit);
+        return r < 0 ? v.toLowerCase() !== lit : r === 0;
+      };
     case 'co':
-      return folded(foldedIncludes, (v) => v.includes(lit));
+      return (v) => {
+        const r = foldedIncludes(v, lit);
+        return r < 0 ? v.toLowerCase().includes(lit) : r === 1;
+      };
     case 'sw':
-      return folded(foldedStartsWith, (v) => v.startsWith(lit));
+      return (v) => {
+        const r = foldedStartsWith(v, lit);
+        return r < 0 ? v.toLowerCase().startsWith(lit) : r === 1;
+      };
     case 'ew':
-      return folded(foldedEndsWith, (v) => v.endsWith(lit));
+      return (v) => {
+        const r = foldedEndsWith(v, lit);
+        return r < 0 ? v.toLowerCase().endsWith(lit) : r === 1;
+      };
     case 'gt':
       return (v) => v.toLowerCase() > lit;
     case 'ge':

@@ -333,9 +333,20 @@ describe('compare.ts', () => {
     expect(parseDateTime('2011-05-13T06:42:34+02:00')).toBe(parseDateTime('2011-05-13T04:42:34Z'));
     expect(parseDateTime('2011-05-13T04:42:34.5Z')! - parseDateTime('2011-05-13T04:42:34Z')!).toBe(500);
     expect(parseDateTime('2024-02-29T00:00:00Z')).toBeDefined();
+    expect(parseDateTime('2011-05-13T04:42:34.0001Z')).not.toBe(parseDateTime('2011-05-13T04:42:34Z'));
+    expect(parseDateTime('2011-05-13T04:42:34.1234Z')! - parseDateTime('2011-05-13T04:42:34Z')!).toBeCloseTo(123.4, 3);
+    expect(parseDateTime('2011-05-13T24:00:00Z')).toBe(parseDateTime('2011-05-14T00:00:00Z'));
+    expect(parseDateTime('2011-05-13t04:42:34z')).toBe(parseDateTime('2011-05-13T04:42:34Z'));
+    expect(parseDateTime('-0001-01-01T00:00:00Z')).toBeLessThan(parseDateTime('0000-01-01T00:00:00Z')!);
     const year99 = new Date(0);
     year99.setUTCFullYear(99, 0, 1);
     expect(parseDateTime('0099-01-01T00:00:00Z')).toBe(year99.getTime());
+    fc.assert(
+      fc.property(fc.date({ min: new Date('0100-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }), (d) => {
+        expect(parseDateTime(d.toISOString())).toBe(d.getTime());
+      }),
+      { numRuns: 2000, seed: 2011 },
+    );
     for (const bad of ['2023-02-29T00:00:00Z', '2011-13-01T00:00:00Z', '2011-05-13', '2011-05-13T25:00:00Z', '2011-05-13T04:42:34+2:00', '2011-05-13T04:42:34.Z', 'x', '']) {
       expect(parseDateTime(bad), bad).toBeUndefined();
     }

@@ -23,7 +23,7 @@
  *   So it is treated as unassigned (no error), and reported through onWarning ("filter-undefined-attribute").
  */
 import { findAttribute, type ResourceSchema } from '../attributes.js';
-import { isPresent, parseDateTime, stringTest } from '../compare.js';
+import { isPresent, isTextType, parseDateTime, stringTest } from '../compare.js';
 import { ScimError } from '../errors.js';
 import type { AttributeDef } from '../schemas/types.js';
 import type {
@@ -75,10 +75,26 @@ function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Reads a property by canonical name; names that exist on Object.prototype are read only as own properties. */
+const hasOwn = (o: Obj, name: string) => Object.prototype.hasOwnProperty.call(o, name);
+
+/**
+ * Reads a property by canonical name. Names that exist on Object.prototype ("toString" in a custom schema) are
+ * read as own properties only; every other name is a plain property read, the fast path the scan relies on.
+ */
 function reader(name: string): Read {
-  if (name in Object.prototype) return (o) => (Object.prototype.hasOwnProperty.call(o, name) ? o[name] : undefined);
+  if (name in Object.prototype) return (o) => (hasOwn(o, name) ? o[name] : undefined);
   return (o) => o[name];
+}
+
+/** Reads the attribute of a target from the resource: directly, or from its extension object. */
+function targetReader(name: string, extension: string | undefined): Read {
+  const own = reader(name);
+  if (extension === undefined) return own;
+  const ext = reader(extension);
+  return (o) => {
+    const e = ext(o);
+    return isObj(e) ? own(e) : undefined;
+  };
 }
 
 const NEVER: Predicate = () => false;
@@ -90,6 +106,8 @@ type Scope = { kind: 'resource' } | { kind: 'element'; parent: AttributeDef };
 interface Target {
   /** Reads the attribute's raw value from the resource (or from the element, inside brackets). */
   read: Read;
+  /** True when `read` is a plain `o[attribute.name]` (no extension object, not an Object.prototype name). */
+  direct: boolean;
   attribute: AttributeDef;
   /** The sub-attribute named by the path (undefined when it names none, or names one that is not defined). */
   sub?: AttributeDef;
@@ -177,27 +195,20 @@ class Compiler {
         this.warnUndefined(node, text, scope);
         return undefined;
       }
-      return { read: reader(attribute.name), attribute, subUndefined: false };
+      return { read: reader(attribute.name), direct: !(attribute.name in Object.prototype), attribute, subUndefined: false };
     }
     const base = path.urn ? `${path.urn}:${path.attribute}` : path.attribute;
     const resolved = this.schema.resolve(base);
     if (!resolved) {
       if (!path.urn && path.attribute.toLowerCase() === 'schemas' && !path.subAttribute) {
-        return { read: reader('schemas'), attribute: SCHEMAS_ATTRIBUTE, subUndefined: false };
+        return { read: reader('schemas'), direct: true, attribute: SCHEMAS_ATTRIBUTE, subUndefined: false };
       }
       this.warnUndefined(node, text, scope);
       return undefined;
     }
     const attribute = resolved.attribute;
-    const own = reader(attribute.name);
-    let read: Read = own;
-    if (resolved.inExtension) {
-      const ext = reader(resolved.schemaId);
-      read = (o) => {
-        const e = ext(o);
-        return isObj(e) ? own(e) : undefined;
-      };
-    }
+    const read = targetReader(attribute.name, resolved.inExtension ? resolved.schemaId : undefined);
+    const direct = !resolved.inExtension && !(attribute.name in Object.prototype);
     let sub: AttributeDef | undefined;
     let subUndefined = false;
     if (path.subAttribute !== undefined) {
@@ -208,7 +219,7 @@ class Compiler {
         this.warnUndefined(node, text, scope);
       }
     }
-    return { read, attribute, sub, subUndefined };
+    return { read, direct, attribute, sub, subUndefined };
   }
 
   valuePath(node: ValuePathNode, scope: Scope): Predicate {
@@ -223,8 +234,10 @@ class Compiler {
     }
     const inner = this.compile(node.filter, { kind: 'element', parent: attr });
     const read = target.read;
+    const name = attr.name;
+    const direct = target.direct;
     return (o) => {
-      const v = read(o);
+      const v = direct ? o[name] : read(o);
       if (Array.isArray(v)) {
         for (let i = 0; i < v.length; i++) {
           const el = v[i];
@@ -284,31 +297,34 @@ class Compiler {
       leafDef = attribute;
     }
 
-    let test: ValueTest;
-    let unassigned: boolean;
+    let slot: ValueTest;
+    const unassigned = !presence && op === 'ne';
     if (presence) {
-      test = isPresent;
-      unassigned = false;
+      slot = slotTest(isPresent, false);
     } else if (!leafDef) {
       // A sub-attribute the schema does not define: never assigned.
-      test = () => false;
-      unassigned = op === 'ne';
+      slot = slotTest(() => false, unassigned);
+    } else if (isTextType(leafDef.type) && typeof literal === 'string') {
+      this.valueTest(node as ComparisonNode, leafDef, op as ComparisonOperator, literal);
+      slot = textSlotTest(stringTest(op as ComparisonOperator, literal, leafDef.caseExact), op === 'ne');
     } else {
-      test = this.valueTest(node as ComparisonNode, leafDef, op as ComparisonOperator, literal as string | number | boolean);
-      unassigned = op === 'ne';
+      slot = slotTest(this.valueTest(node as ComparisonNode, leafDef, op as ComparisonOperator, literal as string | number | boolean), unassigned);
     }
 
     let pred: Predicate;
+    const name = attribute.name;
+    const direct = target.direct;
     if (!subRead) {
       // A simple attribute, or presence of a whole complex attribute.
       if (presence && attribute.type === 'complex') {
         pred = (o) => isPresent(read(o));
+      } else if (direct) {
+        pred = (o) => slot(o[name]);
       } else {
-        const slot = slotTest(test, unassigned);
         pred = (o) => slot(read(o));
       }
     } else {
-      pred = complexTest(read, subRead, slotTest(test, unassigned), unassigned, elementFilter);
+      pred = complexTest(direct ? undefined : read, name, subRead, slot, unassigned, elementFilter);
     }
     if (negate) {
       const p = pred;
@@ -392,6 +408,25 @@ function numberCompare(op: ComparisonOperator, lit: number): (v: number) => bool
  * Applies a value test to an attribute value that may be unassigned or multi-valued: any assigned value that
  * passes matches; an unassigned value (missing, null, or an array without values) gives `unassigned`.
  */
+/**
+ * slotTest for text attributes, with the string test first: a single string value (the common case) costs one
+ * typeof check and the test. `ne` is true for unassigned values and values that are not strings.
+ */
+function textSlotTest(test: (value: string) => boolean, ne: boolean): ValueTest {
+  return (v) => {
+    if (typeof v === 'string') return test(v);
+    if (!Array.isArray(v)) return ne;
+    let any = false;
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      if (x === undefined || x === null) continue;
+      any = true;
+      if (typeof x === 'string' ? test(x) : ne) return true;
+    }
+    return any ? false : ne;
+  };
+}
+
 function slotTest(test: ValueTest, unassigned: boolean): ValueTest {
   return (v) => {
     if (v === undefined || v === null) return unassigned;
@@ -412,11 +447,18 @@ function slotTest(test: ValueTest, unassigned: boolean): ValueTest {
  * value filter, if there is one) has a sub-attribute value that passes. Without elements the attribute is
  * unassigned; with a value filter, no element means no match.
  */
-function complexTest(read: Read, subRead: Read, slot: ValueTest, unassigned: boolean, filter?: Predicate): Predicate {
+function complexTest(
+  read: Read | undefined,
+  name: string,
+  subRead: Read,
+  slot: ValueTest,
+  unassigned: boolean,
+  filter?: Predicate,
+): Predicate {
   const whenEmpty = filter ? false : unassigned;
   if (filter) {
     return (o) => {
-      const v = read(o);
+      const v = read ? read(o) : o[name];
       if (Array.isArray(v)) {
         for (let i = 0; i < v.length; i++) {
           const el = v[i];
@@ -428,7 +470,7 @@ function complexTest(read: Read, subRead: Read, slot: ValueTest, unassigned: boo
     };
   }
   return (o) => {
-    const v = read(o);
+    const v = read ? read(o) : o[name];
     if (Array.isArray(v)) {
       let any = false;
       for (let i = 0; i < v.length; i++) {
