@@ -309,29 +309,36 @@ export function stringTest(op: StringOperator, literal: string, caseExact: boole
  * definition sort after the well-typed ones and compare equal among themselves, so the order stays total.
  */
 export function compareAttributeValues(a: unknown, b: unknown, def: AttributeDef): number {
-  const ka = sortKey(a, def);
-  const kb = sortKey(b, def);
-  if (ka === undefined || kb === undefined) return ka === undefined ? (kb === undefined ? 0 : 1) : -1;
-  if (typeof ka === 'string' && typeof kb === 'string') return compareStrings(ka, kb, def.caseExact);
-  return (ka as number) < (kb as number) ? -1 : (ka as number) > (kb as number) ? 1 : 0;
+  return compareSortKeys(sortKeyOf(a, def), sortKeyOf(b, def));
 }
 
-function sortKey(v: unknown, def: AttributeDef): string | number | undefined {
+/**
+ * The key `compareAttributeValues` orders by, for sorting many resources without recomputing it per comparison:
+ * the string itself when caseExact, else its lower-case form; the instant of a dateTime; the number; 0/1 for
+ * booleans; undefined for a value of the wrong type (or a complex value).
+ */
+export function sortKeyOf(value: unknown, def: AttributeDef): string | number | undefined {
   switch (def.type) {
     case 'string':
     case 'reference':
     case 'binary':
-      return typeof v === 'string' ? v : undefined;
+      return typeof value === 'string' ? (def.caseExact ? value : value.toLowerCase()) : undefined;
     case 'integer':
     case 'decimal':
-      return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+      return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
     case 'boolean':
-      return typeof v === 'boolean' ? (v ? 1 : 0) : undefined;
+      return typeof value === 'boolean' ? (value ? 1 : 0) : undefined;
     case 'dateTime':
-      return typeof v === 'string' ? parseDateTime(v) : undefined;
+      return typeof value === 'string' ? parseDateTime(value) : undefined;
     case 'complex':
       return undefined;
   }
+}
+
+/** Orders two keys from sortKeyOf (of the same attribute): code-unit order for strings, numeric otherwise. */
+export function compareSortKeys(a: string | number | undefined, b: string | number | undefined): number {
+  if (a === undefined || b === undefined) return a === undefined ? (b === undefined ? 0 : 1) : -1;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Equality of two assigned values under the rules of `def` (caseExact strings, dateTime instants, numbers). */

@@ -4,6 +4,8 @@ import { ResourceSchema } from '../../src/scim/attributes.js';
 import {
   attributeValuesEqual,
   compareAttributeValues,
+  compareSortKeys,
+  sortKeyOf,
   isPresent,
   parseDateTime,
   stringTest,
@@ -361,6 +363,12 @@ describe('compare.ts', () => {
     expect(compareAttributeValues(false, true, def('boolean'))).toBeLessThan(0);
     expect(compareAttributeValues('2011-05-13T06:42:34+02:00', '2011-05-13T04:42:35Z', def('dateTime'))).toBeLessThan(0);
     expect(compareAttributeValues('2011-05-13T06:42:34+02:00', '2011-05-13T04:42:34Z', def('dateTime'))).toBe(0);
+    const names = ['bob', 'Alice', 'alice', 'Émile', 'carol'];
+    const keyed = names.map((n) => ({ n, k: sortKeyOf(n, def('string')) })).sort((x, y) => compareSortKeys(x.k, y.k));
+    expect(keyed.map((x) => x.n)).toEqual(['Alice', 'alice', 'bob', 'carol', 'Émile']);
+    expect([...names].sort((x, y) => compareAttributeValues(x, y, def('string', true)))).toEqual(['Alice', 'alice', 'bob', 'carol', 'Émile'].sort());
+    expect(['b', 'A', 'a', 'B'].sort((x, y) => compareAttributeValues(x, y, def('string', true)))).toEqual(['A', 'B', 'a', 'b']);
+    expect(['b', 'A', 'a', 'B'].sort((x, y) => compareAttributeValues(x, y, def('string')))).toEqual(['A', 'a', 'b', 'B']);
     // Ill-typed values sort after well-typed ones.
     expect(compareAttributeValues('x', 5, def('integer'))).toBeGreaterThan(0);
     expect(compareAttributeValues(5, 'x', def('integer'))).toBeLessThan(0);
