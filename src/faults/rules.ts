@@ -1,0 +1,584 @@
+/**
+ * Fault rules as data: validation of untrusted rule input (from the control API, the embedding API or CLI
+ * shorthands) and compilation of `match` into a predicate over a FaultRequestInfo.
+ */
+import { ScimError } from '../scim/errors.js';
+import {
+  FAULT_ACTION_TYPES,
+  SCIM_OPERATIONS,
+  SCIM_TYPES,
+  type BodyCondition,
+  type FaultAction,
+  type FaultMatch,
+  type FaultRequestInfo,
+  type StringCondition,
+} from './types.js';
+
+/** A rule input that failed validation: 400 invalidValue, with the offending field (e.g. "action.status"). */
+export class FaultRuleError extends ScimError {
+  readonly field: string;
+  constructor(field: string, detail: string) {
+    super(400, 'invalidValue', detail);
+    this.name = 'FaultRuleError';
+    this.field = field;
+  }
+}
+
+/** The validated, copied rule input (no counters). */
+export interface ValidatedFaultRule {
+  id?: string;
+  name?: string;
+  match: FaultMatch;
+  action: FaultAction;
+  probability: number;
+  times?: number;
+  after: number;
+}
+
+export type RequestPredicate = (req: FaultRequestInfo) => boolean;
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const RULE_KEYS = ['id', 'name', 'match', 'action', 'probability', 'times', 'after'];
+/** Read-only fields of a listed rule; accepted and ignored so that a listed rule can be posted again. */
+const OUTPUT_ONLY_KEYS = new Set(['matched', 'fired', 'lastFiredAt', 'retired']);
+const MATCH_KEYS = ['method', 'path', 'resourceType', 'operation', 'query', 'headers', 'body'];
+const ACTION_KEYS: Record<FaultAction['type'], string[]> = {
+  latency: ['ms', 'minMs', 'maxMs'],
+  error: ['status', 'scimType', 'detail', 'retryAfter'],
+  conflict: ['kind', 'detail'],
+  reset: [],
+  hang: ['maxMs'],
+  malformed: ['variant'],
+  rateLimit: ['limit', 'windowMs', 'detail'],
+};
+
+export const MAX_LATENCY_MS = 600_000;
+export const MAX_HANG_MS = 3_600_000;
+export const DEFAULT_HANG_MS = 300_000;
+const MAX_REGEX_LENGTH = 1_000;
+const MAX_TEXT_LENGTH = 2_000;
+const MAX_DEPTH = 32;
+
+const fail = (field: string, detail: string): never => {
+  throw new FaultRuleError(field, detail);
+};
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+const join = (parent: string, key: string) => (parent ? `${parent}.${key}` : key);
+const list = (items: readonly string[]) => items.join(', ');
+
+/** Rejects __proto__/constructor/prototype keys anywhere in the input, and absurd nesting. */
+function assertSafe(v: unknown, field: string, depth: number): void {
+  if (depth > MAX_DEPTH) fail(field, `${field || 'the rule'} is nested too deeply (more than ${MAX_DEPTH} levels)`);
+  if (Array.isArray(v)) {
+    v.forEach((e, i) => assertSafe(e, `${field}[${i}]`, depth + 1));
+  } else if (typeof v === 'object' && v !== null) {
+    for (const key of Object.keys(v)) {
+      const f = join(field, key);
+      if (FORBIDDEN_KEYS.has(key)) fail(f, `${f}: the key "${key}" is not allowed`);
+      assertSafe((v as Record<string, unknown>)[key], f, depth + 1);
+    }
+  }
+}
+
+function checkKeys(obj: Record<string, unknown>, field: string, allowed: string[], what: string): void {
+  for (const key of Object.keys(obj)) {
+    if (!allowed.includes(key)) {
+      const f = join(field, key);
+      fail(f, `${f} is not a known ${what}; use one of: ${list(allowed)}`);
+    }
+  }
+}
+
+function integer(v: unknown, field: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    fail(field, `${field} must be an integer from ${min} to ${max}`);
+  }
+  return v as number;
+}
+
+function text(v: unknown, field: string, max = MAX_TEXT_LENGTH): string {
+  if (typeof v !== 'string' || v.length === 0 || v.length > max) {
+    fail(field, `${field} must be a non-empty string of at most ${max} characters`);
+  }
+  return v as string;
+}
+
+function compileRegex(source: unknown, field: string, ignoreCase: boolean): RegExp {
+  const s = text(source, field, MAX_REGEX_LENGTH);
+  try {
+    return new RegExp(s, ignoreCase ? 'i' : '');
+  } catch (e) {
+    return fail(field, `${field} is not a valid regular expression: ${(e as Error).message}`);
+  }
+}
+
+/** A string or a non-empty array of strings, each checked by `each`. */
+function stringOrList(v: unknown, field: string, each: (s: string, f: string) => string): string[] {
+  if (typeof v === 'string') return [each(v, field)];
+  if (Array.isArray(v) && v.length > 0) return v.map((s, i) => each(typeof s === 'string' ? s : fail(`${field}[${i}]`, `${field}[${i}] must be a string`), `${field}[${i}]`));
+  return fail(field, `${field} must be a string or a non-empty array of strings`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Rule validation
+
+/** Validates untrusted rule input and returns a fresh copy plus its compiled matcher. Throws FaultRuleError. */
+export function validateFaultRule(input: unknown): { rule: ValidatedFaultRule; matches: RequestPredicate } {
+  if (!isPlainObject(input)) fail('', 'a fault rule must be a JSON object with at least an "action"');
+  const obj = input as Record<string, unknown>;
+  assertSafe(obj, '', 0);
+  for (const key of Object.keys(obj)) {
+    if (!RULE_KEYS.includes(key) && !OUTPUT_ONLY_KEYS.has(key)) {
+      fail(key, `${key} is not a fault rule field; use one of: ${list(RULE_KEYS)}`);
+    }
+  }
+
+  const rule: ValidatedFaultRule = { match: {}, action: { type: 'reset' }, probability: 1, after: 0 };
+  if (obj.id !== undefined) {
+    if (typeof obj.id !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._~-]{0,63}$/.test(obj.id)) {
+      fail('id', 'id must be 1 to 64 letters, digits, ".", "_", "~" or "-", starting with a letter or digit');
+    }
+    rule.id = obj.id as string;
+  }
+  if (obj.name !== undefined) rule.name = text(obj.name, 'name', 200);
+
+  if (obj.action === undefined) fail('action', 'action is required, e.g. { "type": "error", "status": 503 }');
+  rule.action = validateAction(obj.action);
+
+  if (obj.probability !== undefined) {
+    const p = obj.probability;
+    if (typeof p !== 'number' || !Number.isFinite(p) || p < 0 || p > 1) {
+      fail('probability', 'probability must be a number from 0 to 1');
+    }
+    rule.probability = p as number;
+  }
+  if (obj.times !== undefined && obj.times !== null) {
+    rule.times = integer(obj.times, 'times', 1, Number.MAX_SAFE_INTEGER);
+  }
+  if (obj.after !== undefined && obj.after !== null) {
+    rule.after = integer(obj.after, 'after', 0, Number.MAX_SAFE_INTEGER);
+  }
+
+  let matches: RequestPredicate = () => true;
+  if (obj.match !== undefined && obj.match !== null) {
+    const compiled = validateMatch(obj.match);
+    rule.match = compiled.match;
+    matches = compiled.matches;
+  }
+  return { rule, matches };
+}
+
+function validateAction(v: unknown): FaultAction {
+  if (!isPlainObject(v)) return fail('action', 'action must be an object with a "type"');
+  const a = v as Record<string, unknown>;
+  const type = a.type;
+  if (typeof type !== 'string' || !(FAULT_ACTION_TYPES as readonly string[]).includes(type)) {
+    return fail('action.type', `action.type must be one of: ${list(FAULT_ACTION_TYPES)}`);
+  }
+  const t = type as FaultAction['type'];
+  checkKeys(a, 'action', ['type', ...ACTION_KEYS[t]], `field of a ${t} action`);
+
+  switch (t) {
+    case 'latency': {
+      if (a.ms !== undefined) {
+        if (a.minMs !== undefined || a.maxMs !== undefined) {
+          fail('action.ms', 'action.ms cannot be combined with action.minMs/action.maxMs; give one or the other');
+        }
+        return { type: 'latency', ms: integer(a.ms, 'action.ms', 0, MAX_LATENCY_MS) };
+      }
+      if (a.minMs === undefined && a.maxMs === undefined) {
+        fail('action.ms', 'a latency action needs action.ms, or action.minMs and action.maxMs');
+      }
+      if (a.minMs === undefined) fail('action.minMs', 'action.minMs is required with action.maxMs');
+      if (a.maxMs === undefined) fail('action.maxMs', 'action.maxMs is required with action.minMs');
+      const minMs = integer(a.minMs, 'action.minMs', 0, MAX_LATENCY_MS);
+      const maxMs = integer(a.maxMs, 'action.maxMs', 0, MAX_LATENCY_MS);
+      if (maxMs < minMs) fail('action.maxMs', `action.maxMs (${maxMs}) must not be less than action.minMs (${minMs})`);
+      return { type: 'latency', minMs, maxMs };
+    }
+    case 'error': {
+      if (a.status === undefined) fail('action.status', 'action.status is required: an integer from 400 to 599');
+      const out: FaultAction = { type: 'error', status: integer(a.status, 'action.status', 400, 599) };
+      if (a.scimType !== undefined) {
+        if (typeof a.scimType !== 'string' || !(SCIM_TYPES as readonly string[]).includes(a.scimType)) {
+          fail('action.scimType', `action.scimType must be one of: ${list(SCIM_TYPES)}`);
+        }
+        out.scimType = a.scimType as (typeof SCIM_TYPES)[number];
+      }
+      if (a.detail !== undefined) out.detail = text(a.detail, 'action.detail');
+      if (a.retryAfter !== undefined) out.retryAfter = validateRetryAfter(a.retryAfter);
+      return out;
+    }
+    case 'conflict': {
+      if (a.kind !== 'uniqueness' && a.kind !== 'precondition') {
+        fail('action.kind', 'action.kind must be "uniqueness" (409) or "precondition" (412)');
+      }
+      const out: FaultAction = { type: 'conflict', kind: a.kind as 'uniqueness' | 'precondition' };
+      if (a.detail !== undefined) out.detail = text(a.detail, 'action.detail');
+      return out;
+    }
+    case 'reset':
+      return { type: 'reset' };
+    case 'hang': {
+      const out: FaultAction = { type: 'hang' };
+      if (a.maxMs !== undefined) out.maxMs = integer(a.maxMs, 'action.maxMs', 1, MAX_HANG_MS);
+      return out;
+    }
+    case 'malformed': {
+      const out: FaultAction = { type: 'malformed' };
+      if (a.variant !== undefined) {
+        if (a.variant !== 'truncated' && a.variant !== 'html' && a.variant !== 'empty') {
+          fail('action.variant', 'action.variant must be one of: truncated, html, empty');
+        }
+        out.variant = a.variant as 'truncated' | 'html' | 'empty';
+      }
+      return out;
+    }
+    case 'rateLimit': {
+      if (a.limit === undefined) fail('action.limit', 'action.limit is required: requests allowed per action.windowMs');
+      if (a.windowMs === undefined) fail('action.windowMs', 'action.windowMs is required: the window in milliseconds, e.g. 1000');
+      const out: FaultAction = {
+        type: 'rateLimit',
+        limit: integer(a.limit, 'action.limit', 1, 1_000_000),
+        windowMs: integer(a.windowMs, 'action.windowMs', 1, 86_400_000),
+      };
+      if (a.detail !== undefined) out.detail = text(a.detail, 'action.detail');
+      return out;
+    }
+  }
+}
+
+function validateRetryAfter(v: unknown): number | string {
+  if (typeof v === 'number') return integer(v, 'action.retryAfter', 0, 31_536_000);
+  if (typeof v === 'string' && v.length <= 100 && /[a-z]/i.test(v) && !Number.isNaN(Date.parse(v))) {
+    return new Date(Date.parse(v)).toUTCString();
+  }
+  return fail(
+    'action.retryAfter',
+    'action.retryAfter must be a number of seconds or an HTTP date such as "Wed, 21 Oct 2015 07:28:00 GMT"',
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Match validation and compilation
+
+function validateMatch(v: unknown): { match: FaultMatch; matches: RequestPredicate } {
+  if (!isPlainObject(v)) return fail('match', 'match must be an object (all its conditions must hold)');
+  const m = v as Record<string, unknown>;
+  checkKeys(m, 'match', MATCH_KEYS, 'match key');
+  const match: FaultMatch = {};
+  const tests: RequestPredicate[] = [];
+
+  if (m.method !== undefined) {
+    const methods = stringOrList(m.method, 'match.method', (s, f) =>
+      /^[A-Za-z]{1,20}$/.test(s) ? s : fail(f, `${f} must be an HTTP method name such as GET or PATCH`),
+    );
+    match.method = typeof m.method === 'string' ? methods[0]! : methods;
+    const set = new Set(methods.map((s) => s.toUpperCase()));
+    tests.push((r) => set.has(r.method.toUpperCase()));
+  }
+  if (m.path !== undefined) {
+    const glob = text(m.path, 'match.path', 1_000);
+    if (!glob.startsWith('/')) {
+      fail('match.path', 'match.path must be a glob starting with "/", relative to the SCIM base path, e.g. "/Users/*"');
+    }
+    if (/[?#]/.test(glob)) fail('match.path', 'match.path must not contain "?" or "#"; use match.query for query parameters');
+    match.path = glob;
+    const re = globToRegExp(glob);
+    tests.push((r) => pathCandidates(r.relativePath).some((p) => re.test(p)));
+  }
+  if (m.resourceType !== undefined) {
+    const types = stringOrList(m.resourceType, 'match.resourceType', (s, f) => text(s, f, 200));
+    match.resourceType = typeof m.resourceType === 'string' ? types[0]! : types;
+    const set = new Set(types.map((s) => s.toLowerCase()));
+    tests.push((r) => r.resourceType !== undefined && set.has(r.resourceType.toLowerCase()));
+  }
+  if (m.operation !== undefined) {
+    const ops = stringOrList(m.operation, 'match.operation', (s, f) =>
+      (SCIM_OPERATIONS as readonly string[]).includes(s) ? s : fail(f, `${f} must be one of: ${list(SCIM_OPERATIONS)}`),
+    );
+    match.operation = (typeof m.operation === 'string' ? ops[0] : ops) as FaultMatch['operation'];
+    const set = new Set<string>(ops);
+    tests.push((r) => set.has(r.operation));
+  }
+  if (m.query !== undefined) {
+    const { copy, test } = validateNamedConditions(m.query, 'match.query');
+    match.query = copy;
+    tests.push((r) => test((name) => lookupIgnoreCase(r.query, name)));
+  }
+  if (m.headers !== undefined) {
+    const { copy, test } = validateNamedConditions(m.headers, 'match.headers');
+    match.headers = copy;
+    tests.push((r) => test((name) => lookupIgnoreCase(r.headers, name)));
+  }
+  if (m.body !== undefined) {
+    if (Array.isArray(m.body)) {
+      if (m.body.length === 0) fail('match.body', 'match.body must be a condition or a non-empty array of conditions');
+      const compiled = m.body.map((c, i) => validateBodyCondition(c, `match.body[${i}]`));
+      match.body = compiled.map((c) => c.copy);
+      tests.push((r) => compiled.every((c) => c.test(r.body)));
+    } else {
+      const compiled = validateBodyCondition(m.body, 'match.body');
+      match.body = compiled.copy;
+      tests.push((r) => compiled.test(r.body));
+    }
+  }
+  return { match, matches: (r) => tests.every((t) => t(r)) };
+}
+
+/**
+ * `*` (a whole segment) = exactly one segment; `*` inside a segment = any characters within it;
+ * `**` (a whole segment) = any number of segments, none included. Literal text is compared case-insensitively
+ * (SCIM endpoint names are). A trailing slash is ignored on both sides.
+ */
+export function globToRegExp(glob: string): RegExp {
+  const segs = glob.split('/').filter((s) => s.length > 0);
+  let source = '';
+  for (const seg of segs) {
+    if (seg === '**') source += '(?:/[^/]+)*';
+    else if (seg === '*') source += '/[^/]+';
+    else source += '/' + seg.split('*').map(escapeRegExp).join('[^/]*');
+  }
+  return new RegExp(`^${source}$`, 'i');
+}
+
+/** A glob test on a path relative to the SCIM base path (exported for the journal's path filter). */
+export function pathMatchesGlob(glob: string, relativePath: string): boolean {
+  const re = globToRegExp(glob);
+  return pathCandidates(relativePath).some((p) => re.test(p));
+}
+
+/** The normalised path, and its percent-decoded form when that differs. */
+function pathCandidates(relativePath: string): string[] {
+  const q = relativePath.search(/[?#]/);
+  const raw = (q === -1 ? relativePath : relativePath.slice(0, q)).split('/').filter((s) => s.length > 0);
+  const norm = raw.map((s) => '/' + s).join('');
+  const decoded = raw
+    .map((s) => {
+      try {
+        return '/' + decodeURIComponent(s);
+      } catch {
+        return '/' + s;
+      }
+    })
+    .join('');
+  return decoded === norm ? [norm] : [norm, decoded];
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function lookupIgnoreCase(obj: Record<string, unknown>, name: string): string[] {
+  const out: string[] = [];
+  if (typeof obj !== 'object' || obj === null) return out;
+  for (const key of Object.keys(obj)) {
+    if (key.toLowerCase() !== name) continue;
+    const v = obj[key];
+    if (typeof v === 'string') out.push(v);
+    else if (Array.isArray(v)) for (const e of v) if (typeof e === 'string') out.push(e);
+  }
+  return out;
+}
+
+function validateNamedConditions(
+  v: unknown,
+  field: string,
+): { copy: Record<string, StringCondition>; test: (values: (name: string) => string[]) => boolean } {
+  if (!isPlainObject(v) || Object.keys(v as object).length === 0) {
+    return fail(field, `${field} must be a non-empty object of name -> value, { "contains": ... } or { "matches": ... }`);
+  }
+  // Keys were checked by assertSafe (no __proto__ & co.), so a plain object is safe here.
+  const copy: Record<string, StringCondition> = {};
+  const tests: Array<[string, (s: string) => boolean]> = [];
+  for (const [name, cond] of Object.entries(v as Record<string, unknown>)) {
+    const f = `${field}.${name}`;
+    const compiled = validateStringCondition(cond, f);
+    copy[name] = compiled.copy;
+    tests.push([name.toLowerCase(), compiled.test]);
+  }
+  return {
+    copy,
+    test: (values) => tests.every(([name, t]) => values(name).some(t)),
+  };
+}
+
+function validateStringCondition(v: unknown, field: string): { copy: StringCondition; test: (s: string) => boolean } {
+  if (typeof v === 'string') return { copy: v, test: (s) => s === v };
+  if (!isPlainObject(v)) {
+    return fail(field, `${field} must be a string (exact value), { "contains": "..." } or { "matches": "<regex>" }`);
+  }
+  const c = v as Record<string, unknown>;
+  checkKeys(c, field, ['contains', 'matches', 'ignoreCase'], 'string condition key');
+  const ignoreCase = booleanFlag(c.ignoreCase, `${field}.ignoreCase`);
+  const hasContains = c.contains !== undefined;
+  const hasMatches = c.matches !== undefined;
+  if (hasContains === hasMatches) fail(field, `${field} must have exactly one of "contains" or "matches"`);
+  if (hasContains) {
+    const needle = text(c.contains, `${field}.contains`);
+    const n = ignoreCase ? needle.toLowerCase() : needle;
+    const copy = ignoreCase ? { contains: needle, ignoreCase: true } : { contains: needle };
+    return { copy, test: (s) => (ignoreCase ? s.toLowerCase() : s).includes(n) };
+  }
+  const re = compileRegex(c.matches, `${field}.matches`, ignoreCase);
+  const copy = ignoreCase ? { matches: c.matches as string, ignoreCase: true } : { matches: c.matches as string };
+  return { copy, test: (s) => re.test(s) };
+}
+
+function booleanFlag(v: unknown, field: string): boolean {
+  if (v === undefined) return false;
+  if (typeof v !== 'boolean') fail(field, `${field} must be true or false`);
+  return v as boolean;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Body conditions
+
+type PathStep = { kind: 'key'; name: string } | { kind: 'all' } | { kind: 'index'; index: number };
+
+/** Parses `Operations[*].value.members`, `emails[0].value`, `["urn:...:2.0:User"].manager.value`. */
+export function parseBodyPath(path: string, field = 'path'): PathStep[] {
+  const steps: PathStep[] = [];
+  let i = 0;
+  const bad = (why: string): never =>
+    fail(field, `${field} "${path}" is not a valid body path (${why}); write names separated by dots, [*] or [n] for array elements, ["a.b"] for keys with dots`);
+  let expectName = true;
+  while (i < path.length) {
+    const ch = path[i]!;
+    if (ch === '[') {
+      const close = path.indexOf(']', i);
+      if (close === -1) bad('missing "]"');
+      const inner = path.slice(i + 1, close).trim();
+      if (inner === '*') steps.push({ kind: 'all' });
+      else if (/^\d{1,9}$/.test(inner)) steps.push({ kind: 'index', index: Number(inner) });
+      else if (/^"[^"]+"$/.test(inner) || /^'[^']+'$/.test(inner)) steps.push({ kind: 'key', name: inner.slice(1, -1) });
+      else bad(`"[${inner}]" is neither [*], an index nor a quoted key`);
+      i = close + 1;
+      expectName = false;
+    } else if (ch === '.') {
+      if (expectName) bad('empty name');
+      i++;
+      expectName = true;
+      if (i >= path.length) bad('ends with "."');
+    } else {
+      if (!expectName) bad(`"." expected before "${path.slice(i)}"`);
+      let j = i;
+      while (j < path.length && path[j] !== '.' && path[j] !== '[') j++;
+      steps.push({ kind: 'key', name: path.slice(i, j) });
+      i = j;
+      expectName = false;
+    }
+  }
+  if (steps.length === 0) bad('empty');
+  for (const s of steps) {
+    if (s.kind === 'key' && FORBIDDEN_KEYS.has(s.name)) fail(field, `${field}: the name "${s.name}" is not allowed`);
+  }
+  return steps;
+}
+
+/** The values a body path selects (arrays met before a name step are walked automatically). */
+export function selectBodyValues(body: unknown, steps: PathStep[]): unknown[] {
+  let current: unknown[] = body === undefined ? [] : [body];
+  for (const step of steps) {
+    const next: unknown[] = [];
+    for (const v of current) {
+      if (step.kind === 'all') {
+        if (Array.isArray(v)) next.push(...v);
+      } else if (step.kind === 'index') {
+        if (Array.isArray(v) && step.index < v.length) next.push(v[step.index]);
+      } else {
+        collectKey(v, step.name.toLowerCase(), next, 0);
+      }
+    }
+    current = next.filter((x) => x !== undefined);
+  }
+  return current;
+}
+
+function collectKey(v: unknown, lname: string, out: unknown[], depth: number): void {
+  if (depth > MAX_DEPTH) return;
+  if (Array.isArray(v)) {
+    for (const e of v) collectKey(e, lname, out, depth + 1);
+  } else if (typeof v === 'object' && v !== null) {
+    for (const key of Object.keys(v)) {
+      if (key.toLowerCase() === lname) out.push((v as Record<string, unknown>)[key]);
+    }
+  }
+}
+
+function validateBodyCondition(v: unknown, field: string): { copy: BodyCondition; test: (body: unknown) => boolean } {
+  if (!isPlainObject(v)) return fail(field, `${field} must be an object such as { "path": "userName", "equals": "bjensen" }`);
+  const c = v as Record<string, unknown>;
+  if (c.anyOf !== undefined) {
+    checkKeys(c, field, ['anyOf'], 'key next to anyOf');
+    if (!Array.isArray(c.anyOf) || c.anyOf.length === 0) fail(`${field}.anyOf`, `${field}.anyOf must be a non-empty array of conditions`);
+    const parts = (c.anyOf as unknown[]).map((p, i) => validateBodyCondition(p, `${field}.anyOf[${i}]`));
+    return { copy: { anyOf: parts.map((p) => p.copy) }, test: (body) => parts.some((p) => p.test(body)) };
+  }
+  checkKeys(c, field, ['path', 'equals', 'contains', 'matches', 'exists', 'ignoreCase'], 'body condition key');
+  if (c.path === undefined) fail(`${field}.path`, `${field}.path is required, e.g. "Operations[*].path"`);
+  const path = text(c.path, `${field}.path`, 1_000);
+  const steps = parseBodyPath(path, `${field}.path`);
+  const ignoreCase = booleanFlag(c.ignoreCase, `${field}.ignoreCase`);
+  const tests = ['equals', 'contains', 'matches', 'exists'].filter((k) => c[k] !== undefined);
+  if (tests.length !== 1) fail(field, `${field} must have exactly one of "equals", "contains", "matches" or "exists"`);
+  const copy: Record<string, unknown> = { path };
+  if (ignoreCase) copy.ignoreCase = true;
+  const kind = tests[0]!;
+  let test: (values: unknown[]) => boolean;
+  if (kind === 'exists') {
+    const want = booleanFlag(c.exists, `${field}.exists`);
+    copy.exists = want;
+    test = (values) => values.length > 0 === want;
+  } else if (kind === 'equals') {
+    const expected = structuredClone(c.equals);
+    copy.equals = structuredClone(expected);
+    test = (values) => candidates(values).some((x) => deepEqual(x, expected, ignoreCase));
+  } else if (kind === 'contains') {
+    const needle = text(c.contains, `${field}.contains`);
+    copy.contains = needle;
+    const n = ignoreCase ? needle.toLowerCase() : needle;
+    test = (values) =>
+      candidates(values).some((x) => typeof x === 'string' && (ignoreCase ? x.toLowerCase() : x).includes(n));
+  } else {
+    const re = compileRegex(c.matches, `${field}.matches`, ignoreCase);
+    copy.matches = c.matches;
+    test = (values) => candidates(values).some((x) => typeof x === 'string' && re.test(x));
+  }
+  return { copy: copy as BodyCondition, test: (body) => test(selectBodyValues(body, steps)) };
+}
+
+/** Each selected value, and the elements of those that are arrays. */
+function candidates(values: unknown[]): unknown[] {
+  const out: unknown[] = [];
+  for (const v of values) {
+    out.push(v);
+    if (Array.isArray(v)) out.push(...v);
+  }
+  return out;
+}
+
+function deepEqual(a: unknown, b: unknown, ignoreCase: boolean, depth = 0): boolean {
+  if (depth > MAX_DEPTH) return false;
+  if (typeof a === 'string' && typeof b === 'string') return ignoreCase ? a.toLowerCase() === b.toLowerCase() : a === b;
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((x, i) => deepEqual(x, b[i], ignoreCase, depth + 1));
+  }
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  return ka.every(
+    (k) =>
+      Object.prototype.hasOwnProperty.call(b, k) &&
+      deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], ignoreCase, depth + 1),
+  );
+}

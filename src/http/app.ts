@@ -1,0 +1,83 @@
+/**
+ * The express application. One SCIM pipeline is mounted for the default tenant at the base path and for every
+ * other tenant at /tenants/{id}/<base path>; the control API lives under its own path.
+ *
+ * A SCIM request flows through, one middleware each:
+ *   tenant resolution -> journal -> JSON body -> auth -> faults -> SCIM routes -> error rendering
+ * The SCIM routes never know that the journal or faults exist.
+ */
+import express, { Router, type Express, type Request, type RequestHandler, type Response } from 'express';
+import type { ScimulatorOptions } from '../config.js';
+import { faultMiddleware } from '../faults/middleware.js';
+import { journalMiddleware } from '../journal/middleware.js';
+import { Scimulator } from '../runtime.js';
+import { ScimError } from '../scim/errors.js';
+import type { Tenant } from '../tenant.js';
+import { authMiddleware } from './auth.js';
+import { jsonBody } from './body.js';
+import { classifyScimRequest } from './classify.js';
+import type { RequestScimContext } from './context.js';
+import { controlRouter } from './control.js';
+import { scimErrorHandler, scimNotFound } from './errors.js';
+import { scimRoutes, tenantOf } from './scim-routes.js';
+
+const contextOf = (res: Response): RequestScimContext => res.locals.scim as RequestScimContext;
+
+function resolveTenant(runtime: Scimulator, pick: (req: Request) => string): RequestHandler {
+  return (req, res, next) => {
+    const id = pick(req);
+    const tenant = runtime.tenant(id);
+    if (!tenant) return next(new ScimError(404, undefined, `There is no tenant "${id}".`));
+    res.locals.tenant = tenant;
+    const types = tenant.registry.resourceTypes().map((t) => t.resourceType);
+    const { operation, resourceType } = classifyScimRequest(req.method, req.path, types);
+    const context: RequestScimContext = { tenantId: id, relativePath: req.path, operation, warnings: [] };
+    if (resourceType !== undefined) context.resourceType = resourceType;
+    res.locals.scim = context;
+    next();
+  };
+}
+
+function scimPipeline(runtime: Scimulator): Router {
+  const pipeline = Router();
+  const tenantParts = (res: Response): { tenant: Tenant; context: RequestScimContext } | undefined =>
+    res.locals.tenant ? { tenant: tenantOf(res), context: contextOf(res) } : undefined;
+  pipeline.use(journalMiddleware((_req, res) => {
+    const parts = tenantParts(res);
+    return parts && { journal: parts.tenant.journal, context: parts.context };
+  }));
+  pipeline.use(jsonBody(runtime.options.maxBody));
+  pipeline.use(authMiddleware(tenantOf));
+  pipeline.use(faultMiddleware((_req, res) => {
+    const parts = tenantParts(res);
+    return parts && { faults: parts.tenant.faults, context: parts.context };
+  }));
+  pipeline.use(scimRoutes());
+  pipeline.use(scimNotFound);
+  pipeline.use(scimErrorHandler);
+  return pipeline;
+}
+
+/** Builds the express app (use it with supertest, or listen on it yourself). */
+export function createApp(options: Partial<ScimulatorOptions> | Scimulator = {}): Express {
+  const runtime = options instanceof Scimulator ? options : new Scimulator(options);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.locals.scimulator = runtime;
+
+  if (runtime.options.control) app.use(runtime.options.controlPath, controlRouter(runtime));
+  const pipeline = scimPipeline(runtime);
+  const base = runtime.options.basePath;
+  app.use(`/tenants/:tenantId${base}`, resolveTenant(runtime, (req) => req.params.tenantId as string), pipeline);
+  app.use(base || '/', resolveTenant(runtime, () => 'default'), pipeline);
+
+  app.use(scimNotFound);
+  app.use(scimErrorHandler);
+  return app;
+}
+
+export function runtimeOf(app: Express): Scimulator {
+  return app.locals.scimulator as Scimulator;
+}

@@ -1,0 +1,45 @@
+/** Per-tenant authentication: bearer token, HTTP Basic, or none. Secrets compared in constant time. */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { ScimError } from '../scim/errors.js';
+import type { Tenant } from '../tenant.js';
+
+/** Compares two secrets in time that depends on neither (both are hashed to 32 bytes first). */
+export function secretEquals(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+function unauthorized(challenge: string, detail: string): ScimError {
+  return new ScimError(401, undefined, detail, { 'WWW-Authenticate': challenge });
+}
+
+export function authMiddleware(getTenant: (res: Parameters<RequestHandler>[1]) => Tenant): RequestHandler {
+  return (req, res, next) => {
+    const { auth } = getTenant(res);
+    if (auth.mode === 'none') return next();
+    const header = req.headers.authorization ?? '';
+    const space = header.indexOf(' ');
+    const scheme = space < 0 ? header : header.slice(0, space);
+    const credentials = space < 0 ? '' : header.slice(space + 1).trim();
+    if (auth.mode === 'bearer') {
+      const challenge = 'Bearer realm="scimulator"';
+      if (!header) return next(unauthorized(challenge, 'Missing Authorization header; send "Authorization: Bearer <token>".'));
+      if (scheme.toLowerCase() !== 'bearer') return next(unauthorized(challenge, `Unsupported authorization scheme "${scheme}"; this service expects Bearer.`));
+      if (!secretEquals(credentials, auth.token)) return next(unauthorized(`${challenge}, error="invalid_token"`, 'The bearer token is not valid for this tenant.'));
+      return next();
+    }
+    const challenge = 'Basic realm="scimulator", charset="UTF-8"';
+    if (!header) return next(unauthorized(challenge, 'Missing Authorization header; send HTTP Basic credentials.'));
+    if (scheme.toLowerCase() !== 'basic') return next(unauthorized(challenge, `Unsupported authorization scheme "${scheme}"; this service expects Basic.`));
+    const decoded = Buffer.from(credentials, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    // Both halves are always compared, so the timing does not reveal which one was wrong.
+    const userOk = secretEquals(colon >= 0 ? decoded.slice(0, colon) : decoded, auth.basicUser);
+    const passwordOk = secretEquals(colon >= 0 ? decoded.slice(colon + 1) : '', auth.basicPassword);
+    const ok = colon >= 0 && userOk && passwordOk;
+    if (!ok) return next(unauthorized(challenge, 'The Basic credentials are not valid for this tenant.'));
+    return next();
+  };
+}

@@ -1,0 +1,217 @@
+/**
+ * The control API (WireMock's /__admin in spirit): JSON over HTTP under /_mock, outside the SCIM base path.
+ * Every tenant-scoped endpoint exists as /_mock/... (default tenant) and /_mock/tenants/{id}/...
+ * Errors are { "error": "...", "field"?: "..." } with 400, 401, 404 or 409.
+ */
+import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import { faultsControlRouter } from '../faults/control.js';
+import { requestsControlRouter } from '../journal/control.js';
+import { DEFAULT_TENANT_ID, type Scimulator } from '../runtime.js';
+import { isPlainObject } from '../scim/attributes.js';
+import { ScimError } from '../scim/errors.js';
+import { assertNoForbiddenKeys } from '../scim/validate.js';
+import { fromDocument, toDocument } from '../store/snapshot.js';
+import { PROFILE_NAMES, type Tenant, type TenantConfig } from '../tenant.js';
+import { secretEquals } from './auth.js';
+
+export class ControlError extends Error {
+  constructor(readonly status: number, message: string, readonly field?: string) {
+    super(message);
+  }
+}
+
+const tenantOf = (res: Response): Tenant => res.locals.controlTenant as Tenant;
+
+function body(req: Request): Record<string, unknown> {
+  const value = req.body ?? {};
+  if (!isPlainObject(value)) throw new ControlError(400, 'The request body must be a JSON object.');
+  try {
+    assertNoForbiddenKeys(value);
+  } catch (err) {
+    throw new ControlError(400, (err as Error).message);
+  }
+  return value;
+}
+
+function onlyKeys(value: Record<string, unknown>, allowed: readonly string[], where = ''): void {
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) throw new ControlError(400, `Unknown field "${where}${key}"; allowed: ${allowed.join(', ')}.`, where + key);
+  }
+}
+
+/** PATCH /config: a partial TenantConfig, checked field by field. */
+export function mergeConfig(current: TenantConfig, patch: Record<string, unknown>): TenantConfig {
+  onlyKeys(patch, ['profile', 'auth', 'defaultPageSize', 'maxPageSize', 'patchStatus', 'groupDisplayNameUnique', 'warningsHeader', 'cursorTimeout']);
+  const next: TenantConfig = structuredClone(current);
+  const positive = (field: keyof TenantConfig) => {
+    const v = patch[field];
+    if (v === undefined) return;
+    if (!Number.isInteger(v) || (v as number) < 1) throw new ControlError(400, `${field} must be a positive integer.`, field);
+    (next as unknown as Record<string, unknown>)[field] = v;
+  };
+  const bool = (field: keyof TenantConfig) => {
+    const v = patch[field];
+    if (v === undefined) return;
+    if (typeof v !== 'boolean') throw new ControlError(400, `${field} must be true or false.`, field);
+    (next as unknown as Record<string, unknown>)[field] = v;
+  };
+  if (patch.profile !== undefined) {
+    if (!PROFILE_NAMES.includes(patch.profile as never)) throw new ControlError(400, `profile must be one of ${PROFILE_NAMES.join(', ')}.`, 'profile');
+    next.profile = patch.profile as TenantConfig['profile'];
+  }
+  positive('defaultPageSize');
+  positive('maxPageSize');
+  positive('cursorTimeout');
+  bool('groupDisplayNameUnique');
+  bool('warningsHeader');
+  if (next.defaultPageSize > next.maxPageSize) throw new ControlError(400, 'defaultPageSize must not exceed maxPageSize.', 'defaultPageSize');
+  if (patch.patchStatus !== undefined) {
+    if (!isPlainObject(patch.patchStatus)) throw new ControlError(400, 'patchStatus must be an object of resource type name -> 200 or 204.', 'patchStatus');
+    for (const [type, status] of Object.entries(patch.patchStatus)) {
+      if (status !== 200 && status !== 204) throw new ControlError(400, `patchStatus.${type} must be 200 or 204.`, `patchStatus.${type}`);
+      next.patchStatus[type] = status;
+    }
+  }
+  if (patch.auth !== undefined) {
+    if (!isPlainObject(patch.auth)) throw new ControlError(400, 'auth must be an object.', 'auth');
+    onlyKeys(patch.auth, ['mode', 'token', 'basicUser', 'basicPassword'], 'auth.');
+    const auth = { ...next.auth, ...patch.auth };
+    if (!['bearer', 'basic', 'none'].includes(auth.mode)) throw new ControlError(400, 'auth.mode must be bearer, basic or none.', 'auth.mode');
+    for (const key of ['token', 'basicUser', 'basicPassword'] as const) {
+      if (typeof auth[key] !== 'string' || auth[key] === '') throw new ControlError(400, `auth.${key} must be a non-empty string.`, `auth.${key}`);
+    }
+    next.auth = auth;
+  }
+  return next;
+}
+
+/** The config as shown by GET /config: secrets included, since the control API is the operator's. */
+const configView = (tenant: Tenant) => ({ tenant: tenant.id, ...tenant.config });
+
+function tenantRoutes(runtime: Scimulator): Router {
+  const router = Router();
+
+  router.post('/reset', (req, res) => {
+    const keep = new Set(String(req.query.keep ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+    for (const k of keep) if (k !== 'faults' && k !== 'journal') throw new ControlError(400, `keep may list faults and journal, not "${k}".`, 'keep');
+    const started = performance.now();
+    tenantOf(res).reset({ faults: keep.has('faults'), journal: keep.has('journal') });
+    res.json({ reset: true, tenant: tenantOf(res).id, ms: Math.round((performance.now() - started) * 100) / 100 });
+  });
+
+  router.get('/snapshot', (_req, res) => {
+    res.json(toDocument(tenantOf(res).store.snapshot()));
+  });
+  router.put('/snapshot', (req, res) => {
+    let snapshot;
+    try {
+      assertNoForbiddenKeys(req.body);
+      snapshot = fromDocument(req.body);
+    } catch (err) {
+      throw new ControlError(400, `Not a Scimulator snapshot: ${(err as Error).message}`);
+    }
+    tenantOf(res).store.load(snapshot);
+    res.status(204).end();
+  });
+
+  router.get('/config', (_req, res) => {
+    res.json(configView(tenantOf(res)));
+  });
+  router.patch('/config', (req, res) => {
+    const tenant = tenantOf(res);
+    tenant.applyConfig(mergeConfig(tenant.config, body(req)));
+    res.json(configView(tenant));
+  });
+
+  router.post('/clock', (req, res) => {
+    const b = body(req);
+    onlyKeys(b, ['freeze', 'advance', 'real']);
+    const clock = tenantOf(res).clock;
+    if (Object.keys(b).length !== 1) throw new ControlError(400, 'Send exactly one of freeze (RFC 3339 time), advance (ms) or real (true).');
+    if (b.freeze !== undefined) {
+      const at = typeof b.freeze === 'string' ? Date.parse(b.freeze) : NaN;
+      if (Number.isNaN(at)) throw new ControlError(400, 'freeze must be an RFC 3339 date-time such as "2025-01-01T00:00:00Z".', 'freeze');
+      clock.freeze(at);
+    } else if (b.advance !== undefined) {
+      if (typeof b.advance !== 'number' || !Number.isFinite(b.advance) || b.advance < 0) throw new ControlError(400, 'advance must be a non-negative number of milliseconds.', 'advance');
+      clock.advance(b.advance);
+    } else if (b.real !== true) {
+      throw new ControlError(400, 'real must be true.', 'real');
+    } else {
+      clock.real();
+    }
+    res.json({ now: new Date(clock.now()).toISOString(), frozen: clock.frozen });
+  });
+  router.get('/clock', (_req, res) => {
+    const clock = tenantOf(res).clock;
+    res.json({ now: new Date(clock.now()).toISOString(), frozen: clock.frozen });
+  });
+
+  router.use(faultsControlRouter((req) => (req.res as Response).locals.controlTenant.faults));
+  router.use(requestsControlRouter((req) => (req.res as Response).locals.controlTenant.journal));
+  return router;
+}
+
+function scimBaseUrl(req: Request, runtime: Scimulator, tenantId: string): string {
+  const prefix = tenantId === DEFAULT_TENANT_ID ? '' : `/tenants/${tenantId}`;
+  return `${req.protocol}://${req.get('host')}${prefix}${runtime.options.basePath}`;
+}
+
+export function controlRouter(runtime: Scimulator): Router {
+  const router = Router();
+  const { controlToken } = runtime.options;
+  if (controlToken) {
+    router.use((req, _res, next) => {
+      const header = req.headers.authorization ?? '';
+      const given = header.toLowerCase().startsWith('bearer ') ? header.slice(7).trim() : '';
+      if (!secretEquals(given, controlToken)) {
+        return next(new ControlError(401, 'The control API needs "Authorization: Bearer <control token>" (--control-token).'));
+      }
+      next();
+    });
+  }
+  router.use(express.json({ limit: runtime.options.maxBody, strict: false }));
+
+  router.get('/health', (_req, res) => {
+    res.json({ status: 'ok', version: runtime.version, uptimeMs: Date.now() - runtime.startedAt, tenants: runtime.tenants.size });
+  });
+
+  router.get('/tenants', (req, res) => {
+    res.json({ tenants: [...runtime.tenants.values()].map((t) => ({ id: t.id, baseUrl: scimBaseUrl(req, runtime, t.id), profile: t.config.profile })) });
+  });
+  router.post('/tenants', async (req, res) => {
+    const b = body(req);
+    const tenant = await runtime.createTenantFromSpec(b);
+    res.status(201).json({ id: tenant.id, baseUrl: scimBaseUrl(req, runtime, tenant.id), token: tenant.auth.token });
+  });
+  router.delete('/tenants/:id', (req, res) => {
+    if (!runtime.deleteTenant(req.params.id as string)) throw new ControlError(404, `There is no tenant "${req.params.id}".`);
+    res.status(204).end();
+  });
+
+  const pickTenant = (id: (req: Request) => string): RequestHandler => (req, res, next) => {
+    const tenant = runtime.tenant(id(req));
+    if (!tenant) return next(new ControlError(404, `There is no tenant "${id(req)}".`));
+    res.locals.controlTenant = tenant;
+    next();
+  };
+  const perTenant = tenantRoutes(runtime);
+  router.use('/tenants/:tenantId', pickTenant((req) => req.params.tenantId as string), perTenant);
+  router.use(pickTenant(() => DEFAULT_TENANT_ID), perTenant);
+
+  router.use((req, _res, next) => next(new ControlError(404, `No control endpoint at ${req.method} ${req.originalUrl.split('?')[0]}.`)));
+  const errors: ErrorRequestHandler = (err, _req, res, _next) => {
+    let status = 500;
+    let message = 'Internal error in the control API.';
+    let field: string | undefined;
+    if (err instanceof ControlError) ({ status, message, field } = { status: err.status, message: err.message, field: err.field });
+    else if (err instanceof ScimError) ({ status, message } = { status: err.status, message: err.detail });
+    else if ((err as { type?: string }).type === 'entity.parse.failed') ({ status, message } = { status: 400, message: 'The request body is not valid JSON.' });
+    else if ((err as { type?: string }).type === 'entity.too.large') ({ status, message } = { status: 413, message: 'The request body is too large.' });
+    else process.stderr.write(`scimulator: control API error: ${(err as Error)?.stack ?? String(err)}\n`);
+    if (res.headersSent) return void res.destroy();
+    res.status(status).json(field ? { error: message, field } : { error: message });
+  };
+  router.use(errors);
+  return router;
+}

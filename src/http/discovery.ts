@@ -1,0 +1,95 @@
+/**
+ * The discovery documents of RFC 7644 section 4, generated from the tenant's schema data and the features
+ * this build really implements, so every `supported` flag tells the truth.
+ */
+import type { ResourceSchema } from '../scim/attributes.js';
+import { ScimError } from '../scim/errors.js';
+import {
+  RESOURCE_TYPE_SCHEMA_ID,
+  SCHEMA_SCHEMA_ID,
+  SERVICE_PROVIDER_CONFIG_SCHEMA_ID,
+} from '../scim/schemas/core.js';
+import type { SchemaDef } from '../scim/schemas/types.js';
+import type { Tenant } from '../tenant.js';
+import { LIST_RESPONSE_SCHEMA } from './respond.js';
+
+export const DOCUMENTATION_URI = 'https://github.com/scimulator/scimulator#readme';
+
+export function serviceProviderConfig(tenant: Tenant, baseUrl: string): Record<string, unknown> {
+  const features = tenant.features;
+  const schemes: Record<string, unknown>[] = [];
+  if (tenant.auth.mode === 'bearer') {
+    schemes.push({
+      type: 'oauthbearertoken',
+      name: 'OAuth Bearer Token',
+      description: 'Authentication with a bearer token in the Authorization header (RFC 6750).',
+      specUri: 'https://www.rfc-editor.org/info/rfc6750',
+      primary: true,
+    });
+  } else if (tenant.auth.mode === 'basic') {
+    schemes.push({
+      type: 'httpbasic',
+      name: 'HTTP Basic',
+      description: 'Authentication with HTTP Basic credentials (RFC 7617).',
+      specUri: 'https://www.rfc-editor.org/info/rfc7617',
+      primary: true,
+    });
+  }
+  return {
+    schemas: [SERVICE_PROVIDER_CONFIG_SCHEMA_ID],
+    documentationUri: DOCUMENTATION_URI,
+    patch: { supported: features.patch },
+    bulk: { supported: features.bulk.supported, maxOperations: features.bulk.maxOperations, maxPayloadSize: features.bulk.maxPayloadSize },
+    filter: { supported: features.filter.supported, maxResults: features.filter.maxResults },
+    changePassword: { supported: features.changePassword },
+    sort: { supported: features.sort },
+    etag: { supported: true },
+    authenticationSchemes: schemes,
+    ...(features.pagination ? { pagination: features.pagination } : {}),
+    meta: {
+      resourceType: 'ServiceProviderConfig',
+      location: `${baseUrl}/ServiceProviderConfig`,
+    },
+  };
+}
+
+export function resourceTypeDocument(type: ResourceSchema, baseUrl: string): Record<string, unknown> {
+  const def = type.resourceType;
+  return {
+    schemas: [RESOURCE_TYPE_SCHEMA_ID],
+    id: def.name,
+    name: def.name,
+    endpoint: def.endpoint,
+    description: def.description,
+    schema: def.schema,
+    schemaExtensions: def.schemaExtensions.map((e) => ({ schema: e.schema, required: e.required })),
+    meta: { resourceType: 'ResourceType', location: `${baseUrl}/ResourceTypes/${def.name}` },
+  };
+}
+
+export function schemaDocument(schema: SchemaDef, baseUrl: string): Record<string, unknown> {
+  return {
+    schemas: [SCHEMA_SCHEMA_ID],
+    id: schema.id,
+    name: schema.name,
+    description: schema.description,
+    attributes: schema.attributes,
+    meta: { resourceType: 'Schema', location: `${baseUrl}/Schemas/${schema.id}` },
+  };
+}
+
+export function listOf(resources: unknown[]): Record<string, unknown> {
+  return { schemas: [LIST_RESPONSE_SCHEMA], totalResults: resources.length, startIndex: 1, itemsPerPage: resources.length, Resources: resources };
+}
+
+export function findResourceType(tenant: Tenant, name: string): ResourceSchema {
+  const type = tenant.registry.resourceType(name);
+  if (!type) throw new ScimError(404, undefined, `There is no resource type "${name}"; GET /ResourceTypes lists them.`);
+  return type;
+}
+
+export function findSchema(tenant: Tenant, id: string): SchemaDef {
+  const schema = tenant.registry.schema(id);
+  if (!schema) throw new ScimError(404, undefined, `There is no schema "${id}"; GET /Schemas lists them.`);
+  return schema;
+}

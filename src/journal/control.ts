@@ -1,0 +1,208 @@
+/**
+ * The journal part of the control API (mounted under /_mock and /_mock/tenants/{id}):
+ *   GET    /requests               ?method=GET&operation=patch&status=4xx&since=12&limit=5&hasWarnings=true
+ *   GET    /requests/:id
+ *   DELETE /requests               204
+ *   POST   /requests/count         body = query            -> { count }
+ *   POST   /requests/find          body = query            -> { requests, count, lastSeq }
+ *   GET    /requests/export        ?format=ndjson|har&...   (attachment)
+ *   GET    /requests/wait          ?since=N&timeoutMs=5000&...  long-poll: 200 with the entry, 408 on timeout
+ *   GET    /conformance            the conformance summary
+ * Errors: { "error": "...", "field"?: "..." } with 400 or 404. express.json() is assumed to have run.
+ */
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import {
+  JournalQueryError,
+  JournalTimeoutError,
+  validateJournalQuery,
+  type Journal,
+  type JournalQuery,
+} from './journal.js';
+
+export const DEFAULT_WAIT_TIMEOUT_MS = 5_000;
+export const MAX_WAIT_TIMEOUT_MS = 60_000;
+
+const LIST_FIELDS = new Set(['method', 'operation', 'status']);
+const STRING_FIELDS = new Set(['path', 'resourceType', 'from', 'to', 'warningCode', 'order']);
+const INT_FIELDS = new Set(['since', 'limit']);
+
+function single(field: string, v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string')) {
+    throw new JournalQueryError(field, `${field} may be given only once in the query string`);
+  }
+  throw new JournalQueryError(field, `${field} must be a plain query-string value`);
+}
+
+function bool(field: string, s: string): boolean {
+  const v = s.toLowerCase();
+  if (v === 'true' || v === '1' || v === '') return true;
+  if (v === 'false' || v === '0') return false;
+  throw new JournalQueryError(field, `${field} must be true or false, got ${JSON.stringify(s)}`);
+}
+
+/**
+ * Turns query-string parameters into a journal query. Lists are comma-separated or repeated
+ * (`status=4xx,500`, `operation=patch&operation=create`); `body` is a JSON-encoded body match;
+ * `fault` is true, false or a rule id. Parameters named in `extra` are skipped (the caller reads them).
+ * Throws JournalQueryError naming the field.
+ */
+export function journalQueryFromParams(params: Record<string, unknown>, extra: readonly string[] = []): JournalQuery {
+  const q: Record<string, unknown> = {};
+  const set = (k: string, v: unknown) => Object.defineProperty(q, k, { value: v, enumerable: true, writable: true, configurable: true });
+  for (const key of Object.keys(params)) {
+    if (extra.includes(key)) continue;
+    const raw = params[key];
+    if (LIST_FIELDS.has(key)) {
+      const parts = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => {
+        if (typeof v !== 'string') throw new JournalQueryError(key, `${key} must be a plain query-string value`);
+        return v.split(',').map((s) => s.trim());
+      });
+      const values = key === 'status' ? parts.map((p) => (/^\d+$/.test(p) ? Number(p) : p)) : parts;
+      set(key, values.length === 1 ? values[0] : values);
+    } else if (STRING_FIELDS.has(key)) {
+      set(key, single(key, raw));
+    } else if (INT_FIELDS.has(key)) {
+      const s = single(key, raw).trim();
+      if (!/^\d+$/.test(s)) throw new JournalQueryError(key, `${key} must be a non-negative integer, got ${JSON.stringify(s)}`);
+      set(key, Number(s));
+    } else if (key === 'hasWarnings') {
+      set(key, bool(key, single(key, raw)));
+    } else if (key === 'fault') {
+      const s = single(key, raw);
+      set(key, /^(true|false)$/i.test(s) ? s.toLowerCase() === 'true' : s);
+    } else if (key === 'body') {
+      const s = single(key, raw);
+      try {
+        set(key, JSON.parse(s) as unknown);
+      } catch {
+        throw new JournalQueryError('body', 'body must be a JSON-encoded match such as {"path":"Operations[*].op","equals":"add"}');
+      }
+    } else {
+      // Unknown: let validation produce the message that lists the valid fields.
+      set(key, raw);
+    }
+  }
+  validateJournalQuery(q);
+  return q;
+}
+
+function sendError(res: Response, status: number, error: string, field?: string): void {
+  res.status(status).json(field === undefined ? { error } : { error, field });
+}
+
+function queryFromBody(req: Request): JournalQuery {
+  const body: unknown = req.body;
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw new JournalQueryError('query', 'the request body must be a JSON object holding a journal query (or be empty)');
+  }
+  validateJournalQuery(body);
+  return body;
+}
+
+/** Router for the journal endpoints; `resolve` gives the journal of the tenant the request addresses. */
+export function requestsControlRouter(resolve: (req: Request) => Journal): Router {
+  const router = Router();
+
+  router.get('/requests', (req, res) => {
+    const journal = resolve(req);
+    const query = journalQueryFromParams(req.query as Record<string, unknown>);
+    res.json({ requests: journal.list(query), count: journal.count(query), lastSeq: journal.lastSeq });
+  });
+
+  router.delete('/requests', (req, res) => {
+    resolve(req).clear();
+    res.status(204).end();
+  });
+
+  router.post('/requests/count', (req, res) => {
+    const journal = resolve(req);
+    res.json({ count: journal.count(queryFromBody(req)) });
+  });
+
+  router.post('/requests/find', (req, res) => {
+    const journal = resolve(req);
+    const query = queryFromBody(req);
+    res.json({ requests: journal.find(query), count: journal.count(query), lastSeq: journal.lastSeq });
+  });
+
+  router.get('/requests/export', (req, res) => {
+    const journal = resolve(req);
+    const params = req.query as Record<string, unknown>;
+    const format = params.format === undefined ? 'ndjson' : params.format;
+    if (format !== 'ndjson' && format !== 'har') {
+      sendError(res, 400, 'format must be "ndjson" or "har"', 'format');
+      return;
+    }
+    const query = journalQueryFromParams(params, ['format']);
+    if (format === 'ndjson') {
+      res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
+      res.setHeader('Content-Disposition', 'attachment; filename="scimulator-requests.ndjson"');
+      res.send(journal.toNdjson(query));
+    } else {
+      res.setHeader('Content-Type', 'application/json; charset=utf-8');
+      res.setHeader('Content-Disposition', 'attachment; filename="scimulator-requests.har"');
+      res.send(JSON.stringify(journal.toHar(query)));
+    }
+  });
+
+  router.get('/requests/wait', async (req, res) => {
+    const journal = resolve(req);
+    const params = req.query as Record<string, unknown>;
+    let timeoutMs = DEFAULT_WAIT_TIMEOUT_MS;
+    if (params.timeoutMs !== undefined) {
+      const s = single('timeoutMs', params.timeoutMs).trim();
+      if (!/^\d+$/.test(s)) {
+        sendError(res, 400, `timeoutMs must be a non-negative integer (milliseconds, at most ${MAX_WAIT_TIMEOUT_MS}), got ${JSON.stringify(s)}`, 'timeoutMs');
+        return;
+      }
+      timeoutMs = Math.min(Number(s), MAX_WAIT_TIMEOUT_MS);
+    }
+    const query = journalQueryFromParams(params, ['timeoutMs']);
+    // Stop waiting when the client gives up.
+    const abort = new AbortController();
+    const onClose = () => abort.abort();
+    res.once('close', onClose);
+    try {
+      const entry = await journal.waitFor(query, { timeoutMs, signal: abort.signal });
+      res.json(entry);
+    } catch (err) {
+      if (err instanceof JournalTimeoutError) {
+        sendError(res, 408, `no request matching the query was recorded within ${timeoutMs} ms`);
+      } else if (abort.signal.aborted) {
+        /* the client went away: nobody to answer */
+      } else throw err;
+    } finally {
+      res.off('close', onClose);
+    }
+  });
+
+  router.get('/requests/:id', (req, res) => {
+    const journal = resolve(req);
+    const entry = journal.get(req.params.id);
+    if (!entry) {
+      sendError(
+        res,
+        404,
+        `no request with id ${JSON.stringify(req.params.id)} in the journal (ids look like "req-12"; entries older than the last ${journal.capacity} are dropped)`,
+      );
+      return;
+    }
+    res.json(entry);
+  });
+
+  router.get('/conformance', (req, res) => {
+    res.json(resolve(req).conformanceSummary());
+  });
+
+  router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (err instanceof JournalQueryError) {
+      sendError(res, 400, err.message, err.field);
+      return;
+    }
+    next(err);
+  });
+
+  return router;
+}

@@ -1,0 +1,104 @@
+/** The running Scimulator: its options and its tenants (the default one, and those the control API adds). */
+import { randomBytes } from 'node:crypto';
+import { resolveOptions, type ScimulatorOptions } from './config.js';
+import { ScimError } from './scim/errors.js';
+import { PROFILE_NAMES, Tenant, type TenantConfig } from './tenant.js';
+import { VERSION } from './version.js';
+
+export const DEFAULT_TENANT_ID = 'default';
+const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+export interface TenantSpec {
+  id?: string;
+  seed?: number;
+  token?: string;
+  profile?: TenantConfig['profile'];
+}
+
+export class Scimulator {
+  readonly options: ScimulatorOptions;
+  readonly tenants = new Map<string, Tenant>();
+  readonly startedAt = Date.now();
+  readonly version = VERSION;
+  private tenantCounter = 0;
+
+  constructor(options: Partial<ScimulatorOptions> = {}) {
+    this.options = resolveOptions(options);
+    this.tenants.set(
+      DEFAULT_TENANT_ID,
+      new Tenant({
+        id: DEFAULT_TENANT_ID,
+        config: this.baseConfig(),
+        seed: this.options.seed,
+        journalCapacity: this.options.journalCapacity,
+        journalFile: this.options.journalFile,
+      }),
+    );
+  }
+
+  get defaultTenant(): Tenant {
+    return this.tenants.get(DEFAULT_TENANT_ID)!;
+  }
+
+  tenant(id: string): Tenant | undefined {
+    return this.tenants.get(id);
+  }
+
+  /** The config a new tenant starts from: the server's options. */
+  baseConfig(): TenantConfig {
+    const o = this.options;
+    return {
+      profile: o.profile,
+      auth: { mode: o.auth, token: o.token, basicUser: o.basicUser, basicPassword: o.basicPassword },
+      defaultPageSize: o.defaultPageSize,
+      maxPageSize: o.maxPageSize,
+      patchStatus: {},
+      groupDisplayNameUnique: o.groupDisplayNameUnique,
+      warningsHeader: o.warningsHeader,
+      cursorTimeout: o.cursorTimeout,
+    };
+  }
+
+  /** Adds an isolated tenant. Its token defaults to a fresh random one. */
+  createTenant(spec: TenantSpec = {}): Tenant {
+    let id = spec.id;
+    if (id !== undefined) {
+      if (typeof id !== 'string' || !TENANT_ID.test(id)) {
+        throw new ScimError(400, 'invalidValue', 'id must be 1-64 letters, digits, "-" or "_", starting with a letter or digit.');
+      }
+      if (this.tenants.has(id)) throw new ScimError(409, 'uniqueness', `A tenant "${id}" already exists.`);
+    } else {
+      do id = `t${++this.tenantCounter}`;
+      while (this.tenants.has(id));
+    }
+    const config = this.baseConfig();
+    config.auth = { ...config.auth, mode: config.auth.mode === 'none' ? 'none' : 'bearer', token: spec.token ?? `${id}-${randomBytes(12).toString('hex')}` };
+    if (spec.profile) config.profile = spec.profile;
+    const tenant = new Tenant({ id, config, seed: spec.seed ?? this.options.seed, journalCapacity: this.options.journalCapacity });
+    this.tenants.set(id, tenant);
+    return tenant;
+  }
+
+  /** POST /_mock/tenants: checks each field of the request, then creates the tenant. */
+  async createTenantFromSpec(spec: Record<string, unknown>): Promise<Tenant> {
+    const allowed = ['id', 'seed', 'token', 'profile'];
+    for (const key of Object.keys(spec)) {
+      if (!allowed.includes(key)) throw new ScimError(400, 'invalidValue', `Unknown field "${key}"; allowed: ${allowed.join(', ')}.`);
+    }
+    if (spec.seed !== undefined && !Number.isInteger(spec.seed)) throw new ScimError(400, 'invalidValue', 'seed must be an integer.');
+    if (spec.token !== undefined && (typeof spec.token !== 'string' || !spec.token)) throw new ScimError(400, 'invalidValue', 'token must be a non-empty string.');
+    if (spec.profile !== undefined && !PROFILE_NAMES.includes(spec.profile as never)) {
+      throw new ScimError(400, 'invalidValue', `profile must be one of ${PROFILE_NAMES.join(', ')}.`);
+    }
+    return this.createTenant(spec as TenantSpec);
+  }
+
+  deleteTenant(id: string): boolean {
+    if (id === DEFAULT_TENANT_ID) throw new ScimError(400, 'invalidValue', 'The default tenant cannot be deleted.');
+    const tenant = this.tenants.get(id);
+    if (!tenant) return false;
+    void tenant.journal.close();
+    this.tenants.delete(id);
+    return true;
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * What the SCIM service needs from a store. The store (src/store) implements it; the SCIM core never knows
+ * how resources are kept or persisted. All methods are synchronous, so a write the service commits is applied
+ * whole before any other request runs: no reader ever sees half of it.
+ */
+import type { Resource } from './validate.js';
+
+export interface ResourceRepository {
+  get(type: string, id: string): Resource | undefined;
+  /** Ids of resources whose indexed attribute equals `value` (normalised by the attribute's caseExact). */
+  lookup(type: string, attribute: string, value: string): readonly string[];
+  /** True when `attribute` of `type` has an index. */
+  isIndexed(type: string, attribute: string): boolean;
+  /** All resources of a type, in creation order. */
+  all(type: string): Iterable<Resource>;
+  count(type: string): number;
+  /** Creation sequence of a resource: a total, stable tiebreak for sorting and cursors. */
+  createdSeq(type: string, id: string): number;
+  /** Inserts or replaces a resource, updating every index and the membership index. */
+  put(type: string, resource: Resource): void;
+  remove(type: string, id: string): boolean;
+  /** Ids of the groups whose members list names `memberId` directly. */
+  groupsContaining(memberId: string): ReadonlySet<string>;
+  /** A fresh, monotonically increasing number for versions (ETags). */
+  nextSequence(): number;
+}

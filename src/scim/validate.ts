@@ -1,0 +1,236 @@
+/**
+ * Turns a client's resource representation into the stored shape, from the schema alone (RFC 7643 section 2
+ * and 7): canonical attribute casing, JSON types, required attributes, readOnly attributes ignored,
+ * immutable attributes protected, unknown attributes dropped, one primary value at most.
+ */
+import { FORBIDDEN_KEYS, findAttribute, isPlainObject, type ResourceSchema } from './attributes.js';
+import { ScimError, badRequest } from './errors.js';
+import type { AttributeDef } from './schemas/types.js';
+
+export type Resource = Record<string, unknown>;
+
+export interface ValidateOptions {
+  /** The stored resource being replaced (PUT, PATCH): enables the immutable checks. */
+  existing?: Resource;
+}
+
+/** RFC 3339 date-time (RFC 7643 section 2.3.5 requires xsd:dateTime with a time zone in practice). */
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+const BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}$/;
+
+export function isDateTime(value: string): boolean {
+  return DATE_TIME.test(value) && !Number.isNaN(Date.parse(value));
+}
+
+/** Throws on `__proto__`, `constructor` and `prototype` keys anywhere in a JSON value. */
+export function assertNoForbiddenKeys(value: unknown, where = 'body'): void {
+  if (Array.isArray(value)) {
+    value.forEach((element, i) => assertNoForbiddenKeys(element, `${where}[${i}]`));
+  } else if (isPlainObject(value)) {
+    for (const key of Object.keys(value)) {
+      if (FORBIDDEN_KEYS.has(key)) {
+        throw badRequest('invalidSyntax', `"${key}" is not allowed as an attribute name (at ${where}).`);
+      }
+      assertNoForbiddenKeys(value[key], `${where}.${key}`);
+    }
+  }
+}
+
+const describe = (value: unknown) =>
+  value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`;
+
+/** Checks one simple (non-complex) value against its attribute type; returns the value to store. */
+function checkSimple(def: AttributeDef, value: unknown, path: string): unknown {
+  const fail = (expected: string) =>
+    badRequest('invalidValue', `Attribute "${path}" must be ${expected}, but the request has ${describe(value)}.`);
+  switch (def.type) {
+    case 'string':
+    case 'reference':
+      if (typeof value !== 'string') throw fail('a string');
+      return value;
+    case 'binary':
+      if (typeof value !== 'string' || !BASE64.test(value)) throw fail('a base64-encoded string');
+      return value;
+    case 'boolean':
+      if (typeof value !== 'boolean') throw fail('a JSON boolean (true or false)');
+      return value;
+    case 'integer':
+      if (typeof value !== 'number' || !Number.isInteger(value)) throw fail('an integer');
+      return value;
+    case 'decimal':
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw fail('a number');
+      return value;
+    case 'dateTime':
+      if (typeof value !== 'string' || !isDateTime(value)) throw fail('an RFC 3339 date-time such as "2011-05-13T04:42:34Z"');
+      return value;
+    case 'complex':
+      throw new Error('checkSimple called on a complex attribute');
+  }
+}
+
+/** Null, an empty array and an empty object are "unassigned" (RFC 7643 section 2.5). */
+export function isUnassigned(value: unknown): boolean {
+  return value === undefined || value === null || (Array.isArray(value) && value.length === 0) ||
+    (isPlainObject(value) && Object.keys(value).length === 0);
+}
+
+/**
+ * Normalises the attributes of one level (resource top level, an extension object, or a complex value):
+ * canonical names, type checks, readOnly dropped, unknown names dropped. Returns a fresh object.
+ */
+function normaliseLevel(
+  defs: readonly AttributeDef[],
+  input: Record<string, unknown>,
+  pathPrefix: string,
+  skipKey: (key: string) => boolean,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, raw] of Object.entries(input)) {
+    if (FORBIDDEN_KEYS.has(key)) throw badRequest('invalidSyntax', `"${key}" is not allowed as an attribute name (at ${pathPrefix || 'the top level'}).`);
+    if (skipKey(key)) continue;
+    const def = findAttribute(defs, key);
+    if (!def || def.mutability === 'readOnly') continue; // unknown attributes are ignored; readOnly ones too
+    if (isUnassigned(raw)) continue;
+    const path = pathPrefix ? `${pathPrefix}.${def.name}` : def.name;
+    if (def.name in out) throw badRequest('invalidSyntax', `Attribute "${path}" appears twice with different letter case.`);
+    out[def.name] = normaliseValue(def, raw, path);
+  }
+  return out;
+}
+
+function normaliseValue(def: AttributeDef, raw: unknown, path: string): unknown {
+  if (def.multiValued) {
+    if (!Array.isArray(raw)) {
+      throw badRequest('invalidValue', `Attribute "${path}" is multi-valued and must be a JSON array, but the request has ${describe(raw)}.`);
+    }
+    const values = raw.filter((v) => !isUnassigned(v)).map((v, i) => normaliseSingle(def, v, `${path}[${i}]`));
+    if (def.type === 'complex') {
+      const primaries = values.filter((v) => isPlainObject(v) && v.primary === true).length;
+      if (primaries > 1) {
+        throw badRequest('invalidValue', `Attribute "${path}" has ${primaries} values with "primary": true; at most one is allowed (RFC 7643 section 2.4).`);
+      }
+    }
+    return values;
+  }
+  if (Array.isArray(raw)) {
+    throw badRequest('invalidValue', `Attribute "${path}" is single-valued, but the request has an array.`);
+  }
+  return normaliseSingle(def, raw, path);
+}
+
+function normaliseSingle(def: AttributeDef, raw: unknown, path: string): unknown {
+  if (def.type !== 'complex') return checkSimple(def, raw, path);
+  if (!isPlainObject(raw)) {
+    throw badRequest('invalidValue', `Attribute "${path}" is complex and must be a JSON object, but the request has ${describe(raw)}.`);
+  }
+  const value = normaliseLevel(def.subAttributes ?? [], raw, path, () => false);
+  for (const sub of def.subAttributes ?? []) {
+    if (sub.required && sub.mutability !== 'readOnly' && value[sub.name] === undefined) {
+      throw badRequest('invalidValue', `Attribute "${path}.${sub.name}" is required.`);
+    }
+  }
+  return value;
+}
+
+/**
+ * Validates a full resource representation (POST or PUT body) and returns the stored shape without
+ * id, meta and other readOnly attributes; the caller adds those.
+ */
+export function validateResource(schema: ResourceSchema, input: unknown, options: ValidateOptions = {}): Resource {
+  if (!isPlainObject(input)) {
+    throw badRequest('invalidSyntax', `The request body must be a JSON object representing a ${schema.name} resource.`);
+  }
+  const schemasKey = Object.keys(input).find((k) => k.toLowerCase() === 'schemas');
+  const declared = schemasKey ? input[schemasKey] : undefined;
+  if (!Array.isArray(declared) || declared.some((s) => typeof s !== 'string')) {
+    throw badRequest('invalidValue', `The "schemas" attribute must be an array of schema URIs that includes "${schema.core.id}".`);
+  }
+  const declaredLower = new Set((declared as string[]).map((s) => s.toLowerCase()));
+  if (!declaredLower.has(schema.core.id.toLowerCase())) {
+    throw badRequest('invalidValue', `The "schemas" attribute must include the core schema "${schema.core.id}" for a ${schema.name}.`);
+  }
+
+  const extensionKeys = new Set<string>();
+  const out = normaliseLevel(schema.coreAttributes, input, '', (key) => {
+    if (key === schemasKey) return true;
+    if (key.toLowerCase().startsWith('urn:')) {
+      extensionKeys.add(key);
+      return true;
+    }
+    return false;
+  });
+
+  const schemas = [schema.core.id];
+  for (const ext of schema.extensions) {
+    const key = [...extensionKeys].find((k) => k.toLowerCase() === ext.id.toLowerCase());
+    const raw = key === undefined ? undefined : input[key];
+    if (raw !== undefined && raw !== null) {
+      if (!isPlainObject(raw)) throw badRequest('invalidValue', `The extension "${ext.id}" must be a JSON object.`);
+      if (!declaredLower.has(ext.id.toLowerCase())) {
+        throw badRequest('invalidValue', `The request has attributes of the extension "${ext.id}" but does not list it in "schemas".`);
+      }
+      const value = normaliseLevel(ext.attributes, raw, ext.id, () => false);
+      if (Object.keys(value).length > 0) {
+        out[ext.id] = value;
+      }
+    }
+    if (out[ext.id] !== undefined) schemas.push(ext.id);
+    const required = schema.resourceType.schemaExtensions.find((e) => e.schema === ext.id)?.required;
+    if (required && out[ext.id] === undefined) {
+      throw badRequest('invalidValue', `The extension "${ext.id}" is required for a ${schema.name}.`);
+    }
+  }
+  // Extension keys of schemas this resource type does not have are ignored like other unknown attributes.
+
+  checkRequired(schema, out);
+  if (options.existing) checkImmutable(schema, options.existing, out);
+  return { schemas, ...out };
+}
+
+/** Required attributes must be present (readOnly ones are the server's to set). */
+export function checkRequired(schema: ResourceSchema, resource: Resource): void {
+  const check = (defs: readonly AttributeDef[], container: Record<string, unknown> | undefined, prefix: string) => {
+    for (const def of defs) {
+      if (def.required && def.mutability !== 'readOnly' && isUnassigned(container?.[def.name])) {
+        throw badRequest('invalidValue', `Attribute "${prefix}${def.name}" is required for a ${schema.name}.`);
+      }
+    }
+  };
+  check(schema.core.attributes, resource, '');
+  for (const ext of schema.extensions) {
+    const value = resource[ext.id];
+    if (isPlainObject(value)) check(ext.attributes, value, `${ext.id}:`);
+  }
+}
+
+/**
+ * Immutable attributes may be set once, never changed (RFC 7643 section 7): a replacement that changes or
+ * removes an existing immutable value is 400 mutability.
+ */
+export function checkImmutable(schema: ResourceSchema, existing: Resource, next: Resource): void {
+  const compare = (defs: readonly AttributeDef[], before: Record<string, unknown> | undefined, after: Record<string, unknown> | undefined, prefix: string) => {
+    for (const def of defs) {
+      const old = before?.[def.name];
+      if (def.mutability === 'immutable' && !isUnassigned(old) && !jsonEqual(old, after?.[def.name])) {
+        throw new ScimError(400, 'mutability', `Attribute "${prefix}${def.name}" is immutable and cannot be changed once set.`);
+      }
+      if (def.type === 'complex' && def.subAttributes?.some((s) => s.mutability === 'immutable') && !def.multiValued) {
+        compare(def.subAttributes, asObject(old), asObject(after?.[def.name]), `${prefix}${def.name}.`);
+      }
+    }
+  };
+  compare(schema.coreAttributes, existing, next, '');
+  for (const ext of schema.extensions) compare(ext.attributes, asObject(existing[ext.id]), asObject(next[ext.id]), `${ext.id}:`);
+}
+
+const asObject = (v: unknown) => (isPlainObject(v) ? v : undefined);
+
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]));
+  }
+  return false;
+}

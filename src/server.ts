@@ -1,0 +1,71 @@
+/** Starting and stopping the HTTP server: listen, persistence, graceful shutdown. */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ScimulatorOptions } from './config.js';
+import { createApp } from './http/app.js';
+import { Scimulator } from './runtime.js';
+import { DataFile } from './store/persist.js';
+
+export interface RunningServer {
+  server: Server;
+  runtime: Scimulator;
+  /** http://host:port */
+  url: string;
+  /** The default tenant's SCIM base URL. */
+  baseUrl: string;
+  token: string;
+  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), saves the data file. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export async function startServer(partial: Partial<ScimulatorOptions> = {}): Promise<RunningServer> {
+  const runtime = new Scimulator(partial);
+  const { options } = runtime;
+  let dataFile: DataFile | undefined;
+  if (options.data) {
+    dataFile = new DataFile(options.data, runtime.defaultTenant.store, options.saveDelayMs);
+    await dataFile.load();
+    runtime.defaultTenant.seedState = runtime.defaultTenant.store.snapshot();
+    dataFile.watch();
+  }
+  const app = createApp(runtime);
+  const server = createServer(app);
+  // A slow or stalled client cannot hold a socket forever.
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 120_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    runtime,
+    url,
+    baseUrl: `${url}${options.basePath}`,
+    token: options.token,
+    close(graceMs = 10_000) {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            server.closeAllConnections();
+          }, graceMs);
+          timer.unref();
+          server.close(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+          server.closeIdleConnections();
+        });
+        await dataFile?.flush();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * Everything that varies per tenant lives here: schemas, store, service, clock, seeded randomness, runtime
+ * options, faults and journal. Tenants share nothing.
+ */
+import type { AuthMode } from './config.js';
+import { FaultRegistry } from './faults/registry.js';
+import { Journal } from './journal/journal.js';
+import { ControllableClock } from './scim/clock.js';
+import { SeededRandom } from './scim/random.js';
+import { SchemaRegistry } from './scim/schemas/registry.js';
+import { ScimService } from './scim/service.js';
+import { MemoryStore, type StoreSnapshot } from './store/memory.js';
+
+export interface TenantAuth {
+  mode: AuthMode;
+  token: string;
+  basicUser: string;
+  basicPassword: string;
+}
+
+export type ProfileName = 'lenient' | 'rfc' | 'entra' | 'okta';
+export const PROFILE_NAMES: readonly ProfileName[] = ['lenient', 'rfc', 'entra', 'okta'];
+
+/** The runtime options of a tenant (GET / PATCH /_mock/config). */
+export interface TenantConfig {
+  profile: ProfileName;
+  auth: TenantAuth;
+  /** Page size when a list request has no `count`. */
+  defaultPageSize: number;
+  /** Largest page a list request gets (ServiceProviderConfig filter.maxResults). */
+  maxPageSize: number;
+  /** Status of a successful PATCH per resource type name: 200 with the resource (default) or 204. */
+  patchStatus: Record<string, 200 | 204>;
+  groupDisplayNameUnique: boolean;
+  /** Send conformance warnings in a Scimulator-Warning response header. */
+  warningsHeader: boolean;
+  /** Idle time in seconds after which a pagination cursor expires (RFC 9865 cursorTimeout). */
+  cursorTimeout: number;
+}
+
+/** What this tenant supports, as ServiceProviderConfig advertises it. */
+export interface Features {
+  patch: boolean;
+  bulk: { supported: boolean; maxOperations: number; maxPayloadSize: number };
+  filter: { supported: boolean; maxResults: number };
+  changePassword: boolean;
+  sort: boolean;
+  pagination?: Record<string, unknown>;
+}
+
+export interface TenantInit {
+  id: string;
+  config: TenantConfig;
+  seed?: number;
+  journalCapacity?: number;
+  journalFile?: string;
+}
+
+export class Tenant {
+  readonly id: string;
+  readonly seed: number;
+  readonly clock = new ControllableClock();
+  /** Draws ids for new resources. */
+  readonly random: SeededRandom;
+  readonly registry: SchemaRegistry;
+  readonly store: MemoryStore;
+  readonly service: ScimService;
+  readonly faults: FaultRegistry;
+  readonly journal: Journal;
+  config: TenantConfig;
+  /** The state `reset` returns to. */
+  seedState: StoreSnapshot;
+
+  constructor(init: TenantInit) {
+    this.id = init.id;
+    this.seed = init.seed ?? 1;
+    this.config = structuredClone(init.config);
+    this.random = new SeededRandom(this.seed);
+    this.registry = SchemaRegistry.builtIn();
+    this.store = new MemoryStore(this.registry);
+    this.service = new ScimService(this.registry, this.store, this.clock, this.random, {
+      groupDisplayNameUnique: this.config.groupDisplayNameUnique,
+    });
+    // Faults draw from their own generator, so adding a rule never changes the ids of created resources.
+    this.faults = new FaultRegistry({ random: new SeededRandom(`${this.seed}:faults`), clock: this.clock });
+    this.journal = new Journal({ clock: this.clock, capacity: init.journalCapacity, file: init.journalFile });
+    this.seedState = this.store.snapshot();
+  }
+
+  get auth(): TenantAuth {
+    return this.config.auth;
+  }
+
+  /** What ServiceProviderConfig advertises: what this build implements, with this tenant's limits. */
+  get features(): Features {
+    return {
+      patch: false,
+      bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+      filter: { supported: false, maxResults: this.config.maxPageSize },
+      // A PUT may set a new password (writeOnly, never returned).
+      changePassword: true,
+      sort: false,
+    };
+  }
+
+  /** Applies a changed config to the parts that cache it. */
+  applyConfig(config: TenantConfig): void {
+    this.config = config;
+    this.service.options.groupDisplayNameUnique = config.groupDisplayNameUnique;
+  }
+
+  /** Back to the seed state; faults and journal cleared unless kept. */
+  reset(keep: { faults?: boolean; journal?: boolean } = {}): void {
+    this.store.load(this.seedState);
+    if (!keep.faults) this.faults.clear();
+    if (!keep.journal) this.journal.clear();
+  }
+}

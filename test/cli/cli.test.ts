@@ -1,0 +1,122 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const CLI = join(ROOT, 'dist/cli.js');
+
+beforeAll(() => {
+  // The CLI is tested as users run it: the compiled entry point.
+  const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
+});
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+});
+
+/** Starts the CLI and resolves with the base URL it prints. */
+function start(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; baseUrl: string; out: () => string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start-up line: ${out}`)), 15_000);
+    child.stdout!.on('data', (chunk) => {
+      out += chunk;
+      const match = /SCIM base URL: (\S+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, baseUrl: match[1]!, out: () => out });
+      }
+    });
+    child.stderr!.on('data', (chunk) => (out += chunk));
+    child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+  });
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+describe('scimulator CLI', () => {
+  it('serves on a free port, prints the base URL and token, and exits 0 on SIGTERM', async () => {
+    const { child, baseUrl, out } = await start(['serve', '--port', '0']);
+    expect(baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/scim\/v2$/);
+    expect(out()).toContain('Bearer token:  scimulator-dev-token');
+    const res = await fetch(`${baseUrl}/ServiceProviderConfig`, { headers: { Authorization: 'Bearer scimulator-dev-token' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/scim+json; charset=utf-8');
+    const created = await fetch(`${baseUrl}/Users`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer scimulator-dev-token', 'Content-Type': 'application/scim+json' },
+      body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'cli' }),
+    });
+    expect(created.status).toBe(201);
+    expect(created.headers.get('location')).toMatch(new RegExp(`^${baseUrl}/Users/[0-9a-f-]{36}$`));
+    const exit = exited(child);
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+  });
+
+  it('reads flags from SCIMULATOR_* environment variables', async () => {
+    const { baseUrl } = await start([], { SCIMULATOR_PORT: '0', SCIMULATOR_TOKEN: 'from-env', SCIMULATOR_BASE_PATH: '/api/scim' });
+    expect(baseUrl).toMatch(/\/api\/scim$/);
+    const res = await fetch(`${baseUrl}/Users`, { headers: { Authorization: 'Bearer from-env' } });
+    expect(res.status).toBe(200);
+  });
+
+  it('exits 2 with a one-line reason on an invalid flag', () => {
+    for (const args of [['--bogus'], ['--port', 'abc'], ['--auth', 'magic'], ['--port', '70000']]) {
+      const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+      expect(run.status, args.join(' ')).toBe(2);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(run.stderr).toMatch(/^scimulator: /);
+    }
+  });
+
+  it('prints --version and --help', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    expect(spawnSync(process.execPath, [CLI, '--version'], { encoding: 'utf8' }).stdout.trim()).toBe(pkg.version);
+    expect(spawnSync(process.execPath, [CLI, 'serve', '--help'], { encoding: 'utf8' }).stdout).toContain('--base-path');
+  });
+
+  it('persists to --data across restarts, and refuses a corrupt data file without touching it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scimulator-'));
+    const file = join(dir, 'data.json');
+    const first = await start(['--port', '0', '--data', file]);
+    const created = await fetch(`${first.baseUrl}/Users`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer scimulator-dev-token', 'Content-Type': 'application/scim+json' },
+      body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'kept' }),
+    });
+    const user = (await created.json()) as { id: string; meta: { version: string } };
+    const exit = exited(first.child);
+    first.child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+
+    const second = await start(['--port', '0', '--data', file]);
+    const read = await fetch(`${second.baseUrl}/Users/${user.id}`, { headers: { Authorization: 'Bearer scimulator-dev-token' } });
+    expect(read.status).toBe(200);
+    expect(((await read.json()) as { meta: { version: string } }).meta.version).toBe(user.meta.version);
+
+    const corrupt = join(dir, 'corrupt.json');
+    writeFileSync(corrupt, '{"format": "scimulator-snapshot", ');
+    const run = spawnSync(process.execPath, [CLI, '--port', '0', '--data', corrupt], { encoding: 'utf8', timeout: 10_000 });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain(corrupt);
+    expect(readFileSync(corrupt, 'utf8')).toBe('{"format": "scimulator-snapshot", ');
+  });
+
+  it('a port already in use is a one-line error and exit code 1', async () => {
+    const { baseUrl } = await start(['--port', '0']);
+    const port = new URL(baseUrl).port;
+    const run = spawnSync(process.execPath, [CLI, '--port', port], { encoding: 'utf8', timeout: 10_000 });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/already in use/);
+  });
+});
