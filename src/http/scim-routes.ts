@@ -4,6 +4,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { isPlainObject } from '../scim/attributes.js';
+import { processBulk } from '../scim/bulk.js';
 import { ScimError, badRequest } from '../scim/errors.js';
 import type { PatchWarning } from '../scim/patch.js';
 import { parseAttributeList, type ProjectionRequest } from '../scim/project.js';
@@ -102,9 +103,24 @@ export function scimRoutes(): Router {
     throw new ScimError(501, undefined, 'The /Me endpoint is not supported: this service does not map the authenticated client to a User.');
   });
 
-  router.all(['/Bulk'], () => {
-    throw new ScimError(501, undefined, 'Bulk operations are not supported yet (ServiceProviderConfig bulk.supported is false).');
+  // Bulk (RFC 7644 section 3.7); the limits are the tenant's, as ServiceProviderConfig advertises them.
+  router.post('/Bulk', (req, res) => {
+    const tenant = tenantOf(res);
+    const limits = tenant.features.bulk;
+    const declared = Number(req.get('Content-Length'));
+    const payloadSize = Number.isFinite(declared) && declared > 0 ? declared : Buffer.byteLength(JSON.stringify(req.body ?? null));
+    const warnings = (res.locals.scim as { warnings?: PatchWarning[] } | undefined)?.warnings;
+    const response = processBulk(tenant.service, req.body, {
+      baseUrl: baseUrlOf(req),
+      maxOperations: limits.maxOperations,
+      maxPayloadSize: limits.maxPayloadSize,
+      payloadSize,
+      patchStatus: (typeName) => tenant.config.patchStatus[typeName] ?? 200,
+      onWarning: (w) => warnings?.push(w),
+    });
+    sendScim(res, 200, response);
   });
+  router.all('/Bulk', notAllowed('POST'));
 
   // Resource endpoints, dispatched on the tenant's resource types (custom types included).
   const typeOf = (req: Request, res: Response) => {
