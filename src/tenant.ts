@@ -96,10 +96,19 @@ export class Tenant {
     return {
       patch: false,
       bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
-      filter: { supported: false, maxResults: this.config.maxPageSize },
+      filter: { supported: true, maxResults: this.config.maxPageSize },
       // A PUT may set a new password (writeOnly, never returned).
       changePassword: true,
-      sort: false,
+      sort: true,
+      // RFC 9865 section 4. Index stays the default so clients that only know RFC 7644 see no change.
+      pagination: {
+        cursor: true,
+        index: true,
+        defaultPaginationMethod: 'index',
+        defaultPageSize: Math.min(this.config.defaultPageSize, this.config.maxPageSize),
+        maxPageSize: this.config.maxPageSize,
+        cursorTimeout: this.config.cursorTimeout,
+      },
     };
   }
 
