@@ -13,6 +13,7 @@ import { assertNoForbiddenKeys } from '../scim/validate.js';
 import { fromDocument, toDocument } from '../store/snapshot.js';
 import { PROFILE_NAMES, type Tenant, type TenantConfig } from '../tenant.js';
 import { secretEquals } from './auth.js';
+import { controlOpenApi } from './openapi.js';
 
 export class ControlError extends Error {
   constructor(readonly status: number, message: string, readonly field?: string) {
@@ -178,6 +179,10 @@ export function controlRouter(runtime: Scimulator): Router {
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok', version: runtime.version, uptimeMs: Date.now() - runtime.startedAt, tenants: runtime.tenants.size });
+  });
+
+  router.get('/openapi.json', (_req, res) => {
+    res.json(controlOpenApi(runtime.options.controlPath));
   });
 
   router.get('/tenants', (req, res) => {
