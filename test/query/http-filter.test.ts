@@ -68,6 +68,14 @@ describe('GET /Users?filter=... over 500 generated users', () => {
     expect(res.text).toMatch(/"startIndex":1/);
   });
 
+  it('a filter encoded with "+" for spaces (form encoding) is read the same', async () => {
+    const { c, users } = directory({ users: 20, groups: 0 });
+    const u = users[4]! as any;
+    const res = await c.get(`/Users?filter=userName+eq+%22${encodeURIComponent(u.userName)}%22&startIndex=1&count=100`);
+    expect(res.status).toBe(200);
+    expect(res.body.Resources.map((r: any) => r.id)).toEqual([u.id]);
+  });
+
   it('Entra test connection: a random non-existent userName is 200 with totalResults 0', async () => {
     const { c } = directory();
     const res = await c.get(`/Users?filter=${q('userName eq "3f2a7c51-9d8e-4b0f-a6c2-5e1d9b7a4c03"')}`);
