@@ -4,8 +4,10 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { isPlainObject } from '../scim/attributes.js';
+import { processBulk } from '../scim/bulk.js';
 import { ScimError, badRequest } from '../scim/errors.js';
 import { listRequestFromParams, listRequestFromSearchBody, SEARCH_REQUEST_SCHEMA, type ListRequest } from '../scim/list.js';
+import type { PatchWarning } from '../scim/patch.js';
 import { parseAttributeList, Projection, type ProjectionRequest } from '../scim/project.js';
 import { etagMatches, type ScimService } from '../scim/service.js';
 import type { Tenant } from '../tenant.js';
@@ -167,9 +169,24 @@ export function scimRoutes(): Router {
     throw new ScimError(501, undefined, `${req.method} ${req.path} is not supported; /Me answers GET, PUT, PATCH and DELETE for the bound User.`);
   });
 
-  router.all(['/Bulk'], () => {
-    throw new ScimError(501, undefined, 'Bulk operations are not supported yet (ServiceProviderConfig bulk.supported is false).');
+  // Bulk (RFC 7644 section 3.7); the limits are the tenant's, as ServiceProviderConfig advertises them.
+  router.post('/Bulk', (req, res) => {
+    const tenant = tenantOf(res);
+    const limits = tenant.features.bulk;
+    const declared = Number(req.get('Content-Length'));
+    const payloadSize = Number.isFinite(declared) && declared > 0 ? declared : Buffer.byteLength(JSON.stringify(req.body ?? null));
+    const warnings = (res.locals.scim as { warnings?: PatchWarning[] } | undefined)?.warnings;
+    const response = processBulk(tenant.service, req.body, {
+      baseUrl: baseUrlOf(req),
+      maxOperations: limits.maxOperations,
+      maxPayloadSize: limits.maxPayloadSize,
+      payloadSize,
+      patchStatus: (typeName) => tenant.config.patchStatus[typeName] ?? 200,
+      onWarning: (w) => warnings?.push(w),
+    });
+    sendScim(res, 200, response);
   });
+  router.all('/Bulk', notAllowed('POST'));
 
   // Resource endpoints, dispatched on the tenant's resource types (custom types included).
   const typeOf = (req: Request, res: Response) => {
@@ -232,9 +249,19 @@ export function scimRoutes(): Router {
     sendResource(req, res, service, type.name, replaced, 200);
   });
 
+  // PATCH (RFC 7644 section 3.5.2): 200 with the resource, or 204 when the tenant's patchStatus asks for it,
+  // except that "attributes" in the query always gets a 200 with the resource.
   router.patch('/:endpoint/:id', (req, res) => {
-    typeOf(req, res);
-    throw new ScimError(501, undefined, 'PATCH is not supported yet (ServiceProviderConfig patch.supported is false); use PUT.');
+    const type = typeOf(req, res);
+    const tenant = tenantOf(res);
+    const warnings = (res.locals.scim as { warnings?: PatchWarning[] } | undefined)?.warnings;
+    const patched = tenant.service.patch(type.name, req.params.id as string, requireObjectBody(req), { ifMatch: req.get('If-Match') }, (w) => warnings?.push(w));
+    if (tenant.config.patchStatus[type.name] === 204 && queryParam(req, 'attributes') === undefined) {
+      const location = `${baseUrlOf(req)}${type.resourceType.endpoint}/${patched.id}`;
+      res.status(204).set({ ETag: (patched.meta as Record<string, string>).version!, Location: location }).end();
+      return;
+    }
+    sendResource(req, res, tenant.service, type.name, patched, 200);
   });
 
   router.delete('/:endpoint/:id', (req, res) => {
