@@ -80,7 +80,7 @@ export function rejection(profile: ProfileName, blocking: readonly Finding[]): S
     detail += ` The tenant's profile "${profile}" rejects this deviation [${first.code}]`;
     detail += accepting.length > 0 ? `; the profile${accepting.length === 1 ? '' : 's'} ${accepting.map((p) => `"${p}"`).join(', ')} would accept it.` : '.';
   }
-  const others = [...new Set(blocking.slice(1).map((f) => f.code))];
+  const others = [...new Set(blocking.slice(1).map((f) => `${f.code} (${rfcSection(findingRfc(f))})`))];
   if (others.length > 0) detail += ` The request has ${blocking.length - 1} more rejected deviation${blocking.length === 2 ? '' : 's'}: ${others.join(', ')}.`;
   return new ScimError(400, info?.scimType ?? 'invalidValue', detail);
 }

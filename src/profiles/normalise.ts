@@ -86,6 +86,14 @@ export class Findings {
   readonly list: Finding[] = [];
   private readonly counts = new Map<string, number>();
   private readonly overflow = new Map<string, { count: number; unfixable: boolean }>();
+  /** Set by every rewrite; a request without rewrites keeps its body object. */
+  changed = false;
+
+  /** Records a finding whose rewrite changes the request. */
+  rewrite(finding: Finding): void {
+    this.changed = true;
+    this.add(finding);
+  }
 
   add(finding: Finding): void {
     const n = (this.counts.get(finding.code) ?? 0) + 1;
@@ -184,6 +192,7 @@ export function normaliseRequest(shape: RequestShape): Normalised {
     default:
       break;
   }
+  if (!w.changed) body = shape.body;
   const result: Normalised = { findings: w.done(), bodyChanged: body !== shape.body, body };
   if (query) result.query = query;
   return result;
@@ -198,7 +207,7 @@ function canonicalKeys(w: Findings, obj: Bag, names: readonly string[], at: stri
   for (const key of Object.keys(obj)) {
     const canonical = names.find((n) => lower(n) === lower(key));
     if (canonical !== undefined && canonical !== key && !Object.hasOwn(obj, canonical)) {
-      w.add({
+      w.rewrite({
         code: 'attribute-case',
         what: `"${key}" is spelled "${canonical}" in RFC 7644; attribute names are case-insensitive, so it was accepted`,
         fix: `send "${canonical}"`,
@@ -224,13 +233,13 @@ function checkMessageSchemas(w: Findings, out: Bag, urn: string, message: string
         : Array.isArray(value)
           ? `"schemas" is ${show(value)} and lacks "${urn}"`
           : `"schemas" is ${show(value)} instead of an array`;
-    w.add({ code: 'missing-schemas', rfc, what: `${sent}; a ${message} MUST carry "schemas": ["${urn}"]`, fix: `send "schemas": ["${urn}"]`, at: where });
+    w.rewrite({ code: 'missing-schemas', rfc, what: `${sent}; a ${message} MUST carry "schemas": ["${urn}"]`, fix: `send "schemas": ["${urn}"]`, at: where });
     setOwn(out, 'schemas', [urn]);
     return;
   }
   const extras = (value as unknown[]).filter((s) => !(typeof s === 'string' && lower(s) === lower(urn)));
   for (const extra of extras) {
-    w.add({
+    w.rewrite({
       code: 'extra-schema-urn',
       rfc,
       what: `"schemas" lists ${show(extra)} beside "${urn}"; a ${message} carries only its own URN`,
@@ -342,7 +351,7 @@ function normaliseOperation(w: Findings, schema: ResourceSchema | undefined, op:
   if (typeof o.op === 'string') {
     const l = lower(o.op);
     if (PATCH_OPS.includes(l) && o.op !== l) {
-      w.add({
+      w.rewrite({
         code: 'op-case',
         what: `op "${o.op}" is not one of "add", "remove", "replace"`,
         fix: `send "${l}"`,
@@ -366,7 +375,7 @@ function normaliseOperation(w: Findings, schema: ResourceSchema | undefined, op:
     if (warnings.length > 0) {
       const rewritten = formatPatchPath(path);
       for (const x of warnings) {
-        w.add({ code: 'filter-unquoted', what: lintText(x.detail), fix: `send "path": ${JSON.stringify(rewritten)}`, at: keyAt(at, 'path') });
+        w.rewrite({ code: 'filter-unquoted', what: lintText(x.detail), fix: `send "path": ${JSON.stringify(rewritten)}`, at: keyAt(at, 'path') });
       }
       setOwn(o, 'path', rewritten);
     }
@@ -381,7 +390,7 @@ function normaliseOperation(w: Findings, schema: ResourceSchema | undefined, op:
     if (!hasValue || !path) return [o];
     if (target?.kind === 'value' && target.def.multiValued && !path.filter) return removeWithValue(w, o, path, target, at);
     if (target && (path.filter || target.kind === 'value')) {
-      w.add({
+      w.rewrite({
         code: 'remove-value-ignored',
         what: `remove of "${o.path}" carries "value": ${show(o.value)}; the path alone selects what is removed, so the value is ignored`,
         fix: 'leave "value" out of remove operations',
@@ -434,8 +443,11 @@ function removeWithValue(w: Findings, o: Bag, path: PatchPath, target: Extract<T
     finding.unfixable = true;
     finding.what += elements.length === 0 ? ' (the value array is empty)' : ' (and not every element names a value to filter on)';
   }
-  w.add(finding);
-  if (!fixable) return [o];
+  if (!fixable) {
+    w.add(finding);
+    return [o];
+  }
+  w.rewrite(finding);
   return (filters as string[]).map((f) => ({ op: 'remove', path: `${path.attributePath}[${f}]` }));
 }
 
@@ -445,7 +457,7 @@ const isScalar = (v: unknown): v is string | number | boolean => typeof v === 's
 function elementFilter(def: AttributeDef, element: unknown): string | undefined {
   if (def.type !== 'complex') return undefined;
   const subs = def.subAttributes ?? [];
-  if (isScalar(element) && findAttribute(subs, 'value')) return `value eq ${JSON.stringify(element)}`;
+  if (typeof element === 'string' && findAttribute(subs, 'value')) return `value eq ${JSON.stringify(element)}`;
   if (!isPlainObject(element)) return undefined;
   const valueKey = Object.keys(element).find((k) => lower(k) === 'value');
   if (valueKey !== undefined && isScalar(element[valueKey])) return `value eq ${JSON.stringify(element[valueKey])}`;
@@ -526,7 +538,7 @@ function normaliseAttributes(w: Findings, schema: ResourceSchema, input: Bag, at
       });
     }
     if (mode.kind === 'patch' && def.name === 'id' && mode.resourceId !== undefined && v === mode.resourceId) {
-      w.add({
+      w.rewrite({
         code: 'patch-readonly',
         what: `the path-less ${mode.op} value repeats "id": ${show(v)}; "id" is readOnly and a PATCH MUST NOT set it`,
         fix: 'leave "id" out of the value',
@@ -607,7 +619,7 @@ function expand(w: Findings, out: Bag, e: Expansion, mode: Mode): void {
   }
   const attrKey = findKey(container, attr.name) ?? attr.name;
   if (!sub) {
-    w.add(finding);
+    w.rewrite(finding);
     setOwn(container, attrKey, normaliseValue(w, attr, e.value, e.at, leafName));
     return;
   }
@@ -624,7 +636,7 @@ function expand(w: Findings, out: Bag, e: Expansion, mode: Mode): void {
   } else {
     return fail(`"${attrKey}" is also given, and is not an object`);
   }
-  w.add(finding);
+  w.rewrite(finding);
   setOwn(target, findKey(target, sub.name) ?? sub.name, normaliseValue(w, sub, e.value, e.at, leafName));
 }
 
@@ -633,7 +645,7 @@ function normaliseResourceSchemas(w: Findings, schema: ResourceSchema, value: un
   const known = [schema.core.id, ...schema.extensions.map((x) => x.id)];
   const kept = value.filter((s) => {
     if (typeof s !== 'string' || schema.knowsSchema(s)) return true;
-    w.add({
+    w.rewrite({
       code: 'extra-schema-urn',
       what: `"schemas" lists ${show(s, 120)}, which is not a schema of the ${schema.name} resource type; "schemas" names only the schemas of the attributes present (${known.join(', ')})`,
       fix: `remove ${show(s, 120)} from "schemas"`,
@@ -668,7 +680,7 @@ function normaliseElement(w: Findings, def: AttributeDef, value: unknown, at: st
   switch (def.type) {
     case 'complex':
       if (typeof value === 'string' && findAttribute(def.subAttributes, 'value')) {
-        w.add({
+        w.rewrite({
           code: 'complex-as-string',
           what: `"${name}" is complex, but the request has the string ${show(value)}`,
           fix: `send {"value": ${show(value)}}`,
@@ -680,7 +692,7 @@ function normaliseElement(w: Findings, def: AttributeDef, value: unknown, at: st
     case 'boolean':
       if (typeof value === 'string' && /^(true|false)$/i.test(value)) {
         const b = lower(value) === 'true';
-        w.add({
+        w.rewrite({
           code: 'boolean-string',
           what: `"${name}" is a boolean, but the request has the string ${show(value)}`,
           fix: `send the JSON literal ${b}`,
@@ -694,7 +706,7 @@ function normaliseElement(w: Findings, def: AttributeDef, value: unknown, at: st
       if (typeof value === 'string' && (def.type === 'integer' ? INTEGER : DECIMAL).test(value.trim())) {
         const n = Number(value.trim());
         if (!Number.isFinite(n)) return value;
-        w.add({
+        w.rewrite({
           code: 'number-string',
           rfc: def.type === 'integer' ? 'RFC 7643 2.3.4' : 'RFC 7643 2.3.3',
           what: `"${name}" is ${def.type === 'integer' ? 'an integer' : 'a decimal'}, but the request has the string ${show(value)}`,
@@ -722,7 +734,7 @@ function normaliseComplex(w: Findings, defs: readonly AttributeDef[], input: Bag
     const where = keyAt(at, key);
     if (def.name !== key) caseFinding(w, key, def.name, where);
     if (def.name === '$ref' && v === null) {
-      w.add({
+      w.rewrite({
         code: 'ref-null',
         what: `"${name}.$ref" is null; null means unassigned (legal), and the server computes "$ref" itself`,
         fix: 'leave "$ref" out',
@@ -759,7 +771,7 @@ function normaliseFilterText(w: Findings, schema: ResourceSchema | undefined, te
   if (schema) checkFilterCase(w, schema, ast, undefined, at);
   if (warnings.length === 0) return undefined;
   const rewritten = formatFilter(ast);
-  for (const x of warnings) w.add({ code: 'filter-unquoted', what: lintText(x.detail), fix: `send ${rewritten}`, at });
+  for (const x of warnings) w.rewrite({ code: 'filter-unquoted', what: lintText(x.detail), fix: `send ${rewritten}`, at });
   return rewritten;
 }
 
