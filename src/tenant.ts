@@ -39,6 +39,10 @@ export interface TenantConfig {
   warningsHeader: boolean;
   /** Idle time in seconds after which a pagination cursor expires (RFC 9865 cursorTimeout). */
   cursorTimeout: number;
+  /** Most operations one POST /Bulk may carry (ServiceProviderConfig bulk.maxOperations). */
+  bulkMaxOperations: number;
+  /** Largest POST /Bulk body in bytes (ServiceProviderConfig bulk.maxPayloadSize). */
+  bulkMaxPayload: number;
 }
 
 /** What this tenant supports, as ServiceProviderConfig advertises it. */
@@ -97,8 +101,8 @@ export class Tenant {
   /** What ServiceProviderConfig advertises: what this build implements, with this tenant's limits. */
   get features(): Features {
     return {
-      patch: false,
-      bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+      patch: true,
+      bulk: { supported: true, maxOperations: this.config.bulkMaxOperations, maxPayloadSize: this.config.bulkMaxPayload },
       filter: { supported: false, maxResults: this.config.maxPageSize },
       // A PUT may set a new password (writeOnly, never returned).
       changePassword: true,

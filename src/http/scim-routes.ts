@@ -5,6 +5,7 @@
 import { Router, type Request, type Response } from 'express';
 import { isPlainObject } from '../scim/attributes.js';
 import { ScimError, badRequest } from '../scim/errors.js';
+import type { PatchWarning } from '../scim/patch.js';
 import { parseAttributeList, type ProjectionRequest } from '../scim/project.js';
 import { etagMatches, type ScimService } from '../scim/service.js';
 import type { Tenant } from '../tenant.js';
@@ -184,9 +185,19 @@ export function scimRoutes(): Router {
     sendResource(req, res, service, type.name, replaced, 200);
   });
 
+  // PATCH (RFC 7644 section 3.5.2): 200 with the resource, or 204 when the tenant's patchStatus asks for it,
+  // except that "attributes" in the query always gets a 200 with the resource.
   router.patch('/:endpoint/:id', (req, res) => {
-    typeOf(req, res);
-    throw new ScimError(501, undefined, 'PATCH is not supported yet (ServiceProviderConfig patch.supported is false); use PUT.');
+    const type = typeOf(req, res);
+    const tenant = tenantOf(res);
+    const warnings = (res.locals.scim as { warnings?: PatchWarning[] } | undefined)?.warnings;
+    const patched = tenant.service.patch(type.name, req.params.id as string, requireObjectBody(req), { ifMatch: req.get('If-Match') }, (w) => warnings?.push(w));
+    if (tenant.config.patchStatus[type.name] === 204 && queryParam(req, 'attributes') === undefined) {
+      const location = `${baseUrlOf(req)}${type.resourceType.endpoint}/${patched.id}`;
+      res.status(204).set({ ETag: (patched.meta as Record<string, string>).version!, Location: location }).end();
+      return;
+    }
+    sendResource(req, res, tenant.service, type.name, patched, 200);
   });
 
   router.delete('/:endpoint/:id', (req, res) => {
