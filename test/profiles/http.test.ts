@@ -26,8 +26,8 @@ function server(options: Partial<ScimulatorOptions> = {}) {
   return { app, scim, control };
 }
 
-async function lastEntry(s: ReturnType<typeof server>) {
-  const res = await s.control.get('/requests?order=desc&limit=1');
+async function lastEntry(s: ReturnType<typeof server>, filter = '') {
+  const res = await s.control.get(`/requests?order=desc&limit=1${filter}`);
   expect(res.status).toBe(200);
   return res.body.requests[0] as { status: number; warnings: Array<{ code: string; rfc: string; detail: string }>; requestBody: unknown; query: Record<string, unknown>; responseHeaders: Record<string, unknown> };
 }
@@ -57,24 +57,31 @@ const ENTRA_USER = {
 describe('the same Entra-style request under lenient, entra and rfc', () => {
   const codes = ['op-case', 'op-case', 'ref-null', 'op-case', 'remove-with-value'];
 
-  for (const profile of ['lenient', 'entra', 'rfc'] as ProfileName[]) {
-    it(`${profile}: ${profile === 'rfc' ? '400 naming RFC 7644 section 3.5.2' : 'passed on to the PATCH route in RFC shape'}, warnings ${codes.join(', ')}`, async () => {
+  const expected = { lenient: 200, entra: 204, rfc: 400 } as const;
+  for (const profile of ['lenient', 'entra', 'rfc'] as const) {
+    it(`${profile}: ${expected[profile]}${profile === 'rfc' ? ' naming RFC 7644 section 3.5.2' : ', applied in RFC shape'}; warnings ${codes.join(', ')}`, async () => {
       const s = server({ profile });
-      const group = await s.scim('post', '/Groups', { schemas: [GROUP], displayName: 'Guides' });
+      const u1 = (await s.scim('post', '/Users', { schemas: [USER], userName: 'u1' })).body.id as string;
+      const u2 = (await s.scim('post', '/Users', { schemas: [USER], userName: 'u2' })).body.id as string;
+      const group = await s.scim('post', '/Groups', { schemas: [GROUP], displayName: 'Guides', members: [{ value: u1 }] });
       expect(group.status).toBe(201);
-      const res = await s.scim('patch', `/Groups/${group.body.id}`, ENTRA_GROUP_PATCH('u-add', 'u-remove'));
+      const before = await s.scim('get', `/Groups/${group.body.id}`);
+      const res = await s.scim('patch', `/Groups/${group.body.id}`, ENTRA_GROUP_PATCH(u2, u1));
+      expect(res.status, res.text).toBe(expected[profile]);
+      const after = await s.scim('get', `/Groups/${group.body.id}`);
       if (profile === 'rfc') {
-        expect(res.status).toBe(400);
         expect(res.body.schemas).toEqual([ERROR]);
         expect(res.body.scimType).toBe('invalidSyntax');
         expect(res.body.detail).toMatch(/^op "Replace" is not one of "add", "remove", "replace" \(RFC 7644 section 3\.5\.2\)/);
         expect(res.body.detail).toContain('remove-with-value (RFC 7644 section 3.5.2.2)');
+        expect(after.text).toBe(before.text);
       } else {
-        // Not the profile's 400: the request reached the SCIM routes (the PATCH engine answers from there).
-        expect(res.status).not.toBe(400);
-        expect(JSON.stringify(res.body)).not.toContain('rejects this deviation');
+        expect(after.body.displayName).toBe('Tour Guides');
+        expect(after.body.members.map((m: { value: string }) => m.value)).toEqual([u2]);
+        if (profile === 'lenient') expect(res.body.members.map((m: { value: string }) => m.value)).toEqual([u2]);
+        else expect(res.text).toBe('');
       }
-      const entry = await lastEntry(s);
+      const entry = await lastEntry(s, '&operation=patch');
       expect(entry.status).toBe(res.status);
       expect(entry.warnings.map((w) => w.code)).toEqual(codes);
       expect(entry.warnings[0]).toEqual({
@@ -83,9 +90,95 @@ describe('the same Entra-style request under lenient, entra and rfc', () => {
         detail: 'op "Replace" is not one of "add", "remove", "replace"; send "replace" (at Operations[0].op)',
       });
       // The journal keeps what the client sent, not the rewrite.
-      expect(entry.requestBody).toEqual(ENTRA_GROUP_PATCH('u-add', 'u-remove'));
+      expect(entry.requestBody).toEqual(ENTRA_GROUP_PATCH(u2, u1));
     });
   }
+});
+
+describe('the same Entra-style user PATCH: 200 under lenient and entra, 400 under rfc, same warnings', () => {
+  const body = {
+    schemas: [PATCH_OP],
+    Operations: [
+      { op: 'Replace', path: 'active', value: 'False' },
+      { op: 'Add', path: 'emails[type eq "work"].value', value: 'babs@work.example' },
+      { op: 'Replace', path: 'name.givenName', value: 'Barbara' },
+    ],
+  };
+  const codes = ['op-case', 'boolean-string', 'op-case', 'add-single-valued', 'op-case'];
+  for (const profile of ['lenient', 'entra', 'rfc'] as const) {
+    it(profile, async () => {
+      const s = server({ profile });
+      const user = (await s.scim('post', '/Users', { schemas: [USER], userName: 'bjensen', active: true, emails: [{ type: 'work', value: 'old@work.example' }] })).body;
+      const res = await s.scim('patch', `/Users/${user.id}`, body);
+      if (profile === 'rfc') {
+        expect(res.status).toBe(400);
+        expect(res.body.detail).toMatch(/^op "Replace" is not one of "add", "remove", "replace" \(RFC 7644 section 3\.5\.2\)/);
+        expect((await s.scim('get', `/Users/${user.id}`)).body.meta.version).toBe(user.meta.version);
+      } else {
+        expect(res.status, res.text).toBe(200);
+        expect(res.body.active).toBe(false);
+        expect(res.body.emails).toEqual([{ type: 'work', value: 'babs@work.example' }]);
+        expect(res.body.name).toEqual({ givenName: 'Barbara' });
+      }
+      expect((await lastEntry(s, '&operation=patch')).warnings.map((w) => w.code)).toEqual(codes);
+    });
+  }
+});
+
+describe('PATCH quirks applied by the engine (lenient)', () => {
+  it("aadOptscim062020's path-less replace with dotted and URN keys, and a string boolean", async () => {
+    const s = server();
+    const user = (await s.scim('post', '/Users', { schemas: [USER], userName: 'bjensen', active: true })).body;
+    const res = await s.scim('patch', `/Users/${user.id}`, {
+      schemas: [PATCH_OP],
+      Operations: [
+        { op: 'replace', value: { 'name.givenName': 'Barbara', 'name.familyName': 'Jensen', [`${ENTERPRISE}:employeeNumber`]: '701984', active: 'False' } },
+        { op: 'Add', path: `${ENTERPRISE}:manager`, value: 'boss-1' },
+      ],
+    });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.name).toEqual({ givenName: 'Barbara', familyName: 'Jensen' });
+    expect(res.body.active).toBe(false);
+    expect(res.body[ENTERPRISE]).toEqual({ employeeNumber: '701984', manager: { value: 'boss-1' } });
+    expect(res.body.schemas).toEqual([USER, ENTERPRISE]);
+  });
+
+  it("Okta's rename with the group's own id, and its deactivation", async () => {
+    for (const profile of ['lenient', 'okta'] as const) {
+      const s = server({ profile });
+      const group = (await s.scim('post', '/Groups', { schemas: [GROUP], displayName: 'Old' })).body;
+      const res = await s.scim('patch', `/Groups/${group.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { id: group.id, displayName: 'New' } }] });
+      expect(res.status, res.text).toBe(200);
+      expect(res.body.displayName).toBe('New');
+      expect(res.body.id).toBe(group.id);
+      const user = (await s.scim('post', '/Users', { schemas: [USER], userName: 'okta-user' })).body;
+      const off = await s.scim('patch', `/Users/${user.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { active: false } }] });
+      expect(off.status).toBe(200);
+      expect(off.body.active).toBe(false);
+      expect((await lastEntry(s)).warnings).toEqual([]);
+    }
+  });
+
+  it('rfc: the Okta rename is 400 mutability; the group is unchanged', async () => {
+    const s = server({ profile: 'rfc' });
+    const group = (await s.scim('post', '/Groups', { schemas: [GROUP], displayName: 'Old' })).body;
+    const res = await s.scim('patch', `/Groups/${group.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { id: group.id, displayName: 'New' } }] });
+    expect(res.status).toBe(400);
+    expect(res.body.scimType).toBe('mutability');
+    expect(res.body.detail).toContain('(RFC 7644 section 3.5.2)');
+    expect((await s.scim('get', `/Groups/${group.id}`)).body.displayName).toBe('Old');
+  });
+
+  it('a PatchOp with zero operations returns the unchanged resource under lenient and entra, 400 under rfc', async () => {
+    for (const [profile, status] of [['lenient', 200], ['entra', 200], ['rfc', 400]] as const) {
+      const s = server({ profile });
+      const user = (await s.scim('post', '/Users', { schemas: [USER], userName: 'z' })).body;
+      const res = await s.scim('patch', `/Users/${user.id}`, { schemas: [PATCH_OP], Operations: [] });
+      expect(res.status).toBe(status);
+      if (status === 200) expect(res.body.meta.version).toBe(user.meta.version);
+      expect((await lastEntry(s)).warnings.map((w) => w.code)).toEqual(['empty-operations']);
+    }
+  });
 });
 
 describe('POST and PUT through the core', () => {

@@ -9,6 +9,7 @@ import { formatWarningHeader, profileMiddleware, warningHeaderValues } from '../
 import { PROFILES, applyProfileDefaults, isTolerated } from '../../src/profiles/profiles.js';
 import { DEVIATION_CODES, QUIRKS, rfcSection } from '../../src/profiles/quirks.js';
 import { SchemaRegistry } from '../../src/scim/schemas/registry.js';
+import { Scimulator } from '../../src/runtime.js';
 import type { TenantConfig } from '../../src/tenant.js';
 import { PATCH_OP } from './helpers.js';
 
@@ -64,17 +65,8 @@ describe('PROFILES', () => {
 });
 
 describe('applyProfileDefaults', () => {
-  const base = (over: Partial<TenantConfig> = {}): TenantConfig => ({
-    profile: 'lenient',
-    auth: { mode: 'bearer', token: 't', basicUser: 'u', basicPassword: 'p' },
-    defaultPageSize: 100,
-    maxPageSize: 1000,
-    patchStatus: {},
-    groupDisplayNameUnique: false,
-    warningsHeader: false,
-    cursorTimeout: 600,
-    ...over,
-  });
+  const server = new Scimulator();
+  const base = (over: Partial<TenantConfig> = {}): TenantConfig => ({ ...server.baseConfig(), profile: 'lenient', patchStatus: {}, ...over });
 
   it('at creation: defaults fill what is unset, entries already present win', () => {
     expect(applyProfileDefaults(undefined, base({ profile: 'entra' })).patchStatus).toEqual({ Group: 204 });
