@@ -43,7 +43,9 @@ const lower = (s: string) => s.toLowerCase();
 
 /** Sets an own enumerable property, even for "__proto__". */
 function setOwn(obj: Bag, key: string, value: unknown): void {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  // Only "__proto__" is special for assignment on a plain object; constructor and prototype become own keys.
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
 }
 
 function copy(obj: Bag): Bag {
@@ -612,7 +614,8 @@ function expand(w: Findings, out: Bag, e: Expansion, mode: Mode): void {
       container = {};
       setOwn(out, extKey, container);
     } else if (isPlainObject(existing)) {
-      container = existing;
+      container = copy(existing);
+      setOwn(out, extKey, container);
     } else {
       return fail(`"${extKey}" is also given, and is not an object`);
     }
@@ -632,7 +635,8 @@ function expand(w: Findings, out: Bag, e: Expansion, mode: Mode): void {
     target = {};
     setOwn(container, attrKey, target);
   } else if (isPlainObject(existing)) {
-    target = existing;
+    target = copy(existing);
+    setOwn(container, attrKey, target);
   } else {
     return fail(`"${attrKey}" is also given, and is not an object`);
   }
@@ -666,8 +670,25 @@ function caseFinding(w: Findings, written: string, canonical: string, at: string
 }
 
 /** A value of an attribute: an array for multi-valued attributes, else one value. */
+/** Types whose values the linter never rewrites (no string form of them is a known quirk). */
+const PLAIN_TYPES: ReadonlySet<string> = new Set(['string', 'reference', 'binary', 'dateTime']);
+
+/**
+ * A value of an attribute: an array for multi-valued attributes, else one value. Copy-on-write: returns the
+ * value itself when nothing in it changes (a 100,000-member group costs no copies).
+ */
 function normaliseValue(w: Findings, def: AttributeDef, value: unknown, at: string, name: string): unknown {
-  if (def.multiValued && Array.isArray(value)) return value.map((v, i) => normaliseElement(w, def, v, `${at}[${i}]`, name));
+  if (PLAIN_TYPES.has(def.type)) return value;
+  if (def.multiValued && Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i];
+      const next = normaliseElement(w, def, v, `${at}[${i}]`, name);
+      if (next !== v && !out) out = value.slice(0, i);
+      if (out) out.push(next);
+    }
+    return out ?? value;
+  }
   if (Array.isArray(value)) return value; // an array for a single-valued attribute: the core rejects it
   return normaliseElement(w, def, value, at, name);
 }
@@ -723,28 +744,41 @@ function normaliseElement(w: Findings, def: AttributeDef, value: unknown, at: st
 
 /** The sub-attributes of a complex value (or the attributes of an extension object). */
 function normaliseComplex(w: Findings, defs: readonly AttributeDef[], input: Bag, at: string, name: string): Bag {
-  const out: Bag = {};
-  for (const key of Object.keys(input)) {
+  let out: Bag | undefined;
+  const keys = Object.keys(input);
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k]!;
     const v = input[key];
-    const def = FORBIDDEN_KEYS.has(key) ? undefined : findAttribute(defs, key);
-    if (!def) {
-      setOwn(out, key, v);
-      continue;
+    const def = FORBIDDEN_KEYS.has(key) ? undefined : attributeNamed(defs, key);
+    let next = v;
+    let drop = false;
+    if (def) {
+      if (def.name !== key) caseFinding(w, key, def.name, keyAt(at, key));
+      if (def.name === '$ref' && v === null) {
+        w.rewrite({
+          code: 'ref-null',
+          what: `"${name}.$ref" is null; null means unassigned (legal), and the server computes "$ref" itself`,
+          fix: 'leave "$ref" out',
+          at: keyAt(at, key),
+        });
+        drop = true;
+      } else if (!PLAIN_TYPES.has(def.type)) {
+        next = normaliseValue(w, def, v, keyAt(at, key), `${name}.${def.name}`);
+      }
     }
-    const where = keyAt(at, key);
-    if (def.name !== key) caseFinding(w, key, def.name, where);
-    if (def.name === '$ref' && v === null) {
-      w.rewrite({
-        code: 'ref-null',
-        what: `"${name}.$ref" is null; null means unassigned (legal), and the server computes "$ref" itself`,
-        fix: 'leave "$ref" out',
-        at: where,
-      });
-      continue;
+    if (!out && (drop || next !== v)) {
+      out = {};
+      for (let j = 0; j < k; j++) setOwn(out, keys[j]!, input[keys[j]!]);
     }
-    setOwn(out, key, normaliseValue(w, def, v, where, `${name}.${def.name}`));
+    if (out && !drop) setOwn(out, key, next);
   }
-  return out;
+  return out ?? input;
+}
+
+/** findAttribute with an exact-name fast path. */
+function attributeNamed(defs: readonly AttributeDef[], key: string): AttributeDef | undefined {
+  for (let i = 0; i < defs.length; i++) if (defs[i]!.name === key) return defs[i];
+  return findAttribute(defs, key);
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -173,7 +173,7 @@ const cases: QuirkCase[] = [
     request: { method: 'patch', path: '/Users/id1', body: { Operations: [{ op: 'replace', path: 'displayName', value: 'B' }] } },
     body: patched([{ op: 'replace', path: 'displayName', value: 'B' }]),
     rfc: 'RFC 7644 3.5.2',
-    reject: { scimType: 'invalidValue', section: 'RFC 7644 section 3.5.2' },
+    reject: { scimType: 'invalidSyntax', section: 'RFC 7644 section 3.5.2' },
     acceptedBy: ['lenient'],
   },
   {
@@ -182,7 +182,7 @@ const cases: QuirkCase[] = [
     request: { method: 'post', path: '/Users/.search', body: { filter: 'userName eq "b"', count: 10 } },
     body: { schemas: [SEARCH], filter: 'userName eq "b"', count: 10 },
     rfc: 'RFC 7644 3.4.3',
-    reject: { scimType: 'invalidValue', section: 'RFC 7644 section 3.4.3' },
+    reject: { scimType: 'invalidSyntax', section: 'RFC 7644 section 3.4.3' },
     acceptedBy: ['lenient'],
   },
   {
@@ -227,7 +227,7 @@ const cases: QuirkCase[] = [
     request: patch('Users', []),
     body: patched([]),
     rfc: 'RFC 7644 3.5.2',
-    reject: { scimType: 'invalidValue', section: 'RFC 7644 section 3.5.2' },
+    reject: { scimType: 'invalidSyntax', section: 'RFC 7644 section 3.5.2' },
     acceptedBy: ['lenient', 'entra'],
   },
   {
