@@ -157,7 +157,16 @@ export function profileMiddleware(resolve: ProfileResolver): RequestHandler {
     if (blocking.length > 0) return next(rejection(profile, blocking));
 
     if (result.bodyChanged) req.body = result.body;
-    if (result.query) Object.defineProperty(req, 'query', { value: result.query, enumerable: true, writable: true, configurable: true });
+    if (result.query) {
+      // The routes read the rewritten query; once the response starts, the client's own query is back, so the
+      // journal (which reads req.query when it records) shows what was sent.
+      Object.defineProperty(req, 'query', { value: result.query, enumerable: true, writable: true, configurable: true });
+      const writeHead = res.writeHead;
+      res.writeHead = function (this: Response, ...args: unknown[]) {
+        delete (req as { query?: unknown }).query;
+        return (writeHead as (...a: unknown[]) => Response).apply(this, args);
+      } as typeof res.writeHead;
+    }
     next();
   };
 }

@@ -257,6 +257,7 @@ describe('filters', () => {
     const res = await s.scim('get', '/Users?filter=userName%20eq%20bjensen');
     expect(JSON.stringify(res.body)).not.toContain('rejects this deviation');
     const entry = await lastEntry(s);
+    expect(entry.query).toEqual({ filter: 'userName eq bjensen' });
     expect(entry.warnings).toEqual([
       {
         code: 'filter-unquoted',
