@@ -223,18 +223,22 @@ function canonicalKeys(w: Findings, obj: Bag, names: readonly string[], at: stri
   return out;
 }
 
-/** The message's "schemas" must contain its URN (and nothing else). Rewrites `out.schemas` in place. */
+/**
+ * The message's "schemas" must be [its URN]. Absent, null, empty, or the URN as a bare string: missing-schemas
+ * (rewritten). Extra URNs beside it: extra-schema-urn (dropped). Other URNs without it are a client bug, not a
+ * known quirk: left for the SCIM routes to reject. Rewrites `out.schemas` in place.
+ */
 function checkMessageSchemas(w: Findings, out: Bag, urn: string, message: string, rfc: string, at: string): void {
   const value = out.schemas;
   const where = keyAt(at, 'schemas');
-  const has = Array.isArray(value) && value.some((s) => typeof s === 'string' && lower(s) === lower(urn));
+  const isUrn = (s: unknown) => typeof s === 'string' && lower(s) === lower(urn);
+  const has = Array.isArray(value) && value.some(isUrn);
   if (!has) {
-    const sent =
-      value === undefined
-        ? `the ${message} has no "schemas"`
-        : Array.isArray(value)
-          ? `"schemas" is ${show(value)} and lacks "${urn}"`
-          : `"schemas" is ${show(value)} instead of an array`;
+    let sent: string;
+    if (value === undefined) sent = `the ${message} has no "schemas"`;
+    else if (value === null || (Array.isArray(value) && value.length === 0)) sent = `"schemas" is ${show(value)}`;
+    else if (isUrn(value)) sent = `"schemas" is the string ${show(value)} instead of an array`;
+    else return;
     w.rewrite({ code: 'missing-schemas', rfc, what: `${sent}; a ${message} MUST carry "schemas": ["${urn}"]`, fix: `send "schemas": ["${urn}"]`, at: where });
     setOwn(out, 'schemas', [urn]);
     return;

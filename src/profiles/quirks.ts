@@ -79,7 +79,7 @@ export const QUIRKS = [
     kind: 'deviation',
     rfc: 'RFC 7644 3.5.2',
     scimType: 'invalidSyntax',
-    sent: 'a PatchOp, SearchRequest or BulkRequest without "schemas", or whose "schemas" lacks the message URN',
+    sent: 'a PatchOp, SearchRequest or BulkRequest without "schemas" (absent, null, [], or the URN as a bare string); other URNs without the message URN are left for the routes to reject',
     rewrite: '"schemas": [the message URN]',
   },
   {

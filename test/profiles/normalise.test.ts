@@ -160,6 +160,19 @@ describe('schema awareness', () => {
     expect((result.body as { schemas: unknown }).schemas).toEqual([PATCH_OP]);
   });
 
+  it('a PatchOp whose schemas name another message is not rewritten (a client bug the engine reports)', () => {
+    for (const schemas of [['urn:ietf:params:scim:api:messages:2.0:ListResponse'], [USER], 'urn:x', 42]) {
+      const body = { schemas, Operations: [{ op: 'replace', path: 'displayName', value: 'x' }] };
+      const result = normaliseRequest({ operation: 'patch', schema: user, resourceId: 'x', body, query: {} });
+      expect(result.findings).toEqual([]);
+      expect(result.body).toBe(body);
+    }
+    for (const schemas of [null, []]) {
+      const result = normaliseRequest({ operation: 'patch', schema: user, resourceId: 'x', body: { schemas, Operations: [{ op: 'replace', path: 'displayName', value: 'x' }] }, query: {} });
+      expect(result.findings.map((f) => f.code)).toEqual(['missing-schemas']);
+    }
+  });
+
   it('a string "schemas" in a PatchOp is missing-schemas', () => {
     const result = normaliseRequest({ operation: 'patch', schema: user, resourceId: 'x', body: { schemas: PATCH_OP, Operations: [] }, query: {} });
     expect(result.findings.map((f) => f.code)).toEqual(['missing-schemas', 'empty-operations']);
