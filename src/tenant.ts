@@ -4,6 +4,7 @@
  */
 import type { AuthMode } from './config.js';
 import { FaultRegistry } from './faults/registry.js';
+import { applyProfileDefaults } from './profiles/profiles.js';
 import { Journal } from './journal/journal.js';
 import { ControllableClock } from './scim/clock.js';
 import { SeededRandom } from './scim/random.js';
@@ -80,7 +81,7 @@ export class Tenant {
   constructor(init: TenantInit) {
     this.id = init.id;
     this.seed = init.seed ?? 1;
-    this.config = structuredClone(init.config);
+    this.config = applyProfileDefaults(undefined, structuredClone(init.config));
     this.random = new SeededRandom(this.seed);
     this.registry = SchemaRegistry.builtIn();
     this.store = new MemoryStore(this.registry);
@@ -120,6 +121,7 @@ export class Tenant {
 
   /** Applies a changed config to the parts that cache it. */
   applyConfig(config: TenantConfig): void {
+    config = applyProfileDefaults(this.config, config);
     this.config = config;
     this.service.options.groupDisplayNameUnique = config.groupDisplayNameUnique;
   }
