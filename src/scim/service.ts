@@ -5,6 +5,7 @@
 import { isPlainObject, type ResourceSchema } from './attributes.js';
 import type { Clock } from './clock.js';
 import { ScimError, badRequest, notFound } from './errors.js';
+import { listResources, type ListOptions, type ListRequest, type ListResult } from './list.js';
 import { applyPatch, parsePatchRequest, type PatchWarning, type ValueListDelta } from './patch.js';
 import { Projection, type ProjectionRequest } from './project.js';
 import type { SeededRandom } from './random.js';
@@ -132,6 +133,15 @@ export class ScimService {
       }
     }
     this.repo.remove(type.name, id);
+  }
+
+  /**
+   * Filters, sorts and paginates the resources of one or more types (RFC 7644 3.4.2, RFC 9865); see list.ts.
+   * Several types make a root query (GET / and POST /.search).
+   */
+  query(typeNames: readonly string[], request: ListRequest, options: Omit<ListOptions, 'repo' | 'clock'>): ListResult {
+    const types = typeNames.map((name) => this.resourceType(name));
+    return listResources(types, request, { ...options, repo: this.repo, clock: this.clock });
   }
 
   /** Throws 412 when an If-Match header does not match the current version. */
