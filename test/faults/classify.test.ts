@@ -29,7 +29,7 @@ describe('classifyScimRequest', () => {
     ['GET', '/ResourceTypes', 'discovery', undefined],
     ['GET', '/', 'list', undefined],
     ['DELETE', '/', 'unknown', undefined],
-    ['GET', '', 'unknown', undefined],
+    ['GET', '', 'list', undefined],
     ['GET', '/Devices', 'unknown', undefined],
     ['PUT', '/Users', 'unknown', 'User'],
     ['POST', '/Users/abc', 'unknown', 'User'],
