@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { runtimeOf } from '../../src/http/app.js';
 import { resolveOptions } from '../../src/config.js';
+import { processBulk } from '../../src/scim/bulk.js';
 import { ENTERPRISE, ERROR_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, client, createUser, expectScimError, type Client } from '../http/helpers.js';
 import { BASE, T0, createGroup, patchOp } from '../patch/helpers.js';
 
@@ -299,8 +300,9 @@ describe('RFC 7644 3.7.3 response and error handling', () => {
 describe('request-level errors', () => {
   it('the whole request is 400 for a missing BulkRequest schema, missing Operations, a bad failOnErrors or a duplicate bulkId', async () => {
     const { c } = setup();
-    expectScimError(await c.post('/Bulk', { Operations: [] }), 400, 'invalidSyntax');
+    expectScimError(await c.post('/Bulk', { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [] }), 400, 'invalidSyntax');
     expectScimError(await c.post('/Bulk', { schemas: [BULK_REQUEST] }), 400, 'invalidSyntax');
+    expectScimError(await c.post('/Bulk', [{ method: 'DELETE', path: '/Users/x' }]), 400, 'invalidSyntax');
     expectScimError(await bulk(c, [], { failOnErrors: 0 }), 400, 'invalidValue');
     expectScimError(await bulk(c, [], { failOnErrors: '1' }), 400, 'invalidValue');
     const dup = await bulk(c, [
@@ -309,6 +311,19 @@ describe('request-level errors', () => {
     ]);
     expect(expectScimError(dup, 400, 'invalidValue').detail).toContain('bulkId "q"');
     expect((await c.get('/Users')).body.totalResults).toBe(0);
+  });
+
+  it('the processor itself rejects a BulkRequest without schemas (over HTTP the profile layer adds or rejects them first)', () => {
+    const { tenant } = setup();
+    const options = { baseUrl: BASE, maxOperations: 10, maxPayloadSize: 1000, payloadSize: 10 };
+    let error: unknown;
+    try {
+      processBulk(tenant.service, { Operations: [] }, options);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toMatchObject({ status: 400, scimType: 'invalidSyntax' });
+    expect(processBulk(tenant.service, { schemas: [BULK_REQUEST], Operations: [] }, options)).toEqual({ schemas: [BULK_RESPONSE], Operations: [] });
   });
 
   it('an empty bulk is a 200 with no operations; GET /Bulk is 405', async () => {

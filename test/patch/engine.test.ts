@@ -232,6 +232,39 @@ describe('semantics', () => {
   });
 });
 
+describe('the engine below the profile layer: strict about every quirk', () => {
+  // Over HTTP the profile layer rewrites these first (lenient, entra) or rejects them (rfc); the engine itself
+  // accepts only the RFC shape, so that a request that reaches it unrewritten is never half understood.
+  const cases: Array<[string, (ids: { user: string; boss: string }) => unknown, string, RegExp]> = [
+    ['a PatchOp without schemas', () => ({ Operations: [{ op: 'add', path: 'nickName', value: 'x' }] }), 'invalidSyntax', /PatchOp/],
+    ['"False" for a boolean', () => patchOp({ op: 'replace', path: 'active', value: 'False' }), 'invalidValue', /JSON boolean/],
+    ['a manager as a bare id string', (ids) => patchOp({ op: 'add', path: `${ENTERPRISE}:manager`, value: ids.boss }), 'invalidValue', /is complex/],
+    ['remove with a value array', (ids) => patchOp({ op: 'remove', path: 'emails', value: [{ value: ids.user }] }), 'invalidValue', /takes no "value"/],
+    ['a number for a string sub-attribute', () => patchOp({ op: 'add', path: 'emails', value: [{ value: 'a@example.com', type: 7 }] }), 'invalidValue', /must be a string/],
+  ];
+  it.each(cases)('%s', (_name, body, scimType, detail) => {
+    const { service, user } = world();
+    const boss = user('boss');
+    const u = user('bjensen', { emails: [{ value: 'b@example.com' }] });
+    const err = errorOf(() => service.patch('User', u.id as string, body({ user: u.id as string, boss: boss.id as string })));
+    expect([err.status, err.scimType]).toEqual([400, scimType]);
+    expect(err.detail).toMatch(detail);
+  });
+
+  it('"$ref": null in a member is an unassigned value (RFC 7643 2.5), accepted as in POST', () => {
+    const { service, user, group } = world();
+    const a = user('a');
+    const g = group('G');
+    expect(service.patch('Group', g.id as string, patchOp({ op: 'add', path: 'members', value: [{ value: a.id, $ref: null }] })).members).toEqual([{ value: a.id, type: 'User' }]);
+  });
+
+  it('"op" in any letter case is accepted by the engine itself (RFC 7644 3.5.2 names the ops; SCIM names are case-insensitive)', () => {
+    const { service, user } = world();
+    const u = user('bjensen');
+    expect(service.patch('User', u.id as string, patchOp({ op: 'ADD', path: 'nickName', value: 'B' })).nickName).toBe('B');
+  });
+});
+
 describe('large groups: only the changed members are touched', () => {
   it('adds and removes through a membership delta, never re-checking or re-indexing the other members', () => {
     const { service, store, user, group } = world();

@@ -1,6 +1,8 @@
 /**
  * PATCH errors: status and scimType of RFC 7644 Table 9, a detail that names what to fix, and the stored
- * resource untouched afterwards.
+ * resource untouched afterwards. They run under the default "lenient" profile: none of these is a quirk the
+ * profile layer rewrites. The engine's own answer to the quirks (missing schemas, "False", remove with a value,
+ * a complex value as a string) is asserted in engine.test.ts, below the profile layer.
  */
 import { describe, expect, it } from 'vitest';
 import { ENTERPRISE, expectScimError, createUser } from '../http/helpers.js';
@@ -17,8 +19,9 @@ const op = (o: Record<string, unknown>) => patchOp(o);
 
 const CASES: Case[] = [
   ['body is an array', 'user', () => [{ op: 'add', path: 'nickName', value: 'x' }], 400, 'invalidSyntax', /must be a JSON object/],
-  ['no schemas', 'user', () => ({ Operations: [{ op: 'add', path: 'nickName', value: 'x' }] }), 400, 'invalidSyntax', /PatchOp/],
+
   ['schemas of a User instead of PatchOp', 'user', () => ({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], Operations: [] }), 400, 'invalidSyntax', /PatchOp/],
+  ['a number for a boolean', 'user', () => op({ op: 'replace', path: 'active', value: 0 }), 400, 'invalidValue', /JSON boolean/],
   ['no Operations', 'user', () => ({ schemas: [PATCH_OP] }), 400, 'invalidSyntax', /"Operations" array/],
   ['Operations is an object', 'user', () => ({ schemas: [PATCH_OP], Operations: { op: 'add' } }), 400, 'invalidSyntax', /"Operations" array/],
   ['op "move" (JSON Patch, not SCIM)', 'user', () => op({ op: 'move', path: 'nickName', value: 'x' }), 400, 'invalidSyntax', /"add", "remove" or "replace"/],
@@ -46,16 +49,16 @@ const CASES: Case[] = [
   ['readOnly manager.displayName by path', 'user', () => op({ op: 'replace', path: `${ENTERPRISE}:manager.displayName`, value: 'Boss' }), 400, 'mutability', /readOnly/],
   ['change the immutable value of a member', 'group', (ids) => op({ op: 'replace', path: `members[value eq "${ids.user}"].value`, value: ids.other }), 400, 'mutability', /immutable/],
   ['change the immutable display of a member that has one', 'group', (ids) => op({ op: 'replace', path: `members[value eq "${ids.user}"]`, value: { value: ids.user, display: 'New' } }), 400, 'mutability', /immutable/],
-  ['a string for a boolean ("False")', 'user', () => op({ op: 'replace', path: 'active', value: 'False' }), 400, 'invalidValue', /JSON boolean/],
+
   ['a number for a string', 'user', () => op({ op: 'replace', value: { nickName: 42 } }), 400, 'invalidValue', /must be a string/],
   ['an object for a multi-valued attribute', 'user', () => op({ op: 'add', path: 'emails', value: { value: 'x@example.com' } }), 400, 'invalidValue', /multi-valued and must be a JSON array/],
-  ['a string for a complex attribute (Entra manager as a bare id)', 'user', (ids) => op({ op: 'add', path: `${ENTERPRISE}:manager`, value: ids.other }), 400, 'invalidValue', /is complex/],
+
   ['a value that is not base64 for a binary attribute', 'user', () => op({ op: 'replace', path: 'x509Certificates', value: [{ value: 'not base64!' }] }), 400, 'invalidValue', /base64/],
   ['add without value', 'user', () => op({ op: 'add', path: 'nickName' }), 400, 'invalidValue', /needs a "value"/],
   ['add null', 'user', () => op({ op: 'add', path: 'nickName', value: null }), 400, 'invalidValue', /use "remove"/],
   ['add without path and a non-object value', 'user', () => op({ op: 'add', value: 'Babs' }), 400, 'invalidValue', /"value" object of attributes/],
   ['replace without path and an empty object', 'user', () => op({ op: 'replace', value: {} }), 400, 'invalidValue', /one or more attributes/],
-  ['remove with a value (Entra before normalisation)', 'group', (ids) => op({ op: 'remove', path: 'members', value: [{ value: ids.user }] }), 400, 'invalidValue', /takes no "value"/],
+
   ['two primary emails in one add', 'user', () => op({ op: 'add', path: 'emails', value: [{ value: 'a@example.com', primary: true }, { value: 'b@example.com', primary: true }] }), 400, 'invalidValue', /primary/],
   ['primary set on two values by one filter', 'user', () => op({ op: 'replace', path: 'emails[value ew "example.com" or value ew "jensen.org"].primary', value: true }), 400, 'invalidValue', /primary/],
   ['a member that does not exist', 'group', () => op({ op: 'add', path: 'members', value: [{ value: 'no-such-id' }] }), 400, 'invalidValue', /does not reference an existing User or Group/],

@@ -3,7 +3,7 @@
  * layer's normalisation where Entra strays from the RFC), each asserting the exact resulting resource.
  */
 import { describe, expect, it } from 'vitest';
-import { ENTERPRISE, GROUP_SCHEMA, USER_SCHEMA, createUser, expectScimError } from '../http/helpers.js';
+import { ENTERPRISE, GROUP_SCHEMA, USER_SCHEMA, client, createUser, expectScimError } from '../http/helpers.js';
 import { BASE, createGroup, meta, patchOp, setup } from './helpers.js';
 
 describe('Entra ID', () => {
@@ -135,11 +135,28 @@ describe('Entra ID', () => {
     expect(res.body.schemas).toEqual([USER_SCHEMA]);
   });
 
-  it('Entra\'s manager as a bare id string is left to the profile layer: the engine says 400 invalidValue', async () => {
+  it('Entra\'s unnormalised shapes reach the engine in RFC shape under "lenient" ("False", remove with a value array, manager as a bare id)', async () => {
     const { c } = setup();
     const boss = await createUser(c, 'boss');
+    const user = await createUser(c, 'bjensen', { active: true });
+    const group = await createGroup(c, 'Sales', [{ value: user.id }, { value: boss.id }]);
+    const res = await c.patch(`/Users/${user.id}`, patchOp(
+      { op: 'Replace', path: 'active', value: 'False' },
+      { op: 'Add', path: `${ENTERPRISE}:manager`, value: boss.id },
+    ));
+    expect(res.status).toBe(200);
+    expect(res.body.active).toBe(false);
+    expect(res.body[ENTERPRISE]).toEqual({ manager: { value: boss.id } });
+    const removed = await c.patch(`/Groups/${group.id}`, patchOp({ op: 'Remove', path: 'members', value: [{ value: user.id }] }));
+    expect(removed.status).toBe(200);
+    expect(removed.body.members.map((m: { value: string }) => m.value)).toEqual([boss.id]);
+  });
+
+  it('the same requests under the "rfc" profile are 400 naming the RFC section (the engine never sees them)', async () => {
+    const c = client({ profile: 'rfc' });
     const user = await createUser(c, 'bjensen');
-    expectScimError(await c.patch(`/Users/${user.id}`, patchOp({ op: 'Add', path: `${ENTERPRISE}:manager`, value: boss.id })), 400, 'invalidValue');
+    const res = await c.patch(`/Users/${user.id}`, patchOp({ op: 'Replace', path: 'active', value: 'False' }));
+    expect(expectScimError(res, 400).detail).toMatch(/RFC 7644 section 3\.5\.2|RFC 7643 section 2\.3\.2/);
   });
 
   it('replaces externalId and userName, which Entra sends as separate ops', async () => {
@@ -166,7 +183,17 @@ describe('Okta', () => {
     expect(res.body).toEqual({ schemas: [GROUP_SCHEMA], id: group.id, displayName: 'Renamed', meta: meta('Group', group.id, 'W/"2"') });
     // The journal entry of the request says what was ignored.
     const entry = tenant.journal.list().find((e) => e.method === 'PATCH');
-    expect(entry?.warnings.map((w) => w.code)).toEqual(['patch-readonly-ignored']);
+    expect(entry?.warnings.map((w) => w.code)).toEqual(['patch-readonly']);
+  });
+
+  it('the rename is accepted under the "okta" profile too, and rejected under "rfc" (the id repeats a readOnly value)', async () => {
+    for (const profile of ['okta', 'rfc'] as const) {
+      const c = client({ profile });
+      const group = await createGroup(c, 'Test SCIMv2');
+      const res = await c.patch(`/Groups/${group.id}`, patchOp({ op: 'replace', value: { id: group.id, displayName: 'Renamed' } }));
+      if (profile === 'okta') expect(res.body.displayName).toBe('Renamed');
+      else expectScimError(res, 400);
+    }
   });
 
   it('a path-less replace whose id differs from the resource id is 400 mutability', async () => {
