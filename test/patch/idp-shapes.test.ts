@@ -106,6 +106,14 @@ describe('Entra ID', () => {
     ]);
   });
 
+  it('the engine\'s own notes (a value created by "add" with a filter) reach the journal and the Scimulator-Warning header', async () => {
+    const c = client({ warningsHeader: true });
+    const user = await createUser(c, 'bjensen');
+    const res = await c.patch(`/Users/${user.id}`, patchOp({ op: 'add', path: 'emails[type eq "work"].value', value: 'w@example.com' }));
+    expect(res.status).toBe(200);
+    expect(String(res.headers['scimulator-warning'])).toMatch(/(^|, )patch-add-created-value; rfc="RFC 7644 3\.5\.2\.1"; "Operations\[0\]: no value of \\"emails\\" matched/);
+  });
+
   it('several adds to addresses[type eq "work"].* build one work address', async () => {
     const { c } = setup();
     const user = await createUser(c, 'bjensen');
