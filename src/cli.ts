@@ -116,6 +116,8 @@ async function seed(argv: Record<string, unknown>): Promise<void> {
   const summary = `${describeCounts(counts)}${spec.file ? ` from ${spec.file}` : ''}`;
   const ignored = scenario.options || scenario.faults.length ? 'the seed file\'s options and faults are not part of a snapshot; pass --seed-file again when serving it' : undefined;
   if (out === '-') {
+    // A reader that stops early (| head) is not an error.
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => process.exit(err.code === 'EPIPE' ? 0 : 1));
     for (const chunk of snapshotDocumentChunks(snapshot)) {
       if (!process.stdout.write(chunk)) await new Promise<void>((resolve) => process.stdout.once('drain', () => resolve()));
     }
@@ -180,7 +182,7 @@ const parser = yargs(hideBin(process.argv))
         .option('users', { type: 'number', describe: 'Users to generate (default 50)' })
         .option('groups', { type: 'number', describe: 'Groups to generate (default 8)' })
         .option('seed-file', { type: 'string', describe: 'Scenario file (seeds/*.json); --seed/--users/--groups override its generate block' })
-        .option('out', { type: 'string', demandOption: true, describe: 'Output file ("-" for standard output)' }),
+        .option('out', { type: 'string', nargs: 1, demandOption: true, describe: 'Output file ("-" for standard output)' }),
     (argv) => seed(argv as Record<string, unknown>),
   )
   .fail((message, err) => {

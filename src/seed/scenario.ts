@@ -26,6 +26,7 @@ import { ControlError, mergeConfig } from '../tenant-config.js';
 import { checkCustomSchemas, registryWith, resourceTypeNames, SchemaDefinitionError } from './custom-schemas.js';
 import { DEFAULT_REFERENCE_DATE } from './generate.js';
 import { JsonSchemaValidator, pointerToken } from './json-schema.js';
+import { findJsonSyntaxError } from './json-syntax.js';
 import type { DirectoryShape } from './shapes.js';
 
 /** A scenario that cannot be loaded: `${source}: ${pointer}: ${reason}` on one line. */
@@ -106,7 +107,9 @@ export function parseScenario(json: unknown, sourceName: string): Scenario {
     try {
       value = JSON.parse(json.charCodeAt(0) === 0xfeff ? json.slice(1) : json);
     } catch (err) {
-      fail('', `is not valid JSON: ${syntaxMessage((err as Error).message, json)}`);
+      const text = json.charCodeAt(0) === 0xfeff ? json.slice(1) : json;
+      const where = findJsonSyntaxError(text);
+      fail('', where ? `is not valid JSON at line ${where.line}, column ${where.column}: ${where.reason}` : `is not valid JSON: ${(err as Error).message}`);
     }
   }
   checkKeysAndDepth(value, '', 0, fail);
@@ -320,15 +323,4 @@ function stripField(message: string, field: string | undefined): string {
 function fieldPointer(field: string): string {
   if (!field) return '';
   return '/' + field.replace(/\[(\d+)\]/g, '.$1').split('.').filter(Boolean).map(pointerToken).join('/');
-}
-
-/** Adds the line and column to V8's "... at position N" JSON syntax messages. */
-function syntaxMessage(message: string, text: string): string {
-  const match = /at position (\d+)/.exec(message);
-  if (!match) return message;
-  const position = Number(match[1]);
-  const before = text.slice(0, position);
-  const line = before.split('\n').length;
-  const column = position - before.lastIndexOf('\n');
-  return `${message} (line ${line}, column ${column})`;
 }
