@@ -1,20 +1,27 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-const CLI = join(ROOT, 'dist/cli.js');
+// Built apart from dist/, so this file and test/cli (which rebuilds dist/) never read each other's half-written
+// output. The layout mirrors the package: <build>/dist, <build>/package.json, <build>/seeds/scenario.schema.json.
+const BUILD = join(ROOT, '.tmp', `seed-cli-${process.pid}`);
+const CLI = join(BUILD, 'dist/cli.js');
 const TOKEN = { Authorization: 'Bearer scimulator-dev-token' };
 const dir = mkdtempSync(join(tmpdir(), 'scimulator-seed-cli-'));
 
 beforeAll(() => {
   // The CLI is tested as users run it: the compiled entry point.
-  const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, encoding: 'utf8' });
+  const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+  const build = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(BUILD, 'dist')], { cwd: ROOT, encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
+  mkdirSync(join(BUILD, 'seeds'), { recursive: true });
+  copyFileSync(join(ROOT, 'package.json'), join(BUILD, 'package.json'));
+  copyFileSync(join(ROOT, 'seeds/scenario.schema.json'), join(BUILD, 'seeds/scenario.schema.json'));
   // A preload that moves the clock 400 days ahead, to run the CLI "on another day".
   writeFileSync(
     join(dir, 'later.mjs'),
@@ -23,6 +30,8 @@ beforeAll(() => {
      globalThis.Date = Later;\n`,
   );
 }, 120_000);
+
+afterAll(() => rmSync(BUILD, { recursive: true, force: true }));
 
 const children: ChildProcess[] = [];
 afterEach(() => {
