@@ -38,6 +38,22 @@ async function serve(argv: Record<string, unknown>): Promise<void> {
     basicPassword: argv['basic-password'] as string | undefined,
     data: argv.data as string | undefined,
     maxBody: argv['max-body'] as number,
+    profile: argv.profile as ScimulatorOptions['profile'],
+    defaultPageSize: argv['default-page-size'] as number,
+    maxPageSize: argv['max-page-size'] as number,
+    cursorTimeout: argv['cursor-timeout'] as number,
+    warningsHeader: argv['warnings-header'] as boolean,
+    control: argv.control as boolean,
+    controlPath: argv['control-path'] as string,
+    controlToken: argv['control-token'] as string | undefined,
+    journal: argv.journal as boolean,
+    journalCapacity: argv['journal-capacity'] as number,
+    journalFile: argv['journal-file'] as string | undefined,
+    latency: argv.latency as string | undefined,
+    failRate: argv['fail-rate'] as string | undefined,
+    rateLimit: argv['rate-limit'] as string | undefined,
+    bulkMaxOperations: argv['bulk-max-operations'] as number,
+    bulkMaxPayload: argv['bulk-max-payload'] as number | undefined,
     seed: argv.seed as number | undefined,
     seeding,
   };
@@ -167,6 +183,22 @@ const parser = yargs(hideBin(process.argv))
         .option('basic-password', { type: 'string', describe: 'Password (auth basic)' })
         .option('data', { type: 'string', describe: 'JSON data file: loaded at start, saved after writes' })
         .option('max-body', { type: 'number', default: DEFAULT_OPTIONS.maxBody, describe: 'Maximum request body in bytes' })
+        .option('profile', { choices: ['lenient', 'rfc', 'entra', 'okta'], default: DEFAULT_OPTIONS.profile, describe: 'IdP profile: which client quirks are tolerated' })
+        .option('default-page-size', { type: 'number', default: DEFAULT_OPTIONS.defaultPageSize, describe: 'Page size of a list without count' })
+        .option('max-page-size', { type: 'number', default: DEFAULT_OPTIONS.maxPageSize, describe: 'Largest page a list returns' })
+        .option('cursor-timeout', { type: 'number', default: DEFAULT_OPTIONS.cursorTimeout, describe: 'Seconds an idle pagination cursor stays valid' })
+        .option('warnings-header', { type: 'boolean', default: DEFAULT_OPTIONS.warningsHeader, describe: 'Return conformance warnings in a Scimulator-Warning header' })
+        .option('control', { type: 'boolean', default: true, describe: 'Serve the control API (--no-control turns it off)' })
+        .option('control-path', { type: 'string', default: DEFAULT_OPTIONS.controlPath, describe: 'Path of the control API' })
+        .option('control-token', { type: 'string', describe: 'Bearer token the control API requires (none: open)' })
+        .option('journal', { type: 'boolean', default: true, describe: 'Record requests in the journal (--no-journal turns it off)' })
+        .option('journal-capacity', { type: 'number', default: DEFAULT_OPTIONS.journalCapacity, describe: 'Journal entries kept per tenant' })
+        .option('journal-file', { type: 'string', describe: 'Also append every journal entry to this NDJSON file' })
+        .option('latency', { type: 'string', describe: 'Delay every request: "200" ms or "100-800" (uniform)' })
+        .option('fail-rate', { type: 'string', describe: 'Fail a share of requests: "0.1:503"' })
+        .option('rate-limit', { type: 'string', describe: 'Token bucket: "10/s", "600/min"' })
+        .option('bulk-max-operations', { type: 'number', default: DEFAULT_OPTIONS.bulkMaxOperations, describe: 'Most operations in one POST /Bulk' })
+        .option('bulk-max-payload', { type: 'number', describe: `Largest POST /Bulk body in bytes (default ${DEFAULT_OPTIONS.bulkMaxPayload}, at most --max-body)` })
         .option('seed', { type: 'number', describe: 'Generate a directory with this seed (default 1); also seeds the ids of created resources' })
         .option('users', { type: 'number', describe: 'Generate this many users (default 50 when generating)' })
         .option('groups', { type: 'number', describe: 'Generate this many groups (default 8 when generating)' })

@@ -35,12 +35,22 @@ export interface ScimulatorOptions {
   control: boolean;
   controlPath: string;
   controlToken?: string;
+  /** Record requests in the journal (off: no recording at all, for the lowest overhead). */
+  journal: boolean;
   /** Journal entries kept per tenant (a ring buffer). */
   journalCapacity: number;
   /** Also stream the default tenant's journal to this NDJSON file. */
   journalFile?: string;
   /** Seed of the default tenant's random generator (ids, fault probabilities, generated data). */
   seed: number;
+  /** Fault shorthands for the default tenant: "200" or "100-800" ms, "0.1:503", "10/s". */
+  latency?: string;
+  failRate?: string;
+  rateLimit?: string;
+  /** Most operations in one POST /Bulk (ServiceProviderConfig bulk.maxOperations). */
+  bulkMaxOperations: number;
+  /** Largest POST /Bulk body in bytes (ServiceProviderConfig bulk.maxPayloadSize); at most maxBody. */
+  bulkMaxPayload: number;
   /**
    * Seed the default tenant at start (`serve`): a scenario file (seeds/*.json) and/or generator overrides.
    * Flags alone generate (missing values: seed 1, 50 users, 8 groups); with a file they override its generate block.
@@ -76,8 +86,11 @@ export const DEFAULT_OPTIONS: ScimulatorOptions = {
   warningsHeader: false,
   control: true,
   controlPath: '/_mock',
+  journal: true,
   journalCapacity: 10_000,
   seed: 1,
+  bulkMaxOperations: 1000,
+  bulkMaxPayload: 1024 * 1024,
 };
 
 /** Fills defaults and checks the values; throws an Error with a one-line reason on a bad option. */
@@ -121,6 +134,14 @@ export function resolveOptions(partial: Partial<ScimulatorOptions> = {}): Scimul
   if (!/^\/[A-Za-z0-9._~\-/]+$/.test(options.controlPath)) throw new Error(`--control-path must start with "/", got ${options.controlPath}`);
   options.controlPath = options.controlPath.replace(/\/+$/, '');
   if (options.controlPath === options.basePath) throw new Error('--control-path must differ from --base-path');
+  for (const key of ['bulkMaxOperations', 'bulkMaxPayload'] as const) {
+    if (!Number.isInteger(options[key]) || options[key] < 1) throw new Error(`${flagName(key)} must be a positive integer, got ${partial[key]}`);
+  }
+  // The body parser stops anything above --max-body first: the default follows it, an explicit larger value is an error.
+  if (defined.bulkMaxPayload === undefined) options.bulkMaxPayload = Math.min(options.bulkMaxPayload, options.maxBody);
+  else if (options.bulkMaxPayload > options.maxBody) {
+    throw new Error(`--bulk-max-payload (${options.bulkMaxPayload}) must not exceed --max-body (${options.maxBody}): larger bodies never reach /Bulk`);
+  }
   if (options.auth === 'bearer' && !options.token) throw new Error('--token must not be empty');
   if (options.auth === 'basic' && (!options.basicUser || !options.basicPassword)) {
     throw new Error('--auth basic needs --basic-user and --basic-password');

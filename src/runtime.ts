@@ -1,6 +1,7 @@
 /** The running Scimulator: its options and its tenants (the default one, and those the control API adds). */
 import { randomBytes } from 'node:crypto';
 import { resolveOptions, type ScimulatorOptions } from './config.js';
+import { shorthandRules } from './faults/shorthands.js';
 import { ScimError } from './scim/errors.js';
 import { scenarioFor, ScenarioError, type Scenario } from './seed/scenario.js';
 import { seedTenant } from './seed/seed.js';
@@ -13,6 +14,8 @@ const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 export interface TenantSpec {
   id?: string;
+  /** userName of the User that /Me stands for. */
+  me?: string;
   seed?: number;
   token?: string;
   profile?: TenantConfig['profile'];
@@ -42,6 +45,8 @@ export class Scimulator {
         journalFile: this.options.journalFile,
       }),
     );
+    const { latency, failRate, rateLimit } = this.options;
+    for (const rule of shorthandRules({ latency, failRate, rateLimit })) this.defaultTenant.faults.add(rule);
   }
 
   get defaultTenant(): Tenant {
@@ -64,6 +69,8 @@ export class Scimulator {
       groupDisplayNameUnique: o.groupDisplayNameUnique,
       warningsHeader: o.warningsHeader,
       cursorTimeout: o.cursorTimeout,
+      bulkMaxOperations: o.bulkMaxOperations,
+      bulkMaxPayload: o.bulkMaxPayload,
     };
   }
 
@@ -82,6 +89,7 @@ export class Scimulator {
     const config = this.baseConfig();
     config.auth = { ...config.auth, mode: config.auth.mode === 'none' ? 'none' : 'bearer', token: spec.token ?? `${id}-${randomBytes(12).toString('hex')}` };
     if (spec.profile) config.profile = spec.profile;
+    if (spec.me) config.auth.me = spec.me;
     const tenant = new Tenant({ id, config, seed: spec.seed ?? this.options.seed, journalCapacity: this.options.journalCapacity });
     this.tenants.set(id, tenant);
     return tenant;
@@ -89,12 +97,13 @@ export class Scimulator {
 
   /** POST /_mock/tenants: checks each field of the request, then creates (and seeds) the tenant. */
   async createTenantFromSpec(spec: Record<string, unknown>): Promise<Tenant> {
-    const allowed = ['id', 'seed', 'token', 'profile', 'users', 'groups', 'seedFile'];
+    const allowed = ['id', 'seed', 'token', 'profile', 'me', 'users', 'groups', 'seedFile'];
     for (const key of Object.keys(spec)) {
       if (!allowed.includes(key)) throw new ScimError(400, 'invalidValue', `Unknown field "${key}"; allowed: ${allowed.join(', ')}.`);
     }
     if (spec.seed !== undefined && !Number.isInteger(spec.seed)) throw new ScimError(400, 'invalidValue', 'seed must be an integer.');
     if (spec.token !== undefined && (typeof spec.token !== 'string' || !spec.token)) throw new ScimError(400, 'invalidValue', 'token must be a non-empty string.');
+    if (spec.me !== undefined && (typeof spec.me !== 'string' || !spec.me)) throw new ScimError(400, 'invalidValue', 'me must be a userName.');
     if (spec.profile !== undefined && !PROFILE_NAMES.includes(spec.profile as never)) {
       throw new ScimError(400, 'invalidValue', `profile must be one of ${PROFILE_NAMES.join(', ')}.`);
     }
@@ -126,6 +135,7 @@ export class Scimulator {
       const config = structuredClone(tenant.config);
       if (spec.profile !== undefined) config.profile = spec.profile as TenantConfig['profile'];
       if (spec.token !== undefined) config.auth.token = spec.token as string;
+      if (spec.me !== undefined) config.auth.me = spec.me as string;
       tenant.applyConfig(config);
     }
     return tenant;

@@ -53,14 +53,17 @@ export function mergeConfig(current: TenantConfig, patch: Record<string, unknown
   }
   if (patch.auth !== undefined) {
     if (!isPlainObject(patch.auth)) throw new ControlError(400, 'auth must be an object.', 'auth');
-    onlyKeys(patch.auth, ['mode', 'token', 'basicUser', 'basicPassword'], 'auth.');
+    onlyKeys(patch.auth, ['mode', 'token', 'basicUser', 'basicPassword', 'me'], 'auth.');
     const auth = { ...next.auth, ...patch.auth };
     if (!['bearer', 'basic', 'none'].includes(auth.mode)) throw new ControlError(400, 'auth.mode must be bearer, basic or none.', 'auth.mode');
     for (const key of ['token', 'basicUser', 'basicPassword'] as const) {
       if (typeof auth[key] !== 'string' || auth[key] === '') throw new ControlError(400, `auth.${key} must be a non-empty string.`, `auth.${key}`);
     }
+    if (auth.me !== undefined && auth.me !== null && (typeof auth.me !== 'string' || auth.me === '')) {
+      throw new ControlError(400, 'auth.me must be the userName of the User /Me stands for, or null.', 'auth.me');
+    }
+    if (auth.me === null) delete auth.me;
     next.auth = auth;
   }
   return next;
 }
-

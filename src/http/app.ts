@@ -3,13 +3,14 @@
  * other tenant at /tenants/{id}/<base path>; the control API lives under its own path.
  *
  * A SCIM request flows through, one middleware each:
- *   tenant resolution -> journal -> JSON body -> auth -> faults -> SCIM routes -> error rendering
+ *   tenant resolution -> journal -> JSON body -> auth -> faults -> profile -> SCIM routes -> error rendering
  * The SCIM routes never know that the journal or faults exist.
  */
 import express, { Router, type Express, type Request, type RequestHandler, type Response } from 'express';
 import type { ScimulatorOptions } from '../config.js';
 import { faultMiddleware } from '../faults/middleware.js';
 import { journalMiddleware } from '../journal/middleware.js';
+import { profileMiddleware } from '../profiles/middleware.js';
 import { Scimulator } from '../runtime.js';
 import { ScimError } from '../scim/errors.js';
 import type { Tenant } from '../tenant.js';
@@ -42,16 +43,19 @@ function scimPipeline(runtime: Scimulator): Router {
   const pipeline = Router();
   const tenantParts = (res: Response): { tenant: Tenant; context: RequestScimContext } | undefined =>
     res.locals.tenant ? { tenant: tenantOf(res), context: contextOf(res) } : undefined;
-  pipeline.use(journalMiddleware((_req, res) => {
-    const parts = tenantParts(res);
-    return parts && { journal: parts.tenant.journal, context: parts.context };
-  }));
+  if (runtime.options.journal) {
+    pipeline.use(journalMiddleware((_req, res) => {
+      const parts = tenantParts(res);
+      return parts && { journal: parts.tenant.journal, context: parts.context };
+    }));
+  }
   pipeline.use(jsonBody(runtime.options.maxBody));
   pipeline.use(authMiddleware(tenantOf));
   pipeline.use(faultMiddleware((_req, res) => {
     const parts = tenantParts(res);
     return parts && { faults: parts.tenant.faults, context: parts.context };
   }));
+  pipeline.use(profileMiddleware((_req, res) => tenantParts(res)));
   pipeline.use(scimRoutes());
   pipeline.use(scimNotFound);
   pipeline.use(scimErrorHandler);

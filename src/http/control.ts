@@ -14,6 +14,7 @@ import { fromDocument, toDocument } from '../store/snapshot.js';
 import type { Tenant } from '../tenant.js';
 import { ControlError, mergeConfig, onlyKeys } from '../tenant-config.js';
 import { secretEquals } from './auth.js';
+import { controlOpenApi } from './openapi.js';
 
 export { ControlError, mergeConfig };
 
@@ -119,6 +120,10 @@ export function controlRouter(runtime: Scimulator): Router {
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok', version: runtime.version, uptimeMs: Date.now() - runtime.startedAt, tenants: runtime.tenants.size });
+  });
+
+  router.get('/openapi.json', (_req, res) => {
+    res.json(controlOpenApi(runtime.options.controlPath));
   });
 
   router.get('/tenants', (req, res) => {

@@ -272,6 +272,8 @@ export function defaultTenantConfig(): TenantConfig {
     groupDisplayNameUnique: o.groupDisplayNameUnique,
     warningsHeader: o.warningsHeader,
     cursorTimeout: o.cursorTimeout,
+    bulkMaxOperations: o.bulkMaxOperations,
+    bulkMaxPayload: o.bulkMaxPayload,
   };
 }
 

@@ -153,12 +153,33 @@ export function buildDirectory(scenario: Scenario, options: BuildOptions = {}): 
   return store.snapshot();
 }
 
-/** Applies a scenario's tenant options and fault rules (what a snapshot does not carry). */
+/**
+ * The scenario's fault rules, each with an id ("seed-1", "seed-2"... when the file gives none), so that seeding
+ * again or resetting replaces exactly these rules and leaves the tenant's other rules (e.g. --latency) alone.
+ */
+function seededRules(tenant: Tenant, scenario: Scenario): Record<string, unknown>[] {
+  const explicit = new Set(scenario.faults.map((rule) => rule.id).filter((id) => typeof id === 'string'));
+  const previous = new Set((tenant.seedFaults as Array<{ id?: unknown }>).map((rule) => rule.id));
+  let n = 0;
+  return scenario.faults.map((rule, i) => {
+    let id = rule.id as string | undefined;
+    if (id === undefined) {
+      do id = `seed-${++n}`;
+      while (explicit.has(id));
+    }
+    if (!previous.has(id) && tenant.faults.get(id)) throw new ScenarioError(scenario.source, `/faults/${i}${rule.id === undefined ? '' : '/id'}`, `the fault rule id "${id}" is already used by a rule of the tenant`);
+    return rule.id === undefined ? { id, ...structuredClone(rule) } : structuredClone(rule);
+  });
+}
+
+/** Applies a scenario's tenant options and fault rules (what a snapshot does not carry). Throws ScenarioError. */
 export function applyScenarioSettings(tenant: Tenant, scenario: Scenario): void {
-  tenant.applyConfig(mergeScenarioOptions(tenant.config, scenario));
-  tenant.faults.clear();
-  for (const rule of scenario.faults) tenant.faults.add(rule);
-  tenant.seedFaults = scenario.faults.map((rule) => structuredClone(rule));
+  const config = mergeScenarioOptions(tenant.config, scenario);
+  const rules = seededRules(tenant, scenario);
+  tenant.applyConfig(config);
+  for (const old of tenant.seedFaults as Array<{ id: string }>) tenant.faults.remove(old.id);
+  for (const rule of rules) tenant.faults.add(rule);
+  tenant.seedFaults = rules;
 }
 
 /**
@@ -169,6 +190,7 @@ export function applyScenarioSettings(tenant: Tenant, scenario: Scenario): void 
 export function seedTenant(tenant: Tenant, scenario: Scenario, opts: SeedOptions = {}): SeedSummary {
   const started = performance.now();
   const config = mergeScenarioOptions(tenant.config, scenario);
+  seededRules(tenant, scenario); // checked before anything changes
   const snapshot = buildDirectory(scenario, { ...opts, groupDisplayNameUnique: config.groupDisplayNameUnique });
   applyScenarioSettings(tenant, scenario);
   tenant.store.load(snapshot);

@@ -4,7 +4,7 @@
  * Lookups by id, userName, externalId and displayName are O(1).
  */
 import { isPlainObject, type ResourceSchema } from '../scim/attributes.js';
-import type { ResourceRepository } from '../scim/repository.js';
+import type { MembershipDelta, ResourceRepository } from '../scim/repository.js';
 import { indexedAttributes, type SchemaRegistry } from '../scim/schemas/registry.js';
 import type { ResourceTypeDef, SchemaDef } from '../scim/schemas/types.js';
 import type { Resource } from '../scim/validate.js';
@@ -129,20 +129,33 @@ export class MemoryStore implements ResourceRepository {
     return this.table(type).created.get(id) ?? Number.MAX_SAFE_INTEGER;
   }
 
-  put(type: string, resource: Resource): void {
+  put(type: string, resource: Resource, members?: MembershipDelta): void {
     const table = this.table(type);
     const id = resource.id as string;
     const previous = table.resources.get(id);
+    const incremental = previous !== undefined && members !== undefined;
     if (previous) {
       table.removeFromIndexes(previous);
-      this.unindexMembers(previous);
+      if (!incremental) this.unindexMembers(previous);
     } else {
       table.created.set(id, ++this.createdCounter);
     }
     table.resources.set(id, resource);
     table.addToIndexes(resource);
-    this.indexMembers(resource, table.created.get(id)!);
+    if (incremental) this.applyMembership(id, members, table.created.get(id)!);
+    else this.indexMembers(resource, table.created.get(id)!);
     this.changed();
+  }
+
+  /** The membership index after a change that added and removed these member values (O(changed members)). */
+  private applyMembership(groupId: string, members: MembershipDelta, seq: number): void {
+    this.containerSeq.set(groupId, seq);
+    for (const value of members.removed) {
+      const groups = this.memberOf.get(value);
+      groups?.delete(groupId);
+      if (groups && groups.size === 0) this.memberOf.delete(value);
+    }
+    for (const value of members.added) this.addMembership(value, groupId, seq);
   }
 
   remove(type: string, id: string): boolean {
@@ -177,18 +190,22 @@ export class MemoryStore implements ResourceRepository {
     const groupId = resource.id as string;
     this.containerSeq.set(groupId, seq);
     for (const member of members) {
-      if (!isPlainObject(member) || typeof member.value !== 'string') continue;
-      let groups = this.memberOf.get(member.value);
-      if (!groups) this.memberOf.set(member.value, (groups = new Set()));
-      if (groups.has(groupId)) continue;
-      let inOrder = true;
-      for (const other of groups) if ((this.containerSeq.get(other) ?? 0) > seq) inOrder = false;
-      groups.add(groupId);
-      if (!inOrder) {
-        const sorted = [...groups].sort((a, b) => (this.containerSeq.get(a) ?? 0) - (this.containerSeq.get(b) ?? 0));
-        groups.clear();
-        for (const id of sorted) groups.add(id);
-      }
+      if (isPlainObject(member) && typeof member.value === 'string') this.addMembership(member.value, groupId, seq);
+    }
+  }
+
+  /** Adds a group to a member's set, keeping the set in creation order of the groups. */
+  private addMembership(memberId: string, groupId: string, seq: number): void {
+    let groups = this.memberOf.get(memberId);
+    if (!groups) this.memberOf.set(memberId, (groups = new Set()));
+    if (groups.has(groupId)) return;
+    let inOrder = true;
+    for (const other of groups) if ((this.containerSeq.get(other) ?? 0) > seq) inOrder = false;
+    groups.add(groupId);
+    if (!inOrder) {
+      const sorted = [...groups].sort((a, b) => (this.containerSeq.get(a) ?? 0) - (this.containerSeq.get(b) ?? 0));
+      groups.clear();
+      for (const id of sorted) groups.add(id);
     }
   }
 

@@ -197,6 +197,22 @@ describe('seedTenant', { timeout: 60_000 }, () => {
     expect(tenant.faults.size).toBe(0);
   });
 
+  it('seeded fault rules get ids, follow the tenant\'s own rules and are the only ones a new seed replaces', () => {
+    const runtime = new Scimulator({ latency: '5' });
+    const tenant = runtime.defaultTenant;
+    const [shorthand] = tenant.faults.list();
+    expect(shorthand).toBeDefined();
+    const rules = [{ action: { type: 'reset' }, match: { path: '/A' } }, { id: 'named', action: { type: 'reset' }, match: { path: '/B' } }, { action: { type: 'reset' }, match: { path: '/C' } }];
+    seedTenant(tenant, scenario({ faults: rules }));
+    expect(tenant.faults.list().map((f) => f.id)).toEqual([shorthand!.id, 'seed-1', 'named', 'seed-2']);
+    seedTenant(tenant, scenario({ faults: [rules[2]] }));
+    expect(tenant.faults.list().map((f) => f.id)).toEqual([shorthand!.id, 'seed-1']);
+    expect(tenant.faults.get('seed-1')!.match).toEqual({ path: '/C' });
+    tenant.faults.add({ id: 'mine', action: { type: 'reset' } });
+    expect(() => seedTenant(tenant, scenario({ faults: [{ id: 'mine', action: { type: 'reset' } }] }))).toThrow('test.json: /faults/0/id: the fault rule id "mine" is already used by a rule of the tenant');
+    expect(tenant.faults.list().map((f) => f.id)).toEqual([shorthand!.id, 'seed-1', 'mine']);
+  });
+
   it('a scenario that fails while seeding leaves the tenant as it was', () => {
     const runtime = new Scimulator();
     const tenant = runtime.defaultTenant;

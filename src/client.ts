@@ -1,0 +1,148 @@
+/**
+ * A typed client for the control API. The same object drives an in-process Scimulator (startScimulator) and one
+ * started as a separate process (a CI service container): `new ScimulatorClient(url, { controlToken })`.
+ */
+import type { FaultRule, FaultRuleInput } from './faults/types.js';
+import type { ConformanceSummary, JournalEntry, JournalQuery } from './journal/journal.js';
+import type { SnapshotDocument } from './store/snapshot.js';
+import type { TenantConfig } from './tenant.js';
+
+export class ScimulatorControlError extends Error {
+  constructor(readonly status: number, message: string, readonly field?: string) {
+    super(message);
+    this.name = 'ScimulatorControlError';
+  }
+}
+
+export interface ClientOptions {
+  controlToken?: string;
+  controlPath?: string;
+}
+
+export interface TenantInfo {
+  id: string;
+  baseUrl: string;
+  token: string;
+}
+
+export interface TenantSpecInput {
+  id?: string;
+  seed?: number;
+  users?: number;
+  groups?: number;
+  seedFile?: string;
+  profile?: TenantConfig['profile'];
+  token?: string;
+}
+
+/** The control operations of one tenant. */
+export class TenantControl {
+  protected readonly root: string;
+
+  constructor(
+    readonly url: string,
+    readonly tenantId: string | undefined,
+    protected readonly options: ClientOptions = {},
+  ) {
+    const control = `${url.replace(/\/+$/, '')}${options.controlPath ?? '/_mock'}`;
+    this.root = tenantId ? `${control}/tenants/${encodeURIComponent(tenantId)}` : control;
+  }
+
+  protected async call<T>(method: string, path: string, body?: unknown, root = this.root): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (this.options.controlToken) headers.Authorization = `Bearer ${this.options.controlToken}`;
+    const res = await fetch(`${root}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    const parsed = text && (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text;
+    if (!res.ok) {
+      const error = parsed as { error?: string; field?: string };
+      throw new ScimulatorControlError(res.status, error?.error ?? `${method} ${path} answered ${res.status}`, error?.field);
+    }
+    return parsed as T;
+  }
+
+  readonly faults = {
+    add: (rule: FaultRuleInput) => this.call<FaultRule>('POST', '/faults', rule),
+    list: async () => (await this.call<{ faults: FaultRule[] }>('GET', '/faults')).faults,
+    get: (id: string) => this.call<FaultRule>('GET', `/faults/${encodeURIComponent(id)}`),
+    remove: async (id: string) => void (await this.call('DELETE', `/faults/${encodeURIComponent(id)}`)),
+    clear: async () => void (await this.call('DELETE', '/faults')),
+  };
+
+  readonly requests = {
+    list: async (query: JournalQuery = {}) => (await this.call<{ requests: JournalEntry[] }>('POST', '/requests/find', query)).requests,
+    find: async (query: JournalQuery = {}) => (await this.call<{ requests: JournalEntry[] }>('POST', '/requests/find', query)).requests,
+    count: async (query: JournalQuery = {}) => (await this.call<{ count: number }>('POST', '/requests/count', query)).count,
+    get: (id: string) => this.call<JournalEntry>('GET', `/requests/${encodeURIComponent(id)}`),
+    clear: async () => void (await this.call('DELETE', '/requests')),
+    /** Waits for the first request after `query.since` (default: now) that matches. */
+    waitFor: async (query: JournalQuery = {}, { timeoutMs = 5000 }: { timeoutMs?: number } = {}) => {
+      const since = query.since ?? (await this.call<{ lastSeq: number }>('POST', '/requests/find', { limit: 1 })).lastSeq;
+      const params = new URLSearchParams({ since: String(since), timeoutMs: String(timeoutMs) });
+      for (const [key, value] of Object.entries(query)) {
+        if (key === 'since' || value === undefined) continue;
+        params.set(key, typeof value === 'object' ? JSON.stringify(value) : String(value));
+      }
+      return this.call<JournalEntry>('GET', `/requests/wait?${params}`);
+    },
+    export: (format: 'ndjson' | 'har' = 'ndjson') => this.call<unknown>('GET', `/requests/export?format=${format}`),
+  };
+
+  conformance(): Promise<ConformanceSummary> {
+    return this.call('GET', '/conformance');
+  }
+
+  async reset(keep: Array<'faults' | 'journal'> = []): Promise<void> {
+    await this.call('POST', keep.length ? `/reset?keep=${keep.join(',')}` : '/reset');
+  }
+
+  snapshot(): Promise<SnapshotDocument> {
+    return this.call('GET', '/snapshot');
+  }
+
+  async restore(snapshot: SnapshotDocument): Promise<void> {
+    await this.call('PUT', '/snapshot', snapshot);
+  }
+
+  readonly config = {
+    get: () => this.call<TenantConfig & { tenant: string }>('GET', '/config'),
+    update: (patch: Partial<TenantConfig>) => this.call<TenantConfig & { tenant: string }>('PATCH', '/config', patch),
+  };
+
+  readonly clock = {
+    now: async () => (await this.call<{ now: string }>('GET', '/clock')).now,
+    freeze: async (at: string | Date) => void (await this.call('POST', '/clock', { freeze: typeof at === 'string' ? at : at.toISOString() })),
+    advance: async (ms: number) => void (await this.call('POST', '/clock', { advance: ms })),
+    real: async () => void (await this.call('POST', '/clock', { real: true })),
+  };
+}
+
+/** The control API of a whole Scimulator: the default tenant's operations plus tenants and health. */
+export class ScimulatorClient extends TenantControl {
+  constructor(url: string, options: ClientOptions = {}) {
+    super(url, undefined, options);
+  }
+
+  health(): Promise<{ status: string; version: string; uptimeMs: number }> {
+    return this.call('GET', '/health');
+  }
+
+  async createTenant(spec: TenantSpecInput = {}): Promise<TenantInfo & { control: TenantControl }> {
+    const info = await this.call<TenantInfo>('POST', '/tenants', spec);
+    return { ...info, control: new TenantControl(this.url, info.id, this.options) };
+  }
+
+  async listTenants(): Promise<Array<{ id: string; baseUrl: string }>> {
+    return (await this.call<{ tenants: Array<{ id: string; baseUrl: string }> }>('GET', '/tenants')).tenants;
+  }
+
+  async deleteTenant(id: string): Promise<void> {
+    await this.call('DELETE', `/tenants/${encodeURIComponent(id)}`);
+  }
+
+  /** The control operations of another tenant. */
+  tenant(id: string): TenantControl {
+    return new TenantControl(this.url, id, this.options);
+  }
+}

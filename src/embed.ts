@@ -1,0 +1,42 @@
+/**
+ * startScimulator(): the one-line way to run Scimulator inside a test suite.
+ *
+ *   const scim = await startScimulator({ port: 0 });
+ *   // point the client under test at scim.baseUrl with scim.token
+ *   await scim.faults.add({ match: { operation: 'create' }, action: { type: 'error', status: 429 }, times: 2 });
+ *   ...
+ *   await scim.close();
+ */
+import { ScimulatorClient } from './client.js';
+import type { ScimulatorOptions } from './config.js';
+import type { Scimulator } from './runtime.js';
+import { startServer } from './server.js';
+
+export class ScimulatorHandle extends ScimulatorClient {
+  constructor(
+    url: string,
+    /** The default tenant's SCIM base URL. */
+    readonly baseUrl: string,
+    /** The default tenant's bearer token. */
+    readonly token: string,
+    /** The in-process instance, for tests that want to look inside. */
+    readonly runtime: Scimulator,
+    private readonly stop: () => Promise<void>,
+    controlPath: string,
+    controlToken?: string,
+  ) {
+    super(url, { controlPath, controlToken });
+  }
+
+  /** Stops the server (in-flight requests finish first) and saves the data file if there is one. */
+  close(): Promise<void> {
+    return this.stop();
+  }
+}
+
+export async function startScimulator(options: Partial<ScimulatorOptions> = {}): Promise<ScimulatorHandle> {
+  const running = await startServer({ port: 0, ...options });
+  const o = running.runtime.options;
+  if (!o.control) throw new Error('startScimulator needs the control API; do not pass control: false');
+  return new ScimulatorHandle(running.url, running.baseUrl, running.token, running.runtime, () => running.close(1000), o.controlPath, o.controlToken);
+}

@@ -1,0 +1,165 @@
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../../src/http/app.js';
+import { AUTH, USER_SCHEMA, expectScimError } from '../http/helpers.js';
+
+const user = (userName: string) => JSON.stringify({ schemas: [USER_SCHEMA], userName });
+const post = (app: ReturnType<typeof createApp>, path: string, token: string, body: string) =>
+  request(app).post(path).set('Authorization', `Bearer ${token}`).set('Content-Type', 'application/scim+json').send(body);
+
+describe('control API', () => {
+  it('health answers with version and uptime', async () => {
+    const res = await request(createApp()).get('/_mock/health');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'ok', version: expect.stringMatching(/^\d+\.\d+\.\d+/), uptimeMs: expect.any(Number) });
+  });
+
+  it('tenants are isolated: own store, own token, own journal', async () => {
+    const app = createApp();
+    const [a, b] = await Promise.all([
+      request(app).post('/_mock/tenants').send({ id: 'alpha', seed: 1 }),
+      request(app).post('/_mock/tenants').send({ id: 'beta', seed: 2 }),
+    ]);
+    expect(a.status).toBe(201);
+    expect(a.body).toMatchObject({ id: 'alpha', baseUrl: expect.stringMatching(/\/tenants\/alpha\/scim\/v2$/), token: expect.any(String) });
+    expect(b.body.token).not.toBe(a.body.token);
+
+    const created = await post(app, '/tenants/alpha/scim/v2/Users', a.body.token, user('only-in-alpha'));
+    expect(created.status).toBe(201);
+    expect(created.body.meta.location).toMatch(/\/tenants\/alpha\/scim\/v2\/Users\//);
+    const inBeta = await request(app).get('/tenants/beta/scim/v2/Users').set('Authorization', `Bearer ${b.body.token}`);
+    expect(inBeta.body.totalResults).toBe(0);
+    const inDefault = await request(app).get('/scim/v2/Users').set(AUTH);
+    expect(inDefault.body.totalResults).toBe(0);
+
+    expectScimError(await request(app).get('/tenants/beta/scim/v2/Users').set('Authorization', `Bearer ${a.body.token}`), 401);
+    expectScimError(await request(app).get('/tenants/nope/scim/v2/Users').set(AUTH), 404);
+
+    const journalA = await request(app).get('/_mock/tenants/alpha/requests');
+    expect(journalA.body.requests.map((r: any) => r.operation)).toEqual(['create']);
+    const journalB = await request(app).get('/_mock/tenants/beta/requests');
+    expect(journalB.body.requests.map((r: any) => r.operation)).toEqual(['list', 'list']);
+
+    const list = await request(app).get('/_mock/tenants');
+    expect(list.body.tenants.map((t: any) => t.id)).toEqual(['default', 'alpha', 'beta']);
+    expect((await request(app).delete('/_mock/tenants/beta')).status).toBe(204);
+    expect((await request(app).get('/tenants/beta/scim/v2/Users').set('Authorization', `Bearer ${b.body.token}`)).status).toBe(404);
+  });
+
+  it('bad control requests name the field', async () => {
+    const app = createApp();
+    const res = await request(app).patch('/_mock/config').send({ defaultPageSize: -1 });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: expect.stringContaining('defaultPageSize'), field: 'defaultPageSize' });
+    const unknown = await request(app).patch('/_mock/config').send({ colour: 'red' });
+    expect(unknown.body.field).toBe('colour');
+    const badTenant = await request(app).post('/_mock/tenants').send({ id: 'has space' });
+    expect(badTenant.status).toBe(400);
+    expect((await request(app).post('/_mock/tenants').send({ id: 'default' })).status).toBe(409);
+    const polluted = await request(app).patch('/_mock/config').set('Content-Type', 'application/json').send('{"__proto__": {"polluted": true}}');
+    expect(polluted.status).toBe(400);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('config changes take effect: auth token and group displayName uniqueness', async () => {
+    const app = createApp();
+    const res = await request(app).patch('/_mock/config').send({ auth: { token: 'rotated' }, groupDisplayNameUnique: true });
+    expect(res.status).toBe(200);
+    expect(res.body.auth.token).toBe('rotated');
+    expectScimError(await request(app).get('/scim/v2/Users').set(AUTH), 401);
+    const group = JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Ops' });
+    expect((await post(app, '/scim/v2/Groups', 'rotated', group)).status).toBe(201);
+    expectScimError(await post(app, '/scim/v2/Groups', 'rotated', group), 409, 'uniqueness');
+  });
+
+  it('the clock can be frozen and advanced; meta timestamps follow it', async () => {
+    const app = createApp();
+    expect((await request(app).post('/_mock/clock').send({ freeze: '2030-01-02T03:04:05Z' })).body).toEqual({ now: '2030-01-02T03:04:05.000Z', frozen: true });
+    const created = await post(app, '/scim/v2/Users', 'scimulator-dev-token', user('timed'));
+    expect(created.body.meta.created).toBe('2030-01-02T03:04:05.000Z');
+    await request(app).post('/_mock/clock').send({ advance: 60_000 });
+    const replaced = await request(app).put(`/scim/v2/Users/${created.body.id}`).set(AUTH).set('Content-Type', 'application/scim+json').send(user('timed'));
+    expect(replaced.body.meta.lastModified).toBe('2030-01-02T03:05:05.000Z');
+    const real = await request(app).post('/_mock/clock').send({ real: true });
+    expect(real.body.frozen).toBe(false);
+    expect((await request(app).post('/_mock/clock').send({ freeze: 'tomorrow' })).body.field).toBe('freeze');
+  });
+
+  it('reset returns to the seed state and clears faults and journal unless kept', async () => {
+    const app = createApp();
+    await post(app, '/scim/v2/Users', 'scimulator-dev-token', user('temp'));
+    await request(app).post('/_mock/faults').send({ match: { operation: 'delete' }, action: { type: 'error', status: 503 } });
+    const kept = await request(app).post('/_mock/reset?keep=faults');
+    expect(kept.status).toBe(200);
+    expect((await request(app).get('/scim/v2/Users').set(AUTH)).body.totalResults).toBe(0);
+    expect((await request(app).get('/_mock/faults')).body.faults).toHaveLength(1);
+    await request(app).post('/_mock/reset');
+    expect((await request(app).get('/_mock/faults')).body.faults).toHaveLength(0);
+    expect((await request(app).get('/_mock/requests')).body.requests).toHaveLength(0);
+    expect((await request(app).post('/_mock/reset?keep=everything')).status).toBe(400);
+  });
+
+  it('snapshot export, wipe and import gives byte-identical reads', async () => {
+    const app = createApp();
+    const ids: string[] = [];
+    for (const name of ['a', 'b', 'c']) ids.push((await post(app, '/scim/v2/Users', 'scimulator-dev-token', user(name))).body.id);
+    const before = await Promise.all(ids.map((id) => request(app).get(`/scim/v2/Users/${id}`).set(AUTH).set('Host', 'scim.test')));
+    const snapshot = await request(app).get('/_mock/snapshot');
+    expect(snapshot.body.format).toBe('scimulator-snapshot');
+    await request(app).post('/_mock/reset');
+    expect((await request(app).get(`/scim/v2/Users/${ids[0]}`).set(AUTH)).status).toBe(404);
+    expect((await request(app).put('/_mock/snapshot').send(snapshot.body)).status).toBe(204);
+    const after = await Promise.all(ids.map((id) => request(app).get(`/scim/v2/Users/${id}`).set(AUTH).set('Host', 'scim.test')));
+    expect(after.map((r) => r.text)).toEqual(before.map((r) => r.text));
+    expect((await request(app).put('/_mock/snapshot').send({ format: 'nope' })).status).toBe(400);
+  });
+
+  it('faults fire on SCIM requests and the journal records which rule fired', async () => {
+    const app = createApp();
+    const rule = await request(app).post('/_mock/faults').send({ name: 'throttle', match: { method: 'GET', path: '/Users' }, action: { type: 'error', status: 429, retryAfter: 2 }, times: 2 });
+    expect(rule.status).toBe(201);
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await request(app).get('/scim/v2/Users').set(AUTH);
+      statuses.push(res.status);
+      if (res.status === 429) {
+        expect(res.headers['retry-after']).toBe('2');
+        expectScimError(res, 429);
+      }
+    }
+    expect(statuses).toEqual([429, 429, 200]);
+    const found = await request(app).post('/_mock/requests/find').send({ status: 429 });
+    expect(found.body.requests).toHaveLength(2);
+    expect(found.body.requests[0].fault).toMatchObject({ id: rule.body.id, name: 'throttle' });
+    expect(found.body.requests[0].requestHeaders.authorization).toBe('Bearer [REDACTED]');
+  });
+
+  it('--control-token protects the control API; control can be turned off', async () => {
+    const app = createApp({ controlToken: 'ctl' });
+    expect((await request(app).get('/_mock/health')).status).toBe(401);
+    expect((await request(app).get('/_mock/health').set('Authorization', 'Bearer ctl')).status).toBe(200);
+    const off = createApp({ control: false });
+    expect((await request(off).get('/_mock/health')).status).toBe(404);
+  });
+});
+
+describe('control API OpenAPI document', () => {
+  it('describes routes that exist, for the default tenant and per tenant', async () => {
+    const app = createApp();
+    await request(app).post('/_mock/tenants').send({ id: 'docs' });
+    const doc = (await request(app).get('/_mock/openapi.json')).body;
+    expect(doc.openapi).toBe('3.1.0');
+    const paths = Object.keys(doc.paths);
+    expect(paths.length).toBe(30);
+    for (const path of paths) {
+      for (const method of Object.keys(doc.paths[path])) {
+        // Deleting names another tenant, so "docs" stays for the tenant-scoped routes.
+        const tenantId = path === '/tenants/{tenantId}' ? 'other' : 'docs';
+        const url = '/_mock' + path.replace('{tenantId}', tenantId).replace('{faultId}', 'fault-x').replace('{requestId}', 'req-x');
+        const res = await (request(app) as any)[method](url).send(method === 'post' && path.endsWith('/clock') ? { real: true } : undefined);
+        expect(res.body.error ?? '', `${method.toUpperCase()} ${url}`).not.toMatch(/^No control endpoint/);
+        expect(res.status, `${method.toUpperCase()} ${url}`).toBeLessThan(500);
+      }
+    }
+  });
+});
