@@ -2,6 +2,7 @@
  * Filtering over HTTP against 500 generated users: case rules, value paths, the IdP probes, malformed filters,
  * index-planner honesty, projection on lists, Entra's group reads.
  */
+import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { expectScimError, USER_SCHEMA, GROUP_SCHEMA, createUser } from '../http/helpers.js';
 import { directory, ENTERPRISE, q } from './fixture.js';
@@ -93,10 +94,20 @@ describe('GET /Users?filter=... over 500 generated users', () => {
     ['userName xx "a"'],
     ['userName eq a'],
     [''],
-  ])('malformed filter %j is 400 invalidFilter', async (filter) => {
-    const { c } = directory({ users: 5, groups: 0 });
+  ])('malformed filter %j is 400 invalidFilter under the rfc profile', async (filter) => {
+    const { c } = directory({ users: 5, groups: 0, profile: 'rfc' });
     const body = expectScimError(await c.get(`/Users?filter=${q(filter)}`), 400, 'invalidFilter');
     expect(body.detail).toMatch(/filter/i);
+  });
+
+  it('under the lenient profile an unquoted value is read as a string, with a conformance warning', async () => {
+    const { c, users } = directory({ users: 5, groups: 0 });
+    const name = users[2]!.userName as string;
+    const res = await c.get(`/Users?filter=${q(`userName eq ${name}`)}`);
+    expect(res.status).toBe(200);
+    expect(res.body.Resources.map((u: any) => u.userName)).toEqual([name]);
+    const journal = await request(c.app).get('/_mock/requests');
+    expect(journal.body.requests.at(-1).warnings.map((w: any) => w.code)).toContain('filter-unquoted');
   });
 
   it('a filter is never ignored: ordering operators on a boolean are 400 invalidFilter', async () => {
