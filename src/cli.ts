@@ -2,7 +2,7 @@
 /** The `scimulator` command: parse flags, call the library, print, exit codes (2 = bad usage, 1 = failure). */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { DEFAULT_OPTIONS, type AuthMode, type ScimulatorOptions } from './config.js';
+import { DEFAULT_OPTIONS, DEFAULT_TOKEN, type AuthMode, type ScimulatorOptions } from './config.js';
 import { startServer } from './server.js';
 import { DataFileError } from './store/persist.js';
 
@@ -38,6 +38,16 @@ async function serve(argv: Record<string, unknown>): Promise<void> {
     latency: argv.latency as string | undefined,
     failRate: argv['fail-rate'] as string | undefined,
     rateLimit: argv['rate-limit'] as string | undefined,
+    saveDelayMs: argv['save-delay'] as number,
+    dataSync: argv['data-sync'] as boolean,
+    maxJsonDepth: argv['max-json-depth'] as number,
+    maxQueryParams: argv['max-query-params'] as number,
+    maxUrlLength: argv['max-url-length'] as number,
+    maxHeaderSize: argv['max-header-size'] as number,
+    headersTimeout: argv['headers-timeout'] as number,
+    requestTimeout: argv['request-timeout'] as number,
+    shutdownGraceMs: argv['shutdown-grace'] as number,
+    cors: argv.cors as string | undefined,
   };
   let running;
   try {
@@ -51,13 +61,15 @@ async function serve(argv: Record<string, unknown>): Promise<void> {
   }
   const { options: o } = running.runtime;
   const lines = [`Scimulator ${VERSION} listening`, `  SCIM base URL: ${running.baseUrl}`];
-  if (o.auth === 'bearer') lines.push(`  Bearer token:  ${o.token}`);
-  else if (o.auth === 'basic') lines.push(`  Basic auth:    ${o.basicUser} / ${o.basicPassword}`);
+  // Only the documented development token is printed; a secret the operator chose is never written out.
+  if (o.auth === 'bearer') lines.push(`  Bearer token:  ${o.token === DEFAULT_TOKEN ? o.token : '(as given by --token)'}`);
+  else if (o.auth === 'basic') lines.push(`  Basic auth:    ${o.basicUser} / (password as given by --basic-password)`);
   else lines.push('  Auth:          none (every request is accepted)');
   if (o.auth === 'none' && !['127.0.0.1', 'localhost', '::1'].includes(o.host)) {
     process.stderr.write(`scimulator: warning: --auth none on ${o.host} lets anyone who can reach this address read and change the directory\n`);
   }
-  if (o.data) lines.push(`  Data file:     ${o.data}`);
+  if (o.data) lines.push(`  Data file:     ${o.data}${o.dataSync ? ' (every write fsynced before its response)' : ` (saved within ${o.saveDelayMs} ms of a write)`}`);
+  if (o.cors) lines.push(`  CORS origins:  ${o.cors}`);
   process.stdout.write(lines.join('\n') + '\n');
 
   let stopping = false;
@@ -93,7 +105,17 @@ const parser = yargs(hideBin(process.argv))
         .option('basic-user', { type: 'string', describe: 'User name (auth basic)' })
         .option('basic-password', { type: 'string', describe: 'Password (auth basic)' })
         .option('data', { type: 'string', describe: 'JSON data file: loaded at start, saved after writes' })
+        .option('data-sync', { type: 'boolean', default: DEFAULT_OPTIONS.dataSync, describe: 'Make every write durable (fsync) before its response is sent' })
+        .option('save-delay', { type: 'number', default: DEFAULT_OPTIONS.saveDelayMs, describe: 'ms writes are coalesced before the data file is saved (what a crash may lose without --data-sync)' })
         .option('max-body', { type: 'number', default: DEFAULT_OPTIONS.maxBody, describe: 'Maximum request body in bytes' })
+        .option('max-json-depth', { type: 'number', default: DEFAULT_OPTIONS.maxJsonDepth, describe: 'Deepest nesting of objects and arrays in a request body' })
+        .option('max-query-params', { type: 'number', default: DEFAULT_OPTIONS.maxQueryParams, describe: 'Most query parameters per request' })
+        .option('max-url-length', { type: 'number', default: DEFAULT_OPTIONS.maxUrlLength, describe: 'Longest request URL in bytes (414 above)' })
+        .option('max-header-size', { type: 'number', default: DEFAULT_OPTIONS.maxHeaderSize, describe: 'Largest request line plus headers in bytes (431 above)' })
+        .option('headers-timeout', { type: 'number', default: DEFAULT_OPTIONS.headersTimeout, describe: 'ms a client has to send the request headers' })
+        .option('request-timeout', { type: 'number', default: DEFAULT_OPTIONS.requestTimeout, describe: 'ms a client has to send the whole request' })
+        .option('shutdown-grace', { type: 'number', default: DEFAULT_OPTIONS.shutdownGraceMs, describe: 'ms in-flight requests get to finish on SIGTERM/SIGINT' })
+        .option('cors', { type: 'string', describe: 'Allow browser calls from these origins (comma-separated, or "*"); CORS is off without it' })
         .option('profile', { choices: ['lenient', 'rfc', 'entra', 'okta'], default: DEFAULT_OPTIONS.profile, describe: 'IdP profile: which client quirks are tolerated' })
         .option('default-page-size', { type: 'number', default: DEFAULT_OPTIONS.defaultPageSize, describe: 'Page size of a list without count' })
         .option('max-page-size', { type: 'number', default: DEFAULT_OPTIONS.maxPageSize, describe: 'Largest page a list returns' })

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ScimulatorOptions } from './config.js';
 import { createApp } from './http/app.js';
+import { guardServer, serverOptions } from './http/limits.js';
 import { Scimulator } from './runtime.js';
 import { DataFile } from './store/persist.js';
 
@@ -14,7 +15,7 @@ export interface RunningServer {
   /** The default tenant's SCIM base URL. */
   baseUrl: string;
   token: string;
-  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), saves the data file. */
+  /** Stops accepting, lets in-flight requests finish (up to `graceMs`, default --shutdown-grace), saves the data file. */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -28,11 +29,11 @@ export async function startServer(partial: Partial<ScimulatorOptions> = {}): Pro
     runtime.defaultTenant.seedState = runtime.defaultTenant.store.snapshot();
     dataFile.watch();
   }
-  const app = createApp(runtime);
-  const server = createServer(app);
-  // A slow or stalled client cannot hold a socket forever.
-  server.headersTimeout = 30_000;
-  server.requestTimeout = 120_000;
+  const file = dataFile;
+  const app = createApp(runtime, { sync: file && options.dataSync ? () => file.sync() : undefined });
+  // Limits on the request head, and timeouts so a slow or stalled client cannot hold a socket forever.
+  const server = createServer(serverOptions(options), app);
+  guardServer(server, options);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -50,7 +51,7 @@ export async function startServer(partial: Partial<ScimulatorOptions> = {}): Pro
     url,
     baseUrl: `${url}${options.basePath}`,
     token: options.token,
-    close(graceMs = 10_000) {
+    close(graceMs = options.shutdownGraceMs) {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(() => {
