@@ -58,8 +58,14 @@ export async function startServer(partial: Partial<ScimulatorOptions> = {}): Pro
             server.closeAllConnections();
           }, graceMs);
           timer.unref();
+          // A keep-alive connection whose request finishes during the grace would otherwise stay open until its
+          // keep-alive timeout: close connections as they go idle, and tell clients not to reuse them.
+          const sweeper = setInterval(() => server.closeIdleConnections(), 20);
+          sweeper.unref();
+          server.on('request', (_req, res) => res.setHeader('Connection', 'close'));
           server.close(() => {
             clearTimeout(timer);
+            clearInterval(sweeper);
             resolve();
           });
           server.closeIdleConnections();
