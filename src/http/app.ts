@@ -16,12 +16,12 @@ import { ScimError } from '../scim/errors.js';
 import type { Tenant } from '../tenant.js';
 import { authMiddleware } from './auth.js';
 import { jsonBody } from './body.js';
-import { controlLimits, corsMiddleware, durableWrites, requestLimits } from './limits.js';
+import { controlLimits, corsMiddleware, durableWrites, malformedPathGuard, requestLimits } from './limits.js';
 import { classifyScimRequest } from './classify.js';
 import type { RequestScimContext } from './context.js';
 import { controlRouter } from './control.js';
 import { scimErrorHandler, scimNotFound } from './errors.js';
-import { scimRoutes, tenantOf } from './scim-routes.js';
+import { projectionOf, scimRoutes, tenantOf } from './scim-routes.js';
 
 const contextOf = (res: Response): RequestScimContext => res.locals.scim as RequestScimContext;
 
@@ -64,6 +64,12 @@ function scimPipeline(runtime: Scimulator, hooks: AppHooks): Router {
     const parts = tenantParts(res);
     return parts && { faults: parts.tenant.faults, context: parts.context };
   }));
+  // A write answers with the resource it wrote, projected by attributes/excludedAttributes: refuse bad projection
+  // parameters before the write is made, never after (a write must not be committed and then answered 400).
+  pipeline.use((req, _res, next) => {
+    if (req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') projectionOf(req);
+    next();
+  });
   pipeline.use(scimRoutes());
   pipeline.use(scimNotFound);
   pipeline.use(scimErrorHandler);
@@ -80,6 +86,7 @@ export function createApp(options: Partial<ScimulatorOptions> | Scimulator = {},
   app.locals.scimulator = runtime;
 
   if (runtime.options.cors !== undefined) app.use(corsMiddleware(runtime.options.cors));
+  app.use(malformedPathGuard(runtime.options.control ? runtime.options.controlPath : undefined));
   if (runtime.options.control) {
     const guards = [controlLimits(runtime.options), ...(hooks.sync ? [durableWrites(hooks.sync)] : [])];
     app.use(runtime.options.controlPath, ...guards, controlRouter(runtime));

@@ -57,6 +57,25 @@ export function checkRequestTarget(url: string, limits: Pick<LimitOptions, 'maxU
   return undefined;
 }
 
+/**
+ * A path whose percent-encoding does not decode (such as "/Users/%E0%A4%A") is a 400 before any router tries to
+ * decode it (the router would throw). Control API paths get the control API's error shape.
+ */
+export function malformedPathGuard(controlPath: string | undefined): RequestHandler {
+  return (req, res, next) => {
+    const path = req.path;
+    if (!path.includes('%')) return next();
+    try {
+      decodeURIComponent(path);
+      return next();
+    } catch {
+      const detail = `The request path ${JSON.stringify(path.length > 200 ? `${path.slice(0, 200)}...` : path)} has a malformed percent-encoding; encode each byte of UTF-8 as %XX (RFC 3986 section 2.1).`;
+      if (controlPath && (path === controlPath || path.startsWith(`${controlPath}/`))) return void res.status(400).json({ error: detail });
+      sendScimError(res, new ScimError(400, undefined, detail));
+    }
+  };
+}
+
 /** URL length (414) and number of query parameters (400), answered as SCIM errors through the error handler. */
 export function requestLimits(limits: Pick<LimitOptions, 'maxUrlLength' | 'maxQueryParams'>): RequestHandler {
   return (req, _res, next) => next(checkRequestTarget(targetOf(req), limits));
