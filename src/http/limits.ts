@@ -21,6 +21,7 @@ import type { Socket } from 'node:net';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { parseCorsOrigins, type ScimulatorOptions } from '../config.js';
 import { ScimError } from '../scim/errors.js';
+import { toScimError } from './errors.js';
 import { SCIM_CONTENT_TYPE, sendScimError } from './respond.js';
 
 export type LimitOptions = Pick<ScimulatorOptions, 'maxUrlLength' | 'maxQueryParams' | 'maxJsonDepth' | 'maxBody' | 'maxHeaderSize'>;
@@ -150,8 +151,12 @@ export function controlLimits(limits: LimitOptions): RequestHandler {
     if (over) return fail(res, over.status, over.detail);
     parse(req, res, (err?: unknown) => {
       if (err === undefined || err === null) return next();
-      if (err instanceof ScimError) return fail(res, err.status, err.detail);
-      // Leave the body parser's other errors (invalid JSON, too large) to the control API's error handler.
+      const error = toScimError(err);
+      if (error.status < 500) return fail(res, error.status, error.detail);
+      const status = (err as { status?: unknown }).status;
+      if (typeof status === 'number' && status >= 400 && status < 500) {
+        return fail(res, 400, 'The request body could not be read: check its Content-Encoding, charset and length.');
+      }
       next(err);
     });
   };

@@ -514,11 +514,11 @@ function notImplementedAllowed(r: FuzzRequest): boolean {
  * Runs requests against one long-lived listening server whose handler is swapped to a fresh app per sequence.
  */
 export class FuzzHarness {
-  private server: Server | undefined;
-  private readonly runtime = new Scimulator({ journalCapacity: 50 });
+  protected server: Server | undefined;
+  protected readonly runtime = new Scimulator({ journalCapacity: 50 });
   private readonly app: Express = createApp(this.runtime);
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  private readonly fingerprint = prototypeFingerprint();
+  protected readonly fingerprint = prototypeFingerprint();
   private readonly objectKeys = Object.getOwnPropertyNames(Object.prototype).length;
   requests = 0;
   /** Responses by method and status, e.g. "POST 400" -> 812. */
@@ -612,5 +612,138 @@ export class FuzzHarness {
     if (Object.getOwnPropertyNames(Object.prototype).length !== this.objectKeys) fail('Object.prototype gained or lost properties (prototype pollution)');
     const p = polluted();
     if (p) fail(`prototype pollution: ${p}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The control API: its own error shape ({"error": "...", "field"?: "..."}), the same robustness.
+
+const CONTROL_BODIES: Record<string, Json[]> = {
+  faults: [
+    { name: 'throttle creates', match: { operation: 'create', resourceType: 'User' }, action: { type: 'error', status: 429, headers: { 'Retry-After': '2' } }, times: 2 },
+    { match: { method: 'PATCH', body: { path: 'Operations[*].path', contains: 'members', ignoreCase: true } }, action: { type: 'error', status: 409, scimType: 'uniqueness' }, probability: 0.5 },
+    { match: { path: { matches: '^/Users/.*' } }, action: { type: 'latency', ms: 5 } },
+    { action: { type: 'reset' }, after: 3 },
+  ],
+  find: [{ method: 'POST', status: 201 }, { path: { contains: '/Users' }, operation: ['create', 'replace'], limit: 5 }, { fault: true, hasWarnings: false }, { body: { path: 'userName', equals: 'bjensen' } }],
+  config: [
+    { maxPageSize: 500, defaultPageSize: 50 },
+    { auth: { mode: 'bearer', token: 'new-token' } },
+    { patchStatus: { User: 204, Group: 200 }, warningsHeader: true },
+    { profile: 'rfc', groupDisplayNameUnique: true, cursorTimeout: 30 },
+  ],
+  snapshot: [{ format: 'scimulator-snapshot', version: 1, sequence: 3, resources: { User: [{ schemas: [USER], id: 'snap-1', userName: 'snap', meta: { resourceType: 'User', created: '2025-01-01T00:00:00Z', lastModified: '2025-01-01T00:00:00Z', version: 'W/"1"' } }], Group: [] } }],
+  tenants: [{ id: 'acme', seed: 3, token: 'acme-token', profile: 'entra' }, { me: 'bjensen' }, {}],
+  clock: [{ freeze: '2030-01-01T00:00:00Z' }, { advance: 60000 }, { real: true }],
+};
+
+const controlBody = (kind: keyof typeof CONTROL_BODIES) =>
+  fc.oneof(
+    { arbitrary: typedBody(CONTROL_BODIES[kind]!, 2), weight: 6 },
+    { arbitrary: jsonArb.map((j) => JSON.stringify(j)), weight: 1 },
+    { arbitrary: fc.constantFrom('', '{', 'null', '[]', '"text"'), weight: 1 },
+  );
+
+export interface ControlRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  body?: string;
+  contentType?: string;
+}
+
+const tenantPrefix = fc.constantFrom('', '', '', '/tenants/default', '/tenants/acme', '/tenants/nope', '/tenants/__proto__', '/tenants/constructor');
+
+const controlQuery = fc.oneof(
+  fc.constant(''),
+  fc.array(fc.tuple(fc.constantFrom('method', 'status', 'path', 'operation', 'limit', 'since', 'fault', 'hasWarnings', 'format', 'keep', '__proto__', 'x'), fc.oneof(fc.constantFrom('GET', '201', '4xx', 'create', '3', 'true', 'har', 'ndjson', 'faults,journal', 'bogus'), fc.string({ maxLength: 6 }))), { maxLength: 3 })
+    .map((pairs) => (pairs.length ? `?${pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}` : '')),
+);
+
+export const controlRequestArb: fc.Arbitrary<ControlRequest> = fc.oneof<fc.Arbitrary<ControlRequest>[]>(
+  fc.record({ method: fc.constant('POST' as const), prefix: tenantPrefix, body: controlBody('faults') }).map(({ prefix, body }) => ({ method: 'POST' as const, path: `${prefix}/faults`, body })),
+  fc.record({ method: fc.constantFrom('POST' as const), prefix: tenantPrefix, ep: fc.constantFrom('/requests/find', '/requests/count'), body: controlBody('find') }).map(({ prefix, ep, body }) => ({ method: 'POST' as const, path: `${prefix}${ep}`, body })),
+  fc.record({ prefix: tenantPrefix, body: controlBody('config') }).map(({ prefix, body }) => ({ method: 'PATCH' as const, path: `${prefix}/config`, body })),
+  fc.record({ prefix: tenantPrefix, body: controlBody('snapshot') }).map(({ prefix, body }) => ({ method: 'PUT' as const, path: `${prefix}/snapshot`, body })),
+  controlBody('tenants').map((body) => ({ method: 'POST' as const, path: '/tenants', body })),
+  fc.record({ prefix: tenantPrefix, body: controlBody('clock') }).map(({ prefix, body }) => ({ method: 'POST' as const, path: `${prefix}/clock`, body })),
+  fc.record({ prefix: tenantPrefix, q: controlQuery, ep: fc.constantFrom('/reset') }).map(({ prefix, q, ep }) => ({ method: 'POST' as const, path: `${prefix}${ep}${q}` })),
+  fc.record({ prefix: tenantPrefix, q: controlQuery, ep: fc.constantFrom('/requests', '/requests/export', '/faults', '/faults/f1', '/faults/__proto__', '/config', '/snapshot', '/clock', '/conformance', '/requests/req-1', '/nope', '/health', '/tenants', '/openapi.json') }).map(({ prefix, q, ep }) => ({ method: 'GET' as const, path: `${prefix}${ep}${q}` })),
+  fc.record({ prefix: tenantPrefix, ep: fc.constantFrom('/faults', '/faults/f1', '/requests', '/tenants/acme', '/tenants/default', '/tenants/__proto__', '/tenants/nope') }).map(({ prefix, ep }) => ({ method: 'DELETE' as const, path: ep.startsWith('/tenants') ? ep : `${prefix}${ep}` })),
+).chain((r) =>
+  r.body === undefined
+    ? fc.constant(r as ControlRequest)
+    : fc.oneof({ arbitrary: fc.constant('application/json'), weight: 8 }, { arbitrary: fc.constantFrom('text/plain', 'application/scim+json', 'application/json; charset=utf-8'), weight: 1 }).map((contentType) => ({ ...r, contentType }) as ControlRequest),
+);
+
+export const controlSequenceArb = fc.array(controlRequestArb, { minLength: 2, maxLength: 6 });
+
+export function formatControlRequest(r: ControlRequest, limit = 2000): string {
+  const lines = [`${r.method} /_mock${r.path}`];
+  if (r.contentType) lines.push(`Content-Type: ${r.contentType}`);
+  if (r.body !== undefined) lines.push('', r.body.length > limit ? `${r.body.slice(0, limit)}... (${r.body.length} characters)` : r.body);
+  return lines.join('\n');
+}
+
+/** Why a control API response is not what the control API promises, or undefined. */
+function controlResponseProblem(status: number, contentType: string | undefined, text: string): string | undefined {
+  if (status >= 500) return `a ${status} response`;
+  if (status < 400) return undefined;
+  if (!/^application\/json/.test(contentType ?? '')) return `an error with content-type ${contentType ?? '(none)'}`;
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return 'an error whose body is not JSON';
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'an error body that is not an object';
+  const { error, field, ...rest } = body as Record<string, unknown>;
+  if (typeof error !== 'string' || error.length < 5) return `an error without a message: ${text}`;
+  if (field !== undefined && typeof field !== 'string') return 'an error whose field is not a string';
+  if (Object.keys(rest).length) return `an error with unexpected members ${Object.keys(rest).join(', ')}`;
+  return undefined;
+}
+
+export class ControlFuzzHarness extends FuzzHarness {
+  /** Runs one sequence of control requests on a fresh world; throws a Violation on the first broken invariant. */
+  async runControl(sequence: ControlRequest[]): Promise<void> {
+    const runtime = this.runtime;
+    for (const id of [...runtime.tenants.keys()]) if (id !== DEFAULT_TENANT_ID) runtime.tenants.delete(id);
+    const ids = seedWorld(runtime);
+    let snapshotLoaded = false;
+    for (const r of sequence) {
+      this.requests++;
+      const before = stateOf(runtime);
+      const server = this.server!;
+      let req = request(server)[r.method.toLowerCase() as 'get'](`/_mock${resolvePlaceholders(r.path, runtime, ids)}`);
+      if (r.contentType) req = req.set('Content-Type', r.contentType);
+      if (r.body !== undefined) req = req.send(resolvePlaceholders(r.body, runtime, ids));
+      const res = await req.buffer(true).parse((response, callback) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => callback(null, text));
+      });
+      const text = typeof res.body === 'string' ? res.body : '';
+      const key = `${r.method} ${res.status}`;
+      this.statuses.set(key, (this.statuses.get(key) ?? 0) + 1);
+      const fail = (message: string): never => {
+        throw new Violation(message, formatControlRequest(r), `${res.status} ${res.headers['content-type'] ?? ''}\n${text.slice(0, 2000)}`);
+      };
+      const problem = controlResponseProblem(res.status, res.headers['content-type'], text);
+      if (problem) fail(problem);
+      const leak = leaksInternals(text);
+      if (leak) fail(`the response carries ${leak}`);
+      if (res.status >= 400 && stateOf(runtime) !== before) fail('a failed control request changed the store');
+      // PUT /snapshot loads resources as they are (the operator's data, by design), so schema validity of the store
+      // is only an invariant until a snapshot has been loaded.
+      if (r.method === 'PUT' && r.path.endsWith('/snapshot') && res.status < 400) snapshotLoaded = true;
+      const store = snapshotLoaded ? undefined : checkStore(runtime);
+      if (store) fail(store);
+      const p = polluted();
+      if (p) fail(`prototype pollution: ${p}`);
+    }
+    if (prototypeFingerprint() !== this.fingerprint) {
+      throw new Violation('a built-in prototype gained or lost properties', sequence.map((r) => formatControlRequest(r)).join('\n\n'), '');
+    }
   }
 }
