@@ -48,6 +48,8 @@ async function serve(argv: Record<string, unknown>): Promise<void> {
     requestTimeout: argv['request-timeout'] as number,
     shutdownGraceMs: argv['shutdown-grace'] as number,
     cors: argv.cors as string | undefined,
+    bulkMaxOperations: argv['bulk-max-operations'] as number,
+    bulkMaxPayload: argv['bulk-max-payload'] as number | undefined,
   };
   let running;
   try {
@@ -129,7 +131,9 @@ const parser = yargs(hideBin(process.argv))
         .option('journal-file', { type: 'string', describe: 'Also append every journal entry to this NDJSON file' })
         .option('latency', { type: 'string', describe: 'Delay every request: "200" ms or "100-800" (uniform)' })
         .option('fail-rate', { type: 'string', describe: 'Fail a share of requests: "0.1:503"' })
-        .option('rate-limit', { type: 'string', describe: 'Token bucket: "10/s", "600/min"' }),
+        .option('rate-limit', { type: 'string', describe: 'Token bucket: "10/s", "600/min"' })
+        .option('bulk-max-operations', { type: 'number', default: DEFAULT_OPTIONS.bulkMaxOperations, describe: 'Most operations in one POST /Bulk' })
+        .option('bulk-max-payload', { type: 'number', describe: `Largest POST /Bulk body in bytes (default ${DEFAULT_OPTIONS.bulkMaxPayload}, at most --max-body)` }),
     (argv) => serve(argv as Record<string, unknown>),
   )
   .fail((message, err) => {

@@ -65,6 +65,10 @@ export interface ScimulatorOptions {
   latency?: string;
   failRate?: string;
   rateLimit?: string;
+  /** Most operations in one POST /Bulk (ServiceProviderConfig bulk.maxOperations). */
+  bulkMaxOperations: number;
+  /** Largest POST /Bulk body in bytes (ServiceProviderConfig bulk.maxPayloadSize); at most maxBody. */
+  bulkMaxPayload: number;
 }
 
 /** A fixed, documented development token: printed at start-up, never a secret. */
@@ -99,6 +103,8 @@ export const DEFAULT_OPTIONS: ScimulatorOptions = {
   journal: true,
   journalCapacity: 10_000,
   seed: 1,
+  bulkMaxOperations: 1000,
+  bulkMaxPayload: 1024 * 1024,
 };
 
 /** Fills defaults and checks the values; throws an Error with a one-line reason on a bad option. */
@@ -132,6 +138,14 @@ export function resolveOptions(partial: Partial<ScimulatorOptions> = {}): Scimul
   if (!/^\/[A-Za-z0-9._~\-/]+$/.test(options.controlPath)) throw new Error(`--control-path must start with "/", got ${options.controlPath}`);
   options.controlPath = options.controlPath.replace(/\/+$/, '');
   if (options.controlPath === options.basePath) throw new Error('--control-path must differ from --base-path');
+  for (const key of ['bulkMaxOperations', 'bulkMaxPayload'] as const) {
+    if (!Number.isInteger(options[key]) || options[key] < 1) throw new Error(`${flagName(key)} must be a positive integer, got ${partial[key]}`);
+  }
+  // The body parser stops anything above --max-body first: the default follows it, an explicit larger value is an error.
+  if (defined.bulkMaxPayload === undefined) options.bulkMaxPayload = Math.min(options.bulkMaxPayload, options.maxBody);
+  else if (options.bulkMaxPayload > options.maxBody) {
+    throw new Error(`--bulk-max-payload (${options.bulkMaxPayload}) must not exceed --max-body (${options.maxBody}): larger bodies never reach /Bulk`);
+  }
   if (options.auth === 'bearer' && !options.token) throw new Error('--token must not be empty');
   if (options.auth === 'basic' && (!options.basicUser || !options.basicPassword)) {
     throw new Error('--auth basic needs --basic-user and --basic-password');

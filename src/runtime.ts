@@ -61,6 +61,8 @@ export class Scimulator {
       groupDisplayNameUnique: o.groupDisplayNameUnique,
       warningsHeader: o.warningsHeader,
       cursorTimeout: o.cursorTimeout,
+      bulkMaxOperations: o.bulkMaxOperations,
+      bulkMaxPayload: o.bulkMaxPayload,
     };
   }
 

@@ -4,13 +4,14 @@
  *
  * A SCIM request flows through, one middleware each:
  *   [CORS] -> tenant resolution -> journal -> limits -> [durable writes] -> JSON body -> auth -> faults
- *   -> SCIM routes -> error rendering
+ *   -> profile -> SCIM routes -> error rendering
  * The SCIM routes never know that the journal or faults exist.
  */
 import express, { Router, type Express, type Request, type RequestHandler, type Response } from 'express';
 import type { ScimulatorOptions } from '../config.js';
 import { faultMiddleware } from '../faults/middleware.js';
 import { journalMiddleware } from '../journal/middleware.js';
+import { profileMiddleware } from '../profiles/middleware.js';
 import { Scimulator } from '../runtime.js';
 import { ScimError } from '../scim/errors.js';
 import type { Tenant } from '../tenant.js';
@@ -64,6 +65,7 @@ function scimPipeline(runtime: Scimulator, hooks: AppHooks): Router {
     const parts = tenantParts(res);
     return parts && { faults: parts.tenant.faults, context: parts.context };
   }));
+  pipeline.use(profileMiddleware((_req, res) => tenantParts(res)));
   // A write answers with the resource it wrote, projected by attributes/excludedAttributes: refuse bad projection
   // parameters before the write is made, never after (a write must not be committed and then answered 400).
   pipeline.use((req, _res, next) => {

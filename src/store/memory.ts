@@ -4,7 +4,7 @@
  * Lookups by id, userName, externalId and displayName are O(1).
  */
 import { isPlainObject, type ResourceSchema } from '../scim/attributes.js';
-import type { ResourceRepository } from '../scim/repository.js';
+import type { MembershipDelta, ResourceRepository } from '../scim/repository.js';
 import { indexedAttributes, type SchemaRegistry } from '../scim/schemas/registry.js';
 import type { Resource } from '../scim/validate.js';
 
@@ -117,20 +117,36 @@ export class MemoryStore implements ResourceRepository {
     return this.table(type).created.get(id) ?? Number.MAX_SAFE_INTEGER;
   }
 
-  put(type: string, resource: Resource): void {
+  put(type: string, resource: Resource, members?: MembershipDelta): void {
     const table = this.table(type);
     const id = resource.id as string;
     const previous = table.resources.get(id);
+    const incremental = previous !== undefined && members !== undefined;
     if (previous) {
       table.removeFromIndexes(previous);
-      this.unindexMembers(previous);
+      if (!incremental) this.unindexMembers(previous);
     } else {
       table.created.set(id, ++this.createdCounter);
     }
     table.resources.set(id, resource);
     table.addToIndexes(resource);
-    this.indexMembers(resource);
+    if (incremental) this.applyMembership(id, members);
+    else this.indexMembers(resource);
     this.changed();
+  }
+
+  /** The membership index after a change that added and removed these member values (O(changed members)). */
+  private applyMembership(groupId: string, members: MembershipDelta): void {
+    for (const value of members.removed) {
+      const groups = this.memberOf.get(value);
+      groups?.delete(groupId);
+      if (groups && groups.size === 0) this.memberOf.delete(value);
+    }
+    for (const value of members.added) {
+      let groups = this.memberOf.get(value);
+      if (!groups) this.memberOf.set(value, (groups = new Set()));
+      groups.add(groupId);
+    }
   }
 
   remove(type: string, id: string): boolean {
