@@ -15,6 +15,9 @@ let server: RunningServer;
 let headers: Record<string, string>;
 beforeAll(async () => {
   server = await startServer({ port: 0, journalCapacity: 100 });
+  // fetch keeps connections for reuse; on a loaded machine a 5 s server-side keep-alive timeout can close one just
+  // as the client reuses it (ECONNRESET). The suite is shorter than this.
+  server.server.keepAliveTimeout = 120_000;
   headers = { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/scim+json' };
 });
 afterAll(async () => {
