@@ -17,12 +17,12 @@ import { ScimError } from '../scim/errors.js';
 import type { Tenant } from '../tenant.js';
 import { authMiddleware } from './auth.js';
 import { jsonBody } from './body.js';
-import { controlLimits, corsMiddleware, durableWrites, malformedPathGuard, requestLimits } from './limits.js';
+import { controlLimits, corsMiddleware, durableWrites, malformedPathGuard, requestLimits, scimInputGuard } from './limits.js';
 import { classifyScimRequest } from './classify.js';
 import type { RequestScimContext } from './context.js';
 import { controlRouter } from './control.js';
 import { scimErrorHandler, scimNotFound } from './errors.js';
-import { projectionOf, scimRoutes, tenantOf } from './scim-routes.js';
+import { scimRoutes, tenantOf } from './scim-routes.js';
 
 const contextOf = (res: Response): RequestScimContext => res.locals.scim as RequestScimContext;
 
@@ -66,12 +66,7 @@ function scimPipeline(runtime: Scimulator, hooks: AppHooks): Router {
     return parts && { faults: parts.tenant.faults, context: parts.context };
   }));
   pipeline.use(profileMiddleware((_req, res) => tenantParts(res)));
-  // A write answers with the resource it wrote, projected by attributes/excludedAttributes: refuse bad projection
-  // parameters before the write is made, never after (a write must not be committed and then answered 400).
-  pipeline.use((req, _res, next) => {
-    if (req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') projectionOf(req);
-    next();
-  });
+  pipeline.use(scimInputGuard());
   pipeline.use(scimRoutes());
   pipeline.use(scimNotFound);
   pipeline.use(scimErrorHandler);

@@ -20,8 +20,12 @@ import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { parseCorsOrigins, type ScimulatorOptions } from '../config.js';
-import { ScimError } from '../scim/errors.js';
+import { FORBIDDEN_KEYS, isPlainObject } from '../scim/attributes.js';
+import { ScimError, badRequest } from '../scim/errors.js';
+import { assertNoForbiddenKeys } from '../scim/validate.js';
+import type { RequestScimContext } from './context.js';
 import { toScimError } from './errors.js';
+import { projectionOf } from './scim-routes.js';
 import { SCIM_CONTENT_TYPE, sendScimError } from './respond.js';
 
 export type LimitOptions = Pick<ScimulatorOptions, 'maxUrlLength' | 'maxQueryParams' | 'maxJsonDepth' | 'maxBody' | 'maxHeaderSize'>;
@@ -136,21 +140,45 @@ export function depthVerifier(maxDepth: number): (req: unknown, res: unknown, bu
 }
 
 /**
+ * The first `__proto__`, `constructor` or `prototype` key in a parsed JSON value, with its dotted path (array
+ * elements as [i]); iterative, so any depth the parser accepted is fine.
+ */
+export function findForbiddenKey(value: unknown): { key: string; field: string } | undefined {
+  const stack: Array<{ value: unknown; at: string }> = [{ value, at: '' }];
+  while (stack.length) {
+    const { value: v, at } = stack.pop()!;
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], at: `${at}[${i}]` });
+    } else if (typeof v === 'object' && v !== null) {
+      const keys = Object.keys(v);
+      for (const key of keys) if (FORBIDDEN_KEYS.has(key)) return { key, field: at ? `${at}.${key}` : key };
+      for (let i = keys.length - 1; i >= 0; i--) stack.push({ value: (v as Record<string, unknown>)[keys[i]!], at: at ? `${at}.${keys[i]}` : keys[i]! });
+    }
+  }
+  return undefined;
+}
+
+/**
  * In front of the control API: the same URL, query and nesting limits, with the control API's own error shape
- * ({"error": "..."}). The body is parsed here exactly as the control router would (application/json only), so its
- * own parser finds it done.
+ * ({"error": "...", "field"?: "..."}), and `__proto__` / `constructor` / `prototype` keys anywhere in a body are a
+ * 400 naming the field, whatever the endpoint. The body is parsed here exactly as the control router would
+ * (application/json only), so its own parser finds it done.
  */
 export function controlLimits(limits: LimitOptions): RequestHandler {
   const parse = express.json({ limit: limits.maxBody, strict: false, verify: depthVerifier(limits.maxJsonDepth) });
-  const fail = (res: Response, status: number, message: string) => {
+  const fail = (res: Response, status: number, message: string, field?: string) => {
     if (res.headersSent) return void res.destroy();
-    res.status(status).json({ error: message });
+    res.status(status).json(field === undefined ? { error: message } : { error: message, field });
   };
   return (req, res, next) => {
     const over = checkRequestTarget(targetOf(req), limits);
     if (over) return fail(res, over.status, over.detail);
     parse(req, res, (err?: unknown) => {
-      if (err === undefined || err === null) return next();
+      if (err === undefined || err === null) {
+        const forbidden = findForbiddenKey(req.body);
+        if (forbidden) return fail(res, 400, `the key "${forbidden.key}" is not allowed (at ${forbidden.field})`, forbidden.field);
+        return next();
+      }
       const error = toScimError(err);
       if (error.status < 500) return fail(res, error.status, error.detail);
       const status = (err as { status?: unknown }).status;
@@ -281,5 +309,62 @@ export function serverOptions(options: Pick<ScimulatorOptions, 'maxHeaderSize' |
     requestTimeout: options.requestTimeout,
     // node checks the timeouts on this interval (30 s by default), so a short timeout needs a short interval.
     connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(options.headersTimeout / 4))),
+  };
+}
+
+/** The forbidden name (`__proto__`, `constructor`, `prototype`) an attribute path uses as a segment, if any. */
+export function forbiddenSegment(path: string): string | undefined {
+  for (const segment of path.split(/[.:[\]\s]+/)) if (FORBIDDEN_KEYS.has(segment)) return segment;
+  return undefined;
+}
+
+function checkAttributeList(list: readonly unknown[] | undefined, where: string): void {
+  for (const item of list ?? []) {
+    if (typeof item !== 'string') continue; // the route reports wrong types
+    const bad = forbiddenSegment(item);
+    if (bad) throw badRequest('invalidPath', `"${bad}" is not allowed in an attribute path (${where} "${item}").`);
+  }
+}
+
+/**
+ * In front of the SCIM routes, for every request:
+ * - `attributes` / `excludedAttributes` are parsed before anything is written (a write answers with the resource
+ *   it wrote, projected by them: a bad parameter must fail the request before the write, never after);
+ * - attribute paths naming `__proto__`, `constructor` or `prototype` (query parameters, and the attribute lists
+ *   of a SearchRequest body) are a 400 invalidPath;
+ * - such keys anywhere in the body of a .search or Bulk request, and as keys of a PatchOp message or of its
+ *   operation objects, are a 400 invalidSyntax (resource bodies, PATCH paths and values are checked by the
+ *   validator and the PATCH engine, which name the attribute in their own terms).
+ */
+export function scimInputGuard(): RequestHandler {
+  return (req, res, next) => {
+    const projection = projectionOf(req);
+    checkAttributeList(projection.attributes, 'attributes');
+    checkAttributeList(projection.excludedAttributes, 'excludedAttributes');
+    const operation = (res.locals.scim as RequestScimContext | undefined)?.operation;
+    if (req.method === 'PATCH' && isPlainObject(req.body)) {
+      // The PatchOp message and its operation objects; values and paths are the PATCH engine's to check.
+      const body = req.body;
+      const keyOf = (object: Record<string, unknown>, where: string) => {
+        for (const key of Object.keys(object)) {
+          if (FORBIDDEN_KEYS.has(key)) throw badRequest('invalidSyntax', `"${key}" is not allowed as a key (at ${where}).`);
+        }
+      };
+      keyOf(body, 'body');
+      for (const key of Object.keys(body)) {
+        if (key.toLowerCase() !== 'operations' || !Array.isArray(body[key])) continue;
+        (body[key] as unknown[]).forEach((op, i) => isPlainObject(op) && keyOf(op, `${key}[${i}]`));
+      }
+    }
+    if ((operation === 'search' || operation === 'bulk') && req.body !== undefined) {
+      assertNoForbiddenKeys(req.body);
+      if (operation === 'search' && isPlainObject(req.body)) {
+        for (const key of Object.keys(req.body)) {
+          const lower = key.toLowerCase();
+          if ((lower === 'attributes' || lower === 'excludedattributes') && Array.isArray(req.body[key])) checkAttributeList(req.body[key] as unknown[], key);
+        }
+      }
+    }
+    next();
   };
 }

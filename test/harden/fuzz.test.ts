@@ -38,7 +38,7 @@ async function fuzz(options: { seed: number; numRuns: number; timeLimitMs?: numb
   const error = details.errorInstance;
   const lines = [
     `VIOLATION after ${details.numRuns} sequences (seed ${details.seed}, path "${details.counterexamplePath}")`,
-    `reproduce: npm run fuzz -- --seed ${details.seed} --path "${details.counterexamplePath}"`,
+    `reproduce: npm run fuzz -- --seed ${details.seed} --path "${details.counterexamplePath}"${options.control ? ' --control' : ''}`,
     '',
     error instanceof Violation ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error),
   ];
