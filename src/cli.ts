@@ -4,7 +4,7 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { DEFAULT_OPTIONS, type AuthMode, type ScimulatorOptions, type SeedingOptions } from './config.js';
+import { DEFAULT_OPTIONS, DEFAULT_TOKEN, type AuthMode, type ScimulatorOptions, type SeedingOptions } from './config.js';
 import { createProgressReporter } from './seed/progress.js';
 import { defaultTenantConfig, mergeScenarioOptions, scenarioFor, ScenarioError } from './seed/scenario.js';
 import { buildDirectory, describeCounts, snapshotDocumentChunks } from './seed/seed.js';
@@ -52,6 +52,16 @@ async function serve(argv: Record<string, unknown>): Promise<void> {
     latency: argv.latency as string | undefined,
     failRate: argv['fail-rate'] as string | undefined,
     rateLimit: argv['rate-limit'] as string | undefined,
+    saveDelayMs: argv['save-delay'] as number,
+    dataSync: argv['data-sync'] as boolean,
+    maxJsonDepth: argv['max-json-depth'] as number,
+    maxQueryParams: argv['max-query-params'] as number,
+    maxUrlLength: argv['max-url-length'] as number,
+    maxHeaderSize: argv['max-header-size'] as number,
+    headersTimeout: argv['headers-timeout'] as number,
+    requestTimeout: argv['request-timeout'] as number,
+    shutdownGraceMs: argv['shutdown-grace'] as number,
+    cors: argv.cors as string | undefined,
     bulkMaxOperations: argv['bulk-max-operations'] as number,
     bulkMaxPayload: argv['bulk-max-payload'] as number | undefined,
     seed: argv.seed as number | undefined,
@@ -74,13 +84,15 @@ async function serve(argv: Record<string, unknown>): Promise<void> {
   const { options: o } = running.runtime;
   const auth = running.runtime.defaultTenant.auth;
   const lines = [`Scimulator ${VERSION} listening`, `  SCIM base URL: ${running.baseUrl}`];
-  if (auth.mode === 'bearer') lines.push(`  Bearer token:  ${auth.token}`);
-  else if (auth.mode === 'basic') lines.push(`  Basic auth:    ${auth.basicUser} / ${auth.basicPassword}`);
+  // Only the documented development token is printed; a secret the operator chose is never written out.
+  if (auth.mode === 'bearer') lines.push(`  Bearer token:  ${auth.token === DEFAULT_TOKEN ? auth.token : '(as given by --token or the seed file; not printed)'}`);
+  else if (auth.mode === 'basic') lines.push(`  Basic auth:    ${auth.basicUser} / (password as given; not printed)`);
   else lines.push('  Auth:          none (every request is accepted)');
   if (auth.mode === 'none' && !['127.0.0.1', 'localhost', '::1'].includes(o.host)) {
     process.stderr.write(`scimulator: warning: --auth none on ${o.host} lets anyone who can reach this address read and change the directory\n`);
   }
-  if (o.data) lines.push(`  Data file:     ${o.data}`);
+  if (o.data) lines.push(`  Data file:     ${o.data}${o.dataSync ? ' (every write fsynced before its response)' : ` (saved within ${o.saveDelayMs} ms of a write)`}`);
+  if (o.cors) lines.push(`  CORS origins:  ${o.cors}`);
   if (running.seeded) {
     lines.push(`  Directory:     ${describeCounts(running.seeded.counts)} from ${running.seeded.source} (seeded in ${formatMs(running.seeded.ms)})`);
   }
@@ -182,7 +194,17 @@ const parser = yargs(hideBin(process.argv))
         .option('basic-user', { type: 'string', describe: 'User name (auth basic)' })
         .option('basic-password', { type: 'string', describe: 'Password (auth basic)' })
         .option('data', { type: 'string', describe: 'JSON data file: loaded at start, saved after writes' })
+        .option('data-sync', { type: 'boolean', default: DEFAULT_OPTIONS.dataSync, describe: 'Make every write durable (fsync) before its response is sent' })
+        .option('save-delay', { type: 'number', default: DEFAULT_OPTIONS.saveDelayMs, describe: 'ms writes are coalesced before the data file is saved (what a crash may lose without --data-sync)' })
         .option('max-body', { type: 'number', default: DEFAULT_OPTIONS.maxBody, describe: 'Maximum request body in bytes' })
+        .option('max-json-depth', { type: 'number', default: DEFAULT_OPTIONS.maxJsonDepth, describe: 'Deepest nesting of objects and arrays in a request body' })
+        .option('max-query-params', { type: 'number', default: DEFAULT_OPTIONS.maxQueryParams, describe: 'Most query parameters per request' })
+        .option('max-url-length', { type: 'number', default: DEFAULT_OPTIONS.maxUrlLength, describe: 'Longest request URL in bytes (414 above)' })
+        .option('max-header-size', { type: 'number', default: DEFAULT_OPTIONS.maxHeaderSize, describe: 'Largest request line plus headers in bytes (431 above)' })
+        .option('headers-timeout', { type: 'number', default: DEFAULT_OPTIONS.headersTimeout, describe: 'ms a client has to send the request headers' })
+        .option('request-timeout', { type: 'number', default: DEFAULT_OPTIONS.requestTimeout, describe: 'ms a client has to send the whole request' })
+        .option('shutdown-grace', { type: 'number', default: DEFAULT_OPTIONS.shutdownGraceMs, describe: 'ms in-flight requests get to finish on SIGTERM/SIGINT' })
+        .option('cors', { type: 'string', describe: 'Allow browser calls from these origins (comma-separated, or "*"); CORS is off without it' })
         .option('profile', { choices: ['lenient', 'rfc', 'entra', 'okta'], default: DEFAULT_OPTIONS.profile, describe: 'IdP profile: which client quirks are tolerated' })
         .option('default-page-size', { type: 'number', default: DEFAULT_OPTIONS.defaultPageSize, describe: 'Page size of a list without count' })
         .option('max-page-size', { type: 'number', default: DEFAULT_OPTIONS.maxPageSize, describe: 'Largest page a list returns' })

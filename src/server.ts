@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ScimulatorOptions } from './config.js';
 import { createApp } from './http/app.js';
+import { guardServer, serverOptions } from './http/limits.js';
 import { Scimulator } from './runtime.js';
 import { scenarioFor } from './seed/scenario.js';
 import { applyScenarioSettings, seedTenant, type SeedSummary } from './seed/seed.js';
@@ -20,7 +21,7 @@ export interface RunningServer {
   seeded?: SeedSummary & { source: string };
   /** Things the operator should know, one line each (e.g. an existing data file won over the seeding flags). */
   notes: string[];
-  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), saves the data file. */
+  /** Stops accepting, lets in-flight requests finish (up to `graceMs`, default --shutdown-grace), saves the data file. */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -58,11 +59,11 @@ export async function startServer(partial: Partial<ScimulatorOptions> = {}, hook
   } else if (scenario) {
     seed();
   }
-  const app = createApp(runtime);
-  const server = createServer(app);
-  // A slow or stalled client cannot hold a socket forever.
-  server.headersTimeout = 30_000;
-  server.requestTimeout = 120_000;
+  const file = dataFile;
+  const app = createApp(runtime, { sync: file && options.dataSync ? () => file.sync() : undefined });
+  // Limits on the request head, and timeouts so a slow or stalled client cannot hold a socket forever.
+  const server = createServer(serverOptions(options), app);
+  guardServer(server, options);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -82,15 +83,21 @@ export async function startServer(partial: Partial<ScimulatorOptions> = {}, hook
     token: tenant.auth.token,
     ...(seeded ? { seeded } : {}),
     notes,
-    close(graceMs = 10_000) {
+    close(graceMs = options.shutdownGraceMs) {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(() => {
             server.closeAllConnections();
           }, graceMs);
           timer.unref();
+          // A keep-alive connection whose request finishes during the grace would otherwise stay open until its
+          // keep-alive timeout: close connections as they go idle, and tell clients not to reuse them.
+          const sweeper = setInterval(() => server.closeIdleConnections(), 20);
+          sweeper.unref();
+          server.on('request', (_req, res) => res.setHeader('Connection', 'close'));
           server.close(() => {
             clearTimeout(timer);
+            clearInterval(sweeper);
             resolve();
           });
           server.closeIdleConnections();
