@@ -448,8 +448,8 @@ class PatchEngine {
     const whole = fromStored ? this.existing[r.attribute.name] : this.read(this.whole(r));
     const current = r.subAttribute ? (isPlainObject(whole) ? whole[r.subAttribute.name] : undefined) : whole;
     if (op === 'remove') {
-      if (isUnassigned(current)) return;
-      throw mutability(`${at}: "${label}" is readOnly and cannot be removed (RFC 7644 3.5.2.2).`);
+      // Also when it has no stored value: User.groups is computed, and removing it changes no membership.
+      throw mutability(`${at}: "${label}" is readOnly and cannot be removed (RFC 7644 3.5.2.2: removing a read-only attribute is "mutability").`);
     }
     if (raw !== undefined && jsonEqual(raw, current)) {
       this.warn('patch-readonly-ignored', 'RFC 7644 3.5.2', `${at}: "${label}" is readOnly; the request sends its current value, which changes nothing and was ignored.`);
@@ -713,7 +713,7 @@ class PatchEngine {
   /**
    * A predicate on one element of the attribute, from the schema-aware filter compiler. The commonest filter,
    * `sub eq "text"` on a string sub-attribute (`members[value eq "..."]`), gets a direct test with the same
-   * string rules (caseExact from the schema), which scans a list of 100,000 members in well under a millisecond.
+   * string rules (caseExact from the schema): no closure chain per element, about 10 ns per member.
    */
   private matcher(r: ResolvedAttribute, filter: FilterNode): (element: Obj) => boolean {
     const node: ValuePathNode = {
