@@ -90,6 +90,19 @@ describe('Entra ID', () => {
     });
   });
 
+  it('path-less replace with value-filter keys ("emails[type eq \\"work\\"].value") applies them as paths', async () => {
+    const { c } = setup();
+    const user = await createUser(c, 'bjensen', { emails: [{ value: 'old@example.com', type: 'work', primary: true }] });
+    const res = await c.patch(`/Users/${user.id}`, patchOp({
+      op: 'replace',
+      value: { 'emails[type eq "work"].value': 'new@example.com', 'phoneNumbers[type eq "mobile"].value': '555-0100', 'name.givenName': 'Barbara' },
+    }));
+    expect(res.status).toBe(200);
+    expect(res.body.emails).toEqual([{ value: 'new@example.com', type: 'work', primary: true }]);
+    expect(res.body.phoneNumbers).toEqual([{ value: '555-0100', type: 'mobile' }]);
+    expect(res.body.name).toEqual({ givenName: 'Barbara' });
+  });
+
   it('add to emails[type eq "work"].value creates the work email when there is none (RFC 7644 3.5.2.1), and replaces its value when there is one', async () => {
     const { c } = setup();
     const user = await createUser(c, 'bjensen', { emails: [{ value: 'home@example.com', type: 'home', primary: true }] });

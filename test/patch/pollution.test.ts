@@ -41,6 +41,8 @@ const PATCH_BODIES: Array<[string, string]> = [
   ['__proto__ inside a complex value', ops('{"op":"replace","path":"name","value":{"givenName":"B","__proto__":{"polluted":1}}}')],
   ['__proto__ inside an element of a multi-valued value', ops('{"op":"add","path":"emails","value":[{"value":"a@example.com","__proto__":{"polluted":1}}]}')],
   ['Constructor with capitals', ops('{"op":"add","value":{"Constructor":{"Prototype":{"polluted":1}}}}')],
+  ['a value-filter key naming __proto__', ops('{"op":"replace","value":{"emails[__proto__ eq \\"x\\"].value":"y"}}')],
+  ['a value-filter key with a __proto__ sub-attribute', ops('{"op":"replace","value":{"emails[type eq \\"work\\"].__proto__":{"polluted":1}}}')],
   ['__proto__ in an extension object', ops(`{"op":"add","value":{"${ENTERPRISE}":{"__proto__":{"polluted":1}}}}`)],
 ];
 
