@@ -1,31 +1,36 @@
 #!/usr/bin/env node
 /**
- * npm run soak -- [--minutes N] [--rate R] [--warmup S] [--sample S] [--population P] [--max-growth PCT] [--no-build]
+ * npm run soak -- [--minutes N] [--rate R] [--warmup S] [--sample S] [--population P] [--max-growth PCT] [--no-build] [--cpu-prof]
  *
  * Starts the CLI (dist/cli.js, built first) with the journal on, drives mixed SCIM traffic at a steady rate
  * (creates, reads, filtered lists, .search, PUTs, PATCHes, deletes, group membership changes) for N minutes, and
  * samples the server's resident set size from /proc/<pid>/status.
  *
- * The journal is a bounded ring buffer (10,000 entries by default) and fills during the first
- * capacity / rate seconds, so memory rightly grows then; the warm-up (default: the time to fill the journal plus
- * 30 s, at most 60 % of the run) is excluded from the growth figure. The report gives RSS right after start-up, at the end of the warm-up
+ * The journal is a bounded ring buffer (10,000 entries by default) and fills during the first `capacity` requests,
+ * so memory rightly grows then; the warm-up (until the journal is full plus 20 s, and at least --warmup seconds,
+ * default 30) is excluded from the growth figure. The report gives RSS right after start-up, at the end of the warm-up
  * (the baseline), and at the end, with the growth from the baseline (medians of three samples at each end) and the
  * slope over the measured period. Exit code 1 when the growth reaches --max-growth (default 10 %), when any
  * request got a 5xx or failed at the transport level, or when the server died.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { Agent, request as httpRequest } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const usage = 'usage: npm run soak -- [--minutes N] [--rate R] [--warmup S] [--sample S] [--population P] [--max-growth PCT] [--no-build]';
 
-const options = { minutes: 10, rate: 200, warmup: undefined, sample: 5, population: 400, maxGrowth: 10, build: true, journalCapacity: 10_000 };
+const options = { minutes: 10, rate: 200, warmup: undefined, sample: 5, population: 400, maxGrowth: 10, build: true, journalCapacity: 10_000, cpuProfile: false };
 const args = process.argv.slice(2);
 for (let i = 0; i < args.length; i++) {
   const [flag, inline] = args[i].split('=', 2);
   if (flag === '--no-build') {
     options.build = false;
+    continue;
+  }
+  if (flag === '--cpu-prof') {
+    options.cpuProfile = true; // the server writes a V8 CPU profile into .tmp/soak-profile on exit
     continue;
   }
   if (flag === '--help' || flag === '-h') {
@@ -44,7 +49,7 @@ if (!(options.minutes > 0) || !(options.rate > 0)) {
   process.stderr.write(`soak: --minutes and --rate must be positive\n${usage}\n`);
   process.exit(2);
 }
-const warmupS = options.warmup ?? Math.min(options.minutes * 60 * 0.6, options.journalCapacity / options.rate + 30);
+const warmupS = options.warmup ?? 30;
 const totalMs = options.minutes * 60_000;
 
 if (options.build) {
@@ -55,7 +60,7 @@ if (options.build) {
 // ---------------------------------------------------------------------------------------------------------------
 // The server.
 
-const child = spawn(process.execPath, ['dist/cli.js', '--port', '0', '--journal-capacity', String(options.journalCapacity), '--max-page-size', '1000'], {
+const child = spawn(process.execPath, [...(options.cpuProfile ? ['--cpu-prof', '--cpu-prof-dir', '.tmp/soak-profile'] : []), 'dist/cli.js', '--port', '0', '--journal-capacity', String(options.journalCapacity), '--max-page-size', '1000'], {
   cwd: root,
   stdio: ['ignore', 'pipe', 'pipe'],
 });
@@ -194,10 +199,31 @@ let failures = 0;
 let serverErrors = 0;
 const problems = [];
 
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+const target = new URL(baseUrl);
+
+/** One HTTP exchange over the keep-alive pool (node:http costs the client less CPU than fetch). */
+function exchange(method, path, payload, extra) {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: target.hostname, port: target.port, method, path: `${target.pathname}${path}`, agent, headers: { ...headers, ...extra, ...(payload ? { 'Content-Length': Buffer.byteLength(payload) } : {}) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode, text, headers: res.headers }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
 async function call(method, path, body, extra = {}) {
   const t0 = performance.now();
-  const res = await fetch(`${baseUrl}${path}`, { method, headers: { ...headers, ...extra }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
+  const res = await exchange(method, path, body === undefined ? undefined : JSON.stringify(body), extra);
+  const text = res.text;
   latencies.push(performance.now() - t0);
   if (res.status >= 500) {
     serverErrors++;
@@ -209,7 +235,8 @@ async function call(method, path, body, extra = {}) {
   } catch {
     /* keep {} */
   }
-  return { status: res.status, body: parsed, etag: res.headers.get('etag') };
+  if (res.status === 400 && problems.length < 10 && parsed.scimType !== 'noTarget') problems.push(`${method} ${path} -> 400 ${parsed.detail}`);
+  return { status: res.status, body: parsed, etag: res.headers.etag ?? null };
 }
 
 function runOne() {
@@ -233,7 +260,7 @@ function runOne() {
     },
     (err) => {
       failures++;
-      if (problems.length < 10) problems.push(`${name}: ${err.cause?.code ?? err.message}`);
+      if (problems.length < 10) problems.push(`${name}: ${err.code ?? err.message}`);
     },
   ).finally(() => inFlight--);
 }
@@ -245,10 +272,11 @@ const started = performance.now();
 const samples = [{ t: 0, rss: rssKiB() }];
 const MAX_IN_FLIGHT = 64;
 let behind = 0;
-process.stdout.write(`soak: ${options.minutes} min at ${options.rate} req/s against ${baseUrl} (pid ${child.pid}), journal on (capacity ${options.journalCapacity}); warm-up ${Math.round(warmupS)} s\n`);
+process.stdout.write(`soak: ${options.minutes} min at ${options.rate} req/s against ${baseUrl} (pid ${child.pid}), journal on (capacity ${options.journalCapacity}); warm-up until the journal is full + 20 s (at least ${Math.round(warmupS)} s)\n`);
 process.stdout.write(`soak: RSS right after start-up ${(samples[0].rss / 1024).toFixed(1)} MiB\n`);
 
 let lastSample = started;
+let journalFullAt;
 await new Promise((resolve) => {
   const tick = setInterval(() => {
     const now = performance.now();
@@ -272,6 +300,7 @@ await new Promise((resolve) => {
       const rss = rssKiB();
       samples.push({ t: elapsed / 1000, rss });
       const done = counts.size ? [...counts.values()].reduce((a, b) => a + b, 0) : 0;
+      if (journalFullAt === undefined && done >= options.journalCapacity) journalFullAt = elapsed / 1000;
       process.stdout.write(`  ${String(Math.round(elapsed / 1000)).padStart(5)} s  RSS ${(rss / 1024).toFixed(1).padStart(7)} MiB  requests ${done}  users ${users.length}${behind ? `  skipped ${behind}` : ''}\n`);
     }
   }, 10);
@@ -285,9 +314,13 @@ samples.push({ t: (performance.now() - started) / 1000, rss: rssKiB() });
 stopping = true;
 const health = died ? undefined : await fetch(`${new URL(baseUrl).origin}/_mock/health`).then((r) => r.json(), () => undefined);
 child.kill('SIGTERM');
+agent.destroy();
+if (options.cpuProfile) await new Promise((r) => child.once('exit', r));
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const measured = samples.filter((s) => s.t >= warmupS && s.rss !== undefined);
+// The baseline is taken once the journal is full (its ring buffer no longer grows) and --warmup has passed.
+const warmFrom = Math.max(warmupS, journalFullAt === undefined ? Infinity : journalFullAt + 20);
+const measured = samples.filter((s) => s.t >= warmFrom && s.rss !== undefined);
 const baseline = measured.length ? median(measured.slice(0, 3).map((s) => s.rss)) : undefined;
 const end = measured.length ? median(measured.slice(-3).map((s) => s.rss)) : undefined;
 const growth = baseline && end ? ((end - baseline) / baseline) * 100 : undefined;
@@ -312,9 +345,10 @@ const lines = [
   `  latency ms: p50 ${pct(50)}  p90 ${pct(90)}  p99 ${pct(99)}  max ${lat.at(-1)?.toFixed(1)}`,
   `  by operation: ${[...counts].sort().map(([k, v]) => `${k}x${v}`).join(', ')}`,
   `  RSS right after start-up: ${mib(samples[0].rss)}`,
-  `  RSS at the end of the ${Math.round(warmupS)} s warm-up (baseline): ${mib(baseline)}`,
+  `  journal full after: ${journalFullAt === undefined ? 'never (run longer or lower --journal-capacity)' : `${Math.round(journalFullAt)} s`}`,
+  `  RSS at the end of the ${Number.isFinite(warmFrom) ? `${Math.round(warmFrom)} s` : ''} warm-up (baseline): ${mib(baseline)}`,
   `  RSS at the end: ${mib(end)}   peak: ${mib(peak)}`,
-  `  growth over the measured ${((samples.at(-1).t - warmupS) / 60).toFixed(1)} min: ${growth === undefined ? '?' : `${growth.toFixed(1)} %`}   slope: ${slope === undefined ? '?' : `${slope.toFixed(2)} MiB/min`}`,
+  `  growth over the measured ${Number.isFinite(warmFrom) ? ((samples.at(-1).t - warmFrom) / 60).toFixed(1) : 0} min: ${growth === undefined ? '?' : `${growth.toFixed(1)} %`}   slope: ${slope === undefined ? '?' : `${slope.toFixed(2)} MiB/min`}`,
   `  growth from start-up: ${samples[0].rss && end ? `${(((end - samples[0].rss) / samples[0].rss) * 100).toFixed(1)} %` : '?'} (includes filling the journal)`,
   health ? `  server health at the end: ${JSON.stringify(health)}` : '  server health at the end: unavailable',
 ];
