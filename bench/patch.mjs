@@ -7,6 +7,7 @@
  *
  * "service" times ScimService.patch alone; "http" (with --http) times the whole request through the express app
  * on a local socket, with the tenant answering group PATCH with 204 (as Entra expects).
+ * Both use 204 / no rendering: a 200 would render all members into the response, which is not what is measured.
  */
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -40,7 +41,10 @@ function setup(size) {
   const ids = [];
   for (let i = 0; i < size + 1; i++) ids.push(service.create('User', { schemas: [USER], userName: `user${i}` }).id);
   const extra = ids.pop();
-  const group = service.create('Group', { schemas: [GROUP], displayName: 'big', members: ids.map((value) => ({ value })) });
+  // Through JSON, as a group created over HTTP holds its members: the ids SeededRandom builds are concatenated
+  // (cons) strings, which V8 scans several times slower than the flat strings JSON.parse produces.
+  const body = JSON.parse(JSON.stringify({ schemas: [GROUP], displayName: 'big', members: ids.map((value) => ({ value })) }));
+  const group = service.create('Group', body);
   tenant.config.patchStatus = { Group: 204 };
   return { runtime, tenant, service, groupId: group.id, extra };
 }

@@ -69,6 +69,18 @@ export interface ScimulatorOptions {
   bulkMaxOperations: number;
   /** Largest POST /Bulk body in bytes (ServiceProviderConfig bulk.maxPayloadSize); at most maxBody. */
   bulkMaxPayload: number;
+  /**
+   * Seed the default tenant at start (`serve`): a scenario file (seeds/*.json) and/or generator overrides.
+   * Flags alone generate (missing values: seed 1, 50 users, 8 groups); with a file they override its generate block.
+   */
+  seeding?: SeedingOptions;
+}
+
+export interface SeedingOptions {
+  file?: string;
+  seed?: number;
+  users?: number;
+  groups?: number;
 }
 
 /** A fixed, documented development token: printed at start-up, never a secret. */
@@ -135,6 +147,17 @@ export function resolveOptions(partial: Partial<ScimulatorOptions> = {}): Scimul
   }
   checkLimits(options, partial);
   if (!Number.isInteger(options.seed)) throw new Error(`--seed must be an integer, got ${partial.seed}`);
+  const seeding = options.seeding;
+  if (seeding) {
+    if (seeding.seed !== undefined && !Number.isSafeInteger(seeding.seed)) throw new Error(`--seed must be an integer, got ${seeding.seed}`);
+    if (seeding.users !== undefined && (!Number.isSafeInteger(seeding.users) || seeding.users < 0 || seeding.users > 1_000_000)) {
+      throw new Error(`--users must be an integer from 0 to 1000000, got ${seeding.users}`);
+    }
+    if (seeding.groups !== undefined && (!Number.isSafeInteger(seeding.groups) || seeding.groups < 0 || seeding.groups > 100_000)) {
+      throw new Error(`--groups must be an integer from 0 to 100000, got ${seeding.groups}`);
+    }
+    if (seeding.file !== undefined && (typeof seeding.file !== 'string' || seeding.file === '')) throw new Error('--seed-file must name a file');
+  }
   if (!/^\/[A-Za-z0-9._~\-/]+$/.test(options.controlPath)) throw new Error(`--control-path must start with "/", got ${options.controlPath}`);
   options.controlPath = options.controlPath.replace(/\/+$/, '');
   if (options.controlPath === options.basePath) throw new Error('--control-path must differ from --base-path');

@@ -77,6 +77,8 @@ export class Tenant {
   config: TenantConfig;
   /** The state `reset` returns to. */
   seedState: StoreSnapshot;
+  /** Fault rules a scenario seeded; `reset` adds them again after clearing the faults. */
+  seedFaults: unknown[] = [];
 
   constructor(init: TenantInit) {
     this.id = init.id;
@@ -129,7 +131,10 @@ export class Tenant {
   /** Back to the seed state; faults and journal cleared unless kept. */
   reset(keep: { faults?: boolean; journal?: boolean } = {}): void {
     this.store.load(this.seedState);
-    if (!keep.faults) this.faults.clear();
+    if (!keep.faults) {
+      this.faults.clear();
+      for (const rule of this.seedFaults) this.faults.add(rule);
+    }
     if (!keep.journal) this.journal.clear();
   }
 }

@@ -29,6 +29,8 @@
  *   a dotted or URN key) are 400 invalidPath.
  * - a sub-attribute of a multi-valued attribute without a filter ("emails.value") is 400 invalidPath: select
  *   the values with a filter.
+ * - a key with a value filter inside a path-less value (`{"emails[type eq \"work\"].value": "x"}`) is applied as
+ *   that path, adding the value when nothing matches, with a warning "patch-filter-key".
  * - "primary": true set on one value sets "primary": false on the others (section 3.5.2); two values made
  *   primary by one operation is 400 invalidValue.
  * - a PATCH whose result equals the stored resource changes nothing: same version, same lastModified (section
@@ -168,7 +170,7 @@ function assertSafeKeys(value: unknown, where: string, depth = 0): void {
     for (let i = 0; i < value.length; i++) assertSafeKeys(value[i], `${where}[${i}]`, depth + 1);
   } else if (isPlainObject(value)) {
     for (const key of Object.keys(value)) {
-      for (const segment of key.split(/[.:]/)) {
+      for (const segment of key.split(/[.:[\]\s"]/)) {
         if (FORBIDDEN_KEYS.has(segment.toLowerCase())) {
           throw badRequest('invalidPath', `${where} has the key "${key}"; "${segment}" is never a SCIM attribute name and is rejected so that it cannot reach an object prototype.`);
         }
@@ -340,6 +342,10 @@ class PatchEngine {
           continue;
         }
       }
+      if (!ext && key.includes('[')) {
+        this.applyFilterKey(op, key, raw, at);
+        continue;
+      }
       const resolved = this.schema.resolve(ext ? `${ext.id}:${key}` : key);
       if (!resolved) {
         this.warn('patch-unknown-attribute', 'RFC 7644 3.5.2', `${at}: "${ext ? `${ext.id}:${key}` : key}" in "value" is not an attribute of the ${this.schema.name} resource type and was ignored.`);
@@ -347,6 +353,23 @@ class PatchEngine {
       }
       this.applyTo(op, resolved, raw, `${at}.value["${key}"]`);
     }
+  }
+
+  /**
+   * A key with a value filter in a path-less value (`{"emails[type eq \"work\"].value": "x"}`, as Entra sends with
+   * aadOptscim062020): not an attribute name, but an unambiguous path, so it is applied as one. A replace whose
+   * filter matches nothing adds the value, as replace does for any attribute without a value (RFC 7644 3.5.2.3).
+   */
+  private applyFilterKey(op: 'add' | 'replace', key: string, raw: unknown, at: string): void {
+    const path = parsePatchPath(key);
+    const resolved = this.schema.resolve(path.attributePath);
+    if (!resolved) throw this.noAttribute(`${at}.value`, key, path.attributePath);
+    this.warn('patch-filter-key', 'RFC 7644 3.5.2', `${at}: the path-less "${op}" value has the key "${key}", a path with a value filter; keys must be attribute names. Send it as an operation with "path": ${JSON.stringify(key)}.`);
+    if (!path.filter) {
+      this.applyTo(op, resolved, raw, `${at}.value["${key}"]`);
+      return;
+    }
+    this.applyFiltered({ op, path: key, value: raw }, resolved, path.filter, path.subAttribute, `${at}.value["${key}"]`, true);
   }
 
   /** An operation whose path is an extension URN: its value is an object of that extension's attributes. */
@@ -425,8 +448,8 @@ class PatchEngine {
     const whole = fromStored ? this.existing[r.attribute.name] : this.read(this.whole(r));
     const current = r.subAttribute ? (isPlainObject(whole) ? whole[r.subAttribute.name] : undefined) : whole;
     if (op === 'remove') {
-      if (isUnassigned(current)) return;
-      throw mutability(`${at}: "${label}" is readOnly and cannot be removed (RFC 7644 3.5.2.2).`);
+      // Also when it has no stored value: User.groups is computed, and removing it changes no membership.
+      throw mutability(`${at}: "${label}" is readOnly and cannot be removed (RFC 7644 3.5.2.2: removing a read-only attribute is "mutability").`);
     }
     if (raw !== undefined && jsonEqual(raw, current)) {
       this.warn('patch-readonly-ignored', 'RFC 7644 3.5.2', `${at}: "${label}" is readOnly; the request sends its current value, which changes nothing and was ignored.`);
@@ -690,7 +713,7 @@ class PatchEngine {
   /**
    * A predicate on one element of the attribute, from the schema-aware filter compiler. The commonest filter,
    * `sub eq "text"` on a string sub-attribute (`members[value eq "..."]`), gets a direct test with the same
-   * string rules (caseExact from the schema), which scans a list of 100,000 members in well under a millisecond.
+   * string rules (caseExact from the schema): no closure chain per element, about 10 ns per member.
    */
   private matcher(r: ResolvedAttribute, filter: FilterNode): (element: Obj) => boolean {
     const node: ValuePathNode = {
@@ -721,7 +744,7 @@ class PatchEngine {
   }
 
   /** Operations whose path has a value filter: `members[value eq "x"]`, `emails[type eq "work"].value`. */
-  private applyFiltered(op: PatchOperation, r: ResolvedAttribute, filter: FilterNode, subName: string | undefined, at: string): void {
+  private applyFiltered(op: PatchOperation, r: ResolvedAttribute, filter: FilterNode, subName: string | undefined, at: string, replaceOrAdd = false): void {
     const def = r.attribute;
     const label = r.canonicalPath;
     const shown = `${label}[${formatFilter(filter)}]${subName !== undefined ? `.${subName}` : ''}`;
@@ -769,7 +792,7 @@ class PatchEngine {
       throw badRequest('invalidValue', `${at}: "${op.op}" of "${shown}" needs a "value" (RFC 7644 3.5.2.${op.op === 'add' ? 1 : 3}).`);
     }
     if (!hits.length) {
-      if (op.op === 'replace') {
+      if (op.op === 'replace' && !replaceOrAdd) {
         throw badRequest('noTarget', `${at}: no value of "${label}" matches the path "${shown}", so there is nothing to replace (RFC 7644 3.5.2.3). To add a value, use "add".`);
       }
       this.addFromFilter(r, filter, sub, op.value, at, shown);

@@ -198,7 +198,7 @@ describe('secrets', () => {
       expect(journalText, `${name} in the journal`).not.toContain(secret);
       expect(fileText, `${name} in the journal file`).not.toContain(secret);
     }
-    expect(server.out()).toContain('(as given by --token)');
+    expect(server.out()).toContain('(as given by --token or the seed file; not printed)');
   });
 
   it('a Basic password given on the command line is not printed', async () => {
