@@ -170,6 +170,26 @@ describe('query parameters and URL length', () => {
   });
 });
 
+describe('PATCH and Bulk sizes', () => {
+  const BULK = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
+  const bulkOf = (n: number) => JSON.stringify({ schemas: [BULK], Operations: Array.from({ length: n }, (_, i) => ({ method: 'POST', path: '/Users', bulkId: `b${i}`, data: { schemas: [USER_SCHEMA], userName: `bulk${i}` } })) });
+
+  it('a Bulk request over --bulk-max-operations is 413 naming maxOperations', async (ctx) => {
+    if (!FEATURES.bulk.supported) ctx.skip(NOT_YET.bulk);
+    const a = app({ bulkMaxOperations: 5 });
+    expect((await a.post('/scim/v2/Bulk', bulkOf(5))).status).toBe(200);
+    expect(expectScimError(await a.post('/scim/v2/Bulk', bulkOf(6)), 413).detail).toMatch(/6 operations.*maxOperations \(5\)/);
+  });
+
+  it('a Bulk request over --bulk-max-payload is 413 naming maxPayloadSize', async (ctx) => {
+    if (!FEATURES.bulk.supported) ctx.skip(NOT_YET.bulk);
+    const a = app({ bulkMaxPayload: 2048 });
+    expect(expectScimError(await a.post('/scim/v2/Bulk', bulkOf(40)), 413).detail).toMatch(/maxPayloadSize \(2048\)/);
+  });
+
+  it.todo('a PATCH with more operations than its limit is 400 naming the limit (the PATCH engine has no operation limit yet)');
+});
+
 describe('filter length and depth over HTTP', () => {
   it('a filter over 8192 characters is 400 invalidFilter', async (ctx) => {
     if (!FEATURES.filter.supported) ctx.skip(NOT_YET.filter);

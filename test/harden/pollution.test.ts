@@ -4,9 +4,6 @@
  * the injected property, that the request got the answer in the row (a clear 400 naming the offending name for
  * every key and path a client controls), and that a rejected request changed nothing.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
@@ -220,21 +217,38 @@ describe('prototype pollution: control API', () => {
 });
 
 describe('prototype pollution: seed files', () => {
-  it('scenario files with __proto__, constructor or prototype keys are refused with the pointer', async () => {
-    const { parseScenario, loadScenarioFile, ScenarioError } = await import('../../src/seed/scenario.js');
+  const SCENARIOS = [
+    `{"__proto__":${P}}`,
+    `{"generate":{"seed":1,"users":2,"groups":1,"constructor":{"prototype":${P}}}}`,
+    `{"users":[{"schemas":["${USER}"],"userName":"s1","prototype":${P}}]}`,
+    `{"users":[{"schemas":["${USER}"],"userName":"s2","name":{"__proto__":${P}}}]}`,
+    `{"options":{"patchStatus":{"__proto__":204}}}`,
+    `{"faults":[{"action":{"type":"error","status":503},"__proto__":${P}}]}`,
+    `{"resources":{"__proto__":[]}}`,
+  ];
+
+  it.each(SCENARIOS)('parseScenario refuses %s', async (text) => {
+    const { parseScenario, ScenarioError } = await import('../../src/seed/scenario.js');
     const fingerprint = prototypeFingerprint();
+    expect(() => parseScenario(text, 'pollution.json')).toThrow(ScenarioError);
+    expect(() => parseScenario(JSON.parse(text), 'pollution.json')).toThrow(/__proto__|constructor|prototype/);
+    checkClean(fingerprint);
+  });
+
+  it('POST /_mock/tenants with a polluting seedFile is a 400 naming the file; no tenant is created', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
     const dir = mkdtempSync(join(tmpdir(), 'scimulator-pollution-'));
-    const cases = [
-      `{"__proto__":${P}}`,
-      `{"users":[{"schemas":["${USER}"],"userName":"a","name":{"constructor":{"prototype":${P}}}}]}`,
-      `{"generate":{"users":1,"prototype":${P}}}`,
-      `{"options":{"auth":{"__proto__":${P}}}}`,
-    ];
-    for (const [i, text] of cases.entries()) {
-      expect(() => parseScenario(JSON.parse(text), 'inline.json'), text).toThrow(ScenarioError);
-      const file = join(dir, `case${i}.json`);
+    const fingerprint = prototypeFingerprint();
+    for (const [i, text] of SCENARIOS.entries()) {
+      const file = join(dir, `s${i}.json`);
       writeFileSync(file, text);
-      await expect(loadScenarioFile(file), text).rejects.toThrow(/(__proto__|constructor|prototype)/);
+      const res = await request(app).post('/_mock/tenants').send({ id: `seeded${i}`, seedFile: file });
+      expect(res.status, text).toBe(400);
+      expect(res.body.field).toBe('seedFile');
+      expect(res.body.error).toMatch(/__proto__|constructor|prototype/);
+      expect(runtime.tenant(`seeded${i}`)).toBeUndefined();
     }
     checkClean(fingerprint);
   });
