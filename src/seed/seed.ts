@@ -194,7 +194,8 @@ export function seedTenant(tenant: Tenant, scenario: Scenario, opts: SeedOptions
   const snapshot = buildDirectory(scenario, { ...opts, groupDisplayNameUnique: config.groupDisplayNameUnique });
   applyScenarioSettings(tenant, scenario);
   tenant.store.load(snapshot);
-  tenant.seedState = tenant.store.snapshot();
+  // The very object just loaded: the store keeps its indexed state, so a reset copies maps instead of re-indexing.
+  tenant.seedState = snapshot;
   const counts: Record<string, number> = {};
   for (const [type, list] of Object.entries(tenant.seedState.resources)) counts[type] = list.length;
   return { counts, ms: performance.now() - started };

@@ -16,11 +16,12 @@ interface Index {
 }
 
 class Table {
-  readonly resources = new Map<string, Resource>();
-  readonly created = new Map<string, number>();
+  resources = new Map<string, Resource>();
+  created = new Map<string, number>();
   readonly indexes = new Map<string, Index>();
 
-  constructor(readonly type: ResourceSchema) {
+  constructor(readonly type: ResourceSchema, withIndexes = true) {
+    if (!withIndexes) return;
     for (const name of indexedAttributes(type)) {
       const def = type.coreAttribute(name);
       this.indexes.set(name, { caseExact: def?.caseExact ?? true, values: new Map() });
@@ -71,9 +72,11 @@ export interface StoreSnapshot {
 
 export class MemoryStore implements ResourceRepository {
   private readonly tables = new Map<string, Table>();
-  private readonly memberOf = new Map<string, Set<string>>();
+  private memberOf = new Map<string, Set<string>>();
   /** Creation sequence of each resource with members, so memberOf sets stay in creation order of the groups. */
-  private readonly containerSeq = new Map<string, number>();
+  private containerSeq = new Map<string, number>();
+  /** The indexed state of snapshots loaded before, so loading one again (a reset) copies maps instead of re-indexing. */
+  private readonly built = new WeakMap<StoreSnapshot, BuiltState>();
   private sequence = 0;
   private createdCounter = 0;
   private readonly listeners: Array<() => void> = [];
@@ -234,6 +237,13 @@ export class MemoryStore implements ResourceRepository {
   load(snapshot: StoreSnapshot): void {
     // The snapshot's custom schemas replace the registry's; the tables follow the registry's resource types.
     this.registry.replaceCustom(snapshot.schemas ?? [], snapshot.resourceTypes ?? []);
+    const built = this.built.get(snapshot);
+    if (built) {
+      this.restore(built);
+      this.sequence = snapshot.sequence;
+      this.changed();
+      return;
+    }
     this.tables.clear();
     for (const type of this.registry.resourceTypes()) this.tables.set(type.name, new Table(type));
     this.memberOf.clear();
@@ -249,8 +259,43 @@ export class MemoryStore implements ResourceRepository {
       }
     }
     this.sequence = snapshot.sequence;
+    this.built.set(snapshot, this.copyState(this.tables, this.memberOf, this.containerSeq, this.createdCounter));
     this.changed();
   }
+
+  private copyState(tables: Map<string, Table>, memberOf: Map<string, Set<string>>, containerSeq: Map<string, number>, createdCounter: number): BuiltState {
+    const copies = new Map<string, Table>();
+    for (const [name, table] of tables) {
+      const copy = new Table(table.type, false);
+      copy.resources = new Map(table.resources);
+      copy.created = new Map(table.created);
+      for (const [attr, index] of table.indexes) {
+        const values = new Map(index.values);
+        for (const [key, ids] of values) if (typeof ids !== 'string') values.set(key, new Set(ids));
+        copy.indexes.set(attr, { caseExact: index.caseExact, values });
+      }
+      copies.set(name, copy);
+    }
+    const members = new Map(memberOf);
+    for (const [id, groups] of members) members.set(id, new Set(groups));
+    return { tables: copies, memberOf: members, containerSeq: new Map(containerSeq), createdCounter };
+  }
+
+  private restore(built: BuiltState): void {
+    const state = this.copyState(built.tables, built.memberOf, built.containerSeq, built.createdCounter);
+    this.tables.clear();
+    for (const [name, table] of state.tables) this.tables.set(name, table);
+    this.memberOf = state.memberOf;
+    this.containerSeq = state.containerSeq;
+    this.createdCounter = state.createdCounter;
+  }
+}
+
+interface BuiltState {
+  tables: Map<string, Table>;
+  memberOf: Map<string, Set<string>>;
+  containerSeq: Map<string, number>;
+  createdCounter: number;
 }
 
 const EMPTY: ReadonlySet<string> = new Set();

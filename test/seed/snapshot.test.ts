@@ -153,3 +153,33 @@ describe('snapshot documents with custom schemas', () => {
     expect(fromDocument(plain)).toEqual({ sequence: 0, resources: { User: [] } });
   });
 });
+
+describe('loading the same snapshot again (a reset) restores every index', () => {
+  it('lookups and memberships equal those of a fresh load, whatever changed in between', async () => {
+    const server = await seededCustomServer();
+    const { tenant } = server;
+    await mutate(server);
+    const user = [...tenant.store.all('User')][5]!;
+    expect((await server.put(`/Users/${user.id}`, { schemas: [USER], userName: 'renamed@acme.example' })).status).toBe(200);
+    tenant.reset();
+    const fresh = new Scimulator().defaultTenant.store;
+    fresh.load(fromDocument(JSON.parse(JSON.stringify(toDocument(tenant.seedState)))));
+    for (const type of ['User', 'Group', 'Device']) {
+      expect([...tenant.store.all(type)]).toEqual([...fresh.all(type)]);
+      for (const r of fresh.all(type)) {
+        expect(tenant.store.lookup(type, 'id', r.id as string)).toEqual([r.id]);
+        expect(tenant.store.createdSeq(type, r.id as string)).toBe(fresh.createdSeq(type, r.id as string));
+        if (typeof r.externalId === 'string') expect(tenant.store.lookup(type, 'externalId', r.externalId)).toEqual(fresh.lookup(type, 'externalId', r.externalId));
+        expect([...tenant.store.groupsContaining(r.id as string)]).toEqual([...fresh.groupsContaining(r.id as string)]);
+      }
+    }
+    expect(tenant.store.lookup('User', 'userName', 'renamed@acme.example')).toEqual([]);
+    expect(tenant.store.lookup('User', 'userName', user.userName as string)).toEqual([user.id]);
+    expect(tenant.store.lookup('Device', 'serialNumber', 'SN-MUT')).toEqual([]);
+    // and the restored state is a copy: changing it does not change the next reset
+    expect((await server.delete('/Users/u-ada')).status).toBe(204);
+    tenant.reset();
+    expect(tenant.store.get('User', 'u-ada')).toBeDefined();
+    expect([...tenant.store.groupsContaining('u-ada')]).toEqual([...fresh.groupsContaining('u-ada')]);
+  });
+});
