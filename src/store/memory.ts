@@ -42,7 +42,7 @@ class Table {
       if (ids === undefined) index.values.set(key, id);
       else if (typeof ids === 'string') {
         if (ids !== id) index.values.set(key, new Set([ids, id]));
-      } else ids.add(id);
+      } else index.values.set(key, writable(ids).add(id));
     }
   }
 
@@ -55,8 +55,9 @@ class Table {
       const ids = index.values.get(key);
       if (ids === id) index.values.delete(key);
       else if (typeof ids === 'object') {
-        ids.delete(id);
-        if (ids.size === 1) index.values.set(key, ids.values().next().value as string);
+        const rest = writable(ids);
+        rest.delete(id);
+        index.values.set(key, rest.size === 1 ? (rest.values().next().value as string) : rest);
       }
     }
   }
@@ -154,9 +155,7 @@ export class MemoryStore implements ResourceRepository {
   private applyMembership(groupId: string, members: MembershipDelta, seq: number): void {
     this.containerSeq.set(groupId, seq);
     for (const value of members.removed) {
-      const groups = this.memberOf.get(value);
-      groups?.delete(groupId);
-      if (groups && groups.size === 0) this.memberOf.delete(value);
+      this.leaveGroup(value, groupId);
     }
     for (const value of members.added) this.addMembership(value, groupId, seq);
   }
@@ -197,11 +196,24 @@ export class MemoryStore implements ResourceRepository {
     }
   }
 
+  private leaveGroup(memberId: string, groupId: string): void {
+    const current = this.memberOf.get(memberId);
+    if (!current?.has(groupId)) return;
+    if (current.size === 1) {
+      this.memberOf.delete(memberId);
+      return;
+    }
+    const groups = writable(current);
+    groups.delete(groupId);
+    this.memberOf.set(memberId, groups);
+  }
+
   /** Adds a group to a member's set, keeping the set in creation order of the groups. */
   private addMembership(memberId: string, groupId: string, seq: number): void {
-    let groups = this.memberOf.get(memberId);
-    if (!groups) this.memberOf.set(memberId, (groups = new Set()));
-    if (groups.has(groupId)) return;
+    const current = this.memberOf.get(memberId);
+    if (current?.has(groupId)) return;
+    const groups = current ? writable(current) : new Set<string>();
+    this.memberOf.set(memberId, groups);
     let inOrder = true;
     for (const other of groups) if ((this.containerSeq.get(other) ?? 0) > seq) inOrder = false;
     groups.add(groupId);
@@ -218,9 +230,7 @@ export class MemoryStore implements ResourceRepository {
     const groupId = resource.id as string;
     for (const member of members) {
       if (!isPlainObject(member) || typeof member.value !== 'string') continue;
-      const groups = this.memberOf.get(member.value);
-      groups?.delete(groupId);
-      if (groups && groups.size === 0) this.memberOf.delete(member.value);
+      this.leaveGroup(member.value, groupId);
     }
   }
 
@@ -259,11 +269,12 @@ export class MemoryStore implements ResourceRepository {
       }
     }
     this.sequence = snapshot.sequence;
-    this.built.set(snapshot, this.copyState(this.tables, this.memberOf, this.containerSeq, this.createdCounter));
+    this.built.set(snapshot, this.copyState(this.tables, this.memberOf, this.containerSeq, this.createdCounter, true));
     this.changed();
   }
 
-  private copyState(tables: Map<string, Table>, memberOf: Map<string, Set<string>>, containerSeq: Map<string, number>, createdCounter: number): BuiltState {
+  /** A copy of the maps of a state; `share` marks its Sets as shared (done once, when the state is remembered). */
+  private copyState(tables: Map<string, Table>, memberOf: Map<string, Set<string>>, containerSeq: Map<string, number>, createdCounter: number, share = false): BuiltState {
     const copies = new Map<string, Table>();
     for (const [name, table] of tables) {
       const copy = new Table(table.type, false);
@@ -271,14 +282,14 @@ export class MemoryStore implements ResourceRepository {
       copy.created = new Map(table.created);
       for (const [attr, index] of table.indexes) {
         const values = new Map(index.values);
-        for (const [key, ids] of values) if (typeof ids !== 'string') values.set(key, new Set(ids));
+        if (share) for (const ids of values.values()) if (typeof ids !== 'string') SHARED.add(ids);
         copy.indexes.set(attr, { caseExact: index.caseExact, values });
       }
       copies.set(name, copy);
     }
-    const members = new Map(memberOf);
-    for (const [id, groups] of members) members.set(id, new Set(groups));
-    return { tables: copies, memberOf: members, containerSeq: new Map(containerSeq), createdCounter };
+    // The Sets are shared, not copied: both sides copy a shared Set before changing it (see `writable`).
+    if (share) for (const groups of memberOf.values()) SHARED.add(groups);
+    return { tables: copies, memberOf: new Map(memberOf), containerSeq: new Map(containerSeq), createdCounter };
   }
 
   private restore(built: BuiltState): void {
@@ -289,6 +300,13 @@ export class MemoryStore implements ResourceRepository {
     this.containerSeq = state.containerSeq;
     this.createdCounter = state.createdCounter;
   }
+}
+
+/** Sets shared by a remembered state and the live state: copied before their first change (copy-on-write). */
+const SHARED = new WeakSet<Set<string>>();
+
+function writable(set: Set<string>): Set<string> {
+  return SHARED.has(set) ? new Set(set) : set;
 }
 
 interface BuiltState {
