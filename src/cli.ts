@@ -63,6 +63,7 @@ async function serve(argv: Record<string, unknown>): Promise<void> {
     shutdownGraceMs: argv['shutdown-grace'] as number,
     cors: argv.cors as string | undefined,
     bulkMaxOperations: argv['bulk-max-operations'] as number,
+    maxPatchOperations: argv['max-patch-operations'] as number,
     bulkMaxPayload: argv['bulk-max-payload'] as number | undefined,
     seed: argv.seed as number | undefined,
     seeding,
@@ -219,6 +220,7 @@ const parser = yargs(hideBin(process.argv))
         .option('latency', { type: 'string', describe: 'Delay every request: "200" ms or "100-800" (uniform)' })
         .option('fail-rate', { type: 'string', describe: 'Fail a share of requests: "0.1:503"' })
         .option('rate-limit', { type: 'string', describe: 'Token bucket: "10/s", "600/min"' })
+        .option('max-patch-operations', { type: 'number', default: DEFAULT_OPTIONS.maxPatchOperations, describe: 'Most operations one PATCH request may carry' })
         .option('bulk-max-operations', { type: 'number', default: DEFAULT_OPTIONS.bulkMaxOperations, describe: 'Most operations in one POST /Bulk' })
         .option('bulk-max-payload', { type: 'number', describe: `Largest POST /Bulk body in bytes (default ${DEFAULT_OPTIONS.bulkMaxPayload}, at most --max-body)` })
         .option('seed', { type: 'number', describe: 'Generate a directory with this seed (default 1); also seeds the ids of created resources' })

@@ -21,6 +21,8 @@ export interface ScimulatorOptions {
   maxBody: number;
   /** Reject Groups whose displayName is taken (RFC 7643 leaves it to the service provider). */
   groupDisplayNameUnique: boolean;
+  /** Most operations one PATCH request may carry. */
+  maxPatchOperations: number;
   /** Coalescing window of data-file saves, in ms: without `dataSync`, what a crash may lose (--save-delay). */
   saveDelayMs: number;
   /** Every acknowledged write is fsynced to the data file before its response is sent (--data-sync). */
@@ -96,6 +98,7 @@ export const DEFAULT_OPTIONS: ScimulatorOptions = {
   basicPassword: 'scim',
   maxBody: 1024 * 1024,
   groupDisplayNameUnique: false,
+  maxPatchOperations: 1000,
   saveDelayMs: 50,
   dataSync: false,
   maxJsonDepth: 64,
@@ -139,7 +142,7 @@ export function resolveOptions(partial: Partial<ScimulatorOptions> = {}): Scimul
   if (!['lenient', 'rfc', 'entra', 'okta'].includes(options.profile)) {
     throw new Error(`--profile must be one of lenient, rfc, entra, okta; got ${options.profile}`);
   }
-  for (const key of ['defaultPageSize', 'maxPageSize', 'cursorTimeout', 'journalCapacity'] as const) {
+  for (const key of ['defaultPageSize', 'maxPageSize', 'cursorTimeout', 'journalCapacity', 'maxPatchOperations'] as const) {
     if (!Number.isInteger(options[key]) || options[key] < 1) throw new Error(`${flagName(key)} must be a positive integer, got ${partial[key]}`);
   }
   if (options.defaultPageSize > options.maxPageSize) {

@@ -43,6 +43,7 @@ export class Scimulator {
         seed: this.options.seed,
         journalCapacity: this.options.journalCapacity,
         journalFile: this.options.journalFile,
+        maxPatchOperations: this.options.maxPatchOperations,
       }),
     );
     const { latency, failRate, rateLimit } = this.options;
@@ -90,7 +91,13 @@ export class Scimulator {
     config.auth = { ...config.auth, mode: config.auth.mode === 'none' ? 'none' : 'bearer', token: spec.token ?? `${id}-${randomBytes(12).toString('hex')}` };
     if (spec.profile) config.profile = spec.profile;
     if (spec.me) config.auth.me = spec.me;
-    const tenant = new Tenant({ id, config, seed: spec.seed ?? this.options.seed, journalCapacity: this.options.journalCapacity });
+    const tenant = new Tenant({
+      id,
+      config,
+      seed: spec.seed ?? this.options.seed,
+      journalCapacity: this.options.journalCapacity,
+      maxPatchOperations: this.options.maxPatchOperations,
+    });
     this.tenants.set(id, tenant);
     return tenant;
   }

@@ -56,6 +56,8 @@ export interface Features {
 }
 
 export interface TenantInit {
+  /** Most operations one PATCH request may carry (server-wide --max-patch-operations). */
+  maxPatchOperations?: number;
   id: string;
   config: TenantConfig;
   seed?: number;
@@ -89,6 +91,7 @@ export class Tenant {
     this.store = new MemoryStore(this.registry);
     this.service = new ScimService(this.registry, this.store, this.clock, this.random, {
       groupDisplayNameUnique: this.config.groupDisplayNameUnique,
+      maxPatchOperations: init.maxPatchOperations,
     });
     // Faults draw from their own generator, so adding a rule never changes the ids of created resources.
     this.faults = new FaultRegistry({ random: new SeededRandom(`${this.seed}:faults`), clock: this.clock });

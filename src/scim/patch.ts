@@ -117,7 +117,7 @@ function memberNames(obj: Obj, where: string): Map<string, string> {
  * Checks the PatchOp envelope (RFC 7644 section 3.5.2) and returns its operations. Zero operations are
  * accepted (the RFC asks for "one or more"; the result is the unchanged resource).
  */
-export function parsePatchRequest(body: unknown): PatchOperation[] {
+export function parsePatchRequest(body: unknown, maxOperations = Infinity): PatchOperation[] {
   if (!isPlainObject(body)) {
     throw badRequest('invalidSyntax', `A PATCH body must be a JSON object {"schemas": ["${PATCH_OP_SCHEMA}"], "Operations": [...]} (RFC 7644 3.5.2), not ${describe(body)}.`);
   }
@@ -131,6 +131,9 @@ export function parsePatchRequest(body: unknown): PatchOperation[] {
   const ops = opsKey === undefined ? undefined : body[opsKey];
   if (!Array.isArray(ops)) {
     throw badRequest('invalidSyntax', `The PATCH body must have an "Operations" array of {"op", "path", "value"} objects (RFC 7644 3.5.2); it has ${ops === undefined ? 'none' : describe(ops)}.`);
+  }
+  if (ops.length > maxOperations) {
+    throw badRequest('invalidValue', `The PatchOp has ${ops.length} operations; this service accepts at most ${maxOperations} per request (limit --max-patch-operations). Split the change into several PATCH requests.`);
   }
   return ops.map((raw, i) => parseOperation(raw, i));
 }

@@ -17,6 +17,8 @@ import { validateResource, type Resource } from './validate.js';
 export interface ServiceOptions {
   /** Reject a Group whose displayName another Group has (RFC 7643 leaves this to the service provider). */
   groupDisplayNameUnique: boolean;
+  /** Most operations one PatchOp may carry (400 above). */
+  maxPatchOperations?: number;
 }
 
 export interface Preconditions {
@@ -86,7 +88,7 @@ export class ScimService {
     const type = this.resourceType(typeName);
     const existing = this.get(type.name, id);
     this.checkPrecondition(existing, preconditions);
-    const operations = parsePatchRequest(body);
+    const operations = parsePatchRequest(body, this.options.maxPatchOperations);
     const isGroup = type.core.id === GROUP_SCHEMA_ID;
     const outcome = applyPatch(type, existing, operations, {
       onWarning,

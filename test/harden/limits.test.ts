@@ -37,6 +37,7 @@ describe('defaults', () => {
       shutdownGraceMs: 10_000,
       saveDelayMs: 50,
       dataSync: false,
+      maxPatchOperations: 1000,
     });
     expect(DEFAULT_OPTIONS.cors).toBeUndefined();
   });
@@ -187,7 +188,17 @@ describe('PATCH and Bulk sizes', () => {
     expect(expectScimError(await a.post('/scim/v2/Bulk', bulkOf(40)), 413).detail).toMatch(/maxPayloadSize \(2048\)/);
   });
 
-  it.todo('a PATCH with more operations than its limit is 400 naming the limit (the PATCH engine has no operation limit yet)');
+  it('a PATCH with more operations than its limit is 400 naming the limit, and changes nothing', async () => {
+    const a = app({ maxPatchOperations: 3 });
+    const created = await a.post('/scim/v2/Users', JSON.stringify({ schemas: [USER_SCHEMA], userName: 'many' }));
+    const op = { op: 'add', path: 'nickName', value: 'x' };
+    const patch = (n: number) => JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: Array.from({ length: n }, () => op) });
+    const send = (n: number) => a.raw().patch(`/scim/v2/Users/${created.body.id}`).set(AUTH).set('Content-Type', 'application/scim+json').send(patch(n));
+    const err = expectScimError(await send(4), 400, 'invalidValue');
+    expect(err.detail).toMatch(/at most 3 .*--max-patch-operations/);
+    expect((await a.get(`/scim/v2/Users/${created.body.id}`)).body.nickName).toBeUndefined();
+    expect((await send(3)).status).toBe(200);
+  });
 });
 
 describe('filter length and depth over HTTP', () => {
