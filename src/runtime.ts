@@ -47,7 +47,10 @@ export class Scimulator {
       }),
     );
     const { latency, failRate, rateLimit } = this.options;
-    for (const rule of shorthandRules({ latency, failRate, rateLimit })) this.defaultTenant.faults.add(rule);
+    for (const rule of shorthandRules({ latency, failRate, rateLimit })) {
+      const added = this.defaultTenant.faults.add(rule);
+      this.defaultTenant.startupFaults.push({ ...rule, id: added.id });
+    }
   }
 
   get defaultTenant(): Tenant {

@@ -81,6 +81,8 @@ export class Tenant {
   seedState: StoreSnapshot;
   /** Fault rules a scenario seeded; `reset` adds them again after clearing the faults. */
   seedFaults: unknown[] = [];
+  /** Fault rules from the command line (--latency, --fail-rate, --rate-limit): reset restores them too. */
+  startupFaults: unknown[] = [];
 
   constructor(init: TenantInit) {
     this.id = init.id;
@@ -136,7 +138,7 @@ export class Tenant {
     this.store.load(this.seedState);
     if (!keep.faults) {
       this.faults.clear();
-      for (const rule of this.seedFaults) this.faults.add(rule);
+      for (const rule of [...this.startupFaults, ...this.seedFaults]) this.faults.add(rule);
     }
     if (!keep.journal) this.journal.clear();
   }

@@ -107,6 +107,16 @@ describe('control API', () => {
     expect((await request(app).post('/_mock/reset?keep=everything')).status).toBe(400);
   });
 
+  it('reset keeps the fault rules given on the command line', async () => {
+    const app = createApp({ latency: '1' });
+    await request(app).post('/_mock/faults').send({ match: { operation: 'delete' }, action: { type: 'error', status: 503 } });
+    expect((await request(app).get('/_mock/faults')).body.faults).toHaveLength(2);
+    await request(app).post('/_mock/reset');
+    const after = (await request(app).get('/_mock/faults')).body.faults;
+    expect(after).toHaveLength(1);
+    expect(after[0]).toMatchObject({ action: { type: 'latency', ms: 1 }, fired: 0 });
+  });
+
   it('snapshot export, wipe and import gives byte-identical reads', async () => {
     const app = createApp();
     const ids: string[] = [];
