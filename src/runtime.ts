@@ -6,7 +6,7 @@ import { ScimError } from './scim/errors.js';
 import { scenarioFor, ScenarioError, type Scenario } from './seed/scenario.js';
 import { seedTenant } from './seed/seed.js';
 import { PROFILE_NAMES, Tenant, type TenantConfig } from './tenant.js';
-import { ControlError } from './tenant-config.js';
+import { ControlError, tenantConfigFrom } from './tenant-config.js';
 import { VERSION } from './version.js';
 
 export const DEFAULT_TENANT_ID = 'default';
@@ -63,19 +63,7 @@ export class Scimulator {
 
   /** The config a new tenant starts from: the server's options. */
   baseConfig(): TenantConfig {
-    const o = this.options;
-    return {
-      profile: o.profile,
-      auth: { mode: o.auth, token: o.token, basicUser: o.basicUser, basicPassword: o.basicPassword },
-      defaultPageSize: o.defaultPageSize,
-      maxPageSize: o.maxPageSize,
-      patchStatus: {},
-      groupDisplayNameUnique: o.groupDisplayNameUnique,
-      warningsHeader: o.warningsHeader,
-      cursorTimeout: o.cursorTimeout,
-      bulkMaxOperations: o.bulkMaxOperations,
-      bulkMaxPayload: o.bulkMaxPayload,
-    };
+    return tenantConfigFrom(this.options);
   }
 
   /** Adds an isolated tenant. Its token defaults to a fresh random one. */

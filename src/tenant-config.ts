@@ -2,6 +2,7 @@
  * Tenant runtime options: the checks of a partial TenantConfig (PATCH /_mock/config, a scenario's `options`)
  * and the error they throw. Shared by the control API and the seed-file loader.
  */
+import type { ScimulatorOptions } from './config.js';
 import { isPlainObject } from './scim/attributes.js';
 import { PROFILE_NAMES, type TenantConfig } from './tenant.js';
 
@@ -68,4 +69,20 @@ export function mergeConfig(current: TenantConfig, patch: Record<string, unknown
     next.auth = auth;
   }
   return next;
+}
+
+/** The config a tenant starts from, given the server's options (the flags). */
+export function tenantConfigFrom(o: ScimulatorOptions): TenantConfig {
+  return {
+    profile: o.profile,
+    auth: { mode: o.auth, token: o.token, basicUser: o.basicUser, basicPassword: o.basicPassword },
+    defaultPageSize: o.defaultPageSize,
+    maxPageSize: o.maxPageSize,
+    patchStatus: {},
+    groupDisplayNameUnique: o.groupDisplayNameUnique,
+    warningsHeader: o.warningsHeader,
+    cursorTimeout: o.cursorTimeout,
+    bulkMaxOperations: o.bulkMaxOperations,
+    bulkMaxPayload: o.bulkMaxPayload,
+  };
 }

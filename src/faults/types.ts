@@ -2,19 +2,7 @@ import type { ScimOperation } from '../http/context.js';
 import type { ScimType } from '../scim/errors.js';
 
 /** Every SCIM operation name a rule may match (`match.operation`). */
-export const SCIM_OPERATIONS = [
-  'create',
-  'get',
-  'list',
-  'replace',
-  'patch',
-  'delete',
-  'search',
-  'bulk',
-  'discovery',
-  'me',
-  'unknown',
-] as const satisfies readonly ScimOperation[];
+export { SCIM_OPERATIONS } from '../http/context.js';
 
 /** The scimType values an `error` action may carry (RFC 7644 Table 9 and RFC 9865). */
 export const SCIM_TYPES = [

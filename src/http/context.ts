@@ -3,18 +3,21 @@
  * Each layer (journal, auth, faults, profile, SCIM router) reads and fills its own part;
  * the SCIM core never sees this object.
  */
-export type ScimOperation =
-  | 'create'
-  | 'get'
-  | 'list'
-  | 'replace'
-  | 'patch'
-  | 'delete'
-  | 'search'
-  | 'bulk'
-  | 'discovery'
-  | 'me'
-  | 'unknown';
+export const SCIM_OPERATIONS = [
+  'create',
+  'get',
+  'list',
+  'replace',
+  'patch',
+  'delete',
+  'search',
+  'bulk',
+  'discovery',
+  'me',
+  'unknown',
+] as const;
+
+export type ScimOperation = (typeof SCIM_OPERATIONS)[number];
 
 /** An RFC deviation seen in a client's request (see the [patch] issue: IdP profiles and the linter). */
 export interface ConformanceWarning {

@@ -10,7 +10,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import { isoTime, type Clock } from '../scim/clock.js';
-import type { ConformanceWarning, FiredFaultInfo, ScimOperation } from '../http/context.js';
+import { SCIM_OPERATIONS, type ConformanceWarning, type FiredFaultInfo, type ScimOperation } from '../http/context.js';
 
 /** Bodies (request and response) are kept up to this many bytes (characters for text). */
 export const JOURNAL_BODY_LIMIT = 64 * 1024;
@@ -323,22 +323,7 @@ function boundResponseBody(body: unknown): { body: unknown; truncated: boolean }
 // ---------------------------------------------------------------------------------------------------------
 // Queries
 
-const OPERATIONS = [
-  'create',
-  'get',
-  'list',
-  'replace',
-  'patch',
-  'delete',
-  'search',
-  'bulk',
-  'discovery',
-  'me',
-  'unknown',
-] as const satisfies readonly ScimOperation[];
-// If ScimOperation grows, this line stops compiling: add the new operation to OPERATIONS.
-const _allOperationsListed: Exclude<ScimOperation, (typeof OPERATIONS)[number]> extends never ? true : never = true;
-void _allOperationsListed;
+const OPERATIONS = SCIM_OPERATIONS;
 
 const QUERY_KEYS = new Set([
   'method',

@@ -25,6 +25,7 @@ import { ScimError, badRequest } from './errors.js';
 import { PATCH_OP_SCHEMA, type PatchOperation, type PatchWarning } from './patch.js';
 import type { Resource } from './validate.js';
 import type { ScimService } from './service.js';
+import { describeValue, memberNames } from './json.js';
 
 export const BULK_REQUEST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
 export const BULK_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:BulkResponse';
@@ -97,19 +98,7 @@ interface Deferred {
   refs: Set<string>;
 }
 
-const describe = (value: unknown): string =>
-  value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`;
 
-function memberNames(obj: Obj, where: string): Map<string, string> {
-  const names = new Map<string, string>();
-  for (const key of Object.keys(obj)) {
-    const lower = key.toLowerCase();
-    const seen = names.get(lower);
-    if (seen !== undefined) throw badRequest('invalidSyntax', `${where} has both "${seen}" and "${key}"; send each member once.`);
-    names.set(lower, key);
-  }
-  return names;
-}
 
 /** Sets an own property even for names such as "__proto__", so a copy never reaches a prototype. */
 function setOwn(target: Obj, key: string, value: unknown): void {
@@ -215,7 +204,7 @@ class BulkProcessor {
     const at = `Operations[${index}]`;
     const op: PlannedOperation = { index, method: '', refs: new Set() };
     if (!isPlainObject(raw)) {
-      op.error = badRequest('invalidSyntax', `${at} must be an object with "method", "path" and, for POST, PUT and PATCH, "data"; it is ${describe(raw)}.`);
+      op.error = badRequest('invalidSyntax', `${at} must be an object with "method", "path" and, for POST, PUT and PATCH, "data"; it is ${describeValue(raw)}.`);
       return op;
     }
     let names: Map<string, string>;
@@ -241,21 +230,21 @@ class BulkProcessor {
       op.error ??= badRequest(scimType, `${at}: ${detail}`);
     };
     if (typeof method !== 'string' || !METHODS.includes(method.toUpperCase() as BulkMethod)) {
-      fail('invalidValue', `"method" must be "POST", "PUT", "PATCH" or "DELETE" (RFC 7644 3.7); it is ${method === undefined ? 'missing' : describe(method)}.`);
+      fail('invalidValue', `"method" must be "POST", "PUT", "PATCH" or "DELETE" (RFC 7644 3.7); it is ${method === undefined ? 'missing' : describeValue(method)}.`);
     } else {
       op.valid = method.toUpperCase() as BulkMethod;
     }
-    if (bulkId !== undefined && (typeof bulkId !== 'string' || bulkId === '')) fail('invalidValue', `"bulkId" must be a non-empty string; it is ${describe(bulkId)}.`);
+    if (bulkId !== undefined && (typeof bulkId !== 'string' || bulkId === '')) fail('invalidValue', `"bulkId" must be a non-empty string; it is ${describeValue(bulkId)}.`);
     if (op.valid === 'POST' && bulkId === undefined) {
       fail('invalidValue', '"bulkId" is required when "method" is "POST" (RFC 7644 3.7); it lets the response and other operations refer to the new resource.');
     }
-    if (version !== undefined && typeof version !== 'string') fail('invalidValue', `"version" must be the resource's ETag as a string, e.g. "W/\\"3\\""; it is ${describe(version)}.`);
+    if (version !== undefined && typeof version !== 'string') fail('invalidValue', `"version" must be the resource's ETag as a string, e.g. "W/\\"3\\""; it is ${describeValue(version)}.`);
     else if (typeof version === 'string' && op.valid !== 'POST') op.version = version;
     if (typeof path !== 'string' || !path.startsWith('/')) {
-      fail('invalidValue', `"path" must be the path relative to the SCIM base URL, e.g. "/Users" for POST or "/Users/{id}" otherwise (RFC 7644 3.7); it is ${path === undefined ? 'missing' : describe(path)}.`);
+      fail('invalidValue', `"path" must be the path relative to the SCIM base URL, e.g. "/Users" for POST or "/Users/{id}" otherwise (RFC 7644 3.7); it is ${path === undefined ? 'missing' : describeValue(path)}.`);
     }
     if (op.valid && op.valid !== 'DELETE' && !isPlainObject(op.data)) {
-      fail('invalidSyntax', `"data" must be the JSON object a single ${op.valid} request would send (RFC 7644 3.7); it is ${op.data === undefined ? 'missing' : describe(op.data)}.`);
+      fail('invalidSyntax', `"data" must be the JSON object a single ${op.valid} request would send (RFC 7644 3.7); it is ${op.data === undefined ? 'missing' : describeValue(op.data)}.`);
     }
     if (!op.error) {
       try {
@@ -481,7 +470,7 @@ export function processBulk(service: ScimService, body: unknown, options: BulkOp
     throw new ScimError(413, undefined, `The size of the bulk operation (${options.payloadSize} bytes) exceeds the maxPayloadSize (${options.maxPayloadSize}) (RFC 7644 3.7.4); split it into several requests.`);
   }
   if (!isPlainObject(body)) {
-    throw badRequest('invalidSyntax', `A bulk request body must be a JSON object {"schemas": ["${BULK_REQUEST_SCHEMA}"], "Operations": [...]} (RFC 7644 3.7), not ${describe(body)}.`);
+    throw badRequest('invalidSyntax', `A bulk request body must be a JSON object {"schemas": ["${BULK_REQUEST_SCHEMA}"], "Operations": [...]} (RFC 7644 3.7), not ${describeValue(body)}.`);
   }
   const names = memberNames(body, 'The BulkRequest');
   const get = (name: string) => {
@@ -494,14 +483,14 @@ export function processBulk(service: ScimService, body: unknown, options: BulkOp
   }
   const operations = get('operations');
   if (!Array.isArray(operations)) {
-    throw badRequest('invalidSyntax', `The bulk request must have an "Operations" array (RFC 7644 3.7); it has ${operations === undefined ? 'none' : describe(operations)}.`);
+    throw badRequest('invalidSyntax', `The bulk request must have an "Operations" array (RFC 7644 3.7); it has ${operations === undefined ? 'none' : describeValue(operations)}.`);
   }
   if (operations.length > options.maxOperations) {
     throw new ScimError(413, undefined, `The bulk request has ${operations.length} operations, which exceeds the maxOperations (${options.maxOperations}) (RFC 7644 3.7.4); split it into several requests.`);
   }
   const failOnErrors = get('failonerrors');
   if (failOnErrors !== undefined && (typeof failOnErrors !== 'number' || !Number.isInteger(failOnErrors) || failOnErrors < 1)) {
-    throw badRequest('invalidValue', `"failOnErrors" must be a positive integer, the number of errors after which processing stops (RFC 7644 3.7); it is ${describe(failOnErrors)}.`);
+    throw badRequest('invalidValue', `"failOnErrors" must be a positive integer, the number of errors after which processing stops (RFC 7644 3.7); it is ${describeValue(failOnErrors)}.`);
   }
   return new BulkProcessor(service, options, operations, failOnErrors as number | undefined).run();
 }

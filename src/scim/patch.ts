@@ -42,6 +42,7 @@ import { ScimError, badRequest } from './errors.js';
 import { compileFilter, formatFilter, parsePatchPath, type FilterNode, type ValuePathNode } from './filter/index.js';
 import type { AttributeDef, SchemaDef } from './schemas/types.js';
 import { checkImmutable, isUnassigned, jsonEqual, normaliseSingle, normaliseValue, type Resource } from './validate.js';
+import { describeValue, memberNames } from './json.js';
 
 export const PATCH_OP_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
@@ -96,22 +97,9 @@ type Obj = Record<string, unknown>;
 const OP_NAMES: ReadonlySet<string> = new Set(['add', 'remove', 'replace']);
 const MAX_DEPTH = 64;
 
-const describe = (value: unknown): string =>
-  value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`;
 
 const mutability = (detail: string) => new ScimError(400, 'mutability', detail);
 
-/** Maps lower-cased member names to the names as written; two spellings of one name are 400 invalidSyntax. */
-function memberNames(obj: Obj, where: string): Map<string, string> {
-  const names = new Map<string, string>();
-  for (const key of Object.keys(obj)) {
-    const lower = key.toLowerCase();
-    const seen = names.get(lower);
-    if (seen !== undefined) throw badRequest('invalidSyntax', `${where} has both "${seen}" and "${key}"; send each member once.`);
-    names.set(lower, key);
-  }
-  return names;
-}
 
 /**
  * Checks the PatchOp envelope (RFC 7644 section 3.5.2) and returns its operations. Zero operations are
@@ -119,7 +107,7 @@ function memberNames(obj: Obj, where: string): Map<string, string> {
  */
 export function parsePatchRequest(body: unknown, maxOperations = Infinity): PatchOperation[] {
   if (!isPlainObject(body)) {
-    throw badRequest('invalidSyntax', `A PATCH body must be a JSON object {"schemas": ["${PATCH_OP_SCHEMA}"], "Operations": [...]} (RFC 7644 3.5.2), not ${describe(body)}.`);
+    throw badRequest('invalidSyntax', `A PATCH body must be a JSON object {"schemas": ["${PATCH_OP_SCHEMA}"], "Operations": [...]} (RFC 7644 3.5.2), not ${describeValue(body)}.`);
   }
   const names = memberNames(body, 'The PatchOp');
   const schemasKey = names.get('schemas');
@@ -130,7 +118,7 @@ export function parsePatchRequest(body: unknown, maxOperations = Infinity): Patc
   const opsKey = names.get('operations');
   const ops = opsKey === undefined ? undefined : body[opsKey];
   if (!Array.isArray(ops)) {
-    throw badRequest('invalidSyntax', `The PATCH body must have an "Operations" array of {"op", "path", "value"} objects (RFC 7644 3.5.2); it has ${ops === undefined ? 'none' : describe(ops)}.`);
+    throw badRequest('invalidSyntax', `The PATCH body must have an "Operations" array of {"op", "path", "value"} objects (RFC 7644 3.5.2); it has ${ops === undefined ? 'none' : describeValue(ops)}.`);
   }
   if (ops.length > maxOperations) {
     throw badRequest('invalidValue', `The PatchOp has ${ops.length} operations; this service accepts at most ${maxOperations} per request (limit --max-patch-operations). Split the change into several PATCH requests.`);
@@ -140,19 +128,19 @@ export function parsePatchRequest(body: unknown, maxOperations = Infinity): Patc
 
 function parseOperation(raw: unknown, index: number): PatchOperation {
   const at = `Operations[${index}]`;
-  if (!isPlainObject(raw)) throw badRequest('invalidSyntax', `${at} must be an object with "op" and a "path" and/or "value", not ${describe(raw)}.`);
+  if (!isPlainObject(raw)) throw badRequest('invalidSyntax', `${at} must be an object with "op" and a "path" and/or "value", not ${describeValue(raw)}.`);
   const names = memberNames(raw, at);
   const opKey = names.get('op');
   const opValue = opKey === undefined ? undefined : raw[opKey];
   if (typeof opValue !== 'string' || !OP_NAMES.has(opValue.toLowerCase())) {
-    throw badRequest('invalidSyntax', `${at} needs "op": "add", "remove" or "replace" (RFC 7644 3.5.2); it has ${opValue === undefined ? 'no "op"' : describe(opValue)}.`);
+    throw badRequest('invalidSyntax', `${at} needs "op": "add", "remove" or "replace" (RFC 7644 3.5.2); it has ${opValue === undefined ? 'no "op"' : describeValue(opValue)}.`);
   }
   const op = opValue.toLowerCase() as PatchOpName;
   const result: PatchOperation = { op };
   const pathKey = names.get('path');
   if (pathKey !== undefined) {
     const path = raw[pathKey];
-    if (typeof path !== 'string') throw badRequest('invalidPath', `${at}.path must be a string such as "members" or "emails[type eq \\"work\\"].value", not ${describe(path)}.`);
+    if (typeof path !== 'string') throw badRequest('invalidPath', `${at}.path must be a string such as "members" or "emails[type eq \\"work\\"].value", not ${describeValue(path)}.`);
     result.path = path;
   }
   const valueKey = names.get('value');
@@ -303,7 +291,7 @@ class PatchEngine {
         throw badRequest('noTarget', `${at}: "remove" needs a "path" naming what to remove (RFC 7644 3.5.2.2).`);
       }
       if (!isPlainObject(op.value)) {
-        throw badRequest('invalidValue', `${at}: "${op.op}" without a "path" needs a "value" object of attributes, e.g. {"active": false} (RFC 7644 3.5.2.${op.op === 'add' ? 1 : 3}); it has ${op.value === undefined ? 'no "value"' : describe(op.value)}.`);
+        throw badRequest('invalidValue', `${at}: "${op.op}" without a "path" needs a "value" object of attributes, e.g. {"active": false} (RFC 7644 3.5.2.${op.op === 'add' ? 1 : 3}); it has ${op.value === undefined ? 'no "value"' : describeValue(op.value)}.`);
       }
       if (op.op === 'replace' && Object.keys(op.value).length === 0) {
         throw badRequest('invalidValue', `${at}: "replace" without a "path" needs a "value" with one or more attributes to replace (RFC 7644 3.5.2.3); it has an empty object.`);
@@ -396,7 +384,7 @@ class PatchEngine {
       return;
     }
     if (!isPlainObject(op.value)) {
-      throw badRequest('invalidValue', `${at}: the value of the extension "${ext.id}" must be an object of its attributes, not ${op.value === undefined ? 'missing' : describe(op.value)}.`);
+      throw badRequest('invalidValue', `${at}: the value of the extension "${ext.id}" must be an object of its attributes, not ${op.value === undefined ? 'missing' : describeValue(op.value)}.`);
     }
     this.applyObject(op.op, op.value, ext, at);
   }
@@ -522,7 +510,7 @@ class PatchEngine {
     const def = r.attribute;
     const label = r.canonicalPath;
     if (!isPlainObject(raw)) {
-      throw badRequest('invalidValue', `${at}: "${label}" is complex; its value must be an object of sub-attributes such as ${JSON.stringify(Object.fromEntries((def.subAttributes ?? []).slice(0, 2).map((s) => [s.name, '...'])))}, not ${describe(raw)}.`);
+      throw badRequest('invalidValue', `${at}: "${label}" is complex; its value must be an object of sub-attributes such as ${JSON.stringify(Object.fromEntries((def.subAttributes ?? []).slice(0, 2).map((s) => [s.name, '...'])))}, not ${describeValue(raw)}.`);
     }
     const current = this.read(r);
     const base = isPlainObject(current) ? current : undefined;
@@ -827,7 +815,7 @@ class PatchEngine {
       }
     } else {
       if (!isPlainObject(op.value)) {
-        throw badRequest('invalidValue', `${at}: the values selected by "${shown}" are complex; the value must be an object of sub-attributes, not ${describe(op.value)}.`);
+        throw badRequest('invalidValue', `${at}: the values selected by "${shown}" are complex; the value must be an object of sub-attributes, not ${describeValue(op.value)}.`);
       }
       const replacement = op.op === 'replace' ? (normaliseSingle(def, op.value, label) as Obj) : undefined;
       for (const i of hits) {
@@ -871,7 +859,7 @@ class PatchEngine {
     } else if (isPlainObject(raw)) {
       given = raw;
     } else {
-      throw badRequest('invalidValue', `${at}: the values selected by "${shown}" are complex; the value must be an object of sub-attributes, not ${describe(raw)}.`);
+      throw badRequest('invalidValue', `${at}: the values selected by "${shown}" are complex; the value must be an object of sub-attributes, not ${describeValue(raw)}.`);
     }
     const element = normaliseSingle(def, given, r.canonicalPath) as Obj;
     for (const [name, value] of Object.entries(seed)) {

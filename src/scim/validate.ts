@@ -6,6 +6,7 @@
 import { FORBIDDEN_KEYS, findAttribute, isPlainObject, type ResourceSchema } from './attributes.js';
 import { ScimError, badRequest } from './errors.js';
 import type { AttributeDef } from './schemas/types.js';
+import { describeValue } from './json.js';
 
 export type Resource = Record<string, unknown>;
 
@@ -36,13 +37,11 @@ export function assertNoForbiddenKeys(value: unknown, where = 'body'): void {
   }
 }
 
-const describe = (value: unknown) =>
-  value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`;
 
 /** Checks one simple (non-complex) value against its attribute type; returns the value to store. */
 function checkSimple(def: AttributeDef, value: unknown, path: string): unknown {
   const fail = (expected: string) =>
-    badRequest('invalidValue', `Attribute "${path}" must be ${expected}, but the request has ${describe(value)}.`);
+    badRequest('invalidValue', `Attribute "${path}" must be ${expected}, but the request has ${describeValue(value)}.`);
   switch (def.type) {
     case 'string':
     case 'reference':
@@ -102,7 +101,7 @@ function normaliseLevel(
 export function normaliseValue(def: AttributeDef, raw: unknown, path: string): unknown {
   if (def.multiValued) {
     if (!Array.isArray(raw)) {
-      throw badRequest('invalidValue', `Attribute "${path}" is multi-valued and must be a JSON array, but the request has ${describe(raw)}.`);
+      throw badRequest('invalidValue', `Attribute "${path}" is multi-valued and must be a JSON array, but the request has ${describeValue(raw)}.`);
     }
     const values = raw.filter((v) => !isUnassigned(v)).map((v, i) => normaliseSingle(def, v, `${path}[${i}]`));
     if (def.type === 'complex') {
@@ -123,7 +122,7 @@ export function normaliseValue(def: AttributeDef, raw: unknown, path: string): u
 export function normaliseSingle(def: AttributeDef, raw: unknown, path: string): unknown {
   if (def.type !== 'complex') return checkSimple(def, raw, path);
   if (!isPlainObject(raw)) {
-    throw badRequest('invalidValue', `Attribute "${path}" is complex and must be a JSON object, but the request has ${describe(raw)}.`);
+    throw badRequest('invalidValue', `Attribute "${path}" is complex and must be a JSON object, but the request has ${describeValue(raw)}.`);
   }
   const value = normaliseLevel(def.subAttributes ?? [], raw, path, () => false);
   for (const sub of def.subAttributes ?? []) {

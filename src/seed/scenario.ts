@@ -22,7 +22,7 @@ import { SeededRandom } from '../scim/random.js';
 import type { ResourceTypeDef, SchemaDef } from '../scim/schemas/types.js';
 import { validateResource, type Resource } from '../scim/validate.js';
 import type { TenantConfig } from '../tenant.js';
-import { ControlError, mergeConfig } from '../tenant-config.js';
+import { ControlError, mergeConfig, tenantConfigFrom } from '../tenant-config.js';
 import { checkCustomSchemas, registryWith, resourceTypeNames, SchemaDefinitionError } from './custom-schemas.js';
 import { DEFAULT_REFERENCE_DATE } from './generate.js';
 import { JsonSchemaValidator, pointerToken } from './json-schema.js';
@@ -262,19 +262,7 @@ export function referenceDateOf(scenario: Scenario): string {
 
 /** A TenantConfig with the server defaults (scenario options are checked against it). */
 export function defaultTenantConfig(): TenantConfig {
-  const o = DEFAULT_OPTIONS;
-  return {
-    profile: o.profile,
-    auth: { mode: o.auth, token: o.token, basicUser: o.basicUser, basicPassword: o.basicPassword },
-    defaultPageSize: o.defaultPageSize,
-    maxPageSize: o.maxPageSize,
-    patchStatus: {},
-    groupDisplayNameUnique: o.groupDisplayNameUnique,
-    warningsHeader: o.warningsHeader,
-    cursorTimeout: o.cursorTimeout,
-    bulkMaxOperations: o.bulkMaxOperations,
-    bulkMaxPayload: o.bulkMaxPayload,
-  };
+  return tenantConfigFrom(DEFAULT_OPTIONS);
 }
 
 /** Applies a scenario's options to a config; throws ScenarioError naming the option. */
