@@ -32,6 +32,7 @@ async function serve(argv: Record<string, unknown>): Promise<void> {
     control: argv.control as boolean,
     controlPath: argv['control-path'] as string,
     controlToken: argv['control-token'] as string | undefined,
+    journal: argv.journal as boolean,
     journalCapacity: argv['journal-capacity'] as number,
     journalFile: argv['journal-file'] as string | undefined,
     latency: argv.latency as string | undefined,
@@ -101,6 +102,7 @@ const parser = yargs(hideBin(process.argv))
         .option('control', { type: 'boolean', default: true, describe: 'Serve the control API (--no-control turns it off)' })
         .option('control-path', { type: 'string', default: DEFAULT_OPTIONS.controlPath, describe: 'Path of the control API' })
         .option('control-token', { type: 'string', describe: 'Bearer token the control API requires (none: open)' })
+        .option('journal', { type: 'boolean', default: true, describe: 'Record requests in the journal (--no-journal turns it off)' })
         .option('journal-capacity', { type: 'number', default: DEFAULT_OPTIONS.journalCapacity, describe: 'Journal entries kept per tenant' })
         .option('journal-file', { type: 'string', describe: 'Also append every journal entry to this NDJSON file' })
         .option('latency', { type: 'string', describe: 'Delay every request: "200" ms or "100-800" (uniform)' })

@@ -35,6 +35,8 @@ export interface ScimulatorOptions {
   control: boolean;
   controlPath: string;
   controlToken?: string;
+  /** Record requests in the journal (off: no recording at all, for the lowest overhead). */
+  journal: boolean;
   /** Journal entries kept per tenant (a ring buffer). */
   journalCapacity: number;
   /** Also stream the default tenant's journal to this NDJSON file. */
@@ -68,6 +70,7 @@ export const DEFAULT_OPTIONS: ScimulatorOptions = {
   warningsHeader: false,
   control: true,
   controlPath: '/_mock',
+  journal: true,
   journalCapacity: 10_000,
   seed: 1,
 };

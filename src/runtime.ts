@@ -11,6 +11,8 @@ const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 export interface TenantSpec {
   id?: string;
+  /** userName of the User that /Me stands for. */
+  me?: string;
   seed?: number;
   token?: string;
   profile?: TenantConfig['profile'];
@@ -77,6 +79,7 @@ export class Scimulator {
     const config = this.baseConfig();
     config.auth = { ...config.auth, mode: config.auth.mode === 'none' ? 'none' : 'bearer', token: spec.token ?? `${id}-${randomBytes(12).toString('hex')}` };
     if (spec.profile) config.profile = spec.profile;
+    if (spec.me) config.auth.me = spec.me;
     const tenant = new Tenant({ id, config, seed: spec.seed ?? this.options.seed, journalCapacity: this.options.journalCapacity });
     this.tenants.set(id, tenant);
     return tenant;
@@ -84,12 +87,13 @@ export class Scimulator {
 
   /** POST /_mock/tenants: checks each field of the request, then creates the tenant. */
   async createTenantFromSpec(spec: Record<string, unknown>): Promise<Tenant> {
-    const allowed = ['id', 'seed', 'token', 'profile'];
+    const allowed = ['id', 'seed', 'token', 'profile', 'me'];
     for (const key of Object.keys(spec)) {
       if (!allowed.includes(key)) throw new ScimError(400, 'invalidValue', `Unknown field "${key}"; allowed: ${allowed.join(', ')}.`);
     }
     if (spec.seed !== undefined && !Number.isInteger(spec.seed)) throw new ScimError(400, 'invalidValue', 'seed must be an integer.');
     if (spec.token !== undefined && (typeof spec.token !== 'string' || !spec.token)) throw new ScimError(400, 'invalidValue', 'token must be a non-empty string.');
+    if (spec.me !== undefined && (typeof spec.me !== 'string' || !spec.me)) throw new ScimError(400, 'invalidValue', 'me must be a userName.');
     if (spec.profile !== undefined && !PROFILE_NAMES.includes(spec.profile as never)) {
       throw new ScimError(400, 'invalidValue', `profile must be one of ${PROFILE_NAMES.join(', ')}.`);
     }

@@ -16,6 +16,8 @@ export interface TenantAuth {
   token: string;
   basicUser: string;
   basicPassword: string;
+  /** The userName /Me stands for (RFC 7644 section 3.11); none: /Me answers 501. */
+  me?: string;
 }
 
 export type ProfileName = 'lenient' | 'rfc' | 'entra' | 'okta';

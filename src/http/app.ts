@@ -42,10 +42,12 @@ function scimPipeline(runtime: Scimulator): Router {
   const pipeline = Router();
   const tenantParts = (res: Response): { tenant: Tenant; context: RequestScimContext } | undefined =>
     res.locals.tenant ? { tenant: tenantOf(res), context: contextOf(res) } : undefined;
-  pipeline.use(journalMiddleware((_req, res) => {
-    const parts = tenantParts(res);
-    return parts && { journal: parts.tenant.journal, context: parts.context };
-  }));
+  if (runtime.options.journal) {
+    pipeline.use(journalMiddleware((_req, res) => {
+      const parts = tenantParts(res);
+      return parts && { journal: parts.tenant.journal, context: parts.context };
+    }));
+  }
   pipeline.use(jsonBody(runtime.options.maxBody));
   pipeline.use(authMiddleware(tenantOf));
   pipeline.use(faultMiddleware((_req, res) => {

@@ -13,6 +13,7 @@ import { assertNoForbiddenKeys } from '../scim/validate.js';
 import { fromDocument, toDocument } from '../store/snapshot.js';
 import { PROFILE_NAMES, type Tenant, type TenantConfig } from '../tenant.js';
 import { secretEquals } from './auth.js';
+import { controlOpenApi } from './openapi.js';
 
 export class ControlError extends Error {
   constructor(readonly status: number, message: string, readonly field?: string) {
@@ -74,12 +75,16 @@ export function mergeConfig(current: TenantConfig, patch: Record<string, unknown
   }
   if (patch.auth !== undefined) {
     if (!isPlainObject(patch.auth)) throw new ControlError(400, 'auth must be an object.', 'auth');
-    onlyKeys(patch.auth, ['mode', 'token', 'basicUser', 'basicPassword'], 'auth.');
+    onlyKeys(patch.auth, ['mode', 'token', 'basicUser', 'basicPassword', 'me'], 'auth.');
     const auth = { ...next.auth, ...patch.auth };
     if (!['bearer', 'basic', 'none'].includes(auth.mode)) throw new ControlError(400, 'auth.mode must be bearer, basic or none.', 'auth.mode');
     for (const key of ['token', 'basicUser', 'basicPassword'] as const) {
       if (typeof auth[key] !== 'string' || auth[key] === '') throw new ControlError(400, `auth.${key} must be a non-empty string.`, `auth.${key}`);
     }
+    if (auth.me !== undefined && auth.me !== null && (typeof auth.me !== 'string' || auth.me === '')) {
+      throw new ControlError(400, 'auth.me must be the userName of the User /Me stands for, or null.', 'auth.me');
+    }
+    if (auth.me === null) delete auth.me;
     next.auth = auth;
   }
   return next;
@@ -174,6 +179,10 @@ export function controlRouter(runtime: Scimulator): Router {
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok', version: runtime.version, uptimeMs: Date.now() - runtime.startedAt, tenants: runtime.tenants.size });
+  });
+
+  router.get('/openapi.json', (_req, res) => {
+    res.json(controlOpenApi(runtime.options.controlPath));
   });
 
   router.get('/tenants', (req, res) => {

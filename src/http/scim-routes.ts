@@ -96,9 +96,32 @@ export function scimRoutes(): Router {
     router.all(path, notAllowed('GET'));
   }
 
-  // /Me (RFC 7644 section 3.11): no authenticated subject is mapped to a User yet.
-  router.all(['/Me', '/Me/{*rest}'], () => {
-    throw new ScimError(501, undefined, 'The /Me endpoint is not supported: this service does not map the authenticated client to a User.');
+  // /Me (RFC 7644 section 3.11): an alias for the User the tenant's token is bound to (config auth.me).
+  const meOf = (res: Response) => {
+    const tenant = tenantOf(res);
+    const userName = tenant.auth.me;
+    if (!userName) {
+      throw new ScimError(501, undefined, 'The /Me endpoint is not supported for this token: no User is bound to it (set auth.me in the tenant config).');
+    }
+    const [id] = tenant.store.lookup('User', 'userName', userName);
+    if (id === undefined) throw new ScimError(404, undefined, `The token is bound to userName "${userName}", but no such User exists.`);
+    return id;
+  };
+  router.get('/Me', (req, res) => {
+    const service = tenantOf(res).service;
+    sendResource(req, res, service, 'User', service.get('User', meOf(res)), 200);
+  });
+  router.put('/Me', (req, res) => {
+    const service = tenantOf(res).service;
+    const replaced = service.replace('User', meOf(res), requireObjectBody(req), { ifMatch: req.get('If-Match') });
+    sendResource(req, res, service, 'User', replaced, 200);
+  });
+  router.delete('/Me', (req, res) => {
+    tenantOf(res).service.delete('User', meOf(res), { ifMatch: req.get('If-Match') });
+    res.status(204).end();
+  });
+  router.all(['/Me', '/Me/{*rest}'], (req) => {
+    throw new ScimError(501, undefined, `${req.method} ${req.path} is not supported; /Me answers GET, PUT, PATCH and DELETE for the bound User.`);
   });
 
   router.all(['/Bulk'], () => {

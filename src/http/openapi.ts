@@ -1,0 +1,116 @@
+/**
+ * The OpenAPI 3.1 description of the control API, served at <control path>/openapi.json. Kept beside the
+ * routes in control.ts, faults/control.ts and journal/control.ts; a test checks that every route is listed.
+ */
+import { VERSION } from '../version.js';
+
+const json = (schema: Record<string, unknown> = { type: 'object' }) => ({ content: { 'application/json': { schema } } });
+const ok = (description: string, schema?: Record<string, unknown>) => ({ description, ...(schema ? json(schema) : {}) });
+const error = { description: 'Bad request: { error, field? } names what to fix', ...json({ $ref: '#/components/schemas/Error' }) };
+const notFound = { description: 'Unknown id', ...json({ $ref: '#/components/schemas/Error' }) };
+
+/** Each tenant-scoped path, documented once and listed under both the default and the /tenants/{tenantId} prefix. */
+const tenantScoped: Record<string, Record<string, unknown>> = {
+  '/reset': {
+    post: {
+      summary: 'Return the tenant to its seed state; clears faults and journal unless ?keep=faults,journal',
+      parameters: [{ name: 'keep', in: 'query', schema: { type: 'string' }, example: 'faults,journal' }],
+      responses: { 200: ok('Reset done', { type: 'object' }), 400: error },
+    },
+  },
+  '/snapshot': {
+    get: { summary: 'The whole state of the tenant as a snapshot document', responses: { 200: ok('Snapshot', { $ref: '#/components/schemas/Snapshot' }) } },
+    put: { summary: 'Replace the whole state with a snapshot document', requestBody: json({ $ref: '#/components/schemas/Snapshot' }), responses: { 204: ok('Loaded'), 400: error } },
+  },
+  '/config': {
+    get: { summary: 'The tenant runtime options', responses: { 200: ok('Config', { $ref: '#/components/schemas/Config' }) } },
+    patch: { summary: 'Change some runtime options', requestBody: json({ $ref: '#/components/schemas/Config' }), responses: { 200: ok('Config after the change'), 400: error } },
+  },
+  '/clock': {
+    get: { summary: 'The tenant clock', responses: { 200: ok('Now', { type: 'object', properties: { now: { type: 'string' }, frozen: { type: 'boolean' } } }) } },
+    post: {
+      summary: 'Freeze, advance or return the tenant clock to real time (send exactly one field)',
+      requestBody: json({ type: 'object', properties: { freeze: { type: 'string', format: 'date-time' }, advance: { type: 'number', minimum: 0 }, real: { const: true } } }),
+      responses: { 200: ok('Now'), 400: error },
+    },
+  },
+  '/faults': {
+    get: { summary: 'The fault rules, in evaluation order, with counters', responses: { 200: ok('Rules', { type: 'object', properties: { faults: { type: 'array', items: { $ref: '#/components/schemas/FaultRule' } } } }) } },
+    post: { summary: 'Add a fault rule', requestBody: json({ $ref: '#/components/schemas/FaultRule' }), responses: { 201: ok('The rule with its id'), 400: error } },
+    delete: { summary: 'Remove every fault rule', responses: { 204: ok('Removed') } },
+  },
+  '/faults/{faultId}': {
+    get: { summary: 'One fault rule', responses: { 200: ok('Rule'), 404: notFound } },
+    delete: { summary: 'Remove one fault rule', responses: { 204: ok('Removed'), 404: notFound } },
+  },
+  '/requests': {
+    get: { summary: 'Journal entries matching query-string filters (method, path, operation, resourceType, status, from, to, hasWarnings, warningCode, fault, body, since, limit, order)', responses: { 200: ok('{ requests, count, lastSeq }'), 400: error } },
+    delete: { summary: 'Clear the journal', responses: { 204: ok('Cleared') } },
+  },
+  '/requests/{requestId}': { get: { summary: 'One journal entry', responses: { 200: ok('Entry'), 404: notFound } } },
+  '/requests/find': { post: { summary: 'Journal entries matching a JSON query', requestBody: json({ $ref: '#/components/schemas/JournalQuery' }), responses: { 200: ok('{ requests, count, lastSeq }'), 400: error } } },
+  '/requests/count': { post: { summary: 'How many journal entries match a JSON query', requestBody: json({ $ref: '#/components/schemas/JournalQuery' }), responses: { 200: ok('{ count }'), 400: error } } },
+  '/requests/export': { get: { summary: 'The journal as NDJSON (?format=ndjson) or HAR 1.2 (?format=har)', responses: { 200: ok('Export') } } },
+  '/requests/wait': { get: { summary: 'Long-poll for the first entry after ?since=N matching the query (timeoutMs up to 60000)', responses: { 200: ok('Entry'), 408: ok('Timed out') } } },
+  '/conformance': { get: { summary: 'Conformance warnings seen: code, RFC section, count, first request id', responses: { 200: ok('Summary') } } },
+};
+
+export function controlOpenApi(controlPath: string): Record<string, unknown> {
+  const paths: Record<string, unknown> = {
+    '/health': { get: { summary: 'Liveness, version, uptime', responses: { 200: ok('Healthy') } } },
+    '/openapi.json': { get: { summary: 'This document', responses: { 200: ok('OpenAPI') } } },
+    '/tenants': {
+      get: { summary: 'The tenants with their SCIM base URLs', responses: { 200: ok('Tenants') } },
+      post: {
+        summary: 'Create an isolated tenant (own store, faults, journal, clock, config, token)',
+        requestBody: json({ type: 'object', properties: { id: { type: 'string' }, seed: { type: 'integer' }, users: { type: 'integer' }, groups: { type: 'integer' }, seedFile: { type: 'string' }, profile: { enum: ['lenient', 'rfc', 'entra', 'okta'] }, token: { type: 'string' }, me: { type: 'string' } } }),
+        responses: { 201: ok('{ id, baseUrl, token }'), 400: error, 409: ok('The id is taken') },
+      },
+    },
+    '/tenants/{tenantId}': { delete: { summary: 'Delete a tenant', responses: { 204: ok('Deleted'), 404: notFound } } },
+  };
+  for (const [path, item] of Object.entries(tenantScoped)) {
+    paths[path] = item;
+    paths[`/tenants/{tenantId}${path}`] = item;
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Scimulator control API', version: VERSION, description: 'Drive the SCIM test double from tests: faults, journal, tenants, clock, snapshots.' },
+    servers: [{ url: controlPath }],
+    paths,
+    components: {
+      securitySchemes: { controlToken: { type: 'http', scheme: 'bearer', description: 'Only when the server runs with --control-token' } },
+      schemas: {
+        Error: { type: 'object', required: ['error'], properties: { error: { type: 'string' }, field: { type: 'string' } } },
+        Snapshot: { type: 'object', required: ['format', 'version', 'sequence', 'resources'], properties: { format: { const: 'scimulator-snapshot' }, version: { const: 1 }, sequence: { type: 'integer' }, resources: { type: 'object' } } },
+        Config: {
+          type: 'object',
+          properties: {
+            profile: { enum: ['lenient', 'rfc', 'entra', 'okta'] },
+            auth: { type: 'object', properties: { mode: { enum: ['bearer', 'basic', 'none'] }, token: { type: 'string' }, basicUser: { type: 'string' }, basicPassword: { type: 'string' }, me: { type: ['string', 'null'] } } },
+            defaultPageSize: { type: 'integer', minimum: 1 },
+            maxPageSize: { type: 'integer', minimum: 1 },
+            patchStatus: { type: 'object', additionalProperties: { enum: [200, 204] } },
+            groupDisplayNameUnique: { type: 'boolean' },
+            warningsHeader: { type: 'boolean' },
+            cursorTimeout: { type: 'integer', minimum: 1 },
+          },
+        },
+        FaultRule: {
+          type: 'object',
+          required: ['action'],
+          properties: {
+            id: { type: 'string' },
+            name: { type: 'string' },
+            match: { type: 'object', properties: { method: {}, path: { type: 'string' }, resourceType: { type: 'string' }, operation: {}, query: { type: 'object' }, headers: { type: 'object' }, body: {} } },
+            action: { type: 'object', required: ['type'], properties: { type: { enum: ['latency', 'error', 'conflict', 'reset', 'hang', 'malformed', 'rateLimit'] } } },
+            probability: { type: 'number', minimum: 0, maximum: 1 },
+            times: { type: 'integer', minimum: 1 },
+            after: { type: 'integer', minimum: 0 },
+          },
+        },
+        JournalQuery: { type: 'object', properties: { method: {}, path: { type: 'string' }, operation: {}, resourceType: { type: 'string' }, status: {}, from: { type: 'string' }, to: { type: 'string' }, hasWarnings: { type: 'boolean' }, warningCode: { type: 'string' }, fault: {}, body: {}, since: { type: 'integer' }, limit: { type: 'integer' }, order: { enum: ['asc', 'desc'] } } },
+      },
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../../src/http/app.js';
+import { USER_SCHEMA, expectScimError } from './helpers.js';
+
+describe('/Me (RFC 7644 section 3.11)', () => {
+  it('is 501 when no User is bound to the token', async () => {
+    const app = createApp({ auth: 'none' });
+    expectScimError(await request(app).get('/scim/v2/Me'), 501);
+  });
+
+  it('reads, replaces and deletes the bound User of a tenant token', async () => {
+    const app = createApp();
+    const tenant = await request(app).post('/_mock/tenants').send({ id: 'me', token: 'me-token', me: 'barbara' });
+    expect(tenant.status).toBe(201);
+    const auth = { Authorization: 'Bearer me-token' };
+    expectScimError(await request(app).get('/tenants/me/scim/v2/Me').set(auth), 404);
+
+    const created = await request(app).post('/tenants/me/scim/v2/Users').set(auth).set('Content-Type', 'application/scim+json')
+      .send(JSON.stringify({ schemas: [USER_SCHEMA], userName: 'Barbara' }));
+    expect(created.status).toBe(201);
+
+    const me = await request(app).get('/tenants/me/scim/v2/Me').set(auth).set('Host', 'scim.test');
+    expect(me.status).toBe(200);
+    expect(me.body.id).toBe(created.body.id);
+    expect(me.body.meta.location).toBe(`http://scim.test/tenants/me/scim/v2/Users/${created.body.id}`);
+
+    const replaced = await request(app).put('/tenants/me/scim/v2/Me').set(auth).set('Content-Type', 'application/scim+json')
+      .send(JSON.stringify({ schemas: [USER_SCHEMA], userName: 'barbara', title: 'Tour Guide' }));
+    expect(replaced.status).toBe(200);
+    expect(replaced.body.title).toBe('Tour Guide');
+
+    expectScimError(await request(app).post('/tenants/me/scim/v2/Me').set(auth).set('Content-Type', 'application/scim+json').send('{}'), 501);
+    expect((await request(app).delete('/tenants/me/scim/v2/Me').set(auth)).status).toBe(204);
+    expect((await request(app).get(`/tenants/me/scim/v2/Users/${created.body.id}`).set(auth)).status).toBe(404);
+  });
+
+  it('can be bound through the config', async () => {
+    const app = createApp({ auth: 'none' });
+    await request(app).post('/scim/v2/Users').set('Content-Type', 'application/scim+json').send(JSON.stringify({ schemas: [USER_SCHEMA], userName: 'ops' }));
+    expect((await request(app).patch('/_mock/config').send({ auth: { me: 'ops' } })).status).toBe(200);
+    expect((await request(app).get('/scim/v2/Me')).body.userName).toBe('ops');
+    expect((await request(app).patch('/_mock/config').send({ auth: { me: null } })).status).toBe(200);
+    expect((await request(app).get('/scim/v2/Me')).status).toBe(501);
+  });
+});
