@@ -6,7 +6,7 @@
  *
  *   node bench/start-scimulator.mjs --port 8080 --seed 1 --users 100000 --groups 2000 [--journal-capacity 1] ...
  *
- * Every other flag is passed to startServer() with its name camel-cased (numbers stay numbers).
+ * Every other flag is passed to startServer() with its name camel-cased (numbers stay numbers; --no-x is x: false).
  */
 import { startServer } from '../dist/server.js';
 import { generateDirectory } from '../dist/seed/generate.js';
@@ -16,9 +16,14 @@ const flags = {};
 for (let i = 0; i < raw.length; i++) {
   const arg = raw[i];
   if (!arg.startsWith('--')) throw new Error(`unexpected argument ${arg}`);
+  const camel = (name) => name.replace(/-([a-z])/g, (_m, c) => c.toUpperCase());
+  if (arg.startsWith('--no-')) {
+    flags[camel(arg.slice(5))] = false; // --no-journal -> journal: false, as yargs does
+    continue;
+  }
   const next = raw[i + 1];
   const value = next === undefined || next.startsWith('--') ? true : raw[++i];
-  flags[arg.slice(2).replace(/-([a-z])/g, (_m, c) => c.toUpperCase())] = value;
+  flags[camel(arg.slice(2))] = value;
 }
 const num = (v) => (typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v);
 const { users: userCount = 0, groups: groupCount = 0, seed = 1, ...rest } = flags;
