@@ -59,7 +59,7 @@ function usage(message) {
 /** Durations (s) and sample counts. The full run must stay under 10 minutes on 2 cores. */
 const D = quick
   ? { main: 1, peer: 1, w2: 1, warm: 0.5, runs: 3, seqWarm: 2, seqN: 5, seqCapMs: 3000, starts: 1, loopReps: 3 }
-  : { main: 10, peer: 5, w2: 5, warm: 2, runs: 3, seqWarm: 10, seqN: 30, seqCapMs: 8000, starts: 5, loopReps: 15 };
+  : { main: 10, peer: 3, w2: 5, warm: 2, runs: 3, seqWarm: 10, seqN: 30, seqCapMs: 8000, starts: 5, loopReps: 15 };
 const CONNECTIONS = 32;
 const SLOW_MS = 200;
 const SMALL = 10_000;
@@ -385,10 +385,22 @@ async function scimulatorSmall() {
     if (want('W1', 'M')) {
       log(`Scimulator W1: ${D.runs}× ${D.main} s`);
       const rss = [];
-      const t = await throughput(server, w1Requests(sample.ids), { afterRun: async () => rss.push(rssMB(server.pid)) });
+      const journal = [];
+      const afterRun = async () => {
+        rss.push(rssMB(server.pid));
+        // How full the journal's ring is: RSS grows until it holds --journal-capacity entries.
+        const res = await request(`${server.origin}/_mock/requests?limit=1`).catch(() => undefined);
+        try {
+          const body = res?.status === 200 ? res.json() : undefined;
+          journal.push(body ? { count: body.count, lastSeq: body.lastSeq } : null);
+        } catch {
+          journal.push(null);
+        }
+      };
+      const t = await throughput(server, w1Requests(sample.ids), { afterRun });
       W1().cells.scimulator = t.rps;
       W1p99().cells.scimulator = t.p99;
-      results.details.scimulatorW1 = { runs: t.raw, rssAfterEachRunMB: rss };
+      results.details.scimulatorW1 = { runs: t.raw, rssAfterEachRunMB: rss, journalAfterEachRun: journal };
       if (rss.length >= 2) Mgrowth().cells.scimulator = single(((rss[rss.length - 1] - rss[0]) / rss[0]) * 100);
       stages.afterW1 = rssMB(server.pid);
     }
