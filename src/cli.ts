@@ -1,8 +1,13 @@
 #!/usr/bin/env node
 /** The `scimulator` command: parse flags, call the library, print, exit codes (2 = bad usage, 1 = failure). */
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { DEFAULT_OPTIONS, type AuthMode, type ScimulatorOptions } from './config.js';
+import { DEFAULT_OPTIONS, DEFAULT_TOKEN, type AuthMode, type ScimulatorOptions, type SeedingOptions } from './config.js';
+import { createProgressReporter } from './seed/progress.js';
+import { defaultTenantConfig, mergeScenarioOptions, scenarioFor, ScenarioError } from './seed/scenario.js';
+import { buildDirectory, describeCounts, snapshotDocumentChunks } from './seed/seed.js';
 import { startServer } from './server.js';
 import { DataFileError } from './store/persist.js';
 
@@ -13,7 +18,16 @@ function fail(message: string, code: number): never {
   process.exit(code);
 }
 
+/** The seeding flags given (--seed, --users, --groups, --seed-file), or undefined when none is. */
+function seedingFlags(argv: Record<string, unknown>): SeedingOptions | undefined {
+  const spec: SeedingOptions = {};
+  if (argv['seed-file'] !== undefined) spec.file = argv['seed-file'] as string;
+  for (const key of ['seed', 'users', 'groups'] as const) if (argv[key] !== undefined) spec[key] = argv[key] as number;
+  return Object.keys(spec).length ? spec : undefined;
+}
+
 async function serve(argv: Record<string, unknown>): Promise<void> {
+  const seeding = seedingFlags(argv);
   const options: Partial<ScimulatorOptions> = {
     port: argv.port as number,
     host: argv.host as string,
@@ -38,26 +52,51 @@ async function serve(argv: Record<string, unknown>): Promise<void> {
     latency: argv.latency as string | undefined,
     failRate: argv['fail-rate'] as string | undefined,
     rateLimit: argv['rate-limit'] as string | undefined,
+    saveDelayMs: argv['save-delay'] as number,
+    dataSync: argv['data-sync'] as boolean,
+    maxJsonDepth: argv['max-json-depth'] as number,
+    maxQueryParams: argv['max-query-params'] as number,
+    maxUrlLength: argv['max-url-length'] as number,
+    maxHeaderSize: argv['max-header-size'] as number,
+    headersTimeout: argv['headers-timeout'] as number,
+    requestTimeout: argv['request-timeout'] as number,
+    shutdownGraceMs: argv['shutdown-grace'] as number,
+    cors: argv.cors as string | undefined,
+    bulkMaxOperations: argv['bulk-max-operations'] as number,
+    bulkMaxPayload: argv['bulk-max-payload'] as number | undefined,
+    seed: argv.seed as number | undefined,
+    seeding,
   };
   let running;
+  const progress = createProgressReporter(process.stderr, 'Seeding');
   try {
-    running = await startServer(options);
+    running = await startServer(options, { onSeedProgress: (done, total) => progress.update(done, total) });
   } catch (err) {
+    progress.done();
+    if (err instanceof ScenarioError) fail(err.message, 2);
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') fail(`port ${options.port} on ${options.host} is already in use; pick another with --port (0 picks a free one)`, 1);
     if (err instanceof DataFileError) fail(err.message, 1);
     if (e.code === undefined && err instanceof Error && !(err instanceof DataFileError)) fail(err.message, 2);
     fail(e.message, 1);
   }
+  progress.done();
   const { options: o } = running.runtime;
+  const auth = running.runtime.defaultTenant.auth;
   const lines = [`Scimulator ${VERSION} listening`, `  SCIM base URL: ${running.baseUrl}`];
-  if (o.auth === 'bearer') lines.push(`  Bearer token:  ${o.token}`);
-  else if (o.auth === 'basic') lines.push(`  Basic auth:    ${o.basicUser} / ${o.basicPassword}`);
+  // Only the documented development token is printed; a secret the operator chose is never written out.
+  if (auth.mode === 'bearer') lines.push(`  Bearer token:  ${auth.token === DEFAULT_TOKEN ? auth.token : '(as given by --token or the seed file; not printed)'}`);
+  else if (auth.mode === 'basic') lines.push(`  Basic auth:    ${auth.basicUser} / (password as given; not printed)`);
   else lines.push('  Auth:          none (every request is accepted)');
-  if (o.auth === 'none' && !['127.0.0.1', 'localhost', '::1'].includes(o.host)) {
+  if (auth.mode === 'none' && !['127.0.0.1', 'localhost', '::1'].includes(o.host)) {
     process.stderr.write(`scimulator: warning: --auth none on ${o.host} lets anyone who can reach this address read and change the directory\n`);
   }
-  if (o.data) lines.push(`  Data file:     ${o.data}`);
+  if (o.data) lines.push(`  Data file:     ${o.data}${o.dataSync ? ' (every write fsynced before its response)' : ` (saved within ${o.saveDelayMs} ms of a write)`}`);
+  if (o.cors) lines.push(`  CORS origins:  ${o.cors}`);
+  if (running.seeded) {
+    lines.push(`  Directory:     ${describeCounts(running.seeded.counts)} from ${running.seeded.source} (seeded in ${formatMs(running.seeded.ms)})`);
+  }
+  for (const note of running.notes) process.stderr.write(`scimulator: note: ${note}\n`);
   process.stdout.write(lines.join('\n') + '\n');
 
   let stopping = false;
@@ -72,6 +111,68 @@ async function serve(argv: Record<string, unknown>): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+const formatMs = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
+
+/** `scimulator seed`: writes the snapshot document of a generated directory (or scenario), without serving. */
+async function seed(argv: Record<string, unknown>): Promise<void> {
+  const out = argv.out as string;
+  if (out === '') fail('--out must name a file (or "-" for standard output)', 2);
+  const spec = seedingFlags(argv) ?? {};
+  let scenario;
+  try {
+    scenario = await scenarioFor(spec);
+  } catch (err) {
+    if (err instanceof ScenarioError) fail(err.message, 2);
+    if (err instanceof RangeError) fail(`--${err.message}`, 2);
+    throw err;
+  }
+  const progress = createProgressReporter(process.stderr, 'Seeding');
+  let snapshot;
+  try {
+    const { groupDisplayNameUnique } = mergeScenarioOptions(defaultTenantConfig(), scenario);
+    snapshot = buildDirectory(scenario, { groupDisplayNameUnique, onProgress: (done, total) => progress.update(done, total) });
+  } catch (err) {
+    if (err instanceof ScenarioError) fail(err.message, 2);
+    throw err;
+  } finally {
+    progress.done();
+  }
+  const counts: Record<string, number> = {};
+  for (const [type, list] of Object.entries(snapshot.resources)) counts[type] = list.length;
+  const summary = `${describeCounts(counts)}${spec.file ? ` from ${spec.file}` : ''}`;
+  const ignored = scenario.options || scenario.faults.length ? 'the seed file\'s options and faults are not part of a snapshot; pass --seed-file again when serving it' : undefined;
+  if (out === '-') {
+    // A reader that stops early (| head) is not an error.
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => process.exit(err.code === 'EPIPE' ? 0 : 1));
+    for (const chunk of snapshotDocumentChunks(snapshot)) {
+      if (!process.stdout.write(chunk)) await new Promise<void>((resolve) => process.stdout.once('drain', () => resolve()));
+    }
+    process.stderr.write(`scimulator: wrote ${summary} to standard output\n`);
+  } else {
+    // Written next to the target, then renamed over it: a reader never sees half a file.
+    const temporary = `${out}.${process.pid}.tmp`;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const stream = createWriteStream(temporary);
+        stream.on('error', reject);
+        stream.on('finish', resolve);
+        (async () => {
+          for (const chunk of snapshotDocumentChunks(snapshot)) {
+            if (!stream.write(chunk)) await new Promise<void>((r) => stream.once('drain', () => r()));
+          }
+          stream.end();
+        })().catch(reject);
+      });
+      await rename(temporary, out);
+    } catch (err) {
+      await rm(temporary, { force: true });
+      fail(`cannot write ${out}: ${(err as Error).message}`, 1);
+    }
+    process.stdout.write(`Wrote ${out}: ${summary}\n`);
+  }
+  if (ignored) process.stderr.write(`scimulator: note: ${ignored}\n`);
 }
 
 const parser = yargs(hideBin(process.argv))
@@ -93,7 +194,17 @@ const parser = yargs(hideBin(process.argv))
         .option('basic-user', { type: 'string', describe: 'User name (auth basic)' })
         .option('basic-password', { type: 'string', describe: 'Password (auth basic)' })
         .option('data', { type: 'string', describe: 'JSON data file: loaded at start, saved after writes' })
+        .option('data-sync', { type: 'boolean', default: DEFAULT_OPTIONS.dataSync, describe: 'Make every write durable (fsync) before its response is sent' })
+        .option('save-delay', { type: 'number', default: DEFAULT_OPTIONS.saveDelayMs, describe: 'ms writes are coalesced before the data file is saved (what a crash may lose without --data-sync)' })
         .option('max-body', { type: 'number', default: DEFAULT_OPTIONS.maxBody, describe: 'Maximum request body in bytes' })
+        .option('max-json-depth', { type: 'number', default: DEFAULT_OPTIONS.maxJsonDepth, describe: 'Deepest nesting of objects and arrays in a request body' })
+        .option('max-query-params', { type: 'number', default: DEFAULT_OPTIONS.maxQueryParams, describe: 'Most query parameters per request' })
+        .option('max-url-length', { type: 'number', default: DEFAULT_OPTIONS.maxUrlLength, describe: 'Longest request URL in bytes (414 above)' })
+        .option('max-header-size', { type: 'number', default: DEFAULT_OPTIONS.maxHeaderSize, describe: 'Largest request line plus headers in bytes (431 above)' })
+        .option('headers-timeout', { type: 'number', default: DEFAULT_OPTIONS.headersTimeout, describe: 'ms a client has to send the request headers' })
+        .option('request-timeout', { type: 'number', default: DEFAULT_OPTIONS.requestTimeout, describe: 'ms a client has to send the whole request' })
+        .option('shutdown-grace', { type: 'number', default: DEFAULT_OPTIONS.shutdownGraceMs, describe: 'ms in-flight requests get to finish on SIGTERM/SIGINT' })
+        .option('cors', { type: 'string', describe: 'Allow browser calls from these origins (comma-separated, or "*"); CORS is off without it' })
         .option('profile', { choices: ['lenient', 'rfc', 'entra', 'okta'], default: DEFAULT_OPTIONS.profile, describe: 'IdP profile: which client quirks are tolerated' })
         .option('default-page-size', { type: 'number', default: DEFAULT_OPTIONS.defaultPageSize, describe: 'Page size of a list without count' })
         .option('max-page-size', { type: 'number', default: DEFAULT_OPTIONS.maxPageSize, describe: 'Largest page a list returns' })
@@ -107,8 +218,26 @@ const parser = yargs(hideBin(process.argv))
         .option('journal-file', { type: 'string', describe: 'Also append every journal entry to this NDJSON file' })
         .option('latency', { type: 'string', describe: 'Delay every request: "200" ms or "100-800" (uniform)' })
         .option('fail-rate', { type: 'string', describe: 'Fail a share of requests: "0.1:503"' })
-        .option('rate-limit', { type: 'string', describe: 'Token bucket: "10/s", "600/min"' }),
+        .option('rate-limit', { type: 'string', describe: 'Token bucket: "10/s", "600/min"' })
+        .option('bulk-max-operations', { type: 'number', default: DEFAULT_OPTIONS.bulkMaxOperations, describe: 'Most operations in one POST /Bulk' })
+        .option('bulk-max-payload', { type: 'number', describe: `Largest POST /Bulk body in bytes (default ${DEFAULT_OPTIONS.bulkMaxPayload}, at most --max-body)` })
+        .option('seed', { type: 'number', describe: 'Generate a directory with this seed (default 1); also seeds the ids of created resources' })
+        .option('users', { type: 'number', describe: 'Generate this many users (default 50 when generating)' })
+        .option('groups', { type: 'number', describe: 'Generate this many groups (default 8 when generating)' })
+        .option('seed-file', { type: 'string', describe: 'Scenario file to seed from (seeds/*.json); --seed/--users/--groups override its generate block' }),
     (argv) => serve(argv as Record<string, unknown>),
+  )
+  .command(
+    'seed',
+    'Write a seeded directory as a snapshot document (serve it with --data), without serving',
+    (y) =>
+      y
+        .option('seed', { type: 'number', describe: 'Generator seed (default 1)' })
+        .option('users', { type: 'number', describe: 'Users to generate (default 50)' })
+        .option('groups', { type: 'number', describe: 'Groups to generate (default 8)' })
+        .option('seed-file', { type: 'string', describe: 'Scenario file (seeds/*.json); --seed/--users/--groups override its generate block' })
+        .option('out', { type: 'string', nargs: 1, demandOption: true, describe: 'Output file ("-" for standard output)' }),
+    (argv) => seed(argv as Record<string, unknown>),
   )
   .fail((message, err) => {
     fail((message || err?.message || 'invalid usage').replace(/\s*\n\s*/g, ' '), 2);

@@ -21,8 +21,26 @@ export interface ScimulatorOptions {
   maxBody: number;
   /** Reject Groups whose displayName is taken (RFC 7643 leaves it to the service provider). */
   groupDisplayNameUnique: boolean;
-  /** Coalescing window of data-file saves, in ms. */
+  /** Coalescing window of data-file saves, in ms: without `dataSync`, what a crash may lose (--save-delay). */
   saveDelayMs: number;
+  /** Every acknowledged write is fsynced to the data file before its response is sent (--data-sync). */
+  dataSync: boolean;
+  /** Deepest nesting of objects and arrays in a JSON request body (400 above). */
+  maxJsonDepth: number;
+  /** Most query parameters one request may carry (400 above). */
+  maxQueryParams: number;
+  /** Longest request target (path and query) in bytes (414 above). */
+  maxUrlLength: number;
+  /** Largest request head (request line and headers) in bytes; node's maxHeaderSize (431 above). */
+  maxHeaderSize: number;
+  /** ms a client has to send the whole request head; then 408 and the socket is closed. */
+  headersTimeout: number;
+  /** ms a client has to send the whole request (head and body); then 408 and the socket is closed. */
+  requestTimeout: number;
+  /** ms in-flight requests get to finish on SIGTERM/SIGINT before their connections are closed. */
+  shutdownGraceMs: number;
+  /** Browser origins allowed to call (CORS), comma-separated, or "*"; absent: CORS off. */
+  cors?: string;
   /** IdP profile of the default tenant: rfc (strict), lenient, entra, okta. */
   profile: 'lenient' | 'rfc' | 'entra' | 'okta';
   defaultPageSize: number;
@@ -47,6 +65,22 @@ export interface ScimulatorOptions {
   latency?: string;
   failRate?: string;
   rateLimit?: string;
+  /** Most operations in one POST /Bulk (ServiceProviderConfig bulk.maxOperations). */
+  bulkMaxOperations: number;
+  /** Largest POST /Bulk body in bytes (ServiceProviderConfig bulk.maxPayloadSize); at most maxBody. */
+  bulkMaxPayload: number;
+  /**
+   * Seed the default tenant at start (`serve`): a scenario file (seeds/*.json) and/or generator overrides.
+   * Flags alone generate (missing values: seed 1, 50 users, 8 groups); with a file they override its generate block.
+   */
+  seeding?: SeedingOptions;
+}
+
+export interface SeedingOptions {
+  file?: string;
+  seed?: number;
+  users?: number;
+  groups?: number;
 }
 
 /** A fixed, documented development token: printed at start-up, never a secret. */
@@ -63,6 +97,14 @@ export const DEFAULT_OPTIONS: ScimulatorOptions = {
   maxBody: 1024 * 1024,
   groupDisplayNameUnique: false,
   saveDelayMs: 50,
+  dataSync: false,
+  maxJsonDepth: 64,
+  maxQueryParams: 100,
+  maxUrlLength: 8 * 1024,
+  maxHeaderSize: 16 * 1024,
+  headersTimeout: 30_000,
+  requestTimeout: 120_000,
+  shutdownGraceMs: 10_000,
   profile: 'lenient',
   defaultPageSize: 100,
   maxPageSize: 1000,
@@ -73,6 +115,8 @@ export const DEFAULT_OPTIONS: ScimulatorOptions = {
   journal: true,
   journalCapacity: 10_000,
   seed: 1,
+  bulkMaxOperations: 1000,
+  bulkMaxPayload: 1024 * 1024,
 };
 
 /** Fills defaults and checks the values; throws an Error with a one-line reason on a bad option. */
@@ -101,15 +145,74 @@ export function resolveOptions(partial: Partial<ScimulatorOptions> = {}): Scimul
   if (options.defaultPageSize > options.maxPageSize) {
     throw new Error(`--default-page-size (${options.defaultPageSize}) must not exceed --max-page-size (${options.maxPageSize})`);
   }
+  checkLimits(options, partial);
   if (!Number.isInteger(options.seed)) throw new Error(`--seed must be an integer, got ${partial.seed}`);
+  const seeding = options.seeding;
+  if (seeding) {
+    if (seeding.seed !== undefined && !Number.isSafeInteger(seeding.seed)) throw new Error(`--seed must be an integer, got ${seeding.seed}`);
+    if (seeding.users !== undefined && (!Number.isSafeInteger(seeding.users) || seeding.users < 0 || seeding.users > 1_000_000)) {
+      throw new Error(`--users must be an integer from 0 to 1000000, got ${seeding.users}`);
+    }
+    if (seeding.groups !== undefined && (!Number.isSafeInteger(seeding.groups) || seeding.groups < 0 || seeding.groups > 100_000)) {
+      throw new Error(`--groups must be an integer from 0 to 100000, got ${seeding.groups}`);
+    }
+    if (seeding.file !== undefined && (typeof seeding.file !== 'string' || seeding.file === '')) throw new Error('--seed-file must name a file');
+  }
   if (!/^\/[A-Za-z0-9._~\-/]+$/.test(options.controlPath)) throw new Error(`--control-path must start with "/", got ${options.controlPath}`);
   options.controlPath = options.controlPath.replace(/\/+$/, '');
   if (options.controlPath === options.basePath) throw new Error('--control-path must differ from --base-path');
+  for (const key of ['bulkMaxOperations', 'bulkMaxPayload'] as const) {
+    if (!Number.isInteger(options[key]) || options[key] < 1) throw new Error(`${flagName(key)} must be a positive integer, got ${partial[key]}`);
+  }
+  // The body parser stops anything above --max-body first: the default follows it, an explicit larger value is an error.
+  if (defined.bulkMaxPayload === undefined) options.bulkMaxPayload = Math.min(options.bulkMaxPayload, options.maxBody);
+  else if (options.bulkMaxPayload > options.maxBody) {
+    throw new Error(`--bulk-max-payload (${options.bulkMaxPayload}) must not exceed --max-body (${options.maxBody}): larger bodies never reach /Bulk`);
+  }
   if (options.auth === 'bearer' && !options.token) throw new Error('--token must not be empty');
   if (options.auth === 'basic' && (!options.basicUser || !options.basicPassword)) {
     throw new Error('--auth basic needs --basic-user and --basic-password');
   }
   return options;
+}
+
+/** The request limits, timeouts and persistence knobs (see src/http/limits.ts). */
+function checkLimits(options: ScimulatorOptions, partial: Partial<ScimulatorOptions>): void {
+  const whole = (value: number, min: number, max: number, flag: string, given: unknown) => {
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new Error(`${flag} must be a whole number from ${min} to ${max}, got ${given}`);
+    }
+  };
+  whole(options.maxJsonDepth, 1, 10_000, '--max-json-depth', partial.maxJsonDepth);
+  // node's query string parser keeps at most 1000 parameters and drops the rest silently.
+  whole(options.maxQueryParams, 1, 1000, '--max-query-params', partial.maxQueryParams);
+  whole(options.maxUrlLength, 256, 1024 * 1024, '--max-url-length', partial.maxUrlLength);
+  whole(options.maxHeaderSize, 1024, 1024 * 1024, '--max-header-size', partial.maxHeaderSize);
+  whole(options.headersTimeout, 1, 3_600_000, '--headers-timeout', partial.headersTimeout);
+  whole(options.requestTimeout, 1, 3_600_000, '--request-timeout', partial.requestTimeout);
+  whole(options.shutdownGraceMs, 0, 3_600_000, '--shutdown-grace', partial.shutdownGraceMs);
+  whole(options.saveDelayMs, 0, 3_600_000, '--save-delay', partial.saveDelayMs);
+  if (options.headersTimeout > options.requestTimeout) {
+    throw new Error(`--headers-timeout (${options.headersTimeout}) must not exceed --request-timeout (${options.requestTimeout})`);
+  }
+  if (options.dataSync && !options.data) throw new Error('--data-sync needs --data <file>');
+  if (options.cors !== undefined) parseCorsOrigins(options.cors);
+}
+
+/**
+ * "--cors" value -> the allowed origins ("*" = any). Each origin is scheme://host[:port], as browsers send it in
+ * the Origin header; throws naming the first one that is not.
+ */
+export function parseCorsOrigins(value: string): '*' | Set<string> {
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (items.length === 0) throw new Error('--cors needs an origin such as https://app.example.com (or "*")');
+  if (items.length === 1 && items[0] === '*') return '*';
+  for (const origin of items) {
+    if (!/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(origin)) {
+      throw new Error(`--cors origins look like https://app.example.com:8443 (scheme, host, optional port; no path), got ${origin}`);
+    }
+  }
+  return new Set(items.map((o) => o.toLowerCase()));
 }
 
 /** "defaultPageSize" -> "--default-page-size", for messages that name the flag. */

@@ -3,7 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { resolveOptions, type ScimulatorOptions } from './config.js';
 import { shorthandRules } from './faults/shorthands.js';
 import { ScimError } from './scim/errors.js';
+import { scenarioFor, ScenarioError, type Scenario } from './seed/scenario.js';
+import { seedTenant } from './seed/seed.js';
 import { PROFILE_NAMES, Tenant, type TenantConfig } from './tenant.js';
+import { ControlError } from './tenant-config.js';
 import { VERSION } from './version.js';
 
 export const DEFAULT_TENANT_ID = 'default';
@@ -16,6 +19,11 @@ export interface TenantSpec {
   seed?: number;
   token?: string;
   profile?: TenantConfig['profile'];
+  /** Generate a directory (with `seed`, default 1); missing counts default to 50 users, 8 groups. */
+  users?: number;
+  groups?: number;
+  /** A scenario file on the server's disk, relative to the process's working directory. */
+  seedFile?: string;
 }
 
 export class Scimulator {
@@ -61,6 +69,8 @@ export class Scimulator {
       groupDisplayNameUnique: o.groupDisplayNameUnique,
       warningsHeader: o.warningsHeader,
       cursorTimeout: o.cursorTimeout,
+      bulkMaxOperations: o.bulkMaxOperations,
+      bulkMaxPayload: o.bulkMaxPayload,
     };
   }
 
@@ -85,9 +95,9 @@ export class Scimulator {
     return tenant;
   }
 
-  /** POST /_mock/tenants: checks each field of the request, then creates the tenant. */
+  /** POST /_mock/tenants: checks each field of the request, then creates (and seeds) the tenant. */
   async createTenantFromSpec(spec: Record<string, unknown>): Promise<Tenant> {
-    const allowed = ['id', 'seed', 'token', 'profile', 'me'];
+    const allowed = ['id', 'seed', 'token', 'profile', 'me', 'users', 'groups', 'seedFile'];
     for (const key of Object.keys(spec)) {
       if (!allowed.includes(key)) throw new ScimError(400, 'invalidValue', `Unknown field "${key}"; allowed: ${allowed.join(', ')}.`);
     }
@@ -97,7 +107,38 @@ export class Scimulator {
     if (spec.profile !== undefined && !PROFILE_NAMES.includes(spec.profile as never)) {
       throw new ScimError(400, 'invalidValue', `profile must be one of ${PROFILE_NAMES.join(', ')}.`);
     }
-    return this.createTenant(spec as TenantSpec);
+    let scenario: Scenario | undefined;
+    if (spec.users !== undefined || spec.groups !== undefined || spec.seedFile !== undefined) {
+      for (const field of ['users', 'groups'] as const) {
+        const v = spec[field];
+        if (v !== undefined && (!Number.isInteger(v) || (v as number) < 0)) throw new ControlError(400, `${field} must be a non-negative integer.`, field);
+      }
+      if (spec.seedFile !== undefined && (typeof spec.seedFile !== 'string' || !spec.seedFile)) throw new ControlError(400, 'seedFile must be a non-empty path.', 'seedFile');
+      try {
+        scenario = await scenarioFor({ file: spec.seedFile as string | undefined, seed: spec.seed as number | undefined, users: spec.users as number | undefined, groups: spec.groups as number | undefined });
+      } catch (err) {
+        if (err instanceof ScenarioError) throw new ControlError(400, `seedFile: ${err.message}`, 'seedFile');
+        if (err instanceof RangeError) throw new ControlError(400, `${err.message}.`, /^(\w+)/.exec(err.message)![1]);
+        throw err;
+      }
+    }
+    const tenant = this.createTenant(spec as TenantSpec);
+    if (scenario) {
+      try {
+        seedTenant(tenant, scenario);
+      } catch (err) {
+        this.deleteTenant(tenant.id);
+        if (err instanceof ScenarioError) throw new ControlError(400, spec.seedFile !== undefined ? `seedFile: ${err.message}` : err.message, spec.seedFile !== undefined ? 'seedFile' : undefined);
+        throw err;
+      }
+      // What the request names explicitly wins over the scenario's options.
+      const config = structuredClone(tenant.config);
+      if (spec.profile !== undefined) config.profile = spec.profile as TenantConfig['profile'];
+      if (spec.token !== undefined) config.auth.token = spec.token as string;
+      if (spec.me !== undefined) config.auth.me = spec.me as string;
+      tenant.applyConfig(config);
+    }
+    return tenant;
   }
 
   deleteTenant(id: string): boolean {

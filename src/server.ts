@@ -3,7 +3,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ScimulatorOptions } from './config.js';
 import { createApp } from './http/app.js';
+import { guardServer, serverOptions } from './http/limits.js';
 import { Scimulator } from './runtime.js';
+import { scenarioFor } from './seed/scenario.js';
+import { applyScenarioSettings, seedTenant, type SeedSummary } from './seed/seed.js';
 import { DataFile } from './store/persist.js';
 
 export interface RunningServer {
@@ -14,25 +17,53 @@ export interface RunningServer {
   /** The default tenant's SCIM base URL. */
   baseUrl: string;
   token: string;
-  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), saves the data file. */
+  /** What seeding did (when `seeding` was asked for and the directory was seeded). */
+  seeded?: SeedSummary & { source: string };
+  /** Things the operator should know, one line each (e.g. an existing data file won over the seeding flags). */
+  notes: string[];
+  /** Stops accepting, lets in-flight requests finish (up to `graceMs`, default --shutdown-grace), saves the data file. */
   close(graceMs?: number): Promise<void>;
 }
 
-export async function startServer(partial: Partial<ScimulatorOptions> = {}): Promise<RunningServer> {
+export interface StartHooks {
+  /** Progress of seeding the default tenant (done, total), e.g. for a progress bar. */
+  onSeedProgress?: (done: number, total: number) => void;
+}
+
+export async function startServer(partial: Partial<ScimulatorOptions> = {}, hooks: StartHooks = {}): Promise<RunningServer> {
   const runtime = new Scimulator(partial);
   const { options } = runtime;
+  const tenant = runtime.defaultTenant;
+  // A malformed seed file fails here, before anything listens (ScenarioError).
+  const scenario = options.seeding ? await scenarioFor(options.seeding) : undefined;
+  const notes: string[] = [];
+  let seeded: RunningServer['seeded'];
+  const seed = () => {
+    seeded = { ...seedTenant(tenant, scenario!, { onProgress: hooks.onSeedProgress }), source: scenario!.source };
+  };
   let dataFile: DataFile | undefined;
   if (options.data) {
-    dataFile = new DataFile(options.data, runtime.defaultTenant.store, options.saveDelayMs);
-    await dataFile.load();
-    runtime.defaultTenant.seedState = runtime.defaultTenant.store.snapshot();
+    dataFile = new DataFile(options.data, tenant.store, options.saveDelayMs);
+    const loaded = await dataFile.load();
+    tenant.seedState = tenant.store.snapshot();
+    if (loaded && scenario) {
+      applyScenarioSettings(tenant, scenario);
+      const settings = scenario.options || scenario.faults.length ? ' (the seed file\'s options and faults still apply)' : '';
+      notes.push(`data file ${options.data} exists, so its directory is served and the seeding flags are ignored${settings}; remove the file to seed again`);
+    }
     dataFile.watch();
+    if (!loaded && scenario) {
+      seed();
+      await dataFile.flush();
+    }
+  } else if (scenario) {
+    seed();
   }
-  const app = createApp(runtime);
-  const server = createServer(app);
-  // A slow or stalled client cannot hold a socket forever.
-  server.headersTimeout = 30_000;
-  server.requestTimeout = 120_000;
+  const file = dataFile;
+  const app = createApp(runtime, { sync: file && options.dataSync ? () => file.sync() : undefined });
+  // Limits on the request head, and timeouts so a slow or stalled client cannot hold a socket forever.
+  const server = createServer(serverOptions(options), app);
+  guardServer(server, options);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -49,16 +80,24 @@ export async function startServer(partial: Partial<ScimulatorOptions> = {}): Pro
     runtime,
     url,
     baseUrl: `${url}${options.basePath}`,
-    token: options.token,
-    close(graceMs = 10_000) {
+    token: tenant.auth.token,
+    ...(seeded ? { seeded } : {}),
+    notes,
+    close(graceMs = options.shutdownGraceMs) {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(() => {
             server.closeAllConnections();
           }, graceMs);
           timer.unref();
+          // A keep-alive connection whose request finishes during the grace would otherwise stay open until its
+          // keep-alive timeout: close connections as they go idle, and tell clients not to reuse them.
+          const sweeper = setInterval(() => server.closeIdleConnections(), 20);
+          sweeper.unref();
+          server.on('request', (_req, res) => res.setHeader('Connection', 'close'));
           server.close(() => {
             clearTimeout(timer);
+            clearInterval(sweeper);
             resolve();
           });
           server.closeIdleConnections();

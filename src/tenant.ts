@@ -4,6 +4,7 @@
  */
 import type { AuthMode } from './config.js';
 import { FaultRegistry } from './faults/registry.js';
+import { applyProfileDefaults } from './profiles/profiles.js';
 import { Journal } from './journal/journal.js';
 import { ControllableClock } from './scim/clock.js';
 import { SeededRandom } from './scim/random.js';
@@ -38,6 +39,10 @@ export interface TenantConfig {
   warningsHeader: boolean;
   /** Idle time in seconds after which a pagination cursor expires (RFC 9865 cursorTimeout). */
   cursorTimeout: number;
+  /** Most operations one POST /Bulk may carry (ServiceProviderConfig bulk.maxOperations). */
+  bulkMaxOperations: number;
+  /** Largest POST /Bulk body in bytes (ServiceProviderConfig bulk.maxPayloadSize). */
+  bulkMaxPayload: number;
 }
 
 /** What this tenant supports, as ServiceProviderConfig advertises it. */
@@ -72,11 +77,13 @@ export class Tenant {
   config: TenantConfig;
   /** The state `reset` returns to. */
   seedState: StoreSnapshot;
+  /** Fault rules a scenario seeded; `reset` adds them again after clearing the faults. */
+  seedFaults: unknown[] = [];
 
   constructor(init: TenantInit) {
     this.id = init.id;
     this.seed = init.seed ?? 1;
-    this.config = structuredClone(init.config);
+    this.config = applyProfileDefaults(undefined, structuredClone(init.config));
     this.random = new SeededRandom(this.seed);
     this.registry = SchemaRegistry.builtIn();
     this.store = new MemoryStore(this.registry);
@@ -96,17 +103,27 @@ export class Tenant {
   /** What ServiceProviderConfig advertises: what this build implements, with this tenant's limits. */
   get features(): Features {
     return {
-      patch: false,
-      bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
-      filter: { supported: false, maxResults: this.config.maxPageSize },
+      patch: true,
+      bulk: { supported: true, maxOperations: this.config.bulkMaxOperations, maxPayloadSize: this.config.bulkMaxPayload },
+      filter: { supported: true, maxResults: this.config.maxPageSize },
       // A PUT may set a new password (writeOnly, never returned).
       changePassword: true,
-      sort: false,
+      sort: true,
+      // RFC 9865 section 4. Index stays the default so clients that only know RFC 7644 see no change.
+      pagination: {
+        cursor: true,
+        index: true,
+        defaultPaginationMethod: 'index',
+        defaultPageSize: Math.min(this.config.defaultPageSize, this.config.maxPageSize),
+        maxPageSize: this.config.maxPageSize,
+        cursorTimeout: this.config.cursorTimeout,
+      },
     };
   }
 
   /** Applies a changed config to the parts that cache it. */
   applyConfig(config: TenantConfig): void {
+    config = applyProfileDefaults(this.config, config);
     this.config = config;
     this.service.options.groupDisplayNameUnique = config.groupDisplayNameUnique;
   }
@@ -114,7 +131,10 @@ export class Tenant {
   /** Back to the seed state; faults and journal cleared unless kept. */
   reset(keep: { faults?: boolean; journal?: boolean } = {}): void {
     this.store.load(this.seedState);
-    if (!keep.faults) this.faults.clear();
+    if (!keep.faults) {
+      this.faults.clear();
+      for (const rule of this.seedFaults) this.faults.add(rule);
+    }
     if (!keep.journal) this.journal.clear();
   }
 }

@@ -3,18 +3,21 @@
  * other tenant at /tenants/{id}/<base path>; the control API lives under its own path.
  *
  * A SCIM request flows through, one middleware each:
- *   tenant resolution -> journal -> JSON body -> auth -> faults -> SCIM routes -> error rendering
+ *   [CORS] -> tenant resolution -> journal -> limits -> [durable writes] -> JSON body -> auth -> faults
+ *   -> profile -> SCIM routes -> error rendering
  * The SCIM routes never know that the journal or faults exist.
  */
 import express, { Router, type Express, type Request, type RequestHandler, type Response } from 'express';
 import type { ScimulatorOptions } from '../config.js';
 import { faultMiddleware } from '../faults/middleware.js';
 import { journalMiddleware } from '../journal/middleware.js';
+import { profileMiddleware } from '../profiles/middleware.js';
 import { Scimulator } from '../runtime.js';
 import { ScimError } from '../scim/errors.js';
 import type { Tenant } from '../tenant.js';
 import { authMiddleware } from './auth.js';
 import { jsonBody } from './body.js';
+import { controlLimits, corsMiddleware, durableWrites, malformedPathGuard, requestLimits, scimInputGuard } from './limits.js';
 import { classifyScimRequest } from './classify.js';
 import type { RequestScimContext } from './context.js';
 import { controlRouter } from './control.js';
@@ -38,7 +41,13 @@ function resolveTenant(runtime: Scimulator, pick: (req: Request) => string): Req
   };
 }
 
-function scimPipeline(runtime: Scimulator): Router {
+/** What the server around the app adds (src/server.ts). */
+export interface AppHooks {
+  /** --data-sync: resolves once every change made so far is durable; write responses wait for it. */
+  sync?: () => Promise<void>;
+}
+
+function scimPipeline(runtime: Scimulator, hooks: AppHooks): Router {
   const pipeline = Router();
   const tenantParts = (res: Response): { tenant: Tenant; context: RequestScimContext } | undefined =>
     res.locals.tenant ? { tenant: tenantOf(res), context: contextOf(res) } : undefined;
@@ -48,12 +57,16 @@ function scimPipeline(runtime: Scimulator): Router {
       return parts && { journal: parts.tenant.journal, context: parts.context };
     }));
   }
-  pipeline.use(jsonBody(runtime.options.maxBody));
+  pipeline.use(requestLimits(runtime.options));
+  if (hooks.sync) pipeline.use(durableWrites(hooks.sync));
+  pipeline.use(jsonBody(runtime.options.maxBody, runtime.options.maxJsonDepth));
   pipeline.use(authMiddleware(tenantOf));
   pipeline.use(faultMiddleware((_req, res) => {
     const parts = tenantParts(res);
     return parts && { faults: parts.tenant.faults, context: parts.context };
   }));
+  pipeline.use(profileMiddleware((_req, res) => tenantParts(res)));
+  pipeline.use(scimInputGuard());
   pipeline.use(scimRoutes());
   pipeline.use(scimNotFound);
   pipeline.use(scimErrorHandler);
@@ -61,7 +74,7 @@ function scimPipeline(runtime: Scimulator): Router {
 }
 
 /** Builds the express app (use it with supertest, or listen on it yourself). */
-export function createApp(options: Partial<ScimulatorOptions> | Scimulator = {}): Express {
+export function createApp(options: Partial<ScimulatorOptions> | Scimulator = {}, hooks: AppHooks = {}): Express {
   const runtime = options instanceof Scimulator ? options : new Scimulator(options);
   const app = express();
   app.disable('x-powered-by');
@@ -69,8 +82,13 @@ export function createApp(options: Partial<ScimulatorOptions> | Scimulator = {})
   app.set('query parser', 'simple');
   app.locals.scimulator = runtime;
 
-  if (runtime.options.control) app.use(runtime.options.controlPath, controlRouter(runtime));
-  const pipeline = scimPipeline(runtime);
+  if (runtime.options.cors !== undefined) app.use(corsMiddleware(runtime.options.cors));
+  app.use(malformedPathGuard(runtime.options.control ? runtime.options.controlPath : undefined));
+  if (runtime.options.control) {
+    const guards = [controlLimits(runtime.options), ...(hooks.sync ? [durableWrites(hooks.sync)] : [])];
+    app.use(runtime.options.controlPath, ...guards, controlRouter(runtime));
+  }
+  const pipeline = scimPipeline(runtime, hooks);
   const base = runtime.options.basePath;
   app.use(`/tenants/:tenantId${base}`, resolveTenant(runtime, (req) => req.params.tenantId as string), pipeline);
   app.use(base || '/', resolveTenant(runtime, () => 'default'), pipeline);

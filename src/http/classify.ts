@@ -25,7 +25,8 @@ export function pathSegments(relativePath: string): string[] {
  * - `/.search`: POST = search across types (no resource type).
  * - `/Bulk` = bulk, `/ServiceProviderConfig`, `/Schemas[/...]`, `/ResourceTypes[/...]` = discovery,
  *   `/Me[/...]` = me (whatever the method: the handler decides whether the method is allowed).
- * - anything else (including `/`) = unknown.
+ * - `/` with GET: a root query across all resource types (RFC 7644 3.4.2.1) = list, with no resource type.
+ * - anything else = unknown.
  *
  * Endpoint names are compared case-insensitively; `resourceType` is the name from `resourceTypes`.
  */
@@ -36,7 +37,7 @@ export function classifyScimRequest(
 ): ScimRequestClass {
   const m = method.toUpperCase();
   const segs = pathSegments(relativePath);
-  if (segs.length === 0) return { operation: 'unknown' };
+  if (segs.length === 0) return { operation: m === 'GET' || m === 'HEAD' ? 'list' : 'unknown' };
   const first = segs[0]!.toLowerCase();
 
   if (segs.length === 1 && first === '.search') return { operation: m === 'POST' ? 'search' : 'unknown' };

@@ -11,15 +11,12 @@ import { isPlainObject } from '../scim/attributes.js';
 import { ScimError } from '../scim/errors.js';
 import { assertNoForbiddenKeys } from '../scim/validate.js';
 import { fromDocument, toDocument } from '../store/snapshot.js';
-import { PROFILE_NAMES, type Tenant, type TenantConfig } from '../tenant.js';
+import type { Tenant } from '../tenant.js';
+import { ControlError, mergeConfig, onlyKeys } from '../tenant-config.js';
 import { secretEquals } from './auth.js';
 import { controlOpenApi } from './openapi.js';
 
-export class ControlError extends Error {
-  constructor(readonly status: number, message: string, readonly field?: string) {
-    super(message);
-  }
-}
+export { ControlError, mergeConfig };
 
 const tenantOf = (res: Response): Tenant => res.locals.controlTenant as Tenant;
 
@@ -32,62 +29,6 @@ function body(req: Request): Record<string, unknown> {
     throw new ControlError(400, (err as Error).message);
   }
   return value;
-}
-
-function onlyKeys(value: Record<string, unknown>, allowed: readonly string[], where = ''): void {
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) throw new ControlError(400, `Unknown field "${where}${key}"; allowed: ${allowed.join(', ')}.`, where + key);
-  }
-}
-
-/** PATCH /config: a partial TenantConfig, checked field by field. */
-export function mergeConfig(current: TenantConfig, patch: Record<string, unknown>): TenantConfig {
-  onlyKeys(patch, ['profile', 'auth', 'defaultPageSize', 'maxPageSize', 'patchStatus', 'groupDisplayNameUnique', 'warningsHeader', 'cursorTimeout']);
-  const next: TenantConfig = structuredClone(current);
-  const positive = (field: keyof TenantConfig) => {
-    const v = patch[field];
-    if (v === undefined) return;
-    if (!Number.isInteger(v) || (v as number) < 1) throw new ControlError(400, `${field} must be a positive integer.`, field);
-    (next as unknown as Record<string, unknown>)[field] = v;
-  };
-  const bool = (field: keyof TenantConfig) => {
-    const v = patch[field];
-    if (v === undefined) return;
-    if (typeof v !== 'boolean') throw new ControlError(400, `${field} must be true or false.`, field);
-    (next as unknown as Record<string, unknown>)[field] = v;
-  };
-  if (patch.profile !== undefined) {
-    if (!PROFILE_NAMES.includes(patch.profile as never)) throw new ControlError(400, `profile must be one of ${PROFILE_NAMES.join(', ')}.`, 'profile');
-    next.profile = patch.profile as TenantConfig['profile'];
-  }
-  positive('defaultPageSize');
-  positive('maxPageSize');
-  positive('cursorTimeout');
-  bool('groupDisplayNameUnique');
-  bool('warningsHeader');
-  if (next.defaultPageSize > next.maxPageSize) throw new ControlError(400, 'defaultPageSize must not exceed maxPageSize.', 'defaultPageSize');
-  if (patch.patchStatus !== undefined) {
-    if (!isPlainObject(patch.patchStatus)) throw new ControlError(400, 'patchStatus must be an object of resource type name -> 200 or 204.', 'patchStatus');
-    for (const [type, status] of Object.entries(patch.patchStatus)) {
-      if (status !== 200 && status !== 204) throw new ControlError(400, `patchStatus.${type} must be 200 or 204.`, `patchStatus.${type}`);
-      next.patchStatus[type] = status;
-    }
-  }
-  if (patch.auth !== undefined) {
-    if (!isPlainObject(patch.auth)) throw new ControlError(400, 'auth must be an object.', 'auth');
-    onlyKeys(patch.auth, ['mode', 'token', 'basicUser', 'basicPassword', 'me'], 'auth.');
-    const auth = { ...next.auth, ...patch.auth };
-    if (!['bearer', 'basic', 'none'].includes(auth.mode)) throw new ControlError(400, 'auth.mode must be bearer, basic or none.', 'auth.mode');
-    for (const key of ['token', 'basicUser', 'basicPassword'] as const) {
-      if (typeof auth[key] !== 'string' || auth[key] === '') throw new ControlError(400, `auth.${key} must be a non-empty string.`, `auth.${key}`);
-    }
-    if (auth.me !== undefined && auth.me !== null && (typeof auth.me !== 'string' || auth.me === '')) {
-      throw new ControlError(400, 'auth.me must be the userName of the User /Me stands for, or null.', 'auth.me');
-    }
-    if (auth.me === null) delete auth.me;
-    next.auth = auth;
-  }
-  return next;
 }
 
 /** The config as shown by GET /config: secrets included, since the control API is the operator's. */

@@ -4,8 +4,11 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { isPlainObject } from '../scim/attributes.js';
+import { processBulk } from '../scim/bulk.js';
 import { ScimError, badRequest } from '../scim/errors.js';
-import { parseAttributeList, type ProjectionRequest } from '../scim/project.js';
+import { listRequestFromParams, listRequestFromSearchBody, SEARCH_REQUEST_SCHEMA, type ListRequest } from '../scim/list.js';
+import type { PatchWarning } from '../scim/patch.js';
+import { parseAttributeList, Projection, type ProjectionRequest } from '../scim/project.js';
 import { etagMatches, type ScimService } from '../scim/service.js';
 import type { Tenant } from '../tenant.js';
 import {
@@ -16,6 +19,7 @@ import {
   schemaDocument,
   serviceProviderConfig,
 } from './discovery.js';
+import type { ConformanceWarning, RequestScimContext } from './context.js';
 import { LIST_RESPONSE_SCHEMA, sendScim } from './respond.js';
 
 /** The tenant of this request, set by the tenant-resolution middleware. */
@@ -64,6 +68,47 @@ function sendResource(req: Request, res: Response, service: ScimService, typeNam
   const headers: Record<string, string> = { ETag: (resource.meta as Record<string, string>).version! };
   if (status === 201) headers.Location = (rendered.meta as Record<string, string> | undefined)?.location ?? `${baseUrl}${service.resourceType(typeName).resourceType.endpoint}/${resource.id}`;
   sendScim(res, status, rendered, headers);
+}
+
+/** Adds conformance warnings to this request's SCIM context (journal, Scimulator-Warning header). */
+function warnOf(res: Response, warnings: readonly ConformanceWarning[]): void {
+  const context = res.locals.scim as RequestScimContext | undefined;
+  if (context) for (const w of warnings) context.warnings.push({ code: w.code, rfc: w.rfc, detail: w.detail });
+}
+
+/** The body of a /.search request; a missing body gets the same clear 400 as one without the SearchRequest schema. */
+function requireSearchBody(req: Request): unknown {
+  if (req.body === undefined) {
+    throw badRequest('invalidSyntax', `POST /.search needs a JSON body with "schemas": ["${SEARCH_REQUEST_SCHEMA}"] (RFC 7644 section 3.4.3).`);
+  }
+  return req.body;
+}
+
+/**
+ * Runs a query over `typeNames` and sends the ListResponse (RFC 7644 section 3.4.2, RFC 9865 section 2): index
+ * pages carry startIndex; cursor pages carry nextCursor (all but the last) and previousCursor (all but the first).
+ */
+function sendList(req: Request, res: Response, typeNames: string[], request: ListRequest, projection: ProjectionRequest): void {
+  const tenant = tenantOf(res);
+  const { config, service } = tenant;
+  const result = service.query(typeNames, request, {
+    limits: { defaultPageSize: config.defaultPageSize, maxPageSize: config.maxPageSize, cursorTimeout: config.cursorTimeout },
+    cursorSecret: `scimulator-cursor:${tenant.id}:${tenant.seed}`,
+    onWarning: (w) => warnOf(res, [w]),
+  });
+  const base = baseUrlOf(req);
+  const projections = new Map<string, Projection>();
+  const resources = result.entries.map(({ type, resource }) => {
+    let p = projections.get(type.name);
+    if (!p) projections.set(type.name, (p = new Projection(type, projection)));
+    return service.render(type.name, resource, base, p);
+  });
+  const body: Record<string, unknown> = { schemas: [LIST_RESPONSE_SCHEMA], totalResults: result.totalResults, itemsPerPage: result.itemsPerPage };
+  if (result.startIndex !== undefined) body.startIndex = result.startIndex;
+  if (result.nextCursor !== undefined) body.nextCursor = result.nextCursor;
+  if (result.previousCursor !== undefined) body.previousCursor = result.previousCursor;
+  body.Resources = resources;
+  sendScim(res, 200, body);
 }
 
 const notAllowed = (allowed: string) => (req: Request, res: Response) => {
@@ -124,9 +169,24 @@ export function scimRoutes(): Router {
     throw new ScimError(501, undefined, `${req.method} ${req.path} is not supported; /Me answers GET, PUT, PATCH and DELETE for the bound User.`);
   });
 
-  router.all(['/Bulk'], () => {
-    throw new ScimError(501, undefined, 'Bulk operations are not supported yet (ServiceProviderConfig bulk.supported is false).');
+  // Bulk (RFC 7644 section 3.7); the limits are the tenant's, as ServiceProviderConfig advertises them.
+  router.post('/Bulk', (req, res) => {
+    const tenant = tenantOf(res);
+    const limits = tenant.features.bulk;
+    const declared = Number(req.get('Content-Length'));
+    const payloadSize = Number.isFinite(declared) && declared > 0 ? declared : Buffer.byteLength(JSON.stringify(req.body ?? null));
+    const warnings = (res.locals.scim as { warnings?: PatchWarning[] } | undefined)?.warnings;
+    const response = processBulk(tenant.service, req.body, {
+      baseUrl: baseUrlOf(req),
+      maxOperations: limits.maxOperations,
+      maxPayloadSize: limits.maxPayloadSize,
+      payloadSize,
+      patchStatus: (typeName) => tenant.config.patchStatus[typeName] ?? 200,
+      onWarning: (w) => warnings?.push(w),
+    });
+    sendScim(res, 200, response);
   });
+  router.all('/Bulk', notAllowed('POST'));
 
   // Resource endpoints, dispatched on the tenant's resource types (custom types included).
   const typeOf = (req: Request, res: Response) => {
@@ -135,26 +195,31 @@ export function scimRoutes(): Router {
     return type;
   };
 
+  // Queries (RFC 7644 section 3.4.2 and 3.4.3; RFC 9865 cursors). /.search routes come before /:endpoint ones.
+  router.get('/', (req, res) => {
+    const types = tenantOf(res).registry.resourceTypes().map((t) => t.name);
+    sendList(req, res, types, listRequestFromParams((name) => queryParam(req, name)), projectionOf(req));
+  });
+  router.post('/.search', (req, res) => {
+    const types = tenantOf(res).registry.resourceTypes().map((t) => t.name);
+    const { request, projection, warnings } = listRequestFromSearchBody(requireSearchBody(req));
+    warnOf(res, warnings);
+    sendList(req, res, types, request, projection);
+  });
+  router.all('/.search', notAllowed('POST'));
+  router.post('/:endpoint/.search', (req, res) => {
+    const type = typeOf(req, res);
+    const { request, projection, warnings } = listRequestFromSearchBody(requireSearchBody(req));
+    warnOf(res, warnings);
+    sendList(req, res, [type.name], request, projection);
+  });
+  router.all('/:endpoint/.search', (req, res) => {
+    typeOf(req, res);
+    notAllowed('POST')(req, res);
+  });
   router.get('/:endpoint', (req, res) => {
     const type = typeOf(req, res);
-    const tenant = tenantOf(res);
-    if (queryParam(req, 'filter') !== undefined) {
-      throw badRequest('invalidFilter', 'Filtering is not supported yet (ServiceProviderConfig filter.supported is false).');
-    }
-    const all = [...tenant.store.all(type.name)];
-    const startIndex = Math.max(1, integerParam(req, 'startIndex') ?? 1);
-    const maxResults = tenant.features.filter.maxResults;
-    const count = Math.min(Math.max(0, integerParam(req, 'count') ?? maxResults), maxResults);
-    const page = all.slice(startIndex - 1, startIndex - 1 + count);
-    const base = baseUrlOf(req);
-    const projection = projectionOf(req);
-    sendScim(res, 200, {
-      schemas: [LIST_RESPONSE_SCHEMA],
-      totalResults: all.length,
-      startIndex,
-      itemsPerPage: page.length,
-      Resources: page.map((r) => tenant.service.render(type.name, r, base, projection)),
-    });
+    sendList(req, res, [type.name], listRequestFromParams((name) => queryParam(req, name)), projectionOf(req));
   });
 
   router.post('/:endpoint', (req, res) => {
@@ -184,9 +249,19 @@ export function scimRoutes(): Router {
     sendResource(req, res, service, type.name, replaced, 200);
   });
 
+  // PATCH (RFC 7644 section 3.5.2): 200 with the resource, or 204 when the tenant's patchStatus asks for it,
+  // except that "attributes" in the query always gets a 200 with the resource.
   router.patch('/:endpoint/:id', (req, res) => {
-    typeOf(req, res);
-    throw new ScimError(501, undefined, 'PATCH is not supported yet (ServiceProviderConfig patch.supported is false); use PUT.');
+    const type = typeOf(req, res);
+    const tenant = tenantOf(res);
+    const warnings = (res.locals.scim as { warnings?: PatchWarning[] } | undefined)?.warnings;
+    const patched = tenant.service.patch(type.name, req.params.id as string, requireObjectBody(req), { ifMatch: req.get('If-Match') }, (w) => warnings?.push(w));
+    if (tenant.config.patchStatus[type.name] === 204 && queryParam(req, 'attributes') === undefined) {
+      const location = `${baseUrlOf(req)}${type.resourceType.endpoint}/${patched.id}`;
+      res.status(204).set({ ETag: (patched.meta as Record<string, string>).version!, Location: location }).end();
+      return;
+    }
+    sendResource(req, res, tenant.service, type.name, patched, 200);
   });
 
   router.delete('/:endpoint/:id', (req, res) => {

@@ -5,6 +5,12 @@
  */
 import type { Resource } from './validate.js';
 
+/** The member values one change of a resource added and removed. */
+export interface MembershipDelta {
+  added: readonly string[];
+  removed: readonly string[];
+}
+
 export interface ResourceRepository {
   get(type: string, id: string): Resource | undefined;
   /** Ids of resources whose indexed attribute equals `value` (normalised by the attribute's caseExact). */
@@ -16,8 +22,11 @@ export interface ResourceRepository {
   count(type: string): number;
   /** Creation sequence of a resource: a total, stable tiebreak for sorting and cursors. */
   createdSeq(type: string, id: string): number;
-  /** Inserts or replaces a resource, updating every index and the membership index. */
-  put(type: string, resource: Resource): void;
+  /**
+   * Inserts or replaces a resource, updating every index and the membership index. With `members` (the member
+   * values a change added and removed), the membership index is updated from that delta alone.
+   */
+  put(type: string, resource: Resource, members?: MembershipDelta): void;
   remove(type: string, id: string): boolean;
   /** Ids of the groups whose members list names `memberId` directly. */
   groupsContaining(memberId: string): ReadonlySet<string>;

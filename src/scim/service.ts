@@ -5,6 +5,8 @@
 import { isPlainObject, type ResourceSchema } from './attributes.js';
 import type { Clock } from './clock.js';
 import { ScimError, badRequest, notFound } from './errors.js';
+import { listResources, type ListOptions, type ListRequest, type ListResult } from './list.js';
+import { applyPatch, parsePatchRequest, type PatchWarning, type ValueListDelta } from './patch.js';
 import { Projection, type ProjectionRequest } from './project.js';
 import type { SeededRandom } from './random.js';
 import type { ResourceRepository } from './repository.js';
@@ -77,16 +79,38 @@ export class ScimService {
   }
 
   /**
-   * Stores `next` (an already validated stored shape without id/meta) as the new state of `existing`, after
-   * the reference and uniqueness checks. Used by PUT, PATCH and Bulk.
+   * PATCH (RFC 7644 section 3.5.2): the operations of a PatchOp body applied all or nothing (src/scim/patch.ts).
+   * A result equal to the stored resource is not committed: same version, same lastModified.
    */
-  commit(type: ResourceSchema, existing: Resource, next: Resource): Resource {
+  patch(typeName: string, id: string, body: unknown, preconditions: Preconditions = {}, onWarning?: (warning: PatchWarning) => void): Resource {
+    const type = this.resourceType(typeName);
+    const existing = this.get(type.name, id);
+    this.checkPrecondition(existing, preconditions);
+    const operations = parsePatchRequest(body);
+    const isGroup = type.core.id === GROUP_SCHEMA_ID;
+    const outcome = applyPatch(type, existing, operations, {
+      onWarning,
+      // Membership of a group is answered by the store's membership index, not by a scan of its members.
+      storedContains: (attribute, value) =>
+        isGroup && !attribute.inExtension && attribute.attribute.name === 'members' ? this.repo.groupsContaining(value).has(id) : undefined,
+    });
+    if (!outcome.changed) return existing;
+    return this.commit(type, existing, outcome.next, isGroup ? outcome.deltas.get('members') : undefined);
+  }
+
+  /**
+   * Stores `next` (an already validated stored shape without id/meta) as the new state of `existing`, after
+   * the reference and uniqueness checks. Used by PUT, PATCH and Bulk. With `members` (the members added and
+   * removed by a PATCH), only the added members are checked and the store updates its index incrementally.
+   */
+  commit(type: ResourceSchema, existing: Resource, next: Resource, members?: ValueListDelta): Resource {
     const id = existing.id as string;
-    this.checkReferences(type, next, id);
+    if (members) this.checkAddedMembers(members.added, id);
+    else this.checkReferences(type, next, id);
     this.checkUniqueness(type, next, id);
     const created = (existing.meta as Record<string, unknown>).created as string;
     const resource = this.stamp(type, id, next, created, new Date(this.clock.now()).toISOString());
-    this.repo.put(type.name, resource);
+    this.repo.put(type.name, resource, members && { added: members.added.map((m) => m.value as string), removed: members.removed });
     return resource;
   }
 
@@ -111,6 +135,15 @@ export class ScimService {
     this.repo.remove(type.name, id);
   }
 
+  /**
+   * Filters, sorts and paginates the resources of one or more types (RFC 7644 3.4.2, RFC 9865); see list.ts.
+   * Several types make a root query (GET / and POST /.search).
+   */
+  query(typeNames: readonly string[], request: ListRequest, options: Omit<ListOptions, 'repo' | 'clock'>): ListResult {
+    const types = typeNames.map((name) => this.resourceType(name));
+    return listResources(types, request, { ...options, repo: this.repo, clock: this.clock });
+  }
+
   /** Throws 412 when an If-Match header does not match the current version. */
   checkPrecondition(existing: Resource, preconditions: Preconditions): void {
     if (preconditions.ifMatch === undefined) return;
@@ -124,13 +157,14 @@ export class ScimService {
   render(typeName: string, resource: Resource, baseUrl: string, projection?: ProjectionRequest | Projection): Resource {
     const type = this.resourceType(typeName);
     const meta = resource.meta as Record<string, unknown>;
+    const p = projection instanceof Projection ? projection : new Projection(type, projection);
     const out: Resource = { ...resource, meta: { ...meta, location: `${baseUrl}${type.resourceType.endpoint}/${resource.id}` } };
-    if (Array.isArray(resource.members)) out.members = resource.members.map((m) => this.renderMember(m, baseUrl));
-    if (type.core.id === USER_SCHEMA_ID) {
+    // Computed attributes are computed only when the projection keeps them.
+    if (Array.isArray(resource.members) && p.mayInclude('members')) out.members = resource.members.map((m) => this.renderMember(m, baseUrl));
+    if (type.core.id === USER_SCHEMA_ID && p.mayInclude('groups')) {
       const groups = this.groupsOf(resource.id as string, baseUrl);
       if (groups.length) out.groups = groups;
     }
-    const p = projection instanceof Projection ? projection : new Projection(type, projection);
     return p.apply(out);
   }
 
@@ -212,6 +246,17 @@ export class ScimService {
       members.push({ ...member, type: actual });
     }
     resource.members = members;
+  }
+
+  /** checkReferences for the members a PATCH adds (fresh objects: their `type` is filled in place). */
+  private checkAddedMembers(added: readonly Record<string, unknown>[], selfId: string): void {
+    for (const member of added) {
+      const value = member.value as string;
+      if (value === selfId) throw badRequest('invalidValue', `A group cannot be a member of itself (members value "${value}").`);
+      const actual = this.memberTypeOf(value, member.type);
+      if (!actual) throw badRequest('invalidValue', `members value "${value}" does not reference an existing User or Group.`);
+      member.type = actual;
+    }
   }
 
   private memberTypeOf(id: string, declared: unknown): string | undefined {

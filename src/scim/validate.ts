@@ -98,7 +98,8 @@ function normaliseLevel(
   return out;
 }
 
-function normaliseValue(def: AttributeDef, raw: unknown, path: string): unknown {
+/** Normalises a value of one attribute as POST and PUT do (multi-valued: the whole array); `path` names it in errors. */
+export function normaliseValue(def: AttributeDef, raw: unknown, path: string): unknown {
   if (def.multiValued) {
     if (!Array.isArray(raw)) {
       throw badRequest('invalidValue', `Attribute "${path}" is multi-valued and must be a JSON array, but the request has ${describe(raw)}.`);
@@ -118,7 +119,8 @@ function normaliseValue(def: AttributeDef, raw: unknown, path: string): unknown 
   return normaliseSingle(def, raw, path);
 }
 
-function normaliseSingle(def: AttributeDef, raw: unknown, path: string): unknown {
+/** Normalises one value of an attribute (one element of a multi-valued attribute) as POST and PUT do. */
+export function normaliseSingle(def: AttributeDef, raw: unknown, path: string): unknown {
   if (def.type !== 'complex') return checkSimple(def, raw, path);
   if (!isPlainObject(raw)) {
     throw badRequest('invalidValue', `Attribute "${path}" is complex and must be a JSON object, but the request has ${describe(raw)}.`);

@@ -4,13 +4,15 @@
  * Lookups by id, userName, externalId and displayName are O(1).
  */
 import { isPlainObject, type ResourceSchema } from '../scim/attributes.js';
-import type { ResourceRepository } from '../scim/repository.js';
+import type { MembershipDelta, ResourceRepository } from '../scim/repository.js';
 import { indexedAttributes, type SchemaRegistry } from '../scim/schemas/registry.js';
+import type { ResourceTypeDef, SchemaDef } from '../scim/schemas/types.js';
 import type { Resource } from '../scim/validate.js';
 
 interface Index {
   caseExact: boolean;
-  values: Map<string, Set<string>>;
+  /** Key -> the id holding it, or a Set when several do (most keys are unique: no Set per resource). */
+  values: Map<string, string | Set<string>>;
 }
 
 class Table {
@@ -35,9 +37,11 @@ class Table {
       const value = resource[name];
       if (typeof value !== 'string') continue;
       const key = this.key(index, value);
-      let ids = index.values.get(key);
-      if (!ids) index.values.set(key, (ids = new Set()));
-      ids.add(id);
+      const ids = index.values.get(key);
+      if (ids === undefined) index.values.set(key, id);
+      else if (typeof ids === 'string') {
+        if (ids !== id) index.values.set(key, new Set([ids, id]));
+      } else ids.add(id);
     }
   }
 
@@ -48,20 +52,28 @@ class Table {
       if (typeof value !== 'string') continue;
       const key = this.key(index, value);
       const ids = index.values.get(key);
-      ids?.delete(id);
-      if (ids && ids.size === 0) index.values.delete(key);
+      if (ids === id) index.values.delete(key);
+      else if (typeof ids === 'object') {
+        ids.delete(id);
+        if (ids.size === 1) index.values.set(key, ids.values().next().value as string);
+      }
     }
   }
 }
 
 export interface StoreSnapshot {
   sequence: number;
+  /** Custom schemas and resource types (absent: the built-in ones only); loading registers them. */
+  schemas?: SchemaDef[];
+  resourceTypes?: ResourceTypeDef[];
   resources: Record<string, Resource[]>;
 }
 
 export class MemoryStore implements ResourceRepository {
   private readonly tables = new Map<string, Table>();
   private readonly memberOf = new Map<string, Set<string>>();
+  /** Creation sequence of each resource with members, so memberOf sets stay in creation order of the groups. */
+  private readonly containerSeq = new Map<string, number>();
   private sequence = 0;
   private createdCounter = 0;
   private readonly listeners: Array<() => void> = [];
@@ -98,7 +110,7 @@ export class MemoryStore implements ResourceRepository {
     const index = table.indexes.get(attribute);
     if (!index) throw new Error(`${type}.${attribute} is not indexed`);
     const ids = index.values.get(table.key(index, value));
-    return ids ? [...ids] : [];
+    return ids === undefined ? [] : typeof ids === 'string' ? [ids] : [...ids];
   }
 
   isIndexed(type: string, attribute: string): boolean {
@@ -117,20 +129,33 @@ export class MemoryStore implements ResourceRepository {
     return this.table(type).created.get(id) ?? Number.MAX_SAFE_INTEGER;
   }
 
-  put(type: string, resource: Resource): void {
+  put(type: string, resource: Resource, members?: MembershipDelta): void {
     const table = this.table(type);
     const id = resource.id as string;
     const previous = table.resources.get(id);
+    const incremental = previous !== undefined && members !== undefined;
     if (previous) {
       table.removeFromIndexes(previous);
-      this.unindexMembers(previous);
+      if (!incremental) this.unindexMembers(previous);
     } else {
       table.created.set(id, ++this.createdCounter);
     }
     table.resources.set(id, resource);
     table.addToIndexes(resource);
-    this.indexMembers(resource);
+    if (incremental) this.applyMembership(id, members, table.created.get(id)!);
+    else this.indexMembers(resource, table.created.get(id)!);
     this.changed();
+  }
+
+  /** The membership index after a change that added and removed these member values (O(changed members)). */
+  private applyMembership(groupId: string, members: MembershipDelta, seq: number): void {
+    this.containerSeq.set(groupId, seq);
+    for (const value of members.removed) {
+      const groups = this.memberOf.get(value);
+      groups?.delete(groupId);
+      if (groups && groups.size === 0) this.memberOf.delete(value);
+    }
+    for (const value of members.added) this.addMembership(value, groupId, seq);
   }
 
   remove(type: string, id: string): boolean {
@@ -142,6 +167,7 @@ export class MemoryStore implements ResourceRepository {
     table.resources.delete(id);
     table.created.delete(id);
     this.memberOf.delete(id);
+    this.containerSeq.delete(id);
     this.changed();
     return true;
   }
@@ -154,15 +180,32 @@ export class MemoryStore implements ResourceRepository {
     return ++this.sequence;
   }
 
-  private indexMembers(resource: Resource): void {
+  /**
+   * Adds the memberships of a resource with members. Each member's set of groups is kept in creation order of
+   * the groups (not in the order memberships were added), so User.groups renders the same after a reload.
+   */
+  private indexMembers(resource: Resource, seq: number): void {
     const members = resource.members;
     if (!Array.isArray(members)) return;
     const groupId = resource.id as string;
+    this.containerSeq.set(groupId, seq);
     for (const member of members) {
-      if (!isPlainObject(member) || typeof member.value !== 'string') continue;
-      let groups = this.memberOf.get(member.value);
-      if (!groups) this.memberOf.set(member.value, (groups = new Set()));
-      groups.add(groupId);
+      if (isPlainObject(member) && typeof member.value === 'string') this.addMembership(member.value, groupId, seq);
+    }
+  }
+
+  /** Adds a group to a member's set, keeping the set in creation order of the groups. */
+  private addMembership(memberId: string, groupId: string, seq: number): void {
+    let groups = this.memberOf.get(memberId);
+    if (!groups) this.memberOf.set(memberId, (groups = new Set()));
+    if (groups.has(groupId)) return;
+    let inOrder = true;
+    for (const other of groups) if ((this.containerSeq.get(other) ?? 0) > seq) inOrder = false;
+    groups.add(groupId);
+    if (!inOrder) {
+      const sorted = [...groups].sort((a, b) => (this.containerSeq.get(a) ?? 0) - (this.containerSeq.get(b) ?? 0));
+      groups.clear();
+      for (const id of sorted) groups.add(id);
     }
   }
 
@@ -181,18 +224,20 @@ export class MemoryStore implements ResourceRepository {
   /** The whole state as plain data, in creation order (the snapshot and data-file format). */
   snapshot(): StoreSnapshot {
     const resources: Record<string, Resource[]> = {};
-    for (const [name, table] of this.tables) resources[name] = [...table.resources.values()];
-    return { sequence: this.sequence, resources };
+    for (const type of this.registry.resourceTypes()) resources[type.name] = [...(this.tables.get(type.name)?.resources.values() ?? [])];
+    const custom = this.registry.custom();
+    if (custom.schemas.length === 0 && custom.resourceTypes.length === 0) return { sequence: this.sequence, resources };
+    return { sequence: this.sequence, schemas: custom.schemas, resourceTypes: custom.resourceTypes, resources };
   }
 
   /** Replaces the whole state with a snapshot (resources are taken as they are: ids, versions, timestamps). */
   load(snapshot: StoreSnapshot): void {
-    for (const table of this.tables.values()) {
-      table.resources.clear();
-      table.created.clear();
-      for (const index of table.indexes.values()) index.values.clear();
-    }
+    // The snapshot's custom schemas replace the registry's; the tables follow the registry's resource types.
+    this.registry.replaceCustom(snapshot.schemas ?? [], snapshot.resourceTypes ?? []);
+    this.tables.clear();
+    for (const type of this.registry.resourceTypes()) this.tables.set(type.name, new Table(type));
     this.memberOf.clear();
+    this.containerSeq.clear();
     this.createdCounter = 0;
     for (const [type, resources] of Object.entries(snapshot.resources)) {
       const table = this.table(type);
@@ -200,7 +245,7 @@ export class MemoryStore implements ResourceRepository {
         table.created.set(resource.id as string, ++this.createdCounter);
         table.resources.set(resource.id as string, resource);
         table.addToIndexes(resource);
-        this.indexMembers(resource);
+        this.indexMembers(resource, this.createdCounter);
       }
     }
     this.sequence = snapshot.sequence;

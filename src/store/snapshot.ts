@@ -3,7 +3,9 @@
  * `scimulator seed --out`, and of the control API's snapshot endpoints.
  */
 import { isPlainObject } from '../scim/attributes.js';
+import type { ResourceTypeDef, SchemaDef } from '../scim/schemas/types.js';
 import type { Resource } from '../scim/validate.js';
+import { checkCustomSchemas, resourceTypeNames, SchemaDefinitionError } from '../seed/custom-schemas.js';
 import type { StoreSnapshot } from './memory.js';
 
 export const SNAPSHOT_FORMAT = 'scimulator-snapshot';
@@ -13,11 +15,15 @@ export interface SnapshotDocument {
   version: 1;
   /** The version counter, so ETags keep increasing after a load. */
   sequence: number;
+  /** Custom schemas (RFC 7643 section 7 representation) and resource types, present when the tenant has any. */
+  schemas?: SchemaDef[];
+  resourceTypes?: ResourceTypeDef[];
   resources: Record<string, Resource[]>;
 }
 
 export function toDocument(snapshot: StoreSnapshot): SnapshotDocument {
-  return { format: SNAPSHOT_FORMAT, version: 1, sequence: snapshot.sequence, resources: snapshot.resources };
+  const custom = snapshot.schemas?.length || snapshot.resourceTypes?.length ? { schemas: snapshot.schemas ?? [], resourceTypes: snapshot.resourceTypes ?? [] } : {};
+  return { format: SNAPSHOT_FORMAT, version: 1, sequence: snapshot.sequence, ...custom, resources: snapshot.resources };
 }
 
 /** Checks the shape of a parsed snapshot document; throws an Error naming the JSON pointer that is wrong. */
@@ -27,8 +33,17 @@ export function fromDocument(value: unknown): StoreSnapshot {
   if (value.version !== 1) throw new Error('/version: must be 1');
   if (!Number.isInteger(value.sequence) || (value.sequence as number) < 0) throw new Error('/sequence: must be a non-negative integer');
   if (!isPlainObject(value.resources)) throw new Error('/resources: must be an object of resource type name -> array of resources');
+  let custom;
+  try {
+    custom = checkCustomSchemas({ schemas: value.schemas, resourceTypes: value.resourceTypes });
+  } catch (err) {
+    if (err instanceof SchemaDefinitionError) throw new Error(err.message);
+    throw err;
+  }
+  const typeNames = resourceTypeNames(custom);
   const resources: Record<string, Resource[]> = {};
   for (const [type, list] of Object.entries(value.resources)) {
+    if (typeNames.get(type.toLowerCase()) !== type) throw new Error(`/resources/${type}: there is no resource type "${type}" (known: ${[...typeNames.values()].join(', ')})`);
     if (!Array.isArray(list)) throw new Error(`/resources/${type}: must be an array`);
     list.forEach((resource, i) => {
       if (!isPlainObject(resource) || typeof resource.id !== 'string' || !resource.id) {
@@ -39,6 +54,9 @@ export function fromDocument(value: unknown): StoreSnapshot {
       }
     });
     resources[type] = list as Resource[];
+  }
+  if (custom.schemas.length || custom.resourceTypes.length) {
+    return { sequence: value.sequence as number, schemas: custom.schemas, resourceTypes: custom.resourceTypes, resources };
   }
   return { sequence: value.sequence as number, resources };
 }

@@ -11,7 +11,7 @@ beforeAll(() => {
   // The CLI is tested as users run it: the compiled entry point.
   const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
-});
+}, 180_000);
 
 const children: ChildProcess[] = [];
 afterEach(() => {

@@ -90,8 +90,8 @@ describe('RFC 7644 section 3.3 round trip (bjensen)', () => {
   });
 });
 
-describe('validation errors', () => {
-  const c = client();
+describe('validation errors (rfc profile: no client quirk is tolerated)', () => {
+  const c = client({ profile: 'rfc' });
   const cases: Array<[string, unknown, number, string]> = [
     ['missing userName', { schemas: [USER_SCHEMA] }, 400, 'invalidValue'],
     ['schemas without the core schema', { schemas: [GROUP_SCHEMA], userName: 'x' }, 400, 'invalidValue'],

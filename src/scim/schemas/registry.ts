@@ -18,9 +18,36 @@ export class SchemaRegistry {
   private readonly schemasById = new Map<string, SchemaDef>();
   private readonly typesByName = new Map<string, ResourceSchema>();
   private readonly typesByEndpoint = new Map<string, ResourceSchema>();
+  /** What the registry was built with; everything added or replaced later is "custom" (a snapshot carries it). */
+  private readonly initial: { schemas: readonly SchemaDef[]; resourceTypes: readonly ResourceTypeDef[] };
 
   constructor(schemas: readonly SchemaDef[], resourceTypes: readonly ResourceTypeDef[]) {
+    this.initial = { schemas: [...schemas], resourceTypes: [...resourceTypes] };
     for (const schema of schemas) this.schemasById.set(schema.id.toLowerCase(), schema);
+    for (const type of resourceTypes) this.addResourceType(type);
+  }
+
+  /** Schemas and resource types added or replaced since construction (e.g. User re-registered with an extension). */
+  custom(): { schemas: SchemaDef[]; resourceTypes: ResourceTypeDef[] } {
+    return {
+      schemas: this.schemas().filter((s) => !this.initial.schemas.includes(s)),
+      resourceTypes: this.resourceTypes().map((t) => t.resourceType).filter((t) => !this.initial.resourceTypes.includes(t)),
+    };
+  }
+
+  /**
+   * Back to the construction-time schemas and resource types, then adds `schemas` and registers
+   * `resourceTypes` (a type named like an existing one replaces it). The caller has checked the definitions.
+   */
+  replaceCustom(schemas: readonly SchemaDef[], resourceTypes: readonly ResourceTypeDef[]): void {
+    const current = this.custom();
+    if (current.schemas.length === 0 && current.resourceTypes.length === 0 && schemas.length === 0 && resourceTypes.length === 0) return;
+    this.schemasById.clear();
+    this.typesByName.clear();
+    this.typesByEndpoint.clear();
+    for (const schema of this.initial.schemas) this.schemasById.set(schema.id.toLowerCase(), schema);
+    for (const type of this.initial.resourceTypes) this.addResourceType(type);
+    for (const schema of schemas) this.addSchema(schema);
     for (const type of resourceTypes) this.addResourceType(type);
   }
 
@@ -42,6 +69,8 @@ export class SchemaRegistry {
       return schema;
     });
     const resourceSchema = new ResourceSchema(type, core, extensions, COMMON_ATTRIBUTES);
+    const replaced = this.typesByName.get(type.name.toLowerCase());
+    if (replaced) this.typesByEndpoint.delete(replaced.resourceType.endpoint.toLowerCase());
     this.typesByName.set(type.name.toLowerCase(), resourceSchema);
     this.typesByEndpoint.set(type.endpoint.toLowerCase(), resourceSchema);
   }

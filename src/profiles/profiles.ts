@@ -1,0 +1,108 @@
+/**
+ * IdP profiles: which deviations a tenant tolerates, and the response options the IdP expects.
+ *
+ * - rfc: tolerates nothing; every deviation is a 400 naming the RFC section.
+ * - lenient (default): tolerates every deviation Scimulator knows and rewrites it into RFC shape.
+ * - entra: tolerates exactly what Microsoft Entra ID is documented to send; group PATCH answers 204.
+ * - okta: tolerates exactly what Okta is documented to send.
+ * Informational quirks are accepted under every profile. Warnings are recorded the same way whatever the profile.
+ */
+import type { ProfileName, TenantConfig } from '../tenant.js';
+import { DEVIATION_CODES, QUIRK_BY_CODE, type QuirkCode } from './quirks.js';
+
+export interface ProfileDef {
+  /** Deviation codes this profile rewrites instead of rejecting. */
+  tolerated: ReadonlySet<QuirkCode>;
+  /** Config the profile sets when a tenant chooses it (explicit settings win). */
+  configDefaults: Partial<TenantConfig>;
+  description: string;
+}
+
+export const PROFILES: Readonly<Record<ProfileName, ProfileDef>> = {
+  lenient: {
+    tolerated: new Set(DEVIATION_CODES),
+    configDefaults: {},
+    description: 'Accepts every known quirk and rewrites it into RFC shape (the default).',
+  },
+  rfc: {
+    tolerated: new Set(),
+    configDefaults: {},
+    description: 'Strict RFC 7643/7644: every deviation is a 400 whose detail names the RFC section.',
+  },
+  entra: {
+    tolerated: new Set<QuirkCode>([
+      'op-case',
+      'boolean-string',
+      'remove-with-value',
+      'dotted-keys',
+      'complex-as-string',
+      'extra-schema-urn',
+      // Microsoft's SCIM validator sends filter values without quotes and a PatchOp with zero operations.
+      'filter-unquoted',
+      'empty-operations',
+    ]),
+    configDefaults: { patchStatus: { Group: 204 } },
+    description: 'What Microsoft Entra ID provisioning sends; group PATCH answers 204.',
+  },
+  okta: {
+    // Okta sends lowercase ops, real booleans and quoted filters; it repeats the group id when renaming.
+    tolerated: new Set<QuirkCode>(['patch-readonly']),
+    configDefaults: {},
+    description: 'What Okta provisioning sends.',
+  },
+};
+
+/** True when the profile accepts requests with this warning code (always for informational codes). */
+export function isTolerated(profile: ProfileName, code: string): boolean {
+  const info = QUIRK_BY_CODE.get(code);
+  if (!info || info.kind === 'informational') return true;
+  return (PROFILES[profile] ?? PROFILES.lenient).tolerated.has(code as QuirkCode);
+}
+
+type Bag = Record<string, unknown>;
+const isBag = (v: unknown): v is Bag => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The config after a profile was chosen: at tenant creation (`previous` undefined) or on a config change.
+ * When the profile changes, the old profile's defaults that are still in effect are undone and the new profile's
+ * defaults are applied, except where the same change set a value explicitly (it differs from `previous`), or,
+ * at creation, where an object-valued setting already has that entry. Object-valued settings (patchStatus) merge
+ * per key.
+ */
+export function applyProfileDefaults(previous: TenantConfig | undefined, next: TenantConfig): TenantConfig {
+  if (previous && previous.profile === next.profile) return next;
+  const result = structuredClone(next) as unknown as Bag;
+  const prev = previous as unknown as Bag | undefined;
+  const oldDefaults = (previous ? PROFILES[previous.profile]?.configDefaults ?? {} : {}) as Bag;
+  const newDefaults = (PROFILES[next.profile]?.configDefaults ?? {}) as Bag;
+
+  // A setting is the client's own when this change set it; at creation, an entry already present in an
+  // object-valued setting (a scalar always has a value then, so it counts as the server's default).
+  const explicit = (key: string, sub?: string): boolean => {
+    const now = sub === undefined ? result[key] : isBag(result[key]) ? result[key][sub] : undefined;
+    if (!prev) return sub !== undefined && now !== undefined;
+    const before = sub === undefined ? prev[key] : isBag(prev[key]) ? prev[key][sub] : undefined;
+    return now !== before;
+  };
+
+  for (const [key, value] of Object.entries(oldDefaults)) {
+    if (isBag(value)) {
+      for (const [sub, v] of Object.entries(value)) {
+        const target = result[key];
+        if (isBag(target) && target[sub] === v && !explicit(key, sub) && !(isBag(newDefaults[key]) && sub in newDefaults[key])) {
+          delete target[sub];
+        }
+      }
+    }
+    // Scalar defaults have no "unset" state to return to; they stay until set again.
+  }
+  for (const [key, value] of Object.entries(newDefaults)) {
+    if (isBag(value)) {
+      const target = isBag(result[key]) ? result[key] : (result[key] = {});
+      for (const [sub, v] of Object.entries(value)) if (!explicit(key, sub)) target[sub] = v;
+    } else if (!explicit(key)) {
+      result[key] = value;
+    }
+  }
+  return result as unknown as TenantConfig;
+}

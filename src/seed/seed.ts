@@ -1,0 +1,255 @@
+/**
+ * Seeding: turns a scenario into a tenant's state.
+ *
+ * Generated resources are trusted (the generator's tests prove they validate) and go straight into the store with
+ * versions from the store sequence; literal resources go through the SCIM service (validation, references,
+ * uniqueness) with ids from a generator seeded by the scenario seed and timestamps at the reference date, so the
+ * same scenario always gives byte-identical state. The directory is built in a scratch store first: a scenario
+ * that fails halfway leaves the tenant as it was.
+ */
+import type { Clock } from '../scim/clock.js';
+import { ScimError } from '../scim/errors.js';
+import { SeededRandom } from '../scim/random.js';
+import { ScimService } from '../scim/service.js';
+import type { Resource } from '../scim/validate.js';
+import { MemoryStore, type StoreSnapshot } from '../store/memory.js';
+import { toDocument } from '../store/snapshot.js';
+import type { Tenant } from '../tenant.js';
+import { registryWith } from './custom-schemas.js';
+import { generateDirectory } from './generate.js';
+import { pointerToken } from './json-schema.js';
+import { mergeScenarioOptions, referenceDateOf, ScenarioError, type Scenario } from './scenario.js';
+import { shapeDirectory } from './shapes.js';
+
+export interface SeedOptions {
+  /** Generator progress (done, total), about every 1,000 resources. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface BuildOptions extends SeedOptions {
+  /** Whether literal groups must have unique displayNames (the tenant's option). */
+  groupDisplayNameUnique?: boolean;
+}
+
+export interface SeedSummary {
+  /** Resources per resource type name. */
+  counts: Record<string, number>;
+  /** Time spent, in ms (generation included). */
+  ms: number;
+}
+
+/** Draws ids like SeededRandom, except that the next id can be fixed (a literal resource's own id). */
+class LiteralIds extends SeededRandom {
+  fixed: string | undefined;
+
+  override uuid(): string {
+    const id = this.fixed;
+    if (id !== undefined) {
+      this.fixed = undefined;
+      return id;
+    }
+    return super.uuid();
+  }
+}
+
+/** Builds the directory of a scenario as a store snapshot (custom schemas included). Throws ScenarioError. */
+export function buildDirectory(scenario: Scenario, options: BuildOptions = {}): StoreSnapshot {
+  const resources: Record<string, Resource[]> = {};
+  const registry = registryWith({ schemas: scenario.schemas, resourceTypes: scenario.resourceTypes });
+  for (const type of registry.resourceTypes()) resources[type.name] = [];
+  let sequence = 0;
+
+  const g = scenario.generate;
+  if (g && g.users + g.groups > 0) {
+    let directory;
+    try {
+      directory = generateDirectory({ ...g, onProgress: options.onProgress });
+    } catch (err) {
+      if (err instanceof RangeError || err instanceof TypeError) throw new ScenarioError(scenario.source, '/generate', err.message.replace(/^generateDirectory: /, ''));
+      throw err;
+    }
+    shapeDirectory(directory, g.shape ?? 'generic', g.seed);
+    for (const user of directory.users) (user.meta as Record<string, unknown>).version = `W/"${++sequence}"`;
+    for (const group of directory.groups) (group.meta as Record<string, unknown>).version = `W/"${++sequence}"`;
+    resources.User = directory.users;
+    resources.Group = directory.groups;
+  }
+  const generated: StoreSnapshot = { sequence, resources };
+  if (scenario.schemas.length || scenario.resourceTypes.length) {
+    generated.schemas = scenario.schemas;
+    generated.resourceTypes = scenario.resourceTypes;
+  }
+  const literals = scenario.users.length + scenario.groups.length + Object.values(scenario.resources).reduce((n, list) => n + list.length, 0);
+  if (literals === 0) return generated;
+
+  const store = new MemoryStore(registry);
+  store.load(generated);
+  const referenceMs = Date.parse(referenceDateOf(scenario));
+  const clock: Clock = { now: () => referenceMs };
+  const ids = new LiteralIds(`${g?.seed ?? 1}:literals`);
+  const service = new ScimService(registry, store, clock, ids, { groupDisplayNameUnique: options.groupDisplayNameUnique ?? false });
+  const fail = (pointer: string, reason: string): never => {
+    throw new ScenarioError(scenario.source, pointer, reason);
+  };
+  const typeNames = registry.resourceTypes().map((t) => t.name);
+  const create = (typeName: string, raw: Resource, pointer: string, body: Resource) => {
+    if (typeof raw.id === 'string') {
+      const owner = typeNames.find((t) => store.get(t, raw.id as string));
+      if (owner) fail(`${pointer}/id`, `"${raw.id}" is already the id of a ${owner}; ids are unique across all resources`);
+      ids.fixed = raw.id;
+    }
+    try {
+      service.create(typeName, body);
+    } catch (err) {
+      if (err instanceof ScimError) fail(pointer, err.detail);
+      throw err;
+    } finally {
+      ids.fixed = undefined;
+    }
+  };
+  const withoutId = (raw: Resource): Resource => {
+    const body: Resource = {};
+    for (const [key, value] of Object.entries(raw)) if (key !== 'id') body[key] = value;
+    return body;
+  };
+
+  scenario.users.forEach((raw, i) => create('User', raw, `/users/${i}`, withoutId(raw)));
+
+  const laterGroups = new Map<string, number>();
+  scenario.groups.forEach((raw, i) => {
+    const name = Object.entries(raw).find(([k]) => k.toLowerCase() === 'displayname')?.[1];
+    if (typeof name === 'string' && !laterGroups.has(name.toLowerCase())) laterGroups.set(name.toLowerCase(), i);
+  });
+  scenario.groups.forEach((raw, i) => {
+    const pointer = `/groups/${i}`;
+    const body = withoutId(raw);
+    for (const key of Object.keys(body)) {
+      if (key.toLowerCase() !== 'members') continue;
+      body[key] = (body[key] as Record<string, string>[]).map((ref, j) => resolveMember(ref, `${pointer}/${pointerToken(key)}/${j}`));
+    }
+    create('Group', raw, pointer, body);
+  });
+
+  function resolveMember(ref: Record<string, string>, pointer: string): Resource {
+    if (ref.value !== undefined) return { value: ref.value };
+    if (ref.userName !== undefined) {
+      const found = store.lookup('User', 'userName', ref.userName);
+      if (found.length === 0) fail(pointer, `there is no user with userName "${ref.userName}" (literal users and generated ones are searched)`);
+      return { value: found[0]!, type: 'User' };
+    }
+    const found = store.lookup('Group', 'displayName', ref.displayName!);
+    if (found.length > 1) fail(pointer, `${found.length} groups are named "${ref.displayName}"; name the member by "value" (its id) instead`);
+    if (found.length === 0) {
+      const later = laterGroups.get(ref.displayName!.toLowerCase());
+      if (later !== undefined) fail(pointer, `the group "${ref.displayName}" is declared later (/groups/${later}); declare a nested group before the groups that contain it`);
+      fail(pointer, `there is no group named "${ref.displayName}"`);
+    }
+    return { value: found[0]!, type: 'Group' };
+  }
+
+  for (const [typeName, list] of Object.entries(scenario.resources)) {
+    list.forEach((raw, i) => create(typeName, raw, `/resources/${pointerToken(typeName)}/${i}`, withoutId(raw)));
+  }
+  return store.snapshot();
+}
+
+/**
+ * The scenario's fault rules, each with an id ("seed-1", "seed-2"... when the file gives none), so that seeding
+ * again or resetting replaces exactly these rules and leaves the tenant's other rules (e.g. --latency) alone.
+ */
+function seededRules(tenant: Tenant, scenario: Scenario): Record<string, unknown>[] {
+  const explicit = new Set(scenario.faults.map((rule) => rule.id).filter((id) => typeof id === 'string'));
+  const previous = new Set((tenant.seedFaults as Array<{ id?: unknown }>).map((rule) => rule.id));
+  let n = 0;
+  return scenario.faults.map((rule, i) => {
+    let id = rule.id as string | undefined;
+    if (id === undefined) {
+      do id = `seed-${++n}`;
+      while (explicit.has(id));
+    }
+    if (!previous.has(id) && tenant.faults.get(id)) throw new ScenarioError(scenario.source, `/faults/${i}${rule.id === undefined ? '' : '/id'}`, `the fault rule id "${id}" is already used by a rule of the tenant`);
+    return rule.id === undefined ? { id, ...structuredClone(rule) } : structuredClone(rule);
+  });
+}
+
+/** Applies a scenario's tenant options and fault rules (what a snapshot does not carry). Throws ScenarioError. */
+export function applyScenarioSettings(tenant: Tenant, scenario: Scenario): void {
+  const config = mergeScenarioOptions(tenant.config, scenario);
+  const rules = seededRules(tenant, scenario);
+  tenant.applyConfig(config);
+  for (const old of tenant.seedFaults as Array<{ id: string }>) tenant.faults.remove(old.id);
+  for (const rule of rules) tenant.faults.add(rule);
+  tenant.seedFaults = rules;
+}
+
+/**
+ * Replaces a tenant's state with a scenario: options, fault rules, custom schemas and the directory. The result
+ * becomes the tenant's seed state, so POST /_mock/reset returns to it without generating again.
+ * Throws ScenarioError (and changes nothing) when the scenario does not load.
+ */
+export function seedTenant(tenant: Tenant, scenario: Scenario, opts: SeedOptions = {}): SeedSummary {
+  const started = performance.now();
+  const config = mergeScenarioOptions(tenant.config, scenario);
+  seededRules(tenant, scenario); // checked before anything changes
+  const snapshot = buildDirectory(scenario, { ...opts, groupDisplayNameUnique: config.groupDisplayNameUnique });
+  applyScenarioSettings(tenant, scenario);
+  tenant.store.load(snapshot);
+  tenant.seedState = tenant.store.snapshot();
+  const counts: Record<string, number> = {};
+  for (const [type, list] of Object.entries(tenant.seedState.resources)) counts[type] = list.length;
+  return { counts, ms: performance.now() - started };
+}
+
+/** "50 users, 8 groups, 3 Devices" */
+export function describeCounts(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .filter(([type, n]) => n > 0 || type === 'User' || type === 'Group')
+    .map(([type, n]) => (type === 'User' ? `${n} user${n === 1 ? '' : 's'}` : type === 'Group' ? `${n} group${n === 1 ? '' : 's'}` : `${n} ${type}${n === 1 ? '' : 's'}`))
+    .join(', ');
+}
+
+/**
+ * The snapshot document of a scenario as text, in pieces (so a very large directory never has to be one string):
+ * identical to `JSON.stringify(toDocument(snapshot), null, 2)` plus a trailing newline.
+ */
+export function* snapshotDocumentChunks(snapshot: StoreSnapshot): Generator<string> {
+  const doc = toDocument(snapshot) as unknown as Record<string, unknown>;
+  const keys = Object.keys(doc);
+  yield '{';
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k]!;
+    const comma = k < keys.length - 1 ? ',' : '';
+    if (key !== 'resources') {
+      yield `\n  ${JSON.stringify(key)}: ${indent(JSON.stringify(doc[key], null, 2), '  ')}${comma}`;
+      continue;
+    }
+    const types = Object.entries(doc.resources as Record<string, Resource[]>);
+    if (types.length === 0) {
+      yield `\n  "resources": {}${comma}`;
+      continue;
+    }
+    yield '\n  "resources": {';
+    for (let t = 0; t < types.length; t++) {
+      const [type, list] = types[t]!;
+      const typeComma = t < types.length - 1 ? ',' : '';
+      if (list.length === 0) {
+        yield `\n    ${JSON.stringify(type)}: []${typeComma}`;
+        continue;
+      }
+      yield `\n    ${JSON.stringify(type)}: [`;
+      let chunk = '';
+      for (let i = 0; i < list.length; i++) {
+        chunk += `\n      ${indent(JSON.stringify(list[i], null, 2), '      ')}${i < list.length - 1 ? ',' : ''}`;
+        if (chunk.length > 1 << 20) {
+          yield chunk;
+          chunk = '';
+        }
+      }
+      yield `${chunk}\n    ]${typeComma}`;
+    }
+    yield `\n  }${comma}`;
+  }
+  yield '\n}\n';
+}
+
+const indent = (json: string, prefix: string): string => json.replace(/\n/g, `\n${prefix}`);

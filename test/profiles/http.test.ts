@@ -1,0 +1,381 @@
+/**
+ * The profile layer inside the real pipeline (createApp): what the SCIM core gets, the 400 under rfc, the journal
+ * entry's warnings, the conformance summary, Scimulator-Warning headers, and the config a profile sets.
+ */
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../../src/http/app.js';
+import { DEFAULT_TOKEN, type ScimulatorOptions } from '../../src/config.js';
+import type { ProfileName } from '../../src/tenant.js';
+import { ADSCIM_GROUP, ENTERPRISE, ERROR, GROUP, PATCH_OP, USER, warningHeaderLines } from './helpers.js';
+
+const AUTH = { Authorization: `Bearer ${DEFAULT_TOKEN}` };
+const BASE = '/scim/v2';
+
+function server(options: Partial<ScimulatorOptions> = {}) {
+  const app = createApp(options);
+  const scim = (method: 'get' | 'post' | 'put' | 'patch', path: string, body?: unknown, contentType = 'application/scim+json') => {
+    const r = request(app)[method](BASE + path).set(AUTH).set('Host', 'scim.test');
+    return body === undefined ? r : r.set('Content-Type', contentType).send(JSON.stringify(body));
+  };
+  const control = {
+    get: (path: string) => request(app).get(`/_mock${path}`),
+    patch: (path: string, body: unknown) => request(app).patch(`/_mock${path}`).send(body as object),
+    post: (path: string, body: unknown) => request(app).post(`/_mock${path}`).send(body as object),
+  };
+  return { app, scim, control };
+}
+
+async function lastEntry(s: ReturnType<typeof server>, filter = '') {
+  const res = await s.control.get(`/requests?order=desc&limit=1${filter}`);
+  expect(res.status).toBe(200);
+  return res.body.requests[0] as { status: number; warnings: Array<{ code: string; rfc: string; detail: string }>; requestBody: unknown; query: Record<string, unknown>; responseHeaders: Record<string, unknown> };
+}
+
+/** An Entra ID group PATCH without the aadOptscim062020 flag: capitalised ops, remove with a value array, $ref null. */
+const ENTRA_GROUP_PATCH = (memberToAdd: string, memberToRemove: string) => ({
+  schemas: [PATCH_OP],
+  Operations: [
+    { op: 'Replace', path: 'displayName', value: 'Tour Guides' },
+    { op: 'Add', path: 'members', value: [{ $ref: null, value: memberToAdd }] },
+    { op: 'Remove', path: 'members', value: [{ value: memberToRemove }] },
+  ],
+});
+
+/** Entra ID's user create (IDP-TRAFFIC.md), with a string boolean. */
+const ENTRA_USER = {
+  schemas: [USER, ENTERPRISE],
+  externalId: '0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef',
+  userName: 'Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1',
+  active: 'True',
+  emails: [{ primary: true, type: 'work', value: 'Test_User_fd0ea19b@testuser.com' }],
+  meta: { resourceType: 'User' },
+  name: { formatted: 'givenName familyName', familyName: 'familyName', givenName: 'givenName' },
+  roles: [],
+};
+
+describe('the same Entra-style request under lenient, entra and rfc', () => {
+  const codes = ['op-case', 'op-case', 'ref-null', 'op-case', 'remove-with-value'];
+
+  const expected = { lenient: 200, entra: 204, rfc: 400 } as const;
+  for (const profile of ['lenient', 'entra', 'rfc'] as const) {
+    it(`${profile}: ${expected[profile]}${profile === 'rfc' ? ' naming RFC 7644 section 3.5.2' : ', applied in RFC shape'}; warnings ${codes.join(', ')}`, async () => {
+      const s = server({ profile });
+      const u1 = (await s.scim('post', '/Users', { schemas: [USER], userName: 'u1' })).body.id as string;
+      const u2 = (await s.scim('post', '/Users', { schemas: [USER], userName: 'u2' })).body.id as string;
+      const group = await s.scim('post', '/Groups', { schemas: [GROUP], displayName: 'Guides', members: [{ value: u1 }] });
+      expect(group.status).toBe(201);
+      const before = await s.scim('get', `/Groups/${group.body.id}`);
+      const res = await s.scim('patch', `/Groups/${group.body.id}`, ENTRA_GROUP_PATCH(u2, u1));
+      expect(res.status, res.text).toBe(expected[profile]);
+      const after = await s.scim('get', `/Groups/${group.body.id}`);
+      if (profile === 'rfc') {
+        expect(res.body.schemas).toEqual([ERROR]);
+        expect(res.body.scimType).toBe('invalidSyntax');
+        expect(res.body.detail).toMatch(/^op "Replace" is not one of "add", "remove", "replace" \(RFC 7644 section 3\.5\.2\)/);
+        expect(res.body.detail).toContain('remove-with-value (RFC 7644 section 3.5.2.2)');
+        expect(after.text).toBe(before.text);
+      } else {
+        expect(after.body.displayName).toBe('Tour Guides');
+        expect(after.body.members.map((m: { value: string }) => m.value)).toEqual([u2]);
+        if (profile === 'lenient') expect(res.body.members.map((m: { value: string }) => m.value)).toEqual([u2]);
+        else expect(res.text).toBe('');
+      }
+      const entry = await lastEntry(s, '&operation=patch');
+      expect(entry.status).toBe(res.status);
+      expect(entry.warnings.map((w) => w.code)).toEqual(codes);
+      expect(entry.warnings[0]).toEqual({
+        code: 'op-case',
+        rfc: 'RFC 7644 3.5.2',
+        detail: 'op "Replace" is not one of "add", "remove", "replace"; send "replace" (at Operations[0].op)',
+      });
+      // The journal keeps what the client sent, not the rewrite.
+      expect(entry.requestBody).toEqual(ENTRA_GROUP_PATCH(u2, u1));
+    });
+  }
+});
+
+describe('the same Entra-style user PATCH: 200 under lenient and entra, 400 under rfc, same warnings', () => {
+  const body = {
+    schemas: [PATCH_OP],
+    Operations: [
+      { op: 'Replace', path: 'active', value: 'False' },
+      { op: 'Add', path: 'emails[type eq "work"].value', value: 'babs@work.example' },
+      { op: 'Replace', path: 'name.givenName', value: 'Barbara' },
+    ],
+  };
+  const codes = ['op-case', 'boolean-string', 'op-case', 'add-single-valued', 'op-case'];
+  for (const profile of ['lenient', 'entra', 'rfc'] as const) {
+    it(profile, async () => {
+      const s = server({ profile });
+      const user = (await s.scim('post', '/Users', { schemas: [USER], userName: 'bjensen', active: true, emails: [{ type: 'work', value: 'old@work.example' }] })).body;
+      const res = await s.scim('patch', `/Users/${user.id}`, body);
+      if (profile === 'rfc') {
+        expect(res.status).toBe(400);
+        expect(res.body.detail).toMatch(/^op "Replace" is not one of "add", "remove", "replace" \(RFC 7644 section 3\.5\.2\)/);
+        expect((await s.scim('get', `/Users/${user.id}`)).body.meta.version).toBe(user.meta.version);
+      } else {
+        expect(res.status, res.text).toBe(200);
+        expect(res.body.active).toBe(false);
+        expect(res.body.emails).toEqual([{ type: 'work', value: 'babs@work.example' }]);
+        expect(res.body.name).toEqual({ givenName: 'Barbara' });
+      }
+      expect((await lastEntry(s, '&operation=patch')).warnings.map((w) => w.code)).toEqual(codes);
+    });
+  }
+});
+
+describe('PATCH quirks applied by the engine (lenient)', () => {
+  it("aadOptscim062020's path-less replace with dotted and URN keys, and a string boolean", async () => {
+    const s = server();
+    const user = (await s.scim('post', '/Users', { schemas: [USER], userName: 'bjensen', active: true })).body;
+    const res = await s.scim('patch', `/Users/${user.id}`, {
+      schemas: [PATCH_OP],
+      Operations: [
+        { op: 'replace', value: { 'name.givenName': 'Barbara', 'name.familyName': 'Jensen', [`${ENTERPRISE}:employeeNumber`]: '701984', active: 'False' } },
+        { op: 'Add', path: `${ENTERPRISE}:manager`, value: 'boss-1' },
+      ],
+    });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.name).toEqual({ givenName: 'Barbara', familyName: 'Jensen' });
+    expect(res.body.active).toBe(false);
+    expect(res.body[ENTERPRISE]).toEqual({ employeeNumber: '701984', manager: { value: 'boss-1' } });
+    expect(res.body.schemas).toEqual([USER, ENTERPRISE]);
+  });
+
+  it("Okta's rename with the group's own id, and its deactivation", async () => {
+    for (const profile of ['lenient', 'okta'] as const) {
+      const s = server({ profile });
+      const group = (await s.scim('post', '/Groups', { schemas: [GROUP], displayName: 'Old' })).body;
+      const res = await s.scim('patch', `/Groups/${group.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { id: group.id, displayName: 'New' } }] });
+      expect(res.status, res.text).toBe(200);
+      expect(res.body.displayName).toBe('New');
+      expect(res.body.id).toBe(group.id);
+      const user = (await s.scim('post', '/Users', { schemas: [USER], userName: 'okta-user' })).body;
+      const off = await s.scim('patch', `/Users/${user.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { active: false } }] });
+      expect(off.status).toBe(200);
+      expect(off.body.active).toBe(false);
+      expect((await lastEntry(s)).warnings).toEqual([]);
+    }
+  });
+
+  it('rfc: the Okta rename is 400 mutability; the group is unchanged', async () => {
+    const s = server({ profile: 'rfc' });
+    const group = (await s.scim('post', '/Groups', { schemas: [GROUP], displayName: 'Old' })).body;
+    const res = await s.scim('patch', `/Groups/${group.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { id: group.id, displayName: 'New' } }] });
+    expect(res.status).toBe(400);
+    expect(res.body.scimType).toBe('mutability');
+    expect(res.body.detail).toContain('(RFC 7644 section 3.5.2)');
+    expect((await s.scim('get', `/Groups/${group.id}`)).body.displayName).toBe('Old');
+  });
+
+  it('a PatchOp with zero operations returns the unchanged resource under lenient and entra, 400 under rfc', async () => {
+    for (const [profile, status] of [['lenient', 200], ['entra', 200], ['rfc', 400]] as const) {
+      const s = server({ profile });
+      const user = (await s.scim('post', '/Users', { schemas: [USER], userName: 'z' })).body;
+      const res = await s.scim('patch', `/Users/${user.id}`, { schemas: [PATCH_OP], Operations: [] });
+      expect(res.status).toBe(status);
+      if (status === 200) expect(res.body.meta.version).toBe(user.meta.version);
+      expect((await lastEntry(s)).warnings.map((w) => w.code)).toEqual(['empty-operations']);
+    }
+  });
+});
+
+describe('POST and PUT through the core', () => {
+  it("lenient: Entra's user create is 201 with a real boolean; warnings in the journal", async () => {
+    const s = server();
+    const res = await s.scim('post', '/Users', ENTRA_USER, 'application/json');
+    expect(res.status, res.text).toBe(201);
+    expect(res.body.active).toBe(true);
+    const entry = await lastEntry(s);
+    expect(entry.warnings.map((w) => w.code)).toEqual(['content-type', 'boolean-string', 'readonly-ignored']);
+    expect((entry.requestBody as Record<string, unknown>).active).toBe('True');
+  });
+
+  it("rfc: the same create is 400 invalidValue naming RFC 7643 section 2.3.2; nothing is created", async () => {
+    const s = server({ profile: 'rfc' });
+    const res = await s.scim('post', '/Users', ENTRA_USER, 'application/json');
+    expect(res.status).toBe(400);
+    expect(res.body.scimType).toBe('invalidValue');
+    expect(res.body.detail).toContain('"active" is a boolean, but the request has the string "True" (RFC 7643 section 2.3.2)');
+    const entry = await lastEntry(s);
+    expect(entry.status).toBe(400);
+    expect(entry.warnings.map((w) => w.code)).toEqual(['content-type', 'boolean-string', 'readonly-ignored']);
+    const list = await s.scim('get', '/Users');
+    expect(list.body.totalResults).toBe(0);
+  });
+
+  for (const [profile, status] of [['lenient', 201], ['entra', 201], ['rfc', 400], ['okta', 400]] as Array<[ProfileName, number]>) {
+    it(`${profile}: a group with Entra's ADSCIM schema URN is ${status}`, async () => {
+      const s = server({ profile });
+      const res = await s.scim('post', '/Groups', { schemas: [GROUP, ADSCIM_GROUP], displayName: 'Group1DisplayName', externalId: 'e1' });
+      expect(res.status).toBe(status);
+      if (status === 201) expect(res.body.schemas).toEqual([GROUP]);
+      else expect(res.body.detail).toContain('(RFC 7643 section 3)');
+      expect((await lastEntry(s)).warnings.map((w) => w.code)).toEqual(['extra-schema-urn']);
+    });
+  }
+
+  it('lenient: a PUT with dotted keys and a string manager stores the RFC shape', async () => {
+    const s = server();
+    const created = await s.scim('post', '/Users', { schemas: [USER], userName: 'bjensen' });
+    const res = await s.scim('put', `/Users/${created.body.id}`, {
+      schemas: [USER, ENTERPRISE],
+      userName: 'bjensen',
+      'name.givenName': 'Barbara',
+      [`${ENTERPRISE}:employeeNumber`]: '701984',
+      [ENTERPRISE]: { manager: 'boss-1' },
+    });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.name).toEqual({ givenName: 'Barbara' });
+    expect(res.body[ENTERPRISE]).toEqual({ employeeNumber: '701984', manager: { value: 'boss-1' } });
+    expect((await lastEntry(s)).warnings.map((w) => w.code)).toEqual(['complex-as-string', 'dotted-keys', 'dotted-keys']);
+  });
+
+  it('rfc: PascalCase names, readOnly attributes and application/json are informational only', async () => {
+    const s = server({ profile: 'rfc' });
+    const res = await s.scim('post', '/Users', { schemas: [USER], UserName: 'babs', Name: { FamilyName: 'Jensen' }, id: 'mine' }, 'application/json');
+    expect(res.status, res.text).toBe(201);
+    expect(res.body.userName).toBe('babs');
+    expect(res.body.name).toEqual({ familyName: 'Jensen' });
+    expect((await lastEntry(s)).warnings.map((w) => w.code)).toEqual(['content-type', 'attribute-case', 'attribute-case', 'attribute-case', 'readonly-ignored']);
+  });
+});
+
+describe('filters', () => {
+  it('rfc: an unquoted filter value is 400 invalidFilter naming RFC 7644 section 3.4.2.2', async () => {
+    const s = server({ profile: 'rfc' });
+    const res = await s.scim('get', '/Users?filter=userName%20eq%20bjensen');
+    expect(res.status).toBe(400);
+    expect(res.body.scimType).toBe('invalidFilter');
+    expect(res.body.detail).toContain('(RFC 7644 section 3.4.2.2); send userName eq "bjensen" (at query parameter filter)');
+    expect((await lastEntry(s)).warnings.map((w) => w.code)).toEqual(['filter-unquoted']);
+  });
+
+  it('lenient: the filter reaches the list route quoted; the warning is recorded', async () => {
+    const s = server();
+    const res = await s.scim('get', '/Users?filter=userName%20eq%20bjensen');
+    expect(JSON.stringify(res.body)).not.toContain('rejects this deviation');
+    const entry = await lastEntry(s);
+    expect(entry.query).toEqual({ filter: 'userName eq bjensen' });
+    expect(entry.warnings).toEqual([
+      {
+        code: 'filter-unquoted',
+        rfc: 'RFC 7644 3.4.2.2',
+        detail: 'the filter value bjensen at position 13 is not quoted; string values must be JSON strings in double quotes: "bjensen"; send userName eq "bjensen" (at query parameter filter)',
+      },
+    ]);
+  });
+});
+
+describe('Scimulator-Warning headers', () => {
+  it('one header line per warning, ASCII only, on success', async () => {
+    const s = server({ warningsHeader: true });
+    const res = await s.scim('post', '/Users', { ...ENTRA_USER, schemas: [USER, ENTERPRISE, 'urn:example:Ünïcode\u2028'] }, 'application/json');
+    expect(res.status, res.text).toBe(201);
+    const lines = warningHeaderLines(res);
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toBe('content-type; rfc="RFC 7644 8.1"; "the request body is sent as Content-Type \\"application/json\\"; SCIM\'s media type is \\"application/scim+json\\"; send Content-Type: application/scim+json (at Content-Type header)"');
+    expect(lines.map((l) => l.split(';')[0])).toEqual(['content-type', 'extra-schema-urn', 'boolean-string', 'readonly-ignored']);
+    for (const line of lines) expect(line).toMatch(/^[a-z-]+; rfc="RFC \d+ [\d.]+"; "(?:[\x20-\x21\x23-\x5b\x5d-\x7e]|\\.)*"$/);
+    expect(lines[1]).toContain('urn:example:\\u00dcn\\u00efcode\\u2028');
+    // The journal records the header as sent.
+    const entry = await lastEntry(s);
+    expect(entry.responseHeaders['scimulator-warning']).toEqual(lines);
+  });
+
+  it('also on the 400 of a rejected request, and on an op-case PATCH the detail is the documented one', async () => {
+    const s = server({ profile: 'rfc', warningsHeader: true });
+    const res = await s.scim('patch', '/Users/abc', { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] });
+    expect(res.status).toBe(400);
+    expect(warningHeaderLines(res)).toEqual([
+      'op-case; rfc="RFC 7644 3.5.2"; "op \\"Replace\\" is not one of \\"add\\", \\"remove\\", \\"replace\\"; send \\"replace\\" (at Operations[0].op)"',
+      'boolean-string; rfc="RFC 7643 2.3.2"; "\\"active\\" is a boolean, but the request has the string \\"False\\"; send the JSON literal false (at Operations[0].value)"',
+    ]);
+  });
+
+  it('none without warnings, none when the option is off, and switched on at runtime through /_mock/config', async () => {
+    const s = server();
+    const quirky = { schemas: [USER], userName: 'b', active: 'false' };
+    expect(warningHeaderLines(await s.scim('post', '/Users', { schemas: [USER], userName: 'a' }))).toEqual([]);
+    expect(warningHeaderLines(await s.scim('post', '/Users', quirky))).toEqual([]);
+    expect((await s.control.patch('/config', { warningsHeader: true })).status).toBe(200);
+    expect(warningHeaderLines(await s.scim('post', '/Users', { schemas: [USER], userName: 'c' }))).toEqual([]);
+    expect(warningHeaderLines(await s.scim('post', '/Users', { ...quirky, userName: 'd' }))).toHaveLength(1);
+  });
+
+  it('bounded: a PATCH with hundreds of quirks gets at most 50 lines plus a "more" line', async () => {
+    const s = server({ warningsHeader: true, profile: 'rfc' });
+    const ops = Array.from({ length: 300 }, () => ({ op: 'Replace', path: 'emails[type eq work].primary', value: 'True' }));
+    const res = await s.scim('patch', '/Users/u1', { schemas: [PATCH_OP], Operations: ops });
+    expect(res.status).toBe(400);
+    const lines = warningHeaderLines(res);
+    expect(lines.length).toBeLessThanOrEqual(51);
+    expect(lines.join('\r\n').length).toBeLessThan(9 * 1024);
+    expect(lines.at(-1)).toMatch(/^more; count=\d+; "\d+ more warnings for this request are in the request journal"$/);
+    const entry = await lastEntry(s);
+    // 20 + one summary for each of op-case, filter-unquoted and boolean-string.
+    expect(entry.warnings.length).toBe(63);
+    const count = Number(/count=(\d+)/.exec(lines.at(-1)!)![1]);
+    expect(count + lines.length - 1).toBe(63);
+  });
+});
+
+describe('conformance summary', () => {
+  it('GET /_mock/conformance counts the warnings of every request by code', async () => {
+    const s = server();
+    await s.scim('post', '/Users', ENTRA_USER, 'application/json');
+    await s.scim('post', '/Users', { schemas: [USER], userName: 'x2', active: 'False', emails: [{ value: 'a@b.c', primary: 'true' }] });
+    await s.scim('get', '/Users?filter=userName%20eq%20x2');
+    await s.scim('get', '/Users');
+    const res = await s.control.get('/conformance');
+    expect(res.status).toBe(200);
+    expect(res.body.totalRequests).toBe(4);
+    expect(res.body.requestsWithWarnings).toBe(3);
+    const byCode = Object.fromEntries((res.body.warnings as Array<{ code: string; count: number; requests: number; rfc: string }>).map((w) => [w.code, w]));
+    expect(byCode['boolean-string']).toMatchObject({ count: 3, requests: 2, rfc: 'RFC 7643 2.3.2' });
+    expect(byCode['content-type']).toMatchObject({ count: 1, requests: 1 });
+    expect(byCode['filter-unquoted']).toMatchObject({ count: 1, requests: 1, rfc: 'RFC 7644 3.4.2.2' });
+    expect(byCode['readonly-ignored']).toMatchObject({ count: 1, requests: 1 });
+  });
+
+  it('the journal finds requests by warning code', async () => {
+    const s = server();
+    await s.scim('post', '/Users', { schemas: [USER], userName: 'y', active: 'True' });
+    await s.scim('post', '/Users', { schemas: [USER], userName: 'z' });
+    const res = await s.control.get('/requests?warningCode=boolean-string');
+    expect(res.body.count).toBe(1);
+    expect(res.body.requests[0].requestBody.userName).toBe('y');
+  });
+});
+
+describe('profile config defaults', () => {
+  it('entra as the server profile: group PATCH answers 204 by default', async () => {
+    const s = server({ profile: 'entra' });
+    expect((await s.control.get('/config')).body.patchStatus).toEqual({ Group: 204 });
+    expect((await server().control.get('/config')).body.patchStatus).toEqual({});
+  });
+
+  it('chosen through PATCH /_mock/config, undone when switching away, explicit settings win', async () => {
+    const s = server();
+    let res = await s.control.patch('/config', { profile: 'entra' });
+    expect(res.body.patchStatus).toEqual({ Group: 204 });
+    res = await s.control.patch('/config', { profile: 'lenient' });
+    expect(res.body.patchStatus).toEqual({});
+    res = await s.control.patch('/config', { profile: 'entra', patchStatus: { Group: 200, User: 204 } });
+    expect(res.body.patchStatus).toEqual({ Group: 200, User: 204 });
+    res = await s.control.patch('/config', { warningsHeader: true });
+    expect(res.body.patchStatus).toEqual({ Group: 200, User: 204 });
+    res = await s.control.patch('/config', { profile: 'okta' });
+    expect(res.body.patchStatus).toEqual({ Group: 200, User: 204 });
+  });
+
+  it('a tenant created with profile entra', async () => {
+    const s = server();
+    const created = await s.control.post('/tenants', { id: 'ent', profile: 'entra' });
+    expect(created.status).toBe(201);
+    const res = await s.control.get('/tenants/ent/config');
+    expect(res.body.profile).toBe('entra');
+    expect(res.body.patchStatus).toEqual({ Group: 204 });
+  });
+});

@@ -1,0 +1,184 @@
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { Scimulator } from '../../src/runtime.js';
+import { checkCustomSchemas, SchemaDefinitionError } from '../../src/seed/custom-schemas.js';
+import { loadScenarioFile } from '../../src/seed/scenario.js';
+import { seedTenant } from '../../src/seed/seed.js';
+import { ACME, DEVICE, ENTERPRISE, GROUP, ROOT, serverFor, USER, type Server } from './helpers.js';
+
+const SCHEMA_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Schema';
+const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
+
+async function customDeviceServer(): Promise<Server> {
+  const runtime = new Scimulator();
+  seedTenant(runtime.defaultTenant, await loadScenarioFile(join(ROOT, 'seeds/custom-device.json')));
+  return serverFor(runtime);
+}
+
+function expectError(res: { status: number; body: Record<string, unknown>; headers: Record<string, string> }, status: number, scimType?: string): string {
+  expect(res.status, JSON.stringify(res.body)).toBe(status);
+  expect(res.headers['content-type']).toMatch(/^application\/scim\+json/);
+  expect(res.body.schemas).toEqual([ERROR]);
+  if (scimType) expect(res.body.scimType).toBe(scimType);
+  return res.body.detail as string;
+}
+
+const newDevice = (extra: Record<string, unknown> = {}) => ({ schemas: [DEVICE], serialNumber: 'SN-NEW-1', displayName: 'New', platform: 'Linux', ...extra });
+
+describe('a custom Device resource type and a custom User extension (seeds/custom-device.json)', () => {
+  let server: Server;
+  beforeEach(async () => {
+    server = await customDeviceServer();
+  });
+
+  it('are served at /ResourceTypes', async () => {
+    const list = await server.get('/ResourceTypes');
+    expect(list.status).toBe(200);
+    const byName = Object.fromEntries((list.body.Resources as Array<Record<string, unknown>>).map((t) => [t.name, t]));
+    expect(Object.keys(byName)).toEqual(['User', 'Group', 'Device']);
+    expect(byName.Device).toMatchObject({ id: 'Device', endpoint: '/Devices', schema: DEVICE, schemaExtensions: [], description: 'Managed devices' });
+    expect(byName.User!.schemaExtensions).toEqual([{ schema: ENTERPRISE, required: false }, { schema: ACME, required: false }]);
+    const one = await server.get('/ResourceTypes/Device');
+    expect(one.body.meta).toEqual({ resourceType: 'ResourceType', location: 'http://scim.test:8080/scim/v2/ResourceTypes/Device' });
+  });
+
+  it('are served at /Schemas with every characteristic filled in (RFC 7643 section 2.2 defaults)', async () => {
+    const list = await server.get('/Schemas');
+    const ids = (list.body.Resources as Array<{ id: string }>).map((s) => s.id);
+    expect(ids).toEqual([USER, GROUP, ENTERPRISE, DEVICE, ACME]);
+    const device = await server.get(`/Schemas/${DEVICE}`);
+    expect(device.status).toBe(200);
+    expect(device.body.schemas).toEqual([SCHEMA_SCHEMA]);
+    const attrs = device.body.attributes as Array<Record<string, unknown>>;
+    expect(attrs.find((a) => a.name === 'model')).toEqual({
+      name: 'model', type: 'string', multiValued: false, description: '', required: false, caseExact: false, mutability: 'readWrite', returned: 'default', uniqueness: 'none',
+    });
+    expect(attrs.find((a) => a.name === 'enrollmentSecret')).toMatchObject({ mutability: 'writeOnly', returned: 'never' });
+    const owner = attrs.find((a) => a.name === 'owner')!;
+    expect((owner.subAttributes as Array<Record<string, unknown>>)[1]).toMatchObject({ name: '$ref', type: 'reference', referenceTypes: ['User'], caseExact: true });
+    expect((await server.get(`/Schemas/${ACME}`)).body.name).toBe('AcmeUser');
+  });
+
+  it('POST, GET, PUT and DELETE /Devices work, with validation from the custom schema', async () => {
+    const created = await server.post('/Devices', newDevice({ storageGb: 256, tags: ['a', 'b'], enrollmentSecret: 's3cret', owner: { value: 'u-ada' }, bogus: 1 }));
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const id = created.body.id as string;
+    expect(created.headers.location).toBe(`http://scim.test:8080/scim/v2/Devices/${id}`);
+    expect(created.body).toMatchObject({ schemas: [DEVICE], serialNumber: 'SN-NEW-1', storageGb: 256, tags: ['a', 'b'], owner: { value: 'u-ada' }, meta: { resourceType: 'Device', location: `http://scim.test:8080/scim/v2/Devices/${id}` } });
+    expect(created.body.enrollmentSecret).toBeUndefined(); // writeOnly, returned never
+    expect(created.body.bogus).toBeUndefined(); // unknown attributes are ignored
+
+    const read = await server.get(`/Devices/${id}`);
+    expect(read.status).toBe(200);
+    expect(read.headers.etag).toBe(created.body.meta.version);
+    expect(read.body).toEqual(created.body);
+
+    const replaced = await server.put(`/Devices/${id}`, newDevice({ displayName: 'Renamed', compliant: false }));
+    expect(replaced.status).toBe(200);
+    expect(replaced.body.displayName).toBe('Renamed');
+    expect(replaced.body.storageGb).toBeUndefined();
+    expect(replaced.body.meta.version).not.toBe(created.body.meta.version);
+
+    expect(expectError(await server.put(`/Devices/${id}`, newDevice({ serialNumber: 'OTHER' })), 400, 'mutability')).toContain('"serialNumber" is immutable');
+    expect(expectError(await server.post('/Devices', { schemas: [DEVICE], displayName: 'No serial' }), 400, 'invalidValue')).toBe('Attribute "serialNumber" is required for a Device.');
+    expect(expectError(await server.post('/Devices', newDevice({ serialNumber: 'X', storageGb: 'big' })), 400, 'invalidValue')).toContain('"storageGb" must be an integer');
+    expect(expectError(await server.post('/Devices', newDevice({ serialNumber: 'Y', tags: 'one' })), 400, 'invalidValue')).toContain('"tags" is multi-valued');
+    expect(expectError(await server.post('/Devices', newDevice({ serialNumber: 'Z', enrolledAt: 'monday' })), 400, 'invalidValue')).toContain('RFC 3339 date-time');
+    expect(expectError(await server.post('/Devices', newDevice()), 409, 'uniqueness')).toContain('serialNumber "SN-NEW-1" is already taken by Device');
+    // caseExact serial numbers: another case is another serial number
+    expect((await server.post('/Devices', newDevice({ serialNumber: 'sn-new-1' }))).status).toBe(201);
+    expect(expectError(await server.post('/Devices', { schemas: [USER], serialNumber: 'Q' }), 400, 'invalidValue')).toContain(`must include the core schema "${DEVICE}"`);
+
+    expect((await server.delete(`/Devices/${id}`)).status).toBe(204);
+    expect((await server.get(`/Devices/${id}`)).status).toBe(404);
+    expect((await server.get('/devices')).body.totalResults).toBe(4); // 3 seeded + the lower-case serial
+  });
+
+  it('projects custom attributes like built-in ones', async () => {
+    const only = await server.get('/Devices/d-001?attributes=serialNumber,owner.value');
+    expect(only.body).toEqual({ schemas: [DEVICE], id: 'd-001', serialNumber: 'C02XK1ZZJGH5', owner: { value: 'u-ada' } });
+    const without = await server.get('/Devices/d-001?excludedAttributes=tags,model');
+    expect(without.body.tags).toBeUndefined();
+    expect(without.body.model).toBeUndefined();
+    expect(without.body.platform).toBe('macOS');
+  });
+
+  it('validates, stores and projects the User extension (returned "request" only on request)', async () => {
+    const ada = await server.get('/Users/u-ada');
+    expect(ada.body.schemas).toEqual([USER, ENTERPRISE, ACME]);
+    expect(ada.body[ACME]).toEqual({ badgeNumber: 'B-0001', clearance: 3, remote: false });
+    const asked = await server.get(`/Users/u-ada?attributes=${ACME}:parkingSpot`);
+    expect(asked.body[ACME]).toEqual({ parkingSpot: 'P1-07' });
+    const created = await server.post('/Users', { schemas: [USER, ACME], userName: 'new@acme.example', [ACME]: { badgeNumber: 'B-9', remote: true, unknown: 1 } });
+    expect(created.status).toBe(201);
+    expect(created.body[ACME]).toEqual({ badgeNumber: 'B-9', remote: true });
+    expect(expectError(await server.post('/Users', { schemas: [USER, ACME], userName: 'x@acme.example', [ACME]: { clearance: 'high' } }), 400, 'invalidValue')).toContain(`"${ACME}.clearance" must be an integer`);
+    expect(expectError(await server.post('/Users', { schemas: [USER], userName: 'y@acme.example', [ACME]: { remote: true } }), 400, 'invalidValue')).toContain('does not list it in "schemas"');
+  });
+
+  it('a tenant without the scenario has none of it', async () => {
+    const plain = serverFor(new Scimulator());
+    expect((await plain.get('/Devices')).status).toBe(404);
+    expect((await plain.get(`/Schemas/${DEVICE}`)).status).toBe(404);
+    expect(((await plain.get('/ResourceTypes/User')).body.schemaExtensions as unknown[])).toHaveLength(1);
+  });
+
+  it('re-seeding without custom schemas removes them', async () => {
+    seedTenant(server.tenant, await loadScenarioFile(join(ROOT, 'seeds/default.json')));
+    expect((await server.get('/Devices')).status).toBe(404);
+    expect(((await server.get('/Schemas')).body.Resources as unknown[])).toHaveLength(3);
+    expect(((await server.get('/ResourceTypes/User')).body.schemaExtensions as unknown[])).toEqual([{ schema: ENTERPRISE, required: false }]);
+    expect(server.tenant.store.snapshot().schemas).toBeUndefined();
+  });
+});
+
+describe('checkCustomSchemas', () => {
+  it('completes attribute definitions with the defaults and freezes them', () => {
+    const custom = checkCustomSchemas({
+      schemas: [{ id: 'urn:example:ext:Group', name: 'GroupExtra', attributes: [{ name: 'cost', type: 'decimal' }, { name: 'photo', type: 'binary' }, { name: 'site', type: 'reference', referenceTypes: ['external', 'uri', 'user'] }] }],
+      resourceTypes: [{ name: 'Group', schemaExtensions: [{ schema: 'urn:example:ext:Group', required: true }] }],
+    });
+    const [cost, photo, site] = custom.schemas[0]!.attributes;
+    expect(cost).toEqual({ name: 'cost', type: 'decimal', multiValued: false, description: '', required: false, caseExact: false, mutability: 'readWrite', returned: 'default', uniqueness: 'none' });
+    expect(photo!.caseExact).toBe(true);
+    expect(site!.referenceTypes).toEqual(['external', 'uri', 'User']);
+    expect(custom.resourceTypes).toEqual([{ name: 'Group', endpoint: '/Groups', description: 'Group', schema: GROUP, schemaExtensions: [{ schema: 'urn:example:ext:Group', required: true }] }]);
+    expect(Object.isFrozen(custom.schemas[0]!.attributes[0])).toBe(true);
+  });
+
+  it('accepts a document pasted from GET /Schemas and GET /ResourceTypes', async () => {
+    const server = await customDeviceServer();
+    const schema = (await server.get(`/Schemas/${DEVICE}`)).body;
+    const type = (await server.get('/ResourceTypes/Device')).body;
+    const again = checkCustomSchemas({ schemas: [schema], resourceTypes: [type] });
+    expect(again.schemas[0]).toEqual(server.tenant.registry.schema(DEVICE));
+    expect(again.resourceTypes[0]).toEqual(server.tenant.registry.resourceType('Device')!.resourceType);
+  });
+
+  it('throws SchemaDefinitionError with a pointer under the given base', () => {
+    try {
+      checkCustomSchemas({ schemas: 'nope' }, '/x');
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(SchemaDefinitionError);
+      expect((err as SchemaDefinitionError).pointer).toBe('/x/schemas');
+      expect((err as Error).message).toBe('/x/schemas: must be an array of schema definitions');
+    }
+  });
+
+  it('a required custom extension is enforced on create', async () => {
+    const runtime = new Scimulator();
+    seedTenant(runtime.defaultTenant, {
+      source: 't', users: [], groups: [], resources: {}, faults: [],
+      ...checkCustomSchemas({
+        schemas: [{ id: 'urn:example:ext:Group', name: 'GroupExtra', attributes: [{ name: 'cost', type: 'decimal', required: true }] }],
+        resourceTypes: [{ name: 'Group', schemaExtensions: [{ schema: 'urn:example:ext:Group', required: true }] }],
+      }),
+    });
+    const server = serverFor(runtime);
+    expect(expectError(await server.post('/Groups', { schemas: [GROUP], displayName: 'G' }), 400)).toBe('The extension "urn:example:ext:Group" is required for a Group.');
+    const ok = await server.post('/Groups', { schemas: [GROUP, 'urn:example:ext:Group'], displayName: 'G', 'urn:example:ext:Group': { cost: 1.5 } });
+    expect(ok.status).toBe(201);
+    expect(ok.body['urn:example:ext:Group']).toEqual({ cost: 1.5 });
+  });
+});
