@@ -305,8 +305,43 @@ export function redactBody(body: unknown): { body: unknown; truncated: boolean }
 }
 
 /** A bounded copy of a response body (no redaction: the server wrote it). */
+/**
+ * A response body captured as JSON text (already bounded by the capture). It is parsed only when the entry is
+ * read: most entries are never read, and parsing every response on the hot path halved throughput.
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
+/** Makes `entry[key]` the parsed `text`, parsed on first read (the text itself if it is not JSON). */
+function defineLazyJson(entry: object, key: string, text: string): void {
+  let value: unknown;
+  let parsed = false;
+  Object.defineProperty(entry, key, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      if (!parsed) {
+        try {
+          value = JSON.parse(text) as unknown;
+        } catch {
+          value = text;
+        }
+        parsed = true;
+      }
+      return value;
+    },
+    set(next: unknown) {
+      Object.defineProperty(entry, key, { value: next, enumerable: true, configurable: true, writable: true });
+    },
+  });
+}
+
 function boundResponseBody(body: unknown): { body: unknown; truncated: boolean } {
   if (body === undefined || body === null) return { body: null, truncated: false };
+  if (body instanceof JsonText) {
+    return body.text.length > JOURNAL_BODY_LIMIT ? { body: body.text.slice(0, JOURNAL_BODY_LIMIT), truncated: true } : { body, truncated: false };
+  }
   if (typeof body === 'string') return (({ text, truncated }) => ({ body: text, truncated }))(truncateText(body));
   if (typeof body !== 'object') return { body, truncated: false };
   // Parsed JSON: measure once; keep it parsed when small enough.
@@ -719,6 +754,7 @@ export class Journal {
       warnings: (input.warnings ?? []).map((w) => ({ code: w.code, rfc: w.rfc, detail: w.detail })),
       outcome: input.outcome,
     };
+    if (res.body instanceof JsonText) defineLazyJson(entry, 'responseBody', res.body.text);
     if (this.held < this.capacity) {
       this.buffer[(this.head + this.held) % this.capacity] = entry;
       this.held++;

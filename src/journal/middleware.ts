@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import type { Request, RequestHandler, Response } from 'express';
 import { isoTime } from '../scim/clock.js';
 import type { RequestScimContext } from '../http/context.js';
-import { JOURNAL_BODY_LIMIT, redactBody, type Journal, type JournalOutcome } from './journal.js';
+import { JOURNAL_BODY_LIMIT, JsonText, redactBody, type Journal, type JournalOutcome } from './journal.js';
 
 export type JournalResolver = (
   req: Request,
@@ -62,13 +62,8 @@ class BodyCapture {
 function parseResponseBody(text: string | undefined, truncated: boolean, contentType: unknown): unknown {
   if (text === undefined) return null;
   const ct = typeof contentType === 'string' ? contentType : Array.isArray(contentType) ? String(contentType[0]) : '';
-  if (!truncated && (ct === '' || /json/i.test(ct))) {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      /* not JSON after all (a malformed fault, for instance): keep the text */
-    }
-  }
+  // JSON is kept as text and parsed when the entry is read (not JSON after all, e.g. a malformed fault: the text).
+  if (!truncated && (ct === '' || /json/i.test(ct))) return new JsonText(text);
   return text;
 }
 
