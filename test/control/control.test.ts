@@ -46,6 +46,22 @@ describe('control API', () => {
     expect((await request(app).get('/tenants/beta/scim/v2/Users').set('Authorization', `Bearer ${b.body.token}`)).status).toBe(404);
   });
 
+  it('two tenants created in parallel with different seeds serve different directories', async () => {
+    const app = createApp();
+    const [one, two, again] = await Promise.all([
+      request(app).post('/_mock/tenants').send({ id: 'seed-a', seed: 11, users: 20, groups: 2 }),
+      request(app).post('/_mock/tenants').send({ id: 'seed-b', seed: 12, users: 20, groups: 2 }),
+      request(app).post('/_mock/tenants').send({ id: 'seed-c', seed: 11, users: 20, groups: 2 }),
+    ]);
+    const users = async (t: { body: { id: string; token: string } }) =>
+      (await request(app).get(`/tenants/${t.body.id}/scim/v2/Users?count=20&attributes=userName`).set('Authorization', `Bearer ${t.body.token}`)).body.Resources.map((u: any) => `${u.id} ${u.userName}`);
+    const [a, b, c] = await Promise.all([users(one), users(two), users(again)]);
+    expect(a).toHaveLength(20);
+    expect(b).toHaveLength(20);
+    expect(a.filter((x: string) => b.includes(x))).toEqual([]);
+    expect(c).toEqual(a); // the same seed gives the same directory, ids included
+  });
+
   it('bad control requests name the field', async () => {
     const app = createApp();
     const res = await request(app).patch('/_mock/config').send({ defaultPageSize: -1 });
