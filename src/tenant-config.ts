@@ -20,7 +20,7 @@ export function onlyKeys(value: Record<string, unknown>, allowed: readonly strin
 
 /** PATCH /config: a partial TenantConfig, checked field by field. */
 export function mergeConfig(current: TenantConfig, patch: Record<string, unknown>): TenantConfig {
-  onlyKeys(patch, ['profile', 'auth', 'defaultPageSize', 'maxPageSize', 'patchStatus', 'groupDisplayNameUnique', 'warningsHeader', 'cursorTimeout']);
+  onlyKeys(patch, ['profile', 'auth', 'defaultPageSize', 'maxPageSize', 'patchStatus', 'groupDisplayNameUnique', 'warningsHeader', 'cursorTimeout', 'bulkMaxOperations', 'bulkMaxPayload']);
   const next: TenantConfig = structuredClone(current);
   const positive = (field: keyof TenantConfig) => {
     const v = patch[field];
@@ -41,6 +41,8 @@ export function mergeConfig(current: TenantConfig, patch: Record<string, unknown
   positive('defaultPageSize');
   positive('maxPageSize');
   positive('cursorTimeout');
+  positive('bulkMaxOperations');
+  positive('bulkMaxPayload');
   bool('groupDisplayNameUnique');
   bool('warningsHeader');
   if (next.defaultPageSize > next.maxPageSize) throw new ControlError(400, 'defaultPageSize must not exceed maxPageSize.', 'defaultPageSize');

@@ -32,6 +32,20 @@ export class Projection {
     else if (request.excludedAttributes?.length) this.excluded = select(schema, request.excludedAttributes);
   }
 
+  /**
+   * Whether any part of a top-level core attribute can appear in the output: lets callers skip computing
+   * attributes that would be dropped (the members of a large group under excludedAttributes=members).
+   */
+  mayInclude(attributeName: string): boolean {
+    const def = this.schema.coreAttribute(attributeName);
+    if (!def || def.returned === 'never') return false;
+    if (def.returned === 'always') return true;
+    const name = def.name.toLowerCase();
+    if (this.included) return this.included.get('')?.has(name) ?? false;
+    if (def.returned === 'request') return false;
+    return this.excluded?.get('')?.get(name) !== 'all';
+  }
+
   apply(resource: Resource): Resource {
     const out: Resource = {};
     for (const [key, value] of Object.entries(resource)) {

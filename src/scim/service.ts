@@ -157,13 +157,14 @@ export class ScimService {
   render(typeName: string, resource: Resource, baseUrl: string, projection?: ProjectionRequest | Projection): Resource {
     const type = this.resourceType(typeName);
     const meta = resource.meta as Record<string, unknown>;
+    const p = projection instanceof Projection ? projection : new Projection(type, projection);
     const out: Resource = { ...resource, meta: { ...meta, location: `${baseUrl}${type.resourceType.endpoint}/${resource.id}` } };
-    if (Array.isArray(resource.members)) out.members = resource.members.map((m) => this.renderMember(m, baseUrl));
-    if (type.core.id === USER_SCHEMA_ID) {
+    // Computed attributes are computed only when the projection keeps them.
+    if (Array.isArray(resource.members) && p.mayInclude('members')) out.members = resource.members.map((m) => this.renderMember(m, baseUrl));
+    if (type.core.id === USER_SCHEMA_ID && p.mayInclude('groups')) {
       const groups = this.groupsOf(resource.id as string, baseUrl);
       if (groups.length) out.groups = groups;
     }
-    const p = projection instanceof Projection ? projection : new Projection(type, projection);
     return p.apply(out);
   }
 

@@ -291,6 +291,21 @@ export function checkCustomSchemas(input: { schemas?: unknown; resourceTypes?: u
     resourceTypes.push({ name, endpoint, description, schema: core!.def.id, schemaExtensions: extensionsOf(o.schemaExtensions, `${pointer}/schemaExtensions`, core!.def.id) });
   });
 
+  // Uniqueness is enforced (and indexed) on single-valued top-level string attributes of a core schema; anywhere
+  // else /Schemas would promise what no engine checks.
+  const cores = new Set(resourceTypes.map((t) => t.schema.toLowerCase()));
+  for (const [urn, { def, pointer }] of declared) {
+    def.attributes.forEach((a, j) => {
+      const enforced = cores.has(urn) && a.type === 'string' && !a.multiValued;
+      if (a.uniqueness !== 'none' && !enforced) {
+        fail(`${pointer}/attributes/${j}/uniqueness`, `must be "none": uniqueness is enforced only on single-valued string attributes of a resource type's core schema`);
+      }
+      (a.subAttributes ?? []).forEach((sub, k) => {
+        if (sub.uniqueness !== 'none') fail(`${pointer}/attributes/${j}/subAttributes/${k}/uniqueness`, 'must be "none": uniqueness is not enforced on sub-attributes');
+      });
+    });
+  }
+
   for (const [urn, { def, pointer }] of declared) {
     if (!used.has(urn)) fail(pointer, `schema "${def.id}" is used by no resource type; name it as the "schema" or in the "schemaExtensions" of a resourceTypes entry`);
   }

@@ -194,7 +194,8 @@ export function seedTenant(tenant: Tenant, scenario: Scenario, opts: SeedOptions
   const snapshot = buildDirectory(scenario, { ...opts, groupDisplayNameUnique: config.groupDisplayNameUnique });
   applyScenarioSettings(tenant, scenario);
   tenant.store.load(snapshot);
-  tenant.seedState = tenant.store.snapshot();
+  // The very object just loaded: the store keeps its indexed state, so a reset copies maps instead of re-indexing.
+  tenant.seedState = snapshot;
   const counts: Record<string, number> = {};
   for (const [type, list] of Object.entries(tenant.seedState.resources)) counts[type] = list.length;
   return { counts, ms: performance.now() - started };
@@ -236,16 +237,16 @@ export function* snapshotDocumentChunks(snapshot: StoreSnapshot): Generator<stri
         yield `\n    ${JSON.stringify(type)}: []${typeComma}`;
         continue;
       }
+      // A batch stringified inside the same nesting ({ r: { <type>: [...] } }, two-space indent) comes out with the
+      // document's indentation; the wrapper's first and last lines are cut off.
+      const head = `{\n  "r": {\n    ${JSON.stringify(type)}: [`;
+      const tail = '\n    ]\n  }\n}';
       yield `\n    ${JSON.stringify(type)}: [`;
-      let chunk = '';
-      for (let i = 0; i < list.length; i++) {
-        chunk += `\n      ${indent(JSON.stringify(list[i], null, 2), '      ')}${i < list.length - 1 ? ',' : ''}`;
-        if (chunk.length > 1 << 20) {
-          yield chunk;
-          chunk = '';
-        }
+      for (let start = 0; start < list.length; start += BATCH) {
+        const text = JSON.stringify({ r: { [type]: list.slice(start, start + BATCH) } }, null, 2);
+        yield (start > 0 ? ',' : '') + text.slice(head.length, text.length - tail.length);
       }
-      yield `${chunk}\n    ]${typeComma}`;
+      yield `\n    ]${typeComma}`;
     }
     yield `\n  }${comma}`;
   }
@@ -253,3 +254,5 @@ export function* snapshotDocumentChunks(snapshot: StoreSnapshot): Generator<stri
 }
 
 const indent = (json: string, prefix: string): string => json.replace(/\n/g, `\n${prefix}`);
+/** Resources per stringified piece of a snapshot document. */
+const BATCH = 1000;

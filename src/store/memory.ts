@@ -16,11 +16,12 @@ interface Index {
 }
 
 class Table {
-  readonly resources = new Map<string, Resource>();
-  readonly created = new Map<string, number>();
+  resources = new Map<string, Resource>();
+  created = new Map<string, number>();
   readonly indexes = new Map<string, Index>();
 
-  constructor(readonly type: ResourceSchema) {
+  constructor(readonly type: ResourceSchema, withIndexes = true) {
+    if (!withIndexes) return;
     for (const name of indexedAttributes(type)) {
       const def = type.coreAttribute(name);
       this.indexes.set(name, { caseExact: def?.caseExact ?? true, values: new Map() });
@@ -41,7 +42,7 @@ class Table {
       if (ids === undefined) index.values.set(key, id);
       else if (typeof ids === 'string') {
         if (ids !== id) index.values.set(key, new Set([ids, id]));
-      } else ids.add(id);
+      } else index.values.set(key, writable(ids).add(id));
     }
   }
 
@@ -54,8 +55,9 @@ class Table {
       const ids = index.values.get(key);
       if (ids === id) index.values.delete(key);
       else if (typeof ids === 'object') {
-        ids.delete(id);
-        if (ids.size === 1) index.values.set(key, ids.values().next().value as string);
+        const rest = writable(ids);
+        rest.delete(id);
+        index.values.set(key, rest.size === 1 ? (rest.values().next().value as string) : rest);
       }
     }
   }
@@ -71,9 +73,11 @@ export interface StoreSnapshot {
 
 export class MemoryStore implements ResourceRepository {
   private readonly tables = new Map<string, Table>();
-  private readonly memberOf = new Map<string, Set<string>>();
+  private memberOf = new Map<string, Set<string>>();
   /** Creation sequence of each resource with members, so memberOf sets stay in creation order of the groups. */
-  private readonly containerSeq = new Map<string, number>();
+  private containerSeq = new Map<string, number>();
+  /** The indexed state of snapshots loaded before, so loading one again (a reset) copies maps instead of re-indexing. */
+  private readonly built = new WeakMap<StoreSnapshot, BuiltState>();
   private sequence = 0;
   private createdCounter = 0;
   private readonly listeners: Array<() => void> = [];
@@ -151,9 +155,7 @@ export class MemoryStore implements ResourceRepository {
   private applyMembership(groupId: string, members: MembershipDelta, seq: number): void {
     this.containerSeq.set(groupId, seq);
     for (const value of members.removed) {
-      const groups = this.memberOf.get(value);
-      groups?.delete(groupId);
-      if (groups && groups.size === 0) this.memberOf.delete(value);
+      this.leaveGroup(value, groupId);
     }
     for (const value of members.added) this.addMembership(value, groupId, seq);
   }
@@ -194,11 +196,24 @@ export class MemoryStore implements ResourceRepository {
     }
   }
 
+  private leaveGroup(memberId: string, groupId: string): void {
+    const current = this.memberOf.get(memberId);
+    if (!current?.has(groupId)) return;
+    if (current.size === 1) {
+      this.memberOf.delete(memberId);
+      return;
+    }
+    const groups = writable(current);
+    groups.delete(groupId);
+    this.memberOf.set(memberId, groups);
+  }
+
   /** Adds a group to a member's set, keeping the set in creation order of the groups. */
   private addMembership(memberId: string, groupId: string, seq: number): void {
-    let groups = this.memberOf.get(memberId);
-    if (!groups) this.memberOf.set(memberId, (groups = new Set()));
-    if (groups.has(groupId)) return;
+    const current = this.memberOf.get(memberId);
+    if (current?.has(groupId)) return;
+    const groups = current ? writable(current) : new Set<string>();
+    this.memberOf.set(memberId, groups);
     let inOrder = true;
     for (const other of groups) if ((this.containerSeq.get(other) ?? 0) > seq) inOrder = false;
     groups.add(groupId);
@@ -215,9 +230,7 @@ export class MemoryStore implements ResourceRepository {
     const groupId = resource.id as string;
     for (const member of members) {
       if (!isPlainObject(member) || typeof member.value !== 'string') continue;
-      const groups = this.memberOf.get(member.value);
-      groups?.delete(groupId);
-      if (groups && groups.size === 0) this.memberOf.delete(member.value);
+      this.leaveGroup(member.value, groupId);
     }
   }
 
@@ -234,6 +247,13 @@ export class MemoryStore implements ResourceRepository {
   load(snapshot: StoreSnapshot): void {
     // The snapshot's custom schemas replace the registry's; the tables follow the registry's resource types.
     this.registry.replaceCustom(snapshot.schemas ?? [], snapshot.resourceTypes ?? []);
+    const built = this.built.get(snapshot);
+    if (built) {
+      this.restore(built);
+      this.sequence = snapshot.sequence;
+      this.changed();
+      return;
+    }
     this.tables.clear();
     for (const type of this.registry.resourceTypes()) this.tables.set(type.name, new Table(type));
     this.memberOf.clear();
@@ -249,8 +269,51 @@ export class MemoryStore implements ResourceRepository {
       }
     }
     this.sequence = snapshot.sequence;
+    this.built.set(snapshot, this.copyState(this.tables, this.memberOf, this.containerSeq, this.createdCounter, true));
     this.changed();
   }
+
+  /** A copy of the maps of a state; `share` marks its Sets as shared (done once, when the state is remembered). */
+  private copyState(tables: Map<string, Table>, memberOf: Map<string, Set<string>>, containerSeq: Map<string, number>, createdCounter: number, share = false): BuiltState {
+    const copies = new Map<string, Table>();
+    for (const [name, table] of tables) {
+      const copy = new Table(table.type, false);
+      copy.resources = new Map(table.resources);
+      copy.created = new Map(table.created);
+      for (const [attr, index] of table.indexes) {
+        const values = new Map(index.values);
+        if (share) for (const ids of values.values()) if (typeof ids !== 'string') SHARED.add(ids);
+        copy.indexes.set(attr, { caseExact: index.caseExact, values });
+      }
+      copies.set(name, copy);
+    }
+    // The Sets are shared, not copied: both sides copy a shared Set before changing it (see `writable`).
+    if (share) for (const groups of memberOf.values()) SHARED.add(groups);
+    return { tables: copies, memberOf: new Map(memberOf), containerSeq: new Map(containerSeq), createdCounter };
+  }
+
+  private restore(built: BuiltState): void {
+    const state = this.copyState(built.tables, built.memberOf, built.containerSeq, built.createdCounter);
+    this.tables.clear();
+    for (const [name, table] of state.tables) this.tables.set(name, table);
+    this.memberOf = state.memberOf;
+    this.containerSeq = state.containerSeq;
+    this.createdCounter = state.createdCounter;
+  }
+}
+
+/** Sets shared by a remembered state and the live state: copied before their first change (copy-on-write). */
+const SHARED = new WeakSet<Set<string>>();
+
+function writable(set: Set<string>): Set<string> {
+  return SHARED.has(set) ? new Set(set) : set;
+}
+
+interface BuiltState {
+  tables: Map<string, Table>;
+  memberOf: Map<string, Set<string>>;
+  containerSeq: Map<string, number>;
+  createdCounter: number;
 }
 
 const EMPTY: ReadonlySet<string> = new Set();

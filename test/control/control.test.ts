@@ -72,6 +72,14 @@ describe('control API', () => {
     expectScimError(await post(app, '/scim/v2/Groups', 'rotated', group), 409, 'uniqueness');
   });
 
+  it('bulk limits are runtime options and ServiceProviderConfig follows them', async () => {
+    const app = createApp();
+    expect((await request(app).patch('/_mock/config').send({ bulkMaxOperations: 3, bulkMaxPayload: 4096 })).status).toBe(200);
+    const spc = await request(app).get('/scim/v2/ServiceProviderConfig').set(AUTH);
+    expect(spc.body.bulk).toEqual({ supported: true, maxOperations: 3, maxPayloadSize: 4096 });
+    expect((await request(app).patch('/_mock/config').send({ bulkMaxOperations: 0 })).body.field).toBe('bulkMaxOperations');
+  });
+
   it('the clock can be frozen and advanced; meta timestamps follow it', async () => {
     const app = createApp();
     expect((await request(app).post('/_mock/clock').send({ freeze: '2030-01-02T03:04:05Z' })).body).toEqual({ now: '2030-01-02T03:04:05.000Z', frozen: true });

@@ -103,6 +103,30 @@ describe('a custom Device resource type and a custom User extension (seeds/custo
     expect(without.body.platform).toBe('macOS');
   });
 
+  it('filters, sorts and patches custom resources like built-in ones', async () => {
+    const macs = await server.get('/Devices?filter=' + encodeURIComponent('platform eq "macOS" or tags eq "kiosk"'));
+    expect(macs.status, JSON.stringify(macs.body)).toBe(200);
+    expect(macs.body.Resources.map((d: { id: string }) => d.id).sort()).toEqual(['d-001', macs.body.Resources.find((d: { serialNumber: string }) => d.serialNumber === '5CD1234XYZ').id].sort());
+    const bySerial = await server.get('/Devices?filter=' + encodeURIComponent('serialNumber eq "R58N123ABCD"'));
+    expect(bySerial.body.Resources.map((d: { id: string }) => d.id)).toEqual(['d-002']);
+    // serialNumber is caseExact: another case matches nothing
+    expect((await server.get('/Devices?filter=' + encodeURIComponent('serialNumber eq "r58n123abcd"'))).body.totalResults).toBe(0);
+    const sorted = await server.get('/Devices?sortBy=serialNumber&sortOrder=descending');
+    expect(sorted.body.Resources.map((d: { serialNumber: string }) => d.serialNumber)).toEqual(['R58N123ABCD', 'C02XK1ZZJGH5', '5CD1234XYZ']);
+    const acme = await server.get('/Users?filter=' + encodeURIComponent(`${ACME}:clearance gt 2`));
+    expect(acme.body.Resources.map((u: { id: string }) => u.id)).toEqual(['u-ada']);
+
+    const patchOp = (operations: unknown[]) => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: operations });
+    const patched = await server.patch('/Devices/d-002', patchOp([{ op: 'replace', path: 'compliant', value: true }, { op: 'add', path: 'tags', value: ['managed'] }]));
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    expect(patched.body).toMatchObject({ compliant: true, tags: ['phone', 'managed'] });
+    expect(expectError(await server.patch('/Devices/d-002', patchOp([{ op: 'replace', path: 'serialNumber', value: 'NEW' }])), 400, 'mutability')).toContain('serialNumber');
+    expect(expectError(await server.patch('/Devices/d-002', patchOp([{ op: 'replace', path: 'storageGb', value: 'lots' }])), 400, 'invalidValue')).toContain('storageGb');
+    const user = await server.patch('/Users/u-grace', patchOp([{ op: 'replace', path: `${ACME}:clearance`, value: 4 }]));
+    expect(user.status).toBe(200);
+    expect(user.body[ACME]).toEqual({ badgeNumber: 'B-0002', clearance: 4, remote: true });
+  });
+
   it('validates, stores and projects the User extension (returned "request" only on request)', async () => {
     const ada = await server.get('/Users/u-ada');
     expect(ada.body.schemas).toEqual([USER, ENTERPRISE, ACME]);

@@ -32,6 +32,7 @@ export function serverFor(runtime: Scimulator) {
     get: (path: string, base?: string) => scim('get', path, base),
     post: (path: string, body: unknown, base?: string) => scim('post', path, base).send(JSON.stringify(body)),
     put: (path: string, body: unknown, base?: string) => scim('put', path, base).send(JSON.stringify(body)),
+    patch: (path: string, body: unknown, base?: string) => scim('patch', path, base).send(JSON.stringify(body)),
     delete: (path: string, base?: string) => scim('delete', path, base),
     control: () => request(app),
   };

@@ -330,6 +330,8 @@ describe('snapshot document text', () => {
       const text = [...snapshotDocumentChunks(snapshot)].join('');
       expect(text).toBe(JSON.stringify(toDocument(snapshot), null, 2) + '\n');
     }
+    const batches = buildDirectory(scenario({ generate: { users: 2500, groups: 3 } })); // more than one piece of 1,000
+    expect([...snapshotDocumentChunks(batches)].join('')).toBe(JSON.stringify(toDocument(batches), null, 2) + '\n');
     const none = { sequence: 0, resources: {} };
     expect([...snapshotDocumentChunks(none)].join('')).toBe(JSON.stringify(toDocument(none), null, 2) + '\n');
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Scimulator } from '../../src/runtime.js';
-import { loadScenarioFile } from '../../src/seed/scenario.js';
+import { loadScenarioFile, parseScenario } from '../../src/seed/scenario.js';
 import { seedTenant } from '../../src/seed/seed.js';
 import { DataFile } from '../../src/store/persist.js';
 import { fromDocument, toDocument } from '../../src/store/snapshot.js';
@@ -151,5 +151,62 @@ describe('snapshot documents with custom schemas', () => {
   it('fromDocument keeps documents without custom schemas as they were', () => {
     const plain = { format: 'scimulator-snapshot', version: 1, sequence: 0, resources: { User: [] } };
     expect(fromDocument(plain)).toEqual({ sequence: 0, resources: { User: [] } });
+  });
+});
+
+describe('loading the same snapshot again (a reset) restores every index', () => {
+  it('lookups and memberships equal those of a fresh load, whatever changed in between', async () => {
+    const server = await seededCustomServer();
+    const { tenant } = server;
+    await mutate(server);
+    const user = [...tenant.store.all('User')][5]!;
+    expect((await server.put(`/Users/${user.id}`, { schemas: [USER], userName: 'renamed@acme.example' })).status).toBe(200);
+    tenant.reset();
+    const fresh = new Scimulator().defaultTenant.store;
+    fresh.load(fromDocument(JSON.parse(JSON.stringify(toDocument(tenant.seedState)))));
+    for (const type of ['User', 'Group', 'Device']) {
+      expect([...tenant.store.all(type)]).toEqual([...fresh.all(type)]);
+      for (const r of fresh.all(type)) {
+        expect(tenant.store.lookup(type, 'id', r.id as string)).toEqual([r.id]);
+        expect(tenant.store.createdSeq(type, r.id as string)).toBe(fresh.createdSeq(type, r.id as string));
+        if (typeof r.externalId === 'string') expect(tenant.store.lookup(type, 'externalId', r.externalId)).toEqual(fresh.lookup(type, 'externalId', r.externalId));
+        expect([...tenant.store.groupsContaining(r.id as string)]).toEqual([...fresh.groupsContaining(r.id as string)]);
+      }
+    }
+    expect(tenant.store.lookup('User', 'userName', 'renamed@acme.example')).toEqual([]);
+    expect(tenant.store.lookup('User', 'userName', user.userName as string)).toEqual([user.id]);
+    expect(tenant.store.lookup('Device', 'serialNumber', 'SN-MUT')).toEqual([]);
+    // and the restored state is a copy: changing it does not change the next reset
+    expect((await server.delete('/Users/u-ada')).status).toBe(204);
+    tenant.reset();
+    expect(tenant.store.get('User', 'u-ada')).toBeDefined();
+    expect([...tenant.store.groupsContaining('u-ada')]).toEqual([...fresh.groupsContaining('u-ada')]);
+  });
+});
+
+describe('copy-on-write of the remembered seed state', () => {
+  it('changes to shared index and membership sets never reach the seed state', async () => {
+    const runtime = new Scimulator();
+    seedTenant(runtime.defaultTenant, parseScenario({
+      users: ['a', 'b', 'c'].map((n) => ({ id: n, schemas: [USER], userName: `${n}@corp.example`, externalId: 'dup' })),
+      groups: [
+        { id: 'g1', schemas: [GROUP], displayName: 'G1', members: [{ value: 'a' }, { value: 'b' }] },
+        { id: 'g2', schemas: [GROUP], displayName: 'G2', members: [{ value: 'a' }] },
+      ],
+    }, 'cow.json'));
+    const server = serverFor(runtime);
+    const { store } = runtime.defaultTenant;
+    const state = () => JSON.stringify({ dup: store.lookup('User', 'externalId', 'dup'), a: [...store.groupsContaining('a')], b: [...store.groupsContaining('b')], c: [...store.groupsContaining('c')] });
+    const seeded = state();
+    expect(seeded).toBe(JSON.stringify({ dup: ['a', 'b', 'c'], a: ['g1', 'g2'], b: ['g1'], c: [] }));
+    for (let round = 0; round < 2; round++) {
+      expect((await server.put('/Users/a', { schemas: [USER], userName: 'a@corp.example', externalId: 'other' })).status).toBe(200);
+      expect((await server.put('/Groups/g1', { schemas: [GROUP], displayName: 'G1', members: [{ value: 'c' }] })).status).toBe(200);
+      expect((await server.delete('/Groups/g2')).status).toBe(204);
+      expect((await server.post('/Users', { schemas: [USER], userName: 'd@corp.example', externalId: 'dup' })).status).toBe(201);
+      expect(state()).not.toBe(seeded);
+      runtime.defaultTenant.reset();
+      expect(state()).toBe(seeded);
+    }
   });
 });
