@@ -240,13 +240,11 @@ function scimulatorArgs({ port, users = 0, groups = 0, extra = [] }) {
 }
 
 async function startScimulator(label, opts = {}) {
-  const port = await freePort();
-  return startServer(label, scimulatorArgs({ port, ...opts }), { port, readyPath: `${BASE}/ServiceProviderConfig`, headers: AUTH, cwd: ROOT });
+  return startServer(label, scimulatorArgs({ port: 0, ...opts }), { port: 0, readyPath: `${BASE}/ServiceProviderConfig`, headers: AUTH, cwd: ROOT });
 }
 
 async function startReference(kind) {
-  const port = await freePort();
-  return startServer(`${kind} reference`, [join(ROOT, 'bench/servers/fixed-body.mjs'), '--kind', kind, '--port', String(port)], { port, cwd: ROOT });
+  return startServer(`${kind} reference`, [join(ROOT, 'bench/servers/fixed-body.mjs'), '--kind', kind, '--port', '0'], { port: 0, cwd: ROOT });
 }
 
 async function startJsonServer(dbFile, size) {
@@ -260,9 +258,8 @@ async function startJsonServer(dbFile, size) {
 }
 
 async function startScimmy(dbFile, size) {
-  const port = await freePort();
-  return startServer(`scimmy-routers ${size}`, [join(ROOT, 'bench/servers/scimmy.mjs'), '--port', String(port), '--db', dbFile, '--token', TOKEN], {
-    port,
+  return startServer(`scimmy-routers ${size}`, [join(ROOT, 'bench/servers/scimmy.mjs'), '--port', '0', '--db', dbFile, '--token', TOKEN], {
+    port: 0,
     readyPath: `${BASE}/ServiceProviderConfig`,
     headers: AUTH,
     cwd: ROOT,

@@ -7,8 +7,9 @@
  * samples the server's resident set size from /proc/<pid>/status.
  *
  * The journal is a bounded ring buffer (10,000 entries by default) and fills during the first `capacity` requests,
- * so memory rightly grows then; the warm-up (until the journal is full plus 20 s, and at least --warmup seconds,
- * default 30) is excluded from the growth figure. The report gives RSS right after start-up, at the end of the warm-up
+ * so memory rightly grows then, and V8 goes on growing its heap for a while after; the warm-up (until the journal
+ * is full plus 20 s, at least 30 % of the run and at least --warmup seconds, default 30) is excluded from the growth
+ * figure. The report also gives the RSS trajectory, so the choice of baseline can be checked. The report gives RSS right after start-up, at the end of the warm-up
  * (the baseline), and at the end, with the growth from the baseline (medians of three samples at each end) and the
  * slope over the measured period. Exit code 1 when the growth reaches --max-growth (default 10 %), when any
  * request got a 5xx or failed at the transport level, or when the server died.
@@ -184,7 +185,10 @@ const OPERATIONS = [
     }
     const res = await call('PATCH', `/Groups/${g.id}`, { schemas: [PATCH_OP], Operations: [op] });
     // Removing a member the server already dropped (its User was deleted): RFC 7644 section 3.5.2.2, 400 noTarget.
-    return res.status === 400 && res.body.scimType === 'noTarget' ? 'no-target' : res.status;
+    if (res.status === 400 && res.body.scimType === 'noTarget') return 'no-target';
+    // Adding a User another request deleted a moment ago: the server checks references.
+    if (res.status === 400 && /does not reference an existing/.test(res.body.detail ?? '')) return 'member-gone';
+    return res.status;
   }],
   ['delete', 10, async () => remove()],
   ['discovery', 2, async () => (await call('GET', pick(['/ServiceProviderConfig', '/Schemas', '/ResourceTypes']))).status],
@@ -199,7 +203,7 @@ async function remove() {
   return (await call('DELETE', `/Users/${u.id}`)).status;
 }
 
-const EXPECTED = new Set([200, 201, 204, 404, 409, 'skip', 'precondition', 'no-target']);
+const EXPECTED = new Set([200, 201, 204, 404, 409, 'skip', 'precondition', 'no-target', 'member-gone']);
 const counts = new Map(); // "op status" -> n
 const latencies = [];
 let inFlight = 0;
@@ -251,7 +255,9 @@ async function call(method, path, body, extra = {}) {
   } catch {
     /* keep {} */
   }
-  if (res.status === 400 && problems.length < 10 && parsed.scimType !== 'noTarget') problems.push(`${method} ${path} -> 400 ${parsed.detail}`);
+  if (res.status === 400 && problems.length < 10 && parsed.scimType !== 'noTarget' && !/does not reference an existing/.test(parsed.detail ?? '')) {
+    problems.push(`${method} ${path} -> 400 ${parsed.detail}`);
+  }
   return { status: res.status, body: parsed, etag: res.headers.etag ?? null };
 }
 
@@ -288,7 +294,7 @@ const started = performance.now();
 const samples = [{ t: 0, rss: rssKiB() }];
 const MAX_IN_FLIGHT = 64;
 let behind = 0;
-process.stdout.write(`soak: ${options.minutes} min at ${options.rate} req/s against ${baseUrl} (pid ${child.pid}), journal on (capacity ${options.journalCapacity}); warm-up until the journal is full + 20 s (at least ${Math.round(warmupS)} s)\n`);
+process.stdout.write(`soak: ${options.minutes} min at ${options.rate} req/s against ${baseUrl} (pid ${child.pid}), journal on (capacity ${options.journalCapacity}); warm-up until the journal is full + 20 s (at least ${Math.round(Math.max(warmupS, options.minutes * 18))} s)\n`);
 process.stdout.write(`soak: RSS right after start-up ${(samples[0].rss / 1024).toFixed(1)} MiB\n`);
 
 let lastSample = started;
@@ -335,7 +341,9 @@ if (options.cpuProfile) await new Promise((r) => child.once('exit', r));
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 // The baseline is taken once the journal is full (its ring buffer no longer grows) and --warmup has passed.
-const warmFrom = Math.max(warmupS, journalFullAt === undefined ? Infinity : journalFullAt + 20);
+// V8 keeps growing its heap for a while after the journal is full before it settles, so the warm-up also lasts at
+// least 30 % of the run.
+const warmFrom = Math.max(warmupS, options.minutes * 60 * 0.3, journalFullAt === undefined ? Infinity : journalFullAt + 20);
 const measured = samples.filter((s) => s.t >= warmFrom && s.rss !== undefined);
 const baseline = measured.length ? median(measured.slice(0, 3).map((s) => s.rss)) : undefined;
 const end = measured.length ? median(measured.slice(-3).map((s) => s.rss)) : undefined;
@@ -365,6 +373,7 @@ const lines = [
   `  RSS at the end of the ${Number.isFinite(warmFrom) ? `${Math.round(warmFrom)} s` : ''} warm-up (baseline): ${mib(baseline)}`,
   `  RSS at the end: ${mib(end)}   peak: ${mib(peak)}`,
   `  growth over the measured ${Number.isFinite(warmFrom) ? ((samples.at(-1).t - warmFrom) / 60).toFixed(1) : 0} min: ${growth === undefined ? '?' : `${growth.toFixed(1)} %`}   slope: ${slope === undefined ? '?' : `${slope.toFixed(2)} MiB/min`}`,
+  `  RSS trajectory (MiB, every minute): ${samples.filter((x, i) => i === 0 || Math.floor(x.t / 60) !== Math.floor(samples[i - 1].t / 60)).map((x) => `${Math.round(x.t)}s ${(x.rss / 1024).toFixed(0)}`).join(', ')}`,
   `  growth from start-up: ${samples[0].rss && end ? `${(((end - samples[0].rss) / samples[0].rss) * 100).toFixed(1)} %` : '?'} (includes filling the journal)`,
   health ? `  server health at the end: ${JSON.stringify(health)}` : '  server health at the end: unavailable',
 ];

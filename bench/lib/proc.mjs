@@ -60,14 +60,33 @@ export function spawnNode(args, { cwd, env } = {}) {
 
 /**
  * Starts a server and waits until `readyPath` answers 200. Returns { name, child, pid, port, origin, startMs, stop }.
- * startMs is spawn to first 200, measured from this process (the poll runs every 5 ms).
+ * startMs is spawn to first 200, measured from this process (the poll runs every 5 ms). With `port: 0` the
+ * server is started on a port of its own choosing, read from its output.
  */
 export async function startServer(name, args, { port, readyPath = '/', headers = {}, cwd, env, timeoutMs = 180_000 } = {}) {
-  const origin = `http://127.0.0.1:${port}`;
   const t0 = performance.now();
   const child = spawnNode(args, { cwd, env });
   let dead;
   child.exited.then((e) => (dead = e));
+  if (port === 0) {
+    // The server picks its own port and prints it ("http://127.0.0.1:<port>"): a port chosen here and freed
+    // again could be taken by another process on a shared machine before the server binds it.
+    port = await new Promise((resolve, reject) => {
+      let out = '';
+      const onData = (chunk) => {
+        out += chunk.toString();
+        const m = /http:\/\/127\.0\.0\.1:(\d+)/.exec(out) ?? /listening on (\d+)/.exec(out);
+        if (m) {
+          child.stdout.off('data', onData);
+          resolve(Number(m[1]));
+        }
+      };
+      child.stdout.on('data', onData);
+      child.exited.then((e) => reject(new Error(`${name} exited (${e.code ?? e.signal}) before it listened: ${child.tail().trim().slice(-1500)}`)));
+      setTimeout(() => reject(new Error(`${name} printed no port within ${timeoutMs / 1000} s`)), timeoutMs).unref();
+    });
+  }
+  const origin = `http://127.0.0.1:${port}`;
   for (;;) {
     if (dead) throw new Error(`${name} exited (${dead.code ?? dead.signal}) before it answered: ${child.tail().trim().slice(-1500)}`);
     if (performance.now() - t0 > timeoutMs) {

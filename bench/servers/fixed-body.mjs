@@ -48,5 +48,5 @@ if (kind === 'http') {
 } else {
   throw new Error(`--kind must be http or express, got ${kind}`);
 }
-server.listen(port, '127.0.0.1', () => process.stdout.write(`${kind} reference listening on ${port}\n`));
+server.listen(port, '127.0.0.1', () => process.stdout.write(`${kind} reference listening on ${server.address().port}\n`));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -92,7 +92,7 @@ app.use(
     },
   }),
 );
-const server = app.listen(port, '127.0.0.1', () => process.stdout.write(`scimmy-routers listening on ${port} with ${users.size} users\n`));
+const server = app.listen(port, '127.0.0.1', () => process.stdout.write(`scimmy-routers listening on ${server.address().port} with ${users.size} users\n`));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
 
 function parseArgs(argv) {

@@ -54,7 +54,7 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('%s', (signal) => {
     const { code } = await server.exited;
     expect(code).toBe(0);
     // The client's keep-alive connection does not hold the process once its request is answered.
-    expect(Date.now() - answered).toBeLessThan(1000);
+    expect(Date.now() - answered).toBeLessThan(3000); // not the 5 s keep-alive timeout
     expect(server.out()).toContain(`Received ${signal}`);
   });
 });
@@ -86,23 +86,23 @@ describe('shutdown', () => {
     const t0 = Date.now();
     server.child.kill('SIGTERM');
     expect((await server.exited).code).toBe(0);
-    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(Date.now() - t0).toBeLessThan(3000); // not the 5 s keep-alive timeout
     agent.destroy();
   });
 
   it('a request outlasting --shutdown-grace is cut off when the grace ends, then the process exits 0', async () => {
-    const server = await startCli(['--port', '0', '--latency', '5000', '--shutdown-grace', '300'], children);
+    const server = await startCli(['--port', '0', '--latency', '10000', '--shutdown-grace', '300'], children);
     const held = fetch(`${server.baseUrl}/Users`, { headers: { Authorization: `Bearer ${TOKEN}` } }).then((r) => r.status, () => 'cut off');
     await sleep(150);
     const t0 = Date.now();
     server.child.kill('SIGTERM');
     expect((await server.exited).code).toBe(0);
-    expect(Date.now() - t0).toBeLessThan(2500);
+    expect(Date.now() - t0).toBeLessThan(5000); // not the 10 s latency
     expect(await held).toBe('cut off');
   });
 
   it('a second signal exits at once', async () => {
-    const server = await startCli(['--port', '0', '--latency', '8000'], children);
+    const server = await startCli(['--port', '0', '--latency', '10000', '--shutdown-grace', '20000'], children);
     void fetch(`${server.baseUrl}/Users`, { headers: { Authorization: `Bearer ${TOKEN}` } }).catch(() => undefined);
     await sleep(150);
     const t0 = Date.now();
@@ -110,7 +110,7 @@ describe('shutdown', () => {
     await sleep(100);
     server.child.kill('SIGINT');
     const { code } = await server.exited;
-    expect(Date.now() - t0).toBeLessThan(1500);
+    expect(Date.now() - t0).toBeLessThan(4000); // not the 10 s latency
     expect(code).not.toBe(0);
   });
 

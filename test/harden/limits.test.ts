@@ -273,7 +273,8 @@ describe('on a listening server', () => {
     });
     clearInterval(drip);
     expect(closedAfterMs).toBeGreaterThanOrEqual(350);
-    expect(closedAfterMs).toBeLessThan(2000);
+    expect(closedAfterMs).toBeLessThan(5000); // the default would hold it 30 s
+
     const res = parseRaw(text);
     expect(res.status).toBe(408);
     expect(JSON.parse(res.body).detail).toContain('400 ms (--headers-timeout)');
@@ -288,7 +289,7 @@ describe('on a listening server', () => {
     });
     clearInterval(drip);
     expect(closedAfterMs).toBeGreaterThanOrEqual(600);
-    expect(closedAfterMs).toBeLessThan(2500);
+    expect(closedAfterMs).toBeLessThan(5000); // the default would hold it 120 s
   });
 
   it('an idle connection that never sends anything is closed too', async () => {

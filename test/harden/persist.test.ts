@@ -203,8 +203,9 @@ describe('--data-sync middleware', () => {
       answered = true;
       return r;
     });
-    await sleep(100);
+    for (let waited = 0; calls === 0 && waited < 10_000; waited += 10) await sleep(10);
     expect(calls).toBe(1);
+    await sleep(50); // the response stays held while the save is pending
     expect(answered).toBe(false);
     release();
     const res = await pending;
