@@ -3,7 +3,7 @@
  * results. Knows nothing of faults, journal or profiles: those wrap it.
  */
 import { Router, type Request, type Response } from 'express';
-import { isPlainObject } from '../scim/attributes.js';
+import { isPlainObject, type ResourceSchema } from '../scim/attributes.js';
 import { processBulk } from '../scim/bulk.js';
 import { ScimError, badRequest } from '../scim/errors.js';
 import { listRequestFromParams, listRequestFromSearchBody, SEARCH_REQUEST_SCHEMA, type ListRequest } from '../scim/list.js';
@@ -116,6 +116,19 @@ const notAllowed = (allowed: string) => (req: Request, res: Response) => {
   throw new ScimError(405, undefined, `${req.method} is not allowed on ${req.path}; allowed: ${allowed}.`);
 };
 
+/** PATCH (RFC 7644 3.5.2): 200 with the resource, or 204 where the tenant's patchStatus says so. */
+function patchAndRespond(req: Request, res: Response, type: ResourceSchema, id: string): void {
+  const tenant = tenantOf(res);
+  const warnings = (res.locals.scim as { warnings?: PatchWarning[] } | undefined)?.warnings;
+  const patched = tenant.service.patch(type.name, id, requireObjectBody(req), { ifMatch: req.get('If-Match') }, (w) => warnings?.push(w));
+  if (tenant.config.patchStatus[type.name] === 204 && queryParam(req, 'attributes') === undefined) {
+    const location = `${baseUrlOf(req)}${type.resourceType.endpoint}/${patched.id}`;
+    res.status(204).set({ ETag: (patched.meta as Record<string, string>).version!, Location: location }).end();
+    return;
+  }
+  sendResource(req, res, tenant.service, type.name, patched, 200);
+}
+
 export function scimRoutes(): Router {
   const router = Router({ caseSensitive: false });
 
@@ -160,6 +173,9 @@ export function scimRoutes(): Router {
     const service = tenantOf(res).service;
     const replaced = service.replace('User', meOf(res), requireObjectBody(req), { ifMatch: req.get('If-Match') });
     sendResource(req, res, service, 'User', replaced, 200);
+  });
+  router.patch('/Me', (req, res) => {
+    patchAndRespond(req, res, tenantOf(res).service.resourceType('User'), meOf(res));
   });
   router.delete('/Me', (req, res) => {
     tenantOf(res).service.delete('User', meOf(res), { ifMatch: req.get('If-Match') });
@@ -252,16 +268,7 @@ export function scimRoutes(): Router {
   // PATCH (RFC 7644 section 3.5.2): 200 with the resource, or 204 when the tenant's patchStatus asks for it,
   // except that "attributes" in the query always gets a 200 with the resource.
   router.patch('/:endpoint/:id', (req, res) => {
-    const type = typeOf(req, res);
-    const tenant = tenantOf(res);
-    const warnings = (res.locals.scim as { warnings?: PatchWarning[] } | undefined)?.warnings;
-    const patched = tenant.service.patch(type.name, req.params.id as string, requireObjectBody(req), { ifMatch: req.get('If-Match') }, (w) => warnings?.push(w));
-    if (tenant.config.patchStatus[type.name] === 204 && queryParam(req, 'attributes') === undefined) {
-      const location = `${baseUrlOf(req)}${type.resourceType.endpoint}/${patched.id}`;
-      res.status(204).set({ ETag: (patched.meta as Record<string, string>).version!, Location: location }).end();
-      return;
-    }
-    sendResource(req, res, tenant.service, type.name, patched, 200);
+    patchAndRespond(req, res, typeOf(req, res), req.params.id as string);
   });
 
   router.delete('/:endpoint/:id', (req, res) => {

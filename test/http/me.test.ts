@@ -9,7 +9,7 @@ describe('/Me (RFC 7644 section 3.11)', () => {
     expectScimError(await request(app).get('/scim/v2/Me'), 501);
   });
 
-  it('reads, replaces and deletes the bound User of a tenant token', async () => {
+  it('reads, replaces, patches and deletes the bound User of a tenant token', async () => {
     const app = createApp();
     const tenant = await request(app).post('/_mock/tenants').send({ id: 'me', token: 'me-token', me: 'barbara' });
     expect(tenant.status).toBe(201);
@@ -29,6 +29,11 @@ describe('/Me (RFC 7644 section 3.11)', () => {
       .send(JSON.stringify({ schemas: [USER_SCHEMA], userName: 'barbara', title: 'Tour Guide' }));
     expect(replaced.status).toBe(200);
     expect(replaced.body.title).toBe('Tour Guide');
+
+    const patched = await request(app).patch('/tenants/me/scim/v2/Me').set(auth).set('Content-Type', 'application/scim+json')
+      .send(JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'title', value: 'Pilot' }] }));
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ id: created.body.id, title: 'Pilot' });
 
     expectScimError(await request(app).post('/tenants/me/scim/v2/Me').set(auth).set('Content-Type', 'application/scim+json').send('{}'), 501);
     expect((await request(app).delete('/tenants/me/scim/v2/Me').set(auth)).status).toBe(204);
