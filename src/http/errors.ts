@@ -30,11 +30,6 @@ export function toScimError(err: unknown): ScimError {
     case 'request.size.invalid':
       return new ScimError(400, 'invalidSyntax', 'The request body ended before its declared length.');
   }
-  // Other client errors raised by HTTP libraries (http-errors with a 4xx status) stay client errors.
-  const status = (err as { status?: unknown } | null)?.status;
-  if (typeof status === 'number' && Number.isInteger(status) && status >= 400 && status < 500) {
-    return new ScimError(status, undefined, 'The request could not be read; check its method, headers and body.');
-  }
   return new ScimError(500, undefined, 'Internal server error. This is a bug in Scimulator; please report it with the request that caused it.');
 }
 
