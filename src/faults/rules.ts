@@ -11,6 +11,7 @@ import {
   type FaultAction,
   type FaultMatch,
   type FaultRequestInfo,
+  type FaultRule,
   type StringCondition,
 } from './types.js';
 
@@ -24,16 +25,8 @@ export class FaultRuleError extends ScimError {
   }
 }
 
-/** The validated, copied rule input (no counters). */
-export interface ValidatedFaultRule {
-  id?: string;
-  name?: string;
-  match: FaultMatch;
-  action: FaultAction;
-  probability: number;
-  times?: number;
-  after: number;
-}
+/** The validated, copied rule input: a stored rule without its counters, its id still optional. */
+export type ValidatedFaultRule = Omit<FaultRule, 'id' | 'matched' | 'fired' | 'lastFiredAt' | 'retired'> & { id?: string };
 
 export type RequestPredicate = (req: FaultRequestInfo) => boolean;
 

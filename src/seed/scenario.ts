@@ -24,7 +24,7 @@ import { validateResource, type Resource } from '../scim/validate.js';
 import type { TenantConfig } from '../tenant.js';
 import { ControlError, mergeConfig, tenantConfigFrom } from '../tenant-config.js';
 import { checkCustomSchemas, registryWith, resourceTypeNames, SchemaDefinitionError } from './custom-schemas.js';
-import { DEFAULT_REFERENCE_DATE } from './generate.js';
+import { DEFAULT_REFERENCE_DATE, type GenerateOptions } from './generate.js';
 import { JsonSchemaValidator, pointerToken } from './json-schema.js';
 import { findJsonSyntaxError } from './json-syntax.js';
 import type { DirectoryShape } from './shapes.js';
@@ -37,16 +37,8 @@ export class ScenarioError extends Error {
   }
 }
 
-export interface GenerateSpec {
-  seed: number;
-  users: number;
-  groups: number;
-  departments?: string[];
-  inactiveRatio?: number;
-  nestedGroups?: boolean;
-  referenceDate?: string;
-  shape?: DirectoryShape;
-}
+/** A scenario's `generate` block: the generator's options plus the IdP shape to give the directory. */
+export type GenerateSpec = Omit<GenerateOptions, 'onProgress'> & { shape?: DirectoryShape };
 
 export interface Scenario {
   /** The file name (as given) or another label, used in error messages. */
