@@ -4,7 +4,7 @@
  */
 import type { Socket } from 'node:net';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { RequestScimContext } from '../http/context.js';
+import type { RequestScimContext } from '../request-context.js';
 import type { FaultRegistry } from './registry.js';
 import type { FaultDecision, FaultRequestInfo } from './types.js';
 

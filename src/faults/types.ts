@@ -1,8 +1,8 @@
-import type { ScimOperation } from '../http/context.js';
+import type { ScimOperation } from '../request-context.js';
 import type { ScimType } from '../scim/errors.js';
 
 /** Every SCIM operation name a rule may match (`match.operation`). */
-export { SCIM_OPERATIONS } from '../http/context.js';
+export { SCIM_OPERATIONS } from '../request-context.js';
 
 /** The scimType values an `error` action may carry (RFC 7644 Table 9 and RFC 9865). */
 export const SCIM_TYPES = [

@@ -19,7 +19,7 @@ import { authMiddleware } from './auth.js';
 import { jsonBody } from './body.js';
 import { controlLimits, corsMiddleware, durableWrites, malformedPathGuard, requestLimits, scimInputGuard } from './limits.js';
 import { classifyScimRequest } from './classify.js';
-import type { RequestScimContext } from './context.js';
+import type { RequestScimContext } from '../request-context.js';
 import { controlRouter } from './control.js';
 import { scimErrorHandler, scimNotFound } from './errors.js';
 import { scimRoutes, tenantOf } from './scim-routes.js';

@@ -1,4 +1,4 @@
-import type { ScimOperation } from './context.js';
+import type { ScimOperation } from '../request-context.js';
 
 /** The discovery endpoints of RFC 7644 section 4 (plus "ServiceProviderConfigs", the SCIM 1.1 spelling). */
 const DISCOVERY_ENDPOINTS = new Set(['serviceproviderconfig', 'serviceproviderconfigs', 'schemas', 'resourcetypes']);

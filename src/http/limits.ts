@@ -23,7 +23,7 @@ import { parseCorsOrigins, type ScimulatorOptions } from '../config.js';
 import { FORBIDDEN_KEYS, isPlainObject } from '../scim/attributes.js';
 import { ScimError, badRequest } from '../scim/errors.js';
 import { assertNoForbiddenKeys } from '../scim/validate.js';
-import type { RequestScimContext } from './context.js';
+import type { RequestScimContext } from '../request-context.js';
 import { toScimError } from './errors.js';
 import { projectionOf } from './scim-routes.js';
 import { SCIM_CONTENT_TYPE, sendScimError } from './respond.js';

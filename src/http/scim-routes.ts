@@ -19,7 +19,7 @@ import {
   schemaDocument,
   serviceProviderConfig,
 } from './discovery.js';
-import type { ConformanceWarning, RequestScimContext } from './context.js';
+import type { ConformanceWarning, RequestScimContext } from '../request-context.js';
 import { LIST_RESPONSE_SCHEMA, sendScim } from './respond.js';
 
 /** The tenant of this request, set by the tenant-resolution middleware. */

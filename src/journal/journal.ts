@@ -10,7 +10,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import { isoTime, type Clock } from '../scim/clock.js';
-import { SCIM_OPERATIONS, type ConformanceWarning, type FiredFaultInfo, type ScimOperation } from '../http/context.js';
+import { SCIM_OPERATIONS, type ConformanceWarning, type FiredFaultInfo, type ScimOperation } from '../request-context.js';
 
 /** Bodies (request and response) are kept up to this many bytes (characters for text). */
 export const JOURNAL_BODY_LIMIT = 64 * 1024;
@@ -126,6 +126,9 @@ export interface ConformanceSummary {
   requestsWithWarnings: number;
   warnings: ConformanceSummaryItem[];
 }
+
+/** Receives each entry as it is recorded (see Journal.subscribe). */
+export type JournalListener = (entry: JournalEntry) => void;
 
 export interface JournalOptions {
   /** Entries kept; older ones are dropped. Default 10,000. */
@@ -699,6 +702,9 @@ export class Journal {
   fileError: Error | undefined;
   /** Lines not written to the file because the disk fell more than 16 MiB behind. */
   fileLinesDropped = 0;
+  /** Entries dropped from the buffer to make room for newer ones (clear() does not count). */
+  evicted = 0;
+  private readonly listeners = new Set<JournalListener>();
 
   constructor(opts: JournalOptions) {
     const capacity = opts.capacity ?? DEFAULT_JOURNAL_CAPACITY;
@@ -761,8 +767,10 @@ export class Journal {
     } else {
       this.buffer[this.head] = entry;
       this.head = (this.head + 1) % this.capacity;
+      this.evicted++;
     }
     this.writeLine(entry);
+    this.notify(entry);
     for (const w of [...this.waiters]) {
       if (entry.seq > w.compiled.since && w.compiled.predicates.every((p) => p(entry))) {
         w.cleanup();
@@ -770,6 +778,24 @@ export class Journal {
       }
     }
     return entry;
+  }
+
+  /**
+   * Calls `listener` with every entry recorded from now on, synchronously after it is stored; the response it
+   * describes has already been sent. This is the journal's one stream: the dashboard's live feed and the
+   * behaviour analyser read it (no second capture, no second middleware).
+   * A listener that throws is reported and kept. Returns the unsubscribe function.
+   */
+  subscribe(listener: JournalListener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /** How many listeners are subscribed (0 when nobody watches: streaming then costs nothing). */
+  get subscribers(): number {
+    return this.listeners.size;
   }
 
   /** Matching entries (default: the first 100 in ascending seq order). */
@@ -943,6 +969,17 @@ export class Journal {
       for (let i = this.held - 1; i >= first; i--) {
         const e = this.at(i)!;
         if (matches(e) && !visit(e)) return;
+      }
+    }
+  }
+
+  private notify(entry: JournalEntry): void {
+    if (this.listeners.size === 0) return;
+    for (const listener of this.listeners) {
+      try {
+        listener(entry);
+      } catch (err) {
+        process.emitWarning(`scimulator journal: a subscriber failed on ${entry.id}: ${(err as Error).message}`);
       }
     }
   }

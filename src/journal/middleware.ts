@@ -11,7 +11,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Request, RequestHandler, Response } from 'express';
 import { isoTime } from '../scim/clock.js';
-import type { RequestScimContext } from '../http/context.js';
+import type { RequestScimContext } from '../request-context.js';
 import { JOURNAL_BODY_LIMIT, JsonText, redactBody, type Journal, type JournalOutcome } from './journal.js';
 
 export type JournalResolver = (

@@ -6,7 +6,7 @@
  */
 import type { Request, RequestHandler, Response } from 'express';
 import { pathSegments } from '../http/classify.js';
-import type { ConformanceWarning, RequestScimContext } from '../http/context.js';
+import type { ConformanceWarning, RequestScimContext } from '../request-context.js';
 import type { ResourceSchema } from '../scim/attributes.js';
 import { ScimError } from '../scim/errors.js';
 import type { SchemaRegistry } from '../scim/schemas/registry.js';

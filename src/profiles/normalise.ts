@@ -10,7 +10,7 @@ import { FORBIDDEN_KEYS, findAttribute, isPlainObject, type ResolvedAttribute, t
 import { formatFilter, parseFilter, parsePatchPath, type AttributePath, type FilterNode, type FilterWarning, type PatchPath } from '../scim/filter/index.js';
 import type { SchemaRegistry } from '../scim/schemas/registry.js';
 import type { AttributeDef, SchemaDef } from '../scim/schemas/types.js';
-import type { ScimOperation } from '../http/context.js';
+import type { ScimOperation } from '../request-context.js';
 import { QUIRK_BY_CODE, type QuirkCode } from './quirks.js';
 
 export const PATCH_OP_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { classifyScimRequest } from '../../src/http/classify.js';
-import type { RequestScimContext } from '../../src/http/context.js';
+import type { RequestScimContext } from '../../src/request-context.js';
 import { faultsControlRouter } from '../../src/faults/control.js';
 import { faultMiddleware } from '../../src/faults/middleware.js';
 import { FaultRegistry } from '../../src/faults/registry.js';

@@ -4,7 +4,7 @@
  * router under /_mock.
  */
 import express, { type Request, type Response } from 'express';
-import type { RequestScimContext } from '../../src/http/context.js';
+import type { RequestScimContext } from '../../src/request-context.js';
 import { requestsControlRouter } from '../../src/journal/control.js';
 import type { Journal } from '../../src/journal/journal.js';
 import { journalMiddleware } from '../../src/journal/middleware.js';

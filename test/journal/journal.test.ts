@@ -80,6 +80,34 @@ describe('ring buffer', () => {
   });
 });
 
+describe('subscription', () => {
+  it('subscribers see every entry after it is stored, in order; eviction is counted; unsubscribe stops delivery', () => {
+    const j = new Journal({ capacity: 3, clock: frozenClock() });
+    const seen: Array<[number, boolean]> = [];
+    const stop = j.subscribe((e) => seen.push([e.seq, j.get(e.id) === e]));
+    expect(j.subscribers).toBe(1);
+    for (let i = 1; i <= 5; i++) j.record(input({ path: `/scim/v2/Users/${i}` }));
+    expect(seen).toEqual([[1, true], [2, true], [3, true], [4, true], [5, true]]);
+    expect(j.evicted).toBe(2);
+    stop();
+    expect(j.subscribers).toBe(0);
+    j.record(input());
+    expect(seen).toHaveLength(5);
+  });
+
+  it('a throwing subscriber neither loses the entry nor stops the others', () => {
+    const j = new Journal({ capacity: 10, clock: frozenClock() });
+    const got: number[] = [];
+    j.subscribe(() => {
+      throw new Error('boom');
+    });
+    j.subscribe((e) => got.push(e.seq));
+    expect(() => j.record(input())).not.toThrow();
+    expect(got).toEqual([1]);
+    expect(j.size).toBe(1);
+  });
+});
+
 describe('redaction', () => {
   it('redacts Authorization keeping the scheme (Bearer and Basic), and the other credential headers', () => {
     expect(

@@ -2,7 +2,7 @@ import express, { type Express } from 'express';
 import request from 'supertest';
 import { jsonBody } from '../../src/http/body.js';
 import { classifyScimRequest } from '../../src/http/classify.js';
-import type { RequestScimContext } from '../../src/http/context.js';
+import type { RequestScimContext } from '../../src/request-context.js';
 import { scimErrorHandler } from '../../src/http/errors.js';
 import { profileMiddleware } from '../../src/profiles/middleware.js';
 import { SchemaRegistry } from '../../src/scim/schemas/registry.js';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import express from 'express';
 import request from 'supertest';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { RequestScimContext } from '../../src/http/context.js';
+import type { RequestScimContext } from '../../src/request-context.js';
 import { scimErrorHandler } from '../../src/http/errors.js';
 import { formatWarningHeader, profileMiddleware, warningHeaderValues } from '../../src/profiles/middleware.js';
 import { PROFILES, applyProfileDefaults, isTolerated } from '../../src/profiles/profiles.js';

@@ -1,7 +1,8 @@
 /**
  * What the middleware layers of one SCIM request share, kept on `res.locals.scim`.
  * Each layer (journal, auth, faults, profile, SCIM router) reads and fills its own part;
- * the SCIM core never sees this object.
+ * the SCIM core never sees this object. It sits below http/, faults/, journal/ and profiles/ so that none of
+ * them imports another to learn what a request is.
  */
 export const SCIM_OPERATIONS = [
   'create',
