@@ -2,9 +2,41 @@
  * Tenant runtime options: the checks of a partial TenantConfig (PATCH /_mock/config, a scenario's `options`)
  * and the error they throw. Shared by the control API and the seed-file loader.
  */
-import type { ScimulatorOptions } from './config.js';
+import type { AuthMode, ScimulatorOptions } from './config.js';
 import { isPlainObject } from './scim/attributes.js';
-import { PROFILE_NAMES, type TenantConfig } from './tenant.js';
+
+export interface TenantAuth {
+  mode: AuthMode;
+  token: string;
+  basicUser: string;
+  basicPassword: string;
+  /** The userName /Me stands for (RFC 7644 section 3.11); none: /Me answers 501. */
+  me?: string;
+}
+
+export type ProfileName = 'lenient' | 'rfc' | 'entra' | 'okta';
+export const PROFILE_NAMES: readonly ProfileName[] = ['lenient', 'rfc', 'entra', 'okta'];
+
+/** The runtime options of a tenant (GET / PATCH /_mock/config). */
+export interface TenantConfig {
+  profile: ProfileName;
+  auth: TenantAuth;
+  /** Page size when a list request has no `count`. */
+  defaultPageSize: number;
+  /** Largest page a list request gets (ServiceProviderConfig filter.maxResults). */
+  maxPageSize: number;
+  /** Status of a successful PATCH per resource type name: 200 with the resource (default) or 204. */
+  patchStatus: Record<string, 200 | 204>;
+  groupDisplayNameUnique: boolean;
+  /** Send conformance warnings in a Scimulator-Warning response header. */
+  warningsHeader: boolean;
+  /** Idle time in seconds after which a pagination cursor expires (RFC 9865 cursorTimeout). */
+  cursorTimeout: number;
+  /** Most operations one POST /Bulk may carry (ServiceProviderConfig bulk.maxOperations). */
+  bulkMaxOperations: number;
+  /** Largest POST /Bulk body in bytes (ServiceProviderConfig bulk.maxPayloadSize). */
+  bulkMaxPayload: number;
+}
 
 /** An error of the control surface: HTTP status, message and the offending field (rendered as { error, field }). */
 export class ControlError extends Error {

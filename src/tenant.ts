@@ -2,7 +2,6 @@
  * Everything that varies per tenant lives here: schemas, store, service, clock, seeded randomness, runtime
  * options, faults and journal. Tenants share nothing.
  */
-import type { AuthMode } from './config.js';
 import { FaultRegistry } from './faults/registry.js';
 import { applyProfileDefaults } from './profiles/profiles.js';
 import { Journal } from './journal/journal.js';
@@ -11,39 +10,10 @@ import { SeededRandom } from './scim/random.js';
 import { SchemaRegistry } from './scim/schemas/registry.js';
 import { ScimService } from './scim/service.js';
 import { MemoryStore, type StoreSnapshot } from './store/memory.js';
+import type { TenantAuth, TenantConfig } from './tenant-config.js';
 
-export interface TenantAuth {
-  mode: AuthMode;
-  token: string;
-  basicUser: string;
-  basicPassword: string;
-  /** The userName /Me stands for (RFC 7644 section 3.11); none: /Me answers 501. */
-  me?: string;
-}
-
-export type ProfileName = 'lenient' | 'rfc' | 'entra' | 'okta';
-export const PROFILE_NAMES: readonly ProfileName[] = ['lenient', 'rfc', 'entra', 'okta'];
-
-/** The runtime options of a tenant (GET / PATCH /_mock/config). */
-export interface TenantConfig {
-  profile: ProfileName;
-  auth: TenantAuth;
-  /** Page size when a list request has no `count`. */
-  defaultPageSize: number;
-  /** Largest page a list request gets (ServiceProviderConfig filter.maxResults). */
-  maxPageSize: number;
-  /** Status of a successful PATCH per resource type name: 200 with the resource (default) or 204. */
-  patchStatus: Record<string, 200 | 204>;
-  groupDisplayNameUnique: boolean;
-  /** Send conformance warnings in a Scimulator-Warning response header. */
-  warningsHeader: boolean;
-  /** Idle time in seconds after which a pagination cursor expires (RFC 9865 cursorTimeout). */
-  cursorTimeout: number;
-  /** Most operations one POST /Bulk may carry (ServiceProviderConfig bulk.maxOperations). */
-  bulkMaxOperations: number;
-  /** Largest POST /Bulk body in bytes (ServiceProviderConfig bulk.maxPayloadSize). */
-  bulkMaxPayload: number;
-}
+// What a tenant config is lives in tenant-config.ts, below both this file and the profiles (which read it).
+export { PROFILE_NAMES, type ProfileName, type TenantAuth, type TenantConfig } from './tenant-config.js';
 
 /** What this tenant supports, as ServiceProviderConfig advertises it. */
 export interface Features {

@@ -21,7 +21,7 @@ import { ScimError } from '../scim/errors.js';
 import { SeededRandom } from '../scim/random.js';
 import type { ResourceTypeDef, SchemaDef } from '../scim/schemas/types.js';
 import { validateResource, type Resource } from '../scim/validate.js';
-import type { TenantConfig } from '../tenant.js';
+import type { TenantConfig } from '../tenant-config.js';
 import { ControlError, mergeConfig, tenantConfigFrom } from '../tenant-config.js';
 import { checkCustomSchemas, registryWith, resourceTypeNames, SchemaDefinitionError } from './custom-schemas.js';
 import { DEFAULT_REFERENCE_DATE, type GenerateOptions } from './generate.js';
