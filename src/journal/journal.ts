@@ -9,6 +9,7 @@
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
+import { compilePathGlob, globToRegExp } from '../path-glob.js';
 import { isoTime, type Clock } from '../scim/clock.js';
 import { SCIM_OPERATIONS, type ConformanceWarning, type FiredFaultInfo, type ScimOperation } from '../request-context.js';
 
@@ -87,7 +88,7 @@ export interface JournalBodyMatch {
 /** All fields optional; all given fields must hold. */
 export interface JournalQuery {
   method?: string | string[];
-  /** Glob on relativePath: `*` one segment, `**` any number of characters (case-insensitive). */
+  /** Glob on relativePath: `*` one segment (or part of one), `**` any number of segments (src/path-glob.ts). */
   path?: string;
   operation?: string | string[];
   resourceType?: string;
@@ -407,20 +408,8 @@ function stringList(field: string, v: unknown, what: string): string[] {
   return list as string[];
 }
 
-/** Compiles a path glob: `*` matches within one segment, `**` matches anything; case-insensitive. */
-export function compileGlob(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '*') {
-      if (glob[i + 1] === '*') {
-        re += '.*';
-        i++;
-      } else re += '[^/]*';
-    } else re += c.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`, 'i');
-}
+/** The path glob of a journal query as an expression (see src/path-glob.ts for its rules). */
+export const compileGlob = globToRegExp;
 
 /** Parses "Operations[*].op", "emails[0].value", '["urn:...:2.0:User"].employeeNumber'. */
 export function parseBodyPath(path: string, field = 'body.path'): PathToken[] {
@@ -594,8 +583,8 @@ function compileQuery(input: unknown, defaultLimit: number | undefined): Compile
   if (has('path')) {
     if (typeof q.path !== 'string' || q.path === '')
       throw new JournalQueryError('path', 'path must be a glob on the SCIM-relative path, such as "/Users/*" or "/Groups/**"');
-    const re = compileGlob(q.path);
-    predicates.push((e) => re.test(e.relativePath));
+    const matchesPath = compilePathGlob(q.path);
+    predicates.push((e) => matchesPath(e.relativePath));
   }
   if (has('operation')) {
     const ops = stringList('operation', q.operation, 'a SCIM operation').map((o) => o.toLowerCase());
