@@ -48,6 +48,7 @@ async function serve(argv: Record<string, unknown>): Promise<void> {
     controlToken: argv['control-token'] as string | undefined,
     journal: argv.journal as boolean,
     journalCapacity: argv['journal-capacity'] as number,
+    journalMaxBytes: argv['journal-max-bytes'] as number,
     journalFile: argv['journal-file'] as string | undefined,
     latency: argv.latency as string | undefined,
     failRate: argv['fail-rate'] as string | undefined,
@@ -216,6 +217,7 @@ const parser = yargs(hideBin(process.argv))
         .option('control-token', { type: 'string', describe: 'Bearer token the control API requires (none: open)' })
         .option('journal', { type: 'boolean', default: true, describe: 'Record requests in the journal (--no-journal turns it off)' })
         .option('journal-capacity', { type: 'number', default: DEFAULT_OPTIONS.journalCapacity, describe: 'Journal entries kept per tenant' })
+        .option('journal-max-bytes', { type: 'number', default: DEFAULT_OPTIONS.journalMaxBytes, describe: 'Journal bytes kept per tenant (oldest entries evicted beyond)' })
         .option('journal-file', { type: 'string', describe: 'Also append every journal entry to this NDJSON file' })
         .option('latency', { type: 'string', describe: 'Delay every request: "200" ms or "100-800" (uniform)' })
         .option('fail-rate', { type: 'string', describe: 'Fail a share of requests: "0.1:503"' })

@@ -44,4 +44,6 @@ export interface RequestScimContext {
   resourceType?: string;
   warnings: ConformanceWarning[];
   fault?: FiredFaultInfo;
+  /** The request body as the client sent it (decoded text), set by the body layer once it parsed: the journal keeps it. */
+  requestText?: string;
 }

@@ -42,6 +42,7 @@ export class Scimulator {
         config: this.baseConfig(),
         seed: this.options.seed,
         journalCapacity: this.options.journalCapacity,
+        journalMaxBytes: this.options.journalMaxBytes,
         journalFile: this.options.journalFile,
         maxPatchOperations: this.options.maxPatchOperations,
       }),
@@ -87,6 +88,7 @@ export class Scimulator {
       config,
       seed: spec.seed ?? this.options.seed,
       journalCapacity: this.options.journalCapacity,
+      journalMaxBytes: this.options.journalMaxBytes,
       maxPatchOperations: this.options.maxPatchOperations,
     });
     this.tenants.set(id, tenant);

@@ -32,6 +32,7 @@ export interface TenantInit {
   config: TenantConfig;
   seed?: number;
   journalCapacity?: number;
+  journalMaxBytes?: number;
   journalFile?: string;
 }
 
@@ -67,7 +68,7 @@ export class Tenant {
     });
     // Faults draw from their own generator, so adding a rule never changes the ids of created resources.
     this.faults = new FaultRegistry({ random: new SeededRandom(`${this.seed}:faults`), clock: this.clock });
-    this.journal = new Journal({ clock: this.clock, capacity: init.journalCapacity, file: init.journalFile });
+    this.journal = new Journal({ clock: this.clock, capacity: init.journalCapacity, maxBytes: init.journalMaxBytes, file: init.journalFile });
     this.seedState = this.store.snapshot();
   }
 
