@@ -20,7 +20,7 @@ import {
   serviceProviderConfig,
 } from './discovery.js';
 import type { ConformanceWarning, RequestScimContext } from '../request-context.js';
-import { LIST_RESPONSE_SCHEMA, sendScim } from './respond.js';
+import { LIST_RESPONSE_SCHEMA, sendScim, sendScimText } from './respond.js';
 
 /** The tenant of this request, set by the tenant-resolution middleware. */
 export const tenantOf = (res: Response): Tenant => res.locals.tenant as Tenant;
@@ -62,12 +62,12 @@ function requireObjectBody(req: Request): Record<string, unknown> {
   return req.body;
 }
 
+/** A resource as the response body, with its ETag (and Location when created); the rendering may come from the cache. */
 function sendResource(req: Request, res: Response, service: ScimService, typeName: string, resource: Record<string, unknown>, status: number): void {
   const baseUrl = baseUrlOf(req);
-  const rendered = service.render(typeName, resource, baseUrl, projectionOf(req));
-  const headers: Record<string, string> = { ETag: (resource.meta as Record<string, string>).version! };
-  if (status === 201) headers.Location = (rendered.meta as Record<string, string> | undefined)?.location ?? `${baseUrl}${service.resourceType(typeName).resourceType.endpoint}/${resource.id}`;
-  sendScim(res, status, rendered, headers);
+  const text = service.renderText(typeName, resource, baseUrl, projectionOf(req));
+  const location = status === 201 ? `${baseUrl}${service.resourceType(typeName).resourceType.endpoint}/${resource.id as string}` : undefined;
+  sendScimText(res, status, text, undefined, (resource.meta as Record<string, string>).version!, location);
 }
 
 /** Adds conformance warnings to this request's SCIM context (journal, Scimulator-Warning header). */
@@ -101,14 +101,15 @@ function sendList(req: Request, res: Response, typeNames: string[], request: Lis
   const resources = result.entries.map(({ type, resource }) => {
     let p = projections.get(type.name);
     if (!p) projections.set(type.name, (p = new Projection(type, projection)));
-    return service.render(type.name, resource, base, p);
+    return service.renderText(type.name, resource, base, p);
   });
-  const body: Record<string, unknown> = { schemas: [LIST_RESPONSE_SCHEMA], totalResults: result.totalResults, itemsPerPage: result.itemsPerPage };
-  if (result.startIndex !== undefined) body.startIndex = result.startIndex;
-  if (result.nextCursor !== undefined) body.nextCursor = result.nextCursor;
-  if (result.previousCursor !== undefined) body.previousCursor = result.previousCursor;
-  body.Resources = resources;
-  sendScim(res, 200, body);
+  const head: Record<string, unknown> = { schemas: [LIST_RESPONSE_SCHEMA], totalResults: result.totalResults, itemsPerPage: result.itemsPerPage };
+  if (result.startIndex !== undefined) head.startIndex = result.startIndex;
+  if (result.nextCursor !== undefined) head.nextCursor = result.nextCursor;
+  if (result.previousCursor !== undefined) head.previousCursor = result.previousCursor;
+  // The JSON of {...head, Resources: [...]}, with the resources' (cached) JSON spliced in.
+  const headText = JSON.stringify(head);
+  sendScimText(res, 200, `${headText.slice(0, -1)},"Resources":[${resources.join(',')}]}`);
 }
 
 function notAllowed(req: Request, res: Response, allowed: string): never {

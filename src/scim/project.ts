@@ -25,11 +25,18 @@ export function parseAttributeList(value: string | undefined): string[] | undefi
 export class Projection {
   private readonly included?: Selection;
   private readonly excluded?: Selection;
+  /** Equal for projections built from equal requests (a cache key). */
+  readonly key: string;
 
   constructor(private readonly schema: ResourceSchema, request: ProjectionRequest = {}) {
     // When both are given, `attributes` wins: RFC 7644 says they are not to be used together.
-    if (request.attributes?.length) this.included = select(schema, request.attributes);
-    else if (request.excludedAttributes?.length) this.excluded = select(schema, request.excludedAttributes);
+    if (request.attributes?.length) {
+      this.included = select(schema, request.attributes);
+      this.key = `a${JSON.stringify(request.attributes)}`;
+    } else if (request.excludedAttributes?.length) {
+      this.excluded = select(schema, request.excludedAttributes);
+      this.key = `x${JSON.stringify(request.excludedAttributes)}`;
+    } else this.key = '';
   }
 
   /**

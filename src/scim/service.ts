@@ -8,6 +8,7 @@ import { ScimError, badRequest, notFound } from './errors.js';
 import { listResources, type ListOptions, type ListRequest, type ListResult } from './list.js';
 import { applyPatch, parsePatchRequest, type PatchWarning, type ValueListDelta } from './patch.js';
 import { Projection, type ProjectionRequest } from './project.js';
+import { RenderCache } from './render-cache.js';
 import type { SeededRandom } from './random.js';
 import type { ResourceRepository } from './repository.js';
 import { GROUP_SCHEMA_ID, USER_SCHEMA_ID } from './schemas/core.js';
@@ -38,13 +39,18 @@ export function etagMatches(header: string, version: string): boolean {
 }
 
 export class ScimService {
+  /** Rendered JSON of resources (see render-cache.ts); emptied by every change of the repository. */
+  readonly renders = new RenderCache();
+
   constructor(
     readonly registry: SchemaRegistry,
     readonly repo: ResourceRepository,
     readonly clock: Clock,
     readonly random: SeededRandom,
     public options: ServiceOptions = { ...DEFAULT_SERVICE_OPTIONS },
-  ) {}
+  ) {
+    repo.onChange?.(() => this.renders.invalidate());
+  }
 
   resourceType(name: string): ResourceSchema {
     const type = this.registry.resourceType(name);
@@ -69,6 +75,7 @@ export class ScimService {
     while (this.repo.get(type.name, id)) id = this.random.uuid();
     const resource = this.stamp(type, id, validated, now, now);
     this.repo.put(type.name, resource);
+    this.renders.invalidate();
     return resource;
   }
 
@@ -113,6 +120,7 @@ export class ScimService {
     const created = (existing.meta as Record<string, unknown>).created as string;
     const resource = this.stamp(type, id, next, created, new Date(this.clock.now()).toISOString());
     this.repo.put(type.name, resource, members && { added: members.added.map((m) => m.value as string), removed: members.removed });
+    this.renders.invalidate();
     return resource;
   }
 
@@ -135,6 +143,7 @@ export class ScimService {
       }
     }
     this.repo.remove(type.name, id);
+    this.renders.invalidate();
   }
 
   /**
@@ -168,6 +177,23 @@ export class ScimService {
       if (groups.length) out.groups = groups;
     }
     return p.apply(out);
+  }
+
+  /**
+   * render() serialised as JSON, from the render cache when the same resource version was rendered with the same
+   * projection and base URL since the repository last changed.
+   */
+  renderText(typeName: string, resource: Resource, baseUrl: string, projection?: ProjectionRequest | Projection): string {
+    const type = this.resourceType(typeName);
+    const p = projection instanceof Projection ? projection : new Projection(type, projection);
+    const meta = resource.meta as Record<string, unknown> | undefined;
+    const key = `${type.name}\n${resource.id as string}\n${meta?.version as string}\n${p.key}\n${baseUrl}`;
+    let text = this.renders.get(key);
+    if (text === undefined) {
+      text = JSON.stringify(this.render(type.name, resource, baseUrl, p));
+      this.renders.set(key, text);
+    }
+    return text;
   }
 
   /** Direct and indirect group memberships of a resource, as the readOnly User.groups attribute. */
