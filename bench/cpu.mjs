@@ -5,13 +5,14 @@
  * of two servers measured in the same run predicts their throughput ratio on a quiet machine far better than
  * req/s measured under load does. Nothing here asserts a time.
  *
- *   npm run build && node bench/cpu.mjs                     W1, W4, W6 and S (about a minute)
- *   node bench/cpu.mjs --only W1,S --n 20000 --users 10000
+ *   npm run build && node bench/cpu.mjs                     W1, W4, W6 and S (a few minutes)
+ *   node bench/cpu.mjs --only W1,S --n 10000 --rounds 5 --users 10000
  *
- * For each server: start it, send `--n` requests as warm-up, read the process's CPU time (utime + stime of
- * /proc/<pid>/stat, every thread: JIT and GC helpers included), send `--n` more with 8 connections, read it
- * again; the cell is CPU microseconds per request. S is the CPU time a process spends from spawn until it first
- * answered 200 (wall time printed beside it). RSS is VmRSS after the run.
+ * Every server is started first. Then, in each of `--rounds` rounds, each workload in turn: a short warm-up, the
+ * server's CPU time read (utime + stime of /proc/<pid>/stat, every thread: JIT and GC helpers included), `--n`
+ * requests with 8 connections, CPU time read again; a cell is the median over the rounds of CPU microseconds per
+ * request, with the spread. S is the CPU time a process spends from spawn until it first answered 200 (wall time
+ * printed beside it), median of 5. RSS is VmRSS after the last round.
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -28,7 +29,8 @@ const arg = (name, fallback) => {
   return i >= 0 ? argv[i + 1] : fallback;
 };
 const only = arg('only', 'W1,W4,W6,S').toUpperCase().split(',');
-const N = Number(arg('n', '20000'));
+const N = Number(arg('n', '10000'));
+const ROUNDS = Number(arg('rounds', '5'));
 const USERS = Number(arg('users', '10000'));
 const EXTRA = (arg('extra', '') || '').split(' ').filter(Boolean);
 const TOKEN = 'scimulator-dev-token';
@@ -48,7 +50,7 @@ async function fire(origin, requests, amount, headers = AUTH) {
 }
 
 async function perRequest(server, requests, headers) {
-  await fire(server.origin, requests, N, headers);
+  await fire(server.origin, requests, Math.min(N, 2000), headers);
   await server.drain();
   const before = cpuMs(server.pid);
   const t0 = performance.now();
@@ -80,46 +82,35 @@ const w4Body = () => {
 const w4 = [{ method: 'POST', path: `${BASE}/Users`, headers: { 'Content-Type': 'application/scim+json' }, body: w4Body(), setupRequest: (req) => ({ ...req, body: w4Body() }) }];
 
 const out = [];
-const row = (name, r, ref) => {
-  const ratio = ref ? ` ${(ref / r.usPerReq).toFixed(2)}x express` : '';
-  const line = `${name.padEnd(44)} ${r.usPerReq.toFixed(0).padStart(6)} us/req${ratio.padEnd(18)} ${r.wallRps.toFixed(0).padStart(6)} req/s wall  RSS ${r.rssMB.toFixed(0)} MB${r.non2xx || r.errors ? `  (${r.non2xx} non-2xx, ${r.errors} errors)` : ''}`;
+const print = (line) => {
   out.push(line);
   process.stdout.write(`${line}\n`);
 };
+const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
-process.stdout.write(`load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')}; n=${N}, users=${USERS}\n`);
-let expressUs;
-if (only.some((w) => ['W1', 'W4', 'W6'].includes(w))) {
-  const ex = await startExpress();
-  try {
-    const r = await perRequest(ex, w1(Array.from({ length: 64 }, (_, i) => `id-${i}`)), AUTH);
-    expressUs = r.usPerReq;
-    row('express reference (W1 shape)', r);
-  } finally {
-    await ex.stop();
+process.stdout.write(`load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')}; n=${N} per round, ${ROUNDS} rounds, users=${USERS}\n`);
+// Every server is started first; then the rounds measure each workload in turn, so that drift of a shared
+// machine hits them all alike; a cell is the median of the rounds.
+const cases = [];
+const servers = [];
+try {
+  if (only.some((w) => ['W1', 'W4', 'W6'].includes(w))) {
+    const ex = await startExpress();
+    servers.push(ex);
+    cases.push({ name: 'express reference (W1 shape)', server: ex, requests: w1(Array.from({ length: 64 }, (_, i) => `id-${i}`)), ref: true });
   }
-}
-if (only.includes('W1') || only.includes('W4')) {
-  const s = await startScimulator('scimulator');
-  try {
+  if (only.includes('W1') || only.includes('W4')) {
+    const s = await startScimulator('scimulator');
+    servers.push(s);
     const ids = await sampleIds(s);
-    if (only.includes('W1')) row('W1 GET /Users/{id} (journal on)', await perRequest(s, w1(ids)), expressUs);
-    if (only.includes('W4')) row('W4 POST /Users (journal on)', await perRequest(s, w4), expressUs);
-  } finally {
-    await s.stop();
+    if (only.includes('W1')) cases.push({ name: 'W1 GET /Users/{id} (journal on)', server: s, requests: w1(ids) });
+    if (only.includes('W4')) cases.push({ name: 'W4 POST /Users (journal on)', server: s, requests: w4 });
   }
-}
-if (only.includes('W6')) {
-  const off = await startScimulator('scimulator off', ['--no-journal']);
-  let offR;
-  try {
-    offR = await perRequest(off, w1(await sampleIds(off)));
-    row('W6 off: --no-journal, no rules', offR, expressUs);
-  } finally {
-    await off.stop();
-  }
-  const on = await startScimulator('scimulator on');
-  try {
+  if (only.includes('W6')) {
+    const off = await startScimulator('scimulator off', ['--no-journal']);
+    servers.push(off);
+    const on = await startScimulator('scimulator on');
+    servers.push(on);
     for (let i = 0; i < 50; i++) {
       await request(`${on.origin}/_mock/faults`, {
         method: 'POST',
@@ -127,13 +118,28 @@ if (only.includes('W6')) {
         body: { name: `rule ${i}`, match: { operation: 'get', resourceType: 'User', headers: { 'X-Bench-Fault': `rule-${i}` } }, action: { type: 'error', status: 503 } },
       });
     }
-    const onR = await perRequest(on, w1(await sampleIds(on)));
-    row('W6 on: journal + 50 rules', onR, expressUs);
-    out.push(`W6 on/off (CPU per request, inverted): ${(offR.usPerReq / onR.usPerReq).toFixed(2)}`);
-    process.stdout.write(`${out.at(-1)}\n`);
-  } finally {
-    await on.stop();
+    cases.push({ name: 'W6 off: --no-journal, no rules', server: off, requests: w1(await sampleIds(off)), w6: 'off' });
+    cases.push({ name: 'W6 on: journal + 50 rules', server: on, requests: w1(await sampleIds(on)), w6: 'on' });
   }
+  for (const c of cases) c.runs = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const c of cases) c.runs.push(await perRequest(c.server, c.requests));
+  }
+  const ref = cases.find((c) => c.ref);
+  const refUs = ref ? median(ref.runs.map((r) => r.usPerReq)) : undefined;
+  for (const c of cases) {
+    const us = median(c.runs.map((r) => r.usPerReq));
+    c.us = us;
+    const ratio = refUs && !c.ref ? ` ${(refUs / us).toFixed(2)}x express` : '';
+    const spread = `(${Math.min(...c.runs.map((r) => r.usPerReq)).toFixed(0)}-${Math.max(...c.runs.map((r) => r.usPerReq)).toFixed(0)})`;
+    const bad = c.runs.reduce((n, r) => n + r.non2xx + r.errors, 0);
+    print(`${c.name.padEnd(36)} ${us.toFixed(0).padStart(5)} us/req ${spread.padEnd(12)}${ratio.padEnd(16)} RSS ${c.runs.at(-1).rssMB.toFixed(0)} MB${bad ? `  (${bad} failed)` : ''}`);
+  }
+  const off = cases.find((c) => c.w6 === 'off');
+  const on = cases.find((c) => c.w6 === 'on');
+  if (off && on) print(`W6 on/off (CPU per request, inverted): ${(off.us / on.us).toFixed(2)}`);
+} finally {
+  for (const s of servers) await s.stop();
 }
 if (only.includes('S')) {
   const starts = async (label, make) => {

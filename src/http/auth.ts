@@ -4,11 +4,23 @@ import type { RequestHandler } from 'express';
 import { ScimError } from '../scim/errors.js';
 import type { Tenant } from '../tenant.js';
 
+/** SHA-256 digests of the configured secrets (few, and they rarely change), so a request hashes only what it sent. */
+const expectedDigests = new Map<string, Buffer>();
+
+function digestOfExpected(secret: string): Buffer {
+  let digest = expectedDigests.get(secret);
+  if (digest === undefined) {
+    if (expectedDigests.size >= 256) expectedDigests.clear();
+    digest = createHash('sha256').update(secret).digest();
+    expectedDigests.set(secret, digest);
+  }
+  return digest;
+}
+
 /** Compares two secrets in time that depends on neither (both are hashed to 32 bytes first). */
 export function secretEquals(given: string, expected: string): boolean {
   const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
+  return timingSafeEqual(a, digestOfExpected(expected));
 }
 
 function unauthorized(challenge: string, detail: string): ScimError {
