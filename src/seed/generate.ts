@@ -12,6 +12,7 @@
  */
 import { Faker, base, de, en, en_GB, en_US, es, fr, generateMersenne53Randomizer, nl, sv } from '@faker-js/faker';
 import type { LocaleDefinition } from '@faker-js/faker';
+import { DEFAULT_REFERENCE_DATE } from './generator.js';
 
 export type Resource = Record<string, unknown>;
 
@@ -39,7 +40,7 @@ export interface GeneratedDirectory {
   groups: Resource[];
 }
 
-export const DEFAULT_REFERENCE_DATE = '2025-01-01T00:00:00.000Z';
+export { DEFAULT_REFERENCE_DATE };
 export const DEFAULT_INACTIVE_RATIO = 0.05;
 export const DEFAULT_DEPARTMENTS: readonly string[] = Object.freeze([
   'Engineering',
