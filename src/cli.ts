@@ -177,7 +177,17 @@ async function seed(argv: Record<string, unknown>): Promise<void> {
   if (ignored) process.stderr.write(`scimulator: note: ${ignored}\n`);
 }
 
-const parser = yargs(hideBin(process.argv))
+/**
+ * `scimulator serve ...` runs as the default command: yargs renders the whole help text up front for a command
+ * named explicitly (about 100 ms of start-up that a server does not need). Help and odd command lines keep the
+ * command name, so yargs treats them exactly as before.
+ */
+function argsOf(argv: string[]): string[] {
+  const plain = argv[0] === 'serve' && !['serve', 'seed'].includes(argv[1] ?? '') && !argv.some((a) => a === '--help' || a === '-h');
+  return plain ? argv.slice(1) : argv;
+}
+
+const parser = yargs(argsOf(hideBin(process.argv)))
   .scriptName('scimulator')
   .env('SCIMULATOR')
   .strict()

@@ -25,7 +25,7 @@ import type { TenantConfig } from '../tenant-config.js';
 import { ControlError, mergeConfig, tenantConfigFrom } from '../tenant-config.js';
 import { checkCustomSchemas, registryWith, resourceTypeNames, SchemaDefinitionError } from './custom-schemas.js';
 import type { GenerateOptions } from './generate.js';
-import { DEFAULT_REFERENCE_DATE, loadGenerator } from './generator.js';
+import { DEFAULT_REFERENCE_DATE, loadGenerator, needsGenerator } from './generator.js';
 import { JsonSchemaValidator, pointerToken } from './json-schema.js';
 import { findJsonSyntaxError } from './json-syntax.js';
 import type { DirectoryShape } from './shapes.js';
@@ -92,8 +92,7 @@ export async function loadScenarioFile(path: string): Promise<Scenario> {
 
 /** The scenario, once the generator is loaded if the scenario generates a directory (see generator.ts). */
 async function withGenerator(scenario: Scenario): Promise<Scenario> {
-  const g = scenario.generate;
-  if (g && g.users + g.groups > 0) await loadGenerator();
+  if (scenario.generate && needsGenerator(scenario.generate)) await loadGenerator();
   return scenario;
 }
 

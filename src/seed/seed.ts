@@ -16,7 +16,7 @@ import { MemoryStore, type StoreSnapshot } from '../store/memory.js';
 import { toDocument } from '../store/snapshot.js';
 import type { Tenant } from '../tenant.js';
 import { registryWith } from './custom-schemas.js';
-import { generator } from './generator.js';
+import { generateDirectory } from './generator.js';
 import { pointerToken } from './json-schema.js';
 import { mergeScenarioOptions, referenceDateOf, ScenarioError, type Scenario } from './scenario.js';
 import { shapeDirectory } from './shapes.js';
@@ -63,7 +63,7 @@ export function buildDirectory(scenario: Scenario, options: BuildOptions = {}): 
   if (g && g.users + g.groups > 0) {
     let directory;
     try {
-      directory = generator().generateDirectory({ ...g, onProgress: options.onProgress });
+      directory = generateDirectory({ ...g, onProgress: options.onProgress });
     } catch (err) {
       if (err instanceof RangeError || err instanceof TypeError) throw new ScenarioError(scenario.source, '/generate', err.message.replace(/^generateDirectory: /, ''));
       throw err;
