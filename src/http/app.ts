@@ -2,7 +2,9 @@
  * The express application. The control API lives under its own path; every SCIM request, for the default tenant
  * at the base path and for every other tenant at /tenants/{id}/<base path>, goes through one dispatcher
  * (src/http/pipeline.ts) that resolves tenant, relative path, operation and resource type once, then runs the
- * SCIM layers of `scimLayers` in order:
+ * SCIM layers of `scimLayers` in order. SCIM requests enter it at the app's entry point, after the two app-level
+ * handlers every request gets (CORS when configured, the malformed-path guard), without walking express's
+ * router; the rest of the app (control API, 404s) is an ordinary express router.
  *
  *   journal -> limits -> [durable writes] -> JSON body -> auth -> faults -> profile -> input guard -> SCIM routes
  *   (errors rendered once, as SCIM errors)
@@ -24,7 +26,7 @@ import { jsonBody } from './body.js';
 import { controlRouter } from './control.js';
 import { scimErrorHandler, scimNotFound } from './errors.js';
 import { controlLimits, corsMiddleware, durableWrites, malformedPathGuard, requestLimits, scimInputGuard } from './limits.js';
-import { scimDispatcher } from './pipeline.js';
+import { enterScimDirectly, scimDispatcher, scimUrlTest } from './pipeline.js';
 import { scimRoutes, tenantOf } from './scim-routes.js';
 
 const contextOf = (res: Response): RequestScimContext => res.locals.scim as RequestScimContext;
@@ -61,16 +63,21 @@ export function createApp(options: Partial<ScimulatorOptions> | Scimulator = {},
   app.set('query parser', 'simple');
   app.locals.scimulator = runtime;
 
-  if (runtime.options.cors !== undefined) app.use(corsMiddleware(runtime.options.cors));
-  app.use(malformedPathGuard(runtime.options.control ? runtime.options.controlPath : undefined));
-  if (runtime.options.control) {
+  const controlPath = runtime.options.control ? runtime.options.controlPath : undefined;
+  const ahead: RequestHandler[] = [];
+  if (runtime.options.cors !== undefined) ahead.push(corsMiddleware(runtime.options.cors));
+  ahead.push(malformedPathGuard(controlPath));
+  for (const handler of ahead) app.use(handler);
+  if (controlPath !== undefined) {
     const guards = [controlLimits(runtime.options), ...(hooks.sync ? [durableWrites(hooks.sync)] : [])];
-    app.use(runtime.options.controlPath, ...guards, controlRouter(runtime));
+    app.use(controlPath, ...guards, controlRouter(runtime));
   }
-  app.use(scimDispatcher(runtime, { layers: scimLayers(runtime, hooks), onError: scimErrorHandler, notFound: scimNotFound }));
-
+  const dispatcher = scimDispatcher(runtime, { layers: scimLayers(runtime, hooks), onError: scimErrorHandler, notFound: scimNotFound });
+  app.use(dispatcher);
   app.use(scimNotFound);
   app.use(scimErrorHandler);
+  // SCIM requests skip the walk through the router above: same handlers, in the same order.
+  enterScimDirectly(app, dispatcher, ahead, scimUrlTest(runtime.options.basePath, controlPath), scimErrorHandler);
   return app;
 }
 

@@ -1,26 +1,17 @@
 /** Per-tenant authentication: bearer token, HTTP Basic, or none. Secrets compared in constant time. */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { ScimError } from '../scim/errors.js';
 import type { Tenant } from '../tenant.js';
 
-/** SHA-256 digests of the configured secrets (few, and they rarely change), so a request hashes only what it sent. */
-const expectedDigests = new Map<string, Buffer>();
-
-function digestOfExpected(secret: string): Buffer {
-  let digest = expectedDigests.get(secret);
-  if (digest === undefined) {
-    if (expectedDigests.size >= 256) expectedDigests.clear();
-    digest = createHash('sha256').update(secret).digest();
-    expectedDigests.set(secret, digest);
-  }
-  return digest;
-}
-
-/** Compares two secrets in time that depends on neither (both are hashed to 32 bytes first). */
+/**
+ * Compares two secrets in time that depends on neither's content: every character of `expected` is compared
+ * (without stopping at the first difference) and the lengths are compared too, so the time is a function of the
+ * configured secret's length alone, whatever a client sends. No hashing: this runs on every request.
+ */
 export function secretEquals(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  return timingSafeEqual(a, digestOfExpected(expected));
+  let diff = given.length ^ expected.length;
+  for (let i = 0; i < expected.length; i++) diff |= (given.charCodeAt(i) | 0) ^ expected.charCodeAt(i);
+  return diff === 0;
 }
 
 function unauthorized(challenge: string, detail: string): ScimError {

@@ -8,7 +8,7 @@
  * request's SCIM context (src/request-context.ts) on `res.locals.scim`, and calls `next()` to go on or
  * `next(err)` (or throws) to answer with an error. Nothing here knows what the layers do.
  */
-import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { RequestScimContext } from '../request-context.js';
 import type { Scimulator } from '../runtime.js';
 import { ScimError } from '../scim/errors.js';
@@ -117,5 +117,51 @@ export function scimDispatcher(runtime: Scimulator, options: DispatcherOptions):
     res.locals.tenant = tenant;
     res.locals.scim = context;
     runLayers(layers, req, res, (err) => (err === undefined ? notFound(req, res, fail) : fail(err)));
+  };
+}
+
+type AppHandle = (req: Request, res: Response, callback?: (err?: unknown) => void) => void;
+
+/**
+ * Lets SCIM requests enter the express app at its entry point (app.handle) rather than through its router, which
+ * would walk its app-level layers and build its closures for each of them: a request for which `isScim(url)`
+ * holds gets express's request and response prototypes as app.handle gives them, then runs `before` (what
+ * the router runs ahead of the SCIM dispatcher: CORS, the path guard) and the dispatcher. Every other request
+ * (control API, unknown paths) goes through the router as before, and the dispatcher stays mounted there too.
+ * App-level middleware added to the router therefore does not see SCIM requests: SCIM layers go in the layer list.
+ */
+export function enterScimDirectly(
+  app: Express,
+  dispatcher: RequestHandler,
+  before: readonly RequestHandler[],
+  isScim: (url: string) => boolean,
+  onError: ErrorRequestHandler,
+): void {
+  const target = app as unknown as { handle: AppHandle; request: object; response: object; enabled(setting: string): boolean };
+  const routerHandle = target.handle.bind(app);
+  const layers = [...before, dispatcher];
+  target.handle = (req, res, callback) => {
+    if (!isScim(req.url)) return routerHandle(req, res, callback);
+    if (target.enabled('x-powered-by')) res.setHeader('X-Powered-By', 'Express');
+    (req as { res?: Response }).res = res;
+    (res as { req?: Request }).req = req;
+    Object.setPrototypeOf(req, target.request);
+    Object.setPrototypeOf(res, target.response);
+    if (!res.locals) res.locals = Object.create(null) as Response['locals'];
+    req.originalUrl ??= req.url;
+    req.baseUrl ??= '';
+    runLayers(layers, req, res, (err) => (err === undefined ? routerHandle(req, res, callback) : onError(err, req, res, () => undefined)));
+  };
+}
+
+/** Whether a URL is one the SCIM dispatcher serves (and not the control API's). */
+export function scimUrlTest(basePath: string, controlPath: string | undefined): (url: string) => boolean {
+  const control = controlPath?.toLowerCase();
+  return (url) => {
+    if (control !== undefined && url.length >= control.length && url.slice(0, control.length).toLowerCase() === control) {
+      const next = url.charCodeAt(control.length);
+      if (Number.isNaN(next) || next === 0x2f || next === 0x3f) return false;
+    }
+    return scimMount(url, basePath) !== undefined;
   };
 }

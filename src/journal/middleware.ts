@@ -208,7 +208,7 @@ export function journalMiddleware(resolve: JournalResolver): RequestHandler {
       }
     };
     // 'close' follows 'finish' on every response, and comes alone when the connection went away first.
-    res.once('close', record);
+    res.on('close', record);
     next();
   };
 }

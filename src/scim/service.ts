@@ -41,6 +41,7 @@ export function etagMatches(header: string, version: string): boolean {
 export class ScimService {
   /** Rendered JSON of resources (see render-cache.ts); emptied by every change of the repository. */
   readonly renders = new RenderCache();
+  private readonly plainProjections = new WeakMap<ResourceSchema, Projection>();
 
   constructor(
     readonly registry: SchemaRegistry,
@@ -185,7 +186,7 @@ export class ScimService {
    */
   renderText(typeName: string, resource: Resource, baseUrl: string, projection?: ProjectionRequest | Projection): string {
     const type = this.resourceType(typeName);
-    const p = projection instanceof Projection ? projection : new Projection(type, projection);
+    const p = projection instanceof Projection ? projection : this.projection(type, projection);
     const meta = resource.meta as Record<string, unknown> | undefined;
     const key = `${type.name}\n${resource.id as string}\n${meta?.version as string}\n${p.key}\n${baseUrl}`;
     let text = this.renders.get(key);
@@ -194,6 +195,14 @@ export class ScimService {
       this.renders.set(key, text);
     }
     return text;
+  }
+
+  /** The projection of a request; the one without attributes/excludedAttributes is made once per type. */
+  private projection(type: ResourceSchema, request: ProjectionRequest | undefined): Projection {
+    if (request?.attributes?.length || request?.excludedAttributes?.length) return new Projection(type, request);
+    let p = this.plainProjections.get(type);
+    if (!p) this.plainProjections.set(type, (p = new Projection(type)));
+    return p;
   }
 
   /** Direct and indirect group memberships of a resource, as the readOnly User.groups attribute. */
