@@ -35,7 +35,7 @@ export function buildFaultRequestInfo(req: Request, context: RequestScimContext)
 export function faultMiddleware(resolve: FaultTargetResolver): RequestHandler {
   return (req: Request, res: Response, next: NextFunction): void => {
     const target = resolve(req, res);
-    if (!target) {
+    if (!target || target.faults.size === 0) {
       next();
       return;
     }

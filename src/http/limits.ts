@@ -68,8 +68,10 @@ export function checkRequestTarget(url: string, limits: Pick<LimitOptions, 'maxU
  */
 export function malformedPathGuard(controlPath: string | undefined): RequestHandler {
   return (req, res, next) => {
+    const url = req.url;
+    const q = url.indexOf('?');
+    if (!(q < 0 ? url : url.slice(0, q)).includes('%')) return next();
     const path = req.path;
-    if (!path.includes('%')) return next();
     try {
       decodeURIComponent(path);
       return next();

@@ -25,6 +25,7 @@ export type JournalResolver = (
 ) => { journal: Journal; context: RequestScimContext } | undefined;
 
 const CAPTURE = Symbol('scimulator.journal.capture');
+const NO_WARNINGS = Object.freeze([]) as unknown as RequestScimContext['warnings'];
 type CapturedResponse = Response & { [CAPTURE]?: ResponseCapture };
 
 /** The response body written so far: one string as is, or bytes up to the limit. */
@@ -89,18 +90,18 @@ class ResponseCapture {
   }
 }
 
-function captureWrite(this: CapturedResponse, chunk: unknown, encoding: unknown): boolean {
+// Node's write(chunk, encoding, callback) and end(chunk, encoding, callback) treat an argument given as undefined
+// like one not given, so the wrappers pass all three on.
+function captureWrite(this: CapturedResponse, chunk: unknown, encoding: unknown, callback: unknown): boolean {
   const capture = this[CAPTURE]!;
   capture.add(chunk, encoding);
-  // eslint-disable-next-line prefer-rest-params
-  return (capture.write as (...a: unknown[]) => boolean).apply(this, arguments as unknown as unknown[]);
+  return (capture.write as (c: unknown, e: unknown, cb: unknown) => boolean).call(this, chunk, encoding, callback);
 }
 
-function captureEnd(this: CapturedResponse, chunk: unknown, encoding: unknown): Response {
+function captureEnd(this: CapturedResponse, chunk: unknown, encoding: unknown, callback: unknown): Response {
   const capture = this[CAPTURE]!;
   capture.add(chunk, encoding);
-  // eslint-disable-next-line prefer-rest-params
-  return (capture.end as (...a: unknown[]) => Response).apply(this, arguments as unknown as unknown[]);
+  return (capture.end as (c: unknown, e: unknown, cb: unknown) => Response).call(this, chunk, encoding, callback);
 }
 
 function responseBodyOf(text: string | undefined, truncated: boolean, contentType: unknown): unknown {
@@ -199,7 +200,7 @@ export function journalMiddleware(resolve: JournalResolver): RequestHandler {
           operation: context.operation,
           resourceType: context.resourceType ?? null,
           fault: context.fault ?? null,
-          warnings: context.warnings ?? [],
+          warnings: context.warnings?.length ? context.warnings : NO_WARNINGS,
           outcome,
         });
       } catch (err) {
