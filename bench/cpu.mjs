@@ -89,8 +89,8 @@ const print = (line) => {
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
 process.stdout.write(`load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')}; n=${N} per round, ${ROUNDS} rounds, users=${USERS}\n`);
-// Every server is started first; then the rounds measure each workload in turn, so that drift of a shared
-// machine hits them all alike; a cell is the median of the rounds.
+// Every server is started first; then the rounds measure each workload in turn (each round starting with the
+// next one), so that drift of a shared machine hits them all alike; a cell is the median of the rounds.
 const cases = [];
 const servers = [];
 try {
@@ -123,7 +123,11 @@ try {
   }
   for (const c of cases) c.runs = [];
   for (let round = 0; round < ROUNDS; round++) {
-    for (const c of cases) c.runs.push(await perRequest(c.server, c.requests));
+    // Each round starts with the next case: on a shared machine the position in a round biases the numbers.
+    for (let k = 0; k < cases.length; k++) {
+      const c = cases[(k + round) % cases.length];
+      c.runs.push(await perRequest(c.server, c.requests));
+    }
   }
   const ref = cases.find((c) => c.ref);
   const refUs = ref ? median(ref.runs.map((r) => r.usPerReq)) : undefined;
