@@ -4,6 +4,7 @@
  */
 import type { AuthMode } from './config.js';
 import { FaultRegistry } from './faults/registry.js';
+import { FaultView } from './faults/view.js';
 import { applyProfileDefaults } from './profiles/profiles.js';
 import { Journal } from './journal/journal.js';
 import { ControllableClock } from './scim/clock.js';
@@ -73,6 +74,8 @@ export class Tenant {
   readonly random: SeededRandom;
   readonly registry: SchemaRegistry;
   readonly store: MemoryStore;
+  /** The store as the SCIM service sees it, with what fault rules change about it (drift, lag). */
+  readonly view: FaultView;
   readonly service: ScimService;
   readonly faults: FaultRegistry;
   readonly journal: Journal;
@@ -91,7 +94,8 @@ export class Tenant {
     this.random = new SeededRandom(this.seed);
     this.registry = SchemaRegistry.builtIn();
     this.store = new MemoryStore(this.registry);
-    this.service = new ScimService(this.registry, this.store, this.clock, this.random, {
+    this.view = new FaultView(this.store);
+    this.service = new ScimService(this.registry, this.view, this.clock, this.random, {
       groupDisplayNameUnique: this.config.groupDisplayNameUnique,
       maxPatchOperations: init.maxPatchOperations,
     });
@@ -133,9 +137,15 @@ export class Tenant {
     this.service.options.groupDisplayNameUnique = config.groupDisplayNameUnique;
   }
 
+  /** Replaces the whole state with a snapshot; what faults changed about the view of the old state is forgotten. */
+  load(snapshot: StoreSnapshot): void {
+    this.store.load(snapshot);
+    this.view.clear();
+  }
+
   /** Back to the seed state; faults and journal cleared unless kept. */
   reset(keep: { faults?: boolean; journal?: boolean } = {}): void {
-    this.store.load(this.seedState);
+    this.load(this.seedState);
     if (!keep.faults) {
       this.faults.clear();
       for (const rule of [...this.startupFaults, ...this.seedFaults]) this.faults.add(rule);

@@ -63,7 +63,7 @@ function scimPipeline(runtime: Scimulator, hooks: AppHooks): Router {
   pipeline.use(authMiddleware(tenantOf));
   pipeline.use(faultMiddleware((_req, res) => {
     const parts = tenantParts(res);
-    return parts && { faults: parts.tenant.faults, context: parts.context };
+    return parts && { faults: parts.tenant.faults, context: parts.context, service: parts.tenant.service, view: parts.tenant.view };
   }));
   pipeline.use(profileMiddleware((_req, res) => tenantParts(res)));
   pipeline.use(scimInputGuard());

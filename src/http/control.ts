@@ -56,7 +56,7 @@ function tenantRoutes(runtime: Scimulator): Router {
     } catch (err) {
       throw new ControlError(400, `Not a Scimulator snapshot: ${(err as Error).message}`);
     }
-    tenantOf(res).store.load(snapshot);
+    tenantOf(res).load(snapshot);
     res.status(204).end();
   });
 

@@ -199,6 +199,7 @@ export function scimRoutes(): Router {
       payloadSize,
       patchStatus: (typeName) => tenant.config.patchStatus[typeName] ?? 200,
       onWarning: (w) => warnings?.push(w),
+      intercept: (res.locals.scim as RequestScimContext | undefined)?.bulkOperationHook,
     });
     sendScim(res, 200, response);
   });
