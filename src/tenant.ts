@@ -5,6 +5,7 @@
 import type { AuthMode } from './config.js';
 import { FaultRegistry } from './faults/registry.js';
 import { FaultView } from './faults/view.js';
+import { TokenStore } from './http/tokens.js';
 import { applyProfileDefaults } from './profiles/profiles.js';
 import { Journal } from './journal/journal.js';
 import { ControllableClock } from './scim/clock.js';
@@ -18,6 +19,10 @@ export interface TenantAuth {
   token: string;
   basicUser: string;
   basicPassword: string;
+  /** OAuth 2.0 client credentials (mode "oauth"): tokens from the token endpoint live tokenLifetime seconds. */
+  clientId: string;
+  clientSecret: string;
+  tokenLifetime: number;
   /** The userName /Me stands for (RFC 7644 section 3.11); none: /Me answers 501. */
   me?: string;
 }
@@ -79,6 +84,8 @@ export class Tenant {
   readonly service: ScimService;
   readonly faults: FaultRegistry;
   readonly journal: Journal;
+  /** OAuth 2.0 access tokens issued by the tenant's token endpoint (auth mode "oauth"). */
+  readonly tokens: TokenStore;
   config: TenantConfig;
   /** The state `reset` returns to. */
   seedState: StoreSnapshot;
@@ -102,6 +109,7 @@ export class Tenant {
     // Faults draw from their own generator, so adding a rule never changes the ids of created resources.
     this.faults = new FaultRegistry({ random: new SeededRandom(`${this.seed}:faults`), clock: this.clock });
     this.journal = new Journal({ clock: this.clock, capacity: init.journalCapacity, file: init.journalFile });
+    this.tokens = new TokenStore(this.clock);
     this.seedState = this.store.snapshot();
   }
 

@@ -19,6 +19,7 @@ import { authMiddleware } from './auth.js';
 import { jsonBody } from './body.js';
 import { controlLimits, corsMiddleware, durableWrites, malformedPathGuard, requestLimits, scimInputGuard } from './limits.js';
 import { classifyScimRequest } from './classify.js';
+import { oauthTokenRoutes } from './oauth.js';
 import type { RequestScimContext } from '../request-context.js';
 import { controlRouter } from './control.js';
 import { scimErrorHandler, scimNotFound } from './errors.js';
@@ -88,6 +89,7 @@ export function createApp(options: Partial<ScimulatorOptions> | Scimulator = {},
     const guards = [controlLimits(runtime.options), ...(hooks.sync ? [durableWrites(hooks.sync)] : [])];
     app.use(runtime.options.controlPath, ...guards, controlRouter(runtime));
   }
+  app.use(oauthTokenRoutes(runtime));
   const pipeline = scimPipeline(runtime, hooks);
   const base = runtime.options.basePath;
   app.use(`/tenants/:tenantId${base}`, resolveTenant(runtime, (req) => req.params.tenantId as string), pipeline);

@@ -15,7 +15,7 @@ const user = (bulkId: string, userName: string) => ({ method: 'POST', path: '/Us
 function setup() {
   const c = client();
   const tenant = runtimeOf(c.app).defaultTenant;
-  const addRule = async (rule: unknown) => {
+  const addRule = async (rule: object) => {
     const res = await request(c.app).post('/_mock/faults').send(rule);
     return res;
   };
@@ -78,7 +78,7 @@ describe('match.bulkOperation', () => {
 
   it('validation: only error and conflict actions, a real index or method/path', async () => {
     const { addRule } = setup();
-    const cases: Array<[unknown, string]> = [
+    const cases: Array<[object, string]> = [
       [{ match: { bulkOperation: 0 }, action: { type: 'latency', ms: 10 } }, 'match.bulkOperation'],
       [{ match: { bulkOperation: 0 }, action: { type: 'reset' } }, 'match.bulkOperation'],
       [{ match: { bulkOperation: -1 }, action: { type: 'error', status: 500 } }, 'match.bulkOperation'],

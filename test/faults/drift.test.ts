@@ -18,7 +18,7 @@ const DRIFT_BEFORE_PAGE_2 = (action: Record<string, unknown>) => ({
 
 function setup(seed = 7) {
   const fixture = directory({ users: 25, groups: 0, seed });
-  const addRule = (rule: unknown) => request(fixture.c.app).post('/_mock/faults').send(rule);
+  const addRule = (rule: object) => request(fixture.c.app).post('/_mock/faults').send(rule);
   return { ...fixture, addRule };
 }
 
