@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { createApp, runtimeOf } from '../../src/http/app.js';
+import { parseScenario } from '../../src/seed/scenario.js';
 import { TEST_HOST } from './helpers.js';
 
 const T0 = '2030-01-01T00:00:00.000Z';
@@ -197,5 +198,12 @@ describe('OAuth 2.0 client credentials', () => {
     expect(down.status).toBe(503);
     expect(down.headers['retry-after']).toBe('1');
     expect((await tokenRequest('grant_type=client_credentials', basic('okta-connector', 's3cret!'))).status).toBe(200);
+  });
+
+  it('scenario files set OAuth like PATCH /config, with the same checks', () => {
+    const ok = parseScenario({ options: { auth: { mode: 'oauth', clientId: 'entra', clientSecret: 'x', tokenLifetime: 30 } } }, 'oauth.json');
+    expect(ok.options).toEqual({ auth: { mode: 'oauth', clientId: 'entra', clientSecret: 'x', tokenLifetime: 30 } });
+    expect(() => parseScenario({ options: { auth: { mode: 'oauth', tokenLifetime: 0 } } }, 'oauth.json')).toThrow('oauth.json: /options/auth/tokenLifetime: must be');
+    expect(() => parseScenario({ options: { auth: { clientSecret: '' } } }, 'oauth.json')).toThrow('oauth.json: /options/auth/clientSecret:');
   });
 });
