@@ -5,6 +5,7 @@
  * them imports another to learn what a request is.
  */
 import type { ScimError } from './scim/errors.js';
+import type { ScimService } from './scim/service.js';
 
 export const SCIM_OPERATIONS = [
   'create',
@@ -79,4 +80,9 @@ export interface RequestScimContext {
    * runs; an error returned fails that operation (its result carries the error) and the others run.
    */
   bulkOperationHook?: (op: BulkOperationRef) => ScimError | undefined;
+  /**
+   * The SCIM service this request runs on, when a layer gives it its own view of the tenant's store (replication
+   * lag: lagged writes, reads that do not see them yet); the tenant's service otherwise.
+   */
+  service?: ScimService;
 }

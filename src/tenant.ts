@@ -101,7 +101,7 @@ export class Tenant {
     this.random = new SeededRandom(this.seed);
     this.registry = SchemaRegistry.builtIn();
     this.store = new MemoryStore(this.registry);
-    this.view = new FaultView(this.store);
+    this.view = new FaultView(this.store, this.clock);
     this.service = new ScimService(this.registry, this.view, this.clock, this.random, {
       groupDisplayNameUnique: this.config.groupDisplayNameUnique,
       maxPatchOperations: init.maxPatchOperations,

@@ -9,7 +9,8 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { RequestScimContext } from '../request-context.js';
 import { listRequestFromParams, listRequestFromSearchBody, type ListRequest } from '../scim/list.js';
-import type { ScimService } from '../scim/service.js';
+import type { ResourceRepository } from '../scim/repository.js';
+import { ScimService } from '../scim/service.js';
 import { applyDrift } from './drift.js';
 import { ResponseHold } from './hold.js';
 import type { BulkOperationHook, FaultRegistry } from './registry.js';
@@ -54,6 +55,7 @@ export function faultMiddleware(resolve: FaultTargetResolver): RequestHandler {
       return;
     }
     const info = buildFaultRequestInfo(req, target.context);
+    giveReadView(target, req.method);
     const hook = target.faults.bulkOperationHook(info);
     if (hook) target.context.bulkOperationHook = reportingHook(hook, target.context);
     const decisions = target.faults.decide(info);
@@ -90,6 +92,25 @@ function reportingHook(hook: BulkOperationHook, context: RequestScimContext): Re
     }
     return error;
   };
+}
+
+/** The tenant's service over another repository (a view of the same store). */
+function serviceOver(service: ScimService, repo: ResourceRepository): ScimService {
+  return new ScimService(service.registry, repo, service.clock, service.random, service.options);
+}
+
+/**
+ * While lagged writes are pending, a list or search request (and a GET by id, for writes lagged with `reads`) runs
+ * on a service that sees the state before them.
+ */
+function giveReadView(target: FaultTarget, method: string): void {
+  const { service, view, context } = target;
+  if (!service || !view) return;
+  const op = context.operation;
+  const kind = op === 'list' || op === 'search' ? 'list' : op === 'get' || (op === 'me' && (method === 'GET' || method === 'HEAD')) ? 'get' : undefined;
+  if (!kind) return;
+  const repo = view.readView(kind);
+  if (repo !== view) context.service = serviceOver(service, repo);
 }
 
 /** The list request a list or search request makes (undefined when it does not parse: the handler answers that). */
@@ -151,10 +172,13 @@ class FaultRun {
       case 'drift':
         this.drift(effect, decision, i);
         return;
-      case 'lag':
+      case 'lag': {
+        const { service, view, context } = this.target;
+        if (service && view) context.service = serviceOver(service, view.lagging(effect.ms, effect.reads));
         this.finish();
         this.next();
         return;
+      }
       case 'delay':
         this.timer = setTimeout(() => {
           this.timer = undefined;
