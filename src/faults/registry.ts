@@ -169,6 +169,7 @@ export class FaultRegistry {
    * whose after / probability / times allow it) fails it with its error. Undefined when no such rule matches.
    */
   bulkOperationHook(req: FaultRequestInfo): BulkOperationHook | undefined {
+    if (req.operation !== 'bulk') return undefined;
     const now = this.clock.now();
     const candidates = this.entries.filter((e) => e.matchesOperation && !e.rule.retired && inWindow(e, now) && e.matches(req));
     if (candidates.length === 0) return undefined;
