@@ -12,11 +12,11 @@
  * - Token requests go through the tenant's journal (client_secret, Authorization and the issued token redacted)
  *   and fault rules (`match.operation: "token"`), like SCIM requests.
  */
-import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { faultMiddleware } from '../faults/middleware.js';
 import { journalMiddleware } from '../journal/middleware.js';
 import type { RequestScimContext } from '../request-context.js';
-import type { Scimulator } from '../runtime.js';
+import { DEFAULT_TENANT_ID, type Scimulator } from '../runtime.js';
 import type { Tenant } from '../tenant.js';
 import { secretEquals } from './auth.js';
 
@@ -125,14 +125,27 @@ const oauthErrors: ErrorRequestHandler = (err, _req, res, next) => {
   next(err);
 };
 
+/** Where the token endpoints are: the default tenant's, and another tenant's. */
+export const TOKEN_PATHS = ['/oauth/token', '/tenants/:tenantId/oauth/token'];
+
 /**
- * The token endpoints of every tenant: journal, form body, faults, then the grant. Mount it before the SCIM
- * pipelines (a base path of "/" would otherwise take /oauth/token for a SCIM endpoint).
+ * The token endpoint of every tenant (mount it at TOKEN_PATHS, before the SCIM pipelines: a base path of "/" would
+ * otherwise take /oauth/token for a SCIM endpoint): tenant, journal, form body, faults, then the grant.
  */
-export function oauthTokenRoutes(runtime: Scimulator): Router {
-  const router = Router();
+export function oauthTokenEndpoint(runtime: Scimulator): Router {
   const endpoint = Router({ mergeParams: true });
   const context = (res: Response) => res.locals.scim as RequestScimContext;
+  endpoint.use((req, res, next) => {
+    const id = (req.params as { tenantId?: string }).tenantId ?? DEFAULT_TENANT_ID;
+    const tenant = runtime.tenant(id);
+    if (!tenant) {
+      res.status(404).set(NO_STORE).json({ error: 'invalid_request', error_description: `There is no tenant "${id}".` });
+      return;
+    }
+    res.locals.tenant = tenant;
+    res.locals.scim = { tenantId: id, relativePath: '/oauth/token', operation: 'token', warnings: [] } satisfies RequestScimContext;
+    next();
+  });
   if (runtime.options.journal) {
     endpoint.use(journalMiddleware((_req, res) => ({ journal: (res.locals.tenant as Tenant).journal, context: context(res) })));
   }
@@ -146,21 +159,7 @@ export function oauthTokenRoutes(runtime: Scimulator): Router {
     throw new OAuthError(405, 'invalid_request', 'The token endpoint answers POST only (RFC 6749 section 3.2).');
   });
   endpoint.use(oauthErrors);
-
-  const resolve = (pick: (req: Request) => string): RequestHandler => (req, res, next) => {
-    const id = pick(req);
-    const tenant = runtime.tenant(id);
-    if (!tenant) {
-      res.status(404).set(NO_STORE).json({ error: 'invalid_request', error_description: `There is no tenant "${id}".` });
-      return;
-    }
-    res.locals.tenant = tenant;
-    res.locals.scim = { tenantId: id, relativePath: '/oauth/token', operation: 'token', warnings: [] } satisfies RequestScimContext;
-    next();
-  };
-  router.use('/tenants/:tenantId/oauth/token', resolve((req) => req.params.tenantId as string), endpoint);
-  router.use('/oauth/token', resolve(() => 'default'), endpoint);
-  return router;
+  return endpoint;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
