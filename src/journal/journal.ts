@@ -379,9 +379,13 @@ function contentTypeOf(headers: Record<string, unknown>): string {
   return '';
 }
 
-/** The committed answer of a request whose delivered answer a fault replaced: bounded like a response body. */
-function committedEntry(committed: CommittedResponse): CommittedEntry {
-  const { text, truncated } = truncateText(committed.body);
+/**
+ * The committed answer of a request whose delivered answer a fault replaced: bounded like a response body, and with
+ * its tokens redacted when it is a token endpoint's.
+ */
+function committedEntry(committed: CommittedResponse, tokens: boolean): CommittedEntry {
+  const redacted = tokens ? redactTokens(new JsonText(committed.body)) : committed.body;
+  const { text, truncated } = truncateText(typeof redacted === 'string' ? redacted : redacted instanceof JsonText ? redacted.text : JSON.stringify(redacted));
   const json = !truncated && text !== '' && (contentTypeOf(committed.headers) === '' || /json/i.test(contentTypeOf(committed.headers)));
   const entry: CommittedEntry = {
     status: committed.status,
@@ -811,7 +815,7 @@ export class Journal {
       resourceType: input.resourceType ?? null,
       fault: input.fault ? structuredClone(input.fault) : null,
       warnings: (input.warnings ?? []).map((w) => ({ code: w.code, rfc: w.rfc, detail: w.detail })),
-      committed: input.committed ? committedEntry(input.committed) : null,
+      committed: input.committed ? committedEntry(input.committed, input.operation === 'token') : null,
       outcome: input.outcome,
     };
     if (res.body instanceof JsonText) defineLazyJson(entry, 'responseBody', res.body.text);

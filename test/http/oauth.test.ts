@@ -198,6 +198,15 @@ describe('OAuth 2.0 client credentials', () => {
     expect(down.status).toBe(503);
     expect(down.headers['retry-after']).toBe('1');
     expect((await tokenRequest('grant_type=client_credentials', basic('okta-connector', 's3cret!'))).status).toBe(200);
+
+    // A token issued but its answer lost: the journal keeps the committed answer, without the token.
+    await request(app).post('/_mock/faults').send({ match: { operation: 'token' }, times: 1, action: { type: 'error', status: 502, phase: 'after' } });
+    const lost = await tokenRequest('grant_type=client_credentials', basic('okta-connector', 's3cret!'));
+    expect(lost.status).toBe(502);
+    const entry = runtimeOf(app).defaultTenant.journal.find({ operation: 'token', status: 502 })[0]!;
+    expect(entry.committed!.status).toBe(200);
+    expect(entry.committed!.responseBody).toEqual({ access_token: '[REDACTED]', token_type: 'Bearer', expires_in: 60 });
+    expect((await request(app).get('/_mock/oauth')).body.activeTokens).toBe(2); // the 503 came before the grant, the 502 after it
   });
 
   it('scenario files set OAuth like PATCH /config, with the same checks', () => {
