@@ -127,7 +127,7 @@ function bounded(text: string): string {
 const visible = (text: string) => text.replace(UNSAFE, escapeCode);
 
 /** For one line of plain text: line breaks and tabs escaped as well. */
-const oneLine = (text: string) => visible(text).replace(/[\t\n\r]/g, escapeCode);
+export const oneLine = (text: string) => visible(text).replace(/[\t\n\r]/g, escapeCode);
 
 const XML_TEXT: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 const xmlText = (text: string) => visible(text).replace(/[&<>"']/g, (c) => XML_TEXT[c]!);
