@@ -204,7 +204,8 @@ async function report(argv: Record<string, unknown>): Promise<void> {
   try {
     model = await (tenant === undefined ? client : client.tenant(tenant)).conformanceReport();
   } catch (err) {
-    const why = err instanceof ScimulatorControlError ? `the control API answered ${err.status}: ${err.message}` : `${(err as Error).message}${(err as { cause?: Error }).cause ? ` (${(err as { cause: Error }).cause.message})` : ''}`;
+    const cause = (err as { cause?: Error }).cause; // fetch's "fetch failed" says why in its cause
+    const why = err instanceof ScimulatorControlError ? `the control API answered ${err.status}: ${err.message}` : `${(err as Error).message}${cause ? ` (${cause.message})` : ''}`;
     fail(`no conformance report from ${url}: ${why}`, 3);
   }
   if (!Array.isArray(model?.tenants)) fail(`no conformance report from ${url}: the answer is not a Scimulator report (is --control-path right?)`, 3);
