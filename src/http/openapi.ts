@@ -59,7 +59,20 @@ const tenantScoped: Record<string, Record<string, unknown>> = {
     },
   },
   '/oauth/tokens': { delete: { summary: 'Revoke every access token the tenant issued: they answer 401 invalid_token from now on', responses: { 200: ok('{ revoked }', { type: 'object', properties: { revoked: { type: 'integer' } } }) } } },
-  '/conformance': { get: { summary: 'Conformance warnings seen: code, RFC section, count, first request id', responses: { 200: ok('Summary') } } },
+  '/conformance': {
+    get: {
+      summary:
+        'Without format: the conformance warnings this tenant saw (code, RFC section, count, first request id). With ?format=json|junit|text: the conformance report, one check per known code, passed or failed, for every tenant under the control path itself and for one tenant under /tenants/{tenantId} (JUnit: one testsuite per tenant)',
+      parameters: [{ name: 'format', in: 'query', schema: { enum: ['json', 'junit', 'text'] } }],
+      responses: {
+        200: {
+          description: 'Summary, or the report in the format asked for',
+          content: { 'application/json': { schema: { type: 'object' } }, 'application/xml': { schema: { type: 'string' } }, 'text/plain': { schema: { type: 'string' } } },
+        },
+        400: error,
+      },
+    },
+  },
 };
 
 export function controlOpenApi(controlPath: string): Record<string, unknown> {
