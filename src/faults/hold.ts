@@ -87,8 +87,3 @@ export class ResponseHold {
     (this.end as (chunk?: Buffer | string) => Response).call(this.res, chunk);
   }
 }
-
-/** Removes every header the handler set, so that a fault's answer carries only its own. */
-export function clearHeaders(res: Response): void {
-  for (const name of res.getHeaderNames()) res.removeHeader(name);
-}

@@ -1,4 +1,4 @@
-import type { ScimOperation } from '../request-context.js';
+import type { BulkOperationRef, ScimOperation } from '../request-context.js';
 import type { ScimType } from '../scim/errors.js';
 
 /** Every SCIM operation name a rule may match (`match.operation`). */
@@ -291,10 +291,4 @@ export interface FaultDecision {
 }
 
 /** One operation of a POST /Bulk request, as `match.bulkOperation` sees it. */
-export interface BulkOperationInfo {
-  /** 0-based position in "Operations". */
-  index: number;
-  method: string;
-  /** The operation's "path" as sent (bulkId references unresolved). */
-  path: string;
-}
+export type BulkOperationInfo = BulkOperationRef;
