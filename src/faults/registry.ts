@@ -83,7 +83,7 @@ export class FaultRegistry {
     const from = v.from && resolveFaultTime(v.from, now);
     const until = v.until && resolveFaultTime(v.until, now);
     if (from !== undefined && until !== undefined && until <= from) {
-      fail('until', `until (${new Date(until).toISOString()}) must be later than from (${new Date(from).toISOString()})`);
+      fail('until', `until must be later than from (from is ${new Date(from).toISOString()}, until ${new Date(until).toISOString()})`);
     }
     let id = v.id;
     if (id !== undefined) {

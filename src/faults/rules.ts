@@ -190,11 +190,6 @@ export function validateFaultRule(input: unknown): {
 
   if (obj.from !== undefined && obj.from !== null) rule.from = validateTime(obj.from, 'from');
   if (obj.until !== undefined && obj.until !== null) rule.until = validateTime(obj.until, 'until');
-  if (rule.from && rule.until && (('at' in rule.from && 'at' in rule.until) || ('in' in rule.from && 'in' in rule.until))) {
-    const from = 'at' in rule.from ? rule.from.at : rule.from.in;
-    const until = 'at' in rule.until ? rule.until.at : (rule.until as { in: number }).in;
-    if (until <= from) fail('until', 'until must be later than from');
-  }
 
   let matches: RequestPredicate = () => true;
   let matchesOperation: BulkOperationPredicate | undefined;
