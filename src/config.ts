@@ -71,6 +71,8 @@ export interface ScimulatorOptions {
   bulkMaxOperations: number;
   /** Largest POST /Bulk body in bytes (ServiceProviderConfig bulk.maxPayloadSize); at most maxBody. */
   bulkMaxPayload: number;
+  /** Advertise RFC 9865 `pagination` in ServiceProviderConfig (--advertise-pagination). */
+  advertisePagination: boolean;
   /**
    * Seed the default tenant at start (`serve`): a scenario file (seeds/*.json) and/or generator overrides.
    * Flags alone generate (missing values: seed 1, 50 users, 8 groups); with a file they override its generate block.
@@ -120,6 +122,7 @@ export const DEFAULT_OPTIONS: ScimulatorOptions = {
   seed: 1,
   bulkMaxOperations: 1000,
   bulkMaxPayload: 1024 * 1024,
+  advertisePagination: false,
 };
 
 /** Fills defaults and checks the values; throws an Error with a one-line reason on a bad option. */

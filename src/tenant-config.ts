@@ -21,7 +21,7 @@ export function onlyKeys(value: Record<string, unknown>, allowed: readonly strin
 
 /** PATCH /config: a partial TenantConfig, checked field by field. */
 export function mergeConfig(current: TenantConfig, patch: Record<string, unknown>): TenantConfig {
-  onlyKeys(patch, ['profile', 'auth', 'defaultPageSize', 'maxPageSize', 'patchStatus', 'groupDisplayNameUnique', 'warningsHeader', 'cursorTimeout', 'bulkMaxOperations', 'bulkMaxPayload']);
+  onlyKeys(patch, ['profile', 'auth', 'defaultPageSize', 'maxPageSize', 'patchStatus', 'groupDisplayNameUnique', 'warningsHeader', 'cursorTimeout', 'bulkMaxOperations', 'bulkMaxPayload', 'advertisePagination']);
   const next: TenantConfig = structuredClone(current);
   const positive = (field: keyof TenantConfig) => {
     const v = patch[field];
@@ -46,6 +46,7 @@ export function mergeConfig(current: TenantConfig, patch: Record<string, unknown
   positive('bulkMaxPayload');
   bool('groupDisplayNameUnique');
   bool('warningsHeader');
+  bool('advertisePagination');
   if (next.defaultPageSize > next.maxPageSize) throw new ControlError(400, 'defaultPageSize must not exceed maxPageSize.', 'defaultPageSize');
   if (patch.patchStatus !== undefined) {
     if (!isPlainObject(patch.patchStatus)) throw new ControlError(400, 'patchStatus must be an object of resource type name -> 200 or 204.', 'patchStatus');
@@ -84,5 +85,6 @@ export function tenantConfigFrom(o: ScimulatorOptions): TenantConfig {
     cursorTimeout: o.cursorTimeout,
     bulkMaxOperations: o.bulkMaxOperations,
     bulkMaxPayload: o.bulkMaxPayload,
+    advertisePagination: o.advertisePagination,
   };
 }

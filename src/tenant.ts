@@ -43,6 +43,11 @@ export interface TenantConfig {
   bulkMaxOperations: number;
   /** Largest POST /Bulk body in bytes (ServiceProviderConfig bulk.maxPayloadSize). */
   bulkMaxPayload: number;
+  /**
+   * Advertise RFC 9865's `pagination` object in ServiceProviderConfig. Off by default: the discovery documents then
+   * hold only the attributes of RFC 7643 sections 5-7, which strict clients require. Cursor requests work either way.
+   */
+  advertisePagination: boolean;
 }
 
 /** What this tenant supports, as ServiceProviderConfig advertises it. */
@@ -107,23 +112,26 @@ export class Tenant {
 
   /** What ServiceProviderConfig advertises: what this build implements, with this tenant's limits. */
   get features(): Features {
-    return {
+    const features: Features = {
       patch: true,
       bulk: { supported: true, maxOperations: this.config.bulkMaxOperations, maxPayloadSize: this.config.bulkMaxPayload },
       filter: { supported: true, maxResults: this.config.maxPageSize },
       // A PUT may set a new password (writeOnly, never returned).
       changePassword: true,
       sort: true,
+    };
+    if (this.config.advertisePagination) {
       // RFC 9865 section 4. Index stays the default so clients that only know RFC 7644 see no change.
-      pagination: {
+      features.pagination = {
         cursor: true,
         index: true,
         defaultPaginationMethod: 'index',
         defaultPageSize: Math.min(this.config.defaultPageSize, this.config.maxPageSize),
         maxPageSize: this.config.maxPageSize,
         cursorTimeout: this.config.cursorTimeout,
-      },
-    };
+      };
+    }
+    return features;
   }
 
   /** Applies a changed config to the parts that cache it. */

@@ -94,6 +94,7 @@ export function controlOpenApi(controlPath: string): Record<string, unknown> {
             groupDisplayNameUnique: { type: 'boolean' },
             warningsHeader: { type: 'boolean' },
             cursorTimeout: { type: 'integer', minimum: 1 },
+            advertisePagination: { type: 'boolean' },
           },
         },
         FaultRule: {
