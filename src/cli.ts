@@ -66,6 +66,7 @@ async function serve(argv: Record<string, unknown>): Promise<void> {
     maxPatchOperations: argv['max-patch-operations'] as number,
     bulkMaxPayload: argv['bulk-max-payload'] as number | undefined,
     advertisePagination: argv['advertise-pagination'] as boolean,
+    memberPolicy: argv['member-policy'] as ScimulatorOptions['memberPolicy'],
     seed: argv.seed as number | undefined,
     seeding,
   };
@@ -225,6 +226,7 @@ const parser = yargs(hideBin(process.argv))
         .option('bulk-max-operations', { type: 'number', default: DEFAULT_OPTIONS.bulkMaxOperations, describe: 'Most operations in one POST /Bulk' })
         .option('bulk-max-payload', { type: 'number', describe: `Largest POST /Bulk body in bytes (default ${DEFAULT_OPTIONS.bulkMaxPayload}, at most --max-body)` })
         .option('advertise-pagination', { type: 'boolean', default: DEFAULT_OPTIONS.advertisePagination, describe: 'Advertise RFC 9865 "pagination" in ServiceProviderConfig (cursor requests work either way)' })
+        .option('member-policy', { choices: ['accept', 'reject', 'notFound', 'drop'], default: DEFAULT_OPTIONS.memberPolicy, describe: 'Group members naming no User or Group: store (accept), 400 (reject), 404 (notFound) or discard (drop)' })
         .option('seed', { type: 'number', describe: 'Generate a directory with this seed (default 1); also seeds the ids of created resources' })
         .option('users', { type: 'number', describe: 'Generate this many users (default 50 when generating)' })
         .option('groups', { type: 'number', describe: 'Generate this many groups (default 8 when generating)' })

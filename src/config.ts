@@ -2,6 +2,8 @@
  * One typed options object for the whole server. CLI flags, SCIMULATOR_* environment variables and the
  * embedding API all map onto it.
  */
+import { MEMBER_POLICIES, type MemberPolicy } from './scim/service.js';
+
 export type AuthMode = 'bearer' | 'basic' | 'none';
 
 export interface ScimulatorOptions {
@@ -73,6 +75,8 @@ export interface ScimulatorOptions {
   bulkMaxPayload: number;
   /** Advertise RFC 9865 `pagination` in ServiceProviderConfig (--advertise-pagination). */
   advertisePagination: boolean;
+  /** Group members naming no resource (--member-policy): accept, reject, notFound, drop. */
+  memberPolicy: MemberPolicy;
   /**
    * Seed the default tenant at start (`serve`): a scenario file (seeds/*.json) and/or generator overrides.
    * Flags alone generate (missing values: seed 1, 50 users, 8 groups); with a file they override its generate block.
@@ -123,6 +127,7 @@ export const DEFAULT_OPTIONS: ScimulatorOptions = {
   bulkMaxOperations: 1000,
   bulkMaxPayload: 1024 * 1024,
   advertisePagination: false,
+  memberPolicy: 'accept',
 };
 
 /** Fills defaults and checks the values; throws an Error with a one-line reason on a bad option. */
@@ -144,6 +149,9 @@ export function resolveOptions(partial: Partial<ScimulatorOptions> = {}): Scimul
   }
   if (!['lenient', 'rfc', 'entra', 'okta'].includes(options.profile)) {
     throw new Error(`--profile must be one of lenient, rfc, entra, okta; got ${options.profile}`);
+  }
+  if (!MEMBER_POLICIES.includes(options.memberPolicy)) {
+    throw new Error(`--member-policy must be one of ${MEMBER_POLICIES.join(', ')}; got ${options.memberPolicy}`);
   }
   for (const key of ['defaultPageSize', 'maxPageSize', 'cursorTimeout', 'journalCapacity', 'maxPatchOperations'] as const) {
     if (!Number.isInteger(options[key]) || options[key] < 1) throw new Error(`${flagName(key)} must be a positive integer, got ${partial[key]}`);

@@ -4,6 +4,7 @@
  */
 import type { ScimulatorOptions } from './config.js';
 import { isPlainObject } from './scim/attributes.js';
+import { MEMBER_POLICIES } from './scim/service.js';
 import { PROFILE_NAMES, type TenantConfig } from './tenant.js';
 
 /** An error of the control surface: HTTP status, message and the offending field (rendered as { error, field }). */
@@ -21,7 +22,7 @@ export function onlyKeys(value: Record<string, unknown>, allowed: readonly strin
 
 /** PATCH /config: a partial TenantConfig, checked field by field. */
 export function mergeConfig(current: TenantConfig, patch: Record<string, unknown>): TenantConfig {
-  onlyKeys(patch, ['profile', 'auth', 'defaultPageSize', 'maxPageSize', 'patchStatus', 'groupDisplayNameUnique', 'warningsHeader', 'cursorTimeout', 'bulkMaxOperations', 'bulkMaxPayload', 'advertisePagination']);
+  onlyKeys(patch, ['profile', 'auth', 'defaultPageSize', 'maxPageSize', 'patchStatus', 'groupDisplayNameUnique', 'warningsHeader', 'cursorTimeout', 'bulkMaxOperations', 'bulkMaxPayload', 'advertisePagination', 'memberPolicy']);
   const next: TenantConfig = structuredClone(current);
   const positive = (field: keyof TenantConfig) => {
     const v = patch[field];
@@ -47,6 +48,10 @@ export function mergeConfig(current: TenantConfig, patch: Record<string, unknown
   bool('groupDisplayNameUnique');
   bool('warningsHeader');
   bool('advertisePagination');
+  if (patch.memberPolicy !== undefined) {
+    if (!MEMBER_POLICIES.includes(patch.memberPolicy as never)) throw new ControlError(400, `memberPolicy must be one of ${MEMBER_POLICIES.join(', ')}.`, 'memberPolicy');
+    next.memberPolicy = patch.memberPolicy as TenantConfig['memberPolicy'];
+  }
   if (next.defaultPageSize > next.maxPageSize) throw new ControlError(400, 'defaultPageSize must not exceed maxPageSize.', 'defaultPageSize');
   if (patch.patchStatus !== undefined) {
     if (!isPlainObject(patch.patchStatus)) throw new ControlError(400, 'patchStatus must be an object of resource type name -> 200 or 204.', 'patchStatus');
@@ -86,5 +91,6 @@ export function tenantConfigFrom(o: ScimulatorOptions): TenantConfig {
     bulkMaxOperations: o.bulkMaxOperations,
     bulkMaxPayload: o.bulkMaxPayload,
     advertisePagination: o.advertisePagination,
+    memberPolicy: o.memberPolicy,
   };
 }

@@ -9,7 +9,7 @@ import { Journal } from './journal/journal.js';
 import { ControllableClock } from './scim/clock.js';
 import { SeededRandom } from './scim/random.js';
 import { SchemaRegistry } from './scim/schemas/registry.js';
-import { ScimService } from './scim/service.js';
+import { ScimService, type MemberPolicy } from './scim/service.js';
 import { MemoryStore, type StoreSnapshot } from './store/memory.js';
 
 export interface TenantAuth {
@@ -48,6 +48,8 @@ export interface TenantConfig {
    * hold only the attributes of RFC 7643 sections 5-7, which strict clients require. Cursor requests work either way.
    */
   advertisePagination: boolean;
+  /** Group members naming no resource: accept (store), reject (400), notFound (404), drop (discard). */
+  memberPolicy: MemberPolicy;
 }
 
 /** What this tenant supports, as ServiceProviderConfig advertises it. */
@@ -99,6 +101,7 @@ export class Tenant {
     this.service = new ScimService(this.registry, this.store, this.clock, this.random, {
       groupDisplayNameUnique: this.config.groupDisplayNameUnique,
       maxPatchOperations: init.maxPatchOperations,
+      memberPolicy: this.config.memberPolicy,
     });
     // Faults draw from their own generator, so adding a rule never changes the ids of created resources.
     this.faults = new FaultRegistry({ random: new SeededRandom(`${this.seed}:faults`), clock: this.clock });
@@ -139,6 +142,7 @@ export class Tenant {
     config = applyProfileDefaults(this.config, config);
     this.config = config;
     this.service.options.groupDisplayNameUnique = config.groupDisplayNameUnique;
+    this.service.options.memberPolicy = config.memberPolicy;
   }
 
   /** Back to the seed state; faults and journal cleared unless kept. */

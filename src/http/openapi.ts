@@ -95,6 +95,7 @@ export function controlOpenApi(controlPath: string): Record<string, unknown> {
             warningsHeader: { type: 'boolean' },
             cursorTimeout: { type: 'integer', minimum: 1 },
             advertisePagination: { type: 'boolean' },
+            memberPolicy: { enum: ['accept', 'reject', 'notFound', 'drop'] },
           },
         },
         FaultRule: {

@@ -7,7 +7,6 @@ import { isPlainObject, type ResourceSchema } from '../scim/attributes.js';
 import { processBulk } from '../scim/bulk.js';
 import { ScimError, badRequest } from '../scim/errors.js';
 import { listRequestFromParams, listRequestFromSearchBody, SEARCH_REQUEST_SCHEMA, type ListRequest } from '../scim/list.js';
-import type { PatchWarning } from '../scim/patch.js';
 import { parseAttributeList, Projection, type ProjectionRequest } from '../scim/project.js';
 import { etagMatches, type ScimService } from '../scim/service.js';
 import type { Tenant } from '../tenant.js';
@@ -76,6 +75,9 @@ function warnOf(res: Response, warnings: readonly ConformanceWarning[]): void {
   if (context) for (const w of warnings) context.warnings.push({ code: w.code, rfc: w.rfc, detail: w.detail });
 }
 
+/** A sink for the warnings the SCIM service reports while it handles this request. */
+const warningSink = (res: Response) => (w: ConformanceWarning) => warnOf(res, [w]);
+
 /** The body of a /.search request; a missing body gets the same clear 400 as one without the SearchRequest schema. */
 function requireSearchBody(req: Request): unknown {
   if (req.body === undefined) {
@@ -119,8 +121,7 @@ const notAllowed = (allowed: string) => (req: Request, res: Response) => {
 /** PATCH (RFC 7644 3.5.2): 200 with the resource, or 204 where the tenant's patchStatus says so. */
 function patchAndRespond(req: Request, res: Response, type: ResourceSchema, id: string): void {
   const tenant = tenantOf(res);
-  const warnings = (res.locals.scim as { warnings?: PatchWarning[] } | undefined)?.warnings;
-  const patched = tenant.service.patch(type.name, id, requireObjectBody(req), { ifMatch: req.get('If-Match') }, (w) => warnings?.push(w));
+  const patched = tenant.service.patch(type.name, id, requireObjectBody(req), { ifMatch: req.get('If-Match') }, warningSink(res));
   if (tenant.config.patchStatus[type.name] === 204 && queryParam(req, 'attributes') === undefined) {
     const location = `${baseUrlOf(req)}${type.resourceType.endpoint}/${patched.id}`;
     res.status(204).set({ ETag: (patched.meta as Record<string, string>).version!, Location: location }).end();
@@ -171,7 +172,7 @@ export function scimRoutes(): Router {
   });
   router.put('/Me', (req, res) => {
     const service = tenantOf(res).service;
-    const replaced = service.replace('User', meOf(res), requireObjectBody(req), { ifMatch: req.get('If-Match') });
+    const replaced = service.replace('User', meOf(res), requireObjectBody(req), { ifMatch: req.get('If-Match') }, warningSink(res));
     sendResource(req, res, service, 'User', replaced, 200);
   });
   router.patch('/Me', (req, res) => {
@@ -191,14 +192,13 @@ export function scimRoutes(): Router {
     const limits = tenant.features.bulk;
     const declared = Number(req.get('Content-Length'));
     const payloadSize = Number.isFinite(declared) && declared > 0 ? declared : Buffer.byteLength(JSON.stringify(req.body ?? null));
-    const warnings = (res.locals.scim as { warnings?: PatchWarning[] } | undefined)?.warnings;
     const response = processBulk(tenant.service, req.body, {
       baseUrl: baseUrlOf(req),
       maxOperations: limits.maxOperations,
       maxPayloadSize: limits.maxPayloadSize,
       payloadSize,
       patchStatus: (typeName) => tenant.config.patchStatus[typeName] ?? 200,
-      onWarning: (w) => warnings?.push(w),
+      onWarning: warningSink(res),
     });
     sendScim(res, 200, response);
   });
@@ -241,7 +241,7 @@ export function scimRoutes(): Router {
   router.post('/:endpoint', (req, res) => {
     const type = typeOf(req, res);
     const service = tenantOf(res).service;
-    const created = service.create(type.name, requireObjectBody(req));
+    const created = service.create(type.name, requireObjectBody(req), warningSink(res));
     sendResource(req, res, service, type.name, created, 201);
   });
 
@@ -261,7 +261,7 @@ export function scimRoutes(): Router {
   router.put('/:endpoint/:id', (req, res) => {
     const type = typeOf(req, res);
     const service = tenantOf(res).service;
-    const replaced = service.replace(type.name, req.params.id as string, requireObjectBody(req), { ifMatch: req.get('If-Match') });
+    const replaced = service.replace(type.name, req.params.id as string, requireObjectBody(req), { ifMatch: req.get('If-Match') }, warningSink(res));
     sendResource(req, res, service, type.name, replaced, 200);
   });
 

@@ -410,6 +410,17 @@ function normaliseOperation(w: Findings, schema: ResourceSchema | undefined, op:
   if (!hasValue || !schema) return [o];
   if (path) {
     if (!target) return [o];
+    if (name === 'add' && target.kind === 'value' && typeof o.value === 'string' && isMemberList(target.def)) {
+      // Conformance tools send {"op":"add","path":"members","value":"<id>"}: one member, named by its id.
+      w.rewrite({
+        code: 'member-bare-string',
+        what: `"add" of "${target.name}" has the string ${show(o.value)} as its value; members are added as an array of objects`,
+        fix: `send "value": [{"value": ${show(o.value)}}]`,
+        at: keyAt(at, 'value'),
+      });
+      setOwn(o, 'value', [{ value: o.value }]);
+      return [o];
+    }
     if (name === 'add' && target.kind === 'value' && !target.def.multiValued) {
       w.add({
         code: 'add-single-valued',
@@ -455,6 +466,11 @@ function removeWithValue(w: Findings, o: Bag, path: PatchPath, target: Extract<T
   }
   w.rewrite(finding);
   return (filters as string[]).map((f) => ({ op: 'remove', path: `${path.attributePath}[${f}]` }));
+}
+
+/** A list of members: multi-valued, complex, its elements identified by an immutable "value" (Group.members). */
+function isMemberList(def: AttributeDef): boolean {
+  return def.type === 'complex' && def.multiValued && findAttribute(def.subAttributes, 'value')?.mutability === 'immutable';
 }
 
 const isScalar = (v: unknown): v is string | number | boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';

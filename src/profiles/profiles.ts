@@ -40,13 +40,16 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileDef>> = {
       // Microsoft's SCIM validator sends filter values without quotes and a PatchOp with zero operations.
       'filter-unquoted',
       'empty-operations',
+      // Members added as a bare id string: accepted as one member (as Microsoft's reference server does).
+      'member-bare-string',
     ]),
     configDefaults: { patchStatus: { Group: 204 } },
     description: 'What Microsoft Entra ID provisioning sends; group PATCH answers 204.',
   },
   okta: {
-    // Okta sends lowercase ops, real booleans and quoted filters; it repeats the group id when renaming.
-    tolerated: new Set<QuirkCode>(['patch-readonly']),
+    // Okta sends lowercase ops, real booleans and quoted filters; it repeats the group id when renaming. Like every
+    // profile but rfc, it reads a bare member id as one member.
+    tolerated: new Set<QuirkCode>(['patch-readonly', 'member-bare-string']),
     configDefaults: {},
     description: 'What Okta provisioning sends.',
   },
