@@ -61,9 +61,17 @@ function requireObjectBody(req: Request): Record<string, unknown> {
   return req.body;
 }
 
-function sendResource(req: Request, res: Response, service: ScimService, typeName: string, resource: Record<string, unknown>, status: number): void {
+/**
+ * The projection of this request's `attributes` / `excludedAttributes` for one resource type. Built before a write,
+ * so that a list the projection rejects (a malformed value filter) fails the request before anything changes.
+ */
+function projectionFor(req: Request, service: ScimService, typeName: string): Projection {
+  return new Projection(service.resourceType(typeName), projectionOf(req));
+}
+
+function sendResource(req: Request, res: Response, service: ScimService, typeName: string, resource: Record<string, unknown>, status: number, projection = projectionFor(req, service, typeName)): void {
   const baseUrl = baseUrlOf(req);
-  const rendered = service.render(typeName, resource, baseUrl, projectionOf(req));
+  const rendered = service.render(typeName, resource, baseUrl, projection);
   const headers: Record<string, string> = { ETag: (resource.meta as Record<string, string>).version! };
   if (status === 201) headers.Location = (rendered.meta as Record<string, string> | undefined)?.location ?? `${baseUrl}${service.resourceType(typeName).resourceType.endpoint}/${resource.id}`;
   sendScim(res, status, rendered, headers);
@@ -121,13 +129,14 @@ const notAllowed = (allowed: string) => (req: Request, res: Response) => {
 /** PATCH (RFC 7644 3.5.2): 200 with the resource, or 204 where the tenant's patchStatus says so. */
 function patchAndRespond(req: Request, res: Response, type: ResourceSchema, id: string): void {
   const tenant = tenantOf(res);
+  const projection = projectionFor(req, tenant.service, type.name);
   const patched = tenant.service.patch(type.name, id, requireObjectBody(req), { ifMatch: req.get('If-Match') }, warningSink(res));
   if (tenant.config.patchStatus[type.name] === 204 && queryParam(req, 'attributes') === undefined) {
     const location = `${baseUrlOf(req)}${type.resourceType.endpoint}/${patched.id}`;
     res.status(204).set({ ETag: (patched.meta as Record<string, string>).version!, Location: location }).end();
     return;
   }
-  sendResource(req, res, tenant.service, type.name, patched, 200);
+  sendResource(req, res, tenant.service, type.name, patched, 200, projection);
 }
 
 export function scimRoutes(): Router {
@@ -172,8 +181,9 @@ export function scimRoutes(): Router {
   });
   router.put('/Me', (req, res) => {
     const service = tenantOf(res).service;
+    const projection = projectionFor(req, service, 'User');
     const replaced = service.replace('User', meOf(res), requireObjectBody(req), { ifMatch: req.get('If-Match') }, warningSink(res));
-    sendResource(req, res, service, 'User', replaced, 200);
+    sendResource(req, res, service, 'User', replaced, 200, projection);
   });
   router.patch('/Me', (req, res) => {
     patchAndRespond(req, res, tenantOf(res).service.resourceType('User'), meOf(res));
@@ -241,8 +251,9 @@ export function scimRoutes(): Router {
   router.post('/:endpoint', (req, res) => {
     const type = typeOf(req, res);
     const service = tenantOf(res).service;
+    const projection = projectionFor(req, service, type.name);
     const created = service.create(type.name, requireObjectBody(req), warningSink(res));
-    sendResource(req, res, service, type.name, created, 201);
+    sendResource(req, res, service, type.name, created, 201, projection);
   });
 
   router.get('/:endpoint/:id', (req, res) => {
@@ -261,8 +272,9 @@ export function scimRoutes(): Router {
   router.put('/:endpoint/:id', (req, res) => {
     const type = typeOf(req, res);
     const service = tenantOf(res).service;
+    const projection = projectionFor(req, service, type.name);
     const replaced = service.replace(type.name, req.params.id as string, requireObjectBody(req), { ifMatch: req.get('If-Match') }, warningSink(res));
-    sendResource(req, res, service, type.name, replaced, 200);
+    sendResource(req, res, service, type.name, replaced, 200, projection);
   });
 
   // PATCH (RFC 7644 section 3.5.2): 200 with the resource, or 204 when the tenant's patchStatus asks for it,

@@ -42,14 +42,16 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileDef>> = {
       'empty-operations',
       // Members added as a bare id string: accepted as one member (as Microsoft's reference server does).
       'member-bare-string',
+      // Microsoft's test collection sends attributes=emails[type eq "work"].
+      'attribute-value-filter',
     ]),
     configDefaults: { patchStatus: { Group: 204 } },
     description: 'What Microsoft Entra ID provisioning sends; group PATCH answers 204.',
   },
   okta: {
     // Okta sends lowercase ops, real booleans and quoted filters; it repeats the group id when renaming. Like every
-    // profile but rfc, it reads a bare member id as one member.
-    tolerated: new Set<QuirkCode>(['patch-readonly', 'member-bare-string']),
+    // profile but rfc, it reads a bare member id as one member and applies value filters in "attributes".
+    tolerated: new Set<QuirkCode>(['patch-readonly', 'member-bare-string', 'attribute-value-filter']),
     configDefaults: {},
     description: 'What Okta provisioning sends.',
   },

@@ -28,7 +28,7 @@ import {
   type ParseOptions,
   type ResourcePredicate,
 } from './filter/index.js';
-import type { ProjectionRequest } from './project.js';
+import { splitAttributeList, type ProjectionRequest } from './project.js';
 import type { ResourceRepository } from './repository.js';
 import { indexedAttributes } from './schemas/registry.js';
 import type { AttributeDef } from './schemas/types.js';
@@ -448,7 +448,7 @@ export function listRequestFromSearchBody(body: unknown): { request: ListRequest
     if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) {
       throw badRequest('invalidSyntax', `The SearchRequest field "${name}" must be an array of attribute names, e.g. ["userName", "emails.value"]; got ${JSON.stringify(v)}.`);
     }
-    const names = (v as string[]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+    const names = (v as string[]).flatMap((s) => splitAttributeList(s)).map((s) => s.trim()).filter(Boolean);
     return names.length ? names : undefined;
   };
   const number = (name: string, scimType: 'invalidValue' | 'invalidCount'): number | undefined => {

@@ -344,7 +344,7 @@ class UnknownMembers {
     const names = declared === 'User' || declared === 'Group' ? `an existing ${declared}` : 'an existing User or Group';
     const what = `members value "${value}" does not reference ${names}`;
     if (this.policy === 'reject') {
-      throw badRequest('invalidValue', `${what}. (The tenant's member policy is "reject"; "accept" would store it, as RFC 7643 section 4.2 allows.)`);
+      throw badRequest('invalidValue', `${what}.`);
     }
     if (this.policy === 'notFound') throw notFound(`${what}. (The tenant's member policy "notFound" answers 404.)`);
     if (++this.count <= MAX_MEMBER_WARNINGS) {
