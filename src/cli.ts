@@ -5,6 +5,7 @@ import { rename, rm } from 'node:fs/promises';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { DEFAULT_OPTIONS, DEFAULT_TOKEN, type AuthMode, type ScimulatorOptions, type SeedingOptions } from './config.js';
+import { PERSONA_NAMES, PERSONAS } from './personas/index.js';
 import { createProgressReporter } from './seed/progress.js';
 import { defaultTenantConfig, mergeScenarioOptions, scenarioFor, ScenarioError } from './seed/scenario.js';
 import { buildDirectory, describeCounts, snapshotDocumentChunks } from './seed/seed.js';
@@ -67,6 +68,7 @@ async function serve(argv: Record<string, unknown>): Promise<void> {
     bulkMaxPayload: argv['bulk-max-payload'] as number | undefined,
     advertisePagination: argv['advertise-pagination'] as boolean,
     memberPolicy: argv['member-policy'] as ScimulatorOptions['memberPolicy'],
+    persona: argv.persona as string | undefined,
     seed: argv.seed as number | undefined,
     seeding,
   };
@@ -226,6 +228,7 @@ const parser = yargs(hideBin(process.argv))
         .option('bulk-max-operations', { type: 'number', default: DEFAULT_OPTIONS.bulkMaxOperations, describe: 'Most operations in one POST /Bulk' })
         .option('bulk-max-payload', { type: 'number', describe: `Largest POST /Bulk body in bytes (default ${DEFAULT_OPTIONS.bulkMaxPayload}, at most --max-body)` })
         .option('advertise-pagination', { type: 'boolean', default: DEFAULT_OPTIONS.advertisePagination, describe: 'Advertise RFC 9865 "pagination" in ServiceProviderConfig (cursor requests work either way)' })
+        .option('persona', { choices: [...PERSONA_NAMES], describe: `Behave like a documented SCIM target: ${PERSONAS.map((p) => `${p.name} (${p.title})`).join(', ')}` })
         .option('member-policy', { choices: ['accept', 'reject', 'notFound', 'drop'], default: DEFAULT_OPTIONS.memberPolicy, describe: 'Group members naming no User or Group: store (accept), 400 (reject), 404 (notFound) or discard (drop)' })
         .option('seed', { type: 'number', describe: 'Generate a directory with this seed (default 1); also seeds the ids of created resources' })
         .option('users', { type: 'number', describe: 'Generate this many users (default 50 when generating)' })

@@ -2,6 +2,7 @@
  * One typed options object for the whole server. CLI flags, SCIMULATOR_* environment variables and the
  * embedding API all map onto it.
  */
+import { PERSONA_NAMES } from './personas/index.js';
 import { MEMBER_POLICIES, type MemberPolicy } from './scim/service.js';
 
 export type AuthMode = 'bearer' | 'basic' | 'none';
@@ -77,6 +78,8 @@ export interface ScimulatorOptions {
   advertisePagination: boolean;
   /** Group members naming no resource (--member-policy): accept, reject, notFound, drop. */
   memberPolicy: MemberPolicy;
+  /** Make the default tenant behave like a documented SCIM target (--persona aws, github, slack, atlassian, zoom). */
+  persona?: string;
   /**
    * Seed the default tenant at start (`serve`): a scenario file (seeds/*.json) and/or generator overrides.
    * Flags alone generate (missing values: seed 1, 50 users, 8 groups); with a file they override its generate block.
@@ -149,6 +152,9 @@ export function resolveOptions(partial: Partial<ScimulatorOptions> = {}): Scimul
   }
   if (!['lenient', 'rfc', 'entra', 'okta'].includes(options.profile)) {
     throw new Error(`--profile must be one of lenient, rfc, entra, okta; got ${options.profile}`);
+  }
+  if (options.persona !== undefined && !PERSONA_NAMES.includes(options.persona)) {
+    throw new Error(`--persona must be one of ${PERSONA_NAMES.join(', ')}; got ${options.persona}`);
   }
   if (!MEMBER_POLICIES.includes(options.memberPolicy)) {
     throw new Error(`--member-policy must be one of ${MEMBER_POLICIES.join(', ')}; got ${options.memberPolicy}`);

@@ -3,6 +3,7 @@
  * and the error they throw. Shared by the control API and the seed-file loader.
  */
 import type { ScimulatorOptions } from './config.js';
+import { PERSONA_NAMES } from './personas/index.js';
 import { isPlainObject } from './scim/attributes.js';
 import { MEMBER_POLICIES } from './scim/service.js';
 import { PROFILE_NAMES, type TenantConfig } from './tenant.js';
@@ -22,7 +23,7 @@ export function onlyKeys(value: Record<string, unknown>, allowed: readonly strin
 
 /** PATCH /config: a partial TenantConfig, checked field by field. */
 export function mergeConfig(current: TenantConfig, patch: Record<string, unknown>): TenantConfig {
-  onlyKeys(patch, ['profile', 'auth', 'defaultPageSize', 'maxPageSize', 'patchStatus', 'groupDisplayNameUnique', 'warningsHeader', 'cursorTimeout', 'bulkMaxOperations', 'bulkMaxPayload', 'advertisePagination', 'memberPolicy']);
+  onlyKeys(patch, ['profile', 'auth', 'defaultPageSize', 'maxPageSize', 'patchStatus', 'groupDisplayNameUnique', 'warningsHeader', 'cursorTimeout', 'bulkMaxOperations', 'bulkMaxPayload', 'advertisePagination', 'memberPolicy', 'persona']);
   const next: TenantConfig = structuredClone(current);
   const positive = (field: keyof TenantConfig) => {
     const v = patch[field];
@@ -48,6 +49,12 @@ export function mergeConfig(current: TenantConfig, patch: Record<string, unknown
   bool('groupDisplayNameUnique');
   bool('warningsHeader');
   bool('advertisePagination');
+  if (patch.persona !== undefined) {
+    if (patch.persona !== null && !PERSONA_NAMES.includes(patch.persona as string)) {
+      throw new ControlError(400, `persona must be one of ${PERSONA_NAMES.join(', ')}, or null for none.`, 'persona');
+    }
+    next.persona = patch.persona as string | null;
+  }
   if (patch.memberPolicy !== undefined) {
     if (!MEMBER_POLICIES.includes(patch.memberPolicy as never)) throw new ControlError(400, `memberPolicy must be one of ${MEMBER_POLICIES.join(', ')}.`, 'memberPolicy');
     next.memberPolicy = patch.memberPolicy as TenantConfig['memberPolicy'];
@@ -92,5 +99,6 @@ export function tenantConfigFrom(o: ScimulatorOptions): TenantConfig {
     bulkMaxPayload: o.bulkMaxPayload,
     advertisePagination: o.advertisePagination,
     memberPolicy: o.memberPolicy,
+    persona: o.persona ?? null,
   };
 }

@@ -8,6 +8,7 @@ import { processBulk } from '../scim/bulk.js';
 import { ScimError, badRequest } from '../scim/errors.js';
 import { listRequestFromParams, listRequestFromSearchBody, SEARCH_REQUEST_SCHEMA, type ListRequest } from '../scim/list.js';
 import { parseAttributeList, Projection, type ProjectionRequest } from '../scim/project.js';
+import { checkListProjection, checkOperation } from '../scim/capabilities.js';
 import { etagMatches, type ScimService } from '../scim/service.js';
 import type { Tenant } from '../tenant.js';
 import {
@@ -72,7 +73,8 @@ function projectionFor(req: Request, service: ScimService, typeName: string): Pr
 function sendResource(req: Request, res: Response, service: ScimService, typeName: string, resource: Record<string, unknown>, status: number, projection = projectionFor(req, service, typeName)): void {
   const baseUrl = baseUrlOf(req);
   const rendered = service.render(typeName, resource, baseUrl, projection);
-  const headers: Record<string, string> = { ETag: (resource.meta as Record<string, string>).version! };
+  const headers: Record<string, string> = {};
+  if (service.options.capabilities?.etag !== false) headers.ETag = (resource.meta as Record<string, string>).version!;
   if (status === 201) headers.Location = (rendered.meta as Record<string, string> | undefined)?.location ?? `${baseUrl}${service.resourceType(typeName).resourceType.endpoint}/${resource.id}`;
   sendScim(res, status, rendered, headers);
 }
@@ -100,11 +102,13 @@ function requireSearchBody(req: Request): unknown {
  */
 function sendList(req: Request, res: Response, typeNames: string[], request: ListRequest, projection: ProjectionRequest): void {
   const tenant = tenantOf(res);
-  const { config, service } = tenant;
+  const { config, service, capabilities } = tenant;
+  projection = checkListProjection(capabilities, projection);
   const result = service.query(typeNames, request, {
     limits: { defaultPageSize: config.defaultPageSize, maxPageSize: config.maxPageSize, cursorTimeout: config.cursorTimeout },
     cursorSecret: `scimulator-cursor:${tenant.id}:${tenant.seed}`,
     onWarning: (w) => warnOf(res, [w]),
+    capabilities,
   });
   const base = baseUrlOf(req);
   const projections = new Map<string, Projection>();
@@ -133,7 +137,9 @@ function patchAndRespond(req: Request, res: Response, type: ResourceSchema, id: 
   const patched = tenant.service.patch(type.name, id, requireObjectBody(req), { ifMatch: req.get('If-Match') }, warningSink(res));
   if (tenant.config.patchStatus[type.name] === 204 && queryParam(req, 'attributes') === undefined) {
     const location = `${baseUrlOf(req)}${type.resourceType.endpoint}/${patched.id}`;
-    res.status(204).set({ ETag: (patched.meta as Record<string, string>).version!, Location: location }).end();
+    res.status(204).set({ Location: location });
+    if (tenant.capabilities.etag !== false) res.set('ETag', (patched.meta as Record<string, string>).version!);
+    res.end();
     return;
   }
   sendResource(req, res, tenant.service, type.name, patched, 200, projection);
@@ -141,6 +147,14 @@ function patchAndRespond(req: Request, res: Response, type: ResourceSchema, id: 
 
 export function scimRoutes(): Router {
   const router = Router({ caseSensitive: false });
+
+  // Operations the tenant's target does not offer (a persona's /Bulk, /.search, PUT of a Group) are answered as
+  // that target documents, before any route runs.
+  router.use((req, res, next) => {
+    const context = res.locals.scim as RequestScimContext | undefined;
+    if (context) checkOperation(tenantOf(res).capabilities, context.operation, context.resourceType, `${req.method} ${req.path}`);
+    next();
+  });
 
   // Discovery (RFC 7644 section 4).
   router.get('/ServiceProviderConfig', (req, res) => {
@@ -260,7 +274,7 @@ export function scimRoutes(): Router {
     const type = typeOf(req, res);
     const service = tenantOf(res).service;
     const resource = service.get(type.name, req.params.id as string);
-    const ifNoneMatch = req.get('If-None-Match');
+    const ifNoneMatch = service.options.capabilities?.etag === false ? undefined : req.get('If-None-Match');
     const version = (resource.meta as Record<string, string>).version!;
     if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, version)) {
       res.status(304).set('ETag', version).end();

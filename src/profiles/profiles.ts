@@ -67,19 +67,36 @@ export function isTolerated(profile: ProfileName, code: string): boolean {
 type Bag = Record<string, unknown>;
 const isBag = (v: unknown): v is Bag => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** The config a profile sets. */
+export const profileDefaults = (config: TenantConfig): Partial<TenantConfig> => PROFILES[config.profile]?.configDefaults ?? {};
+
 /**
- * The config after a profile was chosen: at tenant creation (`previous` undefined) or on a config change.
- * When the profile changes, the old profile's defaults that are still in effect are undone and the new profile's
- * defaults are applied, except where the same change set a value explicitly (it differs from `previous`), or,
- * at creation, where an object-valued setting already has that entry. Object-valued settings (patchStatus) merge
- * per key.
+ * The config after a profile was chosen: at tenant creation (`previous` undefined) or on a config change. See
+ * applyChoiceDefaults; a profile's defaults are its `configDefaults`.
  */
 export function applyProfileDefaults(previous: TenantConfig | undefined, next: TenantConfig): TenantConfig {
-  if (previous && previous.profile === next.profile) return next;
+  return applyChoiceDefaults(previous, next, profileDefaults);
+}
+
+/**
+ * The config after a choice that brings defaults (a profile, a persona) was made: at tenant creation (`previous`
+ * undefined) or on a config change. `defaultsOf` gives the defaults a config's choices bring. When they change, the
+ * old defaults that are still in effect are undone and the new ones applied, except where the same change set a value
+ * explicitly (it differs from `previous`), or, at creation, where an object-valued setting already has that entry.
+ * Object-valued settings (patchStatus) merge per key. A scalar default that no longer applies goes back to its value
+ * in `base` (the tenant's config before any choice); without `base` it stays until set again.
+ */
+export function applyChoiceDefaults(
+  previous: TenantConfig | undefined,
+  next: TenantConfig,
+  defaultsOf: (config: TenantConfig) => Partial<TenantConfig>,
+  base?: TenantConfig,
+): TenantConfig {
+  const oldDefaults = (previous ? defaultsOf(previous) : {}) as Bag;
+  const newDefaults = defaultsOf(next) as Bag;
+  if (previous && JSON.stringify(oldDefaults) === JSON.stringify(newDefaults)) return next;
   const result = structuredClone(next) as unknown as Bag;
   const prev = previous as unknown as Bag | undefined;
-  const oldDefaults = (previous ? PROFILES[previous.profile]?.configDefaults ?? {} : {}) as Bag;
-  const newDefaults = (PROFILES[next.profile]?.configDefaults ?? {}) as Bag;
 
   // A setting is the client's own when this change set it; at creation, an entry already present in an
   // object-valued setting (a scalar always has a value then, so it counts as the server's default).
@@ -98,8 +115,9 @@ export function applyProfileDefaults(previous: TenantConfig | undefined, next: T
           delete target[sub];
         }
       }
+    } else if (base && result[key] === value && !explicit(key) && !(key in newDefaults)) {
+      result[key] = (base as unknown as Bag)[key];
     }
-    // Scalar defaults have no "unset" state to return to; they stay until set again.
   }
   for (const [key, value] of Object.entries(newDefaults)) {
     if (isBag(value)) {

@@ -3,6 +3,7 @@
  * rendering of a stored resource into its response shape. Pure: no HTTP, no I/O, time from the clock.
  */
 import { isPlainObject, type ResourceSchema } from './attributes.js';
+import { checkMembersOfWrite, checkMembershipPatch, checkPatchPaths, type TargetCapabilities } from './capabilities.js';
 import type { Clock } from './clock.js';
 import { ScimError, badRequest, notFound } from './errors.js';
 import { listResources, type ListOptions, type ListRequest, type ListResult } from './list.js';
@@ -35,6 +36,8 @@ export interface ServiceOptions {
   maxPatchOperations?: number;
   /** Group members that name no resource (default `reject`; tenants default to `accept`). */
   memberPolicy?: MemberPolicy;
+  /** What the target supports (src/scim/capabilities.ts); absent: everything RFC 7643/7644 defines. */
+  capabilities?: TargetCapabilities;
 }
 
 export interface Preconditions {
@@ -78,6 +81,7 @@ export class ScimService {
   create(typeName: string, body: unknown, onWarning?: WarningSink): Resource {
     const type = this.resourceType(typeName);
     const validated = validateResource(type, body);
+    this.checkMemberCount(type, validated);
     this.checkReferences(type, validated, undefined, onWarning);
     this.checkUniqueness(type, validated, undefined);
     const now = new Date(this.clock.now()).toISOString();
@@ -93,6 +97,7 @@ export class ScimService {
     const existing = this.get(type.name, id);
     this.checkPrecondition(existing, preconditions);
     const validated = validateResource(type, body, { existing });
+    this.checkMemberCount(type, validated);
     return this.commit(type, existing, validated, undefined, onWarning);
   }
 
@@ -105,6 +110,8 @@ export class ScimService {
     const existing = this.get(type.name, id);
     this.checkPrecondition(existing, preconditions);
     const operations = parsePatchRequest(body, this.options.maxPatchOperations);
+    const caps = this.options.capabilities;
+    if (caps) checkPatchPaths(caps, operations.map((o) => o.path));
     const isGroup = type.core.id === GROUP_SCHEMA_ID;
     const outcome = applyPatch(type, existing, operations, {
       onWarning,
@@ -112,8 +119,14 @@ export class ScimService {
       storedContains: (attribute, value) =>
         isGroup && !attribute.inExtension && attribute.attribute.name === 'members' ? this.repo.groupsContaining(value).has(id) : undefined,
     });
+    const delta = isGroup ? outcome.deltas.get('members') : undefined;
+    if (isGroup && caps?.members) {
+      // No delta: the members were replaced or removed whole; count what that changes.
+      const changes = delta ? delta.added.length + delta.removed.length : memberChanges(existing.members, outcome.next.members);
+      checkMembershipPatch(caps, changes, !delta);
+    }
     if (!outcome.changed) return existing;
-    return this.commit(type, existing, outcome.next, isGroup ? outcome.deltas.get('members') : undefined, onWarning);
+    return this.commit(type, existing, outcome.next, delta, onWarning);
   }
 
   /**
@@ -175,7 +188,8 @@ export class ScimService {
 
   /** Throws 412 when an If-Match header does not match the current version. */
   checkPrecondition(existing: Resource, preconditions: Preconditions): void {
-    if (preconditions.ifMatch === undefined) return;
+    // A target without versions ignores If-Match, as a server that knows no ETags does.
+    if (preconditions.ifMatch === undefined || this.options.capabilities?.etag === false) return;
     const version = (existing.meta as Record<string, string>).version!;
     if (!etagMatches(preconditions.ifMatch, version)) {
       throw new ScimError(412, undefined, `Precondition failed: the resource is at version ${version}, but If-Match asked for ${preconditions.ifMatch}. Read the resource again and retry with its current ETag.`);
@@ -194,7 +208,17 @@ export class ScimService {
       const groups = this.groupsOf(resource.id as string, baseUrl);
       if (groups.length) out.groups = groups;
     }
-    return p.apply(out);
+    const caps = this.options.capabilities;
+    if (caps?.etag === false) delete (out.meta as Record<string, unknown>).version;
+    const rendered = p.apply(out);
+    // Attributes the target never returns: multi-valued ones read as an empty list (AWS's Group members).
+    for (const name of caps?.hiddenAttributes?.[type.name] ?? []) {
+      const def = type.coreAttribute(name);
+      if (!def || !p.mayInclude(def.name)) continue;
+      if (def.multiValued) rendered[def.name] = [];
+      else delete rendered[def.name];
+    }
+    return rendered;
   }
 
   /** Direct and indirect group memberships of a resource, as the readOnly User.groups attribute. */
@@ -232,6 +256,14 @@ export class ScimService {
       if (display !== undefined) out.display = display;
     }
     return out;
+  }
+
+  /** A Group POST or PUT against the target's limit on members per request. */
+  private checkMemberCount(type: ResourceSchema, resource: Resource): void {
+    const caps = this.options.capabilities;
+    if (caps?.members?.maxPerWrite !== undefined && type.core.id === GROUP_SCHEMA_ID && Array.isArray(resource.members)) {
+      checkMembersOfWrite(caps, resource.members.length);
+    }
   }
 
   private groupType(): ResourceSchema | undefined {
@@ -327,6 +359,17 @@ export class ScimService {
       }
     }
   }
+}
+
+/** How many member values differ between two member lists (added plus removed). */
+function memberChanges(before: unknown, after: unknown): number {
+  const values = (list: unknown) => new Set(Array.isArray(list) ? list.map((m) => (isPlainObject(m) ? m.value : undefined)).filter((v): v is string => typeof v === 'string') : []);
+  const a = values(before);
+  const b = values(after);
+  let changes = 0;
+  for (const v of a) if (!b.has(v)) changes++;
+  for (const v of b) if (!a.has(v)) changes++;
+  return changes;
 }
 
 /**
