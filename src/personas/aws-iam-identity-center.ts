@@ -20,7 +20,7 @@ export const AWS_IAM_IDENTITY_CENTER: Persona = {
         logical: ['and'],
         valuePaths: false,
         attributes: {
-          User: [['userName'], ['externalId'], ['groups.value'], ['id', 'manager']],
+          User: [['userName'], ['externalId'], ['groups.value'], ['id', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager']],
           Group: [['displayName'], ['externalId'], ['members.value'], ['id', 'members.value']],
         },
       },

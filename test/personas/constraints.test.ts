@@ -57,7 +57,7 @@ describe('aws: AWS IAM Identity Center', () => {
     expect((await c.get(`/Groups?filter=${q(`id eq "${groups[0]!.id as string}" and members.value eq "${u.id as string}"`)}`)).status).toBe(200);
     for (const [filter, why] of [
       ['userName sw "a"', /the operator "sw" is not supported in filters \(supported: eq\)/],
-      ['displayName eq "Barbara"', /filtering User resources on displayName is not supported; supported filters: userName; externalId; groups.value; id and manager/],
+      ['displayName eq "Barbara"', /filtering User resources on displayName is not supported; supported filters: userName; externalId; groups.value; id and urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager/],
       [`userName eq "a" or userName eq "b"`, /the logical operator "or" is not supported/],
       ['emails[type eq "work"]', /value paths .* are not supported/],
       ['userName eq "a" and externalId eq "b"', /filtering User resources on userName and externalId is not supported/],
