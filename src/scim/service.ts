@@ -335,12 +335,13 @@ export class ScimService {
    * it would make that resource a member under the wrong type.
    */
   private memberTypeOf(id: string, declared: unknown): string | undefined {
+    const wanted = typeof declared === 'string' ? declared.toLowerCase() : undefined;
     const names = ['User', 'Group'];
-    if (typeof declared === 'string' && !names.includes(declared)) names.unshift(declared); // a custom resource type
+    if (wanted !== undefined && wanted !== 'user' && wanted !== 'group') names.unshift(wanted); // a custom resource type
     for (const name of names) {
       const type = this.registry.resourceType(name);
       if (!type || !this.repo.get(type.name, id)) continue;
-      if (typeof declared === 'string' && declared !== type.name) {
+      if (wanted !== undefined && wanted !== type.name.toLowerCase()) {
         throw badRequest('invalidValue', `members value "${id}" is a ${type.name}, but its "type" says "${declared}"; send "type": "${type.name}" or leave "type" out.`);
       }
       return type.name;

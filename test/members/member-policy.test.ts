@@ -153,6 +153,14 @@ describe('member policy "accept" (the default)', () => {
     expect((await c.get(`/Groups/${inner.id}`)).body).not.toHaveProperty('groups');
   });
 
+  it('a declared type is compared case-insensitively and stored in its canonical spelling', async () => {
+    const c = client({ memberPolicy: 'reject' });
+    const alice = await createUser(c, 'alice');
+    const res = await c.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'G', members: [{ value: alice.id, type: 'user' }] });
+    expect(res.status).toBe(201);
+    expect(res.body.members).toEqual([expect.objectContaining({ value: alice.id, type: 'User' })]);
+  });
+
   it('a member whose "type" contradicts the resource it names is 400 under every policy (it would be a membership under the wrong type)', async () => {
     for (const memberPolicy of ['accept', 'drop', 'reject', 'notFound'] as const) {
       const c = client({ memberPolicy });
