@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { runtimeOf } from '../../src/http/app.js';
+import { startScimulator } from '../../src/index.js';
 import { FaultRegistry } from '../../src/faults/registry.js';
 import { PERSONA_NAMES, PERSONAS, capabilitiesOf, personaTable } from '../../src/personas/index.js';
 import { PERSONA_SETTING_NAMES } from '../../src/personas/types.js';
@@ -177,5 +178,23 @@ describe('choosing a persona', () => {
     const c = client({ persona: 'slack' });
     expectScimError(await c.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'G', members: [{ value: 'nobody' }] }), 400, 'invalidValue');
     expect((await c.post('/Users', { schemas: [USER_SCHEMA], userName: 'a' })).status).toBe(201);
+  });
+});
+
+describe('the embedding API', () => {
+  it('startScimulator({ persona }) and createTenant({ persona }) through the typed client', async () => {
+    const scim = await startScimulator({ persona: 'aws' });
+    try {
+      const auth = { Authorization: `Bearer ${scim.token}` };
+      const spc = (await (await fetch(`${scim.baseUrl}/ServiceProviderConfig`, { headers: auth })).json()) as Record<string, any>;
+      expect(spc.bulk.supported).toBe(false);
+      expect((await scim.config.get()).persona).toBe('aws');
+      const tenant = await scim.createTenant({ id: 'slack', persona: 'slack' });
+      expect((await tenant.control.config.get()).memberPolicy).toBe('reject');
+      await tenant.control.config.update({ persona: null });
+      expect((await tenant.control.faults.list())).toEqual([]);
+    } finally {
+      await scim.close();
+    }
   });
 });
