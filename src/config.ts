@@ -3,7 +3,7 @@
  * embedding API all map onto it.
  */
 import { PERSONA_NAMES } from './personas/index.js';
-import { MEMBER_POLICIES, type MemberPolicy } from './scim/service.js';
+import { MEMBER_POLICIES, type MemberPolicy } from './scim/member-policy.js';
 
 export type AuthMode = 'bearer' | 'basic' | 'none';
 

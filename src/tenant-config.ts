@@ -5,7 +5,7 @@
 import type { ScimulatorOptions } from './config.js';
 import { PERSONA_NAMES } from './personas/index.js';
 import { isPlainObject } from './scim/attributes.js';
-import { MEMBER_POLICIES } from './scim/service.js';
+import { MEMBER_POLICIES } from './scim/member-policy.js';
 import { PROFILE_NAMES, type TenantConfig } from './tenant.js';
 
 /** An error of the control surface: HTTP status, message and the offending field (rendered as { error, field }). */

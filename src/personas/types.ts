@@ -6,7 +6,7 @@
  */
 import type { FaultRuleInput } from '../faults/types.js';
 import type { FilterCapability, OperationRef, VendorError } from '../scim/capabilities.js';
-import type { MemberPolicy } from '../scim/service.js';
+import type { MemberPolicy } from '../scim/member-policy.js';
 
 /** A setting and the vendor page that documents it. */
 export interface Sourced<T> {

@@ -23,8 +23,6 @@ export interface QuirkInfo {
   sent: string;
   /** What Scimulator does when the profile tolerates it. */
   rewrite: string;
-  /** Found by the SCIM service while it handles the request, not by the linter (the member policy's codes). */
-  reportedBy?: 'service';
 }
 
 export const QUIRKS = [
@@ -166,22 +164,6 @@ export const QUIRKS = [
     rfc: 'RFC 7644 8.1',
     sent: 'a request body sent as application/json (or another +json type) instead of application/scim+json',
     rewrite: 'none needed: the body is parsed as JSON',
-  },
-  {
-    code: 'member-unknown',
-    kind: 'informational',
-    rfc: 'RFC 7643 4.2',
-    sent: 'a Group member whose "value" names no User or Group (conformance tools send "fake-member-id" or random UUIDs); reported by the SCIM service under the member policy "accept"',
-    rewrite: 'none: stored as sent; no User lists it in "groups", "members.value eq" finds it (other member policies: reject 400, notFound 404, drop)',
-    reportedBy: 'service',
-  },
-  {
-    code: 'member-dropped',
-    kind: 'informational',
-    rfc: 'RFC 7643 4.2',
-    sent: 'a Group member whose "value" names no User or Group, under the member policy "drop"',
-    rewrite: 'the member discarded, the rest of the request applied',
-    reportedBy: 'service',
   },
   {
     code: 'readonly-ignored',

@@ -15,12 +15,9 @@ import { GROUP_SCHEMA_ID, USER_SCHEMA_ID } from './schemas/core.js';
 import type { SchemaRegistry } from './schemas/registry.js';
 import { validateResource, type Resource } from './validate.js';
 
-/**
- * What happens to a Group member whose value names no User or Group (RFC 7643 section 4.2 does not require a
- * check): `accept` stores it as sent, `reject` answers 400 invalidValue, `notFound` 404, `drop` discards it.
- */
-export type MemberPolicy = 'accept' | 'reject' | 'notFound' | 'drop';
-export const MEMBER_POLICIES: readonly MemberPolicy[] = ['accept', 'reject', 'notFound', 'drop'];
+import type { MemberPolicy } from './member-policy.js';
+
+export { MEMBER_POLICIES, type MemberPolicy } from './member-policy.js';
 
 /** Conformance notes of an accepted request (the PATCH engine's, and the member policy's). */
 export type ServiceWarning = PatchWarning;
@@ -392,21 +389,17 @@ class UnknownMembers {
     }
     if (this.policy === 'notFound') throw notFound(`${what}. (The tenant's member policy "notFound" answers 404.)`);
     if (++this.count <= MAX_MEMBER_WARNINGS) {
-      const detail = this.policy === 'accept'
-        ? `${what}; it was stored as sent (member policy "accept"): no User lists it in "groups", and "members.value eq" filters find it.`
-        : `${what}; it was discarded (member policy "drop") and the rest of the request applied.`;
-      this.onWarning?.({ code: this.code, rfc: 'RFC 7643 4.2', detail });
+      this.onWarning?.(this.policy === 'accept'
+        ? { code: 'member-unknown', rfc: 'RFC 7643 4.2', detail: `${what}; it was stored as sent (member policy "accept"): no User lists it in "groups", and "members.value eq" filters find it.` }
+        : { code: 'member-dropped', rfc: 'RFC 7643 4.2', detail: `${what}; it was discarded (member policy "drop") and the rest of the request applied.` });
     }
     return this.policy === 'accept';
-  }
-
-  private get code(): string {
-    return this.policy === 'accept' ? 'member-unknown' : 'member-dropped';
   }
 
   /** One more warning for the values beyond the first MAX_MEMBER_WARNINGS. */
   done(): void {
     const rest = this.count - MAX_MEMBER_WARNINGS;
-    if (rest > 0) this.onWarning?.({ code: this.code, rfc: 'RFC 7643 4.2', detail: `${rest} more member value${rest === 1 ? '' : 's'} of this request reference no existing resource (only the first ${MAX_MEMBER_WARNINGS} are listed).` });
+    const code = this.policy === 'accept' ? 'member-unknown' : 'member-dropped';
+    if (rest > 0) this.onWarning?.({ code, rfc: 'RFC 7643 4.2', detail: `${rest} more member value${rest === 1 ? '' : 's'} of this request reference no existing resource (only the first ${MAX_MEMBER_WARNINGS} are listed).` });
   }
 }
