@@ -47,6 +47,8 @@ export interface TenantSpecInput {
   groups?: number;
   seedFile?: string;
   profile?: TenantConfig['profile'];
+  /** A target persona: aws, github, slack, atlassian, zoom. */
+  persona?: string;
   token?: string;
 }
 
