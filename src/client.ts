@@ -4,8 +4,9 @@
  */
 import type { FaultRule, FaultRuleInput } from './faults/types.js';
 import type { ConformanceSummary, JournalEntry, JournalQuery } from './journal/journal.js';
+import type { ConformanceReport } from './journal/report.js';
 import type { SnapshotDocument } from './store/snapshot.js';
-import type { TenantConfig } from './tenant.js';
+import type { TenantAuth, TenantConfig } from './tenant.js';
 
 export class ScimulatorControlError extends Error {
   constructor(readonly status: number, message: string, readonly field?: string) {
@@ -25,6 +26,20 @@ export interface TenantInfo {
   token: string;
 }
 
+/** PATCH /config: any subset of the options, `auth` included field by field. */
+export type TenantConfigPatch = Partial<Omit<TenantConfig, 'auth'>> & { auth?: Partial<Omit<TenantAuth, 'me'>> & { me?: string | null } };
+
+/** GET /oauth: the tenant's OAuth 2.0 settings and its issued tokens. */
+export interface OAuthInfo {
+  mode: TenantAuth['mode'];
+  /** POST here with grant_type=client_credentials (RFC 6749 section 4.4). */
+  tokenEndpoint: string;
+  clientId: string;
+  tokenLifetime: number;
+  activeTokens: number;
+  expiredTokens: number;
+}
+
 export interface TenantSpecInput {
   id?: string;
   seed?: number;
@@ -32,6 +47,8 @@ export interface TenantSpecInput {
   groups?: number;
   seedFile?: string;
   profile?: TenantConfig['profile'];
+  /** A target persona: aws, github, slack, atlassian, zoom. */
+  persona?: string;
   token?: string;
 }
 
@@ -93,6 +110,16 @@ export class TenantControl {
     return this.call('GET', '/conformance');
   }
 
+  /**
+   * The conformance report: one check per known code, passed or failed. From a ScimulatorClient it covers every
+   * tenant; from tenant(id), that tenant. 'junit' and 'text' return the rendered document.
+   */
+  conformanceReport(format?: 'json'): Promise<ConformanceReport>;
+  conformanceReport(format: 'junit' | 'text'): Promise<string>;
+  conformanceReport(format: 'json' | 'junit' | 'text' = 'json'): Promise<ConformanceReport | string> {
+    return this.call('GET', `/conformance?format=${format}`);
+  }
+
   async reset(keep: Array<'faults' | 'journal'> = []): Promise<void> {
     await this.call('POST', keep.length ? `/reset?keep=${keep.join(',')}` : '/reset');
   }
@@ -107,7 +134,16 @@ export class TenantControl {
 
   readonly config = {
     get: () => this.call<TenantConfig & { tenant: string }>('GET', '/config'),
-    update: (patch: Partial<TenantConfig>) => this.call<TenantConfig & { tenant: string }>('PATCH', '/config', patch),
+    update: (patch: TenantConfigPatch) => this.call<TenantConfig & { tenant: string }>('PATCH', '/config', patch),
+  };
+
+  /** OAuth 2.0 (auth mode "oauth"): settings, token revocation, token lifetime. */
+  readonly oauth = {
+    get: () => this.call<OAuthInfo>('GET', '/oauth'),
+    /** Revokes every issued token (they answer 401 invalid_token); resolves with how many were active. */
+    revokeTokens: async () => (await this.call<{ revoked: number }>('DELETE', '/oauth/tokens')).revoked,
+    /** Seconds new tokens live (tokens already issued keep theirs). */
+    setTokenLifetime: async (seconds: number) => void (await this.config.update({ auth: { tokenLifetime: seconds } })),
   };
 
   readonly clock = {

@@ -1,15 +1,22 @@
 /**
  * Tenant runtime options: the checks of a partial TenantConfig (PATCH /_mock/config, a scenario's `options`)
- * and the error they throw. Shared by the control API and the seed-file loader.
+ * and the error they throw. Shared by the control API and the seed-file loader. What a tenant config is lives here
+ * too, below both the tenant and the profiles that read it.
  */
-import type { AuthMode, ScimulatorOptions } from './config.js';
+import { AUTH_MODES, MAX_TOKEN_LIFETIME, type AuthMode, type ScimulatorOptions } from './config.js';
+import { PERSONA_NAMES } from './personas/index.js';
 import { isPlainObject } from './scim/attributes.js';
+import { MEMBER_POLICIES, type MemberPolicy } from './scim/member-policy.js';
 
 export interface TenantAuth {
   mode: AuthMode;
   token: string;
   basicUser: string;
   basicPassword: string;
+  /** OAuth 2.0 client credentials (mode "oauth"): tokens from the token endpoint live tokenLifetime seconds. */
+  clientId: string;
+  clientSecret: string;
+  tokenLifetime: number;
   /** The userName /Me stands for (RFC 7644 section 3.11); none: /Me answers 501. */
   me?: string;
 }
@@ -36,6 +43,15 @@ export interface TenantConfig {
   bulkMaxOperations: number;
   /** Largest POST /Bulk body in bytes (ServiceProviderConfig bulk.maxPayloadSize). */
   bulkMaxPayload: number;
+  /**
+   * Advertise RFC 9865's `pagination` object in ServiceProviderConfig. Off by default: the discovery documents then
+   * hold only the attributes of RFC 7643 sections 5-7, which strict clients require. Cursor requests work either way.
+   */
+  advertisePagination: boolean;
+  /** Group members naming no resource: accept (store), reject (400), notFound (404), drop (discard). */
+  memberPolicy: MemberPolicy;
+  /** The documented SCIM target this tenant behaves like (src/personas), or null for plain RFC behaviour. */
+  persona: string | null;
 }
 
 /** An error of the control surface: HTTP status, message and the offending field (rendered as { error, field }). */
@@ -53,7 +69,7 @@ export function onlyKeys(value: Record<string, unknown>, allowed: readonly strin
 
 /** PATCH /config: a partial TenantConfig, checked field by field. */
 export function mergeConfig(current: TenantConfig, patch: Record<string, unknown>): TenantConfig {
-  onlyKeys(patch, ['profile', 'auth', 'defaultPageSize', 'maxPageSize', 'patchStatus', 'groupDisplayNameUnique', 'warningsHeader', 'cursorTimeout', 'bulkMaxOperations', 'bulkMaxPayload']);
+  onlyKeys(patch, ['profile', 'auth', 'defaultPageSize', 'maxPageSize', 'patchStatus', 'groupDisplayNameUnique', 'warningsHeader', 'cursorTimeout', 'bulkMaxOperations', 'bulkMaxPayload', 'advertisePagination', 'memberPolicy', 'persona']);
   const next: TenantConfig = structuredClone(current);
   const positive = (field: keyof TenantConfig) => {
     const v = patch[field];
@@ -78,6 +94,17 @@ export function mergeConfig(current: TenantConfig, patch: Record<string, unknown
   positive('bulkMaxPayload');
   bool('groupDisplayNameUnique');
   bool('warningsHeader');
+  bool('advertisePagination');
+  if (patch.persona !== undefined) {
+    if (patch.persona !== null && !PERSONA_NAMES.includes(patch.persona as string)) {
+      throw new ControlError(400, `persona must be one of ${PERSONA_NAMES.join(', ')}, or null for none.`, 'persona');
+    }
+    next.persona = patch.persona as string | null;
+  }
+  if (patch.memberPolicy !== undefined) {
+    if (!MEMBER_POLICIES.includes(patch.memberPolicy as never)) throw new ControlError(400, `memberPolicy must be one of ${MEMBER_POLICIES.join(', ')}.`, 'memberPolicy');
+    next.memberPolicy = patch.memberPolicy as TenantConfig['memberPolicy'];
+  }
   if (next.defaultPageSize > next.maxPageSize) throw new ControlError(400, 'defaultPageSize must not exceed maxPageSize.', 'defaultPageSize');
   if (patch.patchStatus !== undefined) {
     if (!isPlainObject(patch.patchStatus)) throw new ControlError(400, 'patchStatus must be an object of resource type name -> 200 or 204.', 'patchStatus');
@@ -88,11 +115,14 @@ export function mergeConfig(current: TenantConfig, patch: Record<string, unknown
   }
   if (patch.auth !== undefined) {
     if (!isPlainObject(patch.auth)) throw new ControlError(400, 'auth must be an object.', 'auth');
-    onlyKeys(patch.auth, ['mode', 'token', 'basicUser', 'basicPassword', 'me'], 'auth.');
+    onlyKeys(patch.auth, ['mode', 'token', 'basicUser', 'basicPassword', 'clientId', 'clientSecret', 'tokenLifetime', 'me'], 'auth.');
     const auth = { ...next.auth, ...patch.auth };
-    if (!['bearer', 'basic', 'none'].includes(auth.mode)) throw new ControlError(400, 'auth.mode must be bearer, basic or none.', 'auth.mode');
-    for (const key of ['token', 'basicUser', 'basicPassword'] as const) {
+    if (!AUTH_MODES.includes(auth.mode)) throw new ControlError(400, `auth.mode must be ${AUTH_MODES.join(', ')}.`, 'auth.mode');
+    for (const key of ['token', 'basicUser', 'basicPassword', 'clientId', 'clientSecret'] as const) {
       if (typeof auth[key] !== 'string' || auth[key] === '') throw new ControlError(400, `auth.${key} must be a non-empty string.`, `auth.${key}`);
+    }
+    if (!Number.isInteger(auth.tokenLifetime) || auth.tokenLifetime < 1 || auth.tokenLifetime > MAX_TOKEN_LIFETIME) {
+      throw new ControlError(400, `auth.tokenLifetime must be a whole number of seconds from 1 to ${MAX_TOKEN_LIFETIME}.`, 'auth.tokenLifetime');
     }
     if (auth.me !== undefined && auth.me !== null && (typeof auth.me !== 'string' || auth.me === '')) {
       throw new ControlError(400, 'auth.me must be the userName of the User /Me stands for, or null.', 'auth.me');
@@ -107,7 +137,15 @@ export function mergeConfig(current: TenantConfig, patch: Record<string, unknown
 export function tenantConfigFrom(o: ScimulatorOptions): TenantConfig {
   return {
     profile: o.profile,
-    auth: { mode: o.auth, token: o.token, basicUser: o.basicUser, basicPassword: o.basicPassword },
+    auth: {
+      mode: o.auth,
+      token: o.token,
+      basicUser: o.basicUser,
+      basicPassword: o.basicPassword,
+      clientId: o.clientId,
+      clientSecret: o.clientSecret,
+      tokenLifetime: o.tokenLifetime,
+    },
     defaultPageSize: o.defaultPageSize,
     maxPageSize: o.maxPageSize,
     patchStatus: {},
@@ -116,5 +154,8 @@ export function tenantConfigFrom(o: ScimulatorOptions): TenantConfig {
     cursorTimeout: o.cursorTimeout,
     bulkMaxOperations: o.bulkMaxOperations,
     bulkMaxPayload: o.bulkMaxPayload,
+    advertisePagination: o.advertisePagination,
+    memberPolicy: o.memberPolicy,
+    persona: o.persona ?? null,
   };
 }

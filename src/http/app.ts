@@ -1,5 +1,6 @@
 /**
- * The express application. The control API lives under its own path; every SCIM request, for the default tenant
+ * The express application. The control API lives under its own path, the OAuth 2.0 token endpoints at /oauth/token
+ * and /tenants/{id}/oauth/token (src/http/oauth.ts); every SCIM request, for the default tenant
  * at the base path and for every other tenant at /tenants/{id}/<base path>, goes through one dispatcher
  * (src/http/pipeline.ts) that resolves tenant, relative path, operation and resource type once, then runs the
  * SCIM layers of `scimLayers` in order. SCIM requests enter it at the app's entry point, after the two app-level
@@ -26,6 +27,7 @@ import { jsonBody } from './body.js';
 import { controlRouter } from './control.js';
 import { scimErrorHandler, scimNotFound } from './errors.js';
 import { controlLimits, corsMiddleware, durableWrites, malformedPathGuard, requestLimits, scimInputGuard } from './limits.js';
+import { oauthTokenEndpoint, TOKEN_PATHS } from './oauth.js';
 import { enterScimDirectly, scimDispatcher, scimUrlTest } from './pipeline.js';
 import { scimRoutes, tenantOf } from './scim-routes.js';
 
@@ -46,7 +48,10 @@ function scimLayers(runtime: Scimulator, hooks: AppHooks): RequestHandler[] {
     hooks.sync && durableWrites(hooks.sync),
     jsonBody(options.maxBody, options.maxJsonDepth),
     authMiddleware(tenantOf),
-    faultMiddleware((_req, res) => ({ faults: tenantOf(res).faults, context: contextOf(res) })),
+    faultMiddleware((_req, res) => {
+      const tenant = tenantOf(res);
+      return { faults: tenant.faults, context: contextOf(res), service: tenant.service, view: tenant.view };
+    }),
     profileMiddleware((_req, res) => ({ tenant: tenantOf(res), context: contextOf(res) })),
     scimInputGuard(),
     scimRoutes(),
@@ -72,12 +77,13 @@ export function createApp(options: Partial<ScimulatorOptions> | Scimulator = {},
     const guards = [controlLimits(runtime.options), ...(hooks.sync ? [durableWrites(hooks.sync)] : [])];
     app.use(controlPath, ...guards, controlRouter(runtime));
   }
+  app.use(TOKEN_PATHS, oauthTokenEndpoint(runtime));
   const dispatcher = scimDispatcher(runtime, { layers: scimLayers(runtime, hooks), onError: scimErrorHandler, notFound: scimNotFound });
   app.use(dispatcher);
   app.use(scimNotFound);
   app.use(scimErrorHandler);
   // SCIM requests skip the walk through the router above: same handlers, in the same order.
-  enterScimDirectly(app, dispatcher, ahead, scimUrlTest(runtime.options.basePath, controlPath), scimErrorHandler);
+  enterScimDirectly(app, dispatcher, ahead, scimUrlTest(runtime.options.basePath, controlPath, TOKEN_PATHS), scimErrorHandler);
   return app;
 }
 

@@ -154,14 +154,21 @@ export function enterScimDirectly(
   };
 }
 
-/** Whether a URL is one the SCIM dispatcher serves (and not the control API's). */
-export function scimUrlTest(basePath: string, controlPath: string | undefined): (url: string) => boolean {
+/**
+ * Whether a URL is one the SCIM dispatcher serves: under a SCIM base path, and not under the control API's path
+ * or one of `otherPaths` (express paths with `:param` segments; the app serves them before the SCIM layers, which
+ * matters when the base path is "/").
+ */
+export function scimUrlTest(basePath: string, controlPath: string | undefined, otherPaths: readonly string[] = []): (url: string) => boolean {
   const control = controlPath?.toLowerCase();
+  const others = otherPaths.map((p) => new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/?]+')}/?(?:\\?|$)`, 'i'));
   return (url) => {
     if (control !== undefined && url.length >= control.length && url.slice(0, control.length).toLowerCase() === control) {
       const next = url.charCodeAt(control.length);
       if (Number.isNaN(next) || next === 0x2f || next === 0x3f) return false;
     }
-    return scimMount(url, basePath) !== undefined;
+    if (scimMount(url, basePath) === undefined) return false;
+    for (const re of others) if (re.test(url)) return false;
+    return true;
   };
 }

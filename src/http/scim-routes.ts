@@ -7,8 +7,8 @@ import { isPlainObject, type ResourceSchema } from '../scim/attributes.js';
 import { processBulk } from '../scim/bulk.js';
 import { ScimError, badRequest } from '../scim/errors.js';
 import { listRequestFromParams, listRequestFromSearchBody, SEARCH_REQUEST_SCHEMA, type ListRequest } from '../scim/list.js';
-import type { PatchWarning } from '../scim/patch.js';
 import { parseAttributeList, Projection, type ProjectionRequest } from '../scim/project.js';
+import { checkListProjection, checkOperation } from '../scim/capabilities.js';
 import { etagMatches, type ScimService } from '../scim/service.js';
 import type { Tenant } from '../tenant.js';
 import {
@@ -24,6 +24,9 @@ import { LIST_RESPONSE_SCHEMA, sendScim, sendScimText } from './respond.js';
 
 /** The tenant of this request, set by the tenant-resolution middleware. */
 export const tenantOf = (res: Response): Tenant => res.locals.tenant as Tenant;
+
+/** The SCIM service this request runs on: the tenant's, unless a layer gave the request its own view of the store. */
+const serviceOf = (res: Response): ScimService => (res.locals.scim as RequestScimContext | undefined)?.service ?? tenantOf(res).service;
 
 /** The absolute base URL of the SCIM endpoint this request came through, for meta.location and $ref. */
 export function baseUrlOf(req: Request): string {
@@ -62,12 +65,21 @@ function requireObjectBody(req: Request): Record<string, unknown> {
   return req.body;
 }
 
+/**
+ * The projection of this request's `attributes` / `excludedAttributes` for one resource type. Built before a write,
+ * so that a list the projection rejects (a malformed value filter) fails the request before anything changes.
+ */
+function projectionFor(req: Request, service: ScimService, typeName: string): Projection {
+  return service.projection(service.resourceType(typeName), projectionOf(req));
+}
+
 /** A resource as the response body, with its ETag (and Location when created); the rendering may come from the cache. */
-function sendResource(req: Request, res: Response, service: ScimService, typeName: string, resource: Record<string, unknown>, status: number): void {
+function sendResource(req: Request, res: Response, service: ScimService, typeName: string, resource: Record<string, unknown>, status: number, projection = projectionFor(req, service, typeName)): void {
   const baseUrl = baseUrlOf(req);
-  const text = service.renderText(typeName, resource, baseUrl, projectionOf(req));
+  const text = service.renderText(typeName, resource, baseUrl, projection);
+  const etag = service.options.capabilities?.etag !== false ? (resource.meta as Record<string, string>).version! : undefined;
   const location = status === 201 ? `${baseUrl}${service.resourceType(typeName).resourceType.endpoint}/${resource.id as string}` : undefined;
-  sendScimText(res, status, text, undefined, (resource.meta as Record<string, string>).version!, location);
+  sendScimText(res, status, text, undefined, etag, location);
 }
 
 /** Adds conformance warnings to this request's SCIM context (journal, Scimulator-Warning header). */
@@ -75,6 +87,9 @@ function warnOf(res: Response, warnings: readonly ConformanceWarning[]): void {
   const context = res.locals.scim as RequestScimContext | undefined;
   if (context) for (const w of warnings) context.warnings.push({ code: w.code, rfc: w.rfc, detail: w.detail });
 }
+
+/** A sink for the warnings the SCIM service reports while it handles this request. */
+const warningSink = (res: Response) => (w: ConformanceWarning) => warnOf(res, [w]);
 
 /** The body of a /.search request; a missing body gets the same clear 400 as one without the SearchRequest schema. */
 function requireSearchBody(req: Request): unknown {
@@ -90,17 +105,20 @@ function requireSearchBody(req: Request): unknown {
  */
 function sendList(req: Request, res: Response, typeNames: string[], request: ListRequest, projection: ProjectionRequest): void {
   const tenant = tenantOf(res);
-  const { config, service } = tenant;
+  const { config, capabilities } = tenant;
+  const service = serviceOf(res);
+  projection = checkListProjection(capabilities, projection);
   const result = service.query(typeNames, request, {
     limits: { defaultPageSize: config.defaultPageSize, maxPageSize: config.maxPageSize, cursorTimeout: config.cursorTimeout },
     cursorSecret: `scimulator-cursor:${tenant.id}:${tenant.seed}`,
     onWarning: (w) => warnOf(res, [w]),
+    capabilities,
   });
   const base = baseUrlOf(req);
   const projections = new Map<string, Projection>();
   const resources = result.entries.map(({ type, resource }) => {
     let p = projections.get(type.name);
-    if (!p) projections.set(type.name, (p = new Projection(type, projection)));
+    if (!p) projections.set(type.name, (p = service.projection(type, projection)));
     return service.renderText(type.name, resource, base, p);
   });
   const head: Record<string, unknown> = { schemas: [LIST_RESPONSE_SCHEMA], totalResults: result.totalResults, itemsPerPage: result.itemsPerPage };
@@ -120,14 +138,17 @@ function notAllowed(req: Request, res: Response, allowed: string): never {
 /** PATCH (RFC 7644 3.5.2): 200 with the resource, or 204 where the tenant's patchStatus says so. */
 function patchAndRespond(req: Request, res: Response, type: ResourceSchema, id: string): void {
   const tenant = tenantOf(res);
-  const warnings = (res.locals.scim as { warnings?: PatchWarning[] } | undefined)?.warnings;
-  const patched = tenant.service.patch(type.name, id, requireObjectBody(req), { ifMatch: req.get('If-Match') }, (w) => warnings?.push(w));
+  const service = serviceOf(res);
+  const projection = projectionFor(req, service, type.name);
+  const patched = service.patch(type.name, id, requireObjectBody(req), { ifMatch: req.get('If-Match') }, warningSink(res));
   if (tenant.config.patchStatus[type.name] === 204 && queryParam(req, 'attributes') === undefined) {
     const location = `${baseUrlOf(req)}${type.resourceType.endpoint}/${patched.id}`;
-    res.status(204).set({ ETag: (patched.meta as Record<string, string>).version!, Location: location }).end();
+    res.status(204).set({ Location: location });
+    if (tenant.capabilities.etag !== false) res.set('ETag', (patched.meta as Record<string, string>).version!);
+    res.end();
     return;
   }
-  sendResource(req, res, tenant.service, type.name, patched, 200);
+  sendResource(req, res, service, type.name, patched, 200, projection);
 }
 
 /** The resource type whose endpoint is `endpoint` (a path segment), or a 404 naming the request. */
@@ -193,11 +214,12 @@ function discovery(req: Request, res: Response, kind: string, segments: string[]
 function me(req: Request, res: Response, segments: string[]): void {
   const method = req.method;
   if (segments.length === 1) {
-    const service = tenantOf(res).service;
+    const service = serviceOf(res);
     if (isRead(method)) return sendResource(req, res, service, 'User', service.get('User', meOf(res)), 200);
     if (method === 'PUT') {
-      const replaced = service.replace('User', meOf(res), requireObjectBody(req), { ifMatch: req.get('If-Match') });
-      return sendResource(req, res, service, 'User', replaced, 200);
+      const projection = projectionFor(req, service, 'User');
+      const replaced = service.replace('User', meOf(res), requireObjectBody(req), { ifMatch: req.get('If-Match') }, warningSink(res));
+      return sendResource(req, res, service, 'User', replaced, 200, projection);
     }
     if (method === 'PATCH') return patchAndRespond(req, res, service.resourceType('User'), meOf(res));
     if (method === 'DELETE') {
@@ -216,14 +238,14 @@ function bulk(req: Request, res: Response): void {
   const limits = tenant.features.bulk;
   const declared = Number(req.get('Content-Length'));
   const payloadSize = Number.isFinite(declared) && declared > 0 ? declared : Buffer.byteLength(JSON.stringify(req.body ?? null));
-  const warnings = (res.locals.scim as { warnings?: PatchWarning[] } | undefined)?.warnings;
-  const response = processBulk(tenant.service, req.body, {
+  const response = processBulk(serviceOf(res), req.body, {
     baseUrl: baseUrlOf(req),
     maxOperations: limits.maxOperations,
     maxPayloadSize: limits.maxPayloadSize,
     payloadSize,
     patchStatus: (typeName) => tenant.config.patchStatus[typeName] ?? 200,
-    onWarning: (w) => warnings?.push(w),
+    onWarning: warningSink(res),
+    intercept: (res.locals.scim as RequestScimContext | undefined)?.bulkOperationHook,
   });
   sendScim(res, 200, response);
 }
@@ -242,11 +264,14 @@ function resourceEndpoint(req: Request, res: Response, segments: string[]): bool
   if (segments.length > 2) return false;
   const method = req.method;
   const type = typeOf(req, res, param(segments[0]!));
-  const service = tenantOf(res).service;
+  const service = serviceOf(res);
   if (segments.length === 1) {
     if (isRead(method)) sendList(req, res, [type.name], listRequestFromParams((name) => queryParam(req, name)), projectionOf(req));
-    else if (method === 'POST') sendResource(req, res, service, type.name, service.create(type.name, requireObjectBody(req)), 201);
-    else notAllowed(req, res, 'GET, POST');
+    else if (method === 'POST') {
+      const projection = projectionFor(req, service, type.name);
+      const created = service.create(type.name, requireObjectBody(req), warningSink(res));
+      sendResource(req, res, service, type.name, created, 201, projection);
+    } else notAllowed(req, res, 'GET, POST');
     return true;
   }
   if (segments[1]!.toLowerCase() === '.search') {
@@ -259,7 +284,7 @@ function resourceEndpoint(req: Request, res: Response, segments: string[]): bool
   const id = param(segments[1]!);
   if (isRead(method)) {
     const resource = service.get(type.name, id);
-    const ifNoneMatch = req.get('If-None-Match');
+    const ifNoneMatch = service.options.capabilities?.etag === false ? undefined : req.get('If-None-Match');
     const version = (resource.meta as Record<string, string>).version!;
     if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, version)) {
       res.status(304).set('ETag', version).end();
@@ -267,7 +292,9 @@ function resourceEndpoint(req: Request, res: Response, segments: string[]): bool
     }
     sendResource(req, res, service, type.name, resource, 200);
   } else if (method === 'PUT') {
-    sendResource(req, res, service, type.name, service.replace(type.name, id, requireObjectBody(req), { ifMatch: req.get('If-Match') }), 200);
+    const projection = projectionFor(req, service, type.name);
+    const replaced = service.replace(type.name, id, requireObjectBody(req), { ifMatch: req.get('If-Match') }, warningSink(res));
+    sendResource(req, res, service, type.name, replaced, 200, projection);
   } else if (method === 'PATCH') {
     // 200 with the resource, or 204 when the tenant's patchStatus asks for it, except that "attributes" in the
     // query always gets a 200 with the resource.
@@ -282,10 +309,13 @@ function resourceEndpoint(req: Request, res: Response, segments: string[]): bool
 /**
  * The SCIM routes, one layer: the route is found from the path's segments in one pass (no router walks a list of
  * patterns). Endpoint names are case-insensitive; one trailing slash is ignored; a path no route takes goes on
- * to the 404 (next()).
+ * to the 404 (next()). Operations the tenant's target does not offer (a persona's /Bulk, /.search, PUT of a Group)
+ * are answered as that target documents, before any route runs.
  */
 export function scimRoutes(): (req: Request, res: Response, next: (err?: unknown) => void) => void {
   return (req, res, next) => {
+    const context = res.locals.scim as RequestScimContext | undefined;
+    if (context) checkOperation(tenantOf(res).capabilities, context.operation, context.resourceType, `${req.method} ${req.path}`);
     const segments = routeSegments(req.path);
     if (segments === undefined) return next();
     if (segments.length === 0) {

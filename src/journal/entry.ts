@@ -1,18 +1,41 @@
 /**
  * What the journal holds per request, and what it shows.
  *
- * A request is stored as a StoredEntry: the values the capture already had (the request's header object, the
- * request and response bodies as the text that went over the wire, the raw query string, the response header
- * object) plus their size. Nothing is parsed, copied or redacted when a request is recorded. A JournalEntry is
- * made from it only when someone reads the entry (a query, an export, a subscriber, the NDJSON file); its costly
- * fields (headers, bodies, query, time) are worked out on first access, redacted, and kept in that entry object
- * for as long as its reader keeps it.
+ * A request is stored as a StoredEntry: what went over the wire, as the capture already had it (the request and
+ * response bodies as their text, the raw query string, the response header object) and the request headers as a
+ * flat list, plus their size. Nothing is parsed or copied when a request is recorded, and no secret is kept:
+ * credential headers are redacted as they are listed, and a body whose text may hold a password or a client secret
+ * (or a token endpoint's answer) is redacted before it is kept. A JournalEntry is made from a stored entry only when
+ * someone reads it (a query, an export, a subscriber, the NDJSON file); its costly fields (headers, bodies, query,
+ * time) are worked out on first access and kept in that entry object for as long as its reader keeps it.
  */
 import { parse as parseQueryString } from 'node:querystring';
-import type { ConformanceWarning, FiredFaultInfo, ScimOperation } from '../request-context.js';
-import { define, JOURNAL_BODY_LIMIT, parseOrText, redactBody, redactBodySized, redactHeaders, responseText } from './redact.js';
+import type { CommittedResponse, ConformanceWarning, FiredFaultInfo, ScimOperation } from '../request-context.js';
+import {
+  capturedHeaders,
+  define,
+  headersFromCaptured,
+  JOURNAL_BODY_LIMIT,
+  JsonText,
+  MAY_HOLD_SECRET,
+  parseOrText,
+  redactBody,
+  redactBodySized,
+  redactTokens,
+  responseText,
+  truncateText,
+} from './redact.js';
 
 export type JournalOutcome = 'completed' | 'aborted' | 'reset';
+
+/** What the real handler answered when a fault replaced that answer (a fault with phase "after"). */
+export interface CommittedEntry {
+  status: number;
+  responseHeaders: Record<string, string | string[] | number>;
+  /** Parsed JSON when the answer was JSON, else text; null when it had no body. */
+  responseBody: unknown;
+  responseBodyTruncated: boolean;
+}
 
 export interface JournalEntry {
   /** "req-<seq>". */
@@ -45,20 +68,24 @@ export interface JournalEntry {
   resourceType: string | null;
   fault: FiredFaultInfo | null;
   warnings: ConformanceWarning[];
+  /** `status`, `responseBody` and `outcome` are what the client got; they differ from what was committed here. */
+  committed: CommittedEntry | null;
   outcome: JournalOutcome;
 }
 
 type RawHeaders = Record<string, string | string[] | number | undefined>;
 
 /**
- * What record() takes: an entry without id and seq; `time` defaults to the journal's clock. record() takes the
- * values it is given as they are (the caller must not change them afterwards) and redacts whenever the entry is
- * read, so secrets never leave the journal.
+ * What record() takes: an entry without id and seq; `time` defaults to the journal's clock. record() keeps the
+ * strings and the response header object it is given (the caller must not change them afterwards) and redacts
+ * secrets before it keeps anything.
  */
 export type JournalRecordInput = Omit<
   JournalEntry,
-  'id' | 'seq' | 'time' | 'query' | 'requestBodyTruncated' | 'responseBodyTruncated' | 'resourceType' | 'fault' | 'requestHeaders' | 'responseHeaders'
+  'id' | 'seq' | 'time' | 'query' | 'requestBodyTruncated' | 'responseBodyTruncated' | 'resourceType' | 'fault' | 'requestHeaders' | 'responseHeaders' | 'committed'
 > & {
+  /** The real handler's answer, when a fault replaced it. */
+  committed?: CommittedResponse | null;
   time?: string;
   /** The arrival time in ms of the journal's clock (`time` wins when both are given). */
   timeMs?: number;
@@ -81,6 +108,18 @@ export type JournalRecordInput = Omit<
 export const ENTRY_OVERHEAD_BYTES = 800;
 /** Per header: the property slot and the two strings' headers. */
 const HEADER_OVERHEAD_BYTES = 40;
+
+function listBytes(list: ReadonlyArray<string | string[] | number>): number {
+  let n = 0;
+  for (let i = 0; i < list.length; i += 2) {
+    const v = list[i + 1];
+    n += (list[i] as string).length + HEADER_OVERHEAD_BYTES;
+    if (typeof v === 'string') n += v.length;
+    else if (Array.isArray(v)) for (const item of v) n += String(item).length + 16;
+    else n += 8;
+  }
+  return n;
+}
 
 function headerBytes(headers: RawHeaders | undefined | null): number {
   if (!headers) return 0;
@@ -107,6 +146,23 @@ function queryBytes(query: Record<string, unknown> | string): number {
 
 const NO_WARNINGS: readonly ConformanceWarning[] = Object.freeze([]);
 
+/** A committed answer as stored: bounded text, tokens already redacted for a token endpoint. */
+interface StoredCommitted {
+  status: number;
+  headers: RawHeaders;
+  text: string;
+  truncated: boolean;
+  json: boolean;
+}
+
+function storeCommitted(committed: CommittedResponse, tokens: boolean): StoredCommitted {
+  const { text, truncated } = truncateText(tokens ? redactTokens(committed.body) : committed.body);
+  let contentType = '';
+  for (const k of Object.keys(committed.headers)) if (k.toLowerCase() === 'content-type') contentType = String(committed.headers[k]);
+  const json = !truncated && text !== '' && (contentType === '' || /json/i.test(contentType));
+  return { status: committed.status, headers: committed.headers, text, truncated, json };
+}
+
 /** One recorded request as the journal holds it (see the file comment). */
 export class StoredEntry {
   readonly seq: number;
@@ -130,13 +186,15 @@ export class StoredEntry {
   view: WeakRef<JournalEntry> | undefined = undefined;
   private readonly timeText: string | undefined;
   private readonly query: Record<string, unknown> | string;
-  private readonly requestHeaders: RawHeaders;
+  /** [name, value, ...], credentials redacted. */
+  private readonly requestHeaders: Array<string | string[] | number>;
   private readonly responseHeaders: RawHeaders;
   /** Request body text to parse and redact when read; when undefined, `requestValue` is already redacted. */
   private readonly requestText: string | undefined;
   private readonly requestValue: unknown;
   private readonly responseText: string | null;
   private readonly responseJson: boolean;
+  private readonly committed: StoredCommitted | null;
 
   constructor(seq: number, timeMs: number, input: JournalRecordInput) {
     this.seq = seq;
@@ -147,20 +205,21 @@ export class StoredEntry {
     this.path = input.path;
     this.relativePath = input.relativePath;
     this.query = input.query ?? '';
-    this.requestHeaders = input.requestHeaders ?? {};
+    this.requestHeaders = capturedHeaders(input.requestHeaders);
     this.status = input.status;
     this.responseHeaders = input.responseHeaders ?? {};
     this.durationMs = input.durationMs;
     this.operation = input.operation;
     this.resourceType = input.resourceType ?? null;
     this.fault = input.fault ?? null;
-    this.warnings = input.warnings ?? NO_WARNINGS;
+    this.warnings = input.warnings?.length ? input.warnings : NO_WARNINGS;
     this.outcome = input.outcome;
+    const tokens = input.operation === 'token';
 
     let requestSize: number;
     const body = input.requestBody;
-    if (typeof body === 'string' && body.length <= JOURNAL_BODY_LIMIT) {
-      // Text as received: parsed and redacted when read (the same result as redacting it now).
+    if (typeof body === 'string' && body.length <= JOURNAL_BODY_LIMIT && !MAY_HOLD_SECRET.test(body)) {
+      // Text as received, holding no secret: parsed when read (the same result as redacting it now).
       this.requestText = body === '' ? undefined : body;
       this.requestValue = null;
       this.requestBodyTruncated = input.requestBodyTruncated === true;
@@ -172,23 +231,28 @@ export class StoredEntry {
       this.requestBodyTruncated = r.truncated || input.requestBodyTruncated === true;
       requestSize = r.size;
     }
-    const res = responseText(input.responseBody);
+    let responseBody = input.responseBody;
+    if (tokens && responseBody instanceof JsonText) responseBody = new JsonText(redactTokens(responseBody.text));
+    else if (tokens && typeof responseBody === 'object' && responseBody !== null) responseBody = new JsonText(redactTokens(JSON.stringify(responseBody)));
+    const res = responseText(responseBody);
     this.responseText = res.text;
     this.responseJson = res.json;
     this.responseBodyTruncated = res.truncated || input.responseBodyTruncated === true;
+    this.committed = input.committed ? storeCommitted(input.committed, tokens) : null;
 
-    let warningBytes = 0;
-    for (const w of this.warnings) warningBytes += 64 + w.code.length + w.rfc.length + w.detail.length;
+    let extraBytes = 0;
+    for (const w of this.warnings) extraBytes += 64 + w.code.length + w.rfc.length + w.detail.length;
+    if (this.committed) extraBytes += 64 + headerBytes(this.committed.headers) + this.committed.text.length;
     this.bytes =
       ENTRY_OVERHEAD_BYTES +
       this.path.length +
       this.relativePath.length +
       queryBytes(this.query) +
-      headerBytes(this.requestHeaders) +
+      listBytes(this.requestHeaders) +
       requestSize +
       headerBytes(this.responseHeaders) +
       (this.responseText?.length ?? 0) +
-      warningBytes;
+      extraBytes;
   }
 
   get id(): string {
@@ -236,7 +300,7 @@ export class StoredEntry {
         settle(this, 'query', v);
       },
       get requestHeaders(): Record<string, string | string[]> {
-        return settle(this, 'requestHeaders', redactHeaders(stored.requestHeaders));
+        return settle(this, 'requestHeaders', headersFromCaptured(stored.requestHeaders));
       },
       set requestHeaders(v: Record<string, string | string[]>) {
         settle(this, 'requestHeaders', v);
@@ -265,8 +329,14 @@ export class StoredEntry {
       durationMs: this.durationMs,
       operation: this.operation,
       resourceType: this.resourceType,
-      fault: this.fault ? { ...this.fault } : null,
+      fault: this.fault ? structuredClone(this.fault) : null,
       warnings: this.warnings.map((w) => ({ code: w.code, rfc: w.rfc, detail: w.detail })),
+      get committed(): CommittedEntry | null {
+        return settle(this, 'committed', stored.committedEntry());
+      },
+      set committed(v: CommittedEntry | null) {
+        settle(this, 'committed', v);
+      },
       outcome: this.outcome,
     };
     return entry;
@@ -279,6 +349,17 @@ export class StoredEntry {
   private responseBodyValue(): unknown {
     if (this.responseText === null) return null;
     return this.responseJson ? parseOrText(this.responseText) : this.responseText;
+  }
+
+  private committedEntry(): CommittedEntry | null {
+    const c = this.committed;
+    if (!c) return null;
+    return {
+      status: c.status,
+      responseHeaders: copyResponseHeaders(c.headers),
+      responseBody: c.text === '' ? null : c.json ? parseOrText(c.text) : c.text,
+      responseBodyTruncated: c.truncated,
+    };
   }
 }
 

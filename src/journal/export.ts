@@ -1,7 +1,7 @@
 /** Export formats of the journal: HAR 1.2 (http://www.softwareishard.com/blog/har-12-spec/) and NDJSON. */
 import { STATUS_CODES } from 'node:http';
 import type { ConformanceWarning, FiredFaultInfo } from '../request-context.js';
-import type { JournalEntry, JournalOutcome } from './entry.js';
+import type { CommittedEntry, JournalEntry, JournalOutcome } from './entry.js';
 
 export interface HarNameValue {
   name: string;
@@ -42,6 +42,7 @@ export interface HarEntry {
   _resourceType: string | null;
   _fault: FiredFaultInfo | null;
   _warnings: ConformanceWarning[];
+  _committed: CommittedEntry | null;
   _outcome: JournalOutcome;
 }
 
@@ -124,6 +125,7 @@ export function toHarEntry(e: JournalEntry): HarEntry {
     _resourceType: e.resourceType,
     _fault: e.fault,
     _warnings: e.warnings,
+    _committed: e.committed,
     _outcome: e.outcome,
   };
 }

@@ -17,7 +17,7 @@ import { toHarEntry, type HarLog } from './export.js';
 import { JournalFile } from './file.js';
 import { compileQuery, DEFAULT_QUERY_LIMIT, JournalQueryError, type CompiledQuery, type JournalQuery } from './query.js';
 
-export { ENTRY_OVERHEAD_BYTES, type JournalEntry, type JournalOutcome, type JournalRecordInput } from './entry.js';
+export { ENTRY_OVERHEAD_BYTES, type CommittedEntry, type JournalEntry, type JournalOutcome, type JournalRecordInput } from './entry.js';
 export { type HarEntry, type HarLog, type HarNameValue } from './export.js';
 export {
   compileGlob,

@@ -16,7 +16,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Request, RequestHandler, Response } from 'express';
 import type { RequestScimContext } from '../request-context.js';
-import { JOURNAL_BODY_LIMIT, JsonText, redactBody } from './redact.js';
+import { JOURNAL_BODY_LIMIT, JsonText, prefixCopy, redactBody } from './redact.js';
 import type { Journal, JournalOutcome } from './journal.js';
 
 export type JournalResolver = (
@@ -48,7 +48,7 @@ class ResponseCapture {
       if (utf8 && this.single === undefined && this.chunks === undefined) {
         // The usual case: the whole body in one string, kept without a copy.
         if (chunk.length > JOURNAL_BODY_LIMIT) {
-          this.single = chunk.slice(0, JOURNAL_BODY_LIMIT);
+          this.single = prefixCopy(chunk, JOURNAL_BODY_LIMIT);
           this.truncated = true;
         } else this.single = chunk;
         return;
@@ -201,6 +201,7 @@ export function journalMiddleware(resolve: JournalResolver): RequestHandler {
           resourceType: context.resourceType ?? null,
           fault: context.fault ?? null,
           warnings: context.warnings?.length ? context.warnings : NO_WARNINGS,
+          committed: context.committed ?? null,
           outcome,
         });
       } catch (err) {

@@ -41,13 +41,56 @@ export function redactHeaders(
   return out;
 }
 
+/**
+ * Headers as the journal keeps them: a flat [name, value, name, value, ...] list of the header object's entries
+ * with credential values already "[REDACTED]" (so no secret is kept), made without copying any other value.
+ */
+export function capturedHeaders(headers: Record<string, string | string[] | number | undefined> | undefined | null): Array<string | string[] | number> {
+  const out: Array<string | string[] | number> = [];
+  if (!headers) return out;
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    const lower = name.toLowerCase();
+    if (SECRET_HEADERS.has(lower)) {
+      out.push(name, Array.isArray(value) ? value.map((v) => redactHeaderValue(lower, String(v))) : redactHeaderValue(lower, String(value)));
+    } else out.push(name, value);
+  }
+  return out;
+}
+
+/** The header object of a captured list (values as strings or lists of strings). */
+export function headersFromCaptured(list: ReadonlyArray<string | string[] | number>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (let i = 0; i < list.length; i += 2) {
+    const value = list[i + 1]!;
+    define(out, list[i] as string, Array.isArray(value) ? value.map(String) : String(value));
+  }
+  return out;
+}
+
+/**
+ * The first `length` characters of `text` as a string of their own: a plain slice of a long string keeps the whole
+ * string alive (V8 makes it a view), so a journal keeping 64 KiB of a 1 MB body would hold the megabyte.
+ */
+export function prefixCopy(text: string, length: number): string {
+  return Buffer.from(text.slice(0, length), 'utf16le').toString('utf16le');
+}
+
 /** Sets a property without ever touching a prototype (works for "__proto__" too). */
 export function define(obj: object, key: string, value: unknown): void {
   Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-/** `password`, or an attribute path ending in it (`urn:...:User:password`, `x.password`). */
-const PASSWORD_KEY = /(^|[:.])password$/i;
+/**
+ * `password`, or an attribute path ending in it (`urn:...:User:password`, `x.password`); and the client secret of
+ * an OAuth 2.0 token request (RFC 6749 section 2.3.1) or its assertion (RFC 7521).
+ */
+const PASSWORD_KEY = /(^|[:.])password$|^client_secret$|^client_assertion$/i;
+/** Tokens in the answer of an OAuth 2.0 token endpoint (RFC 6749 section 5.1). */
+const TOKEN_KEYS = new Set(['access_token', 'refresh_token', 'id_token']);
+/** Whether a body's text may hold a secret redactBody removes (the journal then redacts it before keeping it). */
+export const MAY_HOLD_SECRET = /password|client_secret|client_assertion/i;
 /** A PATCH operation path naming the password attribute, e.g. "password" or "urn:...:User:password". */
 const PASSWORD_PATH = /^\s*(?:[^\s]*[:.])?password\s*$/i;
 
@@ -117,7 +160,7 @@ function redactCopy(value: unknown, state: CopyState, depth: number): unknown {
 }
 
 export function truncateText(text: string, limit = JOURNAL_BODY_LIMIT): { text: string; truncated: boolean } {
-  return text.length > limit ? { text: text.slice(0, limit), truncated: true } : { text, truncated: false };
+  return text.length > limit ? { text: prefixCopy(text, limit), truncated: true } : { text, truncated: false };
 }
 
 /**
@@ -158,7 +201,7 @@ export function redactBodySized(body: unknown): { body: unknown; truncated: bool
   }
   if (state.size > JOURNAL_BODY_LIMIT) {
     const text = JSON.stringify(copy) ?? '';
-    if (text.length > JOURNAL_BODY_LIMIT) return { body: text.slice(0, JOURNAL_BODY_LIMIT), truncated: true, size: JOURNAL_BODY_LIMIT };
+    if (text.length > JOURNAL_BODY_LIMIT) return { body: prefixCopy(text, JOURNAL_BODY_LIMIT), truncated: true, size: JOURNAL_BODY_LIMIT };
   }
   return { body: copy, truncated: false, size: state.size };
 }
@@ -179,7 +222,7 @@ export function responseText(body: unknown): { text: string | null; json: boolea
   if (body === undefined || body === null) return { text: null, json: false, truncated: false };
   if (body instanceof JsonText) {
     return body.text.length > JOURNAL_BODY_LIMIT
-      ? { text: body.text.slice(0, JOURNAL_BODY_LIMIT), json: false, truncated: true }
+      ? { text: prefixCopy(body.text, JOURNAL_BODY_LIMIT), json: false, truncated: true }
       : { text: body.text, json: true, truncated: false };
   }
   if (typeof body === 'string') {
@@ -192,7 +235,7 @@ export function responseText(body: unknown): { text: string | null; json: boolea
   } catch {
     return { text: '[response body could not be serialised]', json: false, truncated: true };
   }
-  if (text.length > JOURNAL_BODY_LIMIT) return { text: text.slice(0, JOURNAL_BODY_LIMIT), json: false, truncated: true };
+  if (text.length > JOURNAL_BODY_LIMIT) return { text: prefixCopy(text, JOURNAL_BODY_LIMIT), json: false, truncated: true };
   return { text, json: true, truncated: false };
 }
 
@@ -203,4 +246,18 @@ export function parseOrText(text: string): unknown {
   } catch {
     return text;
   }
+}
+
+/** A token endpoint's answer (JSON text) with its tokens "[REDACTED]": the journal never keeps a usable credential. */
+export function redactTokens(text: string): string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return text;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(value)) define(out, k, TOKEN_KEYS.has(k.toLowerCase()) ? REDACTED : (value as Record<string, unknown>)[k]);
+  return JSON.stringify(out);
 }

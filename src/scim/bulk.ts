@@ -43,6 +43,12 @@ export interface BulkOptions {
   /** Status of a successful PATCH for a resource type (the tenant's patchStatus); 200 by default. */
   patchStatus?: (typeName: string) => 200 | 204;
   onWarning?: (warning: PatchWarning) => void;
+  /**
+   * Called before each operation runs (after its shape is checked); an error returned fails that operation with
+   * it instead of running it, as if the service had thrown it. Lets an outer layer (fault injection) fail one
+   * operation of a request while the others run.
+   */
+  intercept?: (operation: { index: number; method: string; path: string }) => ScimError | undefined;
 }
 
 export interface BulkOperationResult {
@@ -332,9 +338,14 @@ class BulkProcessor {
       const id = segments[1] || undefined; // "/Users/" is the endpoint
       const resolvedData = data === undefined ? undefined : resolveRefs(data, this.idOf);
       const preconditions = op.version === undefined ? {} : { ifMatch: op.version };
+      const intercepted = this.options.intercept?.({ index: op.index, method: op.valid!, path: op.path! });
+      if (intercepted) {
+        if (id !== undefined) location = `${endpoint}/${id}`;
+        throw intercepted;
+      }
       if (op.valid === 'POST') {
         if (id !== undefined) throw new ScimError(405, undefined, `Operations[${op.index}]: POST needs a resource type endpoint such as "${type.resourceType.endpoint}", not "${op.path}" (RFC 7644 3.7).`);
-        const created = service.create(type.name, resolvedData);
+        const created = service.create(type.name, resolvedData, this.options.onWarning);
         location = `${endpoint}/${created.id}`;
         this.succeed(op, 201, location, created);
         return created;
@@ -349,7 +360,7 @@ class BulkProcessor {
         return undefined;
       }
       const updated = op.valid === 'PUT'
-        ? service.replace(type.name, id, resolvedData, preconditions)
+        ? service.replace(type.name, id, resolvedData, preconditions, this.options.onWarning)
         : service.patch(type.name, id, resolvedData, preconditions, this.options.onWarning);
       const status = op.valid === 'PATCH' ? (this.options.patchStatus?.(type.name) ?? 200) : 200;
       this.succeed(op, status, location, updated);
@@ -452,7 +463,7 @@ class BulkProcessor {
     }
     try {
       const operations = d.fixes.map((fix) => ({ ...fix, value: resolveRefs(fix.value, this.idOf) }));
-      const updated = this.service.patch(d.typeName, d.id, { schemas: [PATCH_OP_SCHEMA], Operations: operations });
+      const updated = this.service.patch(d.typeName, d.id, { schemas: [PATCH_OP_SCHEMA], Operations: operations }, {}, this.options.onWarning);
       const result: BulkOperationResult = { method: op.method, bulkId: op.bulkId, location, version: (updated.meta as Record<string, string>).version, status: '201' };
       this.results.set(op.index, result);
     } catch (err) {

@@ -23,6 +23,16 @@ export class RenderCache {
     this.stale = true;
   }
 
+  private basis: unknown;
+
+  /** Renderings depend on this value too (the service's capabilities object): a different one invalidates. */
+  basedOn(value: unknown): void {
+    if (value !== this.basis) {
+      this.basis = value;
+      this.stale = true;
+    }
+  }
+
   get size(): number {
     return this.stale ? 0 : this.texts.size;
   }

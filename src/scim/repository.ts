@@ -32,6 +32,4 @@ export interface ResourceRepository {
   groupsContaining(memberId: string): ReadonlySet<string>;
   /** A fresh, monotonically increasing number for versions (ETags). */
   nextSequence(): number;
-  /** Calls `listener` after every change (put, remove, or a whole new state loaded), when the store offers it. */
-  onChange?(listener: () => void): void;
 }
