@@ -15,6 +15,7 @@ import type { Tenant } from '../tenant.js';
 import { ControlError, mergeConfig, onlyKeys } from '../tenant-config.js';
 import { secretEquals } from './auth.js';
 import { controlOpenApi } from './openapi.js';
+import { dashboardRouter } from './ui.js';
 
 export { ControlError, mergeConfig };
 
@@ -94,7 +95,7 @@ function tenantRoutes(runtime: Scimulator): Router {
   });
 
   router.use(faultsControlRouter((req) => (req.res as Response).locals.controlTenant.faults));
-  router.use(requestsControlRouter((req) => (req.res as Response).locals.controlTenant.journal));
+  router.use(requestsControlRouter((req) => (req.res as Response).locals.controlTenant.journal, { stopping: runtime.stopping }));
   return router;
 }
 
@@ -106,6 +107,8 @@ function scimBaseUrl(req: Request, runtime: Scimulator, tenantId: string): strin
 export function controlRouter(runtime: Scimulator): Router {
   const router = Router();
   const { controlToken } = runtime.options;
+  // The dashboard's static files carry no data: served before the token check (the page asks for the token).
+  router.use(dashboardRouter({ tokenRequired: Boolean(controlToken) }));
   if (controlToken) {
     router.use((req, _res, next) => {
       const header = req.headers.authorization ?? '';

@@ -52,6 +52,26 @@ const tenantScoped: Record<string, Record<string, unknown>> = {
   '/requests/count': { post: { summary: 'How many journal entries match a JSON query', requestBody: json({ $ref: '#/components/schemas/JournalQuery' }), responses: { 200: ok('{ count }'), 400: error } } },
   '/requests/export': { get: { summary: 'The journal as NDJSON (?format=ndjson) or HAR 1.2 (?format=har)', responses: { 200: ok('Export') } } },
   '/requests/wait': { get: { summary: 'Long-poll for the first entry after ?since=N matching the query (timeoutMs up to 60000)', responses: { 200: ok('Entry'), 408: ok('Timed out') } } },
+  '/requests/stream': {
+    get: {
+      summary: 'The journal live, as Server-Sent Events (text/event-stream); the dashboard reads it',
+      description:
+        'Events: `hello` once ({lastSeq, size, capacity, evicted, since}); one unnamed event per journal entry, its `id` the entry seq; ' +
+        '`dropped` ({missed}) when entries left the journal before this viewer read them (a slow reader never makes the server buffer more ' +
+        'than about 1 MiB for it); `stats` every 5 s ({lastSeq, size, capacity, evicted}). Starts after `since` (or the `Last-Event-ID` ' +
+        'header), or with the last `tail` matching entries, or (neither) with the next entry. The journal filters of GET /requests apply ' +
+        '(except order); `limit` ends the stream after that many entries, `timeoutMs` after that long; otherwise it runs until the client leaves. ' +
+        'With --control-token, send it in Authorization (EventSource cannot: read the stream with fetch()).',
+      parameters: [
+        { name: 'since', in: 'query', schema: { type: 'integer', minimum: 0 } },
+        { name: 'tail', in: 'query', schema: { type: 'integer', minimum: 0 } },
+        { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1 } },
+        { name: 'timeoutMs', in: 'query', schema: { type: 'integer', minimum: 0 } },
+        { name: 'Last-Event-ID', in: 'header', schema: { type: 'string' } },
+      ],
+      responses: { 200: { description: 'The event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, 400: error },
+    },
+  },
   '/conformance': { get: { summary: 'Conformance warnings seen: code, RFC section, count, first request id', responses: { 200: ok('Summary') } } },
 };
 

@@ -7,6 +7,7 @@
  *   POST   /requests/find          body = query            -> { requests, count, lastSeq }
  *   GET    /requests/export        ?format=ndjson|har&...   (attachment)
  *   GET    /requests/wait          ?since=N&timeoutMs=5000&...  long-poll: 200 with the entry, 408 on timeout
+ *   GET    /requests/stream        ?since=N|tail=N&limit=&timeoutMs=&...  Server-Sent Events, live (see stream.ts)
  *   GET    /conformance            the conformance summary
  * Errors: { "error": "...", "field"?: "..." } with 400 or 404. express.json() is assumed to have run.
  */
@@ -14,10 +15,12 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import {
   JournalQueryError,
   JournalTimeoutError,
+  journalEntryMatcher,
   validateJournalQuery,
   type Journal,
   type JournalQuery,
 } from './journal.js';
+import { streamJournal } from './stream.js';
 
 export const DEFAULT_WAIT_TIMEOUT_MS = 5_000;
 export const MAX_WAIT_TIMEOUT_MS = 60_000;
@@ -101,8 +104,47 @@ function queryFromBody(req: Request): JournalQuery {
   return body;
 }
 
-/** Router for the journal endpoints; `resolve` gives the journal of the tenant the request addresses. */
-export function requestsControlRouter(resolve: (req: Request) => Journal): Router {
+function nonNegative(field: string, raw: unknown): number | undefined {
+  if (raw === undefined) return undefined;
+  const s = single(field, raw).trim();
+  if (!/^\d+$/.test(s)) throw new JournalQueryError(field, `${field} must be a non-negative integer, got ${JSON.stringify(s)}`);
+  return Number(s);
+}
+
+/**
+ * GET /requests/stream: where the live feed starts (`since`, the SSE `Last-Event-ID` header, or the last `tail`
+ * matching entries; default: only what comes next), which entries it carries (the journal filters) and when it
+ * ends (`limit` entries, `timeoutMs`; default: when the client leaves).
+ */
+function streamRequests(journal: Journal, req: Request, res: Response, signal: AbortSignal | undefined): void {
+  const params = req.query as Record<string, unknown>;
+  const query = journalQueryFromParams(params, ['timeoutMs', 'tail']);
+  if (query.order !== undefined) throw new JournalQueryError('order', 'order is not a stream parameter: a stream is always in seq order');
+  const timeoutMs = nonNegative('timeoutMs', params.timeoutMs);
+  const tail = nonNegative('tail', params.tail);
+  const lastEventId = req.get('last-event-id');
+  let since = query.since;
+  if (since === undefined && lastEventId !== undefined && /^\d+$/.test(lastEventId.trim())) since = Number(lastEventId.trim());
+  if (tail !== undefined) {
+    if (since !== undefined) throw new JournalQueryError('tail', 'give since (or Last-Event-ID) or tail, not both');
+    const { limit: _limit, ...conditions } = query;
+    const newest = tail === 0 ? [] : journal.find({ ...conditions, order: 'desc', limit: Math.min(tail, journal.capacity) });
+    since = newest.length ? newest[newest.length - 1].seq - 1 : journal.lastSeq;
+  }
+  streamJournal(journal, req, res, {
+    since: since ?? journal.lastSeq,
+    matches: journalEntryMatcher({ ...query, since: undefined, limit: undefined }),
+    ...(query.limit !== undefined ? { limit: query.limit } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(signal ? { signal } : {}),
+  });
+}
+
+/**
+ * Router for the journal endpoints; `resolve` gives the journal of the tenant the request addresses.
+ * `stopping` ends open streams (the server is shutting down).
+ */
+export function requestsControlRouter(resolve: (req: Request) => Journal, { stopping }: { stopping?: AbortSignal } = {}): Router {
   const router = Router();
 
   router.get('/requests', (req, res) => {
@@ -176,6 +218,10 @@ export function requestsControlRouter(resolve: (req: Request) => Journal): Route
     } finally {
       res.off('close', onClose);
     }
+  });
+
+  router.get('/requests/stream', (req, res) => {
+    streamRequests(resolve(req), req, res, stopping);
   });
 
   router.get('/requests/:id', (req, res) => {

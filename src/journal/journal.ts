@@ -675,6 +675,12 @@ export function validateJournalQuery(query: unknown): asserts query is JournalQu
   compileQuery(query, DEFAULT_QUERY_LIMIT);
 }
 
+/** The query's conditions as one test of an entry (`since`, `limit` and `order` are not conditions); throws JournalQueryError. */
+export function journalEntryMatcher(query: JournalQuery): (entry: JournalEntry) => boolean {
+  const { predicates } = compileQuery(query, undefined);
+  return (e) => predicates.every((p) => p(e));
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // The journal
 
