@@ -7,7 +7,7 @@ import type { ConformanceSummary, JournalEntry, JournalQuery } from './journal/j
 import type { JournalStreamEvent, JournalStreamQuery } from './journal/stream.js';
 import type { SnapshotDocument } from './store/snapshot.js';
 import type { TenantConfig } from './tenant.js';
-import { SseParser } from './ui/sse.js';
+import { journalStreamEvent, SseParser } from './ui/sse.js';
 
 export class ScimulatorControlError extends Error {
   constructor(readonly status: number, message: string, readonly field?: string) {
@@ -64,7 +64,8 @@ export class TenantControl {
 
   private async parse(res: Response, method: string, path: string): Promise<unknown> {
     const text = await res.text();
-    const parsed: unknown = text && (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text;
+    // application/json and +json are parsed; NDJSON (application/x-ndjson) stays text.
+    const parsed: unknown = text && /[/+]json\b/.test(res.headers.get('content-type') ?? '') ? JSON.parse(text) : text;
     if (!res.ok) {
       const error = parsed as { error?: string; field?: string };
       throw new ScimulatorControlError(res.status, error?.error ?? `${method} ${path} answered ${res.status}`, error?.field);
@@ -88,9 +89,8 @@ export class TenantControl {
         const { done, value } = await reader.read();
         if (done) return;
         for (const e of parser.push(decoder.decode(value, { stream: true }))) {
-          const data = JSON.parse(e.data) as Record<string, unknown>;
-          if (e.event === 'message') yield { type: 'entry', entry: data as unknown as JournalEntry };
-          else if (e.event === 'hello' || e.event === 'stats' || e.event === 'dropped') yield { type: e.event, ...data } as JournalStreamEvent;
+          const event = journalStreamEvent(e);
+          if (event) yield event;
         }
       }
     } finally {

@@ -30,7 +30,7 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 /**
  * Where the built dashboard is: beside this module once compiled (dist/http -> dist/ui), or dist/ui when this
- * module runs from src/ (the tests; test/ui/build.setup.ts builds it first). Undefined when it was never built.
+ * module runs from src/ (the tests; test/dashboard/build.setup.ts builds it first). Undefined when it was never built.
  */
 export function dashboardDirectory(): string | undefined {
   const candidates = [new URL('../ui/', import.meta.url), new URL('../../dist/ui/', import.meta.url)].map((u) => fileURLToPath(u));

@@ -130,6 +130,21 @@ describe('GET /_mock/requests/stream', () => {
   });
 });
 
+describe('typed client', () => {
+  it('exports the journal as NDJSON text (one entry per line), HAR as JSON', async () => {
+    const scim = await startScimulator();
+    try {
+      await scimFetch(scim, '/Users');
+      await scimFetch(scim, '/Groups');
+      const ndjson = (await scim.requests.export('ndjson')) as string;
+      expect(ndjson.trim().split('\n').map((line) => JSON.parse(line).relativePath)).toEqual(['/Users', '/Groups']);
+      expect(((await scim.requests.export('har')) as { log: { entries: unknown[] } }).log.entries).toHaveLength(2);
+    } finally {
+      await scim.close();
+    }
+  });
+});
+
 describe('stream: authentication, cost and bounds', () => {
   it('needs the control token like every control request', async () => {
     const scim = await startScimulator({ controlToken: 'ctl-secret' });
