@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
- * Builds the dashboard: src/ui/*.ts transpiled to dist/ui/*.js (ES modules the browser loads as they are), and
+ * Builds the dashboard: src/ui/*.ts transpiled to dist/dashboard/*.js (ES modules the browser loads as they are), and
  * src/ui/*.html, *.css, *.svg copied beside them. Type checking is not done here: `tsc --noEmit` (npm test)
- * checks src/ui with the rest. Run by `npm run build` (after tsc, which also emits src/ui/sse.ts for the typed
- * client) and, before the tests, by test/ui/build.setup.ts. Each file is replaced atomically; scripts and
+ * checks src/ui with the rest. Run by `npm run build` and, before the tests, by test/dashboard/build.setup.ts; tsc
+ * never writes this folder (it emits src/ui/sse.ts, which the typed client imports, to dist/ui), and each file is
+ * replaced atomically, so a build running beside a test never shows it half a file. Scripts and
  * static files of an older build whose source is gone are removed.
  */
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -20,7 +21,7 @@ async function writeAtomic(file, content) {
   await rename(temporary, file);
 }
 
-export async function buildUi({ src = join(root, 'src/ui'), out = join(root, 'dist/ui') } = {}) {
+export async function buildUi({ src = join(root, 'src/ui'), out = join(root, 'dist/dashboard') } = {}) {
   await mkdir(out, { recursive: true });
   const files = [];
   for (const name of (await readdir(src)).sort()) {
@@ -48,5 +49,5 @@ export async function buildUi({ src = join(root, 'src/ui'), out = join(root, 'di
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const files = await buildUi();
-  process.stdout.write(`dashboard: ${files.length} files in dist/ui\n`);
+  process.stdout.write(`dashboard: ${files.length} files in dist/dashboard\n`);
 }

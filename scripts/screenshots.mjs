@@ -16,7 +16,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'docs');
 const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const narrow = process.argv.includes('--narrow');
-if (!existsSync(join(root, 'dist/ui/main.js'))) throw new Error('build first: npm run build');
+if (!existsSync(join(root, 'dist/dashboard/main.js'))) throw new Error('build first: npm run build');
 if (!existsSync(executablePath)) throw new Error(`no Chromium at ${executablePath} (apt-get install chromium, or set CHROMIUM)`);
 export const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',

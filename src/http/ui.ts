@@ -1,5 +1,5 @@
 /**
- * Serves the dashboard (src/ui/, built into dist/ui/ by scripts/build-ui.mjs) at <control path>/ui/.
+ * Serves the dashboard (src/ui/, built into dist/dashboard/ by scripts/build-ui.mjs) at <control path>/ui/.
  *
  * The page and its scripts are static and carry no data, so they are served without the control token; the page
  * then asks for the token and sends it on every control request. `boot.json` tells the page whether to ask.
@@ -29,11 +29,12 @@ const SECURITY_HEADERS: Record<string, string> = {
 };
 
 /**
- * Where the built dashboard is: beside this module once compiled (dist/http -> dist/ui), or dist/ui when this
- * module runs from src/ (the tests; test/dashboard/build.setup.ts builds it first). Undefined when it was never built.
+ * Where the built dashboard is: dist/dashboard, beside this module once compiled (dist/http), or from src/http when
+ * this module runs from the sources (the tests; test/dashboard/build.setup.ts builds it first). A folder of its own:
+ * tsc, which may run at the same time (test/cli builds), never writes there. Undefined when it was never built.
  */
 export function dashboardDirectory(): string | undefined {
-  const candidates = [new URL('../ui/', import.meta.url), new URL('../../dist/ui/', import.meta.url)].map((u) => fileURLToPath(u));
+  const candidates = [new URL('../dashboard/', import.meta.url), new URL('../../dist/dashboard/', import.meta.url)].map((u) => fileURLToPath(u));
   return candidates.find((dir) => existsSync(join(dir, 'main.js')) && existsSync(join(dir, 'index.html')));
 }
 
@@ -63,7 +64,7 @@ export function dashboardRouter({ tokenRequired }: { tokenRequired: boolean }): 
     const match = FILE.exec(name);
     if (!match) return next();
     if (!dir) {
-      res.status(503).json({ error: 'The dashboard is not built: run "npm run build" (it writes dist/ui).' });
+      res.status(503).json({ error: 'The dashboard is not built: run "npm run build" (it writes dist/dashboard).' });
       return;
     }
     let body: Buffer;

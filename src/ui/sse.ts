@@ -19,6 +19,7 @@ export class SseParser {
   private buffer = '';
   /** Where the search for the next line end resumes (the buffer before it holds none). */
   private scanned = 0;
+  private afterCr = false;
   private data: string[] = [];
   private event = '';
   private lastId = '';
@@ -26,6 +27,9 @@ export class SseParser {
 
   /** Feeds a piece of the stream; returns the events it completed. */
   push(text: string): SseEvent[] {
+    // The last piece ended with CR: an LF starting this one is the second half of that CRLF.
+    if (this.afterCr && text.charCodeAt(0) === 10) text = text.slice(1);
+    this.afterCr = false;
     this.buffer += text;
     const out: SseEvent[] = [];
     let start = 0;
@@ -42,18 +46,15 @@ export class SseParser {
         this.scanned = this.buffer.length;
         break;
       }
-      // A CR at the very end may be the first half of CRLF: wait for the next piece.
-      if (this.buffer.charCodeAt(end) === 13 && end === this.buffer.length - 1) {
-        this.scanned = end;
-        break;
-      }
       const line = this.buffer.slice(start, end);
-      start = end + (this.buffer.charCodeAt(end) === 13 && this.buffer.charCodeAt(end + 1) === 10 ? 2 : 1);
+      const cr = this.buffer.charCodeAt(end) === 13;
+      start = end + (cr && this.buffer.charCodeAt(end + 1) === 10 ? 2 : 1);
+      if (cr && end === this.buffer.length - 1) this.afterCr = true;
       const event = this.line(line);
       if (event) out.push(event);
     }
     this.buffer = this.buffer.slice(start);
-    this.scanned -= start;
+    this.scanned = Math.max(0, this.scanned - start);
     return out;
   }
 

@@ -1,5 +1,5 @@
 /**
- * vitest globalSetup: builds the dashboard (src/ui -> dist/ui) before the tests, so the servers the tests start
+ * vitest globalSetup: builds the dashboard (src/ui -> dist/dashboard) before the tests, so the servers the tests start
  * from src/ serve the page as it is in the sources, on a fresh clone as after an edit. Transpiling a dozen small
  * files takes well under a second.
  */
