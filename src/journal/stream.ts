@@ -16,13 +16,15 @@
  * (no listener is subscribed).
  */
 import type { Request, Response } from 'express';
-import type { Journal, JournalEntry, JournalQuery } from './journal.js';
+import { journalEntryJson, type Journal, type JournalEntry, type JournalQuery } from './journal.js';
 
 /** Bytes a viewer may have waiting in its socket before the stream waits for it to drain. */
 export const STREAM_BUFFER_LIMIT = 1024 * 1024;
 export const STREAM_STATS_INTERVAL_MS = 5000;
 /** Written in one res.write at most (a batch of entries is split above this). */
 const CHUNK_CHARS = 64 * 1024;
+/** Entries recorded within this many ms go out in one write (one syscall instead of one per request). */
+export const STREAM_BATCH_MS = 20;
 
 export interface JournalStreamOptions {
   /** Send entries with seq > since (what was already recorded is replayed first). */
@@ -62,15 +64,16 @@ export function journalStats(journal: Journal): JournalStats {
   return { lastSeq: journal.lastSeq, size: journal.size, capacity: journal.capacity, evicted: journal.evicted };
 }
 
-/** One entry's JSON, computed once however many viewers send it. */
-const serialised = new WeakMap<JournalEntry, string>();
+/** The JSON of recently sent entries, so that several viewers share one serialisation (bounded: 256 entries). */
+const recent = new Map<JournalEntry, string>();
 function entryJson(entry: JournalEntry): string {
-  let text = serialised.get(entry);
-  if (text === undefined) {
-    text = JSON.stringify(entry);
-    serialised.set(entry, text);
+  let json = recent.get(entry);
+  if (json === undefined) {
+    json = journalEntryJson(entry);
+    recent.set(entry, json);
+    if (recent.size > 256) recent.delete(recent.keys().next().value!);
   }
-  return text;
+  return json;
 }
 
 const event = (name: string, data: unknown) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
@@ -157,7 +160,7 @@ export function streamJournal(journal: Journal, req: Request, res: Response, opt
   const schedule = () => {
     if (scheduled || waitingDrain || done) return;
     scheduled = true;
-    setImmediate(pump);
+    setTimeout(pump, STREAM_BATCH_MS);
   };
 
   const unsubscribe = journal.subscribe(schedule);

@@ -4,9 +4,11 @@
  * viewer never makes the server buffer without bound.
  */
 import { connect } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startScimulator, type ScimulatorHandle } from '../../src/index.js';
+import { Journal, JsonText, journalEntryJson } from '../../src/journal/journal.js';
 import type { JournalStreamEvent } from '../../src/journal/stream.js';
+import { frozenClock, input } from '../journal/helpers.js';
 import { SseParser } from '../../src/ui/sse.js';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -127,6 +129,29 @@ describe('GET /_mock/requests/stream', () => {
     const got = entries(await collect(stream, () => false));
     expect(got.map((e) => [e.tenant, e.relativePath])).toEqual([['streamed', '/Groups']]);
     await scim.deleteTenant('streamed');
+  });
+});
+
+describe('journalEntryJson', () => {
+  it('is JSON.stringify(entry) without parsing a response body into the journal', () => {
+    const journal = new Journal({ clock: frozenClock() });
+    const body = '{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"1","userName":"bjensen"}';
+    const entry = journal.record(input({ responseBody: new JsonText(body) }));
+    const bad = journal.record(input({ responseBody: new JsonText('{"cut": ') }));
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const json = journalEntryJson(entry);
+      expect(parse).toHaveBeenCalledTimes(1);
+      // The entry still holds the text: its first read parses it (a second parse), the next ones do not.
+      expect(entry.responseBody).toEqual(JSON.parse(body));
+      void entry.responseBody;
+      expect(parse).toHaveBeenCalledTimes(3);
+      expect(json).toBe(JSON.stringify(entry));
+      expect(JSON.parse(journalEntryJson(bad)).responseBody).toBe('{"cut": ');
+      expect(journalEntryJson(bad)).toBe(JSON.stringify(bad));
+    } finally {
+      parse.mockRestore();
+    }
   });
 });
 
