@@ -61,12 +61,14 @@ const tenantScoped: Record<string, Record<string, unknown>> = {
         'than about 1 MiB for it); `stats` every 5 s ({lastSeq, size, capacity, evicted}). Starts after `since` (or the `Last-Event-ID` ' +
         'header), or with the last `tail` matching entries, or (neither) with the next entry. The journal filters of GET /requests apply ' +
         '(except order); `limit` ends the stream after that many entries, `timeoutMs` after that long; otherwise it runs until the client leaves. ' +
+        '`response=none` leaves responseHeaders and responseBody out of the entries (GET /requests/{requestId} has them); it is what the dashboard reads. ' +
         'With --control-token, send it in Authorization (EventSource cannot: read the stream with fetch()).',
       parameters: [
         { name: 'since', in: 'query', schema: { type: 'integer', minimum: 0 } },
         { name: 'tail', in: 'query', schema: { type: 'integer', minimum: 0 } },
         { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1 } },
         { name: 'timeoutMs', in: 'query', schema: { type: 'integer', minimum: 0 } },
+        { name: 'response', in: 'query', schema: { enum: ['full', 'none'], default: 'full' } },
         { name: 'Last-Event-ID', in: 'header', schema: { type: 'string' } },
       ],
       responses: { 200: { description: 'The event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, 400: error },

@@ -7,7 +7,7 @@
  *   POST   /requests/find          body = query            -> { requests, count, lastSeq }
  *   GET    /requests/export        ?format=ndjson|har&...   (attachment)
  *   GET    /requests/wait          ?since=N&timeoutMs=5000&...  long-poll: 200 with the entry, 408 on timeout
- *   GET    /requests/stream        ?since=N|tail=N&limit=&timeoutMs=&...  Server-Sent Events, live (see stream.ts)
+ *   GET    /requests/stream        ?since=N|tail=N&limit=&timeoutMs=&response=none&...  Server-Sent Events (stream.ts)
  *   GET    /conformance            the conformance summary
  * Errors: { "error": "...", "field"?: "..." } with 400 or 404. express.json() is assumed to have run.
  */
@@ -35,6 +35,14 @@ function single(field: string, v: unknown): string {
     throw new JournalQueryError(field, `${field} may be given only once in the query string`);
   }
   throw new JournalQueryError(field, `${field} must be a plain query-string value`);
+}
+
+/** A non-negative integer query parameter (undefined when absent). */
+function nonNegative(field: string, raw: unknown): number | undefined {
+  if (raw === undefined) return undefined;
+  const s = single(field, raw).trim();
+  if (!/^\d+$/.test(s)) throw new JournalQueryError(field, `${field} must be a non-negative integer, got ${JSON.stringify(s)}`);
+  return Number(s);
 }
 
 function bool(field: string, s: string): boolean {
@@ -66,9 +74,7 @@ export function journalQueryFromParams(params: Record<string, unknown>, extra: r
     } else if (STRING_FIELDS.has(key)) {
       set(key, single(key, raw));
     } else if (INT_FIELDS.has(key)) {
-      const s = single(key, raw).trim();
-      if (!/^\d+$/.test(s)) throw new JournalQueryError(key, `${key} must be a non-negative integer, got ${JSON.stringify(s)}`);
-      set(key, Number(s));
+      set(key, nonNegative(key, raw));
     } else if (key === 'hasWarnings') {
       set(key, bool(key, single(key, raw)));
     } else if (key === 'fault') {
@@ -104,13 +110,6 @@ function queryFromBody(req: Request): JournalQuery {
   return body;
 }
 
-function nonNegative(field: string, raw: unknown): number | undefined {
-  if (raw === undefined) return undefined;
-  const s = single(field, raw).trim();
-  if (!/^\d+$/.test(s)) throw new JournalQueryError(field, `${field} must be a non-negative integer, got ${JSON.stringify(s)}`);
-  return Number(s);
-}
-
 /**
  * GET /requests/stream: where the live feed starts (`since`, the SSE `Last-Event-ID` header, or the last `tail`
  * matching entries; default: only what comes next), which entries it carries (the journal filters) and when it
@@ -118,7 +117,9 @@ function nonNegative(field: string, raw: unknown): number | undefined {
  */
 function streamRequests(journal: Journal, req: Request, res: Response, signal: AbortSignal | undefined): void {
   const params = req.query as Record<string, unknown>;
-  const query = journalQueryFromParams(params, ['timeoutMs', 'tail']);
+  const query = journalQueryFromParams(params, ['timeoutMs', 'tail', 'response']);
+  const response = params.response === undefined ? 'full' : single('response', params.response);
+  if (response !== 'full' && response !== 'none') throw new JournalQueryError('response', 'response must be "full" (the default) or "none" (entries without responseHeaders and responseBody)');
   if (query.order !== undefined) throw new JournalQueryError('order', 'order is not a stream parameter: a stream is always in seq order');
   const timeoutMs = nonNegative('timeoutMs', params.timeoutMs);
   const tail = nonNegative('tail', params.tail);
@@ -134,6 +135,7 @@ function streamRequests(journal: Journal, req: Request, res: Response, signal: A
   streamJournal(journal, req, res, {
     since: since ?? journal.lastSeq,
     matches: journalEntryMatcher({ ...query, since: undefined, limit: undefined }),
+    response,
     ...(query.limit !== undefined ? { limit: query.limit } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(signal ? { signal } : {}),

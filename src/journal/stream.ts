@@ -4,7 +4,8 @@
  *
  *   retry: 3000
  *   event: hello     data: {"lastSeq","size","capacity","evicted","since"}   once, first
- *   id: 12           data: <journal entry>                                     one per entry (the default event)
+ *   id: 12           data: <journal entry>                                     one per entry (the default event;
+ *                                                                              with response=none, no responseHeaders/Body)
  *   event: dropped   data: {"missed": n}                                       entries this viewer will never get
  *   event: stats     data: {"lastSeq","size","capacity","evicted"}             every 5 s (also a keep-alive)
  *
@@ -31,6 +32,12 @@ export interface JournalStreamOptions {
   since: number;
   /** Which entries to send; the others are skipped (not "missed"). */
   matches: (entry: JournalEntry) => boolean;
+  /**
+   * "none": entries without responseHeaders and responseBody (a reader fetches GET /requests/{id} when it wants
+   * them). The dashboard's choice: a response body costs a parse and a serialisation per request, the largest part
+   * of what streaming costs the server. Default "full".
+   */
+  response?: 'full' | 'none';
   /** End the stream after this many entries. */
   limit?: number;
   /** End the stream after this many milliseconds. */
@@ -50,30 +57,44 @@ export interface JournalStats {
   evicted: number;
 }
 
+/** An entry as the stream sends it: whole, or without its response when asked with response=none. */
+export type StreamedJournalEntry = Omit<JournalEntry, 'responseHeaders' | 'responseBody'> & Partial<Pick<JournalEntry, 'responseHeaders' | 'responseBody'>>;
+
 /** The stream's events, as ScimulatorClient.requests.stream() and the dashboard see them. */
 export type JournalStreamEvent =
-  | { type: 'entry'; entry: JournalEntry }
+  | { type: 'entry'; entry: StreamedJournalEntry }
   | ({ type: 'hello'; since: number } & JournalStats)
   | ({ type: 'stats' } & JournalStats)
   | { type: 'dropped'; missed: number };
 
 /** GET /requests/stream parameters: the journal filters (not order) plus where to start and when to end. */
-export type JournalStreamQuery = Omit<JournalQuery, 'order'> & { tail?: number; timeoutMs?: number };
+export type JournalStreamQuery = Omit<JournalQuery, 'order'> & { tail?: number; timeoutMs?: number; response?: 'full' | 'none' };
 
 export function journalStats(journal: Journal): JournalStats {
   return { lastSeq: journal.lastSeq, size: journal.size, capacity: journal.capacity, evicted: journal.evicted };
 }
 
-/** The JSON of recently sent entries, so that several viewers share one serialisation (bounded: 256 entries). */
-const recent = new Map<JournalEntry, string>();
-function entryJson(entry: JournalEntry): string {
-  let json = recent.get(entry);
-  if (json === undefined) {
-    json = journalEntryJson(entry);
-    recent.set(entry, json);
-    if (recent.size > 256) recent.delete(recent.keys().next().value!);
+/** The entry without its response (headers and body): what `response=none` sends. */
+function requestOnlyJson(entry: JournalEntry): string {
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(entry)) {
+    if (key !== 'responseBody' && key !== 'responseHeaders') copy[key] = (entry as unknown as Record<string, unknown>)[key];
   }
-  return json;
+  return JSON.stringify(copy);
+}
+
+/**
+ * The last entry serialised (per form): viewers woken by the same request share its JSON. Only one: a cache of
+ * many would keep their text alive long enough to reach the old generation and cost major garbage collections.
+ */
+const last: Record<'full' | 'none', { entry: JournalEntry; json: string } | undefined> = { full: undefined, none: undefined };
+function entryJson(entry: JournalEntry, response: 'full' | 'none'): string {
+  let cached = last[response];
+  if (cached?.entry !== entry) {
+    cached = { entry, json: response === 'full' ? journalEntryJson(entry) : requestOnlyJson(entry) };
+    last[response] = cached;
+  }
+  return cached.json;
 }
 
 const event = (name: string, data: unknown) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
@@ -81,6 +102,7 @@ const event = (name: string, data: unknown) => `event: ${name}\ndata: ${JSON.str
 /** Answers `res` with the event stream of `journal` until the client leaves, the limit or timeout is reached, or `signal` aborts. */
 export function streamJournal(journal: Journal, req: Request, res: Response, opts: JournalStreamOptions): void {
   const bufferLimit = opts.bufferLimit ?? STREAM_BUFFER_LIMIT;
+  const response = opts.response ?? 'full';
   let cursor = opts.since + 1;
   let missed = 0;
   let sent = 0;
@@ -131,7 +153,7 @@ export function streamJournal(journal: Journal, req: Request, res: Response, opt
         chunk += event('dropped', { missed });
         missed = 0;
       }
-      chunk += `id: ${entry.seq}\ndata: ${entryJson(entry)}\n\n`;
+      chunk += `id: ${entry.seq}\ndata: ${entryJson(entry, response)}\n\n`;
       if (opts.limit !== undefined && ++sent >= opts.limit) {
         limitReached = true;
         break;

@@ -46,6 +46,9 @@ function editable(rule: FaultRule): FaultRuleInput {
   return input;
 }
 
+/** The list last shown: a poll that finds it unchanged leaves the table (and the keyboard focus in it) alone. */
+let shown = '';
+
 export async function refresh(): Promise<void> {
   let faults: FaultRule[];
   try {
@@ -53,8 +56,13 @@ export async function refresh(): Promise<void> {
   } catch (err) {
     return say(message(), (err as Error).message, 'error');
   }
+  const json = JSON.stringify(faults);
+  if (json === shown) return;
+  shown = json;
+  const body = byId('faults-body');
+  const focused = body.contains(document.activeElement) ? document.activeElement?.getAttribute('aria-label') : null;
   fill(
-    byId('faults-body'),
+    body,
     faults.length === 0
       ? h('tr', {}, h('td', { colspan: 7, class: 'muted' }, 'No fault rules: every request is answered normally.'))
       : faults.map((rule) =>
@@ -83,6 +91,8 @@ export async function refresh(): Promise<void> {
           ),
         ),
   );
+  // The counters changed under a focused button: the same button, redrawn, keeps the focus.
+  if (focused) [...body.querySelectorAll<HTMLElement>('[aria-label]')].find((el) => el.getAttribute('aria-label') === focused)?.focus();
 }
 
 function edit(rule: FaultRule): void {
@@ -130,6 +140,7 @@ async function add(replacing?: string): Promise<void> {
 
 export function show(): void {
   visible = true;
+  shown = '';
   void refresh();
   window.clearInterval(poll);
   poll = window.setInterval(() => void refresh(), 2000);

@@ -3,7 +3,7 @@
  * The dashboard page: asks for the control token when the server has one, then shows one view at a time
  * (the location hash names it) for the tenant picked in the header.
  */
-import { boot, control, currentTenant, getToken, selectTenant, setToken, whenUnauthorized } from './api.js';
+import { ApiError, boot, control, currentTenant, getToken, selectTenant, setToken, whenUnauthorized } from './api.js';
 import * as conformance from './conformance.js';
 import * as controls from './controls.js';
 import * as directory from './directory.js';
@@ -86,6 +86,8 @@ async function enter(): Promise<void> {
 }
 
 function fatal(err: unknown): void {
+  // A refused token: the prompt already says so.
+  if (err instanceof ApiError && err.status === 401) return;
   say(byId('fatal'), `The dashboard could not reach the control API: ${(err as Error).message}`, 'error');
 }
 

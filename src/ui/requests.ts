@@ -4,7 +4,7 @@
  * whole (headers as the journal redacted them, pretty bodies, warnings with their RFC sections, copy as curl).
  */
 import type { JournalEntry } from '../journal/journal.js';
-import type { JournalStats, JournalStreamEvent } from '../journal/stream.js';
+import type { JournalStats, JournalStreamEvent, StreamedJournalEntry } from '../journal/stream.js';
 import { ApiError, CLIENT_HEADER, control, openStream } from './api.js';
 import { curlCommand } from './curl.js';
 import { byId, clockTime, fill, h, options, pretty, say, statusClass, type Child } from './dom.js';
@@ -19,10 +19,13 @@ const FLUSH_MS = 80;
 
 const ownHeader = CLIENT_HEADER.toLowerCase();
 
-let entries: JournalEntry[] = [];
-const bySeq = new Map<number, JournalEntry>();
-let pending: JournalEntry[] = [];
-let selected: JournalEntry | undefined;
+/** What the list holds: entries as streamed, without their response (fetched when one is selected). */
+type Row = StreamedJournalEntry;
+
+let entries: Row[] = [];
+const bySeq = new Map<number, Row>();
+let pending: Row[] = [];
+let selected: Row | undefined;
 let paused = false;
 let flushTimer: number | undefined;
 let stream: AbortController | undefined;
@@ -31,8 +34,8 @@ let started = false;
 let missed = 0;
 let stats: JournalStats | undefined;
 let retryTimer: number | undefined;
-const searchText = new WeakMap<JournalEntry, string>();
-const listeners: Array<(batch: JournalEntry[]) => void> = [];
+const searchText = new WeakMap<Row, string>();
+const listeners: Array<(batch: Row[]) => void> = [];
 
 const el = {
   body: () => byId<HTMLTableSectionElement>('requests-body'),
@@ -41,7 +44,7 @@ const el = {
 };
 
 /** Called with each batch of new entries (the conformance and faults views refresh from it). */
-export function onEntries(listener: (batch: JournalEntry[]) => void): void {
+export function onEntries(listener: (batch: Row[]) => void): void {
   listeners.push(listener);
 }
 
@@ -70,11 +73,11 @@ function filters(): Filters {
   };
 }
 
-function haystack(e: JournalEntry): string {
+function haystack(e: Row): string {
   let text = searchText.get(e);
   if (text === undefined) {
     const parts = [e.id, e.method, e.path, JSON.stringify(e.query), String(e.status), e.operation, e.resourceType ?? '', e.outcome];
-    parts.push(JSON.stringify(e.requestHeaders), JSON.stringify(e.requestBody), JSON.stringify(e.responseBody));
+    parts.push(JSON.stringify(e.requestHeaders), JSON.stringify(e.requestBody));
     if (e.fault) parts.push(e.fault.id, e.fault.name ?? '', e.fault.action);
     for (const w of e.warnings) parts.push(w.code, w.rfc, w.detail);
     text = parts.join('\n').toLowerCase();
@@ -83,9 +86,9 @@ function haystack(e: JournalEntry): string {
   return text;
 }
 
-const isOwn = (e: JournalEntry) => e.requestHeaders[ownHeader] === 'dashboard';
+const isOwn = (e: Row) => e.requestHeaders[ownHeader] === 'dashboard';
 
-function matches(e: JournalEntry, f: Filters): boolean {
+function matches(e: Row, f: Filters): boolean {
   if (f.hideOwn && isOwn(e)) return false;
   if (f.method && e.method !== f.method) return false;
   if (f.status && String(Math.floor(e.status / 100)) !== f.status) return false;
@@ -99,7 +102,7 @@ function matches(e: JournalEntry, f: Filters): boolean {
 /** The choices of the select filters: the values seen since the view started. */
 const seen = { operation: new Set<string>(), type: new Set<string>(), warning: new Set<string>() };
 
-function learnChoices(batch: JournalEntry[]): void {
+function learnChoices(batch: Row[]): void {
   let changed = false;
   const add = (set: Set<string>, value: string) => {
     if (!set.has(value)) {
@@ -121,12 +124,12 @@ function showChoices(): void {
 
 // ---- rows
 
-function faultLabel(e: JournalEntry): string {
+function faultLabel(e: Row): string {
   return e.fault ? (e.fault.name ? `${e.fault.name} (${e.fault.action})` : `${e.fault.id} (${e.fault.action})`) : '';
 }
 
 /** One badge per warning code (with a count when it repeats), its RFC section as the tooltip. */
-function warningBadges(e: JournalEntry): HTMLElement[] {
+function warningBadges(e: Row): HTMLElement[] {
   const codes = new Map<string, { rfc: string; count: number }>();
   for (const w of e.warnings) {
     const seen = codes.get(w.code);
@@ -136,7 +139,7 @@ function warningBadges(e: JournalEntry): HTMLElement[] {
   return [...codes].map(([code, { rfc, count }]) => h('span', { class: 'badge warn', title: rfc, 'data-code': code }, count > 1 ? `${code} ×${count}` : code));
 }
 
-function row(e: JournalEntry): HTMLTableRowElement {
+function row(e: Row): HTMLTableRowElement {
   const query = new URLSearchParams(Object.entries(e.query).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => [k, String(x)]))).toString();
   return h(
     'tr',
@@ -211,19 +214,19 @@ function flush(): void {
   notify(batch);
 }
 
-function notify(batch: JournalEntry[]): void {
+function notify(batch: Row[]): void {
   for (const listener of listeners) listener(batch);
 }
 
 function receive(event: JournalStreamEvent): void {
   switch (event.type) {
     case 'hello':
-    case 'stats': {
-      const { type: _type, ...rest } = event;
-      stats = { lastSeq: rest.lastSeq, size: rest.size, capacity: rest.capacity, evicted: rest.evicted };
+    case 'stats':
+      // A journal behind what this view has seen is another one (the server restarted): start over from it.
+      if (event.type === 'hello' && event.lastSeq < lastSeq) return restart();
+      stats = { lastSeq: event.lastSeq, size: event.size, capacity: event.capacity, evicted: event.evicted };
       showCounts();
       break;
-    }
     case 'dropped':
       missed += event.missed;
       showCounts();
@@ -247,7 +250,8 @@ function live(text: string, state: 'on' | 'off' | 'paused'): void {
 function connect(): void {
   stream?.abort();
   window.clearTimeout(retryTimer);
-  const query = started ? { since: lastSeq } : { tail: TAIL };
+  // Without responses: the server then streams each entry for a fraction of what a whole one costs it.
+  const query = started ? { since: lastSeq, response: 'none' as const } : { tail: TAIL, response: 'none' as const };
   started = true;
   live(paused ? 'paused' : 'live', paused ? 'paused' : 'on');
   stream = openStream(query, {
@@ -308,12 +312,15 @@ function fact(name: string, value: Child): Child[] {
 
 /** Findings of the behaviour analyser, when entries carry them: shown beside the warnings. */
 type Finding = { code: string; detail?: string; rfc?: string };
-function findingsOf(e: JournalEntry): Finding[] {
-  const findings = (e as JournalEntry & { findings?: unknown }).findings;
+function findingsOf(e: Row): Finding[] {
+  const findings = (e as Row & { findings?: unknown }).findings;
   return Array.isArray(findings) ? (findings.filter((f) => typeof f === 'object' && f !== null && typeof (f as Finding).code === 'string') as Finding[]) : [];
 }
 
-function detail(e: JournalEntry): void {
+/** The selected entry whole (its response fetched), once known. */
+let whole: JournalEntry | undefined;
+
+function detail(e: Row, responseNote = 'loading…'): void {
   const article = el.detail();
   const curl = curlCommand(e, location.origin);
   const copied = h('span', { class: 'muted', role: 'status' });
@@ -366,9 +373,9 @@ function detail(e: JournalEntry): void {
     h('h3', {}, 'Request headers'),
     headerTable(e.requestHeaders),
     bodyBlock('Request body', e.requestBody, e.requestBodyTruncated, 'request-body'),
-    h('h3', {}, 'Response headers'),
-    headerTable(e.responseHeaders),
-    bodyBlock('Response body', e.responseBody, e.responseBodyTruncated, 'response-body'),
+    e.responseHeaders
+      ? [h('h3', {}, 'Response headers'), headerTable(e.responseHeaders), bodyBlock('Response body', e.responseBody, e.responseBodyTruncated, 'response-body')]
+      : [h('h3', {}, 'Response'), h('p', { class: 'muted', id: 'response-note' }, responseNote)],
     h('h3', {}, 'curl'),
     h('div', { class: 'toolbar' }, h('button', { type: 'button', id: 'copy-curl', onclick: copy }, 'Copy as curl'), copied),
     curlText,
@@ -384,12 +391,23 @@ function closeDetail(): void {
   if (seq !== undefined) el.body().querySelector<HTMLElement>(`tr[data-seq="${seq}"]`)?.focus();
 }
 
-function select(e: JournalEntry, focusDetail = false): void {
+function select(e: Row, focusDetail = false): void {
   selected = e;
   for (const r of el.body().querySelectorAll<HTMLElement>('tr')) r.setAttribute('aria-selected', r.dataset.seq === String(e.seq) ? 'true' : 'false');
   rove();
-  detail(e);
+  // The request at once; the response as soon as the journal gives it.
+  detail(whole?.seq === e.seq ? whole : e);
   if (focusDetail || matchMedia('(max-width: 900px)').matches) el.detail().focus();
+  if (e.responseHeaders || whole?.seq === e.seq) return;
+  control<JournalEntry>('GET', `/requests/${encodeURIComponent(e.id)}`).then(
+    (full) => {
+      whole = full;
+      if (selected?.seq === full.seq) detail(full);
+    },
+    (err: Error) => {
+      if (selected?.seq === e.seq) detail(e, `not available: ${err.message}`);
+    },
+  );
 }
 
 /** Shows an entry by id (from the conformance view), fetching it when the page no longer holds it. */
@@ -397,13 +415,14 @@ export async function showEntry(id: string): Promise<void> {
   const seq = Number(/^req-(\d+)$/.exec(id)?.[1]);
   const held = bySeq.get(seq);
   try {
-    select(held ?? (await control<JournalEntry>('GET', `/requests/${encodeURIComponent(id)}`)), true);
+    if (!held) whole = await control<JournalEntry>('GET', `/requests/${encodeURIComponent(id)}`);
+    select(held ?? whole!, true);
   } catch (err) {
     say(byId('fatal'), (err as Error).message, 'error');
   }
 }
 
-function rowEntry(target: EventTarget | null): JournalEntry | undefined {
+function rowEntry(target: EventTarget | null): Row | undefined {
   const tr = (target as Element | null)?.closest?.('tr[data-seq]') as HTMLElement | null;
   return tr ? bySeq.get(Number(tr.dataset.seq)) : undefined;
 }

@@ -3,8 +3,7 @@
  * Pure: no DOM, no node; the dashboard uses it on a fetch() body (EventSource cannot send the control token) and
  * the typed client (src/client.ts) for requests.stream().
  */
-import type { JournalEntry } from '../journal/journal.js';
-import type { JournalStreamEvent } from '../journal/stream.js';
+import type { JournalStreamEvent, StreamedJournalEntry } from '../journal/stream.js';
 
 export interface SseEvent {
   /** "message" when the event has no `event:` field. */
@@ -86,7 +85,7 @@ export class SseParser {
 /** An event of GET /requests/stream as the typed client and the dashboard see it; undefined for unknown events. */
 export function journalStreamEvent(e: SseEvent): JournalStreamEvent | undefined {
   const data = JSON.parse(e.data) as Record<string, unknown>;
-  if (e.event === 'message') return { type: 'entry', entry: data as unknown as JournalEntry };
+  if (e.event === 'message') return { type: 'entry', entry: data as unknown as StreamedJournalEntry };
   if (e.event === 'hello' || e.event === 'stats' || e.event === 'dropped') return { type: e.event, ...data } as JournalStreamEvent;
   return undefined;
 }

@@ -94,6 +94,9 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     const shown = await page.locator('#request-body').textContent();
     expect(JSON.parse(shown ?? '')).toEqual(body);
     expect(await page.locator('#entry').textContent()).toContain('Bearer [REDACTED]');
+    // The response comes from GET /requests/{id} (the live feed leaves it out).
+    await page.locator('#response-body').waitFor();
+    expect(JSON.parse((await page.locator('#response-body').textContent()) ?? '')).toMatchObject({ id: user.id, title: 'Streamed live' });
     // Copy as curl: the same request, the token as a shell variable.
     const curl = await page.locator('#curl-text').textContent();
     expect(curl).toContain(`curl -X PATCH '${scim.baseUrl}/Users/${user.id}'`);

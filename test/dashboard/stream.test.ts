@@ -80,6 +80,21 @@ describe('GET /_mock/requests/stream', () => {
     expect(missing.map((e) => [e.relativePath, e.status])).toEqual([['/Nope', 404]]);
   });
 
+  it('response=none leaves the response out of each entry (what the dashboard reads)', async () => {
+    const since = scim.runtime.defaultTenant.journal.lastSeq;
+    await scimFetch(scim, `/Users/${userId}`);
+    const [entry] = entries(await collect(scim.requests.stream({ since, limit: 1, response: 'none' }), () => false));
+    const whole = await scim.requests.get(entry.id);
+    expect(entry).not.toHaveProperty('responseBody');
+    expect(entry).not.toHaveProperty('responseHeaders');
+    const { responseBody: _body, responseHeaders: _headers, ...rest } = whole;
+    expect(entry).toEqual(rest);
+    expect((whole.responseBody as { id: string }).id).toBe(userId);
+    const bad = await fetch(`${scim.url}/_mock/requests/stream?response=some`);
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).field).toBe('response');
+  });
+
   it('starts with the last `tail` matching entries; timeoutMs ends an idle stream', async () => {
     const since = scim.runtime.defaultTenant.journal.lastSeq;
     for (let i = 0; i < 3; i++) await scimFetch(scim, `/Users/${userId}`);
