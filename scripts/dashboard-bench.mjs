@@ -1,19 +1,27 @@
 #!/usr/bin/env node
 /**
- * SCIM throughput with and without a dashboard open, in one run: `npm run build && node scripts/dashboard-bench.mjs`.
+ * What an open dashboard costs SCIM throughput, in one run: `npm run build && node scripts/dashboard-bench.mjs`.
  *
  * Starts the built CLI (default directory, journal on) as its own process and drives `GET /Users/{id}` with
- * autocannon in rounds that alternate between
+ * autocannon in rounds, each round running every mode in turn (the order rotates, so that drift favours none):
  *   none     nobody watches the journal
- *   stream   a viewer process reads GET /_mock/requests/stream (every entry, parsed), as the dashboard does
- *   browser  the dashboard itself, open in Chromium (only with --browser; Chromium shares the machine's cores)
- * and reports per mode the median requests per second, the server's CPU time per request (from /proc, steadier
- * than req/s on a shared machine), their ratios to `none`, what the viewers received, and the load average.
- * Flags: --rounds 5, --seconds 6, --connections 16, --browser.
+ *   stream   a viewer process reads GET /_mock/requests/stream?response=none and parses every entry: the
+ *            dashboard's feed
+ *   browser  the dashboard itself, open in Chromium (--browser; Chromium shares the machine's cores)
+ * It reports per mode the median requests per second, the median of the per-round ratios to `none` (the modes of
+ * a round run seconds apart), the server's CPU time per request (from /proc), what the viewers received, and the
+ * load average. On a shared machine these wall-clock figures move with everyone else's load.
+ *
+ * --instructions counts instead what the server executes (valgrind's callgrind, which load does not change): the
+ * server runs under callgrind with a 1,000-entry journal, and windows of --requests requests (default 2,000) in
+ * the order none, stream, stream, none are counted; the ratio is instructions per request with the stream to
+ * without. Slow (valgrind runs node some 50 times slower): about 15 minutes.
+ *
+ * Flags: --rounds 6, --seconds 6, --connections 16, --browser; --instructions [--requests 2000].
  */
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -23,23 +31,24 @@ const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
   return i < 0 ? fallback : Number(process.argv[i + 1]);
 };
-const rounds = arg('rounds', 5);
+const rounds = arg('rounds', 6);
 const seconds = arg('seconds', 6);
 const connections = arg('connections', 16);
 const withBrowser = process.argv.includes('--browser');
+const instructions = process.argv.includes('--instructions');
 if (!existsSync(join(root, 'dist/cli.js')) || !existsSync(join(root, 'dist/dashboard/main.js'))) throw new Error('build first: npm run build');
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Starts a child process and resolves once `ready` matches its output. */
-function start(args, ready) {
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+function start(command, args, ready) {
+  const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
-    const onData = (chunk) => {
+    child.stdout.on('data', (chunk) => {
       out += chunk;
       const m = ready.exec(out);
-      if (m) resolve({ child, match: m, output: () => out });
-    };
-    child.stdout.on('data', onData);
+      if (m) resolve({ child, match: m });
+    });
     child.stderr.on('data', (chunk) => (out += chunk));
     child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
   });
@@ -51,7 +60,15 @@ function cpuMs(pid) {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
 }
 
-const server = await start(['dist/cli.js', 'serve', '--port', '0', '--seed-file', 'seeds/default.json'], /SCIM base URL: (\S+)/);
+const serve = ['dist/cli.js', 'serve', '--port', '0', '--seed-file', 'seeds/default.json'];
+const callgrindDir = instructions ? mkdtempSync(join(tmpdir(), 'dashboard-bench-')) : undefined;
+const server = instructions
+  ? await start(
+      'valgrind',
+      ['--tool=callgrind', '--smc-check=all-non-file', '--instr-atstart=no', `--callgrind-out-file=${callgrindDir}/cg.%p`, process.execPath, ...serve, '--journal-capacity', '1000'],
+      /SCIM base URL: (\S+)/,
+    )
+  : await start(process.execPath, serve, /SCIM base URL: (\S+)/);
 const base = server.match[1];
 const url = new URL(base).origin;
 const headers = { Authorization: 'Bearer scimulator-dev-token' };
@@ -78,9 +95,10 @@ const VIEWER = `
   }`;
 
 let browser;
+/** Opens the mode's viewer; resolves with a function that closes it and tells what it saw. */
 async function openViewer(mode) {
   if (mode === 'stream') {
-    const viewer = await start(['--input-type=module', '-e', VIEWER, `${url}/_mock/requests/stream`], /viewing/);
+    const viewer = await start(process.execPath, ['--input-type=module', '-e', VIEWER, `${url}/_mock/requests/stream?response=none`], /viewing/);
     return async () => {
       const counts = new Promise((resolve) => viewer.child.stdout.on('data', (c) => /entries/.test(String(c)) && resolve(JSON.parse(String(c).trim().split('\n').pop()))));
       viewer.child.kill('SIGTERM');
@@ -105,36 +123,65 @@ async function openViewer(mode) {
   return async () => undefined;
 }
 
-const modes = ['none', 'stream', ...(withBrowser ? ['browser'] : [])];
-const results = Object.fromEntries(modes.map((m) => [m, []]));
-const load = [loadavg()[0]];
-// Warm-up: JIT, caches, and a full journal ring (10,000 entries), so that every round sees the same steady heap.
-await autocannon({ url: target, headers, connections, amount: 12_000 });
-for (let r = 0; r < rounds; r++) {
-  // The order rotates every round, so that drift (JIT, the machine's other load) does not favour one mode.
-  for (const mode of modes.map((_, i) => modes[(i + r) % modes.length])) {
-    const close = await openViewer(mode);
-    const cpuBefore = cpuMs(server.child.pid);
-    const run = await autocannon({ url: target, headers, connections, duration: seconds });
-    const cpu = cpuMs(server.child.pid) - cpuBefore;
-    const viewer = await close();
-    const requests = run.requests.total;
-    results[mode].push({ rps: run.requests.average, cpuPerRequestMs: cpu / requests, non2xx: run.non2xx, viewer });
-    process.stderr.write(`round ${r + 1} ${mode.padEnd(7)} ${run.requests.average.toFixed(0)} req/s, ${((cpu / requests) * 1000).toFixed(1)} us CPU/request${viewer ? ` viewer ${JSON.stringify(viewer)}` : ''}\n`);
-  }
-  load.push(loadavg()[0]);
-}
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const summary = {};
-for (const mode of modes) {
-  summary[mode] = { rps: Math.round(median(results[mode].map((x) => x.rps))), cpuPerRequestUs: Math.round(median(results[mode].map((x) => x.cpuPerRequestMs)) * 1000 * 10) / 10 };
+const round3 = (x) => Math.round(x * 1000) / 1000;
+const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version };
+
+if (instructions) {
+  const ctl = (...a) => execFileSync('callgrind_control', [...a, String(server.child.pid)], { encoding: 'utf8' });
+  const requests = arg('requests', 2000);
+  // Warm-up: JIT, and a full journal ring.
+  await autocannon({ url: target, headers, connections: 4, amount: 1500, timeout: 120 });
+  const windows = [];
+  for (const mode of ['none', 'stream', 'stream', 'none']) {
+    const close = await openViewer(mode);
+    await sleep(500);
+    ctl('-z');
+    ctl('-i', 'on');
+    const run = await autocannon({ url: target, headers, connections: 4, amount: requests, timeout: 120 });
+    await sleep(300);
+    ctl('-i', 'off');
+    for (const f of readdirSync(callgrindDir)) rmSync(join(callgrindDir, f));
+    ctl('-d');
+    await sleep(1000);
+    const dump = readdirSync(callgrindDir).find((f) => /\.\d+$/.test(f));
+    const total = Number(/^(?:totals|summary): (\d+)/m.exec(readFileSync(join(callgrindDir, dump), 'utf8'))[1]);
+    const viewer = await close();
+    windows.push({ mode, irPerRequest: Math.round(total / requests), non2xx: run.non2xx, viewer });
+    process.stderr.write(`${mode.padEnd(7)} ${Math.round(total / requests)} instructions/request${viewer ? ` viewer ${JSON.stringify(viewer)}` : ''}\n`);
+  }
+  const sum = (mode) => windows.filter((w) => w.mode === mode).reduce((s, w) => s + w.irPerRequest, 0);
+  process.stdout.write(`${JSON.stringify({ ...machine, requests, windows, instructionRatio: round3(sum('stream') / sum('none')) }, null, 2)}\n`);
+} else {
+  const modes = ['none', 'stream', ...(withBrowser ? ['browser'] : [])];
+  const results = Object.fromEntries(modes.map((m) => [m, []]));
+  const load = [loadavg()[0]];
+  // Warm-up: JIT, caches, and a full journal ring (10,000 entries), so that every round sees the same steady heap.
+  await autocannon({ url: target, headers, connections, amount: 12_000 });
+  for (let r = 0; r < rounds; r++) {
+    for (const mode of modes.map((_, i) => modes[(i + r) % modes.length])) {
+      const close = await openViewer(mode);
+      const cpuBefore = cpuMs(server.child.pid);
+      const run = await autocannon({ url: target, headers, connections, duration: seconds });
+      const cpu = cpuMs(server.child.pid) - cpuBefore;
+      const viewer = await close();
+      results[mode][r] = { rps: run.requests.average, cpuPerRequestMs: cpu / run.requests.total, non2xx: run.non2xx, viewer };
+      process.stderr.write(`round ${r + 1} ${mode.padEnd(7)} ${run.requests.average.toFixed(0)} req/s, ${((cpu / run.requests.total) * 1000).toFixed(1)} us CPU/request${viewer ? ` viewer ${JSON.stringify(viewer)}` : ''}\n`);
+    }
+    load.push(loadavg()[0]);
+  }
+  const summary = {};
+  for (const mode of modes) {
+    summary[mode] = {
+      rps: Math.round(median(results[mode].map((x) => x.rps))),
+      rpsRatio: round3(median(results[mode].map((x, r) => x.rps / results.none[r].rps))),
+      cpuPerRequestUs: Math.round(median(results[mode].map((x) => x.cpuPerRequestMs)) * 1000),
+      cpuRatio: round3(median(results[mode].map((x, r) => x.cpuPerRequestMs / results.none[r].cpuPerRequestMs))),
+    };
+  }
+  const viewers = Object.fromEntries(modes.slice(1).map((m) => [m, results[m].map((x) => x.viewer)]));
+  process.stdout.write(`${JSON.stringify({ ...machine, rounds, seconds, connections, loadAverage1m: load.map((l) => l.toFixed(2)), summary, viewers }, null, 2)}\n`);
 }
-for (const mode of modes) {
-  summary[mode].rpsRatio = Math.round((summary[mode].rps / summary.none.rps) * 1000) / 1000;
-  summary[mode].cpuRatio = Math.round((summary[mode].cpuPerRequestUs / summary.none.cpuPerRequestUs) * 1000) / 1000;
-}
-process.stdout.write(
-  `${JSON.stringify({ cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, rounds, seconds, connections, loadAverage1m: load.map((l) => l.toFixed(2)), summary, viewers: Object.fromEntries(modes.slice(1).map((m) => [m, results[m].map((x) => x.viewer)])) }, null, 2)}\n`,
-);
 await browser?.close();
-server.child.kill('SIGTERM');
+server.child.kill('SIGKILL');
+if (callgrindDir) rmSync(callgrindDir, { recursive: true, force: true });

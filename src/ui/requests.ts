@@ -207,7 +207,14 @@ function flush(): void {
   const f = filters();
   const body = el.body();
   const first = body.firstChild;
-  for (const e of batch) if (matches(e, f)) body.insertBefore(row(e), first);
+  let added = 0;
+  for (const e of batch) {
+    if (added >= ROWS) break;
+    if (matches(e, f)) {
+      body.insertBefore(row(e), first);
+      added++;
+    }
+  }
   while (body.childElementCount > ROWS) body.lastElementChild?.remove();
   rove();
   showCounts();
