@@ -16,7 +16,7 @@
  * most `bufferLimit` bytes plus its socket, never an unbounded queue; nobody watching costs nothing at all
  * (no listener is subscribed).
  */
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { journalEntryJson, type Journal, type JournalEntry, type JournalQuery } from './journal.js';
 
 /** Bytes a viewer may have waiting in its socket before the stream waits for it to drain. */
@@ -100,7 +100,7 @@ function entryJson(entry: JournalEntry, response: 'full' | 'none'): string {
 const event = (name: string, data: unknown) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
 
 /** Answers `res` with the event stream of `journal` until the client leaves, the limit or timeout is reached, or `signal` aborts. */
-export function streamJournal(journal: Journal, req: Request, res: Response, opts: JournalStreamOptions): void {
+export function streamJournal(journal: Journal, req: IncomingMessage, res: ServerResponse, opts: JournalStreamOptions): void {
   const bufferLimit = opts.bufferLimit ?? STREAM_BUFFER_LIMIT;
   const response = opts.response ?? 'full';
   let cursor = opts.since + 1;
@@ -110,7 +110,7 @@ export function streamJournal(journal: Journal, req: Request, res: Response, opt
   let waitingDrain = false;
   let done = false;
 
-  res.status(200);
+  res.statusCode = 200;
   res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
   res.setHeader('Cache-Control', 'no-cache, no-transform');
   res.setHeader('X-Accel-Buffering', 'no');
