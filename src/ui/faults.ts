@@ -19,6 +19,11 @@ const message = () => byId('faults-message');
 const ruleError = () => byId('rule-error');
 
 function describeAction(a: FaultAction): string {
+  const what = describeActionType(a);
+  return 'phase' in a && a.phase === 'after' ? `${what}, after the real handler committed` : what;
+}
+
+function describeActionType(a: FaultAction): string {
   switch (a.type) {
     case 'latency':
       return a.ms !== undefined ? `latency ${a.ms} ms` : `latency ${a.minMs}-${a.maxMs} ms`;
@@ -34,6 +39,12 @@ function describeAction(a: FaultAction): string {
       return `rate limit ${a.limit} per ${a.windowMs} ms`;
     case 'reset':
       return 'dropped connection';
+    case 'throttle':
+      return `body at ${a.bytesPerSecond} B/s`;
+    case 'drift':
+      return `drift: ${[a.insert ? `${a.insert} inserted` : '', a.delete ? `${a.delete} deleted` : ''].filter(Boolean).join(', ')} before the page`;
+    case 'lag':
+      return `writes visible after ${a.ms} ms${a.reads ? ' (GET by id too)' : ''}`;
     default:
       // An action type this page does not know yet: show it as it is.
       return JSON.stringify(a);
@@ -42,7 +53,7 @@ function describeAction(a: FaultAction): string {
 
 /** The rule as POST /faults takes it: without the counters (and, for a copy, without its id). */
 function editable(rule: FaultRule): FaultRuleInput {
-  const { matched: _m, fired: _f, lastFiredAt: _l, retired: _r, id: _id, ...input } = rule;
+  const { matched: _m, fired: _f, lastFiredAt: _l, retired: _r, state: _s, id: _id, ...input } = rule;
   return input;
 }
 
@@ -68,7 +79,7 @@ export async function refresh(): Promise<void> {
       : faults.map((rule) =>
           h(
             'tr',
-            { 'data-fault': rule.id, class: rule.retired ? 'retired' : undefined },
+            { 'data-fault': rule.id, class: rule.state !== 'active' ? 'retired' : undefined },
             h(
               'td',
               {},
@@ -80,7 +91,13 @@ export async function refresh(): Promise<void> {
             h('td', {}, describeAction(rule.action)),
             h('td', { class: 'num' }, rule.matched),
             h('td', { class: 'num' }, rule.fired),
-            h('td', {}, rule.retired ? 'retired' : 'active', rule.lastFiredAt ? h('span', { class: 'muted' }, ` · last ${rule.lastFiredAt}`) : null),
+            h(
+              'td',
+              {},
+              rule.retired ? 'retired' : rule.state,
+              rule.from || rule.until ? h('span', { class: 'muted' }, ` · ${rule.from ?? '…'} → ${rule.until ?? '…'}`) : null,
+              rule.lastFiredAt ? h('span', { class: 'muted' }, ` · last ${rule.lastFiredAt}`) : null,
+            ),
             h(
               'td',
               { class: 'nowrap' },

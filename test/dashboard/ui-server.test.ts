@@ -10,6 +10,7 @@ import { createApp } from '../../src/index.js';
 import { dashboardDirectory } from '../../src/http/ui.js';
 import type { JournalEntry } from '../../src/journal/journal.js';
 import { curlCommand, shellQuote } from '../../src/ui/curl.js';
+import { FAULT_ACTION_TYPES } from '../../src/faults/types.js';
 import { FAULT_PRESETS } from '../../src/ui/presets.js';
 import { SseParser } from '../../src/ui/sse.js';
 
@@ -95,7 +96,17 @@ describe('fault presets', () => {
       'Hang',
       'Malformed body',
       'Rate limit',
+      'Lost answer',
+      '504 after commit',
+      'Replication lag',
+      'Pagination drift',
+      'Slow body',
+      'Outage window',
+      'One Bulk operation fails',
     ]);
+    // Every action the control API knows has a preset, and so does the "after" phase.
+    expect(new Set(FAULT_PRESETS.map((p) => p.rule.action.type))).toEqual(new Set(FAULT_ACTION_TYPES));
+    expect(FAULT_PRESETS.some((p) => 'phase' in p.rule.action && p.rule.action.phase === 'after')).toBe(true);
     for (const preset of FAULT_PRESETS) {
       const res = await request(app).post('/_mock/faults').send(preset.rule);
       expect(res.status, `${preset.label}: ${JSON.stringify(res.body)}`).toBe(201);
