@@ -363,6 +363,20 @@ export class StoredEntry {
   }
 }
 
+/**
+ * The entry as JSON text, the same as JSON.stringify(entry), without settling what nobody read: the live stream
+ * serialises every entry, and parsed bodies kept in entries would multiply the journal's memory (and the garbage
+ * collector's work). A field not read yet is worked out for the text only (its accessor runs on a scratch object).
+ */
+export function journalEntryJson(entry: JournalEntry): string {
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(entry)) {
+    const field = Object.getOwnPropertyDescriptor(entry, key)!;
+    copy[key] = field.get ? (field.get.call({}) as unknown) : field.value;
+  }
+  return JSON.stringify(copy);
+}
+
 /** Replaces the accessor `key` of an entry with a plain, writable value (its place among the keys is kept). */
 function settle<T>(entry: object, key: string, value: T): T {
   Object.defineProperty(entry, key, { value, enumerable: true, configurable: true, writable: true });

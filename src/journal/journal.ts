@@ -17,7 +17,7 @@ import { toHarEntry, type HarLog } from './export.js';
 import { JournalFile } from './file.js';
 import { compileQuery, DEFAULT_QUERY_LIMIT, JournalQueryError, type CompiledQuery, type JournalQuery } from './query.js';
 
-export { ENTRY_OVERHEAD_BYTES, type CommittedEntry, type JournalEntry, type JournalOutcome, type JournalRecordInput } from './entry.js';
+export { ENTRY_OVERHEAD_BYTES, journalEntryJson, type CommittedEntry, type JournalEntry, type JournalOutcome, type JournalRecordInput } from './entry.js';
 export { type HarEntry, type HarLog, type HarNameValue } from './export.js';
 export {
   compileGlob,
@@ -232,6 +232,19 @@ export class Journal {
     const i = Number(m[1]) - this.at(0)!.seq;
     if (i < 0 || i >= this.held) return undefined;
     return this.at(i)!.entry();
+  }
+
+  /**
+   * The query's conditions (`since`, `limit` and `order` are not conditions) as one test of an entry this journal
+   * still holds (false once it was evicted); throws JournalQueryError.
+   */
+  matcher(query: JournalQuery): (entry: JournalEntry) => boolean {
+    const { predicates } = compileQuery(query, undefined);
+    return (entry) => {
+      const i = this.held === 0 ? -1 : entry.seq - this.at(0)!.seq;
+      const stored = i >= 0 && i < this.held ? this.at(i) : undefined;
+      return stored !== undefined && stored.seq === entry.seq && predicates.every((p) => p(stored));
+    };
   }
 
   /** Drops every entry; sequence numbers continue from where they were. */
