@@ -12,6 +12,7 @@
  */
 import { Faker, base, de, en, en_GB, en_US, es, fr, generateMersenne53Randomizer, nl, sv } from '@faker-js/faker';
 import type { LocaleDefinition } from '@faker-js/faker';
+import { flat } from '../scim/strings.js';
 
 export type Resource = Record<string, unknown>;
 
@@ -279,6 +280,8 @@ interface Department {
   name: string;
   profile: DepartmentProfile;
   costCenter: string;
+  /** The title of the department's interns (one string shared by all of them). */
+  internTitle: string;
   /** Users (indices) of this department, in creation order. */
   members: number[];
   /** Managers of this department with remaining span, in creation order (breadth-first filling). */
@@ -312,7 +315,7 @@ export function generateDirectory(options: GenerateOptions): GeneratedDirectory 
     const c = faker.number.int(0xffffffff);
     const d = faker.number.int(0xffffffff);
     // version 4 in the 13th hex digit, RFC 4122 variant (8, 9, a or b) in the 17th
-    return (
+    return flat(
       HEX[a >>> 24]! + HEX[(a >>> 16) & 255]! + HEX[(a >>> 8) & 255]! + HEX[a & 255]! + '-' +
       HEX[b >>> 24]! + HEX[(b >>> 16) & 255]! + '-' +
       HEX[((b >>> 8) & 15) | 0x40]! + HEX[b & 255]! + '-' +
@@ -363,6 +366,7 @@ export function generateDirectory(options: GenerateOptions): GeneratedDirectory 
       name,
       profile,
       costCenter: String(1000 + 100 * (i + 1) + int(99)),
+      internTitle: flat(`${name} Intern`),
       members: [],
       managerQueue: [],
       queueHead: 0,
@@ -388,9 +392,9 @@ export function generateDirectory(options: GenerateOptions): GeneratedDirectory 
         regionName: city.region,
         postalCode,
         timezone: city.timezone,
-        formatted: region.format({
+        formatted: flat(region.format({
           streetAddress, locality: city.locality, region: city.region, postalCode, countryName: region.countryName,
-        }),
+        })),
       };
     });
   });
@@ -459,8 +463,8 @@ export function generateDirectory(options: GenerateOptions): GeneratedDirectory 
     const nickName = nick !== undefined && float() < 0.4 ? nick : undefined;
 
     const localPart = uniqueLocalPart(`${slug(givenName)}.${slug(familyName)}`, userNames);
-    const userName = `${localPart}@${WORK_DOMAIN}`;
-    const displayName = `${givenName} ${familyName}`;
+    const userName = flat(`${localPart}@${WORK_DOMAIN}`);
+    const displayName = flat(`${givenName} ${familyName}`);
 
     const id = uuid();
     const externalId = uuid();
@@ -474,7 +478,7 @@ export function generateDirectory(options: GenerateOptions): GeneratedDirectory 
     if (isRoot) title = ROOT_TITLES[i] ?? 'Executive Vice President';
     else if (isHead) title = dept.profile.head;
     else if (isManager) title = pick(dept.profile.managers);
-    else if (userType === 'Intern') title = `${dept.name} Intern`;
+    else if (userType === 'Intern') title = dept.internTitle;
     else title = pick(dept.profile.individual);
 
     const created = historyStart + Math.floor((i + float()) * slot);
@@ -486,13 +490,13 @@ export function generateDirectory(options: GenerateOptions): GeneratedDirectory 
     const emails: Resource[] = [{ value: userName, type: 'work', primary: true }];
     if (float() < 0.2) {
       const suffix = float() < 0.5 ? String(10 + int(89)) : '';
-      emails.push({ value: `${slug(givenName)}${slug(familyName)}${suffix}@${pick(HOME_DOMAINS)}`, type: 'home' });
+      emails.push({ value: flat(`${slug(givenName)}${slug(familyName)}${suffix}@${pick(HOME_DOMAINS)}`), type: 'home' });
     }
-    const phoneNumbers: Resource[] = [{ value: office.phone[0] + digits(office.phone[1]), type: 'work', primary: true }];
-    if (float() < 0.45) phoneNumbers.push({ value: pick(region.mobile[0]) + digits(region.mobile[1]), type: 'mobile' });
+    const phoneNumbers: Resource[] = [{ value: flat(office.phone[0] + digits(office.phone[1])), type: 'work', primary: true }];
+    if (float() < 0.45) phoneNumbers.push({ value: flat(pick(region.mobile[0]) + digits(region.mobile[1])), type: 'mobile' });
 
     const name: Resource = {
-      formatted: middleName ? `${givenName} ${middleName} ${familyName}` : displayName,
+      formatted: middleName ? flat(`${givenName} ${middleName} ${familyName}`) : displayName,
       familyName,
       givenName,
     };
@@ -561,7 +565,7 @@ export function generateDirectory(options: GenerateOptions): GeneratedDirectory 
   const permutation = new Int32Array(userCount);
   for (let i = 0; i < userCount; i++) permutation[i] = i;
   for (let p = 0; p < projectCount; p++) {
-    const displayName = uniqueGroupName(projectName(faker, departments, float, pick), groupNames);
+    const displayName = flat(uniqueGroupName(projectName(faker, departments, float, pick), groupNames));
     const members = sampleSorted(permutation, sizes[p]!, int);
     const created = historyStart + Math.floor(float() * HISTORY_MS);
     groups.push(makeGroup(uuid(), uuid(), displayName, created, members));
@@ -713,7 +717,7 @@ export function iso(ms: number): string {
   rest -= minute * 60_000;
   const second = Math.floor(rest / 1000);
   const milli = rest - second * 1000;
-  return `${year}-${PAD2[month]}-${PAD2[day]}T${PAD2[hour]}:${PAD2[minute]}:${PAD2[second]}.${PAD3[milli]}Z`;
+  return flat(`${year}-${PAD2[month]}-${PAD2[day]}T${PAD2[hour]}:${PAD2[minute]}:${PAD2[second]}.${PAD3[milli]}Z`);
 }
 
 function cumulative(weights: number[]): Float64Array {
