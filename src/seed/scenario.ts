@@ -38,7 +38,7 @@ export class ScenarioError extends Error {
 }
 
 /** A scenario's `generate` block: the generator's options plus the IdP shape to give the directory. */
-export type GenerateSpec = Omit<GenerateOptions, 'onProgress'> & { shape?: DirectoryShape };
+export type GenerateSpec = Omit<GenerateOptions, 'onProgress' | 'versions'> & { shape?: DirectoryShape };
 
 export interface Scenario {
   /** The file name (as given) or another label, used in error messages. */

@@ -307,16 +307,25 @@ export class MemoryStore implements ResourceRepository {
    * a snapshot this store made.
    */
   load(snapshot: StoreSnapshot): void {
+    const steps = this.loadSteps(snapshot);
+    while (!steps.next().done);
+  }
+
+  /**
+   * load in steps: yields every few thousand resources indexed (see src/seed/steps.ts). Until the last step the
+   * store is half built: only for a store nobody reads yet (a tenant that is still being seeded).
+   */
+  *loadSteps(snapshot: StoreSnapshot): Generator<void, void, void> {
     // The snapshot's custom schemas replace the registry's; the tables follow the registry's resource types.
     this.registry.replaceCustom(snapshot.schemas ?? [], snapshot.resourceTypes ?? []);
-    const built = this.built.get(snapshot) ?? this.build(snapshot);
+    const built = this.built.get(snapshot) ?? (yield* this.build(snapshot));
     this.share(built);
     this.sequence = snapshot.sequence;
     this.changed();
   }
 
   /** Indexes a snapshot and remembers the result for the next load of the same snapshot. */
-  private build(snapshot: StoreSnapshot): BuiltState {
+  private *build(snapshot: StoreSnapshot): Generator<void, BuiltState, void> {
     this.tables = new Map();
     for (const type of this.registry.resourceTypes()) this.tables.set(type.name, Table.empty(type));
     this.memberOf = new Map();
@@ -330,6 +339,7 @@ export class MemoryStore implements ResourceRepository {
         table.resources.set(resource.id as string, resource);
         table.addToIndexes(resource);
         this.indexMembers(resource, this.createdCounter);
+        if ((this.createdCounter & 2047) === 0) yield;
       }
     }
     // From now on the index Sets are shared with the remembered state: both copy one before changing it.
