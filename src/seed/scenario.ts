@@ -23,7 +23,7 @@ import type { ResourceTypeDef, SchemaDef } from '../scim/schemas/types.js';
 import { validateResource, type Resource } from '../scim/validate.js';
 import type { TenantConfig } from '../tenant.js';
 import { ControlError, mergeConfig, tenantConfigFrom } from '../tenant-config.js';
-import { checkCustomSchemas, registryWith, resourceTypeNames, SchemaDefinitionError } from './custom-schemas.js';
+import { checkCustomSchemas, registryWith, resourceTypeNames, SchemaDefinitionError } from '../scim/schemas/custom.js';
 import { DEFAULT_REFERENCE_DATE, type GenerateOptions } from './generate.js';
 import { JsonSchemaValidator, pointerToken } from './json-schema.js';
 import { findJsonSyntaxError } from './json-syntax.js';

@@ -15,7 +15,7 @@ import type { Resource } from '../scim/validate.js';
 import { MemoryStore, type StoreSnapshot } from '../store/memory.js';
 import { toDocument } from '../store/snapshot.js';
 import type { Tenant } from '../tenant.js';
-import { registryWith } from './custom-schemas.js';
+import { registryWith } from '../scim/schemas/custom.js';
 import { generateDirectorySteps } from './generate.js';
 import { pointerToken } from './json-schema.js';
 import { mergeScenarioOptions, referenceDateOf, ScenarioError, type Scenario } from './scenario.js';

@@ -5,7 +5,7 @@
 import { isPlainObject } from '../scim/attributes.js';
 import type { ResourceTypeDef, SchemaDef } from '../scim/schemas/types.js';
 import type { Resource } from '../scim/validate.js';
-import { checkCustomSchemas, resourceTypeNames, SchemaDefinitionError } from '../seed/custom-schemas.js';
+import { checkCustomSchemas, resourceTypeNames, SchemaDefinitionError } from '../scim/schemas/custom.js';
 import type { StoreSnapshot } from './memory.js';
 
 export const SNAPSHOT_FORMAT = 'scimulator-snapshot';

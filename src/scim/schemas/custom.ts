@@ -9,9 +9,9 @@
  *
  * Pure: no I/O. Errors name the JSON pointer of the offending value.
  */
-import { FORBIDDEN_KEYS, isPlainObject } from '../scim/attributes.js';
-import { SchemaRegistry } from '../scim/schemas/registry.js';
-import type { AttributeDef, AttributeType, ResourceTypeDef, SchemaDef, SchemaExtensionRef } from '../scim/schemas/types.js';
+import { FORBIDDEN_KEYS, isPlainObject } from '../attributes.js';
+import { SchemaRegistry } from './registry.js';
+import type { AttributeDef, AttributeType, ResourceTypeDef, SchemaDef, SchemaExtensionRef } from './types.js';
 
 /** A definition that breaks RFC 7643 section 7 (or this service's limits), at a JSON pointer. */
 export class SchemaDefinitionError extends Error {
