@@ -69,6 +69,13 @@ export interface PatchEnvironment {
    * an index (the store's membership index for Group members) instead of a scan; undefined: not known, scan.
    */
   storedContains?: (attribute: ResolvedAttribute, value: string) => boolean | undefined;
+  /**
+   * May new values of this value-identified attribute be appended to the stored list by the caller, instead of
+   * the PATCH copying the list? When true for an attribute that a PATCH only adds to, the result holds the stored
+   * list itself and `PatchOutcome.appended` the values to append (Group members: one member added to a group of
+   * 100,000 copies nothing).
+   */
+  appendLater?: (attribute: ResolvedAttribute) => boolean;
   onWarning?: (warning: PatchWarning) => void;
 }
 
@@ -90,6 +97,11 @@ export interface PatchOutcome {
    * an attribute that was replaced or removed whole: then every value must be checked again.
    */
   deltas: ReadonlyMap<string, ValueListDelta>;
+  /**
+   * Per canonical attribute path, values to append to the list `next` holds, which is the stored list itself
+   * (see PatchEnvironment.appendLater): the caller appends them when it commits. Empty when there are none.
+   */
+  appended: ReadonlyMap<string, readonly Record<string, unknown>[]>;
 }
 
 type Obj = Record<string, unknown>;
@@ -214,6 +226,8 @@ class PatchEngine {
   /** Objects and arrays this PATCH created or copied: they may be changed in place. */
   private readonly fresh = new WeakSet<object>();
   private readonly lists = new Map<string, ListState>();
+  /** Appends to stored lists left for the caller (PatchEnvironment.appendLater), by canonical path. */
+  private readonly pending = new Map<string, { r: ResolvedAttribute; base: unknown[]; additions: Obj[] }>();
 
   constructor(
     private readonly schema: ResourceSchema,
@@ -243,6 +257,9 @@ class PatchEngine {
   // Reading and writing attributes of the working copy.
 
   private read(r: ResolvedAttribute): unknown {
+    // A list with appends left for the caller is built now: this PATCH reads it again.
+    const pending = this.pending.get(this.whole(r).canonicalPath);
+    if (pending) this.write(pending.r, this.mark(pending.base.concat(pending.additions)));
     const container = r.inExtension ? this.work[r.schemaId] : this.work;
     return isPlainObject(container) ? container[r.attribute.name] : undefined;
   }
@@ -256,6 +273,7 @@ class PatchEngine {
 
   /** Sets (or with undefined, deletes) the whole value of an attribute; empty extension objects are dropped. */
   private write(r: ResolvedAttribute, value: unknown): void {
+    this.pending.delete(this.whole(r).canonicalPath);
     let container: Obj;
     if (r.inExtension) {
       const ext = this.work[r.schemaId];
@@ -655,6 +673,11 @@ class PatchEngine {
       }
     }
     if (!additions.length) return;
+    if (!primaries.length && before.length && !this.fresh.has(before) && !r.inExtension && this.env.appendLater?.(r)) {
+      // The stored list stays as it is; the caller appends the additions when it commits.
+      this.pending.set(this.whole(r).canonicalPath, { r: this.whole(r), base: before, additions: additions as Obj[] });
+      return;
+    }
     // One copy of a large list (concat), or appends to a list this PATCH already copied.
     let list: unknown[];
     if (this.fresh.has(before)) {
@@ -919,7 +942,8 @@ class PatchEngine {
       if (!state) deltas.set(path, { added: [], removed: [] });
       else if (!state.reset) deltas.set(path, { added: [...state.added.values()], removed: [...state.removed] });
     }
-    return { next, changed: !sameResource(this.existing, next), deltas };
+    const appended = new Map([...this.pending].map(([path, p]) => [path, p.additions]));
+    return { next, changed: appended.size > 0 || !sameResource(this.existing, next), deltas, appended };
   }
 }
 

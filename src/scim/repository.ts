@@ -32,4 +32,11 @@ export interface ResourceRepository {
   groupsContaining(memberId: string): ReadonlySet<string>;
   /** A fresh, monotonically increasing number for versions (ETags). */
   nextSequence(): number;
+  /**
+   * `list`, a list of the stored version of a resource, followed by `values`, for the next version of that
+   * resource (which the caller puts right after): the store may append in place when nothing but its current
+   * version holds the list (no snapshot, no seed state), and copies it otherwise. So a PATCH adding one member to
+   * a group of 100,000 copies no list.
+   */
+  appendToList<T>(list: readonly T[], values: readonly T[]): T[];
 }

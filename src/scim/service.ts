@@ -2,11 +2,11 @@
  * The SCIM operations (RFC 7644 section 3) over a repository: create, get, replace, delete, list, and the
  * rendering of a stored resource into its response shape. Pure: no HTTP, no I/O, time from the clock.
  */
-import { isPlainObject, type ResourceSchema } from './attributes.js';
+import { isPlainObject, type ResolvedAttribute, type ResourceSchema } from './attributes.js';
 import type { Clock } from './clock.js';
 import { ScimError, badRequest, notFound } from './errors.js';
 import { listResources, type ListOptions, type ListRequest, type ListResult } from './list.js';
-import { applyPatch, parsePatchRequest, type PatchWarning, type ValueListDelta } from './patch.js';
+import { applyPatch, parsePatchRequest, type PatchOutcome, type PatchWarning, type ValueListDelta } from './patch.js';
 import { Projection, type ProjectionRequest } from './project.js';
 import type { SeededRandom } from './random.js';
 import type { ResourceRepository } from './repository.js';
@@ -90,14 +90,16 @@ export class ScimService {
     this.checkPrecondition(existing, preconditions);
     const operations = parsePatchRequest(body, this.options.maxPatchOperations);
     const isGroup = type.core.id === GROUP_SCHEMA_ID;
+    const isMembers = (attribute: ResolvedAttribute) => isGroup && !attribute.inExtension && attribute.attribute.name === 'members';
     const outcome = applyPatch(type, existing, operations, {
       onWarning,
       // Membership of a group is answered by the store's membership index, not by a scan of its members.
-      storedContains: (attribute, value) =>
-        isGroup && !attribute.inExtension && attribute.attribute.name === 'members' ? this.repo.groupsContaining(value).has(id) : undefined,
+      storedContains: (attribute, value) => (isMembers(attribute) ? this.repo.groupsContaining(value).has(id) : undefined),
+      // Members added to a group are appended to the stored list when the PATCH commits (no copy of the list).
+      appendLater: isMembers,
     });
     if (!outcome.changed) return existing;
-    return this.commit(type, existing, outcome.next, isGroup ? outcome.deltas.get('members') : undefined);
+    return this.commit(type, existing, outcome.next, isGroup ? outcome.deltas.get('members') : undefined, outcome.appended);
   }
 
   /**
@@ -105,11 +107,13 @@ export class ScimService {
    * the reference and uniqueness checks. Used by PUT, PATCH and Bulk. With `members` (the members added and
    * removed by a PATCH), only the added members are checked and the store updates its index incrementally.
    */
-  commit(type: ResourceSchema, existing: Resource, next: Resource, members?: ValueListDelta): Resource {
+  commit(type: ResourceSchema, existing: Resource, next: Resource, members?: ValueListDelta, appended?: PatchOutcome['appended']): Resource {
     const id = existing.id as string;
     if (members) this.checkAddedMembers(members.added, id);
     else this.checkReferences(type, next, id);
     this.checkUniqueness(type, next, id);
+    // Every check passed: the values a PATCH left to append join their (stored) list now.
+    for (const [path, values] of appended ?? []) next[path] = this.repo.appendToList(next[path] as unknown[], values);
     const created = (existing.meta as Record<string, unknown>).created as string;
     const resource = this.stamp(type, id, next, created, new Date(this.clock.now()).toISOString());
     this.repo.put(type.name, resource, members && { added: members.added.map((m) => m.value as string), removed: members.removed });

@@ -60,11 +60,12 @@ export function compactValue<T>(value: T): T {
 export function compactResource(resource: Record<string, unknown>, previous?: Record<string, unknown>, appendedTo?: string, appended?: number): void {
   for (const key of Object.keys(resource)) {
     const value = resource[key];
-    if (previous !== undefined && previous[key] === value) continue;
+    // (The appended list may be the previous version's own list, grown in place: see MemoryStore.appendToList.)
     if (key === appendedTo && appended !== undefined && Array.isArray(value)) {
       for (let i = Math.max(0, value.length - appended); i < value.length; i++) value[i] = compactValue(value[i]);
       continue;
     }
+    if (previous !== undefined && previous[key] === value) continue;
     if (typeof value === 'string') resource[key] = share(value);
     else compactValue(value);
   }

@@ -118,6 +118,11 @@ export class MemoryStore implements ResourceRepository {
   private readonly built = new WeakMap<StoreSnapshot, BuiltState>();
   private sequence = 0;
   private createdCounter = 0;
+  /**
+   * Lists this store copied for appendToList and that only the current version of their resource holds: they may
+   * grow in place. Forgotten (a new WeakSet) whenever resources are handed out whole (snapshot) or replaced (load).
+   */
+  private ownLists = new WeakSet<readonly unknown[]>();
   private readonly listeners: Array<() => void> = [];
 
   constructor(private readonly registry: SchemaRegistry) {
@@ -240,6 +245,17 @@ export class MemoryStore implements ResourceRepository {
     return ++this.sequence;
   }
 
+  appendToList<T>(list: readonly T[], values: readonly T[]): T[] {
+    if (!this.ownLists.has(list)) {
+      const copy = list.concat(values);
+      this.ownLists.add(copy);
+      return copy;
+    }
+    const own = list as T[];
+    for (const value of values) own.push(value);
+    return own;
+  }
+
   /**
    * Adds the memberships of a resource with members. Each member's list of groups is kept in creation order of
    * the groups (not in the order memberships were added), so User.groups renders the same after a reload.
@@ -294,6 +310,8 @@ export class MemoryStore implements ResourceRepository {
 
   /** The whole state as plain data, in creation order (the snapshot and data-file format). */
   snapshot(): StoreSnapshot {
+    // The snapshot shares the resources: none of their lists may change in place from now on.
+    this.ownLists = new WeakSet();
     const resources: Record<string, Resource[]> = {};
     for (const type of this.registry.resourceTypes()) resources[type.name] = [...(this.tables.get(type.name)?.resources.values() ?? [])];
     const custom = this.registry.custom();
@@ -316,6 +334,7 @@ export class MemoryStore implements ResourceRepository {
    * store is half built: only for a store nobody reads yet (a tenant that is still being seeded).
    */
   *loadSteps(snapshot: StoreSnapshot): Generator<void, void, void> {
+    this.ownLists = new WeakSet();
     // The snapshot's custom schemas replace the registry's; the tables follow the registry's resource types.
     this.registry.replaceCustom(snapshot.schemas ?? [], snapshot.resourceTypes ?? []);
     const built = this.built.get(snapshot) ?? (yield* this.build(snapshot));
