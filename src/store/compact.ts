@@ -30,6 +30,23 @@ export function share(text: string): string {
   return shared;
 }
 
+/** Shared `schemas` lists (a few per resource type), by their URNs. */
+const schemaLists = new Map<string, readonly string[]>();
+const MAX_SCHEMA_LISTS = 256;
+
+/** One frozen list for every resource with the same `schemas` (nothing changes a stored value in place). */
+function shareSchemas(list: unknown): unknown {
+  if (!Array.isArray(list) || !list.every((urn) => typeof urn === 'string')) return compactValue(list);
+  const key = list.join('\n');
+  let shared = schemaLists.get(key);
+  if (shared === undefined) {
+    if (schemaLists.size >= MAX_SCHEMA_LISTS) return compactValue(list);
+    shared = Object.freeze(list.map(share));
+    schemaLists.set(key, shared);
+  }
+  return shared;
+}
+
 /** Compacts a JSON value in place (arrays and objects) and returns it (strings are returned shared). */
 export function compactValue<T>(value: T): T {
   if (typeof value === 'string') return share(value) as T;
@@ -59,6 +76,8 @@ export function compactValue<T>(value: T): T {
  */
 export function compactResource(resource: Record<string, unknown>, previous?: Record<string, unknown>, appendedTo?: string, appended?: number): void {
   for (const key of Object.keys(resource)) {
+    // An id is unique and flat already (sharing it would only add an entry to the string table).
+    if (key === 'id') continue;
     const value = resource[key];
     // (The appended list may be the previous version's own list, grown in place: see MemoryStore.appendToList.)
     if (key === appendedTo && appended !== undefined && Array.isArray(value)) {
@@ -66,7 +85,8 @@ export function compactResource(resource: Record<string, unknown>, previous?: Re
       continue;
     }
     if (previous !== undefined && previous[key] === value) continue;
-    if (typeof value === 'string') resource[key] = share(value);
+    if (key === 'schemas') resource[key] = shareSchemas(value);
+    else if (typeof value === 'string') resource[key] = share(value);
     else compactValue(value);
   }
 }

@@ -14,7 +14,7 @@ import { checkCustomSchemas, registryWith, resourceTypeNames, SchemaDefinitionEr
 import { GROUP_SCHEMA_ID } from '../scim/schemas/core.js';
 import type { AttributeDef, ResourceTypeDef, SchemaDef } from '../scim/schemas/types.js';
 import { expectedType, isDateTime, type Resource } from '../scim/validate.js';
-import { compactValue } from './compact.js';
+import { compactResource } from './compact.js';
 import type { StoreSnapshot } from './memory.js';
 
 export const SNAPSHOT_FORMAT = 'scimulator-snapshot';
@@ -74,7 +74,7 @@ export function fromDocument(value: unknown): StoreSnapshot {
     resources[type] = list as Resource[];
   }
   checkResources(resources, (name) => registry.resourceType(name)!);
-  for (const list of Object.values(resources)) for (const resource of list) compactValue(resource);
+  for (const list of Object.values(resources)) for (const resource of list) compactResource(resource);
   if (custom.schemas.length || custom.resourceTypes.length) {
     return { sequence: value.sequence as number, schemas: custom.schemas, resourceTypes: custom.resourceTypes, resources };
   }
