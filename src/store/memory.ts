@@ -198,7 +198,7 @@ export class MemoryStore implements ResourceRepository {
     const previous = table.resources.get(id);
     const incremental = previous !== undefined && members !== undefined;
     // A PATCH appends the members it adds: the new elements of the list are its last ones.
-    compactResource(resource, previous, incremental ? 'members' : undefined, members?.added.length);
+    compactResource(resource, { previous, appendedTo: incremental ? 'members' : undefined, appended: members?.added.length });
     if (Array.isArray(resource.members) || Array.isArray(previous?.members)) this.ownMembership();
     if (previous) {
       table.removeFromIndexes(previous);
