@@ -2,6 +2,7 @@
  * The OpenAPI 3.1 description of the control API, served at <control path>/openapi.json. Kept beside the
  * routes in control.ts, faults/control.ts and journal/control.ts; a test checks that every route is listed.
  */
+import { PERSONA_NAMES } from '../personas/index.js';
 import { VERSION } from '../version.js';
 
 const json = (schema: Record<string, unknown> = { type: 'object' }) => ({ content: { 'application/json': { schema } } });
@@ -52,7 +53,20 @@ const tenantScoped: Record<string, Record<string, unknown>> = {
   '/requests/count': { post: { summary: 'How many journal entries match a JSON query', requestBody: json({ $ref: '#/components/schemas/JournalQuery' }), responses: { 200: ok('{ count }'), 400: error } } },
   '/requests/export': { get: { summary: 'The journal as NDJSON (?format=ndjson) or HAR 1.2 (?format=har)', responses: { 200: ok('Export') } } },
   '/requests/wait': { get: { summary: 'Long-poll for the first entry after ?since=N matching the query (timeoutMs up to 60000)', responses: { 200: ok('Entry'), 408: ok('Timed out') } } },
-  '/conformance': { get: { summary: 'Conformance warnings seen: code, RFC section, count, first request id', responses: { 200: ok('Summary') } } },
+  '/conformance': {
+    get: {
+      summary:
+        'Without format: the conformance warnings this tenant saw (code, RFC section, count, first request id). With ?format=json|junit|text: the conformance report, one check per known code, passed or failed, for every tenant under the control path itself and for one tenant under /tenants/{tenantId} (JUnit: one testsuite per tenant)',
+      parameters: [{ name: 'format', in: 'query', schema: { enum: ['json', 'junit', 'text'] } }],
+      responses: {
+        200: {
+          description: 'Summary, or the report in the format asked for',
+          content: { 'application/json': { schema: { type: 'object' } }, 'application/xml': { schema: { type: 'string' } }, 'text/plain': { schema: { type: 'string' } } },
+        },
+        400: error,
+      },
+    },
+  },
 };
 
 export function controlOpenApi(controlPath: string): Record<string, unknown> {
@@ -63,7 +77,7 @@ export function controlOpenApi(controlPath: string): Record<string, unknown> {
       get: { summary: 'The tenants with their SCIM base URLs', responses: { 200: ok('Tenants') } },
       post: {
         summary: 'Create an isolated tenant (own store, faults, journal, clock, config, token)',
-        requestBody: json({ type: 'object', properties: { id: { type: 'string' }, seed: { type: 'integer' }, users: { type: 'integer' }, groups: { type: 'integer' }, seedFile: { type: 'string' }, profile: { enum: ['lenient', 'rfc', 'entra', 'okta'] }, token: { type: 'string' }, me: { type: 'string' } } }),
+        requestBody: json({ type: 'object', properties: { id: { type: 'string' }, seed: { type: 'integer' }, users: { type: 'integer' }, groups: { type: 'integer' }, seedFile: { type: 'string' }, profile: { enum: ['lenient', 'rfc', 'entra', 'okta'] }, persona: { enum: [...PERSONA_NAMES] }, token: { type: 'string' }, me: { type: 'string' } } }),
         responses: { 201: ok('{ id, baseUrl, token }'), 400: error, 409: ok('The id is taken') },
       },
     },
@@ -94,6 +108,9 @@ export function controlOpenApi(controlPath: string): Record<string, unknown> {
             groupDisplayNameUnique: { type: 'boolean' },
             warningsHeader: { type: 'boolean' },
             cursorTimeout: { type: 'integer', minimum: 1 },
+            advertisePagination: { type: 'boolean' },
+            memberPolicy: { enum: ['accept', 'reject', 'notFound', 'drop'] },
+            persona: { enum: [...PERSONA_NAMES, null] },
           },
         },
         FaultRule: {
