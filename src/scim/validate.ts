@@ -83,7 +83,8 @@ function normaliseLevel(
   skipKey: (key: string) => boolean,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, raw] of Object.entries(input)) {
+  for (const key of Object.keys(input)) {
+    const raw = input[key];
     if (FORBIDDEN_KEYS.has(key)) throw badRequest('invalidSyntax', `"${key}" is not allowed as an attribute name (at ${pathPrefix || 'the top level'}).`);
     if (skipKey(key)) continue;
     const def = findAttribute(defs, key);

@@ -118,12 +118,21 @@ export function compactResource(resource: Record<string, unknown>, options: Comp
     }
     // (The appended list may be the previous version's own list, grown in place: see MemoryStore.appendToList.)
     if (key === appendedTo && appended !== undefined && Array.isArray(value)) {
-      for (let i = Math.max(0, value.length - appended); i < value.length; i++) value[i] = compactValue(value[i], share);
+      for (let i = Math.max(0, value.length - appended); i < value.length; i++) value[i] = compactMember(value[i], share);
       continue;
     }
     if (previous !== undefined && previous[key] === value) continue;
     if (key === 'schemas') resource[key] = shareSchemas(value, share);
+    else if (key === 'members' && Array.isArray(value)) for (const member of value) compactMember(member, share);
     else if (typeof value === 'string') resource[key] = share(value);
     else compactValue(value, share);
   }
+}
+
+/** A group member, but its `value`: the store makes that the member's own id string (MemoryStore.shareMemberId). */
+function compactMember(member: unknown, share: Share): unknown {
+  if (typeof member !== 'object' || member === null || Array.isArray(member)) return compactValue(member, share);
+  const obj = member as Record<string, unknown>;
+  for (const key of Object.keys(obj)) if (key !== 'value') obj[key] = compactValue(obj[key], share);
+  return member;
 }

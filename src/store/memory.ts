@@ -208,8 +208,10 @@ export class MemoryStore implements ResourceRepository {
     }
     table.resources.set(id, resource);
     table.addToIndexes(resource);
-    if (incremental) this.applyMembership(id, members, table.created.get(id)!);
-    else this.indexMembers(resource, table.created.get(id)!);
+    if (incremental) {
+      this.applyMembership(id, members, table.created.get(id)!);
+      this.shareAppendedMemberIds(resource, members.added.length);
+    } else this.indexMembers(resource, table.created.get(id)!);
     this.changed();
   }
 
@@ -266,7 +268,30 @@ export class MemoryStore implements ResourceRepository {
     const groupId = resource.id as string;
     this.containerSeq.set(groupId, seq);
     for (const member of members) {
-      if (isPlainObject(member) && typeof member.value === 'string') this.addMembership(member.value, groupId, seq);
+      if (isPlainObject(member) && typeof member.value === 'string') this.addMembership(this.shareMemberId(member), groupId, seq);
+    }
+  }
+
+  /**
+   * A member's value is the id of a stored resource: it becomes that resource's own id string (an equal string, so
+   * no value changes), and a group of 100,000 members holds no second copy of 100,000 ids. Returns the value.
+   */
+  private shareMemberId(member: Record<string, unknown>): string {
+    const value = member.value as string;
+    const type = typeof member.type === 'string' ? member.type : undefined;
+    const target = (type === undefined || type === 'User' ? this.tables.get('User')?.resources.get(value) : undefined) ?? this.tables.get(type ?? 'Group')?.resources.get(value);
+    if (typeof target?.id !== 'string') return value;
+    member.value = target.id;
+    return target.id;
+  }
+
+  /** shareMemberId for the members a PATCH appended: the last `count` elements of the list (see compactResource). */
+  private shareAppendedMemberIds(resource: Resource, count: number): void {
+    const list = resource.members;
+    if (!Array.isArray(list)) return;
+    for (let i = Math.max(0, list.length - count); i < list.length; i++) {
+      const member: unknown = list[i];
+      if (isPlainObject(member) && typeof member.value === 'string') this.shareMemberId(member);
     }
   }
 
