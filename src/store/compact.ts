@@ -57,7 +57,8 @@ export function sharedWithin(seen: Map<string, string>): Share {
 /** Compacts a JSON value in place (arrays and objects) and returns it (strings are returned shared). */
 export function compactValue<T>(value: T, share: Share = shareInterned): T {
   if (typeof value === 'string') return share(value) as T;
-  if (typeof value !== 'object' || value === null) return value;
+  // Frozen values are shared ones (the generator's), compact already.
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const element: unknown = value[i];
@@ -131,7 +132,7 @@ export function compactResource(resource: Record<string, unknown>, options: Comp
 
 /** A group member, but its `value`: the store makes that the member's own id string (MemoryStore.shareMemberId). */
 function compactMember(member: unknown, share: Share): unknown {
-  if (typeof member !== 'object' || member === null || Array.isArray(member)) return compactValue(member, share);
+  if (typeof member !== 'object' || member === null || Array.isArray(member) || Object.isFrozen(member)) return compactValue(member, share);
   const obj = member as Record<string, unknown>;
   for (const key of Object.keys(obj)) if (key !== 'value') obj[key] = compactValue(obj[key], share);
   return member;
