@@ -278,8 +278,9 @@ export class MemoryStore implements ResourceRepository {
    */
   private shareMemberId(member: Record<string, unknown>): string {
     const value = member.value as string;
-    const type = typeof member.type === 'string' ? member.type : undefined;
-    const target = (type === undefined || type === 'User' ? this.tables.get('User')?.resources.get(value) : undefined) ?? this.tables.get(type ?? 'Group')?.resources.get(value);
+    const target = typeof member.type === 'string'
+      ? this.tables.get(member.type)?.resources.get(value)
+      : (this.tables.get('User')?.resources.get(value) ?? this.tables.get('Group')?.resources.get(value));
     if (typeof target?.id !== 'string') return value;
     member.value = target.id;
     return target.id;

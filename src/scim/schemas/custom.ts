@@ -10,6 +10,7 @@
  * Pure: no I/O. Errors name the JSON pointer of the offending value.
  */
 import { FORBIDDEN_KEYS, isPlainObject } from '../attributes.js';
+import { deepFreeze } from './core.js';
 import { SchemaRegistry } from './registry.js';
 import type { AttributeDef, AttributeType, ResourceTypeDef, SchemaDef, SchemaExtensionRef } from './types.js';
 
@@ -162,13 +163,6 @@ function attributeList(raw: unknown[], pointer: string, sub: boolean, referencea
   });
 }
 
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value as Record<string, unknown>)) deepFreeze(child);
-  }
-  return value;
-}
 
 /**
  * Checks custom `schemas` and `resourceTypes` (either may be undefined) against the built-in registry and each
