@@ -33,10 +33,10 @@ export interface ResourceRepository {
   /** A fresh, monotonically increasing number for versions (ETags). */
   nextSequence(): number;
   /**
-   * `list`, a list of the stored version of a resource, followed by `values`, for the next version of that
-   * resource (which the caller puts right after): the store may append in place when nothing but its current
-   * version holds the list (no snapshot, no seed state), and copies it otherwise. So a PATCH adding one member to
-   * a group of 100,000 copies no list.
+   * `list`, a list of the stored version of a resource, without the elements at `removed` (indexes, ascending) and
+   * followed by `appended`, for the next version of that resource (which the caller puts right after): the store
+   * may edit the list in place when nothing but its current version holds it (no snapshot, no seed state), and
+   * edits a copy otherwise. So a PATCH adding or removing one member of a group of 100,000 copies no list.
    */
-  appendToList<T>(list: readonly T[], values: readonly T[]): T[];
+  editList<T>(list: readonly T[], removed: readonly number[], appended: readonly T[]): T[];
 }

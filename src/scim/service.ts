@@ -7,7 +7,7 @@ import { checkMembersOfWrite, checkMembershipPatch, checkPatchPaths, type Target
 import type { Clock } from './clock.js';
 import { ScimError, badRequest, notFound } from './errors.js';
 import { listResources, type ListOptions, type ListRequest, type ListResult } from './list.js';
-import { applyPatch, parsePatchRequest, sameResource, type PatchOutcome, type PatchWarning, type ValueListDelta } from './patch.js';
+import { applyListEdit, applyPatch, parsePatchRequest, sameResource, type PatchOutcome, type PatchWarning, type ValueListDelta } from './patch.js';
 import { Projection, type ProjectionRequest } from './project.js';
 import type { SeededRandom } from './random.js';
 import type { ResourceRepository } from './repository.js';
@@ -115,8 +115,8 @@ export class ScimService {
       onWarning,
       // Membership of a group is answered by the store's membership index, not by a scan of its members.
       storedContains: (attribute, value) => (isMembers(attribute) ? this.repo.groupsContaining(value).has(id) : undefined),
-      // Members added to a group are appended to the stored list when the PATCH commits (no copy of the list).
-      appendLater: isMembers,
+      // Members added to or removed from a group: the stored list is edited when the PATCH commits (no copy).
+      editLater: isMembers,
     });
     const delta = isGroup ? outcome.deltas.get('members') : undefined;
     if (isGroup && caps?.members) {
@@ -125,7 +125,7 @@ export class ScimService {
       checkMembershipPatch(caps, changes, !delta);
     }
     if (!outcome.changed) return existing;
-    return this.commit(type, existing, outcome.next, delta, onWarning, outcome.appended);
+    return this.commit(type, existing, outcome.next, delta, onWarning, outcome.listEdits);
   }
 
   /**
@@ -133,14 +133,14 @@ export class ScimService {
    * the reference and uniqueness checks. Used by PUT, PATCH and Bulk. With `members` (the members added and
    * removed by a PATCH), only the added members are checked and the store updates its index incrementally.
    */
-  commit(type: ResourceSchema, existing: Resource, next: Resource, members?: ValueListDelta, onWarning?: WarningSink, appended?: PatchOutcome['appended']): Resource {
+  commit(type: ResourceSchema, existing: Resource, next: Resource, members?: ValueListDelta, onWarning?: WarningSink, listEdits?: PatchOutcome['listEdits']): Resource {
     const id = existing.id as string;
     if (members) {
       const dropped = this.checkAddedMembers(members.added, id, onWarning);
       if (dropped.size > 0) {
-        // (Rare: the members a PATCH left to append are put in their list first, and the list filtered.)
-        for (const [path, values] of appended ?? []) next[path] = (next[path] as unknown[]).concat(values);
-        appended = undefined;
+        // (Rare: the list edits a PATCH left are applied to a copy first, and the copy filtered.)
+        for (const [path, edit] of listEdits ?? []) next[path] = applyListEdit(next[path] as unknown[], edit);
+        listEdits = undefined;
         // The member policy "drop" discards unknown ids: the result may then equal the stored resource.
         members = { added: members.added.filter((m) => !dropped.has(m.value as string)), removed: members.removed };
         const kept = (next.members as Record<string, unknown>[]).filter((m) => !dropped.has(m.value as string));
@@ -152,8 +152,8 @@ export class ScimService {
       this.checkReferences(type, next, id, onWarning);
     }
     this.checkUniqueness(type, next, id);
-    // Every check passed: the values a PATCH left to append join their (stored) list now.
-    for (const [path, values] of appended ?? []) next[path] = this.repo.appendToList(next[path] as unknown[], values);
+    // Every check passed: the list edits a PATCH left are applied to the (stored) lists now.
+    for (const [path, edit] of listEdits ?? []) next[path] = this.repo.editList(next[path] as unknown[], edit.removed, edit.appended);
     const created = (existing.meta as Record<string, unknown>).created as string;
     const resource = this.stamp(type, id, next, created, new Date(this.clock.now()).toISOString());
     this.repo.put(type.name, resource, members && { added: members.added.map((m) => m.value as string), removed: members.removed });

@@ -117,7 +117,7 @@ export function compactResource(resource: Record<string, unknown>, options: Comp
       if (share !== shareInterned && typeof value === 'string') resource[key] = share(value);
       continue;
     }
-    // (The appended list may be the previous version's own list, grown in place: see MemoryStore.appendToList.)
+    // (The appended list may be the previous version's own list, grown in place: see MemoryStore.editList.)
     if (key === appendedTo && appended !== undefined && Array.isArray(value)) {
       for (let i = Math.max(0, value.length - appended); i < value.length; i++) value[i] = compactMember(value[i], share);
       continue;

@@ -119,8 +119,8 @@ export class MemoryStore implements ResourceRepository {
   private sequence = 0;
   private createdCounter = 0;
   /**
-   * Lists this store copied for appendToList and that only the current version of their resource holds: they may
-   * grow in place. Forgotten (a new WeakSet) whenever resources are handed out whole (snapshot) or replaced (load).
+   * Lists this store copied for editList and that only the current version of their resource holds: they may be
+   * edited in place. Forgotten (a new WeakSet) whenever resources are handed out whole (snapshot) or replaced (load).
    */
   private ownLists = new WeakSet<readonly unknown[]>();
   private readonly listeners: Array<() => void> = [];
@@ -247,14 +247,22 @@ export class MemoryStore implements ResourceRepository {
     return ++this.sequence;
   }
 
-  appendToList<T>(list: readonly T[], values: readonly T[]): T[] {
+  editList<T>(list: readonly T[], removed: readonly number[], appended: readonly T[]): T[] {
+    let own = list as T[];
     if (!this.ownLists.has(list)) {
-      const copy = list.concat(values);
-      this.ownLists.add(copy);
-      return copy;
+      own = list.slice();
+      this.ownLists.add(own);
     }
-    const own = list as T[];
-    for (const value of values) own.push(value);
+    if (removed.length === 1) own.splice(removed[0]!, 1);
+    else if (removed.length > 1) {
+      let kept = 0;
+      for (let i = 0, next = 0; i < own.length; i++) {
+        if (next < removed.length && removed[next] === i) next++;
+        else own[kept++] = own[i]!;
+      }
+      own.length = kept;
+    }
+    for (const value of appended) own.push(value);
     return own;
   }
 

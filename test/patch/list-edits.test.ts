@@ -1,7 +1,7 @@
 /**
- * Members a PATCH adds to a group are appended to the stored list when the PATCH commits, in place once the store
- * holds the list alone: nothing else that shares a list (an older snapshot, the seed state, a failed PATCH) may
- * ever see it change.
+ * Members a PATCH adds to or removes from a group change the stored list when the PATCH commits, in place once the
+ * store holds the list alone: nothing else that shares a list (an older snapshot, the seed state, a failed PATCH)
+ * may ever see it change.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { ControllableClock } from '../../src/scim/clock.js';
@@ -23,46 +23,50 @@ function world(size = 50) {
   const group = service.create('Group', { schemas: [GROUP_SCHEMA_ID], displayName: 'G', members: ids.slice(0, size).map((value) => ({ value })) });
   const gid = group.id as string;
   const add = (...values: string[]) => service.patch('Group', gid, patchOp({ op: 'add', path: 'members', value: values.map((value) => ({ value })) }));
+  const remove = (value: string) => service.patch('Group', gid, patchOp({ op: 'remove', path: `members[value eq "${value}"]` }));
   const members = (resource = store.get('Group', gid)!) => (resource.members as Array<{ value: string }>).map((m) => m.value);
-  return { store, service, ids, gid, add, members, extra: ids.slice(size) };
+  return { store, service, ids, gid, add, remove, members, extra: ids.slice(size) };
 }
 
-describe('adding members to a group', () => {
-  it('copies the stored list once, then appends in place; every version reads right', () => {
-    const { store, ids, add, members, extra } = world();
-    const append = vi.spyOn(store, 'appendToList');
+describe('adding and removing members of a group', () => {
+  it('copies the stored list once, then edits it in place; every version reads right', () => {
+    const { store, ids, add, remove, members, extra } = world();
+    const edit = vi.spyOn(store, 'editList');
     const v1 = add(extra[0]!);
     const v2 = add(extra[1]!);
-    const v3 = add(extra[2]!);
-    expect(append).toHaveBeenCalledTimes(3);
-    // The first append copies the list the group was created with; the next ones grow that copy.
-    expect(append.mock.results[0]!.value).not.toBe(append.mock.calls[0]![0]);
-    expect(append.mock.results[1]!.value).toBe(append.mock.calls[1]![0]);
-    expect(append.mock.results[2]!.value).toBe(append.mock.calls[2]![0]);
-    expect(members(v3)).toEqual([...ids.slice(0, 50), extra[0], extra[1], extra[2]]);
-    expect(members()).toEqual(members(v3));
-    expect(v1.meta).not.toEqual(v2.meta);
-    expect((v3.members as Array<{ type: string }>).at(-1)!.type).toBe('User');
+    const v3 = remove(ids[3]!);
+    const v4 = add(extra[2]!);
+    const v5 = remove(extra[0]!.toUpperCase()); // members.value is not caseExact (RFC 7643 section 8.7.1)
+    expect(edit).toHaveBeenCalledTimes(5);
+    // The first edit copies the list the group was created with; the next ones change that copy.
+    expect(edit.mock.results[0]!.value).not.toBe(edit.mock.calls[0]![0]);
+    for (const i of [1, 2, 3, 4]) expect(edit.mock.results[i]!.value).toBe(edit.mock.calls[i]![0]);
+    expect(members(v5)).toEqual([...ids.slice(0, 3), ...ids.slice(4, 50), extra[1], extra[2]]);
+    expect(members()).toEqual(members(v5));
+    expect(new Set([v1, v2, v3, v4, v5].map((v) => (v.meta as { version: string }).version)).size).toBe(5);
+    expect((v4.members as Array<{ type: string }>).at(-1)!.type).toBe('User');
+    expect(store.groupsContaining(ids[3]!).size + store.groupsContaining(extra[0]!).size).toBe(0);
+    expect([...store.groupsContaining(extra[2]!)]).toEqual([v5.id]);
   });
 
   it('never changes a list a snapshot holds, nor the seed state a reset returns to', () => {
-    const { store, add, members, gid, extra } = world();
+    const { store, add, remove, members, gid, ids, extra } = world();
     add(extra[0]!);
     add(extra[1]!); // in place from here on
     const snapshot = store.snapshot();
     const seen = JSON.stringify(snapshot);
     add(extra[2]!);
-    add(extra[3]!);
+    remove(ids[0]!);
     expect(JSON.stringify(snapshot)).toBe(seen);
     store.load(snapshot);
-    add(extra[4]!);
+    remove(ids[1]!);
     add(extra[5]!);
     store.load(snapshot); // a reset to it
     expect(JSON.stringify(store.snapshot())).toBe(seen);
     expect(members()).toEqual((snapshot.resources.Group!.find((g) => g.id === gid)!.members as Array<{ value: string }>).map((m) => m.value));
   });
 
-  it('a PATCH that fails after its add leaves the list as it was', () => {
+  it('a PATCH that fails after its add or remove leaves the list as it was', () => {
     const { service, store, add, members, gid, extra } = world();
     add(extra[0]!);
     add(extra[1]!);
@@ -72,12 +76,14 @@ describe('adding members to a group', () => {
       patchOp({ op: 'add', path: 'members', value: [{ value: extra[2] }, { value: 'no-such-user' }] }),
       patchOp({ op: 'add', path: 'members', value: [{ value: extra[2] }] }, { op: 'remove', path: 'displayName' }),
       patchOp({ op: 'add', path: 'members', value: [{ value: extra[2] }] }, { op: 'replace', path: 'id', value: 'x' }),
+      patchOp({ op: 'remove', path: `members[value eq "${extra[0]}"]` }, { op: 'remove', path: 'displayName' }),
     ];
     for (const body of failures) {
       expect(() => service.patch('Group', gid, body)).toThrow(ScimError);
       expect(JSON.stringify(store.get('Group', gid))).toBe(before);
       expect(store.get('Group', gid)!.members).toBe(list);
       expect(store.groupsContaining(extra[2]!).has(gid)).toBe(false);
+      expect(store.groupsContaining(extra[0]!).has(gid)).toBe(true);
     }
     expect(members()).toHaveLength(52);
   });
