@@ -37,6 +37,7 @@ export class Scimulator {
   private tenantCounter = 0;
   /** Ids of tenants being seeded: taken, but the tenant is not reachable until its seeding is complete. */
   private readonly seeding = new Set<string>();
+  private readonly stopper = new AbortController();
 
   constructor(options: Partial<ScimulatorOptions> = {}) {
     this.options = resolveOptions(options);
@@ -56,6 +57,15 @@ export class Scimulator {
       const added = this.defaultTenant.faults.add(rule);
       this.defaultTenant.startupFaults.push({ ...rule, id: added.id });
     }
+  }
+
+  /** Aborted when the server starts shutting down: open live streams end instead of holding the shutdown. */
+  get stopping(): AbortSignal {
+    return this.stopper.signal;
+  }
+
+  stop(): void {
+    this.stopper.abort();
   }
 
   get defaultTenant(): Tenant {

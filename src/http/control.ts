@@ -14,7 +14,9 @@ import { fromDocument, toDocument } from '../store/snapshot.js';
 import type { Tenant } from '../tenant.js';
 import { ControlError, mergeConfig, onlyKeys } from '../tenant-config.js';
 import { secretEquals } from './auth.js';
+import { oauthControlRouter } from './oauth.js';
 import { controlOpenApi } from './openapi.js';
+import { dashboardRouter } from './ui.js';
 
 export { ControlError, mergeConfig };
 
@@ -56,7 +58,7 @@ function tenantRoutes(runtime: Scimulator): Router {
     } catch (err) {
       throw new ControlError(400, `Not a Scimulator snapshot: ${(err as Error).message}`);
     }
-    tenantOf(res).store.load(snapshot);
+    tenantOf(res).load(snapshot);
     res.status(204).end();
   });
 
@@ -94,6 +96,7 @@ function tenantRoutes(runtime: Scimulator): Router {
   });
 
   router.use(faultsControlRouter((req) => (req.res as Response).locals.controlTenant.faults));
+  router.use(oauthControlRouter((req) => (req.res as Response).locals.controlTenant, (req, tenant) => `${req.protocol}://${req.get('host')}${tenant.id === DEFAULT_TENANT_ID ? '' : `/tenants/${tenant.id}`}/oauth/token`));
   router.use(
     requestsControlRouter(
       (req) => (req.res as Response).locals.controlTenant.journal,
@@ -103,6 +106,7 @@ function tenantRoutes(runtime: Scimulator): Router {
         const tenants: Tenant[] = locals.controlEveryTenant ? [...runtime.tenants.values()] : [locals.controlTenant];
         return tenants.map((t) => ({ tenant: t.id, profile: t.config.profile, journal: t.journal, recording: runtime.options.journal }));
       },
+      { stopping: runtime.stopping },
     ),
   );
   return router;
@@ -116,6 +120,8 @@ function scimBaseUrl(req: Request, runtime: Scimulator, tenantId: string): strin
 export function controlRouter(runtime: Scimulator): Router {
   const router = Router();
   const { controlToken } = runtime.options;
+  // The dashboard's static files carry no data: served before the token check (the page asks for the token).
+  router.use(dashboardRouter({ tokenRequired: Boolean(controlToken) }));
   if (controlToken) {
     router.use((req, _res, next) => {
       const header = req.headers.authorization ?? '';

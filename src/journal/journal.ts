@@ -10,7 +10,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import { isoTime, type Clock } from '../scim/clock.js';
-import { SCIM_OPERATIONS, type ConformanceWarning, type FiredFaultInfo, type ScimOperation } from '../request-context.js';
+import { SCIM_OPERATIONS, type CommittedResponse, type ConformanceWarning, type FiredFaultInfo, type ScimOperation } from '../request-context.js';
 
 /** Bodies (request and response) are kept up to this many bytes (characters for text). */
 export const JOURNAL_BODY_LIMIT = 64 * 1024;
@@ -23,6 +23,15 @@ const FILE_BACKLOG_LIMIT = 16 * 1024 * 1024;
 const MAX_BODY_DEPTH = 200;
 
 export type JournalOutcome = 'completed' | 'aborted' | 'reset';
+
+/** What the real handler answered when a fault replaced that answer (a fault with phase "after"). */
+export interface CommittedEntry {
+  status: number;
+  responseHeaders: Record<string, string | string[] | number>;
+  /** Parsed JSON when the answer was JSON, else text; null when it had no body. */
+  responseBody: unknown;
+  responseBodyTruncated: boolean;
+}
 
 export interface JournalEntry {
   /** "req-<seq>". */
@@ -55,14 +64,18 @@ export interface JournalEntry {
   resourceType: string | null;
   fault: FiredFaultInfo | null;
   warnings: ConformanceWarning[];
+  /** `status`, `responseBody` and `outcome` are what the client got; they differ from what was committed here. */
+  committed: CommittedEntry | null;
   outcome: JournalOutcome;
 }
 
 /** What record() takes: an entry without id and seq; `time` defaults to the journal's clock. */
 export type JournalRecordInput = Omit<
   JournalEntry,
-  'id' | 'seq' | 'time' | 'requestBodyTruncated' | 'responseBodyTruncated' | 'resourceType' | 'fault' | 'requestHeaders' | 'responseHeaders'
+  'id' | 'seq' | 'time' | 'requestBodyTruncated' | 'responseBodyTruncated' | 'resourceType' | 'fault' | 'requestHeaders' | 'responseHeaders' | 'committed'
 > & {
+  /** The real handler's answer, when a fault replaced it. */
+  committed?: CommittedResponse | null;
   time?: string;
   /** Raw headers (e.g. req.headers); record() redacts them. */
   requestHeaders: Record<string, string | string[] | number | undefined>;
@@ -199,8 +212,13 @@ function define(obj: object, key: string, value: unknown): void {
   Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-/** `password`, or an attribute path ending in it (`urn:...:User:password`, `x.password`). */
-const PASSWORD_KEY = /(^|[:.])password$/i;
+/**
+ * `password`, or an attribute path ending in it (`urn:...:User:password`, `x.password`); and the client secret of
+ * an OAuth 2.0 token request (RFC 6749 section 2.3.1) or its assertion (RFC 7521).
+ */
+const PASSWORD_KEY = /(^|[:.])password$|^client_secret$|^client_assertion$/i;
+/** Tokens in the answer of an OAuth 2.0 token endpoint (RFC 6749 section 5.1). */
+const TOKEN_KEYS = new Set(['access_token', 'refresh_token', 'id_token']);
 /** A PATCH operation path naming the password attribute, e.g. "password" or "urn:...:User:password". */
 const PASSWORD_PATH = /^\s*(?:[^\s]*[:.])?password\s*$/i;
 
@@ -316,28 +334,90 @@ export class JsonText {
   constructor(readonly text: string) {}
 }
 
+/** Response bodies not parsed yet: entry -> its JSON text (the same string the lazy property holds). */
+const unparsedBodies = new WeakMap<object, string>();
+
+function parseOrText(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
 /** Makes `entry[key]` the parsed `text`, parsed on first read (the text itself if it is not JSON). */
 function defineLazyJson(entry: object, key: string, text: string): void {
   let value: unknown;
   let parsed = false;
+  unparsedBodies.set(entry, text);
   Object.defineProperty(entry, key, {
     enumerable: true,
     configurable: true,
     get() {
       if (!parsed) {
-        try {
-          value = JSON.parse(text) as unknown;
-        } catch {
-          value = text;
-        }
+        value = parseOrText(text);
         parsed = true;
+        unparsedBodies.delete(entry);
       }
       return value;
     },
     set(next: unknown) {
+      unparsedBodies.delete(entry);
       Object.defineProperty(entry, key, { value: next, enumerable: true, configurable: true, writable: true });
     },
   });
+}
+
+/** A token endpoint's answer with its tokens "[REDACTED]" (the journal never keeps a usable credential). */
+function redactTokens(body: unknown): unknown {
+  let value = body;
+  if (body instanceof JsonText) {
+    try {
+      value = JSON.parse(body.text) as unknown;
+    } catch {
+      return body;
+    }
+  }
+  if (!isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(value)) define(out, k, TOKEN_KEYS.has(k.toLowerCase()) ? REDACTED : value[k]);
+  return out;
+}
+
+function contentTypeOf(headers: Record<string, unknown>): string {
+  for (const k of Object.keys(headers)) if (k.toLowerCase() === 'content-type') return String(headers[k]);
+  return '';
+}
+
+/**
+ * The committed answer of a request whose delivered answer a fault replaced: bounded like a response body, and with
+ * its tokens redacted when it is a token endpoint's.
+ */
+function committedEntry(committed: CommittedResponse, tokens: boolean): CommittedEntry {
+  const redacted = tokens ? redactTokens(new JsonText(committed.body)) : committed.body;
+  const { text, truncated } = truncateText(typeof redacted === 'string' ? redacted : redacted instanceof JsonText ? redacted.text : JSON.stringify(redacted));
+  const json = !truncated && text !== '' && (contentTypeOf(committed.headers) === '' || /json/i.test(contentTypeOf(committed.headers)));
+  const entry: CommittedEntry = {
+    status: committed.status,
+    responseHeaders: copyResponseHeaders(committed.headers),
+    responseBody: text === '' ? null : text,
+    responseBodyTruncated: truncated,
+  };
+  if (json) defineLazyJson(entry, 'responseBody', text);
+  return entry;
+}
+
+/**
+ * The entry as JSON text, the same as JSON.stringify(entry), without keeping a parsed copy of a response body
+ * nobody read: the live stream serialises every entry, and parsed bodies held by the journal would multiply its
+ * memory (and the garbage collector's work).
+ */
+export function journalEntryJson(entry: JournalEntry): string {
+  const text = unparsedBodies.get(entry);
+  if (text === undefined) return JSON.stringify(entry);
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(entry)) copy[key] = key === 'responseBody' ? parseOrText(text) : (entry as unknown as Record<string, unknown>)[key];
+  return JSON.stringify(copy);
 }
 
 function boundResponseBody(body: unknown): { body: unknown; truncated: boolean } {
@@ -675,6 +755,12 @@ export function validateJournalQuery(query: unknown): asserts query is JournalQu
   compileQuery(query, DEFAULT_QUERY_LIMIT);
 }
 
+/** The query's conditions as one test of an entry (`since`, `limit` and `order` are not conditions); throws JournalQueryError. */
+export function journalEntryMatcher(query: JournalQuery): (entry: JournalEntry) => boolean {
+  const { predicates } = compileQuery(query, undefined);
+  return (e) => predicates.every((p) => p(e));
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // The journal
 
@@ -736,7 +822,7 @@ export class Journal {
   record(input: JournalRecordInput): JournalEntry {
     const seq = ++this.seq;
     const req = redactBody(input.requestBody);
-    const res = boundResponseBody(input.responseBody);
+    const res = boundResponseBody(input.operation === 'token' ? redactTokens(input.responseBody) : input.responseBody);
     const entry: JournalEntry = {
       id: `req-${seq}`,
       seq,
@@ -756,8 +842,9 @@ export class Journal {
       durationMs: input.durationMs,
       operation: input.operation,
       resourceType: input.resourceType ?? null,
-      fault: input.fault ? { ...input.fault } : null,
+      fault: input.fault ? structuredClone(input.fault) : null,
       warnings: (input.warnings ?? []).map((w) => ({ code: w.code, rfc: w.rfc, detail: w.detail })),
+      committed: input.committed ? committedEntry(input.committed, input.operation === 'token') : null,
       outcome: input.outcome,
     };
     if (res.body instanceof JsonText) defineLazyJson(entry, 'responseBody', res.body.text);
@@ -1065,6 +1152,7 @@ export interface HarEntry {
   _resourceType: string | null;
   _fault: FiredFaultInfo | null;
   _warnings: ConformanceWarning[];
+  _committed: CommittedEntry | null;
   _outcome: JournalOutcome;
 }
 
@@ -1147,6 +1235,7 @@ function toHarEntry(e: JournalEntry): HarEntry {
     _resourceType: e.resourceType,
     _fault: e.fault,
     _warnings: e.warnings,
+    _committed: e.committed,
     _outcome: e.outcome,
   };
 }

@@ -111,8 +111,8 @@ export interface ListEdit {
 }
 
 /** The list after an edit, as a new list. */
-export function applyListEdit(list: readonly unknown[], edit: ListEdit): unknown[] {
-  return withoutIndexes(list, edit.removed).concat(edit.appended);
+export function applyListEdit<T>(list: readonly T[], edit: { removed: readonly number[]; appended: readonly T[] }): T[] {
+  return (withoutIndexes(list, edit.removed) as T[]).concat(edit.appended);
 }
 
 type Obj = Record<string, unknown>;
