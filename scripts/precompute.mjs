@@ -4,7 +4,7 @@
  * 8 groups) into dist/seed/precomputed-directory.json, so that the default start needs no faker
  * (src/seed/generator.ts explains when the file is used).
  */
-import { writePrecomputed } from '../dist/seed/generator.js';
+import { forSeeding, writePrecomputed } from '../dist/seed/generator.js';
 import { DEFAULT_GENERATE } from '../dist/seed/scenario.js';
 
-await writePrecomputed({ ...DEFAULT_GENERATE });
+await writePrecomputed(forSeeding({ ...DEFAULT_GENERATE }));

@@ -19,6 +19,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GeneratedDirectory, GenerateOptions } from './generate.js';
+import { runSteps, type Steps } from './steps.js';
 
 type GeneratorModule = typeof import('./generate.js');
 
@@ -109,8 +110,18 @@ export function needsGenerator(spec: Spec, file = PRECOMPUTED_FILE): boolean {
   return spec.users + spec.groups > 0 && precomputedDirectory(spec, file) === undefined;
 }
 
+/** The generate options a seeded store is built from: versions numbered W/"1", W/"2", ... as the store would. */
+export function forSeeding<T extends Spec>(spec: T): T & { versions: true } {
+  return { ...spec, versions: true };
+}
+
 /** The directory for these options: precomputed when the build made it, else generated (load the generator first). */
 export function generateDirectory(options: GenerateOptions): GeneratedDirectory {
+  return runSteps(generateDirectorySteps(options));
+}
+
+/** generateDirectory in steps (see generate.ts generateDirectorySteps); a precomputed directory takes none. */
+export function* generateDirectorySteps(options: GenerateOptions): Steps<GeneratedDirectory> {
   const { onProgress, ...spec } = options;
   const ready = precomputedDirectory(spec);
   if (ready) {
@@ -118,7 +129,7 @@ export function generateDirectory(options: GenerateOptions): GeneratedDirectory 
     onProgress?.(total, total);
     return ready;
   }
-  return generator().generateDirectory(options);
+  return yield* generator().generateDirectorySteps(options);
 }
 
 /** Generates the directory for `spec` and writes it as the precomputed file (the build does this for the default). */

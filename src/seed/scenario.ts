@@ -23,9 +23,9 @@ import type { ResourceTypeDef, SchemaDef } from '../scim/schemas/types.js';
 import { validateResource, type Resource } from '../scim/validate.js';
 import type { TenantConfig } from '../tenant-config.js';
 import { ControlError, mergeConfig, tenantConfigFrom } from '../tenant-config.js';
-import { checkCustomSchemas, registryWith, resourceTypeNames, SchemaDefinitionError } from './custom-schemas.js';
+import { checkCustomSchemas, registryWith, resourceTypeNames, SchemaDefinitionError } from '../scim/schemas/custom.js';
 import type { GenerateOptions } from './generate.js';
-import { DEFAULT_REFERENCE_DATE, loadGenerator, needsGenerator } from './generator.js';
+import { DEFAULT_REFERENCE_DATE, forSeeding, loadGenerator, needsGenerator } from './generator.js';
 import { JsonSchemaValidator, pointerToken } from './json-schema.js';
 import { findJsonSyntaxError } from './json-syntax.js';
 import type { DirectoryShape } from './shapes.js';
@@ -39,7 +39,7 @@ export class ScenarioError extends Error {
 }
 
 /** A scenario's `generate` block: the generator's options plus the IdP shape to give the directory. */
-export type GenerateSpec = Omit<GenerateOptions, 'onProgress'> & { shape?: DirectoryShape };
+export type GenerateSpec = Omit<GenerateOptions, 'onProgress' | 'versions'> & { shape?: DirectoryShape };
 
 export interface Scenario {
   /** The file name (as given) or another label, used in error messages. */
@@ -92,7 +92,7 @@ export async function loadScenarioFile(path: string): Promise<Scenario> {
 
 /** The scenario, once the generator is loaded if the scenario generates a directory (see generator.ts). */
 async function withGenerator(scenario: Scenario): Promise<Scenario> {
-  if (scenario.generate && needsGenerator(scenario.generate)) await loadGenerator();
+  if (scenario.generate && needsGenerator(forSeeding(scenario.generate))) await loadGenerator();
   return scenario;
 }
 
