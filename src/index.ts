@@ -10,3 +10,6 @@ export type { FaultRule, FaultRuleInput, FaultAction, FaultMatch } from './fault
 export type { JournalEntry, JournalQuery, ConformanceSummary } from './journal/journal.js';
 export type { SnapshotDocument } from './store/snapshot.js';
 export type { TenantConfig } from './tenant.js';
+export type { BehaviourFinding } from './request-context.js';
+export type { BehaviourReport, ClientReport, RecordedFinding, BehaviourCodeSummary } from './behaviour/analyser.js';
+export { BEHAVIOUR_CODES, BEHAVIOUR_CODE_INFO, type BehaviourCode, type BehaviourConfig } from './behaviour/codes.js';

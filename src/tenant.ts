@@ -2,6 +2,9 @@
  * Everything that varies per tenant lives here: schemas, store, service, clock, seeded randomness, runtime
  * options, faults and journal. Tenants share nothing.
  */
+import { BehaviourAnalyser } from './behaviour/analyser.js';
+import type { BehaviourConfig } from './behaviour/codes.js';
+import { storeView } from './behaviour/view.js';
 import type { AuthMode } from './config.js';
 import { FaultRegistry } from './faults/registry.js';
 import { applyProfileDefaults } from './profiles/profiles.js';
@@ -43,6 +46,8 @@ export interface TenantConfig {
   bulkMaxOperations: number;
   /** Largest POST /Bulk body in bytes (ServiceProviderConfig bulk.maxPayloadSize). */
   bulkMaxPayload: number;
+  /** The behaviour analyser: on or off, codes switched off, the retry-storm threshold (src/behaviour/). */
+  behaviour: BehaviourConfig;
 }
 
 /** What this tenant supports, as ServiceProviderConfig advertises it. */
@@ -76,6 +81,8 @@ export class Tenant {
   readonly service: ScimService;
   readonly faults: FaultRegistry;
   readonly journal: Journal;
+  /** Follows each client across its requests (a journal subscriber plus a check when a request arrives). */
+  readonly behaviour: BehaviourAnalyser;
   config: TenantConfig;
   /** The state `reset` returns to. */
   seedState: StoreSnapshot;
@@ -98,6 +105,8 @@ export class Tenant {
     // Faults draw from their own generator, so adding a rule never changes the ids of created resources.
     this.faults = new FaultRegistry({ random: new SeededRandom(`${this.seed}:faults`), clock: this.clock });
     this.journal = new Journal({ clock: this.clock, capacity: init.journalCapacity, file: init.journalFile });
+    this.behaviour = new BehaviourAnalyser({ tenantId: this.id, clock: this.clock, settings: () => this.config, view: storeView(this.registry, this.store) });
+    this.journal.subscribe((entry, context) => this.behaviour.complete(entry, context));
     this.seedState = this.store.snapshot();
   }
 
@@ -133,13 +142,16 @@ export class Tenant {
     this.service.options.groupDisplayNameUnique = config.groupDisplayNameUnique;
   }
 
-  /** Back to the seed state; faults and journal cleared unless kept. */
+  /** Back to the seed state; faults, and journal with the behaviour analyser's state, cleared unless kept. */
   reset(keep: { faults?: boolean; journal?: boolean } = {}): void {
     this.store.load(this.seedState);
     if (!keep.faults) {
       this.faults.clear();
       for (const rule of [...this.startupFaults, ...this.seedFaults]) this.faults.add(rule);
     }
-    if (!keep.journal) this.journal.clear();
+    if (!keep.journal) {
+      this.journal.clear();
+      this.behaviour.clear();
+    }
   }
 }

@@ -4,6 +4,7 @@
  * Errors are { "error": "...", "field"?: "..." } with 400, 401, 404 or 409.
  */
 import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import { behaviourControlRouter } from '../behaviour/control.js';
 import { faultsControlRouter } from '../faults/control.js';
 import { requestsControlRouter } from '../journal/control.js';
 import { DEFAULT_TENANT_ID, type Scimulator } from '../runtime.js';
@@ -95,6 +96,7 @@ function tenantRoutes(runtime: Scimulator): Router {
 
   router.use(faultsControlRouter((req) => (req.res as Response).locals.controlTenant.faults));
   router.use(requestsControlRouter((req) => (req.res as Response).locals.controlTenant.journal));
+  router.use(behaviourControlRouter((req) => (req.res as Response).locals.controlTenant.behaviour));
   return router;
 }
 

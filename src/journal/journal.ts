@@ -10,7 +10,14 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import { isoTime, type Clock } from '../scim/clock.js';
-import { SCIM_OPERATIONS, type ConformanceWarning, type FiredFaultInfo, type ScimOperation } from '../request-context.js';
+import {
+  SCIM_OPERATIONS,
+  type BehaviourFinding,
+  type ConformanceWarning,
+  type FiredFaultInfo,
+  type RequestScimContext,
+  type ScimOperation,
+} from '../request-context.js';
 
 /** Bodies (request and response) are kept up to this many bytes (characters for text). */
 export const JOURNAL_BODY_LIMIT = 64 * 1024;
@@ -56,12 +63,26 @@ export interface JournalEntry {
   fault: FiredFaultInfo | null;
   warnings: ConformanceWarning[];
   outcome: JournalOutcome;
+  /** Who sent it: a digest of tenant, credentials and User-Agent (never the credential); null when not analysed. */
+  client: string | null;
+  /** Behaviour findings this request completed (src/behaviour/); filled by the analyser, a journal subscriber. */
+  findings: BehaviourFinding[];
 }
 
 /** What record() takes: an entry without id and seq; `time` defaults to the journal's clock. */
 export type JournalRecordInput = Omit<
   JournalEntry,
-  'id' | 'seq' | 'time' | 'requestBodyTruncated' | 'responseBodyTruncated' | 'resourceType' | 'fault' | 'requestHeaders' | 'responseHeaders'
+  | 'id'
+  | 'seq'
+  | 'time'
+  | 'requestBodyTruncated'
+  | 'responseBodyTruncated'
+  | 'resourceType'
+  | 'fault'
+  | 'requestHeaders'
+  | 'responseHeaders'
+  | 'client'
+  | 'findings'
 > & {
   time?: string;
   /** Raw headers (e.g. req.headers); record() redacts them. */
@@ -99,6 +120,9 @@ export interface JournalQuery {
   to?: string;
   hasWarnings?: boolean;
   warningCode?: string;
+  hasFindings?: boolean;
+  /** A behaviour finding code, e.g. "retry-storm". */
+  findingCode?: string;
   /** true: a fault fired; false: none did; a string: that rule (by id or name) fired. */
   fault?: boolean | string;
   body?: JournalBodyMatch | JournalBodyMatch[];
@@ -125,10 +149,17 @@ export interface ConformanceSummary {
   totalRequests: number;
   requestsWithWarnings: number;
   warnings: ConformanceSummaryItem[];
+  /** Requests that completed a behaviour finding. */
+  requestsWithFindings: number;
+  /** Behaviour findings (what the client did across requests), kept apart from the per-request warnings. */
+  behaviour: ConformanceSummaryItem[];
 }
 
-/** Receives each entry as it is recorded (see Journal.subscribe). */
-export type JournalListener = (entry: JournalEntry) => void;
+/**
+ * Receives each entry as it is recorded (see Journal.subscribe), with the SCIM context of the request when the
+ * capture middleware recorded it (what the layers shared about it; not part of the entry).
+ */
+export type JournalListener = (entry: JournalEntry, context?: RequestScimContext) => void;
 
 export interface JournalOptions {
   /** Entries kept; older ones are dropped. Default 10,000. */
@@ -373,6 +404,8 @@ const QUERY_KEYS = new Set([
   'to',
   'hasWarnings',
   'warningCode',
+  'hasFindings',
+  'findingCode',
   'fault',
   'body',
   'since',
@@ -644,6 +677,17 @@ function compileQuery(input: unknown, defaultLimit: number | undefined): Compile
     const code = q.warningCode;
     predicates.push((e) => e.warnings.some((w) => w.code === code));
   }
+  if (has('hasFindings')) {
+    if (typeof q.hasFindings !== 'boolean') throw new JournalQueryError('hasFindings', 'hasFindings must be true or false');
+    const want = q.hasFindings;
+    predicates.push((e) => e.findings.length > 0 === want);
+  }
+  if (has('findingCode')) {
+    if (typeof q.findingCode !== 'string' || q.findingCode === '')
+      throw new JournalQueryError('findingCode', 'findingCode must be a behaviour finding code such as "retry-storm"');
+    const code = q.findingCode;
+    predicates.push((e) => e.findings.some((f) => f.code === code));
+  }
   if (has('fault')) {
     const f = q.fault;
     if (typeof f === 'boolean') predicates.push((e) => (e.fault !== null) === f);
@@ -732,8 +776,11 @@ export class Journal {
     return this.seq;
   }
 
-  /** Records one request (redacting and bounding it) and returns the stored entry. */
-  record(input: JournalRecordInput): JournalEntry {
+  /**
+   * Records one request (redacting and bounding it) and returns the stored entry. `context` is handed to the
+   * subscribers only (see JournalListener).
+   */
+  record(input: JournalRecordInput, context?: RequestScimContext): JournalEntry {
     const seq = ++this.seq;
     const req = redactBody(input.requestBody);
     const res = boundResponseBody(input.responseBody);
@@ -759,6 +806,8 @@ export class Journal {
       fault: input.fault ? { ...input.fault } : null,
       warnings: (input.warnings ?? []).map((w) => ({ code: w.code, rfc: w.rfc, detail: w.detail })),
       outcome: input.outcome,
+      client: null,
+      findings: [],
     };
     if (res.body instanceof JsonText) defineLazyJson(entry, 'responseBody', res.body.text);
     if (this.held < this.capacity) {
@@ -769,8 +818,9 @@ export class Journal {
       this.head = (this.head + 1) % this.capacity;
       this.evicted++;
     }
+    // Subscribers first: the behaviour analyser completes the entry (client, findings) before it goes to the file.
+    this.notify(entry, context);
     this.writeLine(entry);
-    this.notify(entry);
     for (const w of [...this.waiters]) {
       if (entry.seq > w.compiled.since && w.compiled.predicates.every((p) => p(entry))) {
         w.cleanup();
@@ -781,8 +831,9 @@ export class Journal {
   }
 
   /**
-   * Calls `listener` with every entry recorded from now on, synchronously after it is stored; the response it
-   * describes has already been sent. This is the journal's one stream: the dashboard's live feed and the
+   * Calls `listener` with every entry recorded from now on, synchronously after it is stored and before it is
+   * written to the NDJSON file; the response it describes has already been sent. A listener may complete the
+   * entry's `client` and `findings` (the behaviour analyser does); it must not change anything else. This is the journal's one stream: the dashboard's live feed and the
    * behaviour analyser read it (no second capture, no second middleware).
    * A listener that throws is reported and kept. Returns the unsubscribe function.
    */
@@ -873,29 +924,25 @@ export class Journal {
     });
   }
 
-  /** Warning codes seen in the buffer, in order of first appearance, with counts and the first request. */
+  /**
+   * Warning codes and behaviour finding codes seen in the buffer, each in order of first appearance, with counts
+   * and the first request.
+   */
   conformanceSummary(): ConformanceSummary {
-    const byCode = new Map<string, ConformanceSummaryItem>();
-    let requestsWithWarnings = 0;
+    const warnings = new CodeTally();
+    const findings = new CodeTally();
     for (let i = 0; i < this.held; i++) {
       const e = this.at(i)!;
-      if (e.warnings.length === 0) continue;
-      requestsWithWarnings++;
-      const seen = new Set<string>();
-      for (const w of e.warnings) {
-        let item = byCode.get(w.code);
-        if (!item) {
-          item = { code: w.code, rfc: w.rfc, count: 0, requests: 0, firstRequestId: e.id, example: w.detail };
-          byCode.set(w.code, item);
-        }
-        item.count++;
-        if (!seen.has(w.code)) {
-          seen.add(w.code);
-          item.requests++;
-        }
-      }
+      warnings.add(e, e.warnings);
+      findings.add(e, e.findings);
     }
-    return { totalRequests: this.held, requestsWithWarnings, warnings: [...byCode.values()] };
+    return {
+      totalRequests: this.held,
+      requestsWithWarnings: warnings.requests,
+      warnings: warnings.items(),
+      requestsWithFindings: findings.requests,
+      behaviour: findings.items(),
+    };
   }
 
   /** One JSON entry per line; without a limit, every matching entry. */
@@ -973,11 +1020,11 @@ export class Journal {
     }
   }
 
-  private notify(entry: JournalEntry): void {
+  private notify(entry: JournalEntry, context: RequestScimContext | undefined): void {
     if (this.listeners.size === 0) return;
     for (const listener of this.listeners) {
       try {
-        listener(entry);
+        listener(entry, context);
       } catch (err) {
         process.emitWarning(`scimulator journal: a subscriber failed on ${entry.id}: ${(err as Error).message}`);
       }
@@ -992,6 +1039,35 @@ export class Journal {
       return;
     }
     s.write(`${JSON.stringify(entry)}\n`);
+  }
+}
+
+/** Counts codes over entries for the conformance summary. */
+class CodeTally {
+  private readonly byCode = new Map<string, ConformanceSummaryItem>();
+  /** Entries with at least one code. */
+  requests = 0;
+
+  add(e: JournalEntry, list: readonly ConformanceWarning[]): void {
+    if (list.length === 0) return;
+    this.requests++;
+    const seen = new Set<string>();
+    for (const w of list) {
+      let item = this.byCode.get(w.code);
+      if (!item) {
+        item = { code: w.code, rfc: w.rfc, count: 0, requests: 0, firstRequestId: e.id, example: w.detail };
+        this.byCode.set(w.code, item);
+      }
+      item.count++;
+      if (!seen.has(w.code)) {
+        seen.add(w.code);
+        item.requests++;
+      }
+    }
+  }
+
+  items(): ConformanceSummaryItem[] {
+    return [...this.byCode.values()];
   }
 }
 

@@ -161,7 +161,7 @@ export function journalMiddleware(resolve: JournalResolver): RequestHandler {
           fault: context.fault ?? null,
           warnings: context.warnings ?? [],
           outcome,
-        });
+        }, context);
       } catch (err) {
         // Journaling must never take the server down; say so and carry on.
         process.emitWarning(`scimulator journal: could not record ${req.method} ${req.originalUrl}: ${(err as Error).message}`);
