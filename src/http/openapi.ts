@@ -2,6 +2,7 @@
  * The OpenAPI 3.1 description of the control API, served at <control path>/openapi.json. Kept beside the
  * routes in control.ts, faults/control.ts and journal/control.ts; a test checks that every route is listed.
  */
+import { BEHAVIOUR_CODES } from '../behaviour/codes.js';
 import { VERSION } from '../version.js';
 
 const json = (schema: Record<string, unknown> = { type: 'object' }) => ({ content: { 'application/json': { schema } } });
@@ -44,7 +45,7 @@ const tenantScoped: Record<string, Record<string, unknown>> = {
     delete: { summary: 'Remove one fault rule', responses: { 204: ok('Removed'), 404: notFound } },
   },
   '/requests': {
-    get: { summary: 'Journal entries matching query-string filters (method, path, operation, resourceType, status, from, to, hasWarnings, warningCode, fault, body, since, limit, order)', responses: { 200: ok('{ requests, count, lastSeq }'), 400: error } },
+    get: { summary: 'Journal entries matching query-string filters (method, path, operation, resourceType, status, from, to, hasWarnings, warningCode, hasFindings, findingCode, fault, body, since, limit, order)', responses: { 200: ok('{ requests, count, lastSeq }'), 400: error } },
     delete: { summary: 'Clear the journal', responses: { 204: ok('Cleared') } },
   },
   '/requests/{requestId}': { get: { summary: 'One journal entry', responses: { 200: ok('Entry'), 404: notFound } } },
@@ -52,7 +53,20 @@ const tenantScoped: Record<string, Record<string, unknown>> = {
   '/requests/count': { post: { summary: 'How many journal entries match a JSON query', requestBody: json({ $ref: '#/components/schemas/JournalQuery' }), responses: { 200: ok('{ count }'), 400: error } } },
   '/requests/export': { get: { summary: 'The journal as NDJSON (?format=ndjson) or HAR 1.2 (?format=har)', responses: { 200: ok('Export') } } },
   '/requests/wait': { get: { summary: 'Long-poll for the first entry after ?since=N matching the query (timeoutMs up to 60000)', responses: { 200: ok('Entry'), 408: ok('Timed out') } } },
-  '/conformance': { get: { summary: 'Conformance warnings seen: code, RFC section, count, first request id', responses: { 200: ok('Summary') } } },
+  '/conformance': { get: { summary: 'Conformance warnings and, apart from them, behaviour findings seen: code, RFC section, count, first request id', responses: { 200: ok('Summary') } } },
+  '/behaviour': {
+    get: {
+      summary: 'What the behaviour analyser found: per code, and per client (credential digest and User-Agent) the findings with their request ids',
+      responses: { 200: ok('Report', { $ref: '#/components/schemas/BehaviourReport' }) },
+    },
+    delete: { summary: 'Forget every client and finding (journal entries keep theirs)', responses: { 204: ok('Cleared') } },
+  },
+};
+
+const finding = {
+  type: 'object',
+  required: ['code', 'rfc', 'detail', 'requestIds'],
+  properties: { code: { enum: [...BEHAVIOUR_CODES] }, rfc: { type: 'string' }, detail: { type: 'string' }, requestIds: { type: 'array', items: { type: 'string' } } },
 };
 
 export function controlOpenApi(controlPath: string): Record<string, unknown> {
@@ -94,6 +108,43 @@ export function controlOpenApi(controlPath: string): Record<string, unknown> {
             groupDisplayNameUnique: { type: 'boolean' },
             warningsHeader: { type: 'boolean' },
             cursorTimeout: { type: 'integer', minimum: 1 },
+            behaviour: { $ref: '#/components/schemas/BehaviourConfig' },
+          },
+        },
+        BehaviourConfig: {
+          type: 'object',
+          properties: {
+            enabled: { type: 'boolean' },
+            disabled: { type: 'array', items: { enum: [...BEHAVIOUR_CODES] } },
+            retryStorm: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000 }, windowSeconds: { type: 'integer', minimum: 1, maximum: 86400 } } },
+          },
+        },
+        BehaviourReport: {
+          type: 'object',
+          properties: {
+            tenant: { type: 'string' },
+            enabled: { type: 'boolean' },
+            disabled: { type: 'array', items: { enum: [...BEHAVIOUR_CODES] } },
+            retryStorm: { type: 'object' },
+            totalFindings: { type: 'integer' },
+            summary: { type: 'array', items: { type: 'object', properties: { code: { enum: [...BEHAVIOUR_CODES] }, rfc: { type: 'string' }, informational: { type: 'boolean' }, count: { type: 'integer' }, clients: { type: 'integer' }, firstRequestId: { type: 'string' }, example: { type: 'string' } } } },
+            clients: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  client: { type: 'string', description: 'c- and 12 hex digits of a SHA-256 of tenant, Authorization and User-Agent' },
+                  userAgent: { type: 'string' },
+                  credentials: { type: 'string', description: 'The authorization scheme only' },
+                  firstSeen: { type: 'string', format: 'date-time' },
+                  lastSeen: { type: 'string', format: 'date-time' },
+                  requests: { type: 'integer' },
+                  findingCounts: { type: 'object', additionalProperties: { type: 'integer' } },
+                  findings: { type: 'array', items: { allOf: [finding, { type: 'object', properties: { time: { type: 'string', format: 'date-time' }, client: { type: 'string' } } }] } },
+                },
+              },
+            },
+            bounds: { type: 'object', additionalProperties: { type: 'integer' } },
           },
         },
         FaultRule: {
@@ -109,7 +160,7 @@ export function controlOpenApi(controlPath: string): Record<string, unknown> {
             after: { type: 'integer', minimum: 0 },
           },
         },
-        JournalQuery: { type: 'object', properties: { method: {}, path: { type: 'string' }, operation: {}, resourceType: { type: 'string' }, status: {}, from: { type: 'string' }, to: { type: 'string' }, hasWarnings: { type: 'boolean' }, warningCode: { type: 'string' }, fault: {}, body: {}, since: { type: 'integer' }, limit: { type: 'integer' }, order: { enum: ['asc', 'desc'] } } },
+        JournalQuery: { type: 'object', properties: { method: {}, path: { type: 'string' }, operation: {}, resourceType: { type: 'string' }, status: {}, from: { type: 'string' }, to: { type: 'string' }, hasWarnings: { type: 'boolean' }, warningCode: { type: 'string' }, hasFindings: { type: 'boolean' }, findingCode: { type: 'string' }, fault: {}, body: {}, since: { type: 'integer' }, limit: { type: 'integer' }, order: { enum: ['asc', 'desc'] } } },
       },
     },
   };
