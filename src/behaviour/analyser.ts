@@ -106,6 +106,8 @@ export interface BehaviourReport {
   /** Most recently seen first. */
   clients: ClientReport[];
   bounds: typeof BEHAVIOUR_BOUNDS;
+  /** What the analyser holds now, summed over clients (each part stays within its bound). */
+  state: { clients: number; operations: number; walks: number; resources: number; findings: number };
 }
 
 interface Attempt {
@@ -490,6 +492,7 @@ export class BehaviourAnalyser {
   report(): BehaviourReport {
     const { behaviour } = this.options.settings();
     const iso = (ms: number) => new Date(ms).toISOString();
+    const sum = (of: (c: ClientState) => number) => [...this.clients.values()].reduce((n, c) => n + of(c), 0);
     const clients = [...this.clients.values()].reverse().map(
       (c): ClientReport => ({
         client: c.key,
@@ -518,6 +521,13 @@ export class BehaviourAnalyser {
       summary,
       clients,
       bounds: BEHAVIOUR_BOUNDS,
+      state: {
+        clients: this.clients.size,
+        operations: sum((c) => c.ops.size),
+        walks: sum((c) => c.walks.size),
+        resources: sum((c) => c.seen.size),
+        findings: this.recent.length,
+      },
     };
   }
 
