@@ -121,7 +121,12 @@ interface Attempt {
   retryAfter?: { until: number; ms: number; raw: string; status: number };
 }
 
-interface OperationState {
+/** Kept in a bounded map (see BehaviourAnalyser.touch). */
+interface Recent {
+  used: number;
+}
+
+interface OperationState extends Recent {
   attempts: Attempt[];
   reported: Set<BehaviourCode>;
 }
@@ -133,7 +138,7 @@ interface PageSeen {
   total: number;
 }
 
-interface WalkState {
+interface WalkState extends Recent {
   last?: PageSeen;
 }
 
@@ -152,14 +157,17 @@ interface LookupWatch {
   created?: boolean;
 }
 
-interface Seen {
+interface Seen extends Recent {
   names: ReadonlySet<string>;
   /** The request that sent it last. */
   by: string;
   etag: string | undefined;
 }
 
-class ClientState {
+class ClientState implements Recent {
+  used = 0;
+  /** The analyser's request count when this client last sent one (orders the report). */
+  lastArrival = 0;
   requests = 0;
   readonly ops = new Map<string, OperationState>();
   readonly walks = new Map<string, WalkState>();
@@ -192,6 +200,8 @@ interface Pending {
   lostBefore?: Attempt[];
   createKey?: { attribute: string; value: string | undefined };
   projection?: Projection;
+  /** The resource id in the path, if any. */
+  id?: string;
 }
 
 interface Projection {
@@ -202,9 +212,13 @@ interface Projection {
 const first = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
 /** Query parameters with lower-case names; a repeated parameter keeps its first value. */
-function lowerParams(query: Record<string, unknown>): Map<string, string> {
+const NO_VALUES: ReadonlyMap<string, string> = new Map();
+
+function lowerParams(query: Record<string, unknown>): ReadonlyMap<string, string> {
+  const keys = Object.keys(query);
+  if (keys.length === 0) return NO_VALUES;
   const out = new Map<string, string>();
-  for (const key of Object.keys(query)) {
+  for (const key of keys) {
     const lower = key.toLowerCase();
     if (out.has(lower)) continue;
     const v = query[key];
@@ -215,7 +229,7 @@ function lowerParams(query: Record<string, unknown>): Map<string, string> {
 }
 
 /** Search-request fields with lower-case names (RFC 7644 3.4.3). */
-function lowerFields(body: unknown): Map<string, string> {
+function lowerFields(body: unknown): ReadonlyMap<string, string> {
   const out = new Map<string, string>();
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return out;
   for (const key of Object.keys(body)) {
@@ -227,17 +241,37 @@ function lowerFields(body: unknown): Map<string, string> {
   return out;
 }
 
-/** A stable 64-bit digest (two 32-bit FNV-1a variants) of a JSON value, object keys sorted: operation identities. */
-export function digest(value: unknown): string {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x9e3779b9;
-  const feed = (s: string) => {
+/** Two 32-bit FNV-1a variants side by side: a 64-bit digest, cheap, not cryptographic. */
+class Fnv64 {
+  private h1 = 0x811c9dc5;
+  private h2 = 0x9e3779b9;
+
+  feed(s: string): void {
+    let { h1, h2 } = this;
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
       h1 = Math.imul(h1 ^ c, 0x01000193);
       h2 = Math.imul(h2 ^ c, 0x5bd1e995);
     }
-  };
+    this.h1 = h1;
+    this.h2 = h2;
+  }
+
+  toString(): string {
+    return `${(this.h1 >>> 0).toString(36)}.${(this.h2 >>> 0).toString(36)}`;
+  }
+}
+
+function fnv64(text: string): string {
+  const h = new Fnv64();
+  h.feed(text);
+  return h.toString();
+}
+
+/** A stable 64-bit digest of a JSON value, object keys sorted: operation identities. */
+export function digest(value: unknown): string {
+  const h = new Fnv64();
+  const feed = (s: string) => h.feed(s);
   const walk = (v: unknown, depth: number): void => {
     if (depth > 64) return feed('…');
     if (v === null || typeof v !== 'object') return feed(`${typeof v}:${String(v)};`);
@@ -254,10 +288,11 @@ export function digest(value: unknown): string {
     feed('}');
   };
   walk(value, 0);
-  return `${(h1 >>> 0).toString(36)}.${(h2 >>> 0).toString(36)}`;
+  return h.toString();
 }
 
-function canonicalParams(params: Map<string, string>, skip: ReadonlySet<string>): string {
+function canonicalParams(params: ReadonlyMap<string, string>, skip: ReadonlySet<string>): string {
+  if (params.size === 0) return '';
   const parts: string[] = [];
   for (const [k, v] of params) if (!skip.has(k)) parts.push(`${k}=${v}`);
   return parts.sort().join('&');
@@ -287,6 +322,7 @@ function header(headers: Record<string, unknown>, name: string): string | undefi
 const seconds = (ms: number) => `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
 
 function decodeSegment(segment: string): string {
+  if (!segment.includes('%')) return segment;
   try {
     return decodeURIComponent(segment);
   } catch {
@@ -296,8 +332,17 @@ function decodeSegment(segment: string): string {
 
 /** The resource id of "/Users/abc" ("abc"), or undefined for any other shape of path. */
 function resourceIdOf(relativePath: string): string | undefined {
-  const parts = relativePath.split('/').filter(Boolean);
-  return parts.length === 2 ? decodeSegment(parts[1]!) : undefined;
+  const slash = relativePath.indexOf('/', 1);
+  if (slash < 0 || relativePath.indexOf('/', slash + 1) >= 0 || slash === relativePath.length - 1) return undefined;
+  return decodeSegment(relativePath.slice(slash + 1));
+}
+
+/** attributes / excludedAttributes of a read, or undefined when it has neither. */
+function projectionOf(params: ReadonlyMap<string, string>): Projection | undefined {
+  if (params.size === 0) return undefined;
+  const attributes = parseList(params.get('attributes'));
+  const excluded = parseList(params.get('excludedattributes'));
+  return attributes || excluded ? { attributes, excluded } : undefined;
 }
 
 function endpointOf(relativePath: string): string {
@@ -332,6 +377,10 @@ function projected(name: string, p: Projection | undefined): boolean {
 
 export class BehaviourAnalyser {
   private readonly clients = new Map<string, ClientState>();
+  /** Insertions and moves so far (see touch). */
+  private tick = 0;
+  /** Requests followed so far. */
+  private arrivals = 0;
   private readonly pending = new WeakMap<RequestScimContext, Pending>();
   private readonly recent: RecordedFinding[] = [];
   private readonly totals = new Map<BehaviourCode, { count: number; clients: Set<string>; firstRequestId: string; example: string }>();
@@ -372,7 +421,7 @@ export class BehaviourAnalyser {
       if (method === 'GET' || method === 'HEAD' || method === 'DELETE') key += `?${canonicalParams(queryParams, NO_PARAMS)}`;
       if (req.body !== undefined) key += ` #${digest(req.body)}`;
     }
-    const op = this.touch(client.ops, key, BEHAVIOUR_BOUNDS.operations, () => ({ attempts: [], reported: new Set<BehaviourCode>() }));
+    const op = this.touch(client.ops, key, BEHAVIOUR_BOUNDS.operations, () => ({ attempts: [], reported: new Set<BehaviourCode>(), used: 0 }));
     const last = op.attempts[op.attempts.length - 1];
     const attempt: Attempt = { arrived: now };
     const pending: Pending = { client, attempt, findings };
@@ -410,14 +459,15 @@ export class BehaviourAnalyser {
         );
       }
       if (!params.has('cursor')) this.walkArrives(pending, context, method, params, now, label, raise);
-      pending.projection = { attributes: parseList(params.get('attributes')), excluded: parseList(params.get('excludedattributes')) };
-    } else if (operation === 'get' && method === 'GET') {
-      pending.projection = { attributes: parseList(params.get('attributes')), excluded: parseList(params.get('excludedattributes')) };
+      pending.projection = projectionOf(params);
+    } else if (operation === 'get') {
+      pending.projection = projectionOf(params);
     }
 
     // ---- Single resources: lookups by listing, If-Match, PUT data loss.
     const type = context.resourceType;
-    const id = resourceIdOf(context.relativePath);
+    const id = isList || operation === 'create' ? undefined : resourceIdOf(context.relativePath);
+    pending.id = id;
     const isUpdate = operation === 'replace' || operation === 'patch' || operation === 'delete';
     if (type && (operation === 'get' || isUpdate || operation === 'create')) this.lookupAction(client, type, operation === 'create' ? undefined : id, attempt);
     if (type && id !== undefined && isUpdate) {
@@ -493,7 +543,7 @@ export class BehaviourAnalyser {
     const { behaviour } = this.options.settings();
     const iso = (ms: number) => new Date(ms).toISOString();
     const sum = (of: (c: ClientState) => number) => [...this.clients.values()].reduce((n, c) => n + of(c), 0);
-    const clients = [...this.clients.values()].reverse().map(
+    const clients = [...this.clients.values()].sort((a, b) => b.lastArrival - a.lastArrival).map(
       (c): ClientReport => ({
         client: c.key,
         userAgent: c.userAgent,
@@ -546,26 +596,41 @@ export class BehaviourAnalyser {
 
   // ---- internals
 
+  /**
+   * The client of a request. Clients are found by a 64-bit digest of credential and User-Agent (kept in memory
+   * only); the id shown is a SHA-256 prefix, computed once per client. Neither is the credential.
+   */
   private clientOf(req: ArrivingRequest, now: number): ClientState {
     const authorization = first(req.headers.authorization) ?? '';
     const userAgent = (first(req.headers['user-agent']) ?? '').slice(0, 200);
-    const key = `c-${createHash('sha256').update(`${this.options.tenantId}\u0000${authorization}\u0000${userAgent}`).digest('hex').slice(0, 12)}`;
-    const client = this.touch(this.clients, key, BEHAVIOUR_BOUNDS.clients, () => {
+    const identity = `${this.options.tenantId}\u0000${authorization}\u0000${userAgent}`;
+    const client = this.touch(this.clients, fnv64(identity), BEHAVIOUR_BOUNDS.clients, () => {
+      const key = `c-${createHash('sha256').update(identity).digest('hex').slice(0, 12)}`;
       const scheme = authorization.trim().split(/\s+/)[0] ?? '';
       return new ClientState(key, userAgent, scheme === '' ? 'none' : scheme.slice(0, 20), now, now);
     });
     client.lastSeen = now;
+    client.lastArrival = ++this.arrivals;
     client.requests++;
     return client;
   }
 
-  /** The value under `key`, created if missing, moved to the most-recent end; the oldest beyond `bound` dropped. */
-  private touch<V>(map: Map<string, V>, key: string, bound: number, create: () => V): V {
+  /**
+   * The value under `key`, created if missing; beyond `bound` entries the least recently used goes (`onEvict`).
+   * Approximately: a map keeps insertion order and a used entry moves to the end only once it is half a bound of
+   * insertions old, so a hot key costs a lookup and nothing else (moving on every use churns the map's table).
+   */
+  private touch<V extends Recent>(map: Map<string, V>, key: string, bound: number, create: () => V, onEvict?: () => void): V {
     let value = map.get(key);
     if (value === undefined) {
       value = create();
-      if (map.size >= bound) map.delete(map.keys().next().value as string);
-    } else map.delete(key);
+      if (map.size >= bound) {
+        map.delete(map.keys().next().value as string);
+        onEvict?.();
+      }
+    } else if (this.tick - value.used > bound >> 1) map.delete(key);
+    else return value;
+    value.used = ++this.tick;
     map.set(key, value);
     return value;
   }
@@ -618,7 +683,7 @@ export class BehaviourAnalyser {
     pending: Pending,
     context: RequestScimContext,
     method: string,
-    params: Map<string, string>,
+    params: ReadonlyMap<string, string>,
     now: number,
     label: string,
     raise: (code: BehaviourCode, detail: string, ids: Array<string | undefined>) => void,
@@ -631,7 +696,7 @@ export class BehaviourAnalyser {
     let state = client.walks.get(walkKey);
     if (start === 1 || !state) {
       if (start === 1) this.lookupRestart(client, walkKey, now, raise);
-      state = {};
+      state = { used: 0 };
       client.walks.delete(walkKey);
     } else if (state.last) {
       const prev = state.last;
@@ -754,35 +819,30 @@ export class BehaviourAnalyser {
     if (op === 'create' && entry.status === 201) {
       const location = header(entry.responseHeaders, 'location');
       id = location === undefined ? undefined : decodeSegment(location.slice(location.lastIndexOf('/') + 1));
-    } else if (op === 'get' || op === 'replace' || op === 'patch') id = resourceIdOf(context.relativePath);
+    } else if (op === 'get' || op === 'replace' || op === 'patch') id = p.id;
     if (id !== undefined) this.sawResource(client, type, id, entry.id, op === 'get' ? p.projection : undefined);
   }
 
   private sawResource(client: ClientState, type: string, id: string, by: string, projection: Projection | undefined): void {
     const facts = this.options.view.facts(type, id);
     if (!facts) return;
-    const key = `${type}/${id}`;
-    const before = client.seen.get(key);
     let names = facts.names;
-    if (projection && (projection.attributes || projection.excluded)) names = new Set([...names].filter((n) => projected(n, projection)));
-    if (before && before.names !== names) {
+    if (projection) names = new Set([...names].filter((n) => projected(n, projection)));
+    const seen = this.touch(
+      client.seen,
+      `${type}/${id}`,
+      BEHAVIOUR_BOUNDS.resources,
+      (): Seen => ({ names, by, etag: facts.version, used: 0 }),
+      () => (client.forgotResources = true),
+    );
+    if (seen.names !== names) {
+      // What the client was ever sent: the union of what it read.
       let grows = false;
-      for (const n of names) if (!before.names.has(n)) grows = true;
-      names = grows ? new Set([...before.names, ...names]) : before.names;
+      for (const n of names) if (!seen.names.has(n)) grows = true;
+      if (grows) seen.names = new Set([...seen.names, ...names]);
     }
-    if (before) {
-      before.names = names;
-      before.by = by;
-      before.etag = facts.version;
-      client.seen.delete(key);
-      client.seen.set(key, before);
-      return;
-    }
-    if (client.seen.size >= BEHAVIOUR_BOUNDS.resources) {
-      client.seen.delete(client.seen.keys().next().value as string);
-      client.forgotResources = true;
-    }
-    client.seen.set(key, { names, by, etag: facts.version });
+    seen.by = by;
+    seen.etag = facts.version;
   }
 
   private keep(client: ClientState, finding: BehaviourFinding, time: string): void {
