@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BEHAVIOUR_CODES } from '../../src/behaviour/codes.js';
+import { BEHAVIOUR_CODE_INFO, BEHAVIOUR_CODES } from '../../src/behaviour/codes.js';
 import { DEFAULT_TOKEN } from '../../src/config.js';
 import { startScimulator, type ScimulatorHandle } from '../../src/index.js';
 import { findingsOf, harness, USER, type Harness } from './helpers.js';
@@ -201,6 +201,18 @@ describe('switching findings off per tenant', () => {
     const res = await h.control.post('/tenants', { id: 'broken', seedFile: file });
     expect(res.status).toBe(400);
     expect(res.body.error).toContain('/options/behaviour/disabled/0');
+  });
+
+  it('the README explains every code, with its RFC section, in the findings table', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Behaviour findings'), readme.indexOf('## Embedding in tests'));
+    const rows = section.split('\n').filter((line) => /^\| `[a-z-]+`( \(informational\))? \|/.test(line));
+    expect(rows.map((row) => /^\| `([a-z-]+)`/.exec(row)![1])).toEqual([...BEHAVIOUR_CODES]);
+    for (const code of BEHAVIOUR_CODES) {
+      const row = rows.find((r) => r.startsWith(`| \`${code}\``))!;
+      expect(row).toContain(`| ${BEHAVIOUR_CODE_INFO[code].rfc} |`);
+      expect(row.includes('(informational)')).toBe(BEHAVIOUR_CODE_INFO[code].informational);
+    }
   });
 
   it('the scenario schema lists exactly the finding codes', () => {
