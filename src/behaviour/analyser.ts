@@ -26,12 +26,17 @@ import type { ResourceView } from './view.js';
 export const BEHAVIOUR_BOUNDS = Object.freeze({
   /** Clients followed per tenant; the one seen least recently is forgotten first. */
   clients: 64,
-  /** Operations (method + path + query or body digest) followed per client, for retries. */
-  operations: 256,
+  /**
+   * Operations (method + path + query or body digest) followed per client, for retries; each remembers its last
+   * max(4, retryStorm.limit + 1) attempts while it keeps failing, one once it succeeds.
+   */
+  operations: 128,
   /** Index walks (one per endpoint, filter, sort and projection) followed per client. */
   walks: 16,
   /** Resources per client whose attribute names the client was sent (for put-drops-attributes). */
   resources: 10_000,
+  /** The same, over all clients of the tenant (the least recently active client forgets first). */
+  resourcesPerTenant: 50_000,
   /** Resource ids of the last page of an unfiltered walk kept for lookup-by-listing. */
   pageResources: 1_000,
   /** Recent findings kept per client and per tenant (counts are kept in full). */
@@ -381,6 +386,8 @@ export class BehaviourAnalyser {
   private tick = 0;
   /** Requests followed so far. */
   private arrivals = 0;
+  /** Resources remembered over all clients (BEHAVIOUR_BOUNDS.resourcesPerTenant). */
+  private resourcesHeld = 0;
   private readonly pending = new WeakMap<RequestScimContext, Pending>();
   private readonly recent: RecordedFinding[] = [];
   private readonly totals = new Map<BehaviourCode, { count: number; clients: Set<string>; firstRequestId: string; example: string }>();
@@ -589,6 +596,7 @@ export class BehaviourAnalyser {
   /** Forgets every client and finding (the journal entries keep theirs). */
   clear(): void {
     this.clients.clear();
+    this.resourcesHeld = 0;
     this.recent.length = 0;
     this.totals.clear();
     this.total = 0;
@@ -608,7 +616,7 @@ export class BehaviourAnalyser {
       const key = `c-${createHash('sha256').update(identity).digest('hex').slice(0, 12)}`;
       const scheme = authorization.trim().split(/\s+/)[0] ?? '';
       return new ClientState(key, userAgent, scheme === '' ? 'none' : scheme.slice(0, 20), now, now);
-    });
+    }, (evicted) => (this.resourcesHeld -= evicted.seen.size));
     client.lastSeen = now;
     client.lastArrival = ++this.arrivals;
     client.requests++;
@@ -620,13 +628,14 @@ export class BehaviourAnalyser {
    * Approximately: a map keeps insertion order and a used entry moves to the end only once it is half a bound of
    * insertions old, so a hot key costs a lookup and nothing else (moving on every use churns the map's table).
    */
-  private touch<V extends Recent>(map: Map<string, V>, key: string, bound: number, create: () => V, onEvict?: () => void): V {
+  private touch<V extends Recent>(map: Map<string, V>, key: string, bound: number, create: () => V, onEvict?: (evicted: V) => void): V {
     let value = map.get(key);
     if (value === undefined) {
       value = create();
       if (map.size >= bound) {
-        map.delete(map.keys().next().value as string);
-        onEvict?.();
+        const [oldest, evicted] = map.entries().next().value as [string, V];
+        map.delete(oldest);
+        onEvict?.(evicted);
       }
     } else if (this.tick - value.used > bound >> 1) map.delete(key);
     else return value;
@@ -828,6 +837,7 @@ export class BehaviourAnalyser {
     if (!facts) return;
     let names = facts.names;
     if (projection) names = new Set([...names].filter((n) => projected(n, projection)));
+    const held = client.seen.size;
     const seen = this.touch(
       client.seen,
       `${type}/${id}`,
@@ -835,6 +845,7 @@ export class BehaviourAnalyser {
       (): Seen => ({ names, by, etag: facts.version, used: 0 }),
       () => (client.forgotResources = true),
     );
+    if (client.seen.size > held && ++this.resourcesHeld > BEHAVIOUR_BOUNDS.resourcesPerTenant) this.forgetOneResource();
     if (seen.names !== names) {
       // What the client was ever sent: the union of what it read.
       let grows = false;
@@ -843,6 +854,16 @@ export class BehaviourAnalyser {
     }
     seen.by = by;
     seen.etag = facts.version;
+  }
+
+  /** Over the tenant's budget: the least recently active client holding resources forgets its oldest one. */
+  private forgetOneResource(): void {
+    let idlest: ClientState | undefined;
+    for (const c of this.clients.values()) if (c.seen.size > 0 && (!idlest || c.lastArrival < idlest.lastArrival)) idlest = c;
+    if (!idlest) return;
+    idlest.seen.delete(idlest.seen.keys().next().value as string);
+    idlest.forgotResources = true;
+    this.resourcesHeld--;
   }
 
   private keep(client: ClientState, finding: BehaviourFinding, time: string): void {

@@ -121,7 +121,7 @@ export const DEFAULT_BEHAVIOUR_CONFIG: Readonly<BehaviourConfig> = Object.freeze
 });
 
 /** The largest retry-storm limit (it bounds the attempts kept per operation). */
-export const MAX_RETRY_STORM_LIMIT = 1000;
+export const MAX_RETRY_STORM_LIMIT = 100;
 export const MAX_RETRY_STORM_WINDOW_SECONDS = 86_400;
 
 export function isBehaviourCode(value: unknown): value is BehaviourCode {

@@ -2,7 +2,7 @@
  * The OpenAPI 3.1 description of the control API, served at <control path>/openapi.json. Kept beside the
  * routes in control.ts, faults/control.ts and journal/control.ts; a test checks that every route is listed.
  */
-import { BEHAVIOUR_CODES } from '../behaviour/codes.js';
+import { BEHAVIOUR_CODES, MAX_RETRY_STORM_LIMIT, MAX_RETRY_STORM_WINDOW_SECONDS } from '../behaviour/codes.js';
 import { VERSION } from '../version.js';
 
 const json = (schema: Record<string, unknown> = { type: 'object' }) => ({ content: { 'application/json': { schema } } });
@@ -116,7 +116,7 @@ export function controlOpenApi(controlPath: string): Record<string, unknown> {
           properties: {
             enabled: { type: 'boolean' },
             disabled: { type: 'array', items: { enum: [...BEHAVIOUR_CODES] } },
-            retryStorm: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000 }, windowSeconds: { type: 'integer', minimum: 1, maximum: 86400 } } },
+            retryStorm: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: MAX_RETRY_STORM_LIMIT }, windowSeconds: { type: 'integer', minimum: 1, maximum: MAX_RETRY_STORM_WINDOW_SECONDS } } },
           },
         },
         BehaviourReport: {

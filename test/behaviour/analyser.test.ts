@@ -61,7 +61,7 @@ describe('bounds', () => {
     expect(agents).toContain('client-8');
   });
 
-  it('keeps at most 256 operations per client; a forgotten operation starts afresh', () => {
+  it('keeps at most 128 operations per client; a forgotten operation starts afresh', () => {
     const { analyser, send } = driver();
     for (let i = 0; i < 3; i++) send('GET', '/Users/a', { status: 500 });
     for (let i = 0; i < 300; i++) send('GET', `/Users/x${i}`);
@@ -81,6 +81,18 @@ describe('bounds', () => {
     // r5 is remembered as read in full: the PUT drops what it read, on purpose.
     send('PUT', '/Users/r5', { body: { userName: 'x' }, headers: { 'if-match': 'W/"1"' } });
     expect(analyser.report().totalFindings).toBe(1);
+  });
+
+  it('keeps at most 50,000 resources over all clients; the least recently active client forgets first', () => {
+    const { analyser, send } = driver();
+    for (let c = 0; c < 6; c++) for (let i = 0; i < 9_000; i++) send('GET', `/Users/c${c}-${i}`, { ua: `client-${c}` });
+    expect(analyser.report().state.resources).toBe(BEHAVIOUR_BOUNDS.resourcesPerTenant);
+    // client-0 forgot 4,000 of its resources: a PUT of a resource it does not remember is not judged; client-5
+    // forgot nothing, so one it never read is.
+    send('PUT', '/Users/c0-0', { ua: 'client-0', body: { userName: 'x' }, headers: { 'if-match': 'W/"1"' } });
+    send('PUT', '/Users/unread', { ua: 'client-0', body: { userName: 'x' }, headers: { 'if-match': 'W/"1"' } });
+    send('PUT', '/Users/unread', { ua: 'client-5', body: { userName: 'x' }, headers: { 'if-match': 'W/"1"' } });
+    expect(analyser.report().clients.flatMap((c) => c.findings.map((f) => [c.userAgent, f.code]))).toEqual([['client-5', 'put-drops-attributes']]);
   });
 
   it('keeps the last 100 findings of a client and counts them all', () => {

@@ -84,7 +84,7 @@ describe('GET /_mock/behaviour', () => {
     expect(okta1.findings).toEqual([
       expect.objectContaining({ code: 'retry-before-retry-after', requestIds: [a.first.id, a.second.id], client: okta1.client, time: '2030-01-01T00:00:00.000Z' }),
     ]);
-    expect(report.bounds).toMatchObject({ clients: 64, operations: 256, walks: 16, resources: 10_000 });
+    expect(report.bounds).toMatchObject({ clients: 64, operations: 128, walks: 16, resources: 10_000, resourcesPerTenant: 50_000 });
     expect(JSON.stringify(report)).not.toContain(DEFAULT_TOKEN);
 
     // Tenants are followed apart: the same script on tenant acme with its own token.
@@ -178,7 +178,7 @@ describe('switching findings off per tenant', () => {
     await bad('off', 'behaviour', /must be an object/);
     await bad({ disabled: ['retry-later'] }, 'behaviour.disabled[0]', /"retry-later" is not a finding code; use one of retry-before-retry-after, /);
     await bad({ disabled: 'retry-storm' }, 'behaviour.disabled', /must be an array/);
-    await bad({ retryStorm: { limit: 0 } }, 'behaviour.retryStorm.limit', /integer from 1 to 1000/);
+    await bad({ retryStorm: { limit: 0 } }, 'behaviour.retryStorm.limit', /integer from 1 to 100\./);
     await bad({ retryStorm: { windowSeconds: 1.5 } }, 'behaviour.retryStorm.windowSeconds', /integer from 1 to 86400/);
     await bad({ retryStorm: { every: 3 } }, 'behaviour.retryStorm.every', /Unknown field/);
     await bad({ enabled: 'yes' }, 'behaviour.enabled', /true or false/);
