@@ -39,9 +39,8 @@ export const BEHAVIOUR_BOUNDS = Object.freeze({
   resourcesPerTenant: 50_000,
   /** Resource ids of the last page of an unfiltered walk kept for lookup-by-listing. */
   pageResources: 1_000,
-  /** Recent findings kept per client and per tenant (counts are kept in full). */
+  /** Recent findings kept per client (counts are kept in full). */
   findingsPerClient: 100,
-  findingsPerTenant: 1_000,
 });
 
 /** A retry delay this long or longer counts as backed off, whatever the delays before it. */
@@ -93,7 +92,7 @@ export interface BehaviourCodeSummary {
   rfc: string;
   informational: boolean;
   count: number;
-  /** Distinct clients that drew it. */
+  /** Clients followed now that drew it. */
   clients: number;
   firstRequestId: string;
   /** The detail of the first occurrence. */
@@ -193,6 +192,9 @@ class ClientState implements Recent {
     public lastSeen: number,
   ) {}
 }
+
+/** Raises a finding on the arriving request (unless its code is switched off); `ids` are the earlier requests. */
+type Raise = (code: BehaviourCode, detail: string, ids: Array<string | undefined>) => void;
 
 /** What arrive() leaves for complete(), keyed by the request's context object. */
 interface Pending {
@@ -389,8 +391,7 @@ export class BehaviourAnalyser {
   /** Resources remembered over all clients (BEHAVIOUR_BOUNDS.resourcesPerTenant). */
   private resourcesHeld = 0;
   private readonly pending = new WeakMap<RequestScimContext, Pending>();
-  private readonly recent: RecordedFinding[] = [];
-  private readonly totals = new Map<BehaviourCode, { count: number; clients: Set<string>; firstRequestId: string; example: string }>();
+  private readonly totals = new Map<BehaviourCode, { count: number; firstRequestId: string; example: string }>();
   private total = 0;
 
   constructor(private readonly options: AnalyserOptions) {}
@@ -407,7 +408,7 @@ export class BehaviourAnalyser {
     const client = this.clientOf(req, now);
     const method = req.method.toUpperCase();
     const findings: BehaviourFinding[] = [];
-    const raise = (code: BehaviourCode, detail: string, ids: Array<string | undefined>) => {
+    const raise: Raise = (code, detail, ids) => {
       if (behaviour.disabled.includes(code)) return;
       findings.push({ code, rfc: BEHAVIOUR_CODE_INFO[code].rfc, detail, requestIds: ids.filter((id): id is string => id !== undefined) });
     };
@@ -419,7 +420,7 @@ export class BehaviourAnalyser {
     const label = `${method} ${context.relativePath}`;
 
     // ---- Retries: the same operation again after a failure.
-    let key = `${method} ${context.relativePath}`;
+    let key = label;
     let createKey: Pending['createKey'];
     if (operation === 'create' && context.resourceType) {
       createKey = this.options.view.lookupKey(context.resourceType, req.body);
@@ -567,7 +568,8 @@ export class BehaviourAnalyser {
       const t = this.totals.get(code);
       if (!t) continue;
       const info = BEHAVIOUR_CODE_INFO[code];
-      summary.push({ code, rfc: info.rfc, informational: info.informational, count: t.count, clients: t.clients.size, firstRequestId: t.firstRequestId, example: t.example });
+      const clients = sum((c) => (c.counts.has(code) ? 1 : 0));
+      summary.push({ code, rfc: info.rfc, informational: info.informational, count: t.count, clients, firstRequestId: t.firstRequestId, example: t.example });
     }
     return {
       tenant: this.options.tenantId,
@@ -583,21 +585,15 @@ export class BehaviourAnalyser {
         operations: sum((c) => c.ops.size),
         walks: sum((c) => c.walks.size),
         resources: sum((c) => c.seen.size),
-        findings: this.recent.length,
+        findings: sum((c) => c.findings.length),
       },
     };
-  }
-
-  /** The most recent findings of the tenant (at most BEHAVIOUR_BOUNDS.findingsPerTenant), oldest first. */
-  findings(): RecordedFinding[] {
-    return this.recent.map((f) => ({ ...f, requestIds: [...f.requestIds] }));
   }
 
   /** Forgets every client and finding (the journal entries keep theirs). */
   clear(): void {
     this.clients.clear();
     this.resourcesHeld = 0;
-    this.recent.length = 0;
     this.totals.clear();
     this.total = 0;
   }
@@ -644,7 +640,7 @@ export class BehaviourAnalyser {
     return value;
   }
 
-  private checkBackoff(op: OperationState, label: string, raise: (code: BehaviourCode, detail: string, ids: Array<string | undefined>) => void): void {
+  private checkBackoff(op: OperationState, label: string, raise: Raise): void {
     const a = op.attempts;
     if (a.length < 4 || op.reported.has('retry-without-backoff')) return;
     const last4 = a.slice(-4);
@@ -673,7 +669,7 @@ export class BehaviourAnalyser {
     now: number,
     label: string,
     behaviour: BehaviourConfig,
-    raise: (code: BehaviourCode, detail: string, ids: Array<string | undefined>) => void,
+    raise: Raise,
   ): void {
     if (op.reported.has('retry-storm')) return;
     const { limit, windowSeconds } = behaviour.retryStorm;
@@ -695,7 +691,7 @@ export class BehaviourAnalyser {
     params: ReadonlyMap<string, string>,
     now: number,
     label: string,
-    raise: (code: BehaviourCode, detail: string, ids: Array<string | undefined>) => void,
+    raise: Raise,
   ): void {
     const client = pending.client;
     const walkKey = `${method} ${context.relativePath.toLowerCase()}?${canonicalParams(params, PAGE_PARAMS)}`;
@@ -733,7 +729,7 @@ export class BehaviourAnalyser {
   }
 
   /** A new walk starts: was the previous one of the same list a lookup? */
-  private lookupRestart(client: ClientState, walkKey: string, now: number, raise: (code: BehaviourCode, detail: string, ids: Array<string | undefined>) => void): void {
+  private lookupRestart(client: ClientState, walkKey: string, now: number, raise: Raise): void {
     const w = client.lookup;
     if (!w || w.walkKey !== walkKey) return;
     client.lookup = undefined;
@@ -777,7 +773,7 @@ export class BehaviourAnalyser {
     body: unknown,
     seen: Seen | undefined,
     label: string,
-    raise: (code: BehaviourCode, detail: string, ids: Array<string | undefined>) => void,
+    raise: Raise,
   ): void {
     const facts = this.options.view.facts(type, id);
     if (!facts || (!seen && client.forgotResources)) return;
@@ -872,12 +868,9 @@ export class BehaviourAnalyser {
     client.findings.push(recorded);
     if (client.findings.length > BEHAVIOUR_BOUNDS.findingsPerClient) client.findings.shift();
     client.counts.set(code, (client.counts.get(code) ?? 0) + 1);
-    this.recent.push(recorded);
-    if (this.recent.length > BEHAVIOUR_BOUNDS.findingsPerTenant) this.recent.shift();
     this.total++;
     let t = this.totals.get(code);
-    if (!t) this.totals.set(code, (t = { count: 0, clients: new Set(), firstRequestId: finding.requestIds[finding.requestIds.length - 1] ?? '', example: finding.detail }));
+    if (!t) this.totals.set(code, (t = { count: 0, firstRequestId: finding.requestIds[finding.requestIds.length - 1] ?? '', example: finding.detail }));
     t.count++;
-    t.clients.add(client.key);
   }
 }
