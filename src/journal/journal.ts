@@ -666,28 +666,21 @@ function compileQuery(input: unknown, defaultLimit: number | undefined): Compile
     const to = timeBound('to', q.to);
     predicates.push((e) => Date.parse(e.time) <= to);
   }
-  if (has('hasWarnings')) {
-    if (typeof q.hasWarnings !== 'boolean') throw new JournalQueryError('hasWarnings', 'hasWarnings must be true or false');
-    const want = q.hasWarnings;
-    predicates.push((e) => e.warnings.length > 0 === want);
-  }
-  if (has('warningCode')) {
-    if (typeof q.warningCode !== 'string' || q.warningCode === '')
-      throw new JournalQueryError('warningCode', 'warningCode must be a warning code such as "op-case"');
-    const code = q.warningCode;
-    predicates.push((e) => e.warnings.some((w) => w.code === code));
-  }
-  if (has('hasFindings')) {
-    if (typeof q.hasFindings !== 'boolean') throw new JournalQueryError('hasFindings', 'hasFindings must be true or false');
-    const want = q.hasFindings;
-    predicates.push((e) => e.findings.length > 0 === want);
-  }
-  if (has('findingCode')) {
-    if (typeof q.findingCode !== 'string' || q.findingCode === '')
-      throw new JournalQueryError('findingCode', 'findingCode must be a behaviour finding code such as "retry-storm"');
-    const code = q.findingCode;
-    predicates.push((e) => e.findings.some((f) => f.code === code));
-  }
+  // Conformance warnings and behaviour findings are queried alike: any at all, or one code.
+  const codes = (hasKey: string, codeKey: string, listOf: (e: JournalEntry) => readonly ConformanceWarning[], example: string) => {
+    if (has(hasKey)) {
+      const want = q[hasKey];
+      if (typeof want !== 'boolean') throw new JournalQueryError(hasKey, `${hasKey} must be true or false`);
+      predicates.push((e) => listOf(e).length > 0 === want);
+    }
+    if (has(codeKey)) {
+      const code = q[codeKey];
+      if (typeof code !== 'string' || code === '') throw new JournalQueryError(codeKey, `${codeKey} must be ${example}`);
+      predicates.push((e) => listOf(e).some((w) => w.code === code));
+    }
+  };
+  codes('hasWarnings', 'warningCode', (e) => e.warnings, 'a warning code such as "op-case"');
+  codes('hasFindings', 'findingCode', (e) => e.findings, 'a behaviour finding code such as "retry-storm"');
   if (has('fault')) {
     const f = q.fault;
     if (typeof f === 'boolean') predicates.push((e) => (e.fault !== null) === f);
