@@ -825,9 +825,11 @@ export class Journal {
 
   /**
    * Calls `listener` with every entry recorded from now on, synchronously after it is stored and before it is
-   * written to the NDJSON file; the response it describes has already been sent. A listener may complete the
-   * entry's `client` and `findings` (the behaviour analyser does); it must not change anything else. This is the journal's one stream: the dashboard's live feed and the
-   * behaviour analyser read it (no second capture, no second middleware).
+   * written to the NDJSON file; the response it describes has already been sent. Listeners run in the order they
+   * subscribed. A listener may complete the entry's `client` and `findings` (the behaviour analyser, subscribed
+   * when the tenant is made, does: later listeners see them); it must not change anything else. This is the
+   * journal's one stream: the dashboard's live feed and the behaviour analyser read it (no second capture, no
+   * second middleware).
    * A listener that throws is reported and kept. Returns the unsubscribe function.
    */
   subscribe(listener: JournalListener): () => void {
