@@ -1,17 +1,16 @@
 #!/usr/bin/env node
 /** The `scimulator` command: parse flags, call the library, print, exit codes (2 = bad usage, 1 = failure). */
 import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { ScimulatorClient, ScimulatorControlError } from './client.js';
 import { DEFAULT_OPTIONS, DEFAULT_TOKEN, type AuthMode, type ScimulatorOptions, type SeedingOptions } from './config.js';
-import { createProgressReporter } from './seed/progress.js';
-import { defaultTenantConfig, mergeScenarioOptions, scenarioFor, ScenarioError } from './seed/scenario.js';
-import { buildDirectory, describeCounts, snapshotDocumentChunks } from './seed/seed.js';
-import { startServer } from './server.js';
-import { DataFileError } from './store/persist.js';
-
+import { failingChecks, FAIL_ON_LEVELS, oneLine, renderReport, REPORT_FORMATS, type ConformanceReport, type FailOn, type ReportFormat } from './journal/report.js';
 import { VERSION } from './version.js';
+
+// serve and seed load the server and the generator when they run: `scimulator report` in a CI step needs neither.
+const serverModules = () => Promise.all([import('./seed/progress.js'), import('./seed/scenario.js'), import('./seed/seed.js'), import('./server.js'), import('./store/persist.js')]);
 
 function fail(message: string, code: number): never {
   process.stderr.write(`scimulator: ${message}\n`);
@@ -27,6 +26,7 @@ function seedingFlags(argv: Record<string, unknown>): SeedingOptions | undefined
 }
 
 async function serve(argv: Record<string, unknown>): Promise<void> {
+  const [{ createProgressReporter }, { ScenarioError }, { describeCounts }, { startServer }, { DataFileError }] = await serverModules();
   const seeding = seedingFlags(argv);
   const options: Partial<ScimulatorOptions> = {
     port: argv.port as number,
@@ -85,6 +85,8 @@ async function serve(argv: Record<string, unknown>): Promise<void> {
   const { options: o } = running.runtime;
   const auth = running.runtime.defaultTenant.auth;
   const lines = [`Scimulator ${VERSION} listening`, `  SCIM base URL: ${running.baseUrl}`];
+  if (!o.control) lines.push('  Control API:   off (--no-control)');
+  else lines.push(`  Control API:   ${running.url}${o.controlPath}${o.controlToken ? ' (bearer token as given by --control-token; not printed)' : ''}`);
   // Only the documented development token is printed; a secret the operator chose is never written out.
   if (auth.mode === 'bearer') lines.push(`  Bearer token:  ${auth.token === DEFAULT_TOKEN ? auth.token : '(as given by --token or the seed file; not printed)'}`);
   else if (auth.mode === 'basic') lines.push(`  Basic auth:    ${auth.basicUser} / (password as given; not printed)`);
@@ -118,6 +120,7 @@ const formatMs = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 
 
 /** `scimulator seed`: writes the snapshot document of a generated directory (or scenario), without serving. */
 async function seed(argv: Record<string, unknown>): Promise<void> {
+  const [{ createProgressReporter }, { defaultTenantConfig, mergeScenarioOptions, scenarioFor, ScenarioError }, { buildDirectory, describeCounts, snapshotDocumentChunks }] = await serverModules();
   const out = argv.out as string;
   if (out === '') fail('--out must name a file (or "-" for standard output)', 2);
   const spec = seedingFlags(argv) ?? {};
@@ -174,6 +177,60 @@ async function seed(argv: Record<string, unknown>): Promise<void> {
     process.stdout.write(`Wrote ${out}: ${summary}\n`);
   }
   if (ignored) process.stderr.write(`scimulator: note: ${ignored}\n`);
+}
+
+/**
+ * `scimulator report`: fetches the conformance report of a running server, writes it (stdout or --out) and exits 1
+ * when --fail-on is met; 3 when no report could be had (server unreachable, control API refused).
+ */
+async function report(argv: Record<string, unknown>): Promise<void> {
+  const url = argv.url as string;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    /* reported below */
+  }
+  if (!parsed || !/^https?:$/.test(parsed.protocol)) fail(`--url must be the server's http(s) address, such as http://127.0.0.1:8080, got ${JSON.stringify(url)}`, 2);
+  const out = argv.out as string | undefined;
+  if (out === '') fail('--out must name a file', 2);
+  const format = argv.format as ReportFormat;
+  const failOn = argv['fail-on'] as FailOn | undefined;
+  const tenant = argv.tenant as string | undefined;
+  // The same variable as the server's --control-token, so one CI setting serves both.
+  const controlToken = (argv['control-token'] as string | undefined) ?? process.env.SCIMULATOR_CONTROL_TOKEN;
+  const client = new ScimulatorClient(url, { controlToken, controlPath: argv['control-path'] as string });
+  let model: ConformanceReport;
+  try {
+    model = await (tenant === undefined ? client : client.tenant(tenant)).conformanceReport();
+  } catch (err) {
+    const cause = (err as { cause?: Error }).cause; // fetch's "fetch failed" says why in its cause
+    const why = err instanceof ScimulatorControlError ? `the control API answered ${err.status}: ${err.message}` : `${(err as Error).message}${cause ? ` (${cause.message})` : ''}`;
+    fail(`no conformance report from ${url}: ${why}`, 3);
+  }
+  if (!Array.isArray(model?.tenants)) fail(`no conformance report from ${url}: the answer is not a Scimulator report (is --control-path right?)`, 3);
+  const document = renderReport(model, format);
+  const passed = model.tests - model.failures - model.skipped;
+  const summary = `${model.failures} failed, ${passed} passed, ${model.skipped} skipped in ${model.tenants.length} tenant${model.tenants.length === 1 ? '' : 's'}`;
+  if (out === undefined) {
+    process.stdout.write(document);
+  } else {
+    try {
+      await writeFile(out, document);
+    } catch (err) {
+      fail(`cannot write ${out}: ${(err as Error).message}`, 1);
+    }
+    process.stdout.write(`Wrote ${out}: ${summary}\n`);
+  }
+  if (model.tests > 0 && model.skipped === model.tests) process.stderr.write('scimulator: warning: the server records no requests (--no-journal), so nothing was checked\n');
+  if (failOn) {
+    const failing = failingChecks(model, failOn);
+    if (failing.length > 0) {
+      const list = failing.map((c) => `${c.code} (tenant ${c.tenant}: ${c.count}x, first ${c.first ? `${c.first.method} ${c.first.path} ${c.first.id}` : '?'})`);
+      process.stderr.write(oneLine(`scimulator: --fail-on ${failOn}: ${failing.length} check${failing.length === 1 ? '' : 's'} failed: ${list.join('; ')}`) + '\n');
+      process.exit(1);
+    }
+  }
 }
 
 const parser = yargs(hideBin(process.argv))
@@ -240,6 +297,21 @@ const parser = yargs(hideBin(process.argv))
         .option('seed-file', { type: 'string', describe: 'Scenario file (seeds/*.json); --seed/--users/--groups override its generate block' })
         .option('out', { type: 'string', nargs: 1, demandOption: true, describe: 'Output file ("-" for standard output)' }),
     (argv) => seed(argv as Record<string, unknown>),
+  )
+  .command(
+    'report',
+    'Fetch the conformance report of a running server; exit 1 when --fail-on is met',
+    (y) =>
+      y
+        .env(false)
+        .option('url', { type: 'string', demandOption: true, describe: 'The server, e.g. http://127.0.0.1:8080' })
+        .option('tenant', { type: 'string', describe: 'Only this tenant (default: every tenant)' })
+        .option('control-token', { type: 'string', describe: 'Bearer token of the control API (default: $SCIMULATOR_CONTROL_TOKEN)' })
+        .option('control-path', { type: 'string', default: DEFAULT_OPTIONS.controlPath, describe: 'Path of the control API' })
+        .option('format', { choices: REPORT_FORMATS, default: 'text' as ReportFormat, describe: 'junit (XML for CI), json or text' })
+        .option('fail-on', { choices: FAIL_ON_LEVELS, describe: 'Exit 1 when a client triggered any warning, or any RFC deviation' })
+        .option('out', { type: 'string', nargs: 1, describe: 'Write the report to this file (default: standard output)' }),
+    (argv) => report(argv as Record<string, unknown>),
   )
   .fail((message, err) => {
     fail((message || err?.message || 'invalid usage').replace(/\s*\n\s*/g, ' '), 2);

@@ -5,6 +5,7 @@
 import type { BehaviourReport } from './behaviour/analyser.js';
 import type { FaultRule, FaultRuleInput } from './faults/types.js';
 import type { ConformanceSummary, JournalEntry, JournalQuery } from './journal/journal.js';
+import type { ConformanceReport } from './journal/report.js';
 import type { SnapshotDocument } from './store/snapshot.js';
 import type { TenantConfig } from './tenant.js';
 
@@ -92,6 +93,16 @@ export class TenantControl {
 
   conformance(): Promise<ConformanceSummary> {
     return this.call('GET', '/conformance');
+  }
+
+  /**
+   * The conformance report: one check per known code, passed or failed. From a ScimulatorClient it covers every
+   * tenant; from tenant(id), that tenant. 'junit' and 'text' return the rendered document.
+   */
+  conformanceReport(format?: 'json'): Promise<ConformanceReport>;
+  conformanceReport(format: 'junit' | 'text'): Promise<string>;
+  conformanceReport(format: 'json' | 'junit' | 'text' = 'json'): Promise<ConformanceReport | string> {
+    return this.call('GET', `/conformance?format=${format}`);
   }
 
   /** What the behaviour analyser found: per code, and per client with the request ids (GET /behaviour). */

@@ -95,7 +95,17 @@ function tenantRoutes(runtime: Scimulator): Router {
   });
 
   router.use(faultsControlRouter((req) => (req.res as Response).locals.controlTenant.faults));
-  router.use(requestsControlRouter((req) => (req.res as Response).locals.controlTenant.journal));
+  router.use(
+    requestsControlRouter(
+      (req) => (req.res as Response).locals.controlTenant.journal,
+      // The conformance report: every tenant under the control path itself, one under /tenants/{id}.
+      (req) => {
+        const locals = (req.res as Response).locals;
+        const tenants: Tenant[] = locals.controlEveryTenant ? [...runtime.tenants.values()] : [locals.controlTenant];
+        return tenants.map((t) => ({ tenant: t.id, profile: t.config.profile, journal: t.journal, recording: runtime.options.journal }));
+      },
+    ),
+  );
   router.use(behaviourControlRouter((req) => (req.res as Response).locals.controlTenant.behaviour));
   return router;
 }
@@ -141,15 +151,16 @@ export function controlRouter(runtime: Scimulator): Router {
     res.status(204).end();
   });
 
-  const pickTenant = (id: (req: Request) => string): RequestHandler => (req, res, next) => {
+  const pickTenant = (id: (req: Request) => string, everyTenant = false): RequestHandler => (req, res, next) => {
     const tenant = runtime.tenant(id(req));
     if (!tenant) return next(new ControlError(404, `There is no tenant "${id(req)}".`));
     res.locals.controlTenant = tenant;
+    res.locals.controlEveryTenant = everyTenant;
     next();
   };
   const perTenant = tenantRoutes(runtime);
   router.use('/tenants/:tenantId', pickTenant((req) => req.params.tenantId as string), perTenant);
-  router.use(pickTenant(() => DEFAULT_TENANT_ID), perTenant);
+  router.use(pickTenant(() => DEFAULT_TENANT_ID, true), perTenant);
 
   router.use((req, _res, next) => next(new ControlError(404, `No control endpoint at ${req.method} ${req.originalUrl.split('?')[0]}.`)));
   const errors: ErrorRequestHandler = (err, _req, res, _next) => {

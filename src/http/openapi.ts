@@ -53,7 +53,20 @@ const tenantScoped: Record<string, Record<string, unknown>> = {
   '/requests/count': { post: { summary: 'How many journal entries match a JSON query', requestBody: json({ $ref: '#/components/schemas/JournalQuery' }), responses: { 200: ok('{ count }'), 400: error } } },
   '/requests/export': { get: { summary: 'The journal as NDJSON (?format=ndjson) or HAR 1.2 (?format=har)', responses: { 200: ok('Export') } } },
   '/requests/wait': { get: { summary: 'Long-poll for the first entry after ?since=N matching the query (timeoutMs up to 60000)', responses: { 200: ok('Entry'), 408: ok('Timed out') } } },
-  '/conformance': { get: { summary: 'Conformance warnings and, apart from them, behaviour findings seen: code, RFC section, count, first request id', responses: { 200: ok('Summary') } } },
+  '/conformance': {
+    get: {
+      summary:
+        'Without format: the conformance warnings this tenant saw and, apart from them, its behaviour findings (code, RFC section, count, first request id). With ?format=json|junit|text: the conformance report, one check per known code, passed or failed, for every tenant under the control path itself and for one tenant under /tenants/{tenantId} (JUnit: one testsuite per tenant)',
+      parameters: [{ name: 'format', in: 'query', schema: { enum: ['json', 'junit', 'text'] } }],
+      responses: {
+        200: {
+          description: 'Summary, or the report in the format asked for',
+          content: { 'application/json': { schema: { type: 'object' } }, 'application/xml': { schema: { type: 'string' } }, 'text/plain': { schema: { type: 'string' } } },
+        },
+        400: error,
+      },
+    },
+  },
   '/behaviour': {
     get: {
       summary: 'What the behaviour analyser found: per code, and per client (credential digest and User-Agent) the findings with their request ids',

@@ -7,7 +7,7 @@
  *   POST   /requests/find          body = query            -> { requests, count, lastSeq }
  *   GET    /requests/export        ?format=ndjson|har&...   (attachment)
  *   GET    /requests/wait          ?since=N&timeoutMs=5000&...  long-poll: 200 with the entry, 408 on timeout
- *   GET    /conformance            the conformance summary
+ *   GET    /conformance            the conformance summary; ?format=json|junit|text: the conformance report
  * Errors: { "error": "...", "field"?: "..." } with 400 or 404. express.json() is assumed to have run.
  */
 import { Router, type NextFunction, type Request, type Response } from 'express';
@@ -18,6 +18,7 @@ import {
   type Journal,
   type JournalQuery,
 } from './journal.js';
+import { conformanceReport, REPORT_CONTENT_TYPES, REPORT_FORMATS, renderReport, type ConformanceReportSource, type ReportFormat } from './report.js';
 
 export const DEFAULT_WAIT_TIMEOUT_MS = 5_000;
 export const MAX_WAIT_TIMEOUT_MS = 60_000;
@@ -101,8 +102,14 @@ function queryFromBody(req: Request): JournalQuery {
   return body;
 }
 
-/** Router for the journal endpoints; `resolve` gives the journal of the tenant the request addresses. */
-export function requestsControlRouter(resolve: (req: Request) => Journal): Router {
+/**
+ * Router for the journal endpoints; `resolve` gives the journal of the tenant the request addresses, `reportSources`
+ * the tenants a conformance report covers (default: that journal alone, as tenant "default").
+ */
+export function requestsControlRouter(
+  resolve: (req: Request) => Journal,
+  reportSources: (req: Request) => ConformanceReportSource[] = (req) => [{ tenant: 'default', journal: resolve(req), recording: true }],
+): Router {
   const router = Router();
 
   router.get('/requests', (req, res) => {
@@ -193,7 +200,17 @@ export function requestsControlRouter(resolve: (req: Request) => Journal): Route
   });
 
   router.get('/conformance', (req, res) => {
-    res.json(resolve(req).conformanceSummary());
+    const format = req.query.format;
+    if (format === undefined) {
+      res.json(resolve(req).conformanceSummary());
+      return;
+    }
+    if (typeof format !== 'string' || !(REPORT_FORMATS as readonly string[]).includes(format)) {
+      sendError(res, 400, `format must be one of ${REPORT_FORMATS.map((f) => `"${f}"`).join(', ')} (or absent for the summary)`, 'format');
+      return;
+    }
+    res.setHeader('Content-Type', REPORT_CONTENT_TYPES[format as ReportFormat]);
+    res.send(renderReport(conformanceReport(reportSources(req)), format as ReportFormat));
   });
 
   router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
