@@ -165,7 +165,8 @@ interface Seen extends Recent {
   names: ReadonlySet<string>;
   /** The request that sent it last. */
   by: string;
-  etag: string | undefined;
+  /** The last read (GET, list, search) that sent it, with the ETag it had then; a write's answer is no read. */
+  read?: { by: string; etag: string | undefined };
 }
 
 class ClientState implements Recent {
@@ -482,13 +483,13 @@ export class BehaviourAnalyser {
       const ifMatch = first(req.headers['if-match']);
       const seen = client.seen.get(`${type}/${id}`);
       if (ifMatch !== undefined && ifMatch.trim() !== '') client.sentIfMatch = true;
-      else if (!client.sentIfMatch && !client.ifMatchReported && seen?.etag !== undefined) {
+      else if (!client.sentIfMatch && !client.ifMatchReported && seen?.read?.etag !== undefined) {
         client.ifMatchReported = true;
         raise(
           'if-match-unused',
-          `${label} has no If-Match although ${seen.by} gave this client the resource with ETag ${seen.etag} and ServiceProviderConfig advertises etag support; ` +
+          `${label} has no If-Match although ${seen.read.by} gave this client the resource with ETag ${seen.read.etag} and ServiceProviderConfig advertises etag support; ` +
             `send If-Match: <the ETag you read> on PUT, PATCH and DELETE so that a concurrent change is a 412 instead of being overwritten (informational; raised once per client)`,
-          [seen.by],
+          [seen.read.by],
         );
       }
       if (operation === 'replace' && typeof req.body === 'object' && req.body !== null) this.checkPutDrops(client, type, id, req.body, seen, label, raise);
@@ -815,7 +816,7 @@ export class BehaviourAnalyser {
     }
     if (entry.method === 'HEAD' || entry.status === 204) return;
     if (page) {
-      for (const r of page.resources) this.sawResource(client, r.type, r.id, entry.id, p.projection);
+      for (const r of page.resources) this.sawResource(client, r.type, r.id, entry.id, p.projection, true);
       return;
     }
     if (!type) return;
@@ -825,10 +826,10 @@ export class BehaviourAnalyser {
       const location = header(entry.responseHeaders, 'location');
       id = location === undefined ? undefined : decodeSegment(location.slice(location.lastIndexOf('/') + 1));
     } else if (op === 'get' || op === 'replace' || op === 'patch') id = p.id;
-    if (id !== undefined) this.sawResource(client, type, id, entry.id, op === 'get' ? p.projection : undefined);
+    if (id !== undefined) this.sawResource(client, type, id, entry.id, op === 'get' ? p.projection : undefined, op === 'get');
   }
 
-  private sawResource(client: ClientState, type: string, id: string, by: string, projection: Projection | undefined): void {
+  private sawResource(client: ClientState, type: string, id: string, by: string, projection: Projection | undefined, read: boolean): void {
     const facts = this.options.view.facts(type, id);
     if (!facts) return;
     let names = facts.names;
@@ -838,7 +839,7 @@ export class BehaviourAnalyser {
       client.seen,
       `${type}/${id}`,
       BEHAVIOUR_BOUNDS.resources,
-      (): Seen => ({ names, by, etag: facts.version, used: 0 }),
+      (): Seen => ({ names, by, used: 0 }),
       () => (client.forgotResources = true),
     );
     if (client.seen.size > held && ++this.resourcesHeld > BEHAVIOUR_BOUNDS.resourcesPerTenant) this.forgetOneResource();
@@ -849,7 +850,11 @@ export class BehaviourAnalyser {
       if (grows) seen.names = new Set([...seen.names, ...names]);
     }
     seen.by = by;
-    seen.etag = facts.version;
+    if (!read) return;
+    if (seen.read) {
+      seen.read.by = by;
+      seen.read.etag = facts.version;
+    } else seen.read = { by, etag: facts.version };
   }
 
   /** Over the tenant's budget: the least recently active client holding resources forgets its oldest one. */

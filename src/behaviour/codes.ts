@@ -92,7 +92,7 @@ export const BEHAVIOUR_CODE_INFO: Readonly<Record<BehaviourCode, BehaviourCodeIn
     code: 'if-match-unused',
     rfc: 'RFC 7644 3.14; RFC 9110 13.1.1',
     informational: true,
-    title: 'updates without If-Match although the service gave ETags for the resources read',
+    title: 'updates without If-Match of resources the client had read with an ETag',
     fix: 'send If-Match with the ETag you read, so a concurrent change is a 412 instead of being overwritten',
   },
   'lookup-by-listing': {

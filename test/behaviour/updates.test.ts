@@ -100,6 +100,17 @@ describe('if-match-unused (informational)', () => {
     expect(report.summary).toEqual([expect.objectContaining({ code: 'if-match-unused', informational: true, count: 1, clients: 1 })]);
   });
 
+  it('the answer to a write is no read: create then PATCH without If-Match is not told', async () => {
+    const c = h.client('entra-like/1.0');
+    const created = await c.post('/Users', { schemas: [USER], userName: 'jdoe' });
+    await c.patch(`/Users/${created.body.id}`, deactivate);
+    await expectNoFindings(h);
+    // Once it reads the user, the next update without If-Match is.
+    const read = await c.get(`/Users/${created.body.id}`);
+    const patch = await c.patch(`/Users/${created.body.id}`, deactivate);
+    expect(await findingsOf(h)).toEqual([['if-match-unused', [read.id, patch.id]]]);
+  });
+
   it('a client that sends If-Match with the ETag it read draws nothing', async () => {
     const c = h.client('etag-aware/1.0');
     const read = await c.get(`/Users/${carol.id}`);
