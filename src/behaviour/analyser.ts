@@ -591,6 +591,12 @@ export class BehaviourAnalyser {
     };
   }
 
+  /** The codes this tenant does not raise now (all of them while the analyser is off). */
+  codesOff(): ReadonlySet<BehaviourCode> {
+    const { behaviour } = this.options.settings();
+    return new Set(behaviour.enabled ? behaviour.disabled : BEHAVIOUR_CODES);
+  }
+
   /** Forgets every client and finding (the journal entries keep theirs). */
   clear(): void {
     this.clients.clear();

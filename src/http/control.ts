@@ -102,7 +102,7 @@ function tenantRoutes(runtime: Scimulator): Router {
       (req) => {
         const locals = (req.res as Response).locals;
         const tenants: Tenant[] = locals.controlEveryTenant ? [...runtime.tenants.values()] : [locals.controlTenant];
-        return tenants.map((t) => ({ tenant: t.id, profile: t.config.profile, journal: t.journal, recording: runtime.options.journal }));
+        return tenants.map((t) => ({ tenant: t.id, profile: t.config.profile, journal: t.journal, recording: runtime.options.journal, unchecked: t.behaviour.codesOff() }));
       },
     ),
   );

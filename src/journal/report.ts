@@ -15,6 +15,8 @@ export interface ConformanceReportSource {
   journal: Journal;
   /** False when the server records nothing (--no-journal): every check is skipped, not passed. */
   recording: boolean;
+  /** Codes this tenant does not check (behaviour findings switched off): skipped, not passed. */
+  unchecked?: ReadonlySet<string>;
 }
 
 export type ConformanceCheckStatus = 'passed' | 'failed' | 'skipped';
@@ -29,6 +31,8 @@ export interface ConformanceCheck {
   /** A behaviour finding (judged across requests) rather than a warning on one request. */
   finding?: true;
   status: ConformanceCheckStatus;
+  /** Why a check was skipped. */
+  reason?: string;
   /** Occurrences (a request may carry the same code more than once). */
   count: number;
   /** Distinct requests carrying the code. */
@@ -78,6 +82,10 @@ export function tenantConformanceReport(source: ConformanceReportSource, codes: 
     const item = seen.get(code);
     const check: ConformanceCheck = { code, kind, rfc, checks: text, status: status(item !== undefined), count: item?.count ?? 0, requests: item?.requests ?? 0 };
     if (finding) check.finding = true;
+    if (source.recording && !item && source.unchecked?.has(code)) {
+      check.status = 'skipped';
+      check.reason = 'switched off for this tenant (config behaviour.disabled or behaviour.enabled false)';
+    }
     if (item) {
       const entry = journal.get(item.firstRequestId);
       check.first = { id: item.firstRequestId, method: entry?.method ?? '?', path: bounded(entry?.path ?? '?') };
@@ -171,7 +179,7 @@ export function renderJunit(report: ConformanceReport): string {
       if (c.status === 'passed') {
         lines.push(`${open}/>`);
       } else if (c.status === 'skipped') {
-        lines.push(`${open}>`, '      <skipped message="the journal is off (--no-journal): no request was recorded"/>', '    </testcase>');
+        lines.push(`${open}>`, `      <skipped message="${xmlAttr(c.reason ?? 'the journal is off (--no-journal): no request was recorded')}"/>`, '    </testcase>');
       } else {
         const body = [
           c.example ?? '',
@@ -204,6 +212,8 @@ export function renderText(report: ConformanceReport): string {
     }
     const ok = t.checks.filter((c) => c.status === 'passed').map((c) => c.code);
     if (ok.length) lines.push(`  passed (${ok.length}): ${ok.join(', ')}`);
+    const off = t.checks.filter((c) => c.status === 'skipped').map((c) => c.code);
+    if (off.length) lines.push(`  skipped (${off.length}, switched off for this tenant): ${off.join(', ')}`);
   }
   return `${lines.join('\n')}\n`;
 }
