@@ -671,13 +671,7 @@ export class BehaviourAnalyser {
     );
   }
 
-  private checkStorm(
-    op: OperationState,
-    now: number,
-    label: string,
-    behaviour: BehaviourConfig,
-    raise: Raise,
-  ): void {
+  private checkStorm(op: OperationState, now: number, label: string, behaviour: BehaviourConfig, raise: Raise): void {
     if (op.reported.has('retry-storm')) return;
     const { limit, windowSeconds } = behaviour.retryStorm;
     const inWindow = op.attempts.filter((x) => x.arrived > now - windowSeconds * 1000);
@@ -744,7 +738,8 @@ export class BehaviourAnalyser {
     const abandoned = w.hit !== undefined && !w.reachedEnd;
     const checkedThenCreated = w.created === true && w.reachedEnd && now - w.endedAt <= LOOKUP_RESTART_MS;
     if (!abandoned && !checkedThenCreated) return;
-    const { attribute, value } = abandoned ? { attribute: this.lookupAttribute(w.type), value: this.options.view.lookupValue(w.type, w.hit!.id) } : { attribute: this.lookupAttribute(w.type), value: undefined };
+    const attribute = this.options.view.lookupKey(w.type, undefined).attribute;
+    const value = abandoned ? this.options.view.lookupValue(w.type, w.hit!.id) : undefined;
     const what = abandoned
       ? `stopped at the page holding ${w.hit!.id}${value !== undefined ? ` (${attribute} "${value}")` : ''}, acted on it`
       : 'read to the end, created a resource';
@@ -754,10 +749,6 @@ export class BehaviourAnalyser {
         `find one resource with GET ${w.endpoint}?filter=${attribute} eq "${value ?? '...'}" (one request, answered from an index) instead (informational)`,
       [...w.pageAttempts.map((a) => a.id), ...w.actions.map((a) => a.id)],
     );
-  }
-
-  private lookupAttribute(type: string): string {
-    return this.options.view.lookupKey(type, undefined).attribute;
   }
 
   /** A single-resource request of `type` after an unfiltered walk: part of a lookup, or a sync doing its work. */
@@ -787,7 +778,7 @@ export class BehaviourAnalyser {
     const sent = this.options.view.bodyNames(type, body);
     const dropped = [...facts.names].filter((n) => !sent.has(n) && !seen?.names.has(n));
     if (dropped.length === 0) return;
-    const read = seen ? `${seen.by} sent this client only ${[...seen.names].join(', ') || 'no such attributes'}` : 'this client was never sent this resource';
+    const read = seen ? `of this resource it was sent only ${[...seen.names].join(', ') || 'attributes a PUT cannot clear'}, last by ${seen.by}` : 'this client was never sent this resource';
     raise(
       'put-drops-attributes',
       `${label} omits ${dropped.join(', ')}, which the stored resource has and which this client was never sent (${read}): the PUT clears them; ` +

@@ -51,7 +51,7 @@ describe('put-drops-attributes', () => {
     expect(Object.keys(read.body).sort()).toEqual(['id', 'name', 'schemas', 'userName']);
     const put = await c.put(`/Users/${carol.id}`, profileUpdate, { 'If-Match': read.headers.etag as string });
     expect(await findingsOf(h)).toEqual([['put-drops-attributes', [read.id, put.id]]]);
-    expect((await h.entry(put.id)).findings[0]!.detail).toContain(`${read.id} sent this client only name, userName`);
+    expect((await h.entry(put.id)).findings[0]!.detail).toContain(`of this resource it was sent only name, userName, last by ${read.id}`);
   });
 
   it('a PUT of a stale copy drops what another client added since the read', async () => {
