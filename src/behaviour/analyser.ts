@@ -27,8 +27,8 @@ export const BEHAVIOUR_BOUNDS = Object.freeze({
   /** Clients followed per tenant; the one seen least recently is forgotten first. */
   clients: 64,
   /**
-   * Operations (method + path + query or body digest) followed per client, for retries; each remembers its last
-   * max(4, retryStorm.limit + 1) attempts while it keeps failing, one once it succeeds.
+   * Failing operations (method + path + query or body digest) followed per client, for retries: from a first failed
+   * attempt until one succeeds, each remembering its last max(4, retryStorm.limit + 1) attempts.
    */
   operations: 128,
   /** Index walks (one per endpoint, filter, sort and projection) followed per client. */
@@ -210,6 +210,9 @@ interface Pending {
   projection?: Projection;
   /** The resource id in the path, if any. */
   id?: string;
+  /** The operation's identity (method, path, query or body digest), and its state when this is a retry. */
+  opKey: string;
+  op?: OperationState;
 }
 
 interface Projection {
@@ -268,12 +271,11 @@ class Fnv64 {
   toString(): string {
     return `${(this.h1 >>> 0).toString(36)}.${(this.h2 >>> 0).toString(36)}`;
   }
-}
 
-function fnv64(text: string): string {
-  const h = new Fnv64();
-  h.feed(text);
-  return h.toString();
+  /** 53 of the 64 bits as a number (a Map key that costs no string). */
+  toNumber(): number {
+    return (this.h1 >>> 0) * 0x200000 + (this.h2 >>> 11);
+  }
 }
 
 /** A stable 64-bit digest of a JSON value, object keys sorted: operation identities. */
@@ -384,7 +386,8 @@ function projected(name: string, p: Projection | undefined): boolean {
 }
 
 export class BehaviourAnalyser {
-  private readonly clients = new Map<string, ClientState>();
+  /** By a 53-bit digest of tenant, credentials and User-Agent. */
+  private readonly clients = new Map<number, ClientState>();
   /** Insertions and moves so far (see touch). */
   private tick = 0;
   /** Requests followed so far. */
@@ -430,11 +433,14 @@ export class BehaviourAnalyser {
       if (method === 'GET' || method === 'HEAD' || method === 'DELETE') key += `?${canonicalParams(queryParams, NO_PARAMS)}`;
       if (req.body !== undefined) key += ` #${digest(req.body)}`;
     }
-    const op = this.touch(client.ops, key, BEHAVIOUR_BOUNDS.operations, () => ({ attempts: [], reported: new Set<BehaviourCode>(), used: 0 }));
-    const last = op.attempts[op.attempts.length - 1];
+    // Only operations whose last attempt failed are kept: a retry finds its operation, a first attempt finds none.
+    const op = client.ops.get(key);
+    const last = op?.attempts[op.attempts.length - 1];
     const attempt: Attempt = { arrived: now };
-    const pending: Pending = { client, attempt, findings };
-    if (last?.completed !== undefined && last.failed) {
+    const pending: Pending = { client, attempt, findings, opKey: key };
+    if (op && last?.completed !== undefined && last.failed) {
+      this.touch(client.ops, key, BEHAVIOUR_BOUNDS.operations, () => op);
+      pending.op = op;
       const ra = last.retryAfter;
       if (ra && now < ra.until) {
         raise(
@@ -450,9 +456,6 @@ export class BehaviourAnalyser {
       this.checkBackoff(op, label, raise);
       this.checkStorm(op, now, label, behaviour, raise);
       if (operation === 'create') pending.lostBefore = op.attempts.filter((a) => a !== attempt && a.lost);
-    } else {
-      op.attempts = [attempt];
-      op.reported.clear();
     }
     if (createKey) pending.createKey = createKey;
 
@@ -520,6 +523,10 @@ export class BehaviourAnalyser {
       const ms = raw === undefined ? undefined : retryAfterMs(raw, now);
       if (raw !== undefined && ms !== undefined) attempt.retryAfter = { until: now + ms, ms, raw, status };
     }
+    if (attempt.failed) {
+      const op = p.op ?? this.touch(client.ops, p.opKey, BEHAVIOUR_BOUNDS.operations, (): OperationState => ({ attempts: [attempt], reported: new Set(), used: 0 }));
+      if (!op.attempts.includes(attempt)) op.attempts.push(attempt); // a concurrent twin failed first
+    } else if (client.ops.has(p.opKey)) client.ops.delete(p.opKey); // it succeeded: no longer a failing operation
     const settings = this.options.settings().behaviour;
     const findings = p.findings;
     for (const f of findings) f.requestIds.push(entry.id);
@@ -615,7 +622,9 @@ export class BehaviourAnalyser {
     const authorization = first(req.headers.authorization) ?? '';
     const userAgent = (first(req.headers['user-agent']) ?? '').slice(0, 200);
     const identity = `${this.options.tenantId}\u0000${authorization}\u0000${userAgent}`;
-    const client = this.touch(this.clients, fnv64(identity), BEHAVIOUR_BOUNDS.clients, () => {
+    const digest64 = new Fnv64();
+    digest64.feed(identity);
+    const client = this.touch(this.clients, digest64.toNumber(), BEHAVIOUR_BOUNDS.clients, () => {
       const key = `c-${createHash('sha256').update(identity).digest('hex').slice(0, 12)}`;
       const scheme = authorization.trim().split(/\s+/)[0] ?? '';
       return new ClientState(key, userAgent, scheme === '' ? 'none' : scheme.slice(0, 20), now, now);
@@ -631,12 +640,12 @@ export class BehaviourAnalyser {
    * Approximately: a map keeps insertion order and a used entry moves to the end only once it is half a bound of
    * insertions old, so a hot key costs a lookup and nothing else (moving on every use churns the map's table).
    */
-  private touch<V extends Recent>(map: Map<string, V>, key: string, bound: number, create: () => V, onEvict?: (evicted: V) => void): V {
+  private touch<K, V extends Recent>(map: Map<K, V>, key: K, bound: number, create: () => V, onEvict?: (evicted: V) => void): V {
     let value = map.get(key);
     if (value === undefined) {
       value = create();
       if (map.size >= bound) {
-        const [oldest, evicted] = map.entries().next().value as [string, V];
+        const [oldest, evicted] = map.entries().next().value as [K, V];
         map.delete(oldest);
         onEvict?.(evicted);
       }

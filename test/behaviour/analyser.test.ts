@@ -61,13 +61,17 @@ describe('bounds', () => {
     expect(agents).toContain('client-8');
   });
 
-  it('keeps at most 128 operations per client; a forgotten operation starts afresh', () => {
+  it('keeps only failing operations, at most 128 per client; a forgotten operation starts afresh', () => {
     const { analyser, send } = driver();
+    for (let i = 0; i < 100; i++) send('GET', `/Users/ok${i}`);
+    expect(analyser.report().state.operations).toBe(0);
     for (let i = 0; i < 3; i++) send('GET', '/Users/a', { status: 500 });
-    for (let i = 0; i < 300; i++) send('GET', `/Users/x${i}`);
+    for (let i = 0; i < 300; i++) send('GET', `/Users/x${i}`, { status: 503 });
     send('GET', '/Users/a', { status: 500 }); // would be the third retry, but "a" was forgotten
     expect(analyser.report().state.operations).toBe(BEHAVIOUR_BOUNDS.operations);
     expect(analyser.report().totalFindings).toBe(0);
+    send('GET', '/Users/x299'); // a retry that succeeds: the operation is no longer followed
+    expect(analyser.report().state.operations).toBe(BEHAVIOUR_BOUNDS.operations - 1);
   });
 
   it('keeps the attribute names of at most 10,000 resources per client, and stops judging PUTs of forgotten ones', () => {
