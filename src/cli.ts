@@ -6,6 +6,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ScimulatorClient, ScimulatorControlError } from './client.js';
 import { DEFAULT_OPTIONS, DEFAULT_TOKEN, type AuthMode, type ScimulatorOptions, type SeedingOptions } from './config.js';
+import { PERSONA_NAMES, PERSONAS } from './personas/index.js';
 import { failingChecks, FAIL_ON_LEVELS, oneLine, renderReport, REPORT_FORMATS, type ConformanceReport, type FailOn, type ReportFormat } from './journal/report.js';
 import { VERSION } from './version.js';
 
@@ -65,6 +66,9 @@ async function serve(argv: Record<string, unknown>): Promise<void> {
     bulkMaxOperations: argv['bulk-max-operations'] as number,
     maxPatchOperations: argv['max-patch-operations'] as number,
     bulkMaxPayload: argv['bulk-max-payload'] as number | undefined,
+    advertisePagination: argv['advertise-pagination'] as boolean,
+    memberPolicy: argv['member-policy'] as ScimulatorOptions['memberPolicy'],
+    persona: argv.persona as string | undefined,
     seed: argv.seed as number | undefined,
     seeding,
   };
@@ -280,6 +284,9 @@ const parser = yargs(hideBin(process.argv))
         .option('max-patch-operations', { type: 'number', default: DEFAULT_OPTIONS.maxPatchOperations, describe: 'Most operations one PATCH request may carry' })
         .option('bulk-max-operations', { type: 'number', default: DEFAULT_OPTIONS.bulkMaxOperations, describe: 'Most operations in one POST /Bulk' })
         .option('bulk-max-payload', { type: 'number', describe: `Largest POST /Bulk body in bytes (default ${DEFAULT_OPTIONS.bulkMaxPayload}, at most --max-body)` })
+        .option('advertise-pagination', { type: 'boolean', default: DEFAULT_OPTIONS.advertisePagination, describe: 'Advertise RFC 9865 "pagination" in ServiceProviderConfig (cursor requests work either way)' })
+        .option('persona', { choices: [...PERSONA_NAMES], describe: `Behave like a documented SCIM target: ${PERSONAS.map((p) => `${p.name} (${p.title})`).join(', ')}` })
+        .option('member-policy', { choices: ['accept', 'reject', 'notFound', 'drop'], default: DEFAULT_OPTIONS.memberPolicy, describe: 'Group members naming no User or Group: store (accept), 400 (reject), 404 (notFound) or discard (drop)' })
         .option('seed', { type: 'number', describe: 'Generate a directory with this seed (default 1); also seeds the ids of created resources' })
         .option('users', { type: 'number', describe: 'Generate this many users (default 50 when generating)' })
         .option('groups', { type: 'number', describe: 'Generate this many groups (default 8 when generating)' })

@@ -34,6 +34,8 @@ export interface TenantSpecInput {
   groups?: number;
   seedFile?: string;
   profile?: TenantConfig['profile'];
+  /** A target persona: aws, github, slack, atlassian, zoom. */
+  persona?: string;
   token?: string;
 }
 

@@ -2,6 +2,9 @@
  * One typed options object for the whole server. CLI flags, SCIMULATOR_* environment variables and the
  * embedding API all map onto it.
  */
+import { PERSONA_NAMES } from './personas/index.js';
+import { MEMBER_POLICIES, type MemberPolicy } from './scim/member-policy.js';
+
 export type AuthMode = 'bearer' | 'basic' | 'none';
 
 export interface ScimulatorOptions {
@@ -71,6 +74,12 @@ export interface ScimulatorOptions {
   bulkMaxOperations: number;
   /** Largest POST /Bulk body in bytes (ServiceProviderConfig bulk.maxPayloadSize); at most maxBody. */
   bulkMaxPayload: number;
+  /** Advertise RFC 9865 `pagination` in ServiceProviderConfig (--advertise-pagination). */
+  advertisePagination: boolean;
+  /** Group members naming no resource (--member-policy): accept, reject, notFound, drop. */
+  memberPolicy: MemberPolicy;
+  /** Make the default tenant behave like a documented SCIM target (--persona aws, github, slack, atlassian, zoom). */
+  persona?: string;
   /**
    * Seed the default tenant at start (`serve`): a scenario file (seeds/*.json) and/or generator overrides.
    * Flags alone generate (missing values: seed 1, 50 users, 8 groups); with a file they override its generate block.
@@ -120,6 +129,8 @@ export const DEFAULT_OPTIONS: ScimulatorOptions = {
   seed: 1,
   bulkMaxOperations: 1000,
   bulkMaxPayload: 1024 * 1024,
+  advertisePagination: false,
+  memberPolicy: 'accept',
 };
 
 /** Fills defaults and checks the values; throws an Error with a one-line reason on a bad option. */
@@ -141,6 +152,12 @@ export function resolveOptions(partial: Partial<ScimulatorOptions> = {}): Scimul
   }
   if (!['lenient', 'rfc', 'entra', 'okta'].includes(options.profile)) {
     throw new Error(`--profile must be one of lenient, rfc, entra, okta; got ${options.profile}`);
+  }
+  if (options.persona !== undefined && !PERSONA_NAMES.includes(options.persona)) {
+    throw new Error(`--persona must be one of ${PERSONA_NAMES.join(', ')}; got ${options.persona}`);
+  }
+  if (!MEMBER_POLICIES.includes(options.memberPolicy)) {
+    throw new Error(`--member-policy must be one of ${MEMBER_POLICIES.join(', ')}; got ${options.memberPolicy}`);
   }
   for (const key of ['defaultPageSize', 'maxPageSize', 'cursorTimeout', 'journalCapacity', 'maxPatchOperations'] as const) {
     if (!Number.isInteger(options[key]) || options[key] < 1) throw new Error(`${flagName(key)} must be a positive integer, got ${partial[key]}`);

@@ -61,6 +61,18 @@ export const CORE_WARNING_CODES: readonly ConformanceCode[] = [
     checks: 'a filter names an attribute the resource type does not define (treated as having no value)',
   },
   {
+    code: 'member-unknown',
+    kind: 'informational',
+    rfc: 'RFC 7643 4.2',
+    checks: 'a Group member names no User or Group; the member policy "accept" stores it as sent (src/profiles/README.md)',
+  },
+  {
+    code: 'member-dropped',
+    kind: 'informational',
+    rfc: 'RFC 7643 4.2',
+    checks: 'a Group member names no User or Group; the member policy "drop" discarded it',
+  },
+  {
     code: 'search-unknown-field',
     kind: 'informational',
     rfc: 'RFC 7644 3.4.3',

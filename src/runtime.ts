@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { resolveOptions, type ScimulatorOptions } from './config.js';
 import { shorthandRules } from './faults/shorthands.js';
+import { PERSONA_NAMES } from './personas/index.js';
 import { ScimError } from './scim/errors.js';
 import { scenarioFor, ScenarioError, type Scenario } from './seed/scenario.js';
 import { seedTenant } from './seed/seed.js';
@@ -19,6 +20,8 @@ export interface TenantSpec {
   seed?: number;
   token?: string;
   profile?: TenantConfig['profile'];
+  /** A target persona (src/personas): aws, github, slack, atlassian, zoom. */
+  persona?: string;
   /** Generate a directory (with `seed`, default 1); missing counts default to 50 users, 8 groups. */
   users?: number;
   groups?: number;
@@ -81,6 +84,7 @@ export class Scimulator {
     const config = this.baseConfig();
     config.auth = { ...config.auth, mode: config.auth.mode === 'none' ? 'none' : 'bearer', token: spec.token ?? `${id}-${randomBytes(12).toString('hex')}` };
     if (spec.profile) config.profile = spec.profile;
+    if (spec.persona) config.persona = spec.persona;
     if (spec.me) config.auth.me = spec.me;
     const tenant = new Tenant({
       id,
@@ -95,7 +99,7 @@ export class Scimulator {
 
   /** POST /_mock/tenants: checks each field of the request, then creates (and seeds) the tenant. */
   async createTenantFromSpec(spec: Record<string, unknown>): Promise<Tenant> {
-    const allowed = ['id', 'seed', 'token', 'profile', 'me', 'users', 'groups', 'seedFile'];
+    const allowed = ['id', 'seed', 'token', 'profile', 'persona', 'me', 'users', 'groups', 'seedFile'];
     for (const key of Object.keys(spec)) {
       if (!allowed.includes(key)) throw new ScimError(400, 'invalidValue', `Unknown field "${key}"; allowed: ${allowed.join(', ')}.`);
     }
@@ -104,6 +108,9 @@ export class Scimulator {
     if (spec.me !== undefined && (typeof spec.me !== 'string' || !spec.me)) throw new ScimError(400, 'invalidValue', 'me must be a userName.');
     if (spec.profile !== undefined && !PROFILE_NAMES.includes(spec.profile as never)) {
       throw new ScimError(400, 'invalidValue', `profile must be one of ${PROFILE_NAMES.join(', ')}.`);
+    }
+    if (spec.persona !== undefined && !PERSONA_NAMES.includes(spec.persona as string)) {
+      throw new ControlError(400, `persona must be one of ${PERSONA_NAMES.join(', ')}.`, 'persona');
     }
     let scenario: Scenario | undefined;
     if (spec.users !== undefined || spec.groups !== undefined || spec.seedFile !== undefined) {
@@ -132,6 +139,7 @@ export class Scimulator {
       // What the request names explicitly wins over the scenario's options.
       const config = structuredClone(tenant.config);
       if (spec.profile !== undefined) config.profile = spec.profile as TenantConfig['profile'];
+      if (spec.persona !== undefined) config.persona = spec.persona as string;
       if (spec.token !== undefined) config.auth.token = spec.token as string;
       if (spec.me !== undefined) config.auth.me = spec.me as string;
       tenant.applyConfig(config);

@@ -11,7 +11,9 @@ import {
   type BehaviourConfig,
 } from './behaviour/codes.js';
 import type { ScimulatorOptions } from './config.js';
+import { PERSONA_NAMES } from './personas/index.js';
 import { isPlainObject } from './scim/attributes.js';
+import { MEMBER_POLICIES } from './scim/member-policy.js';
 import { PROFILE_NAMES, type TenantConfig } from './tenant.js';
 
 /** An error of the control surface: HTTP status, message and the offending field (rendered as { error, field }). */
@@ -29,7 +31,7 @@ export function onlyKeys(value: Record<string, unknown>, allowed: readonly strin
 
 /** PATCH /config: a partial TenantConfig, checked field by field. */
 export function mergeConfig(current: TenantConfig, patch: Record<string, unknown>): TenantConfig {
-  onlyKeys(patch, ['profile', 'auth', 'defaultPageSize', 'maxPageSize', 'patchStatus', 'groupDisplayNameUnique', 'warningsHeader', 'cursorTimeout', 'bulkMaxOperations', 'bulkMaxPayload', 'behaviour']);
+  onlyKeys(patch, ['profile', 'auth', 'defaultPageSize', 'maxPageSize', 'patchStatus', 'groupDisplayNameUnique', 'warningsHeader', 'cursorTimeout', 'bulkMaxOperations', 'bulkMaxPayload', 'advertisePagination', 'memberPolicy', 'persona', 'behaviour']);
   const next: TenantConfig = structuredClone(current);
   const positive = (field: keyof TenantConfig) => {
     const v = patch[field];
@@ -54,6 +56,17 @@ export function mergeConfig(current: TenantConfig, patch: Record<string, unknown
   positive('bulkMaxPayload');
   bool('groupDisplayNameUnique');
   bool('warningsHeader');
+  bool('advertisePagination');
+  if (patch.persona !== undefined) {
+    if (patch.persona !== null && !PERSONA_NAMES.includes(patch.persona as string)) {
+      throw new ControlError(400, `persona must be one of ${PERSONA_NAMES.join(', ')}, or null for none.`, 'persona');
+    }
+    next.persona = patch.persona as string | null;
+  }
+  if (patch.memberPolicy !== undefined) {
+    if (!MEMBER_POLICIES.includes(patch.memberPolicy as never)) throw new ControlError(400, `memberPolicy must be one of ${MEMBER_POLICIES.join(', ')}.`, 'memberPolicy');
+    next.memberPolicy = patch.memberPolicy as TenantConfig['memberPolicy'];
+  }
   if (next.defaultPageSize > next.maxPageSize) throw new ControlError(400, 'defaultPageSize must not exceed maxPageSize.', 'defaultPageSize');
   if (patch.patchStatus !== undefined) {
     if (!isPlainObject(patch.patchStatus)) throw new ControlError(400, 'patchStatus must be an object of resource type name -> 200 or 204.', 'patchStatus');
@@ -128,6 +141,9 @@ export function tenantConfigFrom(o: ScimulatorOptions): TenantConfig {
     cursorTimeout: o.cursorTimeout,
     bulkMaxOperations: o.bulkMaxOperations,
     bulkMaxPayload: o.bulkMaxPayload,
+    advertisePagination: o.advertisePagination,
+    memberPolicy: o.memberPolicy,
+    persona: o.persona ?? null,
     behaviour: structuredClone(DEFAULT_BEHAVIOUR_CONFIG) as BehaviourConfig,
   };
 }

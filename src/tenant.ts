@@ -7,12 +7,14 @@ import type { BehaviourConfig } from './behaviour/codes.js';
 import { storeView } from './behaviour/view.js';
 import type { AuthMode } from './config.js';
 import { FaultRegistry } from './faults/registry.js';
-import { applyProfileDefaults } from './profiles/profiles.js';
+import { capabilitiesOf, configDefaultsOf, faultsOf, persona as personaNamed } from './personas/index.js';
+import { applyChoiceDefaults, profileDefaults } from './profiles/profiles.js';
 import { Journal } from './journal/journal.js';
+import { offers, type TargetCapabilities } from './scim/capabilities.js';
 import { ControllableClock } from './scim/clock.js';
 import { SeededRandom } from './scim/random.js';
 import { SchemaRegistry } from './scim/schemas/registry.js';
-import { ScimService } from './scim/service.js';
+import { ScimService, type MemberPolicy } from './scim/service.js';
 import { MemoryStore, type StoreSnapshot } from './store/memory.js';
 
 export interface TenantAuth {
@@ -48,6 +50,26 @@ export interface TenantConfig {
   bulkMaxPayload: number;
   /** The behaviour analyser: on or off, codes switched off, the retry-storm threshold (src/behaviour/). */
   behaviour: BehaviourConfig;
+  /**
+   * Advertise RFC 9865's `pagination` object in ServiceProviderConfig. Off by default: the discovery documents then
+   * hold only the attributes of RFC 7643 sections 5-7, which strict clients require. Cursor requests work either way.
+   */
+  advertisePagination: boolean;
+  /** Group members naming no resource: accept (store), reject (400), notFound (404), drop (discard). */
+  memberPolicy: MemberPolicy;
+  /** The documented SCIM target this tenant behaves like (src/personas), or null for plain RFC behaviour. */
+  persona: string | null;
+}
+
+/** The defaults the tenant's choices bring: its profile's, then its persona's (the target's answers win). */
+function choiceDefaults(config: TenantConfig): Partial<TenantConfig> {
+  const fromProfile = profileDefaults(config);
+  const p = config.persona ? personaNamed(config.persona) : undefined;
+  if (!p) return fromProfile;
+  const fromPersona = configDefaultsOf(p);
+  const merged: Partial<TenantConfig> = { ...fromProfile, ...fromPersona };
+  if (fromProfile.patchStatus || fromPersona.patchStatus) merged.patchStatus = { ...fromProfile.patchStatus, ...fromPersona.patchStatus };
+  return merged;
 }
 
 /** What this tenant supports, as ServiceProviderConfig advertises it. */
@@ -57,6 +79,8 @@ export interface Features {
   filter: { supported: boolean; maxResults: number };
   changePassword: boolean;
   sort: boolean;
+  etag: boolean;
+  documentationUri?: string;
   pagination?: Record<string, unknown>;
 }
 
@@ -90,24 +114,39 @@ export class Tenant {
   seedFaults: unknown[] = [];
   /** Fault rules from the command line (--latency, --fail-rate, --rate-limit): reset restores them too. */
   startupFaults: unknown[] = [];
+  /** Fault rules of the persona (its rate limits): reset restores them; choosing another persona replaces them. */
+  personaFaults: Array<{ id?: string }> = [];
+  /** What this tenant's target supports (its persona's capabilities; empty: plain RFC behaviour). */
+  capabilities: TargetCapabilities = {};
+  /** The config before any profile or persona default, to return to when a choice no longer sets a value. */
+  private readonly baseConfig: TenantConfig;
 
   constructor(init: TenantInit) {
     this.id = init.id;
     this.seed = init.seed ?? 1;
-    this.config = applyProfileDefaults(undefined, structuredClone(init.config));
+    this.baseConfig = structuredClone(init.config);
+    this.config = applyChoiceDefaults(undefined, structuredClone(init.config), choiceDefaults);
     this.random = new SeededRandom(this.seed);
     this.registry = SchemaRegistry.builtIn();
     this.store = new MemoryStore(this.registry);
     this.service = new ScimService(this.registry, this.store, this.clock, this.random, {
       groupDisplayNameUnique: this.config.groupDisplayNameUnique,
       maxPatchOperations: init.maxPatchOperations,
+      memberPolicy: this.config.memberPolicy,
     });
     // Faults draw from their own generator, so adding a rule never changes the ids of created resources.
     this.faults = new FaultRegistry({ random: new SeededRandom(`${this.seed}:faults`), clock: this.clock });
     this.journal = new Journal({ clock: this.clock, capacity: init.journalCapacity, file: init.journalFile });
-    this.behaviour = new BehaviourAnalyser({ tenantId: this.id, clock: this.clock, settings: () => this.config, view: storeView(this.registry, this.store) });
+    this.behaviour = new BehaviourAnalyser({
+      tenantId: this.id,
+      clock: this.clock,
+      settings: () => this.config,
+      etagAdvertised: () => this.capabilities.etag ?? true,
+      view: storeView(this.registry, this.store),
+    });
     this.journal.subscribe((entry, context) => this.behaviour.complete(entry, context));
     this.seedState = this.store.snapshot();
+    this.applyPersona();
   }
 
   get auth(): TenantAuth {
@@ -116,30 +155,50 @@ export class Tenant {
 
   /** What ServiceProviderConfig advertises: what this build implements, with this tenant's limits. */
   get features(): Features {
-    return {
-      patch: true,
-      bulk: { supported: true, maxOperations: this.config.bulkMaxOperations, maxPayloadSize: this.config.bulkMaxPayload },
+    const caps = this.capabilities;
+    const features: Features = {
+      patch: offers(caps, 'patch'),
+      bulk: { supported: offers(caps, 'bulk'), maxOperations: this.config.bulkMaxOperations, maxPayloadSize: this.config.bulkMaxPayload },
       filter: { supported: true, maxResults: this.config.maxPageSize },
       // A PUT may set a new password (writeOnly, never returned).
-      changePassword: true,
-      sort: true,
+      changePassword: caps.changePassword ?? true,
+      sort: caps.sort ?? true,
+      etag: caps.etag ?? true,
+    };
+    if (caps.documentationUri) features.documentationUri = caps.documentationUri;
+    if (this.config.advertisePagination) {
       // RFC 9865 section 4. Index stays the default so clients that only know RFC 7644 see no change.
-      pagination: {
+      const index = caps.startIndex !== false;
+      features.pagination = {
         cursor: true,
-        index: true,
-        defaultPaginationMethod: 'index',
+        index,
+        defaultPaginationMethod: index ? 'index' : 'cursor',
         defaultPageSize: Math.min(this.config.defaultPageSize, this.config.maxPageSize),
         maxPageSize: this.config.maxPageSize,
         cursorTimeout: this.config.cursorTimeout,
-      },
-    };
+      };
+    }
+    return features;
   }
 
   /** Applies a changed config to the parts that cache it. */
   applyConfig(config: TenantConfig): void {
-    config = applyProfileDefaults(this.config, config);
+    const personaChanged = config.persona !== this.config.persona;
+    config = applyChoiceDefaults(this.config, config, choiceDefaults, this.baseConfig);
     this.config = config;
     this.service.options.groupDisplayNameUnique = config.groupDisplayNameUnique;
+    this.service.options.memberPolicy = config.memberPolicy;
+    if (personaChanged) this.applyPersona();
+  }
+
+  /** The persona's capabilities and rate-limit rules, replacing the previous persona's. */
+  private applyPersona(): void {
+    const p = this.config.persona ? personaNamed(this.config.persona) : undefined;
+    this.capabilities = p ? capabilitiesOf(p) : {};
+    this.service.options.capabilities = this.capabilities;
+    for (const rule of this.personaFaults) if (rule.id) this.faults.remove(rule.id);
+    this.personaFaults = p ? faultsOf(p) : [];
+    for (const rule of this.personaFaults) this.faults.add(rule);
   }
 
   /** Back to the seed state; faults, and journal with the behaviour analyser's state, cleared unless kept. */
@@ -147,7 +206,7 @@ export class Tenant {
     this.store.load(this.seedState);
     if (!keep.faults) {
       this.faults.clear();
-      for (const rule of [...this.startupFaults, ...this.seedFaults]) this.faults.add(rule);
+      for (const rule of [...this.personaFaults, ...this.startupFaults, ...this.seedFaults]) this.faults.add(rule);
     }
     if (!keep.journal) {
       this.journal.clear();

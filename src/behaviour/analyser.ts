@@ -65,6 +65,8 @@ export interface AnalyserOptions {
   clock: Clock;
   /** The tenant's current settings (read on every request: changes apply at once). */
   settings: () => { behaviour: BehaviourConfig; maxPageSize: number };
+  /** Whether ServiceProviderConfig advertises ETags (a persona may not); default yes. */
+  etagAdvertised?: () => boolean;
   view: ResourceView;
 }
 
@@ -486,7 +488,7 @@ export class BehaviourAnalyser {
       const ifMatch = first(req.headers['if-match']);
       const seen = client.seen.get(`${type}/${id}`);
       if (ifMatch !== undefined && ifMatch.trim() !== '') client.sentIfMatch = true;
-      else if (!client.sentIfMatch && !client.ifMatchReported && seen?.read?.etag !== undefined) {
+      else if (!client.sentIfMatch && !client.ifMatchReported && seen?.read?.etag !== undefined && (this.options.etagAdvertised?.() ?? true)) {
         client.ifMatchReported = true;
         raise(
           'if-match-unused',

@@ -37,13 +37,13 @@ export function serviceProviderConfig(tenant: Tenant, baseUrl: string): Record<s
   }
   return {
     schemas: [SERVICE_PROVIDER_CONFIG_SCHEMA_ID],
-    documentationUri: DOCUMENTATION_URI,
+    documentationUri: features.documentationUri ?? DOCUMENTATION_URI,
     patch: { supported: features.patch },
     bulk: { supported: features.bulk.supported, maxOperations: features.bulk.maxOperations, maxPayloadSize: features.bulk.maxPayloadSize },
     filter: { supported: features.filter.supported, maxResults: features.filter.maxResults },
     changePassword: { supported: features.changePassword },
     sort: { supported: features.sort },
-    etag: { supported: true },
+    etag: { supported: features.etag },
     authenticationSchemes: schemes,
     ...(features.pagination ? { pagination: features.pagination } : {}),
     meta: {

@@ -3,6 +3,7 @@
  * routes in control.ts, faults/control.ts and journal/control.ts; a test checks that every route is listed.
  */
 import { BEHAVIOUR_CODES, MAX_RETRY_STORM_LIMIT, MAX_RETRY_STORM_WINDOW_SECONDS } from '../behaviour/codes.js';
+import { PERSONA_NAMES } from '../personas/index.js';
 import { VERSION } from '../version.js';
 
 const json = (schema: Record<string, unknown> = { type: 'object' }) => ({ content: { 'application/json': { schema } } });
@@ -90,7 +91,7 @@ export function controlOpenApi(controlPath: string): Record<string, unknown> {
       get: { summary: 'The tenants with their SCIM base URLs', responses: { 200: ok('Tenants') } },
       post: {
         summary: 'Create an isolated tenant (own store, faults, journal, clock, config, token)',
-        requestBody: json({ type: 'object', properties: { id: { type: 'string' }, seed: { type: 'integer' }, users: { type: 'integer' }, groups: { type: 'integer' }, seedFile: { type: 'string' }, profile: { enum: ['lenient', 'rfc', 'entra', 'okta'] }, token: { type: 'string' }, me: { type: 'string' } } }),
+        requestBody: json({ type: 'object', properties: { id: { type: 'string' }, seed: { type: 'integer' }, users: { type: 'integer' }, groups: { type: 'integer' }, seedFile: { type: 'string' }, profile: { enum: ['lenient', 'rfc', 'entra', 'okta'] }, persona: { enum: [...PERSONA_NAMES] }, token: { type: 'string' }, me: { type: 'string' } } }),
         responses: { 201: ok('{ id, baseUrl, token }'), 400: error, 409: ok('The id is taken') },
       },
     },
@@ -158,6 +159,9 @@ export function controlOpenApi(controlPath: string): Record<string, unknown> {
               },
             },
             bounds: { type: 'object', additionalProperties: { type: 'integer' } },
+            advertisePagination: { type: 'boolean' },
+            memberPolicy: { enum: ['accept', 'reject', 'notFound', 'drop'] },
+            persona: { enum: [...PERSONA_NAMES, null] },
           },
         },
         FaultRule: {

@@ -7,8 +7,8 @@ import { isPlainObject, type ResourceSchema } from '../scim/attributes.js';
 import { processBulk } from '../scim/bulk.js';
 import { ScimError, badRequest } from '../scim/errors.js';
 import { listRequestFromParams, listRequestFromSearchBody, SEARCH_REQUEST_SCHEMA, type ListRequest } from '../scim/list.js';
-import type { PatchWarning } from '../scim/patch.js';
 import { parseAttributeList, Projection, type ProjectionRequest } from '../scim/project.js';
+import { checkListProjection, checkOperation } from '../scim/capabilities.js';
 import { etagMatches, type ScimService } from '../scim/service.js';
 import type { Tenant } from '../tenant.js';
 import {
@@ -62,10 +62,19 @@ function requireObjectBody(req: Request): Record<string, unknown> {
   return req.body;
 }
 
-function sendResource(req: Request, res: Response, service: ScimService, typeName: string, resource: Record<string, unknown>, status: number): void {
+/**
+ * The projection of this request's `attributes` / `excludedAttributes` for one resource type. Built before a write,
+ * so that a list the projection rejects (a malformed value filter) fails the request before anything changes.
+ */
+function projectionFor(req: Request, service: ScimService, typeName: string): Projection {
+  return new Projection(service.resourceType(typeName), projectionOf(req));
+}
+
+function sendResource(req: Request, res: Response, service: ScimService, typeName: string, resource: Record<string, unknown>, status: number, projection = projectionFor(req, service, typeName)): void {
   const baseUrl = baseUrlOf(req);
-  const rendered = service.render(typeName, resource, baseUrl, projectionOf(req));
-  const headers: Record<string, string> = { ETag: (resource.meta as Record<string, string>).version! };
+  const rendered = service.render(typeName, resource, baseUrl, projection);
+  const headers: Record<string, string> = {};
+  if (service.options.capabilities?.etag !== false) headers.ETag = (resource.meta as Record<string, string>).version!;
   if (status === 201) headers.Location = (rendered.meta as Record<string, string> | undefined)?.location ?? `${baseUrl}${service.resourceType(typeName).resourceType.endpoint}/${resource.id}`;
   sendScim(res, status, rendered, headers);
 }
@@ -75,6 +84,9 @@ function warnOf(res: Response, warnings: readonly ConformanceWarning[]): void {
   const context = res.locals.scim as RequestScimContext | undefined;
   if (context) for (const w of warnings) context.warnings.push({ code: w.code, rfc: w.rfc, detail: w.detail });
 }
+
+/** A sink for the warnings the SCIM service reports while it handles this request. */
+const warningSink = (res: Response) => (w: ConformanceWarning) => warnOf(res, [w]);
 
 /** The body of a /.search request; a missing body gets the same clear 400 as one without the SearchRequest schema. */
 function requireSearchBody(req: Request): unknown {
@@ -90,11 +102,13 @@ function requireSearchBody(req: Request): unknown {
  */
 function sendList(req: Request, res: Response, typeNames: string[], request: ListRequest, projection: ProjectionRequest): void {
   const tenant = tenantOf(res);
-  const { config, service } = tenant;
+  const { config, service, capabilities } = tenant;
+  projection = checkListProjection(capabilities, projection);
   const result = service.query(typeNames, request, {
     limits: { defaultPageSize: config.defaultPageSize, maxPageSize: config.maxPageSize, cursorTimeout: config.cursorTimeout },
     cursorSecret: `scimulator-cursor:${tenant.id}:${tenant.seed}`,
     onWarning: (w) => warnOf(res, [w]),
+    capabilities,
   });
   const base = baseUrlOf(req);
   const projections = new Map<string, Projection>();
@@ -128,18 +142,28 @@ const notAllowed = (allowed: string) => (req: Request, res: Response) => {
 /** PATCH (RFC 7644 3.5.2): 200 with the resource, or 204 where the tenant's patchStatus says so. */
 function patchAndRespond(req: Request, res: Response, type: ResourceSchema, id: string): void {
   const tenant = tenantOf(res);
-  const warnings = (res.locals.scim as { warnings?: PatchWarning[] } | undefined)?.warnings;
-  const patched = tenant.service.patch(type.name, id, requireObjectBody(req), { ifMatch: req.get('If-Match') }, (w) => warnings?.push(w));
+  const projection = projectionFor(req, tenant.service, type.name);
+  const patched = tenant.service.patch(type.name, id, requireObjectBody(req), { ifMatch: req.get('If-Match') }, warningSink(res));
   if (tenant.config.patchStatus[type.name] === 204 && queryParam(req, 'attributes') === undefined) {
     const location = `${baseUrlOf(req)}${type.resourceType.endpoint}/${patched.id}`;
-    res.status(204).set({ ETag: (patched.meta as Record<string, string>).version!, Location: location }).end();
+    res.status(204).set({ Location: location });
+    if (tenant.capabilities.etag !== false) res.set('ETag', (patched.meta as Record<string, string>).version!);
+    res.end();
     return;
   }
-  sendResource(req, res, tenant.service, type.name, patched, 200);
+  sendResource(req, res, tenant.service, type.name, patched, 200, projection);
 }
 
 export function scimRoutes(): Router {
   const router = Router({ caseSensitive: false });
+
+  // Operations the tenant's target does not offer (a persona's /Bulk, /.search, PUT of a Group) are answered as
+  // that target documents, before any route runs.
+  router.use((req, res, next) => {
+    const context = res.locals.scim as RequestScimContext | undefined;
+    if (context) checkOperation(tenantOf(res).capabilities, context.operation, context.resourceType, `${req.method} ${req.path}`);
+    next();
+  });
 
   // Discovery (RFC 7644 section 4).
   router.get('/ServiceProviderConfig', (req, res) => {
@@ -180,8 +204,9 @@ export function scimRoutes(): Router {
   });
   router.put('/Me', (req, res) => {
     const service = tenantOf(res).service;
-    const replaced = service.replace('User', meOf(res), requireObjectBody(req), { ifMatch: req.get('If-Match') });
-    sendResource(req, res, service, 'User', replaced, 200);
+    const projection = projectionFor(req, service, 'User');
+    const replaced = service.replace('User', meOf(res), requireObjectBody(req), { ifMatch: req.get('If-Match') }, warningSink(res));
+    sendResource(req, res, service, 'User', replaced, 200, projection);
   });
   router.patch('/Me', (req, res) => {
     patchAndRespond(req, res, tenantOf(res).service.resourceType('User'), meOf(res));
@@ -200,14 +225,13 @@ export function scimRoutes(): Router {
     const limits = tenant.features.bulk;
     const declared = Number(req.get('Content-Length'));
     const payloadSize = Number.isFinite(declared) && declared > 0 ? declared : Buffer.byteLength(JSON.stringify(req.body ?? null));
-    const warnings = (res.locals.scim as { warnings?: PatchWarning[] } | undefined)?.warnings;
     const response = processBulk(tenant.service, req.body, {
       baseUrl: baseUrlOf(req),
       maxOperations: limits.maxOperations,
       maxPayloadSize: limits.maxPayloadSize,
       payloadSize,
       patchStatus: (typeName) => tenant.config.patchStatus[typeName] ?? 200,
-      onWarning: (w) => warnings?.push(w),
+      onWarning: warningSink(res),
     });
     sendScim(res, 200, response);
   });
@@ -250,15 +274,16 @@ export function scimRoutes(): Router {
   router.post('/:endpoint', (req, res) => {
     const type = typeOf(req, res);
     const service = tenantOf(res).service;
-    const created = service.create(type.name, requireObjectBody(req));
-    sendResource(req, res, service, type.name, created, 201);
+    const projection = projectionFor(req, service, type.name);
+    const created = service.create(type.name, requireObjectBody(req), warningSink(res));
+    sendResource(req, res, service, type.name, created, 201, projection);
   });
 
   router.get('/:endpoint/:id', (req, res) => {
     const type = typeOf(req, res);
     const service = tenantOf(res).service;
     const resource = service.get(type.name, req.params.id as string);
-    const ifNoneMatch = req.get('If-None-Match');
+    const ifNoneMatch = service.options.capabilities?.etag === false ? undefined : req.get('If-None-Match');
     const version = (resource.meta as Record<string, string>).version!;
     if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, version)) {
       res.status(304).set('ETag', version).end();
@@ -270,8 +295,9 @@ export function scimRoutes(): Router {
   router.put('/:endpoint/:id', (req, res) => {
     const type = typeOf(req, res);
     const service = tenantOf(res).service;
-    const replaced = service.replace(type.name, req.params.id as string, requireObjectBody(req), { ifMatch: req.get('If-Match') });
-    sendResource(req, res, service, type.name, replaced, 200);
+    const projection = projectionFor(req, service, type.name);
+    const replaced = service.replace(type.name, req.params.id as string, requireObjectBody(req), { ifMatch: req.get('If-Match') }, warningSink(res));
+    sendResource(req, res, service, type.name, replaced, 200, projection);
   });
 
   // PATCH (RFC 7644 section 3.5.2): 200 with the resource, or 204 when the tenant's patchStatus asks for it,

@@ -8,6 +8,7 @@
  */
 import { FORBIDDEN_KEYS, findAttribute, isPlainObject, type ResolvedAttribute, type ResourceSchema } from '../scim/attributes.js';
 import { formatFilter, parseFilter, parsePatchPath, type AttributePath, type FilterNode, type FilterWarning, type PatchPath } from '../scim/filter/index.js';
+import { hasValueFilter, splitAttributeList } from '../scim/project.js';
 import type { SchemaRegistry } from '../scim/schemas/registry.js';
 import type { AttributeDef, SchemaDef } from '../scim/schemas/types.js';
 import type { ScimOperation } from '../request-context.js';
@@ -194,10 +195,40 @@ export function normaliseRequest(shape: RequestShape): Normalised {
     default:
       break;
   }
+  checkAttributeLists(w, shape.query, body, shape.operation === 'search');
   if (!w.changed) body = shape.body;
   const result: Normalised = { findings: w.done(), bodyChanged: body !== shape.body, body };
   if (query) result.query = query;
   return result;
+}
+
+/**
+ * `attributes` / `excludedAttributes` (query parameters, and SearchRequest fields) hold attribute names only (RFC 7644
+ * 3.4.2.5); a value filter in them (`emails[type eq "work"]`, from Microsoft's test collection) is a deviation that
+ * the projection can apply, so it is reported and not rewritten.
+ */
+function checkAttributeLists(w: Findings, query: Record<string, unknown>, body: unknown, search: boolean): void {
+  const check = (name: string, items: unknown, at: string) => {
+    const list = typeof items === 'string' ? splitAttributeList(items) : Array.isArray(items) ? items.filter((x): x is string => typeof x === 'string').flatMap(splitAttributeList) : [];
+    for (const item of list.map((x) => x.trim()).filter(hasValueFilter)) {
+      w.add({
+        code: 'attribute-value-filter',
+        what: `"${name}" holds ${show(item)}, an attribute with a value filter; "${name}" lists attribute names only`,
+        fix: `send the attribute name (${show(item.slice(0, item.indexOf('[')))}) and select the values on the client side`,
+        at,
+      });
+    }
+  };
+  for (const key of Object.keys(query)) {
+    const l = lower(key);
+    if (l === 'attributes' || l === 'excludedattributes') check(key, query[key], `query parameter ${key}`);
+  }
+  if (search && isPlainObject(body)) {
+    for (const key of Object.keys(body)) {
+      const l = lower(key);
+      if (l === 'attributes' || l === 'excludedattributes') check(key, body[key], key);
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -410,6 +441,17 @@ function normaliseOperation(w: Findings, schema: ResourceSchema | undefined, op:
   if (!hasValue || !schema) return [o];
   if (path) {
     if (!target) return [o];
+    if (name === 'add' && target.kind === 'value' && typeof o.value === 'string' && isMemberList(target.def)) {
+      // Conformance tools send {"op":"add","path":"members","value":"<id>"}: one member, named by its id.
+      w.rewrite({
+        code: 'member-bare-string',
+        what: `"add" of "${target.name}" has the string ${show(o.value)} as its value; members are added as an array of objects`,
+        fix: `send "value": [{"value": ${show(o.value)}}]`,
+        at: keyAt(at, 'value'),
+      });
+      setOwn(o, 'value', [{ value: o.value }]);
+      return [o];
+    }
     if (name === 'add' && target.kind === 'value' && !target.def.multiValued) {
       w.add({
         code: 'add-single-valued',
@@ -455,6 +497,11 @@ function removeWithValue(w: Findings, o: Bag, path: PatchPath, target: Extract<T
   }
   w.rewrite(finding);
   return (filters as string[]).map((f) => ({ op: 'remove', path: `${path.attributePath}[${f}]` }));
+}
+
+/** A list of members: multi-valued, complex, its elements identified by an immutable "value" (Group.members). */
+function isMemberList(def: AttributeDef): boolean {
+  return def.type === 'complex' && def.multiValued && findAttribute(def.subAttributes, 'value')?.mutability === 'immutable';
 }
 
 const isScalar = (v: unknown): v is string | number | boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';

@@ -40,13 +40,18 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileDef>> = {
       // Microsoft's SCIM validator sends filter values without quotes and a PatchOp with zero operations.
       'filter-unquoted',
       'empty-operations',
+      // Members added as a bare id string: accepted as one member (as Microsoft's reference server does).
+      'member-bare-string',
+      // Microsoft's test collection sends attributes=emails[type eq "work"].
+      'attribute-value-filter',
     ]),
     configDefaults: { patchStatus: { Group: 204 } },
     description: 'What Microsoft Entra ID provisioning sends; group PATCH answers 204.',
   },
   okta: {
-    // Okta sends lowercase ops, real booleans and quoted filters; it repeats the group id when renaming.
-    tolerated: new Set<QuirkCode>(['patch-readonly']),
+    // Okta sends lowercase ops, real booleans and quoted filters; it repeats the group id when renaming. Like every
+    // profile but rfc, it reads a bare member id as one member and applies value filters in "attributes".
+    tolerated: new Set<QuirkCode>(['patch-readonly', 'member-bare-string', 'attribute-value-filter']),
     configDefaults: {},
     description: 'What Okta provisioning sends.',
   },
@@ -62,19 +67,36 @@ export function isTolerated(profile: ProfileName, code: string): boolean {
 type Bag = Record<string, unknown>;
 const isBag = (v: unknown): v is Bag => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** The config a profile sets. */
+export const profileDefaults = (config: TenantConfig): Partial<TenantConfig> => PROFILES[config.profile]?.configDefaults ?? {};
+
 /**
- * The config after a profile was chosen: at tenant creation (`previous` undefined) or on a config change.
- * When the profile changes, the old profile's defaults that are still in effect are undone and the new profile's
- * defaults are applied, except where the same change set a value explicitly (it differs from `previous`), or,
- * at creation, where an object-valued setting already has that entry. Object-valued settings (patchStatus) merge
- * per key.
+ * The config after a profile was chosen: at tenant creation (`previous` undefined) or on a config change. See
+ * applyChoiceDefaults; a profile's defaults are its `configDefaults`.
  */
 export function applyProfileDefaults(previous: TenantConfig | undefined, next: TenantConfig): TenantConfig {
-  if (previous && previous.profile === next.profile) return next;
+  return applyChoiceDefaults(previous, next, profileDefaults);
+}
+
+/**
+ * The config after a choice that brings defaults (a profile, a persona) was made: at tenant creation (`previous`
+ * undefined) or on a config change. `defaultsOf` gives the defaults a config's choices bring. When they change, the
+ * old defaults that are still in effect are undone and the new ones applied, except where the same change set a value
+ * explicitly (it differs from `previous`), or, at creation, where an object-valued setting already has that entry.
+ * Object-valued settings (patchStatus) merge per key. A scalar default that no longer applies goes back to its value
+ * in `base` (the tenant's config before any choice); without `base` it stays until set again.
+ */
+export function applyChoiceDefaults(
+  previous: TenantConfig | undefined,
+  next: TenantConfig,
+  defaultsOf: (config: TenantConfig) => Partial<TenantConfig>,
+  base?: TenantConfig,
+): TenantConfig {
+  const oldDefaults = (previous ? defaultsOf(previous) : {}) as Bag;
+  const newDefaults = defaultsOf(next) as Bag;
+  if (previous && JSON.stringify(oldDefaults) === JSON.stringify(newDefaults)) return next;
   const result = structuredClone(next) as unknown as Bag;
   const prev = previous as unknown as Bag | undefined;
-  const oldDefaults = (previous ? PROFILES[previous.profile]?.configDefaults ?? {} : {}) as Bag;
-  const newDefaults = (PROFILES[next.profile]?.configDefaults ?? {}) as Bag;
 
   // A setting is the client's own when this change set it; at creation, an entry already present in an
   // object-valued setting (a scalar always has a value then, so it counts as the server's default).
@@ -93,8 +115,9 @@ export function applyProfileDefaults(previous: TenantConfig | undefined, next: T
           delete target[sub];
         }
       }
+    } else if (base && result[key] === value && !explicit(key) && !(key in newDefaults)) {
+      result[key] = (base as unknown as Bag)[key];
     }
-    // Scalar defaults have no "unset" state to return to; they stay until set again.
   }
   for (const [key, value] of Object.entries(newDefaults)) {
     if (isBag(value)) {

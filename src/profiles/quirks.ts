@@ -115,6 +115,22 @@ export const QUIRKS = [
     rewrite: '"id" dropped from the value (an "id" that differs from the URL is left for the PATCH engine to reject)',
   },
   {
+    code: 'member-bare-string',
+    kind: 'deviation',
+    rfc: 'RFC 7644 3.5.2.1',
+    scimType: 'invalidValue',
+    sent: 'a bare string as the value of an "add" on members: {"op":"add","path":"members","value":"<id>"} (conformance tools)',
+    rewrite: 'one member with that id: "value": [{"value": "<id>"}]',
+  },
+  {
+    code: 'attribute-value-filter',
+    kind: 'deviation',
+    rfc: 'RFC 7644 3.4.2.5',
+    scimType: 'invalidValue',
+    sent: 'a value filter in "attributes" or "excludedAttributes": attributes=emails[type eq "work"] (Microsoft\'s test collection)',
+    rewrite: 'none needed: "attributes" keeps only the matching values, "excludedAttributes" drops them',
+  },
+  {
     code: 'add-single-valued',
     kind: 'informational',
     rfc: 'RFC 7644 3.5.2.1',

@@ -334,7 +334,7 @@ class BulkProcessor {
       const preconditions = op.version === undefined ? {} : { ifMatch: op.version };
       if (op.valid === 'POST') {
         if (id !== undefined) throw new ScimError(405, undefined, `Operations[${op.index}]: POST needs a resource type endpoint such as "${type.resourceType.endpoint}", not "${op.path}" (RFC 7644 3.7).`);
-        const created = service.create(type.name, resolvedData);
+        const created = service.create(type.name, resolvedData, this.options.onWarning);
         location = `${endpoint}/${created.id}`;
         this.succeed(op, 201, location, created);
         return created;
@@ -349,7 +349,7 @@ class BulkProcessor {
         return undefined;
       }
       const updated = op.valid === 'PUT'
-        ? service.replace(type.name, id, resolvedData, preconditions)
+        ? service.replace(type.name, id, resolvedData, preconditions, this.options.onWarning)
         : service.patch(type.name, id, resolvedData, preconditions, this.options.onWarning);
       const status = op.valid === 'PATCH' ? (this.options.patchStatus?.(type.name) ?? 200) : 200;
       this.succeed(op, status, location, updated);
@@ -452,7 +452,7 @@ class BulkProcessor {
     }
     try {
       const operations = d.fixes.map((fix) => ({ ...fix, value: resolveRefs(fix.value, this.idOf) }));
-      const updated = this.service.patch(d.typeName, d.id, { schemas: [PATCH_OP_SCHEMA], Operations: operations });
+      const updated = this.service.patch(d.typeName, d.id, { schemas: [PATCH_OP_SCHEMA], Operations: operations }, {}, this.options.onWarning);
       const result: BulkOperationResult = { method: op.method, bulkId: op.bulkId, location, version: (updated.meta as Record<string, string>).version, status: '201' };
       this.results.set(op.index, result);
     } catch (err) {

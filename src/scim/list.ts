@@ -13,6 +13,7 @@
  * - Cursor pagination (RFC 9865): keyset cursors on (sort key, creation sequence), see cursor.ts.
  */
 import { containerOf, isPlainObject, type ResolvedAttribute, type ResourceSchema } from './attributes.js';
+import { checkFilter, checkQuery, type TargetCapabilities } from './capabilities.js';
 import type { Clock } from './clock.js';
 import { isPresent, sortKeyOf } from './compare.js';
 import { CursorCodec, checkCursor, queryHash, type CursorState, type SortKey } from './cursor.js';
@@ -28,7 +29,7 @@ import {
   type ParseOptions,
   type ResourcePredicate,
 } from './filter/index.js';
-import type { ProjectionRequest } from './project.js';
+import { splitAttributeList, type ProjectionRequest } from './project.js';
 import type { ResourceRepository } from './repository.js';
 import { indexedAttributes } from './schemas/registry.js';
 import type { AttributeDef } from './schemas/types.js';
@@ -67,6 +68,8 @@ export interface ListOptions {
   parse?: ParseOptions;
   /** Conformance warnings of the filter (undefined attributes, lenient syntax). */
   onWarning?: (warning: FilterWarning) => void;
+  /** What the target supports (filters, sortBy, startIndex); absent: everything RFC 7644 defines. */
+  capabilities?: TargetCapabilities;
 }
 
 export interface ListEntry {
@@ -278,7 +281,9 @@ export function listResources(types: readonly ResourceSchema[], request: ListReq
   if (method === 'cursor' && request.startIndex !== undefined) {
     throw badRequest('invalidValue', 'startIndex and cursor select different pagination methods (index, RFC 7644 3.4.2.4; cursor, RFC 9865); send one of them.');
   }
+  if (options.capabilities) request = checkQuery(options.capabilities, request);
   const ast = request.filter !== undefined ? parseFilter(request.filter, { ...options.parse, onWarning: options.parse?.onWarning ?? options.onWarning }) : undefined;
+  if (ast && options.capabilities) checkFilter(options.capabilities, ast, types);
   const sort = request.sortBy !== undefined && request.sortBy.trim() !== '' ? sortSpec(types, request.sortBy) : undefined;
   const direction = sortDirection(request.sortOrder);
   const count = pageSize(request, limits, method);
@@ -448,7 +453,7 @@ export function listRequestFromSearchBody(body: unknown): { request: ListRequest
     if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) {
       throw badRequest('invalidSyntax', `The SearchRequest field "${name}" must be an array of attribute names, e.g. ["userName", "emails.value"]; got ${JSON.stringify(v)}.`);
     }
-    const names = (v as string[]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+    const names = (v as string[]).flatMap((s) => splitAttributeList(s)).map((s) => s.trim()).filter(Boolean);
     return names.length ? names : undefined;
   };
   const number = (name: string, scimType: 'invalidValue' | 'invalidCount'): number | undefined => {

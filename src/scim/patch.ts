@@ -958,7 +958,7 @@ function contains(existing: unknown, value: unknown): boolean {
 }
 
 /** The stored resource and a PATCH result hold the same attributes (untouched values are compared by identity first). */
-function sameResource(existing: Resource, next: Resource): boolean {
+export function sameResource(existing: Resource, next: Resource): boolean {
   const keys = new Set([...Object.keys(existing), ...Object.keys(next)]);
   for (const key of keys) {
     if (key === 'id' || key === 'meta') continue;

@@ -3,10 +3,11 @@
  * rendering of a stored resource into its response shape. Pure: no HTTP, no I/O, time from the clock.
  */
 import { isPlainObject, type ResourceSchema } from './attributes.js';
+import { checkMembersOfWrite, checkMembershipPatch, checkPatchPaths, type TargetCapabilities } from './capabilities.js';
 import type { Clock } from './clock.js';
 import { ScimError, badRequest, notFound } from './errors.js';
 import { listResources, type ListOptions, type ListRequest, type ListResult } from './list.js';
-import { applyPatch, parsePatchRequest, type PatchWarning, type ValueListDelta } from './patch.js';
+import { applyPatch, parsePatchRequest, sameResource, type PatchWarning, type ValueListDelta } from './patch.js';
 import { Projection, type ProjectionRequest } from './project.js';
 import type { SeededRandom } from './random.js';
 import type { ResourceRepository } from './repository.js';
@@ -14,11 +15,26 @@ import { GROUP_SCHEMA_ID, USER_SCHEMA_ID } from './schemas/core.js';
 import type { SchemaRegistry } from './schemas/registry.js';
 import { validateResource, type Resource } from './validate.js';
 
+import type { MemberPolicy } from './member-policy.js';
+
+export { MEMBER_POLICIES, type MemberPolicy } from './member-policy.js';
+
+/** Conformance notes of an accepted request (the PATCH engine's, and the member policy's). */
+export type ServiceWarning = PatchWarning;
+export type WarningSink = (warning: ServiceWarning) => void;
+
+/** Warnings of one code beyond this many per request are summed up in one more warning. */
+const MAX_MEMBER_WARNINGS = 20;
+
 export interface ServiceOptions {
   /** Reject a Group whose displayName another Group has (RFC 7643 leaves this to the service provider). */
   groupDisplayNameUnique: boolean;
   /** Most operations one PatchOp may carry (400 above). */
   maxPatchOperations?: number;
+  /** Group members that name no resource (default `reject`; tenants default to `accept`). */
+  memberPolicy?: MemberPolicy;
+  /** What the target supports (src/scim/capabilities.ts); absent: everything RFC 7643/7644 defines. */
+  capabilities?: TargetCapabilities;
 }
 
 export interface Preconditions {
@@ -59,10 +75,11 @@ export class ScimService {
     return resource;
   }
 
-  create(typeName: string, body: unknown): Resource {
+  create(typeName: string, body: unknown, onWarning?: WarningSink): Resource {
     const type = this.resourceType(typeName);
     const validated = validateResource(type, body);
-    this.checkReferences(type, validated, undefined);
+    this.checkMemberCount(type, validated);
+    this.checkReferences(type, validated, undefined, onWarning);
     this.checkUniqueness(type, validated, undefined);
     const now = new Date(this.clock.now()).toISOString();
     let id = this.random.uuid();
@@ -72,12 +89,13 @@ export class ScimService {
     return resource;
   }
 
-  replace(typeName: string, id: string, body: unknown, preconditions: Preconditions = {}): Resource {
+  replace(typeName: string, id: string, body: unknown, preconditions: Preconditions = {}, onWarning?: WarningSink): Resource {
     const type = this.resourceType(typeName);
     const existing = this.get(type.name, id);
     this.checkPrecondition(existing, preconditions);
     const validated = validateResource(type, body, { existing });
-    return this.commit(type, existing, validated);
+    this.checkMemberCount(type, validated);
+    return this.commit(type, existing, validated, undefined, onWarning);
   }
 
   /**
@@ -89,6 +107,8 @@ export class ScimService {
     const existing = this.get(type.name, id);
     this.checkPrecondition(existing, preconditions);
     const operations = parsePatchRequest(body, this.options.maxPatchOperations);
+    const caps = this.options.capabilities;
+    if (caps) checkPatchPaths(caps, operations.map((o) => o.path));
     const isGroup = type.core.id === GROUP_SCHEMA_ID;
     const outcome = applyPatch(type, existing, operations, {
       onWarning,
@@ -96,8 +116,14 @@ export class ScimService {
       storedContains: (attribute, value) =>
         isGroup && !attribute.inExtension && attribute.attribute.name === 'members' ? this.repo.groupsContaining(value).has(id) : undefined,
     });
+    const delta = isGroup ? outcome.deltas.get('members') : undefined;
+    if (isGroup && caps?.members) {
+      // No delta: the members were replaced or removed whole; count what that changes.
+      const changes = delta ? delta.added.length + delta.removed.length : memberChanges(existing.members, outcome.next.members);
+      checkMembershipPatch(caps, changes, !delta);
+    }
     if (!outcome.changed) return existing;
-    return this.commit(type, existing, outcome.next, isGroup ? outcome.deltas.get('members') : undefined);
+    return this.commit(type, existing, outcome.next, delta, onWarning);
   }
 
   /**
@@ -105,10 +131,21 @@ export class ScimService {
    * the reference and uniqueness checks. Used by PUT, PATCH and Bulk. With `members` (the members added and
    * removed by a PATCH), only the added members are checked and the store updates its index incrementally.
    */
-  commit(type: ResourceSchema, existing: Resource, next: Resource, members?: ValueListDelta): Resource {
+  commit(type: ResourceSchema, existing: Resource, next: Resource, members?: ValueListDelta, onWarning?: WarningSink): Resource {
     const id = existing.id as string;
-    if (members) this.checkAddedMembers(members.added, id);
-    else this.checkReferences(type, next, id);
+    if (members) {
+      const dropped = this.checkAddedMembers(members.added, id, onWarning);
+      if (dropped.size > 0) {
+        // The member policy "drop" discards unknown ids: the result may then equal the stored resource.
+        members = { added: members.added.filter((m) => !dropped.has(m.value as string)), removed: members.removed };
+        const kept = (next.members as Record<string, unknown>[]).filter((m) => !dropped.has(m.value as string));
+        if (kept.length > 0) next.members = kept;
+        else delete next.members;
+        if (sameResource(existing, next)) return existing;
+      }
+    } else {
+      this.checkReferences(type, next, id, onWarning);
+    }
     this.checkUniqueness(type, next, id);
     const created = (existing.meta as Record<string, unknown>).created as string;
     const resource = this.stamp(type, id, next, created, new Date(this.clock.now()).toISOString());
@@ -148,7 +185,8 @@ export class ScimService {
 
   /** Throws 412 when an If-Match header does not match the current version. */
   checkPrecondition(existing: Resource, preconditions: Preconditions): void {
-    if (preconditions.ifMatch === undefined) return;
+    // A target without versions ignores If-Match, as a server that knows no ETags does.
+    if (preconditions.ifMatch === undefined || this.options.capabilities?.etag === false) return;
     const version = (existing.meta as Record<string, string>).version!;
     if (!etagMatches(preconditions.ifMatch, version)) {
       throw new ScimError(412, undefined, `Precondition failed: the resource is at version ${version}, but If-Match asked for ${preconditions.ifMatch}. Read the resource again and retry with its current ETag.`);
@@ -167,7 +205,17 @@ export class ScimService {
       const groups = this.groupsOf(resource.id as string, baseUrl);
       if (groups.length) out.groups = groups;
     }
-    return p.apply(out);
+    const caps = this.options.capabilities;
+    if (caps?.etag === false) delete (out.meta as Record<string, unknown>).version;
+    const rendered = p.apply(out);
+    // Attributes the target never returns: multi-valued ones read as an empty list (AWS's Group members).
+    for (const name of caps?.hiddenAttributes?.[type.name] ?? []) {
+      const def = type.coreAttribute(name);
+      if (!def || !p.mayInclude(def.name)) continue;
+      if (def.multiValued) rendered[def.name] = [];
+      else delete rendered[def.name];
+    }
+    return rendered;
   }
 
   /** Direct and indirect group memberships of a resource, as the readOnly User.groups attribute. */
@@ -207,6 +255,14 @@ export class ScimService {
     return out;
   }
 
+  /** A Group POST or PUT against the target's limit on members per request. */
+  private checkMemberCount(type: ResourceSchema, resource: Resource): void {
+    const caps = this.options.capabilities;
+    if (caps?.members?.maxPerWrite !== undefined && type.core.id === GROUP_SCHEMA_ID && Array.isArray(resource.members)) {
+      checkMembersOfWrite(caps, resource.members.length);
+    }
+  }
+
   private groupType(): ResourceSchema | undefined {
     return this.registry.resourceTypes().find((t) => t.core.id === GROUP_SCHEMA_ID);
   }
@@ -227,12 +283,14 @@ export class ScimService {
   }
 
   /**
-   * Group members must name existing Users or Groups (RFC 7643 section 4.2); `type` is filled in or checked.
+   * Group members name Users or Groups (RFC 7643 section 4.2): `type` is filled in or checked, a repeated member is
+   * one member, and a value that names nothing is handled by the member policy.
    */
-  private checkReferences(type: ResourceSchema, resource: Resource, selfId: string | undefined): void {
+  private checkReferences(type: ResourceSchema, resource: Resource, selfId: string | undefined, onWarning?: WarningSink): void {
     if (type.core.id !== GROUP_SCHEMA_ID || !Array.isArray(resource.members)) return;
     const seen = new Set<string>();
     const members: Record<string, unknown>[] = [];
+    const unknown = new UnknownMembers(this.options.memberPolicy ?? 'reject', onWarning);
     for (const member of resource.members as Record<string, unknown>[]) {
       const value = member.value;
       if (typeof value !== 'string' || value === '') {
@@ -242,30 +300,48 @@ export class ScimService {
       if (seen.has(value)) continue; // a repeated member is one member
       seen.add(value);
       const actual = this.memberTypeOf(value, member.type);
-      if (!actual) {
-        throw badRequest('invalidValue', `members value "${value}" does not reference an existing User or Group.`);
-      }
-      members.push({ ...member, type: actual });
+      if (actual) members.push({ ...member, type: actual });
+      else if (unknown.keep(value, member.type)) members.push({ ...member });
     }
-    resource.members = members;
+    unknown.done();
+    if (members.length > 0) resource.members = members;
+    else delete resource.members;
   }
 
-  /** checkReferences for the members a PATCH adds (fresh objects: their `type` is filled in place). */
-  private checkAddedMembers(added: readonly Record<string, unknown>[], selfId: string): void {
+  /**
+   * checkReferences for the members a PATCH adds (fresh objects: their `type` is filled in place). Returns the
+   * values the member policy "drop" discards.
+   */
+  private checkAddedMembers(added: readonly Record<string, unknown>[], selfId: string, onWarning?: WarningSink): Set<string> {
+    const unknown = new UnknownMembers(this.options.memberPolicy ?? 'reject', onWarning);
+    const dropped = new Set<string>();
     for (const member of added) {
       const value = member.value as string;
       if (value === selfId) throw badRequest('invalidValue', `A group cannot be a member of itself (members value "${value}").`);
       const actual = this.memberTypeOf(value, member.type);
-      if (!actual) throw badRequest('invalidValue', `members value "${value}" does not reference an existing User or Group.`);
-      member.type = actual;
+      if (actual) member.type = actual;
+      else if (!unknown.keep(value, member.type)) dropped.add(value);
     }
+    unknown.done();
+    return dropped;
   }
 
+  /**
+   * The resource type a member value names (the declared `type` when given), or undefined when it names nothing. A
+   * value naming a resource of another type than declared is a broken reference under every member policy: storing
+   * it would make that resource a member under the wrong type.
+   */
   private memberTypeOf(id: string, declared: unknown): string | undefined {
-    const candidates = typeof declared === 'string' ? [declared] : ['User', 'Group'];
-    for (const name of candidates) {
+    const wanted = typeof declared === 'string' ? declared.toLowerCase() : undefined;
+    const names = ['User', 'Group'];
+    if (wanted !== undefined && wanted !== 'user' && wanted !== 'group') names.unshift(wanted); // a custom resource type
+    for (const name of names) {
       const type = this.registry.resourceType(name);
-      if (type && this.repo.get(type.name, id)) return type.name;
+      if (!type || !this.repo.get(type.name, id)) continue;
+      if (wanted !== undefined && wanted !== type.name.toLowerCase()) {
+        throw badRequest('invalidValue', `members value "${id}" is a ${type.name}, but its "type" says "${declared}"; send "type": "${type.name}" or leave "type" out.`);
+      }
+      return type.name;
     }
     return undefined;
   }
@@ -280,5 +356,50 @@ export class ScimService {
         throw new ScimError(409, 'uniqueness', `${def.name} "${value}" is already taken by ${type.name} "${clash}"${def.caseExact ? '' : ' (compared case-insensitively)'}.`);
       }
     }
+  }
+}
+
+/** How many member values differ between two member lists (added plus removed). */
+function memberChanges(before: unknown, after: unknown): number {
+  const values = (list: unknown) => new Set(Array.isArray(list) ? list.map((m) => (isPlainObject(m) ? m.value : undefined)).filter((v): v is string => typeof v === 'string') : []);
+  const a = values(before);
+  const b = values(after);
+  let changes = 0;
+  for (const v of a) if (!b.has(v)) changes++;
+  for (const v of b) if (!a.has(v)) changes++;
+  return changes;
+}
+
+/**
+ * The member policy for the member values of one request that name no resource: throws (reject, notFound), or
+ * records a warning per value (accept: member-unknown, drop: member-dropped), at most MAX_MEMBER_WARNINGS of them
+ * and then one that counts the rest.
+ */
+class UnknownMembers {
+  private count = 0;
+
+  constructor(private readonly policy: MemberPolicy, private readonly onWarning: WarningSink | undefined) {}
+
+  /** True when the member is kept (accept), false when it is discarded (drop); throws for reject and notFound. */
+  keep(value: string, declared: unknown): boolean {
+    const names = declared === 'User' || declared === 'Group' ? `an existing ${declared}` : 'an existing User or Group';
+    const what = `members value "${value}" does not reference ${names}`;
+    if (this.policy === 'reject') {
+      throw badRequest('invalidValue', `${what}.`);
+    }
+    if (this.policy === 'notFound') throw notFound(`${what}. (The tenant's member policy "notFound" answers 404.)`);
+    if (++this.count <= MAX_MEMBER_WARNINGS) {
+      this.onWarning?.(this.policy === 'accept'
+        ? { code: 'member-unknown', rfc: 'RFC 7643 4.2', detail: `${what}; it was stored as sent (member policy "accept"): no User lists it in "groups", and "members.value eq" filters find it.` }
+        : { code: 'member-dropped', rfc: 'RFC 7643 4.2', detail: `${what}; it was discarded (member policy "drop") and the rest of the request applied.` });
+    }
+    return this.policy === 'accept';
+  }
+
+  /** One more warning for the values beyond the first MAX_MEMBER_WARNINGS. */
+  done(): void {
+    const rest = this.count - MAX_MEMBER_WARNINGS;
+    const code = this.policy === 'accept' ? 'member-unknown' : 'member-dropped';
+    if (rest > 0) this.onWarning?.({ code, rfc: 'RFC 7643 4.2', detail: `${rest} more member value${rest === 1 ? '' : 's'} of this request reference no existing resource (only the first ${MAX_MEMBER_WARNINGS} are listed).` });
   }
 }

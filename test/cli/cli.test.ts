@@ -84,6 +84,25 @@ describe('scimulator CLI', () => {
     expect(spawnSync(process.execPath, [CLI, 'serve', '--help'], { encoding: 'utf8' }).stdout).toContain('--base-path');
   });
 
+  it('an unknown --persona or --member-policy exits 2 naming the choices', () => {
+    for (const args of [['--persona', 'okta-target'], ['--member-policy', 'lax']]) {
+      const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+      expect(run.status, args.join(' ')).toBe(2);
+      expect(run.stderr).toMatch(/^scimulator: .*Choices:/);
+    }
+  });
+
+  it('--help lists the personas with their titles, and --persona serves that target', async () => {
+    const help = spawnSync(process.execPath, [CLI, 'serve', '--help'], { encoding: 'utf8' }).stdout.replace(/\s+/g, ' ');
+    for (const text of ['--persona', 'aws (AWS IAM Identity Center)', 'github (GitHub Enterprise Managed Users)', 'slack (Slack)', 'atlassian (Atlassian Cloud)', 'zoom (Zoom)', '--member-policy', '--advertise-pagination']) {
+      expect(help).toContain(text);
+    }
+    const { baseUrl } = await start(['--port', '0', '--persona', 'aws', '--advertise-pagination']);
+    const spc = (await (await fetch(`${baseUrl}/ServiceProviderConfig`, { headers: { Authorization: 'Bearer scimulator-dev-token' } })).json()) as Record<string, any>;
+    expect(spc.bulk.supported).toBe(false);
+    expect(spc.pagination).toMatchObject({ cursor: true, index: false, defaultPaginationMethod: 'cursor', maxPageSize: 100 });
+  });
+
   it('persists to --data across restarts, and refuses a corrupt data file without touching it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'scimulator-'));
     const file = join(dir, 'data.json');

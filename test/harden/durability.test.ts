@@ -105,9 +105,13 @@ describe('--data crash safety', () => {
     for (let round = 0; round < 6; round++) {
       // A short save delay makes saves frequent, so a kill often lands inside one.
       const server = await startCli(['--port', '0', '--data', file, '--save-delay', String(round % 3), '--no-journal'], children);
+      // The kill moment counts from the first acknowledged write, not from start-up: on a loaded machine the first
+      // POST may take longer than the whole window, and a round killed before any write tests nothing.
       const killAfter = 40 + Math.floor(random() * 400);
-      const timer = setTimeout(() => server.child.kill('SIGKILL'), killAfter);
-      await storm(server, `r${round}`, 8, () => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      await storm(server, `r${round}`, 8, () => {
+        timer ??= setTimeout(() => server.child.kill('SIGKILL'), killAfter);
+      });
       clearTimeout(timer);
       expect((await server.exited).signal).toBe('SIGKILL');
       if (!existsSync(file)) continue; // killed before the first save

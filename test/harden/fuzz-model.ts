@@ -492,8 +492,11 @@ function checkStore(runtime: Scimulator): string | undefined {
         return `stored ${type.name} ${String(resource.id)} is no longer valid: ${(err as Error).message}`;
       }
       if (Array.isArray(resource.members)) {
+        // Under the member policy "accept" (the default) a member may name nothing; under the others it may not.
+        const unknownAllowed = tenant.config.memberPolicy === 'accept';
         for (const m of resource.members as Array<{ value?: unknown }>) {
-          if (typeof m.value !== 'string' || !exists(m.value)) return `${type.name} ${String(resource.id)} has a member ${JSON.stringify(m.value)} that does not exist`;
+          if (typeof m.value !== 'string' || (!unknownAllowed && !exists(m.value))) return `${type.name} ${String(resource.id)} has a member ${JSON.stringify(m.value)} that does not exist`;
+          if (!tenant.store.groupsContaining(m.value).has(resource.id as string)) return `${type.name} ${String(resource.id)} has a member ${JSON.stringify(m.value)} that the membership index does not know`;
         }
       }
     }

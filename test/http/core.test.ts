@@ -162,8 +162,8 @@ describe('preconditions (RFC 7644 section 3.14)', () => {
 });
 
 describe('groups and memberships', () => {
-  it('members must exist; User.groups is computed with direct and indirect memberships; deletes clean up', async () => {
-    const c = client();
+  it('members must exist (member policy reject); User.groups is computed with direct and indirect memberships; deletes clean up', async () => {
+    const c = client({ memberPolicy: 'reject' });
     const alice = await createUser(c, 'alice');
     const bad = await c.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Bad', members: [{ value: 'no-such-id' }] });
     expect(expectScimError(bad, 400, 'invalidValue').detail).toContain('no-such-id');

@@ -5,10 +5,11 @@
  * a complex value as a string) is asserted in engine.test.ts, below the profile layer.
  */
 import { describe, expect, it } from 'vitest';
+import type { ScimulatorOptions } from '../../src/config.js';
 import { ENTERPRISE, expectScimError, createUser } from '../http/helpers.js';
 import { createBjensen, createGroup, PATCH_OP, patchOp, setup } from './helpers.js';
 
-type Case = [name: string, target: 'user' | 'group', body: (ids: Ids) => unknown, status: number, scimType: string | undefined, detail?: RegExp];
+type Case = [name: string, target: 'user' | 'group', body: (ids: Ids) => unknown, status: number, scimType: string | undefined, detail?: RegExp, options?: Partial<ScimulatorOptions>];
 interface Ids {
   user: string;
   other: string;
@@ -63,7 +64,8 @@ const CASES: Case[] = [
 
   ['two primary emails in one add', 'user', () => op({ op: 'add', path: 'emails', value: [{ value: 'a@example.com', primary: true }, { value: 'b@example.com', primary: true }] }), 400, 'invalidValue', /primary/],
   ['primary set on two values by one filter', 'user', () => op({ op: 'replace', path: 'emails[value ew "example.com" or value ew "jensen.org"].primary', value: true }), 400, 'invalidValue', /primary/],
-  ['a member that does not exist', 'group', () => op({ op: 'add', path: 'members', value: [{ value: 'no-such-id' }] }), 400, 'invalidValue', /does not reference an existing User or Group/],
+  ['a member that does not exist, under the member policy "reject"', 'group', () => op({ op: 'add', path: 'members', value: [{ value: 'no-such-id' }] }), 400, 'invalidValue', /does not reference an existing User or Group/, { memberPolicy: 'reject' }],
+  ['a member that does not exist, under the member policy "notFound"', 'group', () => op({ op: 'add', path: 'members', value: [{ value: 'no-such-id' }] }), 404, undefined, /does not reference an existing User or Group/, { memberPolicy: 'notFound' }],
   ['a group as its own member', 'group', (ids) => op({ op: 'add', path: 'members', value: [{ value: ids.group }] }), 400, 'invalidValue', /member of itself/],
   ['a member without value', 'group', () => op({ op: 'add', path: 'members', value: [{ display: 'Babs' }] }), 400, 'invalidValue', /needs a "value"/],
   ['userName taken by another user', 'user', () => op({ op: 'replace', path: 'userName', value: 'other' }), 409, 'uniqueness', /already taken/],
@@ -71,8 +73,8 @@ const CASES: Case[] = [
 ];
 
 describe('PATCH errors', () => {
-  it.each(CASES)('%s', async (_name, target, body, status, scimType, detail) => {
-    const { c } = setup();
+  it.each(CASES)('%s', async (_name, target, body, status, scimType, detail, options) => {
+    const { c } = setup(options);
     const user = await createBjensen(c);
     const other = await createUser(c, 'other');
     const group = await createGroup(c, 'Tour Guides', [{ value: user.id, display: 'Babs' }]);

@@ -1,3 +1,4 @@
+import type { ScimulatorOptions } from '../../src/config.js';
 import { runtimeOf } from '../../src/http/app.js';
 import { client, createUser, ENTERPRISE, GROUP_SCHEMA, USER_SCHEMA, type Client } from '../http/helpers.js';
 
@@ -8,8 +9,8 @@ export const T0 = Date.parse('2015-09-01T10:00:00.000Z');
 export const patchOp = (...Operations: unknown[]) => ({ schemas: [PATCH_OP], Operations });
 
 /** A client on a fresh app whose default tenant's clock is frozen (meta timestamps are exact). */
-export function setup() {
-  const c = client();
+export function setup(options: Partial<ScimulatorOptions> = {}) {
+  const c = client(options);
   const tenant = runtimeOf(c.app).defaultTenant;
   tenant.clock.freeze(T0);
   return { c, tenant };

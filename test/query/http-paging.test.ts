@@ -338,8 +338,8 @@ describe('cursor pagination (RFC 9865)', () => {
 });
 
 describe('ServiceProviderConfig', () => {
-  it('advertises filter with maxResults, sort and RFC 9865 pagination, following the tenant config', async () => {
-    const { c } = directory({ users: 0, groups: 0 });
+  it('advertises filter with maxResults, sort and (with --advertise-pagination) RFC 9865 pagination, following the tenant config', async () => {
+    const { c } = directory({ users: 0, groups: 0, advertisePagination: true });
     const spc = await c.get('/ServiceProviderConfig');
     expect(spc.body.filter).toEqual({ supported: true, maxResults: 1000 });
     expect(spc.body.sort).toEqual({ supported: true });
@@ -358,7 +358,7 @@ describe('ServiceProviderConfig', () => {
   });
 
   it('tells the truth: a page never exceeds the advertised maxPageSize, and the default page is defaultPageSize', async () => {
-    const { c } = directory({ users: 300, groups: 0, maxPageSize: 120, defaultPageSize: 40 });
+    const { c } = directory({ users: 300, groups: 0, maxPageSize: 120, defaultPageSize: 40, advertisePagination: true });
     const spc = (await c.get('/ServiceProviderConfig')).body;
     expect((await c.get('/Users?count=100000')).body.itemsPerPage).toBe(spc.filter.maxResults);
     expect((await c.get('/Users')).body.itemsPerPage).toBe(spc.pagination.defaultPageSize);

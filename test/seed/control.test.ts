@@ -81,6 +81,6 @@ describe('POST /_mock/tenants seeds the new tenant', () => {
     expect((await request(a.app).get('/_mock/tenants')).body.tenants.map((t: { id: string }) => t.id)).toEqual(['default']);
     const unknown = await createTenant(a, { size: 3 });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.error).toContain('allowed: id, seed, token, profile, me, users, groups, seedFile.');
+    expect(unknown.body.error).toContain('allowed: id, seed, token, profile, persona, me, users, groups, seedFile.');
   });
 });

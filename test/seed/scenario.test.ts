@@ -83,7 +83,7 @@ describe('scenario validation: file, JSON pointer and reason on one line', () =>
     ['unknown auth mode', { options: { auth: { mode: 'digest' } } }, '/options/auth/mode: must be one of "bearer", "basic", "none"'],
     ['empty token', { options: { auth: { token: '' } } }, '/options/auth/token: must be a non-empty string'],
     ['bad PATCH status', { options: { patchStatus: { Group: 201 } } }, '/options/patchStatus/Group: must be one of 200, 204'],
-    ['unknown option', { options: { pageSize: 5 } }, '/options/pageSize: is not a known property; allowed: profile, auth, defaultPageSize, maxPageSize, patchStatus, groupDisplayNameUnique, warningsHeader, cursorTimeout'],
+    ['unknown option', { options: { pageSize: 5 } }, '/options/pageSize: is not a known property; allowed: profile, auth, defaultPageSize, maxPageSize, patchStatus, groupDisplayNameUnique, warningsHeader, cursorTimeout, advertisePagination'],
     ['fault without action', { faults: [{ probability: 1 }] }, '/faults/0/action: is required, e.g. { "type": "error", "status": 503 }'],
     ['fault with a bad status', { faults: [{ action: { type: 'error', status: 99 } }] }, '/faults/0/action/status: must be an integer from 400 to 599'],
     ['repeated fault id', { faults: [{ id: 'a', action: { type: 'reset' } }, { id: 'a', action: { type: 'reset' } }] }, '/faults/1/id: "a" is already used by another fault rule'],

@@ -1,0 +1,52 @@
+/** AWS IAM Identity Center, from its SCIM implementation developer guide. */
+import type { Persona } from './types.js';
+
+const GUIDE = 'https://docs.aws.amazon.com/singlesignon/latest/developerguide';
+
+export const AWS_IAM_IDENTITY_CENTER: Persona = {
+  name: 'aws',
+  title: 'AWS IAM Identity Center',
+  documentation: `${GUIDE}/what-is-scim.html`,
+  settings: {
+    unsupported: {
+      value: { status: 400, scimType: 'invalidValue', code: 'ValidationException' },
+      source: `${GUIDE}/listusers.html`,
+      note: 'ValidationException (400) "also occurs if the operation is unsupported"',
+    },
+    documentationUri: { value: 'https://docs.aws.amazon.com/singlesignon/latest/userguide/manage-your-identity-source-idp.html', source: `${GUIDE}/serviceproviderconfig.html` },
+    filter: {
+      value: {
+        operators: ['eq'],
+        logical: ['and'],
+        valuePaths: false,
+        attributes: {
+          User: [['userName'], ['externalId'], ['groups.value'], ['id', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager']],
+          Group: [['displayName'], ['externalId'], ['members.value'], ['id', 'members.value']],
+        },
+      },
+      source: `${GUIDE}/listusers.html`,
+      note: `only eq joined by and (${GUIDE}/limitations.html); Users: userName, externalId, groups.value, id and manager; Groups (${GUIDE}/listgroups.html): displayName, externalId, members.value, id and member`,
+    },
+    sort: { value: false, source: `${GUIDE}/serviceproviderconfig.html` },
+    startIndex: { value: false, source: `${GUIDE}/listusers.html`, note: 'startIndex not supported; cursor paging (an empty cursor first, then nextCursor)' },
+    pageSize: { value: { default: 100, max: 100 }, source: `${GUIDE}/listusers.html`, note: 'count 1-100, default 100' },
+    listProjection: { value: false, source: `${GUIDE}/listusers.html`, note: 'attributes and excludedAttributes not supported' },
+    etag: { value: false, source: `${GUIDE}/serviceproviderconfig.html` },
+    changePassword: { value: false, source: `${GUIDE}/serviceproviderconfig.html` },
+    maxMembersPerWrite: { value: 100, source: `${GUIDE}/creategroup.html` },
+    maxMembershipChangesPerPatch: { value: 100, source: `${GUIDE}/patchgroup.html` },
+    replaceAllMembers: { value: false, source: `${GUIDE}/patchgroup.html`, note: 'replacing or removing all memberships in one request is a ValidationException' },
+    hiddenAttributes: { value: { Group: ['members'] }, source: `${GUIDE}/listgroups.html`, note: 'GetGroup and ListGroups return an empty member list; filter Groups on members.value instead' },
+    unsupportedOperations: {
+      value: [{ operation: 'bulk' }, { operation: 'search' }, { operation: 'me' }, { operation: 'replace', resourceType: 'Group' }],
+      source: `${GUIDE}/limitations.html`,
+      note: `no /Bulk, /.search or /Me; no PutGroup among the supported operations (${GUIDE}/supported-apis.html)`,
+    },
+    patchStatus: { value: { Group: 204 }, source: `${GUIDE}/patchgroup.html`, note: 'the PatchGroup example answers 204 without a body' },
+  },
+  notDocumented: {
+    patchPathFilters: 'PATCH paths with value filters',
+    memberPolicy: 'the answer to a member id that names no user (only a member filter naming an unknown user is documented, as 404)',
+    rateLimits: 'numbers behind ThrottlingException (429)',
+  },
+};

@@ -1,0 +1,148 @@
+/**
+ * The target personas and what a persona makes of a tenant: capabilities (checked by the SCIM core), config defaults
+ * (page sizes, PATCH status, member policy) and fault rules (rate limits). Every persona is a data file beside this
+ * one; the README table is generated from them (`personaTable`).
+ */
+import type { FaultRuleInput } from '../faults/types.js';
+import type { TargetCapabilities } from '../scim/capabilities.js';
+import type { TenantConfig } from '../tenant.js';
+import { ATLASSIAN_CLOUD } from './atlassian-cloud.js';
+import { AWS_IAM_IDENTITY_CENTER } from './aws-iam-identity-center.js';
+import { GITHUB_EMU } from './github-emu.js';
+import { SLACK } from './slack.js';
+import type { Persona, PersonaSettingName } from './types.js';
+import { ZOOM } from './zoom.js';
+
+export type { Persona, PersonaSettings, Sourced } from './types.js';
+export { PERSONA_SETTING_NAMES } from './types.js';
+
+export const PERSONAS: readonly Persona[] = [AWS_IAM_IDENTITY_CENTER, GITHUB_EMU, SLACK, ATLASSIAN_CLOUD, ZOOM];
+
+export const PERSONA_NAMES: readonly string[] = PERSONAS.map((p) => p.name);
+
+export function persona(name: string): Persona | undefined {
+  return PERSONAS.find((p) => p.name === name);
+}
+
+/** The capabilities a persona gives its tenant. */
+export function capabilitiesOf(p: Persona): TargetCapabilities {
+  const s = p.settings;
+  const caps: TargetCapabilities = {};
+  if (s.unsupported) caps.unsupported = s.unsupported.value;
+  if (s.documentationUri) caps.documentationUri = s.documentationUri.value;
+  if (s.filter) caps.filter = s.filter.value;
+  if (s.sort) caps.sort = s.sort.value;
+  if (s.startIndex) caps.startIndex = s.startIndex.value;
+  if (s.listProjection) caps.listProjection = s.listProjection.value;
+  if (s.etag) caps.etag = s.etag.value;
+  if (s.changePassword) caps.changePassword = s.changePassword.value;
+  if (s.patchPathFilters) caps.patchPathFilters = s.patchPathFilters.value;
+  if (s.hiddenAttributes) caps.hiddenAttributes = s.hiddenAttributes.value;
+  if (s.unsupportedOperations) caps.unsupportedOperations = s.unsupportedOperations.value;
+  if (s.maxMembersPerWrite || s.maxMembershipChangesPerPatch || s.replaceAllMembers) {
+    caps.members = {};
+    if (s.maxMembersPerWrite) caps.members.maxPerWrite = s.maxMembersPerWrite.value;
+    if (s.maxMembershipChangesPerPatch) caps.members.maxChangesPerPatch = s.maxMembershipChangesPerPatch.value;
+    if (s.replaceAllMembers) caps.members.replaceAll = s.replaceAllMembers.value;
+  }
+  return caps;
+}
+
+/** The config a persona sets when a tenant chooses it (explicit settings win, as with profiles). */
+export function configDefaultsOf(p: Persona): Partial<TenantConfig> {
+  const s = p.settings;
+  const config: Partial<TenantConfig> = {};
+  if (s.pageSize) {
+    config.defaultPageSize = s.pageSize.value.default;
+    config.maxPageSize = s.pageSize.value.max;
+  }
+  if (s.patchStatus) config.patchStatus = { ...s.patchStatus.value };
+  if (s.memberPolicy) config.memberPolicy = s.memberPolicy.value;
+  return config;
+}
+
+/** The fault rules of a persona (its rate limits). */
+export function faultsOf(p: Persona): FaultRuleInput[] {
+  return structuredClone(p.settings.rateLimits?.value ?? []);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The README table: persona x constraint, each cell with its source.
+
+const ROWS: Array<[PersonaSettingName, string]> = [
+  ['filter', 'filters'],
+  ['sort', 'sortBy'],
+  ['startIndex', 'startIndex'],
+  ['pageSize', 'page size (default / largest)'],
+  ['listProjection', 'attributes / excludedAttributes on lists'],
+  ['unsupportedOperations', 'operations not offered'],
+  ['patchPathFilters', 'PATCH paths with filters'],
+  ['maxMembersPerWrite', 'members per POST / PUT'],
+  ['maxMembershipChangesPerPatch', 'membership changes per PATCH'],
+  ['replaceAllMembers', 'replace / remove all members in one PATCH'],
+  ['hiddenAttributes', 'attributes never returned'],
+  ['patchStatus', 'PATCH success status'],
+  ['memberPolicy', 'unknown member ids'],
+  ['etag', 'ETag'],
+  ['changePassword', 'changePassword'],
+  ['rateLimits', 'rate limits (fault rules)'],
+  ['unsupported', 'answer to unsupported requests'],
+  ['documentationUri', 'ServiceProviderConfig documentationUri'],
+];
+
+const yesNo = (v: boolean) => (v ? 'yes' : 'no');
+
+function describe(name: PersonaSettingName, value: unknown): string {
+  switch (name) {
+    case 'filter': {
+      const f = value as NonNullable<TargetCapabilities['filter']>;
+      const ops = f.operators ? f.operators.join(', ') : 'all operators';
+      const logical = f.logical ? (f.logical.length ? ` joined by ${f.logical.join(', ')}` : ', one comparison') : '';
+      const attrs = f.attributes ? `; ${Object.entries(f.attributes).map(([t, combos]) => `${t}: ${combos.map((c) => c.join('+')).join(', ')}`).join('; ')}` : '';
+      return `${ops}${logical}${attrs}`;
+    }
+    case 'pageSize': {
+      const v = value as { default: number; max: number };
+      return `${v.default} / ${v.max}`;
+    }
+    case 'unsupportedOperations':
+      return (value as Array<{ operation: string; resourceType?: string }>).map((o) => (o.resourceType ? `${o.operation} ${o.resourceType}` : o.operation)).join(', ');
+    case 'hiddenAttributes':
+      return Object.entries(value as Record<string, string[]>).map(([t, names]) => `${t}.${names.join(`, ${t}.`)}`).join(', ');
+    case 'patchStatus':
+      return Object.entries(value as Record<string, number>).map(([t, status]) => `${t} ${status}`).join(', ');
+    case 'rateLimits':
+      return `${(value as unknown[]).length} rule${(value as unknown[]).length === 1 ? '' : 's'}`;
+    case 'unsupported': {
+      const v = value as { status: number; code?: string };
+      return `${v.status}${v.code ? ` ${v.code}` : ''}`;
+    }
+    case 'documentationUri':
+      return 'vendor docs';
+    default:
+      return typeof value === 'boolean' ? yesNo(value) : String(value);
+  }
+}
+
+const cell = (text: string) => text.replace(/\|/g, '\\|');
+
+/** The persona x constraint table of the README, with a link to the source of every setting. */
+export function personaTable(): string {
+  const header = `| constraint | ${PERSONAS.map((p) => `\`${p.name}\` ${p.title}`).join(' | ')} |`;
+  const rule = `| --- | ${PERSONAS.map(() => '---').join(' | ')} |`;
+  const rows = ROWS.map(([name, label]) => {
+    const cells = PERSONAS.map((p) => {
+      const setting = p.settings[name];
+      return setting ? cell(`${describe(name, setting.value)} ([source](${setting.source}))`) : 'not documented';
+    });
+    return `| ${label} | ${cells.join(' | ')} |`;
+  });
+  const notes = PERSONAS.map((p) => {
+    const read = Object.entries(p.settings)
+      .filter(([, s]) => s.note)
+      .map(([name, s]) => `${name}: ${s.note}`);
+    const silent = Object.entries(p.notDocumented).map(([name, what]) => `${name}: ${what}`);
+    return `- \`${p.name}\` ([${p.title}](${p.documentation})). ${read.length ? `Read as: ${read.join('; ')}.` : ''}${silent.length ? ` Not documented (RFC behaviour kept): ${silent.join('; ')}.` : ''}`;
+  });
+  return [header, rule, ...rows, '', ...notes].join('\n');
+}

@@ -1,0 +1,40 @@
+/** Slack, from the SCIM API reference and its rate-limit page. */
+import type { Persona } from './types.js';
+
+const REF = 'https://docs.slack.dev/reference/scim-api';
+const LIMITS = 'https://docs.slack.dev/reference/scim-api/rate-limits';
+
+/** A token bucket of `burst` requests refilled at `perMinute` per minute. */
+const bucket = (perMinute: number, burst: number) => ({ type: 'rateLimit' as const, limit: burst, windowMs: Math.round((burst / perMinute) * 60_000) });
+
+export const SLACK: Persona = {
+  name: 'slack',
+  title: 'Slack',
+  documentation: REF,
+  settings: {
+    documentationUri: { value: REF, source: REF },
+    pageSize: { value: { default: 10, max: 1000 }, source: `${REF}#get-users`, note: 'ten per page by default; count above 1,000 is read as 1,000 (https://api.slack.com/changelog/2019-06-have-scim-will-paginate)' },
+    maxMembersPerWrite: { value: 15_000, source: `${REF}#post-groups`, note: '15,000 users per call (5,000 recommended)' },
+    maxMembershipChangesPerPatch: { value: 15_000, source: `${REF}#patch-groups-id`, note: '15,000 users can be modified per call' },
+    memberPolicy: { value: 'reject', source: `${REF}#errors`, note: 'unknown members fail with no_such_group_members; the HTTP status is not documented (Scimulator\'s 400)' },
+    rateLimits: {
+      value: [
+        { id: 'persona-slack-user-create', name: 'Slack: POST /Users, 180 per minute, bursts of 20', match: { operation: 'create', resourceType: 'User' }, action: bucket(180, 20) },
+        { id: 'persona-slack-user-update', name: 'Slack: PUT or PATCH /Users/<id>, 180 per minute, bursts of 20', match: { operation: ['replace', 'patch'], resourceType: 'User' }, action: bucket(180, 20) },
+        { id: 'persona-slack-user-delete', name: 'Slack: DELETE /Users/<id>, 180 per minute, bursts of 20', match: { operation: 'delete', resourceType: 'User' }, action: bucket(180, 20) },
+        { id: 'persona-slack-user-get', name: 'Slack: GET /Users/<id>, 300 per minute', match: { operation: 'get', resourceType: 'User' }, action: bucket(300, 300) },
+        { id: 'persona-slack-writes', name: 'Slack: org-wide writes, 600 per minute, bursts of 180', match: { method: ['POST', 'PUT', 'PATCH', 'DELETE'] }, action: bucket(600, 180) },
+        { id: 'persona-slack-reads', name: 'Slack: org-wide reads, 1,000 per minute', match: { method: 'GET' }, action: bucket(1000, 1000) },
+      ],
+      source: LIMITS,
+      note: 'org-wide writes 600/min (bursts 180), reads 1,000/min; Users writes 180/min (bursts 20), GET a user 300/min; 429 with Retry-After',
+    },
+  },
+  notDocumented: {
+    filter: 'the filters of SCIM v2 (the filter section covers v1.1 only)',
+    sort: 'sortBy',
+    etag: 'ETags and meta.version',
+    patchStatus: 'a status other than 200 with the group (the PATCH example answers the group)',
+    unsupported: 'a general error for unsupported requests',
+  },
+};

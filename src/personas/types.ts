@@ -1,0 +1,79 @@
+/**
+ * A persona is a documented SCIM target (AWS IAM Identity Center, GitHub, Slack, ...) as data: every setting carries
+ * the link to the vendor page that documents it, and the constraints the vendor's pages are silent on are listed as
+ * not documented (the persona keeps the RFC behaviour there). src/personas/index.ts turns the settings into the
+ * tenant's capabilities (src/scim/capabilities.ts), config and fault rules; nothing else knows about personas.
+ */
+import type { FaultRuleInput } from '../faults/types.js';
+import type { FilterCapability, OperationRef, VendorError } from '../scim/capabilities.js';
+import type { MemberPolicy } from '../scim/member-policy.js';
+
+/** A setting and the vendor page that documents it. */
+export interface Sourced<T> {
+  value: T;
+  /** The vendor's public documentation of this constraint. */
+  source: string;
+  /** How the documentation was read, where it leaves room (shown in the README table). */
+  note?: string;
+}
+
+/** What a persona sets. Every key is optional: an absent one keeps the RFC behaviour. */
+export interface PersonaSettings {
+  /** The error the target answers for what it does not support (ValidationException, ...). */
+  unsupported: Sourced<VendorError>;
+  /** ServiceProviderConfig documentationUri. */
+  documentationUri: Sourced<string>;
+  filter: Sourced<FilterCapability>;
+  sort: Sourced<boolean>;
+  startIndex: Sourced<boolean>;
+  /** Page sizes: the default and the largest (ServiceProviderConfig filter.maxResults). */
+  pageSize: Sourced<{ default: number; max: number }>;
+  listProjection: Sourced<boolean>;
+  etag: Sourced<boolean>;
+  changePassword: Sourced<boolean>;
+  patchPathFilters: Sourced<boolean>;
+  maxMembersPerWrite: Sourced<number>;
+  maxMembershipChangesPerPatch: Sourced<number>;
+  replaceAllMembers: Sourced<boolean>;
+  hiddenAttributes: Sourced<Record<string, string[]>>;
+  unsupportedOperations: Sourced<OperationRef[]>;
+  /** Status of a successful PATCH per resource type name. */
+  patchStatus: Sourced<Record<string, 200 | 204>>;
+  memberPolicy: Sourced<MemberPolicy>;
+  /** Rate limits, as fault rules (action rateLimit: 429 with Retry-After). */
+  rateLimits: Sourced<FaultRuleInput[]>;
+}
+
+export type PersonaSettingName = keyof PersonaSettings;
+
+export const PERSONA_SETTING_NAMES: readonly PersonaSettingName[] = [
+  'unsupported',
+  'documentationUri',
+  'filter',
+  'sort',
+  'startIndex',
+  'pageSize',
+  'listProjection',
+  'etag',
+  'changePassword',
+  'patchPathFilters',
+  'maxMembersPerWrite',
+  'maxMembershipChangesPerPatch',
+  'replaceAllMembers',
+  'hiddenAttributes',
+  'unsupportedOperations',
+  'patchStatus',
+  'memberPolicy',
+  'rateLimits',
+];
+
+export interface Persona {
+  /** The name --persona takes. */
+  name: string;
+  title: string;
+  /** The vendor's SCIM documentation, for the README. */
+  documentation: string;
+  settings: Partial<PersonaSettings>;
+  /** Settings the vendor's pages are silent on (kept at RFC behaviour), with what was looked for. */
+  notDocumented: Partial<Record<PersonaSettingName, string>>;
+}

@@ -1,0 +1,209 @@
+/**
+ * Target capabilities: what a particular SCIM service supports and how it answers what it does not (a persona,
+ * src/personas, describes a documented target with them). The core receives them as data and checks them here, each
+ * where the generic capability belongs: the filter after parsing and before evaluation, sortBy and startIndex before
+ * a query runs, PATCH paths before the operations apply, membership limits before a write is stored. An empty
+ * object is plain RFC 7643/7644 behaviour. Pure: no I/O, no knowledge of any particular vendor.
+ */
+import type { ResourceSchema } from './attributes.js';
+import { ScimError, type ScimType } from './errors.js';
+import type { ComparisonOperator, FilterNode } from './filter/index.js';
+
+/** How a target answers something it does not support. */
+export interface VendorError {
+  status: number;
+  scimType?: ScimType;
+  /** The target's own name for the error, put before the detail: "ValidationException". */
+  code?: string;
+}
+
+/** The filters a target evaluates (RFC 7644 3.4.2.2 allows many more). */
+export interface FilterCapability {
+  /** Attribute operators (`pr` included); absent: all of them. */
+  operators?: readonly (ComparisonOperator | 'pr')[];
+  /** Logical operators; absent: all; []: one comparison only. */
+  logical?: readonly ('and' | 'or' | 'not')[];
+  /** Value paths such as `emails[type eq "work"]` (default true). */
+  valuePaths?: boolean;
+  /**
+   * Per resource type name, the attribute combinations a filter may test: each one a list of attribute paths that the
+   * filter's comparisons (joined by "and") name, in any order. A type not listed may be filtered on any attribute.
+   */
+  attributes?: Readonly<Record<string, readonly (readonly string[])[]>>;
+  /** The answer to another filter (default: the target's `unsupported` error, else 400 invalidFilter). */
+  error?: VendorError;
+}
+
+/** Limits on Group membership changes. */
+export interface MemberLimits {
+  /** Most members one POST or PUT of a Group may carry. */
+  maxPerWrite?: number;
+  /** Most membership changes (members added plus removed) one PATCH may make. */
+  maxChangesPerPatch?: number;
+  /** Whether one PATCH may replace or remove all members (replace or remove of "members" without a filter). */
+  replaceAll?: boolean;
+}
+
+/** A SCIM operation (src/request-context.ts) on an optional resource type name. */
+export interface OperationRef {
+  operation: string;
+  resourceType?: string;
+}
+
+export interface TargetCapabilities {
+  filter?: FilterCapability;
+  /** `sortBy` (default true; ServiceProviderConfig sort.supported). */
+  sort?: boolean;
+  /** `startIndex` (default true; false: only the first page, or cursors). */
+  startIndex?: boolean;
+  /** `attributes` / `excludedAttributes` on list requests (default true). */
+  listProjection?: boolean;
+  /** Versions: ETag headers, meta.version, If-Match, If-None-Match (default true). */
+  etag?: boolean;
+  /** ServiceProviderConfig changePassword.supported (default true). */
+  changePassword?: boolean;
+  /** PATCH paths with a value filter, `emails[type eq "work"]` (default true). */
+  patchPathFilters?: boolean;
+  members?: MemberLimits;
+  /** Attributes the target never returns, per resource type name; multi-valued ones read as an empty list. */
+  hiddenAttributes?: Readonly<Record<string, readonly string[]>>;
+  /** Operations the target does not offer (ServiceProviderConfig bulk.supported follows `bulk`). */
+  unsupportedOperations?: readonly OperationRef[];
+  /** The answer to a parameter or operation the target does not support (default: 400 invalidValue / 501). */
+  unsupported?: VendorError;
+  /** ServiceProviderConfig documentationUri. */
+  documentationUri?: string;
+}
+
+/** The error a target answers for something it does not support; `what` says what and how to do without it. */
+export function unsupported(caps: TargetCapabilities, what: string, fallback: VendorError = { status: 400, scimType: 'invalidValue' }): ScimError {
+  const answer = caps.unsupported ?? fallback;
+  return new ScimError(answer.status, answer.scimType, `${answer.code ? `${answer.code}: ` : ''}${what}`);
+}
+
+/** True when the target offers this operation (on this resource type). */
+export function offers(caps: TargetCapabilities, operation: string, resourceType?: string): boolean {
+  return !caps.unsupportedOperations?.some((o) => o.operation === operation && (o.resourceType === undefined || o.resourceType === resourceType));
+}
+
+/** Throws the target's answer when it does not offer the operation (RFC 7644 3.12: 501 where it says nothing). */
+export function checkOperation(caps: TargetCapabilities, operation: string, resourceType: string | undefined, label: string): void {
+  if (offers(caps, operation, resourceType)) return;
+  throw unsupported(caps, `${label} is not supported by this service (see ServiceProviderConfig and the service's documentation).`, { status: 501 });
+}
+
+/**
+ * sortBy and startIndex, before a query runs. A target that documents its answer to unsupported requests
+ * (`unsupported`) gives it; one that does not ignores the parameter, as a server that lacks the feature does.
+ */
+export function checkQuery<R extends { sortBy?: string; sortOrder?: string; startIndex?: number }>(caps: TargetCapabilities, request: R): R {
+  let out = request;
+  if (request.sortBy !== undefined && caps.sort === false) {
+    if (caps.unsupported) throw unsupported(caps, 'sortBy is not supported (ServiceProviderConfig sort.supported is false); sort the results on the client side.');
+    out = { ...out };
+    delete out.sortBy;
+    delete out.sortOrder;
+  }
+  if (request.startIndex !== undefined && caps.startIndex === false) {
+    if (caps.unsupported) throw unsupported(caps, 'startIndex is not supported; page with "cursor" (send an empty cursor for the first page, then each nextCursor).');
+    out = { ...out };
+    delete out.startIndex;
+  }
+  return out;
+}
+
+/** attributes / excludedAttributes on a list request: the target's answer, or (none documented) the parameters ignored. */
+export function checkListProjection<P extends { attributes?: readonly string[]; excludedAttributes?: readonly string[] }>(caps: TargetCapabilities, projection: P): P {
+  if (caps.listProjection !== false) return projection;
+  const name = projection.attributes?.length ? 'attributes' : projection.excludedAttributes?.length ? 'excludedAttributes' : undefined;
+  if (!name) return projection;
+  if (caps.unsupported) throw unsupported(caps, `"${name}" is not supported on list requests; every listed resource is returned whole.`);
+  return { ...projection, attributes: undefined, excludedAttributes: undefined };
+}
+
+/** A filter, after parsing and before evaluation, against the filters the target evaluates. */
+export function checkFilter(caps: TargetCapabilities, ast: FilterNode, types: readonly ResourceSchema[]): void {
+  const filter = caps.filter;
+  if (!filter) return;
+  const reject = (why: string) => {
+    const answer = filter.error ?? caps.unsupported ?? { status: 400, scimType: 'invalidFilter' as const };
+    return new ScimError(answer.status, answer.scimType, `${answer.code ? `${answer.code}: ` : ''}${why}`);
+  };
+  const leaves: Array<{ path: string; operator: string }> = [];
+  const walk = (node: FilterNode): void => {
+    switch (node.type) {
+      case 'and':
+      case 'or':
+        if (filter.logical && !filter.logical.includes(node.type)) {
+          throw reject(`the logical operator "${node.type}" is not supported in filters${filter.logical.length ? ` (supported: ${filter.logical.join(', ')})` : '; send one comparison'}.`);
+        }
+        walk(node.left);
+        walk(node.right);
+        return;
+      case 'not':
+        if (filter.logical && !filter.logical.includes('not')) throw reject('"not (...)" is not supported in filters.');
+        walk(node.filter);
+        return;
+      case 'valuePath':
+        if (filter.valuePaths === false) throw reject(`value paths such as "${textOf(node.path)}[...]" are not supported in filters; compare one attribute, e.g. "${textOf(node.path)}.value eq ..."`);
+        leaves.push({ path: textOf(node.path), operator: 'valuePath' });
+        return;
+      case 'comparison':
+      case 'present': {
+        const operator = node.type === 'present' ? 'pr' : node.operator;
+        if (filter.operators && !filter.operators.includes(operator as ComparisonOperator)) {
+          throw reject(`the operator "${operator}" is not supported in filters (supported: ${filter.operators.join(', ')}).`);
+        }
+        if (node.path.valueFilter) throw reject('value paths are not supported in filters.');
+        leaves.push({ path: textOf(node.path), operator });
+      }
+    }
+  };
+  walk(ast);
+  for (const type of types) {
+    const allowed = filter.attributes?.[type.name];
+    if (!allowed) continue;
+    const canonical = (path: string) => type.resolve(path)?.canonicalPath.toLowerCase() ?? path.toLowerCase();
+    const used = [...new Set(leaves.map((l) => canonical(l.path)))].sort();
+    const fits = allowed.some((combination) => {
+      const wanted = [...new Set(combination.map(canonical))].sort();
+      return wanted.length === used.length && wanted.every((p, i) => p === used[i]);
+    });
+    if (!fits) {
+      const options = allowed.map((c) => c.join(' and ')).join('; ');
+      throw reject(`filtering ${type.name} resources on ${leaves.map((l) => l.path).join(' and ') || 'this expression'} is not supported; supported filters: ${options}.`);
+    }
+  }
+}
+
+const textOf = (path: { urn?: string; attribute: string; subAttribute?: string }) =>
+  `${path.urn ? `${path.urn}:` : ''}${path.attribute}${path.subAttribute !== undefined ? `.${path.subAttribute}` : ''}`;
+
+/** The paths of a PatchOp's operations, before they apply. */
+export function checkPatchPaths(caps: TargetCapabilities, paths: readonly (string | undefined)[]): void {
+  if (caps.patchPathFilters !== false) return;
+  const filtered = paths.find((p) => p?.includes('['));
+  if (filtered !== undefined) {
+    throw unsupported(caps, `PATCH paths with a value filter ("${filtered}") are not supported; send the whole multi-valued attribute with "replace", or an operation without a filter.`);
+  }
+}
+
+/** The members of a Group POST or PUT. */
+export function checkMembersOfWrite(caps: TargetCapabilities, count: number): void {
+  const max = caps.members?.maxPerWrite;
+  if (max !== undefined && count > max) {
+    throw unsupported(caps, `the request has ${count} members; at most ${max} members can be given in one request. Create the group with the first ${max} and add the rest with PATCH.`);
+  }
+}
+
+/** The membership changes of a Group PATCH: `changes` added plus removed, `whole` when the members were replaced or removed whole. */
+export function checkMembershipPatch(caps: TargetCapabilities, changes: number, whole: boolean): void {
+  const limits = caps.members;
+  if (!limits) return;
+  if (whole && limits.replaceAll === false) {
+    throw unsupported(caps, 'replacing or removing all members in one request is not supported; add and remove members one by one, e.g. {"op":"remove","path":"members[value eq \\"<id>\\"]"}.');
+  }
+  if (limits.maxChangesPerPatch !== undefined && changes > limits.maxChangesPerPatch) {
+    throw unsupported(caps, `the PATCH makes ${changes} membership changes; at most ${limits.maxChangesPerPatch} are allowed in one request. Split it into several PATCH requests.`);
+  }
+}

@@ -1,0 +1,373 @@
+/**
+ * Every documented constraint of every persona, shown through the SCIM API: one test per setting of each persona
+ * file (src/personas/*.ts), and a check that no setting lacks its test.
+ */
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { PERSONAS } from '../../src/personas/index.js';
+import type { PersonaSettingName } from '../../src/personas/types.js';
+import type { FaultRequestInfo } from '../../src/faults/types.js';
+import { expectScimError, GROUP_SCHEMA, USER_SCHEMA, type Client } from '../http/helpers.js';
+import { directory, q } from '../query/fixture.js';
+
+const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const BULK = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
+const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
+
+type Check = () => Promise<void>;
+const tests = new Map<string, Partial<Record<PersonaSettingName, Check>>>();
+
+/** Registers the test of one documented constraint of a persona. */
+function constraint(persona: string, setting: PersonaSettingName, title: string, check: Check): void {
+  const own = tests.get(persona) ?? {};
+  own[setting] = check;
+  tests.set(persona, own);
+  it(`${setting}: ${title}`, check);
+}
+
+const spcOf = async (c: Client) => (await c.get('/ServiceProviderConfig')).body;
+const newGroup = (c: Client, displayName: string, members: Array<{ value: string }> = []) =>
+  c.post('/Groups', { schemas: [GROUP_SCHEMA], displayName, ...(members.length ? { members } : {}) });
+const patchOp = (...Operations: unknown[]) => ({ schemas: [PATCH_OP], Operations });
+const memberRefs = (users: Array<{ id?: unknown }>) => users.map((u) => ({ value: u.id as string }));
+
+/** A decision of the tenant's fault rules for a request, as the fault layer would see it (no HTTP round trip). */
+const info = (over: Partial<FaultRequestInfo>): FaultRequestInfo => ({ method: 'GET', relativePath: '/Users', operation: 'list', headers: {}, query: {}, body: undefined, ...over });
+
+describe('aws: AWS IAM Identity Center', () => {
+  constraint('aws', 'unsupported', 'what it does not support is a 400 ValidationException', async () => {
+    const { c } = directory({ users: 3, groups: 0, persona: 'aws' });
+    const body = expectScimError(await c.get('/Users?sortBy=userName'), 400, 'invalidValue');
+    expect(body.detail).toMatch(/^ValidationException: sortBy is not supported/);
+  });
+
+  constraint('aws', 'documentationUri', 'ServiceProviderConfig points to the AWS guide', async () => {
+    const { c } = directory({ users: 0, groups: 0, persona: 'aws' });
+    expect((await spcOf(c)).documentationUri).toBe('https://docs.aws.amazon.com/singlesignon/latest/userguide/manage-your-identity-source-idp.html');
+  });
+
+  constraint('aws', 'filter', 'only eq (joined by and) on the documented attribute combinations', async () => {
+    const { c, users, groups } = directory({ users: 5, groups: 2, persona: 'aws' });
+    const u = users[0]!;
+    const ok = await c.get(`/Users?filter=${q(`userName eq "${u.userName as string}"`)}`);
+    expect(ok.status).toBe(200);
+    expect(ok.body.Resources.map((r: any) => r.id)).toEqual([u.id]);
+    expect((await c.get(`/Users?filter=${q(`externalId eq "x"`)}`)).status).toBe(200);
+    expect((await c.get(`/Groups?filter=${q(`displayName eq "${groups[0]!.displayName as string}"`)}`)).body.totalResults).toBe(1);
+    expect((await c.get(`/Groups?filter=${q(`id eq "${groups[0]!.id as string}" and members.value eq "${u.id as string}"`)}`)).status).toBe(200);
+    for (const [filter, why] of [
+      ['userName sw "a"', /the operator "sw" is not supported in filters \(supported: eq\)/],
+      ['displayName eq "Barbara"', /filtering User resources on displayName is not supported; supported filters: userName; externalId; groups.value; id and urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager/],
+      [`userName eq "a" or userName eq "b"`, /the logical operator "or" is not supported/],
+      ['emails[type eq "work"]', /value paths .* are not supported/],
+      ['userName eq "a" and externalId eq "b"', /filtering User resources on userName and externalId is not supported/],
+    ] as const) {
+      const body = expectScimError(await c.get(`/Users?filter=${q(filter)}`), 400, 'invalidValue');
+      expect(body.detail, filter).toMatch(/^ValidationException: /);
+      expect(body.detail, filter).toMatch(why);
+    }
+  });
+
+  constraint('aws', 'sort', 'sortBy is refused and ServiceProviderConfig says sort is unsupported', async () => {
+    const { c } = directory({ users: 3, groups: 0, persona: 'aws' });
+    expect((await spcOf(c)).sort).toEqual({ supported: false });
+    expectScimError(await c.get('/Users?sortBy=userName&sortOrder=descending'), 400, 'invalidValue');
+  });
+
+  constraint('aws', 'startIndex', 'startIndex is refused; cursor paging walks the whole set', async () => {
+    const { c, users } = directory({ users: 120, groups: 0, persona: 'aws' });
+    expect(expectScimError(await c.get('/Users?startIndex=1&count=10'), 400, 'invalidValue').detail).toMatch(/startIndex is not supported; page with "cursor"/);
+    const seen: string[] = [];
+    let cursor = '';
+    for (let page = 0; page < 5; page++) {
+      const res = await c.get(`/Users?cursor=${q(cursor)}`);
+      expect(res.status).toBe(200);
+      seen.push(...res.body.Resources.map((r: any) => r.id));
+      if (!res.body.nextCursor) break;
+      cursor = res.body.nextCursor;
+    }
+    expect(seen).toEqual(users.map((u) => u.id));
+  });
+
+  constraint('aws', 'pageSize', 'pages hold 100 by default and at most; a cursor count above 100 is 400', async () => {
+    const { c } = directory({ users: 150, groups: 0, persona: 'aws' });
+    expect((await c.get('/Users')).body.itemsPerPage).toBe(100);
+    expect((await c.get('/Users?count=500')).body.itemsPerPage).toBe(100);
+    expectScimError(await c.get('/Users?cursor=&count=101'), 400, 'invalidCount');
+    expect((await spcOf(c)).filter).toEqual({ supported: true, maxResults: 100 });
+  });
+
+  constraint('aws', 'listProjection', 'attributes and excludedAttributes on a list are refused', async () => {
+    const { c } = directory({ users: 2, groups: 0, persona: 'aws' });
+    expect(expectScimError(await c.get('/Users?attributes=userName'), 400, 'invalidValue').detail).toMatch(/"attributes" is not supported on list requests/);
+    expectScimError(await c.get('/Groups?excludedAttributes=members'), 400, 'invalidValue');
+  });
+
+  constraint('aws', 'etag', 'no ETag, no meta.version, If-Match ignored; ServiceProviderConfig says so', async () => {
+    const { c, users } = directory({ users: 1, groups: 0, persona: 'aws' });
+    const id = users[0]!.id as string;
+    const read = await c.get(`/Users/${id}`);
+    expect(read.headers.etag).toBeUndefined();
+    expect(read.body.meta).not.toHaveProperty('version');
+    const patched = await c.patch(`/Users/${id}`, patchOp({ op: 'replace', path: 'nickName', value: 'x' })).set('If-Match', 'W/"stale"');
+    expect(patched.status).toBe(200);
+    expect((await c.get(`/Users/${id}`).set('If-None-Match', '*')).status).toBe(200);
+    expect((await spcOf(c)).etag).toEqual({ supported: false });
+  });
+
+  constraint('aws', 'changePassword', 'ServiceProviderConfig says changePassword is unsupported', async () => {
+    const { c } = directory({ users: 0, groups: 0, persona: 'aws' });
+    expect((await spcOf(c)).changePassword).toEqual({ supported: false });
+  });
+
+  constraint('aws', 'maxMembersPerWrite', 'a new group takes at most 100 members', async () => {
+    const { c, users } = directory({ users: 101, groups: 0, persona: 'aws' });
+    const body = expectScimError(await newGroup(c, 'Too big', memberRefs(users)), 400, 'invalidValue');
+    expect(body.detail).toMatch(/^ValidationException: the request has 101 members; at most 100/);
+    expect((await c.get('/Groups')).body.totalResults).toBe(0);
+    expect((await newGroup(c, 'Fits', memberRefs(users.slice(0, 100)))).status).toBe(201);
+  });
+
+  constraint('aws', 'maxMembershipChangesPerPatch', 'a PATCH with more than 100 membership changes is refused before anything changes', async () => {
+    const { c, users } = directory({ users: 102, groups: 0, persona: 'aws' });
+    const group = (await newGroup(c, 'G', memberRefs(users.slice(0, 1)))).body;
+    const tooMany = await c.patch(`/Groups/${group.id}`, patchOp({ op: 'add', path: 'members', value: memberRefs(users.slice(1, 102)) }));
+    expect(expectScimError(tooMany, 400, 'invalidValue').detail).toMatch(/makes 101 membership changes; at most 100/);
+    // 99 added and 1 removed: 100 changes.
+    const fits = await c.patch(`/Groups/${group.id}`, patchOp({ op: 'add', path: 'members', value: memberRefs(users.slice(1, 100)) }, { op: 'remove', path: `members[value eq "${users[0]!.id as string}"]` }));
+    expect(fits.status).toBe(204);
+    expect((await c.get(`/Groups?filter=${q(`members.value eq "${users[99]!.id as string}"`)}`)).body.totalResults).toBe(1);
+  });
+
+  constraint('aws', 'replaceAllMembers', 'replacing or removing all members in one PATCH is a ValidationException', async () => {
+    const { c, users } = directory({ users: 3, groups: 0, persona: 'aws' });
+    const group = (await newGroup(c, 'G', memberRefs(users))).body;
+    for (const op of [{ op: 'replace', path: 'members', value: memberRefs(users.slice(0, 1)) }, { op: 'remove', path: 'members' }, { op: 'replace', value: { members: [] } }]) {
+      const body = expectScimError(await c.patch(`/Groups/${group.id}`, patchOp(op)), 400, 'invalidValue');
+      expect(body.detail, JSON.stringify(op)).toMatch(/replacing or removing all members in one request is not supported/);
+    }
+    expect((await c.get(`/Groups?filter=${q(`members.value eq "${users[2]!.id as string}"`)}`)).body.totalResults).toBe(1);
+  });
+
+  constraint('aws', 'hiddenAttributes', 'group reads return an empty member list; a members.value filter finds the group', async () => {
+    const { c, users } = directory({ users: 2, groups: 0, persona: 'aws' });
+    const created = await newGroup(c, 'G', memberRefs(users));
+    expect(created.body.members).toEqual([]);
+    expect((await c.get(`/Groups/${created.body.id}`)).body.members).toEqual([]);
+    expect((await c.get('/Groups')).body.Resources[0].members).toEqual([]);
+    const found = await c.get(`/Groups?filter=${q(`members.value eq "${users[1]!.id as string}"`)}`);
+    expect(found.body.Resources.map((g: any) => g.id)).toEqual([created.body.id]);
+    // The membership is real: the user's groups list it.
+    expect((await c.get(`/Users/${users[1]!.id as string}`)).body.groups).toEqual([expect.objectContaining({ value: created.body.id })]);
+  });
+
+  constraint('aws', 'unsupportedOperations', 'no /Bulk, /.search, /Me or PUT of a Group; ServiceProviderConfig says Bulk is unsupported', async () => {
+    const { c, users } = directory({ users: 1, groups: 0, persona: 'aws' });
+    const group = (await newGroup(c, 'G')).body;
+    expect((await spcOf(c)).bulk.supported).toBe(false);
+    const bulk = await c.post('/Bulk', { schemas: [BULK], Operations: [{ method: 'POST', bulkId: '1', path: '/Users', data: { schemas: [USER_SCHEMA], userName: 'b' } }] });
+    expect(expectScimError(bulk, 400, 'invalidValue').detail).toMatch(/^ValidationException: POST \/Bulk is not supported/);
+    expectScimError(await c.post('/Users/.search', { schemas: [SEARCH] }), 400, 'invalidValue');
+    expectScimError(await c.get('/Me'), 400, 'invalidValue');
+    expectScimError(await c.put(`/Groups/${group.id}`, { schemas: [GROUP_SCHEMA], displayName: 'H' }), 400, 'invalidValue');
+    expect((await c.put(`/Users/${users[0]!.id as string}`, { schemas: [USER_SCHEMA], userName: 'renamed' })).status).toBe(200);
+    expect((await c.get('/Users')).body.totalResults).toBe(1);
+  });
+
+  constraint('aws', 'patchStatus', 'a group PATCH answers 204 without a body; a user PATCH 200 with the user', async () => {
+    const { c, users } = directory({ users: 1, groups: 0, persona: 'aws' });
+    const group = (await newGroup(c, 'G')).body;
+    const res = await c.patch(`/Groups/${group.id}`, patchOp({ op: 'replace', path: 'displayName', value: 'Renamed' }));
+    expect(res.status).toBe(204);
+    expect(res.text).toBe('');
+    expect((await c.patch(`/Users/${users[0]!.id as string}`, patchOp({ op: 'replace', path: 'nickName', value: 'x' }))).status).toBe(200);
+  });
+});
+
+describe('github: GitHub Enterprise Managed Users', () => {
+  constraint('github', 'unsupported', 'requests the API does not expect are 400 Bad Request', async () => {
+    const { c, users } = directory({ users: 1, groups: 0, persona: 'github' });
+    const res = await c.patch(`/Users/${users[0]!.id as string}`, patchOp({ op: 'replace', path: 'emails[type eq "work"].value', value: 'a@example.com' }));
+    expect(expectScimError(res, 400, 'invalidValue').detail).toMatch(/^PATCH paths with a value filter/);
+  });
+
+  constraint('github', 'documentationUri', 'ServiceProviderConfig points to the GitHub REST reference', async () => {
+    const { c } = directory({ users: 0, groups: 0, persona: 'github' });
+    expect((await spcOf(c)).documentationUri).toBe('https://docs.github.com/en/enterprise-cloud@latest/rest/enterprise-admin/scim');
+  });
+
+  constraint('github', 'filter', 'one eq on userName, externalId, id or displayName (Groups: externalId, id, displayName)', async () => {
+    const { c, users, groups } = directory({ users: 3, groups: 2, persona: 'github' });
+    for (const filter of [`userName eq "${users[0]!.userName as string}"`, 'externalId eq "x"', `id eq "${users[1]!.id as string}"`, 'displayName eq "x"']) {
+      expect((await c.get(`/Users?filter=${q(filter)}`)).status, filter).toBe(200);
+    }
+    expect((await c.get(`/Groups?filter=${q(`displayName eq "${groups[0]!.displayName as string}"`)}`)).body.totalResults).toBe(1);
+    for (const [path, filter] of [
+      ['/Users', 'userName eq "a" and externalId eq "b"'],
+      ['/Users', 'emails.value eq "a@example.com"'],
+      ['/Users', 'userName co "a"'],
+      ['/Groups', `members.value eq "${users[0]!.id as string}"`],
+    ] as const) {
+      expectScimError(await c.get(`${path}?filter=${q(filter)}`), 400, 'invalidFilter');
+    }
+  });
+
+  constraint('github', 'pageSize', 'a page holds 30 by default', async () => {
+    const { c } = directory({ users: 40, groups: 0, persona: 'github' });
+    expect((await c.get('/Users')).body.itemsPerPage).toBe(30);
+    expect((await c.get('/Users?count=40')).body.itemsPerPage).toBe(40);
+  });
+
+  constraint('github', 'patchPathFilters', 'a PATCH path with a value filter is refused and changes nothing', async () => {
+    const { c, users } = directory({ users: 1, groups: 0, persona: 'github' });
+    const id = users[0]!.id as string;
+    const before = await c.get(`/Users/${id}`);
+    expectScimError(await c.patch(`/Users/${id}`, patchOp({ op: 'remove', path: 'emails[type eq "work"]' })), 400, 'invalidValue');
+    expect((await c.get(`/Users/${id}`)).text).toBe(before.text);
+    expect((await c.patch(`/Users/${id}`, patchOp({ op: 'replace', path: 'displayName', value: 'Mona' }))).status).toBe(200);
+  });
+
+  constraint('github', 'rateLimits', 'at most 1,000 users provisioned per hour: the next one is 429 with Retry-After', async () => {
+    const { c, tenant } = directory({ users: 0, groups: 0, persona: 'github' });
+    const rule = tenant.faults.list().find((r) => r.id === 'persona-github-user-provisioning')!;
+    expect(rule.action).toMatchObject({ type: 'rateLimit', limit: 1000, windowMs: 3_600_000 });
+    // Spend the hour's budget through the fault layer itself, then one more create over HTTP.
+    for (let i = 0; i < 1000; i++) expect(tenant.faults.decide(info({ method: 'POST', operation: 'create', resourceType: 'User' }))).toEqual([]);
+    const res = await c.post('/Users', { schemas: [USER_SCHEMA], userName: 'one-too-many' });
+    expect(res.status).toBe(429);
+    expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(3);
+    // Reads are not limited.
+    expect((await c.get('/Users')).status).toBe(200);
+  });
+});
+
+describe('slack: Slack', () => {
+  constraint('slack', 'documentationUri', 'ServiceProviderConfig points to the Slack SCIM reference', async () => {
+    const { c } = directory({ users: 0, groups: 0, persona: 'slack' });
+    expect((await spcOf(c)).documentationUri).toBe('https://docs.slack.dev/reference/scim-api');
+  });
+
+  constraint('slack', 'pageSize', 'ten per page by default; a count above 1,000 is read as 1,000', async () => {
+    const { c } = directory({ users: 1005, groups: 0, persona: 'slack' });
+    expect((await c.get('/Users')).body.itemsPerPage).toBe(10);
+    const big = await c.get('/Users?count=5000');
+    expect(big.body.itemsPerPage).toBe(1000);
+    expect(big.body.totalResults).toBe(1005);
+  });
+
+  constraint('slack', 'maxMembersPerWrite', 'a POST or PUT of a group takes at most 15,000 members', async () => {
+    const { c } = directory({ users: 0, groups: 0, persona: 'slack' });
+    const ghosts = Array.from({ length: 15_001 }, (_, i) => ({ value: `U${i}` }));
+    expect(expectScimError(await newGroup(c, 'Everyone', ghosts), 400, 'invalidValue').detail).toMatch(/has 15001 members; at most 15000/);
+  });
+
+  constraint('slack', 'maxMembershipChangesPerPatch', 'a PATCH changes at most 15,000 members', async () => {
+    const { c } = directory({ users: 0, groups: 0, persona: 'slack' });
+    const group = (await newGroup(c, 'G')).body;
+    const ghosts = Array.from({ length: 15_001 }, (_, i) => ({ value: `U${i}` }));
+    const res = await c.patch(`/Groups/${group.id}`, patchOp({ op: 'add', path: 'members', value: ghosts }));
+    expect(expectScimError(res, 400, 'invalidValue').detail).toMatch(/makes 15001 membership changes; at most 15000/);
+  });
+
+  constraint('slack', 'memberPolicy', 'an unknown member fails the request (no_such_group_members)', async () => {
+    const { c, users } = directory({ users: 1, groups: 0, persona: 'slack' });
+    expect((await request(c.app).get('/_mock/config')).body.memberPolicy).toBe('reject');
+    const res = await newGroup(c, 'G', [{ value: users[0]!.id as string }, { value: 'U999ABC456' }]);
+    expect(expectScimError(res, 400, 'invalidValue').detail).toContain('U999ABC456');
+    expect((await c.get('/Groups')).body.totalResults).toBe(0);
+  });
+
+  constraint('slack', 'rateLimits', 'user creates: bursts of 20, then 429 with Retry-After; org-wide reads 1,000 per minute', async () => {
+    const { c, tenant } = directory({ users: 0, groups: 0, persona: 'slack' });
+    for (let i = 0; i < 20; i++) expect((await c.post('/Users', { schemas: [USER_SCHEMA], userName: `u${i}`, emails: [{ value: `u${i}@example.com` }] })).status).toBe(201);
+    const limited = await c.post('/Users', { schemas: [USER_SCHEMA], userName: 'u20' });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBe(1); // 180 per minute: one token every 333 ms
+    tenant.clock.advance(334);
+    expect((await c.post('/Users', { schemas: [USER_SCHEMA], userName: 'u20' })).status).toBe(201);
+    // Reads: 1,000 per minute across all GETs.
+    for (let i = 0; i < 999; i++) expect(tenant.faults.decide(info({ method: 'GET' }))).toEqual([]);
+    expect((await c.get('/Groups')).status).toBe(200);
+    expect((await c.get('/Groups')).status).toBe(429);
+  });
+});
+
+describe('atlassian: Atlassian Cloud', () => {
+  constraint('atlassian', 'documentationUri', 'ServiceProviderConfig points to the user provisioning reference', async () => {
+    const { c } = directory({ users: 0, groups: 0, persona: 'atlassian' });
+    expect((await spcOf(c)).documentationUri).toBe('https://developer.atlassian.com/cloud/admin/user-provisioning/rest/intro/');
+  });
+
+  constraint('atlassian', 'filter', 'Users: one eq on userName or externalId', async () => {
+    const { c, users } = directory({ users: 3, groups: 1, persona: 'atlassian' });
+    expect((await c.get(`/Users?filter=${q(`userName eq "${users[0]!.userName as string}"`)}`)).body.totalResults).toBe(1);
+    expect((await c.get(`/Users?filter=${q('externalId eq "nobody"')}`)).body.totalResults).toBe(0);
+    for (const filter of ['userName sw "a"', 'displayName eq "x"', 'userName eq "a" or externalId eq "b"']) {
+      expectScimError(await c.get(`/Users?filter=${q(filter)}`), 400, 'invalidFilter');
+    }
+  });
+
+  constraint('atlassian', 'sort', 'sorting is not supported: ServiceProviderConfig says so and sortBy is ignored', async () => {
+    const { c, users } = directory({ users: 5, groups: 0, persona: 'atlassian' });
+    expect((await spcOf(c)).sort).toEqual({ supported: false });
+    const res = await c.get('/Users?sortBy=userName&sortOrder=descending');
+    expect(res.status).toBe(200);
+    expect(res.body.Resources.map((u: any) => u.id)).toEqual(users.map((u) => u.id));
+  });
+
+  constraint('atlassian', 'pageSize', 'the first 100 users without count', async () => {
+    const { c } = directory({ users: 120, groups: 0, persona: 'atlassian' });
+    expect((await c.get('/Users')).body.itemsPerPage).toBe(100);
+    expect((await c.get('/Users?startIndex=101')).body.itemsPerPage).toBe(20);
+  });
+});
+
+describe('zoom: Zoom', () => {
+  constraint('zoom', 'documentationUri', 'ServiceProviderConfig points to the SCIM2 API reference', async () => {
+    const { c } = directory({ users: 0, groups: 0, persona: 'zoom' });
+    expect((await spcOf(c)).documentationUri).toBe('https://marketplace.zoom.us/docs/api-reference/scim-api/');
+  });
+
+  constraint('zoom', 'filter', 'Users: userName eq or externalId eq; Groups: displayName eq; others 400', async () => {
+    const { c, tenant, users, groups } = directory({ users: 2, groups: 1, persona: 'zoom' });
+    // One request per second per endpoint: the clock moves on between the requests to one endpoint.
+    const get = (path: string) => {
+      tenant.clock.advance(1000);
+      return c.get(path);
+    };
+    expect((await get(`/Users?filter=${q(`userName eq "${users[0]!.userName as string}"`)}`)).body.totalResults).toBe(1);
+    expect((await get(`/Groups?filter=${q(`displayName eq "${groups[0]!.displayName as string}"`)}`)).body.totalResults).toBe(1);
+    const bad = await get(`/Groups?filter=${q('externalId eq "x"')}`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.detail).toMatch(/filtering Group resources on externalId is not supported; supported filters: displayName/);
+    expect((await get(`/Users?filter=${q('userName co "a"')}`)).status).toBe(400);
+  });
+
+  constraint('zoom', 'unsupportedOperations', 'eleven endpoints: no /Bulk, /.search, /Me or PUT of a Group (501)', async () => {
+    const { c } = directory({ users: 0, groups: 0, persona: 'zoom' });
+    const group = (await newGroup(c, 'G')).body;
+    expect((await spcOf(c)).bulk.supported).toBe(false);
+    expectScimError(await c.post('/Bulk', { schemas: [BULK], Operations: [] }), 501);
+    expectScimError(await c.put(`/Groups/${group.id}`, { schemas: [GROUP_SCHEMA], displayName: 'H' }), 501);
+    expectScimError(await c.post('/Groups/.search', { schemas: [SEARCH] }), 501);
+  });
+
+  constraint('zoom', 'rateLimits', 'each endpoint: 1 request per second; the next is 429 with Retry-After', async () => {
+    const { c, tenant } = directory({ users: 1, groups: 0, persona: 'zoom' });
+    expect((await c.get('/Users')).status).toBe(200);
+    const limited = await c.get('/Users');
+    expect(limited.status).toBe(429);
+    expect(limited.headers['retry-after']).toBe('1');
+    // Another endpoint has its own budget.
+    expect((await c.get('/Groups')).status).toBe(200);
+    tenant.clock.advance(1000);
+    expect((await c.get('/Users')).status).toBe(200);
+  });
+});
+
+describe('every documented constraint has its test here', () => {
+  it.each(PERSONAS.map((p) => [p.name, p] as const))('%s', (name, persona) => {
+    const tested = Object.keys(tests.get(name) ?? {}).sort();
+    expect(tested).toEqual(Object.keys(persona.settings).sort());
+  });
+});
