@@ -111,6 +111,16 @@ describe('if-match-unused (informational)', () => {
     expect(await findingsOf(h)).toEqual([['if-match-unused', [read.id, patch.id]]]);
   });
 
+  it('is not raised where the tenant does not advertise ETags (the AWS IAM Identity Center persona)', async () => {
+    await h.config({ persona: 'aws' });
+    const c = h.client('aws-connector/1.0');
+    const spc = await c.get('/ServiceProviderConfig');
+    expect(spc.body.etag.supported).toBe(false);
+    await c.get(`/Users/${carol.id}`);
+    expect((await c.patch(`/Users/${carol.id}`, deactivate)).status).toBe(200);
+    await expectNoFindings(h);
+  });
+
   it('a client that sends If-Match with the ETag it read draws nothing', async () => {
     const c = h.client('etag-aware/1.0');
     const read = await c.get(`/Users/${carol.id}`);
