@@ -5,7 +5,7 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ScimulatorClient, ScimulatorControlError } from './client.js';
-import { DEFAULT_OPTIONS, DEFAULT_TOKEN, type AuthMode, type ScimulatorOptions, type SeedingOptions } from './config.js';
+import { AUTH_MODES, DEFAULT_CLIENT_SECRET, DEFAULT_OPTIONS, DEFAULT_TOKEN, type AuthMode, type ScimulatorOptions, type SeedingOptions } from './config.js';
 import { PERSONA_NAMES, PERSONAS } from './personas/index.js';
 import { failingChecks, FAIL_ON_LEVELS, oneLine, renderReport, REPORT_FORMATS, type ConformanceReport, type FailOn, type ReportFormat } from './journal/report.js';
 import { VERSION } from './version.js';
@@ -37,6 +37,9 @@ async function serve(argv: Record<string, unknown>): Promise<void> {
     token: argv.token as string,
     basicUser: argv['basic-user'] as string | undefined,
     basicPassword: argv['basic-password'] as string | undefined,
+    clientId: argv['client-id'] as string,
+    clientSecret: argv['client-secret'] as string,
+    tokenLifetime: argv['token-lifetime'] as number,
     data: argv.data as string | undefined,
     maxBody: argv['max-body'] as number,
     profile: argv.profile as ScimulatorOptions['profile'],
@@ -94,6 +97,10 @@ async function serve(argv: Record<string, unknown>): Promise<void> {
   // Only the documented development token is printed; a secret the operator chose is never written out.
   if (auth.mode === 'bearer') lines.push(`  Bearer token:  ${auth.token === DEFAULT_TOKEN ? auth.token : '(as given by --token or the seed file; not printed)'}`);
   else if (auth.mode === 'basic') lines.push(`  Basic auth:    ${auth.basicUser} / (password as given; not printed)`);
+  else if (auth.mode === 'oauth') {
+    lines.push(`  OAuth 2.0:     POST ${running.url}/oauth/token (grant_type=client_credentials, tokens live ${auth.tokenLifetime} s)`);
+    lines.push(`  Client:        ${auth.clientId} / ${auth.clientSecret === DEFAULT_CLIENT_SECRET ? auth.clientSecret : '(secret as given; not printed)'}`);
+  }
   else lines.push('  Auth:          none (every request is accepted)');
   if (auth.mode === 'none' && !['127.0.0.1', 'localhost', '::1'].includes(o.host)) {
     process.stderr.write(`scimulator: warning: --auth none on ${o.host} lets anyone who can reach this address read and change the directory\n`);
@@ -251,10 +258,13 @@ const parser = yargs(hideBin(process.argv))
         .option('port', { type: 'number', default: DEFAULT_OPTIONS.port, describe: 'TCP port (0 picks a free one)' })
         .option('host', { type: 'string', default: DEFAULT_OPTIONS.host, describe: 'Address to bind' })
         .option('base-path', { type: 'string', default: DEFAULT_OPTIONS.basePath, describe: 'SCIM base path' })
-        .option('auth', { choices: ['bearer', 'basic', 'none'], default: DEFAULT_OPTIONS.auth, describe: 'Authentication scheme' })
+        .option('auth', { choices: AUTH_MODES, default: DEFAULT_OPTIONS.auth, describe: 'Authentication scheme (oauth: OAuth 2.0 client credentials tokens from /oauth/token)' })
         .option('token', { type: 'string', default: DEFAULT_OPTIONS.token, describe: 'Bearer token (auth bearer)' })
         .option('basic-user', { type: 'string', describe: 'User name (auth basic)' })
         .option('basic-password', { type: 'string', describe: 'Password (auth basic)' })
+        .option('client-id', { type: 'string', default: DEFAULT_OPTIONS.clientId, describe: 'OAuth 2.0 client_id (auth oauth)' })
+        .option('client-secret', { type: 'string', default: DEFAULT_OPTIONS.clientSecret, describe: 'OAuth 2.0 client_secret (auth oauth)' })
+        .option('token-lifetime', { type: 'number', default: DEFAULT_OPTIONS.tokenLifetime, describe: 'Seconds an OAuth 2.0 access token lives, on the tenant clock (auth oauth)' })
         .option('data', { type: 'string', describe: 'JSON data file: loaded at start, saved after writes' })
         .option('data-sync', { type: 'boolean', default: DEFAULT_OPTIONS.dataSync, describe: 'Make every write durable (fsync) before its response is sent' })
         .option('save-delay', { type: 'number', default: DEFAULT_OPTIONS.saveDelayMs, describe: 'ms writes are coalesced before the data file is saved (what a crash may lose without --data-sync)' })

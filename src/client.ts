@@ -7,7 +7,7 @@ import type { FaultRule, FaultRuleInput } from './faults/types.js';
 import type { ConformanceSummary, JournalEntry, JournalQuery } from './journal/journal.js';
 import type { ConformanceReport } from './journal/report.js';
 import type { SnapshotDocument } from './store/snapshot.js';
-import type { TenantConfig } from './tenant.js';
+import type { TenantAuth, TenantConfig } from './tenant.js';
 
 export class ScimulatorControlError extends Error {
   constructor(readonly status: number, message: string, readonly field?: string) {
@@ -25,6 +25,20 @@ export interface TenantInfo {
   id: string;
   baseUrl: string;
   token: string;
+}
+
+/** PATCH /config: any subset of the options, `auth` included field by field. */
+export type TenantConfigPatch = Partial<Omit<TenantConfig, 'auth'>> & { auth?: Partial<Omit<TenantAuth, 'me'>> & { me?: string | null } };
+
+/** GET /oauth: the tenant's OAuth 2.0 settings and its issued tokens. */
+export interface OAuthInfo {
+  mode: TenantAuth['mode'];
+  /** POST here with grant_type=client_credentials (RFC 6749 section 4.4). */
+  tokenEndpoint: string;
+  clientId: string;
+  tokenLifetime: number;
+  activeTokens: number;
+  expiredTokens: number;
 }
 
 export interface TenantSpecInput {
@@ -128,7 +142,16 @@ export class TenantControl {
 
   readonly config = {
     get: () => this.call<TenantConfig & { tenant: string }>('GET', '/config'),
-    update: (patch: Partial<TenantConfig>) => this.call<TenantConfig & { tenant: string }>('PATCH', '/config', patch),
+    update: (patch: TenantConfigPatch) => this.call<TenantConfig & { tenant: string }>('PATCH', '/config', patch),
+  };
+
+  /** OAuth 2.0 (auth mode "oauth"): settings, token revocation, token lifetime. */
+  readonly oauth = {
+    get: () => this.call<OAuthInfo>('GET', '/oauth'),
+    /** Revokes every issued token (they answer 401 invalid_token); resolves with how many were active. */
+    revokeTokens: async () => (await this.call<{ revoked: number }>('DELETE', '/oauth/tokens')).revoked,
+    /** Seconds new tokens live (tokens already issued keep theirs). */
+    setTokenLifetime: async (seconds: number) => void (await this.config.update({ auth: { tokenLifetime: seconds } })),
   };
 
   readonly clock = {

@@ -5,7 +5,8 @@
 import { PERSONA_NAMES } from './personas/index.js';
 import { MEMBER_POLICIES, type MemberPolicy } from './scim/member-policy.js';
 
-export type AuthMode = 'bearer' | 'basic' | 'none';
+export type AuthMode = 'bearer' | 'basic' | 'none' | 'oauth';
+export const AUTH_MODES: readonly AuthMode[] = ['bearer', 'basic', 'none', 'oauth'];
 
 export interface ScimulatorOptions {
   /** TCP port; 0 picks a free one. */
@@ -18,6 +19,10 @@ export interface ScimulatorOptions {
   token: string;
   basicUser: string;
   basicPassword: string;
+  /** OAuth 2.0 client credentials (auth "oauth", RFC 6749 section 4.4): the client, its secret, token lifetime in seconds. */
+  clientId: string;
+  clientSecret: string;
+  tokenLifetime: number;
   /** JSON data file: loaded at start, saved after writes. Memory only when absent. */
   data?: string;
   /** Maximum request body in bytes. */
@@ -96,6 +101,10 @@ export interface SeedingOptions {
 
 /** A fixed, documented development token: printed at start-up, never a secret. */
 export const DEFAULT_TOKEN = 'scimulator-dev-token';
+/** The fixed, documented development client secret of --auth oauth (printed at start-up like the token). */
+export const DEFAULT_CLIENT_SECRET = 'scimulator-dev-secret';
+/** Longest token lifetime in seconds (a year). */
+export const MAX_TOKEN_LIFETIME = 31_536_000;
 
 export const DEFAULT_OPTIONS: ScimulatorOptions = {
   port: 8080,
@@ -105,6 +114,9 @@ export const DEFAULT_OPTIONS: ScimulatorOptions = {
   token: DEFAULT_TOKEN,
   basicUser: 'scim',
   basicPassword: 'scim',
+  clientId: 'scimulator',
+  clientSecret: DEFAULT_CLIENT_SECRET,
+  tokenLifetime: 3600,
   maxBody: 1024 * 1024,
   groupDisplayNameUnique: false,
   maxPatchOperations: 1000,
@@ -140,8 +152,8 @@ export function resolveOptions(partial: Partial<ScimulatorOptions> = {}): Scimul
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
     throw new Error(`--port must be an integer from 0 to 65535, got ${partial.port}`);
   }
-  if (!['bearer', 'basic', 'none'].includes(options.auth)) {
-    throw new Error(`--auth must be one of bearer, basic, none; got ${options.auth}`);
+  if (!AUTH_MODES.includes(options.auth)) {
+    throw new Error(`--auth must be one of ${AUTH_MODES.join(', ')}; got ${options.auth}`);
   }
   if (!/^\/[A-Za-z0-9._~\-/]*$/.test(options.basePath) || options.basePath.includes('//')) {
     throw new Error(`--base-path must start with "/" and contain only URL path characters, got ${options.basePath}`);
@@ -192,6 +204,12 @@ export function resolveOptions(partial: Partial<ScimulatorOptions> = {}): Scimul
   if (options.auth === 'bearer' && !options.token) throw new Error('--token must not be empty');
   if (options.auth === 'basic' && (!options.basicUser || !options.basicPassword)) {
     throw new Error('--auth basic needs --basic-user and --basic-password');
+  }
+  if (options.auth === 'oauth' && (!options.clientId || !options.clientSecret)) {
+    throw new Error('--auth oauth needs a non-empty --client-id and --client-secret');
+  }
+  if (!Number.isInteger(options.tokenLifetime) || options.tokenLifetime < 1 || options.tokenLifetime > MAX_TOKEN_LIFETIME) {
+    throw new Error(`--token-lifetime must be a whole number of seconds from 1 to ${MAX_TOKEN_LIFETIME}, got ${partial.tokenLifetime}`);
   }
   return options;
 }

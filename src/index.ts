@@ -9,17 +9,26 @@ import { createApp as createExpressApp, runtimeOf as expressRuntimeOf } from './
 import type { Scimulator } from './runtime.js';
 
 export { startScimulator, ScimulatorHandle } from './embed.js';
-export { ScimulatorClient, TenantControl, ScimulatorControlError, type TenantInfo, type TenantSpecInput, type ClientOptions } from './client.js';
+export {
+  ScimulatorClient,
+  TenantControl,
+  ScimulatorControlError,
+  type TenantInfo,
+  type TenantSpecInput,
+  type ClientOptions,
+  type TenantConfigPatch,
+  type OAuthInfo,
+} from './client.js';
 export { startServer, type RunningServer } from './server.js';
-export { DEFAULT_TOKEN, DEFAULT_OPTIONS, type ScimulatorOptions, type AuthMode } from './config.js';
+export { DEFAULT_TOKEN, DEFAULT_CLIENT_SECRET, DEFAULT_OPTIONS, type ScimulatorOptions, type AuthMode } from './config.js';
 export { Scimulator } from './runtime.js';
 export { ScimError } from './scim/errors.js';
-export type { FaultRule, FaultRuleInput, FaultAction, FaultMatch } from './faults/types.js';
-export type { JournalEntry, JournalQuery, ConformanceSummary } from './journal/journal.js';
+export type { FaultRule, FaultRuleInput, FaultAction, FaultMatch, FaultRuleState, BulkOperationMatch } from './faults/types.js';
+export type { JournalEntry, JournalQuery, ConformanceSummary, CommittedEntry } from './journal/journal.js';
 export type { ConformanceReport, TenantConformanceReport, ConformanceCheck, ConformanceCheckStatus, FailOn, ReportFormat } from './journal/report.js';
 export { CONFORMANCE_CODES, type ConformanceCode } from './conformance-codes.js';
 export type { SnapshotDocument } from './store/snapshot.js';
-export type { TenantConfig } from './tenant.js';
+export type { TenantConfig, TenantAuth } from './tenant.js';
 export type { BehaviourFinding } from './request-context.js';
 export type { BehaviourReport, ClientReport, RecordedFinding, BehaviourCodeSummary } from './behaviour/analyser.js';
 export { BEHAVIOUR_CODES, BEHAVIOUR_CODE_INFO, type BehaviourCode, type BehaviourConfig } from './behaviour/codes.js';

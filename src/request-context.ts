@@ -4,6 +4,9 @@
  * the SCIM core never sees this object. It sits below http/, faults/, journal/ and profiles/ so that none of
  * them imports another to learn what a request is.
  */
+import type { ScimError } from './scim/errors.js';
+import type { ScimService } from './scim/service.js';
+
 export const SCIM_OPERATIONS = [
   'create',
   'get',
@@ -15,6 +18,8 @@ export const SCIM_OPERATIONS = [
   'bulk',
   'discovery',
   'me',
+  /** The OAuth 2.0 token endpoint (RFC 6749 section 4.4), outside the SCIM base path. */
+  'token',
   'unknown',
 ] as const;
 
@@ -51,6 +56,30 @@ export interface FiredFaultInfo {
   id: string;
   name?: string;
   action: string;
+  /** "after": the real handler ran and committed; the client got the fault instead of its answer. */
+  phase?: 'after';
+  /** drift: ids of the resources it created and deleted before the page was answered. */
+  inserted?: string[];
+  deleted?: string[];
+  /** A Bulk operation fault: the indexes ("Operations[i]") of the operations it failed. */
+  operations?: number[];
+}
+
+/** What the real handler answered when a fault replaced that answer (phase "after"). */
+export interface CommittedResponse {
+  status: number;
+  headers: Record<string, string | string[] | number>;
+  /** The body as written, as text (empty when there was none). */
+  body: string;
+}
+
+/** One operation of a POST /Bulk request, as a layer intercepting operations sees it. */
+export interface BulkOperationRef {
+  /** 0-based position in "Operations". */
+  index: number;
+  method: string;
+  /** The operation's "path" as sent (bulkId references unresolved). */
+  path: string;
 }
 
 export interface RequestScimContext {
@@ -62,6 +91,18 @@ export interface RequestScimContext {
   resourceType?: string;
   warnings: ConformanceWarning[];
   fault?: FiredFaultInfo;
+  /** Set when a fault replaced the real handler's answer after it ran (phase "after"). */
+  committed?: CommittedResponse;
+  /**
+   * A layer may fail single operations of a POST /Bulk request: the Bulk route calls this before each operation
+   * runs; an error returned fails that operation (its result carries the error) and the others run.
+   */
+  bulkOperationHook?: (op: BulkOperationRef) => ScimError | undefined;
+  /**
+   * The SCIM service this request runs on, when a layer gives it its own view of the tenant's store (replication
+   * lag: lagged writes, reads that do not see them yet); the tenant's service otherwise.
+   */
+  service?: ScimService;
   /** Behaviour findings known when the request arrived (the analyser adds the rest when it completes). */
   findings?: BehaviourFinding[];
   /** For list and search requests: the page that was sent. */

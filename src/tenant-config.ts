@@ -10,7 +10,7 @@ import {
   MAX_RETRY_STORM_WINDOW_SECONDS,
   type BehaviourConfig,
 } from './behaviour/codes.js';
-import type { ScimulatorOptions } from './config.js';
+import { AUTH_MODES, MAX_TOKEN_LIFETIME, type ScimulatorOptions } from './config.js';
 import { PERSONA_NAMES } from './personas/index.js';
 import { isPlainObject } from './scim/attributes.js';
 import { MEMBER_POLICIES } from './scim/member-policy.js';
@@ -77,11 +77,14 @@ export function mergeConfig(current: TenantConfig, patch: Record<string, unknown
   }
   if (patch.auth !== undefined) {
     if (!isPlainObject(patch.auth)) throw new ControlError(400, 'auth must be an object.', 'auth');
-    onlyKeys(patch.auth, ['mode', 'token', 'basicUser', 'basicPassword', 'me'], 'auth.');
+    onlyKeys(patch.auth, ['mode', 'token', 'basicUser', 'basicPassword', 'clientId', 'clientSecret', 'tokenLifetime', 'me'], 'auth.');
     const auth = { ...next.auth, ...patch.auth };
-    if (!['bearer', 'basic', 'none'].includes(auth.mode)) throw new ControlError(400, 'auth.mode must be bearer, basic or none.', 'auth.mode');
-    for (const key of ['token', 'basicUser', 'basicPassword'] as const) {
+    if (!AUTH_MODES.includes(auth.mode)) throw new ControlError(400, `auth.mode must be ${AUTH_MODES.join(', ')}.`, 'auth.mode');
+    for (const key of ['token', 'basicUser', 'basicPassword', 'clientId', 'clientSecret'] as const) {
       if (typeof auth[key] !== 'string' || auth[key] === '') throw new ControlError(400, `auth.${key} must be a non-empty string.`, `auth.${key}`);
+    }
+    if (!Number.isInteger(auth.tokenLifetime) || auth.tokenLifetime < 1 || auth.tokenLifetime > MAX_TOKEN_LIFETIME) {
+      throw new ControlError(400, `auth.tokenLifetime must be a whole number of seconds from 1 to ${MAX_TOKEN_LIFETIME}.`, 'auth.tokenLifetime');
     }
     if (auth.me !== undefined && auth.me !== null && (typeof auth.me !== 'string' || auth.me === '')) {
       throw new ControlError(400, 'auth.me must be the userName of the User /Me stands for, or null.', 'auth.me');
@@ -132,7 +135,15 @@ function mergeBehaviour(current: BehaviourConfig, patch: unknown): BehaviourConf
 export function tenantConfigFrom(o: ScimulatorOptions): TenantConfig {
   return {
     profile: o.profile,
-    auth: { mode: o.auth, token: o.token, basicUser: o.basicUser, basicPassword: o.basicPassword },
+    auth: {
+      mode: o.auth,
+      token: o.token,
+      basicUser: o.basicUser,
+      basicPassword: o.basicPassword,
+      clientId: o.clientId,
+      clientSecret: o.clientSecret,
+      tokenLifetime: o.tokenLifetime,
+    },
     defaultPageSize: o.defaultPageSize,
     maxPageSize: o.maxPageSize,
     patchStatus: {},

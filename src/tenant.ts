@@ -7,6 +7,8 @@ import type { BehaviourConfig } from './behaviour/codes.js';
 import { storeView } from './behaviour/view.js';
 import type { AuthMode } from './config.js';
 import { FaultRegistry } from './faults/registry.js';
+import { FaultView } from './faults/view.js';
+import { TokenStore } from './http/tokens.js';
 import { capabilitiesOf, configDefaultsOf, faultsOf, persona as personaNamed } from './personas/index.js';
 import { applyChoiceDefaults, profileDefaults } from './profiles/profiles.js';
 import { Journal } from './journal/journal.js';
@@ -22,6 +24,10 @@ export interface TenantAuth {
   token: string;
   basicUser: string;
   basicPassword: string;
+  /** OAuth 2.0 client credentials (mode "oauth"): tokens from the token endpoint live tokenLifetime seconds. */
+  clientId: string;
+  clientSecret: string;
+  tokenLifetime: number;
   /** The userName /Me stands for (RFC 7644 section 3.11); none: /Me answers 501. */
   me?: string;
 }
@@ -102,9 +108,13 @@ export class Tenant {
   readonly random: SeededRandom;
   readonly registry: SchemaRegistry;
   readonly store: MemoryStore;
+  /** The store as the SCIM service sees it, with what fault rules change about it (drift, lag). */
+  readonly view: FaultView;
   readonly service: ScimService;
   readonly faults: FaultRegistry;
   readonly journal: Journal;
+  /** OAuth 2.0 access tokens issued by the tenant's token endpoint (auth mode "oauth"). */
+  readonly tokens: TokenStore;
   /** Follows each client across its requests (a journal subscriber plus a check when a request arrives). */
   readonly behaviour: BehaviourAnalyser;
   config: TenantConfig;
@@ -129,7 +139,8 @@ export class Tenant {
     this.random = new SeededRandom(this.seed);
     this.registry = SchemaRegistry.builtIn();
     this.store = new MemoryStore(this.registry);
-    this.service = new ScimService(this.registry, this.store, this.clock, this.random, {
+    this.view = new FaultView(this.store, this.clock);
+    this.service = new ScimService(this.registry, this.view, this.clock, this.random, {
       groupDisplayNameUnique: this.config.groupDisplayNameUnique,
       maxPatchOperations: init.maxPatchOperations,
       memberPolicy: this.config.memberPolicy,
@@ -137,6 +148,7 @@ export class Tenant {
     // Faults draw from their own generator, so adding a rule never changes the ids of created resources.
     this.faults = new FaultRegistry({ random: new SeededRandom(`${this.seed}:faults`), clock: this.clock });
     this.journal = new Journal({ clock: this.clock, capacity: init.journalCapacity, file: init.journalFile });
+    this.tokens = new TokenStore(this.clock);
     this.behaviour = new BehaviourAnalyser({
       tenantId: this.id,
       clock: this.clock,
@@ -201,9 +213,15 @@ export class Tenant {
     for (const rule of this.personaFaults) this.faults.add(rule);
   }
 
+  /** Replaces the whole state with a snapshot; what faults changed about the view of the old state is forgotten. */
+  load(snapshot: StoreSnapshot): void {
+    this.store.load(snapshot);
+    this.view.clear();
+  }
+
   /** Back to the seed state; faults, and journal with the behaviour analyser's state, cleared unless kept. */
   reset(keep: { faults?: boolean; journal?: boolean } = {}): void {
-    this.store.load(this.seedState);
+    this.load(this.seedState);
     if (!keep.faults) {
       this.faults.clear();
       for (const rule of [...this.personaFaults, ...this.startupFaults, ...this.seedFaults]) this.faults.add(rule);

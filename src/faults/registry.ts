@@ -10,13 +10,25 @@
  * The first rule that fires wins, with one composition: when it is a `latency` rule, evaluation goes on
  * for the first later non-latency rule that fires (later latency rules are skipped, not even counted as
  * matched). So a request gets at most one delay and at most one other fault, delay first.
+ *
+ * A rule with `from` / `until` is consulted only inside its window on the tenant clock (from inclusive, until
+ * exclusive); outside it, it is not even counted as matched. Rules with `match.bulkOperation` never act on a
+ * request as a whole: `bulkOperationHook` gives the Bulk route a function that fails single operations.
  */
 import type { Clock } from '../scim/clock.js';
 import { isoTime } from '../scim/clock.js';
 import type { SeededRandom } from '../scim/random.js';
-import { malformedEffect, preconditionDetail, retryAfterHeader, scimErrorEffect, uniquenessDetail } from './responses.js';
-import { DEFAULT_HANG_MS, FaultRuleError, validateFaultRule, type RequestPredicate } from './rules.js';
-import type { FaultDecision, FaultEffect, FaultRequestInfo, FaultRule } from './types.js';
+import { ScimError } from '../scim/errors.js';
+import { errorEffect, faultScimError, malformedEffect, preconditionDetail, retryAfterHeader, scimErrorEffect, uniquenessDetail } from './responses.js';
+import {
+  DEFAULT_HANG_MS,
+  FaultRuleError,
+  resolveFaultTime,
+  validateFaultRule,
+  type BulkOperationPredicate,
+  type RequestPredicate,
+} from './rules.js';
+import type { BulkOperationInfo, FaultDecision, FaultEffect, FaultRequestInfo, FaultRule, FaultRuleState } from './types.js';
 
 interface Bucket {
   tokens: number;
@@ -26,8 +38,23 @@ interface Bucket {
 interface Entry {
   rule: FaultRule;
   matches: RequestPredicate;
+  /** Rules with match.bulkOperation: which operations of a Bulk request they fail. */
+  matchesOperation?: BulkOperationPredicate;
   bucket?: Bucket;
+  /** The window on the tenant clock, in epoch ms. */
+  from?: number;
+  until?: number;
 }
+
+/** Fails single operations of one Bulk request; reports which rule failed which operations. */
+export interface BulkOperationHook {
+  (op: BulkOperationInfo): ScimError | undefined;
+  /** Rules that failed operations so far, with the operation indexes. */
+  readonly fired: ReadonlyArray<{ ruleId: string; name?: string; action: string; operations: number[] }>;
+}
+
+/** Operations that write: a lag rule delays what they change. */
+const WRITE_OPERATIONS = new Set(['create', 'replace', 'patch', 'delete', 'bulk']);
 
 export interface FaultRegistryOptions {
   random: SeededRandom;
@@ -51,7 +78,13 @@ export class FaultRegistry {
 
   /** Validates and appends a rule; throws FaultRuleError (a 400 ScimError naming the field) on bad input. */
   add(input: unknown): FaultRule {
-    const { rule: v, matches } = validateFaultRule(input);
+    const { rule: v, matches, matchesOperation } = validateFaultRule(input);
+    const now = this.clock.now();
+    const from = v.from && resolveFaultTime(v.from, now);
+    const until = v.until && resolveFaultTime(v.until, now);
+    if (from !== undefined && until !== undefined && until <= from) {
+      fail('until', `until must be later than from (from is ${new Date(from).toISOString()}, until ${new Date(until).toISOString()})`);
+    }
     let id = v.id;
     if (id !== undefined) {
       if (this.entries.some((e) => e.rule.id === id)) fail('id', `id "${id}" is already used by another fault rule`);
@@ -67,23 +100,28 @@ export class FaultRegistry {
       probability: v.probability,
       ...(v.times !== undefined ? { times: v.times } : {}),
       after: v.after,
+      ...(from !== undefined ? { from: new Date(from).toISOString() } : {}),
+      ...(until !== undefined ? { until: new Date(until).toISOString() } : {}),
+      state: 'active',
       matched: 0,
       fired: 0,
       retired: false,
     };
-    const entry: Entry = { rule, matches };
-    if (v.action.type === 'rateLimit') entry.bucket = { tokens: v.action.limit, last: this.clock.now() };
+    const entry: Entry = { rule, matches, ...(matchesOperation ? { matchesOperation } : {}) };
+    if (from !== undefined) entry.from = from;
+    if (until !== undefined) entry.until = until;
+    if (v.action.type === 'rateLimit') entry.bucket = { tokens: v.action.limit, last: now };
     this.entries.push(entry);
-    return snapshot(rule);
+    return this.snapshot(entry);
   }
 
   list(): FaultRule[] {
-    return this.entries.map((e) => snapshot(e.rule));
+    return this.entries.map((e) => this.snapshot(e));
   }
 
   get(id: string): FaultRule | undefined {
     const e = this.entries.find((x) => x.rule.id === id);
-    return e && snapshot(e.rule);
+    return e && this.snapshot(e);
   }
 
   remove(id: string): boolean {
@@ -105,24 +143,73 @@ export class FaultRegistry {
   decide(req: FaultRequestInfo): FaultDecision[] {
     const out: FaultDecision[] = [];
     let delayed = false;
+    const now = this.clock.now();
     for (const entry of this.entries) {
       const { rule } = entry;
-      if (rule.retired) continue;
+      if (rule.retired || entry.matchesOperation) continue;
       if (delayed && rule.action.type === 'latency') continue;
+      if (!inWindow(entry, now)) continue;
       if (!entry.matches(req)) continue;
-      rule.matched++;
-      if (rule.matched <= rule.after) continue;
-      if (!this.draw(rule.probability)) continue;
+      if (!this.passes(rule)) continue;
       const effect = this.effectOf(entry, req);
       if (effect === undefined) continue;
-      rule.fired++;
-      rule.lastFiredAt = isoTime(this.clock);
-      if (rule.times !== undefined && rule.fired >= rule.times) rule.retired = true;
-      out.push({ ruleId: rule.id, ...(rule.name !== undefined ? { name: rule.name } : {}), action: rule.action.type, effect });
+      this.fired(rule);
+      const decision: FaultDecision = { ruleId: rule.id, ...(rule.name !== undefined ? { name: rule.name } : {}), action: rule.action.type, effect };
+      if ('phase' in rule.action && rule.action.phase === 'after') decision.phase = 'after';
+      out.push(decision);
       if (rule.action.type !== 'latency') break;
       delayed = true;
     }
     return out;
+  }
+
+  /**
+   * For a request that `match.bulkOperation` rules match as a whole (a POST /Bulk in their window): a function the
+   * Bulk route calls before each operation. The first such rule whose bulkOperation matches the operation (and
+   * whose after / probability / times allow it) fails it with its error. Undefined when no such rule matches.
+   */
+  bulkOperationHook(req: FaultRequestInfo): BulkOperationHook | undefined {
+    if (req.operation !== 'bulk') return undefined;
+    const now = this.clock.now();
+    const candidates = this.entries.filter((e) => e.matchesOperation && !e.rule.retired && inWindow(e, now) && e.matches(req));
+    if (candidates.length === 0) return undefined;
+    const fired: Array<{ ruleId: string; name?: string; action: string; operations: number[] }> = [];
+    const hook = (op: BulkOperationInfo): ScimError | undefined => {
+      for (const entry of candidates) {
+        const { rule } = entry;
+        if (rule.retired || !entry.matchesOperation!(op)) continue;
+        if (!this.passes(rule)) continue;
+        const error = this.errorOf(rule.action, req);
+        if (!error) continue;
+        this.fired(rule);
+        let record = fired.find((f) => f.ruleId === rule.id);
+        if (!record) fired.push((record = { ruleId: rule.id, ...(rule.name !== undefined ? { name: rule.name } : {}), action: rule.action.type, operations: [] }));
+        record.operations.push(op.index);
+        return new ScimError(error.status, error.scimType, `Operations[${op.index}]: ${error.detail}`, error.headers);
+      }
+      return undefined;
+    };
+    return Object.assign(hook, { fired });
+  }
+
+  /** Counts a match; true when the rule is past `after` and wins its probability draw. */
+  private passes(rule: FaultRule): boolean {
+    rule.matched++;
+    if (rule.matched <= rule.after) return false;
+    return this.draw(rule.probability);
+  }
+
+  private fired(rule: FaultRule): void {
+    rule.fired++;
+    rule.lastFiredAt = isoTime(this.clock);
+    if (rule.times !== undefined && rule.fired >= rule.times) rule.retired = true;
+  }
+
+  /** A copy of a stored rule, with its state at the tenant clock's now. */
+  private snapshot(entry: Entry): FaultRule {
+    const copy = structuredClone(entry.rule);
+    copy.state = stateOf(entry, this.clock.now());
+    return copy;
   }
 
   private draw(probability: number): boolean {
@@ -140,13 +227,20 @@ export class FaultRegistry {
         return { type: 'delay', ms };
       }
       case 'error':
-        return scimErrorEffect(action.status, action.scimType, action.detail, retryAfterHeader(action.status, action.retryAfter));
       case 'conflict':
-        return action.kind === 'uniqueness'
-          ? scimErrorEffect(409, 'uniqueness', action.detail ?? uniquenessDetail(req))
-          : scimErrorEffect(412, undefined, action.detail ?? preconditionDetail(req));
+        return errorEffect(this.errorOf(action, req)!);
       case 'reset':
         return { type: 'reset' };
+      case 'throttle':
+        return { type: 'throttle', bytesPerSecond: action.bytesPerSecond };
+      case 'drift':
+        // Only a page of one resource type can drift.
+        if ((req.operation !== 'list' && req.operation !== 'search') || req.resourceType === undefined) return undefined;
+        return { type: 'drift', insert: action.insert ?? 0, delete: action.delete ?? 0 };
+      case 'lag':
+        // Only writes have something to make invisible.
+        if (!WRITE_OPERATIONS.has(req.operation) && !(req.operation === 'me' && /^(put|patch|delete)$/i.test(req.method))) return undefined;
+        return { type: 'lag', ms: action.ms, reads: action.reads ?? false };
       case 'hang':
         return { type: 'hang', maxMs: action.maxMs ?? DEFAULT_HANG_MS };
       case 'malformed':
@@ -160,6 +254,15 @@ export class FaultRegistry {
         return scimErrorEffect(429, undefined, detail, String(retryAfter));
       }
     }
+  }
+
+  /** The SCIM error of an error or conflict action. */
+  private errorOf(action: FaultRule['action'], req: FaultRequestInfo): ScimError | undefined {
+    if (action.type === 'error') return faultScimError(action.status, action.scimType, action.detail, retryAfterHeader(action.status, action.retryAfter));
+    if (action.type !== 'conflict') return undefined;
+    return action.kind === 'uniqueness'
+      ? faultScimError(409, 'uniqueness', action.detail ?? uniquenessDetail(req))
+      : faultScimError(412, undefined, action.detail ?? preconditionDetail(req));
   }
 
   /**
@@ -184,6 +287,12 @@ function fail(field: string, detail: string): never {
   throw new FaultRuleError(field, detail);
 }
 
-function snapshot(rule: FaultRule): FaultRule {
-  return structuredClone(rule);
+function inWindow(entry: Entry, now: number): boolean {
+  return (entry.from === undefined || now >= entry.from) && (entry.until === undefined || now < entry.until);
+}
+
+function stateOf(entry: Entry, now: number): FaultRuleState {
+  if (entry.rule.retired || (entry.until !== undefined && now >= entry.until)) return 'over';
+  if (entry.from !== undefined && now < entry.from) return 'pending';
+  return 'active';
 }

@@ -31,6 +31,16 @@ function defaultDetail(status: number, retryAfter: string | undefined): string {
   return base + retry;
 }
 
+/** The SCIM error a fault answers with; `Retry-After` is sent when given. */
+export function faultScimError(status: number, scimType: ScimType | undefined, detail: string | undefined, retryAfter?: string): ScimError {
+  return new ScimError(status, scimType, detail ?? defaultDetail(status, retryAfter), retryAfter !== undefined ? { 'Retry-After': retryAfter } : undefined);
+}
+
+/** A SCIM error as a response. */
+export function errorEffect(error: ScimError): FaultEffect {
+  return { type: 'respond', status: error.status, headers: { 'Content-Type': SCIM_CONTENT_TYPE, ...error.headers }, body: JSON.stringify(error.toJSON()) };
+}
+
 /** A SCIM error response; `Retry-After` is sent when given. */
 export function scimErrorEffect(
   status: number,
@@ -38,10 +48,7 @@ export function scimErrorEffect(
   detail: string | undefined,
   retryAfter?: string,
 ): FaultEffect {
-  const error = new ScimError(status, scimType, detail ?? defaultDetail(status, retryAfter));
-  const headers: Record<string, string> = { 'Content-Type': SCIM_CONTENT_TYPE };
-  if (retryAfter !== undefined) headers['Retry-After'] = retryAfter;
-  return { type: 'respond', status, headers, body: JSON.stringify(error.toJSON()) };
+  return errorEffect(faultScimError(status, scimType, detail, retryAfter));
 }
 
 /** `Retry-After` for an error action: the given seconds or HTTP date; 1 second for 429 and 503 by default. */

@@ -8,8 +8,11 @@ import {
   SCIM_OPERATIONS,
   SCIM_TYPES,
   type BodyCondition,
+  type BulkOperationInfo,
+  type BulkOperationMatch,
   type FaultAction,
   type FaultMatch,
+  type FaultPhase,
   type FaultRequestInfo,
   type FaultRule,
   type StringCondition,
@@ -25,29 +28,49 @@ export class FaultRuleError extends ScimError {
   }
 }
 
-/** The validated, copied rule input: a stored rule without its counters, its id still optional. */
-export type ValidatedFaultRule = Omit<FaultRule, 'id' | 'matched' | 'fired' | 'lastFiredAt' | 'retired'> & { id?: string };
+/** A `from` / `until` as given: an instant (epoch ms) or a delay after the rule is added. */
+export type FaultTimeSpec = { at: number } | { in: number };
+
+/**
+ * The validated, copied rule input: a stored rule without its counters and state, its id still optional and its
+ * window not yet resolved against the clock.
+ */
+export type ValidatedFaultRule = Omit<FaultRule, 'id' | 'matched' | 'fired' | 'lastFiredAt' | 'retired' | 'state' | 'from' | 'until'> & {
+  id?: string;
+  from?: FaultTimeSpec;
+  until?: FaultTimeSpec;
+};
 
 export type RequestPredicate = (req: FaultRequestInfo) => boolean;
+export type BulkOperationPredicate = (op: BulkOperationInfo) => boolean;
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-const RULE_KEYS = ['id', 'name', 'match', 'action', 'probability', 'times', 'after'];
+const RULE_KEYS = ['id', 'name', 'match', 'action', 'probability', 'times', 'after', 'from', 'until'];
 /** Read-only fields of a listed rule; accepted and ignored so that a listed rule can be posted again. */
-const OUTPUT_ONLY_KEYS = new Set(['matched', 'fired', 'lastFiredAt', 'retired']);
-const MATCH_KEYS = ['method', 'path', 'resourceType', 'operation', 'query', 'headers', 'body'];
+const OUTPUT_ONLY_KEYS = new Set(['matched', 'fired', 'lastFiredAt', 'retired', 'state']);
+const MATCH_KEYS = ['method', 'path', 'resourceType', 'operation', 'query', 'headers', 'body', 'bulkOperation'];
 const ACTION_KEYS: Record<FaultAction['type'], string[]> = {
   latency: ['ms', 'minMs', 'maxMs'],
-  error: ['status', 'scimType', 'detail', 'retryAfter'],
+  error: ['status', 'scimType', 'detail', 'retryAfter', 'phase'],
   conflict: ['kind', 'detail'],
-  reset: [],
-  hang: ['maxMs'],
+  reset: ['phase'],
+  hang: ['maxMs', 'phase'],
   malformed: ['variant'],
   rateLimit: ['limit', 'windowMs', 'detail'],
+  throttle: ['bytesPerSecond'],
+  drift: ['insert', 'delete'],
+  lag: ['ms', 'reads'],
 };
 
 export const MAX_LATENCY_MS = 600_000;
 export const MAX_HANG_MS = 3_600_000;
 export const DEFAULT_HANG_MS = 300_000;
+export const MAX_LAG_MS = 86_400_000;
+export const MAX_DRIFT = 1_000;
+/** The furthest a relative `from` / `until` may lie ahead: a year. */
+const MAX_RELATIVE_MS = 366 * 86_400_000;
+const TIME_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 const MAX_REGEX_LENGTH = 1_000;
 const MAX_TEXT_LENGTH = 2_000;
 const MAX_DEPTH = 32;
@@ -121,8 +144,15 @@ function stringOrList(v: unknown, field: string, each: (s: string, f: string) =>
 // ---------------------------------------------------------------------------------------------------------------
 // Rule validation
 
-/** Validates untrusted rule input and returns a fresh copy plus its compiled matcher. Throws FaultRuleError. */
-export function validateFaultRule(input: unknown): { rule: ValidatedFaultRule; matches: RequestPredicate } {
+/**
+ * Validates untrusted rule input and returns a fresh copy plus its compiled matchers (`matchesOperation` for a
+ * rule with `match.bulkOperation`). Throws FaultRuleError.
+ */
+export function validateFaultRule(input: unknown): {
+  rule: ValidatedFaultRule;
+  matches: RequestPredicate;
+  matchesOperation?: BulkOperationPredicate;
+} {
   if (!isPlainObject(input)) fail('', 'a fault rule must be a JSON object with at least an "action"');
   const obj = input as Record<string, unknown>;
   assertSafe(obj, '', 0);
@@ -158,13 +188,54 @@ export function validateFaultRule(input: unknown): { rule: ValidatedFaultRule; m
     rule.after = integer(obj.after, 'after', 0, Number.MAX_SAFE_INTEGER);
   }
 
+  if (obj.from !== undefined && obj.from !== null) rule.from = validateTime(obj.from, 'from');
+  if (obj.until !== undefined && obj.until !== null) rule.until = validateTime(obj.until, 'until');
+
   let matches: RequestPredicate = () => true;
+  let matchesOperation: BulkOperationPredicate | undefined;
   if (obj.match !== undefined && obj.match !== null) {
     const compiled = validateMatch(obj.match);
     rule.match = compiled.match;
     matches = compiled.matches;
+    matchesOperation = compiled.matchesOperation;
   }
-  return { rule, matches };
+  if (matchesOperation) {
+    const { type } = rule.action;
+    if (type !== 'error' && type !== 'conflict') {
+      fail('match.bulkOperation', `match.bulkOperation makes one Bulk operation fail with a status: it needs an error or conflict action, not ${type}`);
+    }
+    if (rule.action.type === 'error' && rule.action.phase === 'after') {
+      fail('action.phase', 'action.phase "after" does not apply to a Bulk operation (the operation fails instead of running)');
+    }
+  }
+  return { rule, matches, ...(matchesOperation ? { matchesOperation } : {}) };
+}
+
+/** An RFC 3339 date-time, or "+<n><unit>" (ms, s, m, h) after the rule is added. */
+function validateTime(v: unknown, field: string): FaultTimeSpec {
+  const hint = `${field} must be an RFC 3339 date-time such as "2030-01-01T00:00:00Z" or a delay after the rule is added such as "+10s", "+500ms", "+2m" or "+1h"`;
+  if (typeof v !== 'string' || v.length > 64) return fail(field, hint);
+  const relative = /^\+(\d{1,12})(ms|s|m|h)$/.exec(v.trim());
+  if (relative) {
+    const ms = Number(relative[1]) * TIME_UNITS_MS[relative[2]!]!;
+    if (ms > MAX_RELATIVE_MS) fail(field, `${field} lies more than 366 days ahead; give an RFC 3339 date-time instead`);
+    return { in: ms };
+  }
+  const at = RFC3339.test(v.trim()) ? Date.parse(v.trim()) : NaN;
+  if (Number.isNaN(at)) return fail(field, hint);
+  return { at };
+}
+
+/** The instant of a time spec for a rule added at `addedAt`. */
+export function resolveFaultTime(spec: FaultTimeSpec, addedAt: number): number {
+  return 'at' in spec ? spec.at : addedAt + spec.in;
+}
+
+function validatePhase(v: unknown): FaultPhase {
+  if (v !== 'before' && v !== 'after') {
+    fail('action.phase', 'action.phase must be "before" (default: the fault instead of the real handler) or "after" (the real handler runs and commits, then the fault replaces its answer)');
+  }
+  return v as FaultPhase;
 }
 
 function validateAction(v: unknown): FaultAction {
@@ -206,6 +277,7 @@ function validateAction(v: unknown): FaultAction {
       }
       if (a.detail !== undefined) out.detail = text(a.detail, 'action.detail');
       if (a.retryAfter !== undefined) out.retryAfter = validateRetryAfter(a.retryAfter);
+      if (a.phase !== undefined) out.phase = validatePhase(a.phase);
       return out;
     }
     case 'conflict': {
@@ -216,11 +288,32 @@ function validateAction(v: unknown): FaultAction {
       if (a.detail !== undefined) out.detail = text(a.detail, 'action.detail');
       return out;
     }
-    case 'reset':
-      return { type: 'reset' };
+    case 'reset': {
+      const out: FaultAction = { type: 'reset' };
+      if (a.phase !== undefined) out.phase = validatePhase(a.phase);
+      return out;
+    }
     case 'hang': {
       const out: FaultAction = { type: 'hang' };
       if (a.maxMs !== undefined) out.maxMs = integer(a.maxMs, 'action.maxMs', 1, MAX_HANG_MS);
+      if (a.phase !== undefined) out.phase = validatePhase(a.phase);
+      return out;
+    }
+    case 'throttle': {
+      if (a.bytesPerSecond === undefined) fail('action.bytesPerSecond', 'action.bytesPerSecond is required, e.g. 1000 for 1 KB/s');
+      return { type: 'throttle', bytesPerSecond: integer(a.bytesPerSecond, 'action.bytesPerSecond', 1, 1_000_000_000) };
+    }
+    case 'drift': {
+      const out: FaultAction = { type: 'drift' };
+      if (a.insert !== undefined) out.insert = integer(a.insert, 'action.insert', 0, MAX_DRIFT);
+      if (a.delete !== undefined) out.delete = integer(a.delete, 'action.delete', 0, MAX_DRIFT);
+      if (!out.insert && !out.delete) fail('action.insert', 'a drift action needs action.insert and/or action.delete: how many resources to create or delete before the page');
+      return out;
+    }
+    case 'lag': {
+      if (a.ms === undefined) fail('action.ms', 'action.ms is required: how long, on the tenant clock, writes stay invisible to lists');
+      const out: FaultAction = { type: 'lag', ms: integer(a.ms, 'action.ms', 1, MAX_LAG_MS) };
+      if (a.reads !== undefined) out.reads = booleanFlag(a.reads, 'action.reads');
       return out;
     }
     case 'malformed': {
@@ -261,7 +354,7 @@ function validateRetryAfter(v: unknown): number | string {
 // ---------------------------------------------------------------------------------------------------------------
 // Match validation and compilation
 
-function validateMatch(v: unknown): { match: FaultMatch; matches: RequestPredicate } {
+function validateMatch(v: unknown): { match: FaultMatch; matches: RequestPredicate; matchesOperation?: BulkOperationPredicate } {
   if (!isPlainObject(v)) return fail('match', 'match must be an object (all its conditions must hold)');
   const m = v as Record<string, unknown>;
   checkKeys(m, 'match', MATCH_KEYS, 'match key');
@@ -322,7 +415,48 @@ function validateMatch(v: unknown): { match: FaultMatch; matches: RequestPredica
       tests.push((r) => compiled.test(r.body));
     }
   }
-  return { match, matches: (r) => tests.every((t) => t(r)) };
+  let matchesOperation: BulkOperationPredicate | undefined;
+  if (m.bulkOperation !== undefined) {
+    const compiled = validateBulkOperation(m.bulkOperation);
+    match.bulkOperation = compiled.copy;
+    matchesOperation = compiled.test;
+    // Only a Bulk request has operations.
+    tests.push((r) => r.operation === 'bulk');
+  }
+  return { match, matches: (r) => tests.every((t) => t(r)), ...(matchesOperation ? { matchesOperation } : {}) };
+}
+
+/** `match.bulkOperation`: an index, or an object with a method and/or a path glob. */
+function validateBulkOperation(v: unknown): { copy: number | BulkOperationMatch; test: BulkOperationPredicate } {
+  const field = 'match.bulkOperation';
+  if (typeof v === 'number') {
+    const index = integer(v, field, 0, 1_000_000);
+    return { copy: index, test: (op) => op.index === index };
+  }
+  if (!isPlainObject(v)) {
+    return fail(field, `${field} must be the 0-based index of an operation (as in "Operations[0]") or an object with "method" and/or "path", e.g. { "method": "PATCH", "path": "/Groups/*" }`);
+  }
+  const o = v as Record<string, unknown>;
+  checkKeys(o, field, ['method', 'path'], 'field of match.bulkOperation');
+  if (o.method === undefined && o.path === undefined) fail(field, `${field} needs "method" and/or "path"`);
+  const copy: BulkOperationMatch = {};
+  const tests: BulkOperationPredicate[] = [];
+  if (o.method !== undefined) {
+    const methods = stringOrList(o.method, `${field}.method`, (s, f) =>
+      /^(post|put|patch|delete)$/i.test(s) ? s : fail(f, `${f} must be POST, PUT, PATCH or DELETE (the methods of a Bulk operation)`),
+    );
+    copy.method = typeof o.method === 'string' ? methods[0]! : methods;
+    const set = new Set(methods.map((s) => s.toUpperCase()));
+    tests.push((op) => set.has(op.method.toUpperCase()));
+  }
+  if (o.path !== undefined) {
+    const glob = text(o.path, `${field}.path`, 1_000);
+    if (!glob.startsWith('/')) fail(`${field}.path`, `${field}.path must be a glob starting with "/", as the operation's "path" is sent, e.g. "/Users" or "/Groups/*"`);
+    copy.path = glob;
+    const re = globToRegExp(glob);
+    tests.push((op) => pathCandidates(op.path).some((p) => re.test(p)));
+  }
+  return { copy, test: (op) => tests.every((t) => t(op)) };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ScimOperation } from '../request-context.js';
+import type { BulkOperationRef, ScimOperation } from '../request-context.js';
 import type { ScimType } from '../scim/errors.js';
 
 /** Every SCIM operation name a rule may match (`match.operation`). */
@@ -72,6 +72,18 @@ export interface FaultMatch {
   /** Header (name case-insensitive) -> condition; holds when any value of the header meets it. */
   headers?: Record<string, StringCondition>;
   body?: BodyCondition | BodyCondition[];
+  /**
+   * Only for `POST /Bulk`: the rule acts on one operation inside the request instead of on the request. An index
+   * (0-based, as in "Operations[0]") or a method and/or path glob (relative to the base path, as the operation's
+   * "path" is sent). The matching operation fails with the action's status; the others run. Only `error` and
+   * `conflict` actions may carry it.
+   */
+  bulkOperation?: number | BulkOperationMatch;
+}
+
+export interface BulkOperationMatch {
+  method?: string | string[];
+  path?: string;
 }
 
 export interface LatencyAction {
@@ -82,8 +94,15 @@ export interface LatencyAction {
   maxMs?: number;
 }
 
+/**
+ * When a fault hits: "before" (default) the real handler never runs; "after" the real handler runs and commits
+ * first, then the client gets the fault instead of the response (the write happened, the answer was lost).
+ */
+export type FaultPhase = 'before' | 'after';
+
 export interface ErrorAction {
   type: 'error';
+  phase?: FaultPhase;
   /** 400 to 599. */
   status: number;
   scimType?: ScimType;
@@ -101,10 +120,12 @@ export interface ConflictAction {
 
 export interface ResetAction {
   type: 'reset';
+  phase?: FaultPhase;
 }
 
 export interface HangAction {
   type: 'hang';
+  phase?: FaultPhase;
   /** Give up and destroy the socket after this long (default 300000 ms). */
   maxMs?: number;
 }
@@ -123,6 +144,35 @@ export interface RateLimitAction {
   detail?: string;
 }
 
+export interface ThrottleAction {
+  type: 'throttle';
+  /** The real response, its body sent at this many bytes per second (real time). */
+  bytesPerSecond: number;
+}
+
+export interface DriftAction {
+  type: 'drift';
+  /**
+   * List and search requests on a resource type only: before the page is answered, this many resources of the
+   * listed type are created (from the tenant's seeded generator) and placed first in creation order, so every
+   * later page of an index walk shifts by that many (repeats).
+   */
+  insert?: number;
+  /** ... and this many resources are deleted: the first ones of the listing (already seen by an index walk: skips). */
+  delete?: number;
+}
+
+export interface LagAction {
+  type: 'lag';
+  /**
+   * Writes of the matched requests become visible to list and search requests only `ms` after they were
+   * acknowledged (tenant clock); until then those requests see the previous state.
+   */
+  ms: number;
+  /** GET by id sees the previous state too (default false: GET by id reads the latest state). */
+  reads?: boolean;
+}
+
 export type FaultAction =
   | LatencyAction
   | ErrorAction
@@ -130,7 +180,10 @@ export type FaultAction =
   | ResetAction
   | HangAction
   | MalformedAction
-  | RateLimitAction;
+  | RateLimitAction
+  | ThrottleAction
+  | DriftAction
+  | LagAction;
 
 export type FaultActionType = FaultAction['type'];
 
@@ -142,7 +195,19 @@ export const FAULT_ACTION_TYPES = [
   'hang',
   'malformed',
   'rateLimit',
+  'throttle',
+  'drift',
+  'lag',
 ] as const satisfies readonly FaultActionType[];
+
+/**
+ * A point in time on the tenant clock: an RFC 3339 date-time ("2030-01-01T00:00:10Z"), or a delay after the rule
+ * was added: "+500ms", "+10s", "+2m", "+1h".
+ */
+export type FaultTime = string;
+
+/** pending: before `from`; active: may fire; over: past `until`, or retired after `times` firings. */
+export type FaultRuleState = 'pending' | 'active' | 'over';
 
 /** What a caller sends to add a rule (validated by `validateFaultRule`). */
 export interface FaultRuleInput {
@@ -157,6 +222,10 @@ export interface FaultRuleInput {
   times?: number;
   /** Let the first n matching requests through before the rule may fire. */
   after?: number;
+  /** The rule is consulted from this time on (inclusive); relative times count from when the rule is added. */
+  from?: FaultTime;
+  /** ... and no longer from this time on (exclusive). */
+  until?: FaultTime;
 }
 
 /** A rule as stored and listed: the validated input plus its counters. */
@@ -168,6 +237,11 @@ export interface FaultRule {
   probability: number;
   times?: number;
   after: number;
+  /** RFC 3339, resolved on the tenant clock when the rule was added. */
+  from?: string;
+  until?: string;
+  /** Where the tenant clock stands relative to the rule's window (computed when listed). */
+  state: FaultRuleState;
   /** Requests that met `match` while the rule was active. */
   matched: number;
   /** Times the rule acted (for rateLimit: requests it refused). */
@@ -199,11 +273,22 @@ export type FaultEffect =
   /** Destroy the connection without an answer. */
   | { type: 'reset' }
   /** Never answer; destroy the connection after `maxMs` unless the client gives up first. */
-  | { type: 'hang'; maxMs: number };
+  | { type: 'hang'; maxMs: number }
+  /** Let the real handler answer, and send its body at this rate. */
+  | { type: 'throttle'; bytesPerSecond: number }
+  /** Create and delete resources of the listed type, then let the real handler answer. */
+  | { type: 'drift'; insert: number; delete: number }
+  /** Let the real handler answer; its writes stay invisible to lists (and gets, with reads) for `ms`. */
+  | { type: 'lag'; ms: number; reads: boolean };
 
 export interface FaultDecision {
   ruleId: string;
   name?: string;
   action: FaultActionType;
   effect: FaultEffect;
+  /** "after": run the real handler first, then apply the effect (respond, reset or hang) instead of its answer. */
+  phase?: 'after';
 }
+
+/** One operation of a POST /Bulk request, as `match.bulkOperation` sees it. */
+export type BulkOperationInfo = BulkOperationRef;

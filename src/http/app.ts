@@ -1,6 +1,7 @@
 /**
  * The express application. One SCIM pipeline is mounted for the default tenant at the base path and for every
- * other tenant at /tenants/{id}/<base path>; the control API lives under its own path.
+ * other tenant at /tenants/{id}/<base path>; the control API lives under its own path, the OAuth 2.0 token
+ * endpoints at /oauth/token and /tenants/{id}/oauth/token (src/http/oauth.ts).
  *
  * A SCIM request flows through, one middleware each:
  *   [CORS] -> tenant resolution -> journal -> limits -> [durable writes] -> JSON body -> auth -> [behaviour]
@@ -21,6 +22,7 @@ import { authMiddleware } from './auth.js';
 import { jsonBody } from './body.js';
 import { controlLimits, corsMiddleware, durableWrites, malformedPathGuard, requestLimits, scimInputGuard } from './limits.js';
 import { classifyScimRequest } from './classify.js';
+import { oauthTokenEndpoint, TOKEN_PATHS } from './oauth.js';
 import type { RequestScimContext } from '../request-context.js';
 import { controlRouter } from './control.js';
 import { scimErrorHandler, scimNotFound } from './errors.js';
@@ -71,7 +73,7 @@ function scimPipeline(runtime: Scimulator, hooks: AppHooks): Router {
   }
   pipeline.use(faultMiddleware((_req, res) => {
     const parts = tenantParts(res);
-    return parts && { faults: parts.tenant.faults, context: parts.context };
+    return parts && { faults: parts.tenant.faults, context: parts.context, service: parts.tenant.service, view: parts.tenant.view };
   }));
   pipeline.use(profileMiddleware((_req, res) => tenantParts(res)));
   pipeline.use(scimInputGuard());
@@ -96,6 +98,7 @@ export function createApp(options: Partial<ScimulatorOptions> | Scimulator = {},
     const guards = [controlLimits(runtime.options), ...(hooks.sync ? [durableWrites(hooks.sync)] : [])];
     app.use(runtime.options.controlPath, ...guards, controlRouter(runtime));
   }
+  app.use(TOKEN_PATHS, oauthTokenEndpoint(runtime));
   const pipeline = scimPipeline(runtime, hooks);
   const base = runtime.options.basePath;
   app.use(`/tenants/:tenantId${base}`, resolveTenant(runtime, (req) => req.params.tenantId as string), pipeline);

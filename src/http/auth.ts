@@ -1,4 +1,8 @@
-/** Per-tenant authentication: bearer token, HTTP Basic, or none. Secrets compared in constant time. */
+/**
+ * Per-tenant authentication: a static bearer token, HTTP Basic, OAuth 2.0 bearer tokens from the tenant's token
+ * endpoint (RFC 6749 section 4.4, refused per RFC 6750 section 3.1 once expired or revoked), or none. Secrets are
+ * compared in constant time.
+ */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { ScimError } from '../scim/errors.js';
@@ -23,6 +27,18 @@ export function authMiddleware(getTenant: (res: Parameters<RequestHandler>[1]) =
     const space = header.indexOf(' ');
     const scheme = space < 0 ? header : header.slice(0, space);
     const credentials = space < 0 ? '' : header.slice(space + 1).trim();
+    if (auth.mode === 'oauth') {
+      const challenge = 'Bearer realm="scimulator"';
+      const get = 'get an access token from the token endpoint (POST <server>/oauth/token, or /tenants/{id}/oauth/token, with grant_type=client_credentials) and send "Authorization: Bearer <access_token>"';
+      if (!header) return next(unauthorized(challenge, `Missing Authorization header; ${get}.`));
+      if (scheme.toLowerCase() !== 'bearer') return next(unauthorized(challenge, `Unsupported authorization scheme "${scheme}"; this service expects an OAuth 2.0 Bearer token: ${get}.`));
+      const { state, expiresAt } = getTenant(res).tokens.check(credentials);
+      if (state === 'valid') return next();
+      // RFC 6750 section 3.1: invalid_token for an expired, revoked or unknown token; the client should get a new one.
+      const why = state === 'expired' ? 'The access token expired' : 'The access token is not valid (revoked or never issued by this tenant)';
+      const when = state === 'expired' ? ` at ${new Date(expiresAt!).toISOString()}` : '';
+      return next(unauthorized(`${challenge}, error="invalid_token", error_description="${why}"`, `${why}${when}; request a new one from the token endpoint.`));
+    }
     if (auth.mode === 'bearer') {
       const challenge = 'Bearer realm="scimulator"';
       if (!header) return next(unauthorized(challenge, 'Missing Authorization header; send "Authorization: Bearer <token>".'));

@@ -15,6 +15,7 @@ import { fromDocument, toDocument } from '../store/snapshot.js';
 import type { Tenant } from '../tenant.js';
 import { ControlError, mergeConfig, onlyKeys } from '../tenant-config.js';
 import { secretEquals } from './auth.js';
+import { oauthControlRouter } from './oauth.js';
 import { controlOpenApi } from './openapi.js';
 
 export { ControlError, mergeConfig };
@@ -57,7 +58,7 @@ function tenantRoutes(runtime: Scimulator): Router {
     } catch (err) {
       throw new ControlError(400, `Not a Scimulator snapshot: ${(err as Error).message}`);
     }
-    tenantOf(res).store.load(snapshot);
+    tenantOf(res).load(snapshot);
     res.status(204).end();
   });
 
@@ -95,6 +96,7 @@ function tenantRoutes(runtime: Scimulator): Router {
   });
 
   router.use(faultsControlRouter((req) => (req.res as Response).locals.controlTenant.faults));
+  router.use(oauthControlRouter((req) => (req.res as Response).locals.controlTenant, (req, tenant) => `${req.protocol}://${req.get('host')}${tenant.id === DEFAULT_TENANT_ID ? '' : `/tenants/${tenant.id}`}/oauth/token`));
   router.use(
     requestsControlRouter(
       (req) => (req.res as Response).locals.controlTenant.journal,

@@ -37,7 +37,7 @@ const tenantScoped: Record<string, Record<string, unknown>> = {
     },
   },
   '/faults': {
-    get: { summary: 'The fault rules, in evaluation order, with counters', responses: { 200: ok('Rules', { type: 'object', properties: { faults: { type: 'array', items: { $ref: '#/components/schemas/FaultRule' } } } }) } },
+    get: { summary: 'The fault rules, in evaluation order, with counters and their state (pending, active, over) on the tenant clock', responses: { 200: ok('Rules', { type: 'object', properties: { faults: { type: 'array', items: { $ref: '#/components/schemas/FaultRule' } } } }) } },
     post: { summary: 'Add a fault rule', requestBody: json({ $ref: '#/components/schemas/FaultRule' }), responses: { 201: ok('The rule with its id'), 400: error } },
     delete: { summary: 'Remove every fault rule', responses: { 204: ok('Removed') } },
   },
@@ -54,6 +54,13 @@ const tenantScoped: Record<string, Record<string, unknown>> = {
   '/requests/count': { post: { summary: 'How many journal entries match a JSON query', requestBody: json({ $ref: '#/components/schemas/JournalQuery' }), responses: { 200: ok('{ count }'), 400: error } } },
   '/requests/export': { get: { summary: 'The journal as NDJSON (?format=ndjson) or HAR 1.2 (?format=har)', responses: { 200: ok('Export') } } },
   '/requests/wait': { get: { summary: 'Long-poll for the first entry after ?since=N matching the query (timeoutMs up to 60000)', responses: { 200: ok('Entry'), 408: ok('Timed out') } } },
+  '/oauth': {
+    get: {
+      summary: 'OAuth 2.0 settings of the tenant (auth mode, token endpoint, client id, token lifetime) and how many issued tokens are active or expired; the lifetime is set with PATCH /config {"auth": {"tokenLifetime": seconds}}',
+      responses: { 200: ok('OAuth', { $ref: '#/components/schemas/OAuth' }) },
+    },
+  },
+  '/oauth/tokens': { delete: { summary: 'Revoke every access token the tenant issued: they answer 401 invalid_token from now on', responses: { 200: ok('{ revoked }', { type: 'object', properties: { revoked: { type: 'integer' } } }) } } },
   '/conformance': {
     get: {
       summary:
@@ -115,7 +122,19 @@ export function controlOpenApi(controlPath: string): Record<string, unknown> {
           type: 'object',
           properties: {
             profile: { enum: ['lenient', 'rfc', 'entra', 'okta'] },
-            auth: { type: 'object', properties: { mode: { enum: ['bearer', 'basic', 'none'] }, token: { type: 'string' }, basicUser: { type: 'string' }, basicPassword: { type: 'string' }, me: { type: ['string', 'null'] } } },
+            auth: {
+              type: 'object',
+              properties: {
+                mode: { enum: ['bearer', 'basic', 'none', 'oauth'] },
+                token: { type: 'string' },
+                basicUser: { type: 'string' },
+                basicPassword: { type: 'string' },
+                clientId: { type: 'string', description: 'OAuth 2.0 client_id (mode oauth)' },
+                clientSecret: { type: 'string', description: 'OAuth 2.0 client_secret (mode oauth)' },
+                tokenLifetime: { type: 'integer', minimum: 1, maximum: 31_536_000, description: 'Seconds an access token lives on the tenant clock (mode oauth)' },
+                me: { type: ['string', 'null'] },
+              },
+            },
             defaultPageSize: { type: 'integer', minimum: 1 },
             maxPageSize: { type: 'integer', minimum: 1 },
             patchStatus: { type: 'object', additionalProperties: { enum: [200, 204] } },
@@ -170,11 +189,52 @@ export function controlOpenApi(controlPath: string): Record<string, unknown> {
           properties: {
             id: { type: 'string' },
             name: { type: 'string' },
-            match: { type: 'object', properties: { method: {}, path: { type: 'string' }, resourceType: { type: 'string' }, operation: {}, query: { type: 'object' }, headers: { type: 'object' }, body: {} } },
-            action: { type: 'object', required: ['type'], properties: { type: { enum: ['latency', 'error', 'conflict', 'reset', 'hang', 'malformed', 'rateLimit'] } } },
+            match: {
+              type: 'object',
+              properties: {
+                method: {},
+                path: { type: 'string' },
+                resourceType: { type: 'string' },
+                operation: {},
+                query: { type: 'object' },
+                headers: { type: 'object' },
+                body: {},
+                bulkOperation: {
+                  description: 'POST /Bulk only: fail one operation (0-based index, or method and/or path glob) with the error or conflict action; the others run',
+                  oneOf: [{ type: 'integer', minimum: 0 }, { type: 'object', properties: { method: {}, path: { type: 'string' } } }],
+                },
+              },
+            },
+            action: {
+              type: 'object',
+              required: ['type'],
+              properties: {
+                type: { enum: ['latency', 'error', 'conflict', 'reset', 'hang', 'malformed', 'rateLimit', 'throttle', 'drift', 'lag'] },
+                phase: { enum: ['before', 'after'], description: 'reset, hang, error: "after" runs the real handler first (it commits), then the client gets the fault' },
+                bytesPerSecond: { type: 'integer', minimum: 1, description: 'throttle' },
+                insert: { type: 'integer', minimum: 0, description: 'drift' },
+                delete: { type: 'integer', minimum: 0, description: 'drift' },
+                ms: { type: 'integer', description: 'latency, lag' },
+                reads: { type: 'boolean', description: 'lag: GET by id sees the previous state too' },
+              },
+            },
             probability: { type: 'number', minimum: 0, maximum: 1 },
             times: { type: 'integer', minimum: 1 },
             after: { type: 'integer', minimum: 0 },
+            from: { type: 'string', description: 'RFC 3339 date-time, or "+10s" / "+500ms" / "+2m" / "+1h" after the rule is added (tenant clock); listed resolved' },
+            until: { type: 'string', description: 'as from; exclusive' },
+            state: { enum: ['pending', 'active', 'over'], readOnly: true },
+          },
+        },
+        OAuth: {
+          type: 'object',
+          properties: {
+            mode: { enum: ['bearer', 'basic', 'none', 'oauth'] },
+            tokenEndpoint: { type: 'string' },
+            clientId: { type: 'string' },
+            tokenLifetime: { type: 'integer' },
+            activeTokens: { type: 'integer' },
+            expiredTokens: { type: 'integer' },
           },
         },
         JournalQuery: { type: 'object', properties: { method: {}, path: { type: 'string' }, operation: {}, resourceType: { type: 'string' }, status: {}, from: { type: 'string' }, to: { type: 'string' }, hasWarnings: { type: 'boolean' }, warningCode: { type: 'string' }, hasFindings: { type: 'boolean' }, findingCode: { type: 'string' }, fault: {}, body: {}, since: { type: 'integer' }, limit: { type: 'integer' }, order: { enum: ['asc', 'desc'] } } },

@@ -25,6 +25,9 @@ import { LIST_RESPONSE_SCHEMA, sendScim } from './respond.js';
 /** The tenant of this request, set by the tenant-resolution middleware. */
 export const tenantOf = (res: Response): Tenant => res.locals.tenant as Tenant;
 
+/** The SCIM service this request runs on: the tenant's, unless a layer gave the request its own view of the store. */
+const serviceOf = (res: Response): ScimService => (res.locals.scim as RequestScimContext | undefined)?.service ?? tenantOf(res).service;
+
 /** The absolute base URL of the SCIM endpoint this request came through, for meta.location and $ref. */
 export function baseUrlOf(req: Request): string {
   return `${req.protocol}://${req.get('host')}${req.baseUrl}`;
@@ -102,7 +105,8 @@ function requireSearchBody(req: Request): unknown {
  */
 function sendList(req: Request, res: Response, typeNames: string[], request: ListRequest, projection: ProjectionRequest): void {
   const tenant = tenantOf(res);
-  const { config, service, capabilities } = tenant;
+  const { config, capabilities } = tenant;
+  const service = serviceOf(res);
   projection = checkListProjection(capabilities, projection);
   const result = service.query(typeNames, request, {
     limits: { defaultPageSize: config.defaultPageSize, maxPageSize: config.maxPageSize, cursorTimeout: config.cursorTimeout },
@@ -142,8 +146,9 @@ const notAllowed = (allowed: string) => (req: Request, res: Response) => {
 /** PATCH (RFC 7644 3.5.2): 200 with the resource, or 204 where the tenant's patchStatus says so. */
 function patchAndRespond(req: Request, res: Response, type: ResourceSchema, id: string): void {
   const tenant = tenantOf(res);
-  const projection = projectionFor(req, tenant.service, type.name);
-  const patched = tenant.service.patch(type.name, id, requireObjectBody(req), { ifMatch: req.get('If-Match') }, warningSink(res));
+  const service = serviceOf(res);
+  const projection = projectionFor(req, service, type.name);
+  const patched = service.patch(type.name, id, requireObjectBody(req), { ifMatch: req.get('If-Match') }, warningSink(res));
   if (tenant.config.patchStatus[type.name] === 204 && queryParam(req, 'attributes') === undefined) {
     const location = `${baseUrlOf(req)}${type.resourceType.endpoint}/${patched.id}`;
     res.status(204).set({ Location: location });
@@ -151,7 +156,7 @@ function patchAndRespond(req: Request, res: Response, type: ResourceSchema, id: 
     res.end();
     return;
   }
-  sendResource(req, res, tenant.service, type.name, patched, 200, projection);
+  sendResource(req, res, service, type.name, patched, 200, projection);
 }
 
 export function scimRoutes(): Router {
@@ -199,20 +204,20 @@ export function scimRoutes(): Router {
     return id;
   };
   router.get('/Me', (req, res) => {
-    const service = tenantOf(res).service;
+    const service = serviceOf(res);
     sendResource(req, res, service, 'User', service.get('User', meOf(res)), 200);
   });
   router.put('/Me', (req, res) => {
-    const service = tenantOf(res).service;
+    const service = serviceOf(res);
     const projection = projectionFor(req, service, 'User');
     const replaced = service.replace('User', meOf(res), requireObjectBody(req), { ifMatch: req.get('If-Match') }, warningSink(res));
     sendResource(req, res, service, 'User', replaced, 200, projection);
   });
   router.patch('/Me', (req, res) => {
-    patchAndRespond(req, res, tenantOf(res).service.resourceType('User'), meOf(res));
+    patchAndRespond(req, res, serviceOf(res).resourceType('User'), meOf(res));
   });
   router.delete('/Me', (req, res) => {
-    tenantOf(res).service.delete('User', meOf(res), { ifMatch: req.get('If-Match') });
+    serviceOf(res).delete('User', meOf(res), { ifMatch: req.get('If-Match') });
     res.status(204).end();
   });
   router.all(['/Me', '/Me/{*rest}'], (req) => {
@@ -225,13 +230,14 @@ export function scimRoutes(): Router {
     const limits = tenant.features.bulk;
     const declared = Number(req.get('Content-Length'));
     const payloadSize = Number.isFinite(declared) && declared > 0 ? declared : Buffer.byteLength(JSON.stringify(req.body ?? null));
-    const response = processBulk(tenant.service, req.body, {
+    const response = processBulk(serviceOf(res), req.body, {
       baseUrl: baseUrlOf(req),
       maxOperations: limits.maxOperations,
       maxPayloadSize: limits.maxPayloadSize,
       payloadSize,
       patchStatus: (typeName) => tenant.config.patchStatus[typeName] ?? 200,
       onWarning: warningSink(res),
+      intercept: (res.locals.scim as RequestScimContext | undefined)?.bulkOperationHook,
     });
     sendScim(res, 200, response);
   });
@@ -273,7 +279,7 @@ export function scimRoutes(): Router {
 
   router.post('/:endpoint', (req, res) => {
     const type = typeOf(req, res);
-    const service = tenantOf(res).service;
+    const service = serviceOf(res);
     const projection = projectionFor(req, service, type.name);
     const created = service.create(type.name, requireObjectBody(req), warningSink(res));
     sendResource(req, res, service, type.name, created, 201, projection);
@@ -281,7 +287,7 @@ export function scimRoutes(): Router {
 
   router.get('/:endpoint/:id', (req, res) => {
     const type = typeOf(req, res);
-    const service = tenantOf(res).service;
+    const service = serviceOf(res);
     const resource = service.get(type.name, req.params.id as string);
     const ifNoneMatch = service.options.capabilities?.etag === false ? undefined : req.get('If-None-Match');
     const version = (resource.meta as Record<string, string>).version!;
@@ -294,7 +300,7 @@ export function scimRoutes(): Router {
 
   router.put('/:endpoint/:id', (req, res) => {
     const type = typeOf(req, res);
-    const service = tenantOf(res).service;
+    const service = serviceOf(res);
     const projection = projectionFor(req, service, type.name);
     const replaced = service.replace(type.name, req.params.id as string, requireObjectBody(req), { ifMatch: req.get('If-Match') }, warningSink(res));
     sendResource(req, res, service, type.name, replaced, 200, projection);
@@ -308,7 +314,7 @@ export function scimRoutes(): Router {
 
   router.delete('/:endpoint/:id', (req, res) => {
     const type = typeOf(req, res);
-    tenantOf(res).service.delete(type.name, req.params.id as string, { ifMatch: req.get('If-Match') });
+    serviceOf(res).delete(type.name, req.params.id as string, { ifMatch: req.get('If-Match') });
     res.status(204).end();
   });
 

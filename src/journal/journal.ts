@@ -13,6 +13,7 @@ import { isoTime, type Clock } from '../scim/clock.js';
 import {
   SCIM_OPERATIONS,
   type BehaviourFinding,
+  type CommittedResponse,
   type ConformanceWarning,
   type FiredFaultInfo,
   type RequestScimContext,
@@ -30,6 +31,15 @@ const FILE_BACKLOG_LIMIT = 16 * 1024 * 1024;
 const MAX_BODY_DEPTH = 200;
 
 export type JournalOutcome = 'completed' | 'aborted' | 'reset';
+
+/** What the real handler answered when a fault replaced that answer (a fault with phase "after"). */
+export interface CommittedEntry {
+  status: number;
+  responseHeaders: Record<string, string | string[] | number>;
+  /** Parsed JSON when the answer was JSON, else text; null when it had no body. */
+  responseBody: unknown;
+  responseBodyTruncated: boolean;
+}
 
 export interface JournalEntry {
   /** "req-<seq>". */
@@ -62,6 +72,8 @@ export interface JournalEntry {
   resourceType: string | null;
   fault: FiredFaultInfo | null;
   warnings: ConformanceWarning[];
+  /** `status`, `responseBody` and `outcome` are what the client got; they differ from what was committed here. */
+  committed: CommittedEntry | null;
   outcome: JournalOutcome;
   /** Who sent it: a digest of tenant, credentials and User-Agent (never the credential); null when not analysed. */
   client: string | null;
@@ -83,7 +95,10 @@ export type JournalRecordInput = Omit<
   | 'responseHeaders'
   | 'client'
   | 'findings'
+  | 'committed'
 > & {
+  /** The real handler's answer, when a fault replaced it. */
+  committed?: CommittedResponse | null;
   time?: string;
   /** Raw headers (e.g. req.headers); record() redacts them. */
   requestHeaders: Record<string, string | string[] | number | undefined>;
@@ -230,8 +245,13 @@ function define(obj: object, key: string, value: unknown): void {
   Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-/** `password`, or an attribute path ending in it (`urn:...:User:password`, `x.password`). */
-const PASSWORD_KEY = /(^|[:.])password$/i;
+/**
+ * `password`, or an attribute path ending in it (`urn:...:User:password`, `x.password`); and the client secret of
+ * an OAuth 2.0 token request (RFC 6749 section 2.3.1) or its assertion (RFC 7521).
+ */
+const PASSWORD_KEY = /(^|[:.])password$|^client_secret$|^client_assertion$/i;
+/** Tokens in the answer of an OAuth 2.0 token endpoint (RFC 6749 section 5.1). */
+const TOKEN_KEYS = new Set(['access_token', 'refresh_token', 'id_token']);
 /** A PATCH operation path naming the password attribute, e.g. "password" or "urn:...:User:password". */
 const PASSWORD_PATH = /^\s*(?:[^\s]*[:.])?password\s*$/i;
 
@@ -369,6 +389,45 @@ function defineLazyJson(entry: object, key: string, text: string): void {
       Object.defineProperty(entry, key, { value: next, enumerable: true, configurable: true, writable: true });
     },
   });
+}
+
+/** A token endpoint's answer with its tokens "[REDACTED]" (the journal never keeps a usable credential). */
+function redactTokens(body: unknown): unknown {
+  let value = body;
+  if (body instanceof JsonText) {
+    try {
+      value = JSON.parse(body.text) as unknown;
+    } catch {
+      return body;
+    }
+  }
+  if (!isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(value)) define(out, k, TOKEN_KEYS.has(k.toLowerCase()) ? REDACTED : value[k]);
+  return out;
+}
+
+function contentTypeOf(headers: Record<string, unknown>): string {
+  for (const k of Object.keys(headers)) if (k.toLowerCase() === 'content-type') return String(headers[k]);
+  return '';
+}
+
+/**
+ * The committed answer of a request whose delivered answer a fault replaced: bounded like a response body, and with
+ * its tokens redacted when it is a token endpoint's.
+ */
+function committedEntry(committed: CommittedResponse, tokens: boolean): CommittedEntry {
+  const redacted = tokens ? redactTokens(new JsonText(committed.body)) : committed.body;
+  const { text, truncated } = truncateText(typeof redacted === 'string' ? redacted : redacted instanceof JsonText ? redacted.text : JSON.stringify(redacted));
+  const json = !truncated && text !== '' && (contentTypeOf(committed.headers) === '' || /json/i.test(contentTypeOf(committed.headers)));
+  const entry: CommittedEntry = {
+    status: committed.status,
+    responseHeaders: copyResponseHeaders(committed.headers),
+    responseBody: text === '' ? null : text,
+    responseBodyTruncated: truncated,
+  };
+  if (json) defineLazyJson(entry, 'responseBody', text);
+  return entry;
 }
 
 function boundResponseBody(body: unknown): { body: unknown; truncated: boolean } {
@@ -776,7 +835,7 @@ export class Journal {
   record(input: JournalRecordInput, context?: RequestScimContext): JournalEntry {
     const seq = ++this.seq;
     const req = redactBody(input.requestBody);
-    const res = boundResponseBody(input.responseBody);
+    const res = boundResponseBody(input.operation === 'token' ? redactTokens(input.responseBody) : input.responseBody);
     const entry: JournalEntry = {
       id: `req-${seq}`,
       seq,
@@ -796,8 +855,9 @@ export class Journal {
       durationMs: input.durationMs,
       operation: input.operation,
       resourceType: input.resourceType ?? null,
-      fault: input.fault ? { ...input.fault } : null,
+      fault: input.fault ? structuredClone(input.fault) : null,
       warnings: (input.warnings ?? []).map((w) => ({ code: w.code, rfc: w.rfc, detail: w.detail })),
+      committed: input.committed ? committedEntry(input.committed, input.operation === 'token') : null,
       outcome: input.outcome,
       client: null,
       findings: [],
@@ -1136,6 +1196,7 @@ export interface HarEntry {
   _resourceType: string | null;
   _fault: FiredFaultInfo | null;
   _warnings: ConformanceWarning[];
+  _committed: CommittedEntry | null;
   _outcome: JournalOutcome;
 }
 
@@ -1218,6 +1279,7 @@ function toHarEntry(e: JournalEntry): HarEntry {
     _resourceType: e.resourceType,
     _fault: e.fault,
     _warnings: e.warnings,
+    _committed: e.committed,
     _outcome: e.outcome,
   };
 }

@@ -160,6 +160,7 @@ export function journalMiddleware(resolve: JournalResolver): RequestHandler {
           resourceType: context.resourceType ?? null,
           fault: context.fault ?? null,
           warnings: context.warnings ?? [],
+          committed: context.committed ?? null,
           outcome,
         }, context);
       } catch (err) {

@@ -43,6 +43,12 @@ export interface BulkOptions {
   /** Status of a successful PATCH for a resource type (the tenant's patchStatus); 200 by default. */
   patchStatus?: (typeName: string) => 200 | 204;
   onWarning?: (warning: PatchWarning) => void;
+  /**
+   * Called before each operation runs (after its shape is checked); an error returned fails that operation with
+   * it instead of running it, as if the service had thrown it. Lets an outer layer (fault injection) fail one
+   * operation of a request while the others run.
+   */
+  intercept?: (operation: { index: number; method: string; path: string }) => ScimError | undefined;
 }
 
 export interface BulkOperationResult {
@@ -332,6 +338,11 @@ class BulkProcessor {
       const id = segments[1] || undefined; // "/Users/" is the endpoint
       const resolvedData = data === undefined ? undefined : resolveRefs(data, this.idOf);
       const preconditions = op.version === undefined ? {} : { ifMatch: op.version };
+      const intercepted = this.options.intercept?.({ index: op.index, method: op.valid!, path: op.path! });
+      if (intercepted) {
+        if (id !== undefined) location = `${endpoint}/${id}`;
+        throw intercepted;
+      }
       if (op.valid === 'POST') {
         if (id !== undefined) throw new ScimError(405, undefined, `Operations[${op.index}]: POST needs a resource type endpoint such as "${type.resourceType.endpoint}", not "${op.path}" (RFC 7644 3.7).`);
         const created = service.create(type.name, resolvedData, this.options.onWarning);

@@ -69,6 +69,27 @@ describe('scimulator CLI', () => {
     expect(res.status).toBe(200);
   });
 
+  it('--auth oauth: prints the token endpoint, issues tokens for the client credentials, never prints a chosen secret', async () => {
+    const { baseUrl, out } = await start(['serve', '--port', '0', '--auth', 'oauth', '--client-id', 'ci-connector', '--client-secret', 'hunter2-secret', '--token-lifetime', '120']);
+    const origin = new URL(baseUrl).origin;
+    expect(out()).toContain(`OAuth 2.0:     POST ${origin}/oauth/token (grant_type=client_credentials, tokens live 120 s)`);
+    expect(out()).toContain('Client:        ci-connector / (secret as given; not printed)');
+    expect(out()).not.toContain('hunter2-secret');
+    expect((await fetch(`${baseUrl}/Users`, { headers: { Authorization: 'Bearer scimulator-dev-token' } })).status).toBe(401);
+    const issued = await fetch(`${origin}/oauth/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: `Basic ${Buffer.from('ci-connector:hunter2-secret').toString('base64')}` },
+      body: 'grant_type=client_credentials',
+    });
+    expect(issued.status).toBe(200);
+    const token = (await issued.json()) as { access_token: string; expires_in: number };
+    expect(token.expires_in).toBe(120);
+    expect((await fetch(`${baseUrl}/Users`, { headers: { Authorization: `Bearer ${token.access_token}` } })).status).toBe(200);
+    const run = spawnSync(process.execPath, [CLI, '--auth', 'oauth', '--token-lifetime', '0'], { encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^scimulator: --token-lifetime must be a whole number of seconds/);
+  });
+
   it('exits 2 with a one-line reason on an invalid flag', () => {
     for (const args of [['--bogus'], ['--port', 'abc'], ['--auth', 'magic'], ['--port', '70000']]) {
       const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });

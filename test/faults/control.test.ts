@@ -25,6 +25,7 @@ describe('fault control API', () => {
       matched: 0,
       fired: 0,
       retired: false,
+      state: 'active',
     });
   });
 

@@ -86,7 +86,7 @@ export interface RawResult {
 export function rawRequest(
   port: number,
   path: string,
-  opts: { method?: string; timeoutMs?: number; body?: unknown; abortAfterMs?: number } = {},
+  opts: { method?: string; timeoutMs?: number; body?: unknown; abortAfterMs?: number; headers?: Record<string, string> } = {},
 ): Promise<RawResult> {
   const start = performance.now();
   return new Promise((resolve) => {
@@ -99,7 +99,10 @@ export function rawRequest(
         path,
         method: opts.method ?? 'GET',
         agent: false,
-        headers: payload ? { 'content-type': 'application/scim+json', 'content-length': Buffer.byteLength(payload) } : {},
+        headers: {
+          ...(payload ? { 'content-type': 'application/scim+json', 'content-length': String(Buffer.byteLength(payload)) } : {}),
+          ...opts.headers,
+        },
       },
       (res) => {
         let body = '';

@@ -48,6 +48,7 @@ describe('FaultRegistry: add, list, get, remove, clear', () => {
       matched: 0,
       fired: 0,
       retired: false,
+      state: 'active',
     });
     expect(faults.remove('fault-1')).toBe(true);
     expect(faults.remove('fault-1')).toBe(false);

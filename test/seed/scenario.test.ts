@@ -244,7 +244,7 @@ describe('loadScenarioFile', () => {
 
   it('loads every shipped seed file', async () => {
     const files = readdirSync(SEEDS).filter((f) => f.endsWith('.json') && f !== 'scenario.schema.json');
-    expect(files.sort()).toEqual(['custom-device.json', 'default.json', 'empty.json', 'entra-like.json', 'large.json', 'okta-like.json']);
+    expect(files.sort()).toEqual(['custom-device.json', 'default.json', 'empty.json', 'entra-like.json', 'large.json', 'okta-like.json', 'outage.json']);
     for (const file of files) {
       const scenario = await loadScenarioFile(join(SEEDS, file));
       expect(scenario.source).toBe(join(SEEDS, file));
