@@ -58,6 +58,11 @@ export interface ArrivingRequest {
   query: Record<string, unknown>;
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
+  /**
+   * Who the credential stands for when the Authorization header changes under one client (OAuth 2.0: the client
+   * id, whose access tokens rotate); absent: the Authorization header is the credential.
+   */
+  principal?: string;
 }
 
 export interface AnalyserOptions {
@@ -623,7 +628,7 @@ export class BehaviourAnalyser {
   private clientOf(req: ArrivingRequest, now: number): ClientState {
     const authorization = first(req.headers.authorization) ?? '';
     const userAgent = (first(req.headers['user-agent']) ?? '').slice(0, 200);
-    const identity = `${this.options.tenantId}\u0000${authorization}\u0000${userAgent}`;
+    const identity = `${this.options.tenantId}\u0000${req.principal ?? authorization}\u0000${userAgent}`;
     const digest64 = new Fnv64();
     digest64.feed(identity);
     const client = this.touch(this.clients, digest64.toNumber(), BEHAVIOUR_BOUNDS.clients, () => {

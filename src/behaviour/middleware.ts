@@ -12,7 +12,7 @@ import type { BehaviourAnalyser } from './analyser.js';
 export type BehaviourResolver = (
   req: Request,
   res: Response,
-) => { analyser: BehaviourAnalyser; context: RequestScimContext; warningsHeader: boolean } | undefined;
+) => { analyser: BehaviourAnalyser; context: RequestScimContext; warningsHeader: boolean; principal?: string } | undefined;
 
 export function behaviourMiddleware(resolve: BehaviourResolver): RequestHandler {
   return (req, res, next) => {
@@ -26,6 +26,7 @@ export function behaviourMiddleware(resolve: BehaviourResolver): RequestHandler 
         query: (req.query ?? {}) as Record<string, unknown>,
         headers: req.headers,
         body: req.body as unknown,
+        ...(target.principal !== undefined ? { principal: target.principal } : {}),
       });
       // The profile layer, when the request gets that far, sets the header again with warnings and findings.
       if (findings.length > 0 && target.warningsHeader && !res.headersSent) {

@@ -68,7 +68,11 @@ function scimPipeline(runtime: Scimulator, hooks: AppHooks): Router {
   if (runtime.options.journal) {
     pipeline.use(behaviourMiddleware((_req, res) => {
       const parts = tenantParts(res);
-      return parts && { analyser: parts.tenant.behaviour, context: parts.context, warningsHeader: parts.tenant.config.warningsHeader };
+      if (!parts) return undefined;
+      const { tenant, context } = parts;
+      // OAuth access tokens rotate; the client they were issued to stays the same.
+      const principal = tenant.auth.mode === 'oauth' ? `oauth client ${tenant.auth.clientId}` : undefined;
+      return { analyser: tenant.behaviour, context, warningsHeader: tenant.config.warningsHeader, ...(principal ? { principal } : {}) };
     }));
   }
   pipeline.use(faultMiddleware((_req, res) => {

@@ -7,6 +7,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BEHAVIOUR_CODE_INFO, BEHAVIOUR_CODES } from '../../src/behaviour/codes.js';
 import { DEFAULT_TOKEN } from '../../src/config.js';
@@ -97,6 +98,24 @@ describe('GET /_mock/behaviour', () => {
     expect(acme.clients[0].findings.map((f: { requestIds: string[] }) => f.requestIds)).toEqual([[b.first.id, b.second.id]]);
     expect(JSON.stringify(acme)).not.toContain(token2);
     expect((await h.report()).totalFindings).toBe(1);
+  });
+
+  it('an OAuth 2.0 client stays one client when its access token rotates', async () => {
+    await h.config({ auth: { mode: 'oauth', clientId: 'okta-app', clientSecret: 'okta-secret', tokenLifetime: 60 } });
+    const token = async () => {
+      const res = await request(h.app).post('/oauth/token').type('form').send({ grant_type: 'client_credentials', client_id: 'okta-app', client_secret: 'okta-secret' });
+      expect(res.status).toBe(200);
+      return res.body.access_token as string;
+    };
+    const first = await token();
+    await h.client('Okta SCIM Client 1.0', { token: first }).get('/Users');
+    await h.advance(61_000); // the first token expires; the connector fetches another
+    const second = await token();
+    expect(second).not.toBe(first);
+    await h.client('Okta SCIM Client 1.0', { token: second }).get('/Users');
+    const report = await h.report();
+    expect(report.clients.map((c) => [c.userAgent, c.credentials, c.requests])).toEqual([['Okta SCIM Client 1.0', 'Bearer', 2]]);
+    expect(JSON.stringify(report)).not.toMatch(new RegExp(`${first}|${second}|okta-secret`));
   });
 
   it('DELETE /_mock/behaviour and reset forget the clients; reset ?keep=journal keeps them', async () => {
