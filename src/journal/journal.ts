@@ -1198,6 +1198,8 @@ export interface HarEntry {
   _warnings: ConformanceWarning[];
   _committed: CommittedEntry | null;
   _outcome: JournalOutcome;
+  _client: string | null;
+  _findings: BehaviourFinding[];
 }
 
 export interface HarLog {
@@ -1281,5 +1283,7 @@ function toHarEntry(e: JournalEntry): HarEntry {
     _warnings: e.warnings,
     _committed: e.committed,
     _outcome: e.outcome,
+    _client: e.client,
+    _findings: e.findings,
   };
 }

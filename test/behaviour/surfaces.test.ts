@@ -44,6 +44,11 @@ describe('the journal entry and the conformance summary', () => {
     expect(found.body.requests.map((r: { id: string }) => r.id)).toEqual([second.id]);
     expect((await h.control.get('/requests?hasFindings=false')).body.requests.map((r: { id: string }) => r.id)).toEqual([first.id]);
     expect((await h.control.post('/requests/find', { findingCode: '' })).status).toBe(400);
+    // Exports carry them too.
+    const har = JSON.parse((await h.control.get('/requests/export?format=har')).text);
+    expect(har.log.entries.map((e: { _client: string; _findings: unknown[] }) => [e._client, e._findings.length])).toEqual([[e2.client, 0], [e2.client, 1]]);
+    const lines = (await h.control.get('/requests/export?format=ndjson')).text.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines[1].findings).toEqual(e2.findings);
   });
 
   it('GET /_mock/conformance counts findings beside warnings, in a list of their own', async () => {
