@@ -51,10 +51,10 @@ const version = (name) => JSON.parse(readFileSync(join(ROOT, 'node_modules', nam
 const pack = run('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT });
 const packed = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('[')))[0];
 const files = packed.files.map((f) => f.path).sort();
-const allowed = (f) => /^dist\/.+\.(js|d\.ts)$/.test(f) || /^seeds\/[^/]+\.(json|md)$/.test(f) || ['README.md', 'LICENSE', 'package.json'].includes(f);
+const allowed = (f) => /^dist\/.+\.(js|d\.ts)$/.test(f) || /^dist\/dashboard\/[^/]+\.(html|css|svg)$/.test(f) || /^seeds\/[^/]+\.(json|md)$/.test(f) || ['README.md', 'LICENSE', 'package.json'].includes(f);
 const stray = files.filter((f) => !allowed(f));
 if (stray.length) die(`the tarball holds files that do not run: ${stray.join(', ')}`);
-for (const must of ['LICENSE', 'README.md', 'dist/cli.js', 'dist/index.js', 'dist/index.d.ts', 'dist/vitest.js', 'dist/vitest.d.ts', 'seeds/default.json']) {
+for (const must of ['LICENSE', 'README.md', 'dist/dashboard/index.html', 'dist/dashboard/style.css', 'dist/dashboard/main.js', 'dist/cli.js', 'dist/index.js', 'dist/index.d.ts', 'dist/vitest.js', 'dist/vitest.d.ts', 'seeds/default.json']) {
   if (!files.includes(must)) die(`the tarball lacks ${must}`);
 }
 const kB = (n) => `${(n / 1000).toFixed(1)} kB`;
@@ -110,6 +110,11 @@ const listed = await users.json();
 if (users.status !== 200 || listed.totalResults !== 5) die(`GET ${server.base}/Users answered ${users.status} with ${JSON.stringify(listed).slice(0, 300)}`);
 const health = await fetch(`${server.control}/health`);
 if (health.status !== 200) die(`GET ${server.control}/health answered ${health.status}`);
+// The dashboard ships in the package ([dashboard] #12): its page and assets are served from the installed copy.
+for (const asset of ['', 'main.js', 'style.css']) {
+  const res = await fetch(`${server.control}/ui/${asset}`);
+  if (res.status !== 200) die(`GET ${server.control}/ui/${asset} answered ${res.status}`);
+}
 // An Entra-style PATCH draws two warnings; `npx scimulator report --fail-on warning` must then exit 1.
 const id = listed.Resources[0].id;
 const patched = await fetch(`${server.base}/Users/${id}`, {

@@ -94,6 +94,7 @@ async function serve(argv: Record<string, unknown>): Promise<void> {
   const lines = [`Scimulator ${VERSION} listening`, `  SCIM base URL: ${running.baseUrl}`];
   if (!o.control) lines.push('  Control API:   off (--no-control)');
   else lines.push(`  Control API:   ${running.url}${o.controlPath}${o.controlToken ? ' (bearer token as given by --control-token; not printed)' : ''}`);
+  if (o.control) lines.push(`  Dashboard:     ${running.url}${o.controlPath}/ui/${o.controlToken ? ' (asks for the control token)' : ''}`);
   // Only the documented development token is printed; a secret the operator chose is never written out.
   if (auth.mode === 'bearer') lines.push(`  Bearer token:  ${auth.token === DEFAULT_TOKEN ? auth.token : '(as given by --token or the seed file; not printed)'}`);
   else if (auth.mode === 'basic') lines.push(`  Basic auth:    ${auth.basicUser} / (password as given; not printed)`);

@@ -5,9 +5,11 @@
 import type { BehaviourReport } from './behaviour/analyser.js';
 import type { FaultRule, FaultRuleInput } from './faults/types.js';
 import type { ConformanceSummary, JournalEntry, JournalQuery } from './journal/journal.js';
+import type { JournalStreamEvent, JournalStreamQuery } from './journal/stream.js';
 import type { ConformanceReport } from './journal/report.js';
 import type { SnapshotDocument } from './store/snapshot.js';
 import type { TenantAuth, TenantConfig } from './tenant.js';
+import { journalStreamEvent, SseParser } from './ui/sse.js';
 
 export class ScimulatorControlError extends Error {
   constructor(readonly status: number, message: string, readonly field?: string) {
@@ -67,17 +69,51 @@ export class TenantControl {
   }
 
   protected async call<T>(method: string, path: string, body?: unknown, root = this.root): Promise<T> {
+    const res = await this.send(method, path, body, root);
+    return (await this.parse(res, method, path)) as T;
+  }
+
+  private send(method: string, path: string, body?: unknown, root = this.root, signal?: AbortSignal): Promise<Response> {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (this.options.controlToken) headers.Authorization = `Bearer ${this.options.controlToken}`;
-    const res = await fetch(`${root}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    return fetch(`${root}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
+  }
+
+  private async parse(res: Response, method: string, path: string): Promise<unknown> {
     const text = await res.text();
-    const parsed = text && (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text;
+    // application/json and +json are parsed; NDJSON (application/x-ndjson) stays text.
+    const parsed: unknown = text && /[/+]json\b/.test(res.headers.get('content-type') ?? '') ? JSON.parse(text) : text;
     if (!res.ok) {
       const error = parsed as { error?: string; field?: string };
       throw new ScimulatorControlError(res.status, error?.error ?? `${method} ${path} answered ${res.status}`, error?.field);
     }
-    return parsed as T;
+    return parsed;
+  }
+
+  /** GET /requests/stream as events; ends when the server ends the stream, the loop breaks, or `signal` aborts. */
+  private async *streamEvents(query: JournalStreamQuery, signal: AbortSignal | undefined): AsyncGenerator<JournalStreamEvent> {
+    const path = `/requests/stream?${queryString(query)}`;
+    const res = await this.send('GET', path, undefined, this.root, signal);
+    if (!res.ok || !res.body) {
+      await this.parse(res, 'GET', path);
+      throw new ScimulatorControlError(res.status, `GET ${path} answered without a body`);
+    }
+    const reader = res.body.getReader();
+    const decoder = new TextDecoder();
+    const parser = new SseParser();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        for (const e of parser.push(decoder.decode(value, { stream: true }))) {
+          const event = journalStreamEvent(e);
+          if (event) yield event;
+        }
+      }
+    } finally {
+      await reader.cancel().catch(() => undefined);
+    }
   }
 
   readonly faults = {
@@ -97,14 +133,15 @@ export class TenantControl {
     /** Waits for the first request after `query.since` (default: now) that matches. */
     waitFor: async (query: JournalQuery = {}, { timeoutMs = 5000 }: { timeoutMs?: number } = {}) => {
       const since = query.since ?? (await this.call<{ lastSeq: number }>('POST', '/requests/find', { limit: 1 })).lastSeq;
-      const params = new URLSearchParams({ since: String(since), timeoutMs: String(timeoutMs) });
-      for (const [key, value] of Object.entries(query)) {
-        if (key === 'since' || value === undefined) continue;
-        params.set(key, typeof value === 'object' ? JSON.stringify(value) : String(value));
-      }
-      return this.call<JournalEntry>('GET', `/requests/wait?${params}`);
+      return this.call<JournalEntry>('GET', `/requests/wait?${queryString({ ...query, since, timeoutMs })}`);
     },
     export: (format: 'ndjson' | 'har' = 'ndjson') => this.call<unknown>('GET', `/requests/export?format=${format}`),
+    /**
+     * The live feed: entries as they are recorded (after `since`, or the last `tail`, or from now), with `hello`,
+     * `dropped` and `stats` events. `for await (const e of scim.requests.stream({ operation: 'patch' }))`; break
+     * (or abort `signal`) to close it.
+     */
+    stream: (query: JournalStreamQuery = {}, { signal }: { signal?: AbortSignal } = {}) => this.streamEvents(query, signal),
   };
 
   conformance(): Promise<ConformanceSummary> {
@@ -160,6 +197,17 @@ export class TenantControl {
     advance: async (ms: number) => void (await this.call('POST', '/clock', { advance: ms })),
     real: async () => void (await this.call('POST', '/clock', { real: true })),
   };
+}
+
+/** A journal query in query-string form: lists comma-separated, `body` JSON-encoded. */
+function queryString(query: Record<string, unknown>): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    if (key === 'body' || (typeof value === 'object' && value !== null && !Array.isArray(value))) params.set(key, JSON.stringify(value));
+    else params.set(key, Array.isArray(value) ? value.join(',') : String(value));
+  }
+  return params;
 }
 
 /** The control API of a whole Scimulator: the default tenant's operations plus tenants and health. */

@@ -27,7 +27,11 @@ export class ScimulatorHandle extends ScimulatorClient {
     controlToken?: string,
   ) {
     super(url, { controlPath, controlToken });
+    this.dashboardUrl = `${url}${controlPath}/ui/`;
   }
+
+  /** The live dashboard in a browser (asks for the control token when there is one). */
+  readonly dashboardUrl: string;
 
   /** Stops the server (in-flight requests finish first) and saves the data file if there is one. */
   close(): Promise<void> {

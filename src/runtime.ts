@@ -35,6 +35,7 @@ export class Scimulator {
   readonly startedAt = Date.now();
   readonly version = VERSION;
   private tenantCounter = 0;
+  private readonly stopper = new AbortController();
 
   constructor(options: Partial<ScimulatorOptions> = {}) {
     this.options = resolveOptions(options);
@@ -54,6 +55,15 @@ export class Scimulator {
       const added = this.defaultTenant.faults.add(rule);
       this.defaultTenant.startupFaults.push({ ...rule, id: added.id });
     }
+  }
+
+  /** Aborted when the server starts shutting down: open live streams end instead of holding the shutdown. */
+  get stopping(): AbortSignal {
+    return this.stopper.signal;
+  }
+
+  stop(): void {
+    this.stopper.abort();
   }
 
   get defaultTenant(): Tenant {

@@ -85,6 +85,7 @@ export async function startServer(partial: Partial<ScimulatorOptions> = {}, hook
     notes,
     close(graceMs = options.shutdownGraceMs) {
       closing ??= (async () => {
+        runtime.stop();
         await new Promise<void>((resolve) => {
           const timer = setTimeout(() => {
             server.closeAllConnections();

@@ -17,6 +17,7 @@ import { ControlError, mergeConfig, onlyKeys } from '../tenant-config.js';
 import { secretEquals } from './auth.js';
 import { oauthControlRouter } from './oauth.js';
 import { controlOpenApi } from './openapi.js';
+import { dashboardRouter } from './ui.js';
 
 export { ControlError, mergeConfig };
 
@@ -106,6 +107,7 @@ function tenantRoutes(runtime: Scimulator): Router {
         const tenants: Tenant[] = locals.controlEveryTenant ? [...runtime.tenants.values()] : [locals.controlTenant];
         return tenants.map((t) => ({ tenant: t.id, profile: t.config.profile, journal: t.journal, recording: runtime.options.journal, unchecked: t.behaviour.codesOff() }));
       },
+      { stopping: runtime.stopping },
     ),
   );
   router.use(behaviourControlRouter((req) => (req.res as Response).locals.controlTenant.behaviour));
@@ -120,6 +122,8 @@ function scimBaseUrl(req: Request, runtime: Scimulator, tenantId: string): strin
 export function controlRouter(runtime: Scimulator): Router {
   const router = Router();
   const { controlToken } = runtime.options;
+  // The dashboard's static files carry no data: served before the token check (the page asks for the token).
+  router.use(dashboardRouter({ tokenRequired: Boolean(controlToken) }));
   if (controlToken) {
     router.use((req, _res, next) => {
       const header = req.headers.authorization ?? '';

@@ -61,6 +61,28 @@ const tenantScoped: Record<string, Record<string, unknown>> = {
     },
   },
   '/oauth/tokens': { delete: { summary: 'Revoke every access token the tenant issued: they answer 401 invalid_token from now on', responses: { 200: ok('{ revoked }', { type: 'object', properties: { revoked: { type: 'integer' } } }) } } },
+  '/requests/stream': {
+    get: {
+      summary: 'The journal live, as Server-Sent Events (text/event-stream); the dashboard reads it',
+      description:
+        'Events: `hello` once ({lastSeq, size, capacity, evicted, since}); one unnamed event per journal entry, its `id` the entry seq; ' +
+        '`dropped` ({missed}) when entries left the journal before this viewer read them (a slow reader never makes the server buffer more ' +
+        'than about 1 MiB for it); `stats` every 5 s ({lastSeq, size, capacity, evicted}). Starts after `since` (or the `Last-Event-ID` ' +
+        'header), or with the last `tail` matching entries, or (neither) with the next entry. The journal filters of GET /requests apply ' +
+        '(except order); `limit` ends the stream after that many entries, `timeoutMs` after that long; otherwise it runs until the client leaves. ' +
+        '`response=none` leaves responseHeaders and responseBody out of the entries (GET /requests/{requestId} has them); it is what the dashboard reads. ' +
+        'With --control-token, send it in Authorization (EventSource cannot: read the stream with fetch()).',
+      parameters: [
+        { name: 'since', in: 'query', schema: { type: 'integer', minimum: 0 } },
+        { name: 'tail', in: 'query', schema: { type: 'integer', minimum: 0 } },
+        { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1 } },
+        { name: 'timeoutMs', in: 'query', schema: { type: 'integer', minimum: 0 } },
+        { name: 'response', in: 'query', schema: { enum: ['full', 'none'], default: 'full' } },
+        { name: 'Last-Event-ID', in: 'header', schema: { type: 'string' } },
+      ],
+      responses: { 200: { description: 'The event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, 400: error },
+    },
+  },
   '/conformance': {
     get: {
       summary:

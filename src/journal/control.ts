@@ -7,6 +7,7 @@
  *   POST   /requests/find          body = query            -> { requests, count, lastSeq }
  *   GET    /requests/export        ?format=ndjson|har&...   (attachment)
  *   GET    /requests/wait          ?since=N&timeoutMs=5000&...  long-poll: 200 with the entry, 408 on timeout
+ *   GET    /requests/stream        ?since=N|tail=N&limit=&timeoutMs=&response=none&...  Server-Sent Events (stream.ts)
  *   GET    /conformance            the conformance summary; ?format=json|junit|text: the conformance report
  * Errors: { "error": "...", "field"?: "..." } with 400 or 404. express.json() is assumed to have run.
  */
@@ -14,11 +15,13 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import {
   JournalQueryError,
   JournalTimeoutError,
+  journalEntryMatcher,
   validateJournalQuery,
   type Journal,
   type JournalQuery,
 } from './journal.js';
 import { conformanceReport, REPORT_CONTENT_TYPES, REPORT_FORMATS, renderReport, type ConformanceReportSource, type ReportFormat } from './report.js';
+import { streamJournal } from './stream.js';
 
 export const DEFAULT_WAIT_TIMEOUT_MS = 5_000;
 export const MAX_WAIT_TIMEOUT_MS = 60_000;
@@ -33,6 +36,14 @@ function single(field: string, v: unknown): string {
     throw new JournalQueryError(field, `${field} may be given only once in the query string`);
   }
   throw new JournalQueryError(field, `${field} must be a plain query-string value`);
+}
+
+/** A non-negative integer query parameter (undefined when absent). */
+function nonNegative(field: string, raw: unknown): number | undefined {
+  if (raw === undefined) return undefined;
+  const s = single(field, raw).trim();
+  if (!/^\d+$/.test(s)) throw new JournalQueryError(field, `${field} must be a non-negative integer, got ${JSON.stringify(s)}`);
+  return Number(s);
 }
 
 function bool(field: string, s: string): boolean {
@@ -64,9 +75,7 @@ export function journalQueryFromParams(params: Record<string, unknown>, extra: r
     } else if (STRING_FIELDS.has(key)) {
       set(key, single(key, raw));
     } else if (INT_FIELDS.has(key)) {
-      const s = single(key, raw).trim();
-      if (!/^\d+$/.test(s)) throw new JournalQueryError(key, `${key} must be a non-negative integer, got ${JSON.stringify(s)}`);
-      set(key, Number(s));
+      set(key, nonNegative(key, raw));
     } else if (key === 'hasWarnings' || key === 'hasFindings') {
       set(key, bool(key, single(key, raw)));
     } else if (key === 'fault') {
@@ -103,12 +112,46 @@ function queryFromBody(req: Request): JournalQuery {
 }
 
 /**
+ * GET /requests/stream: where the live feed starts (`since`, the SSE `Last-Event-ID` header, or the last `tail`
+ * matching entries; default: only what comes next), which entries it carries (the journal filters) and when it
+ * ends (`limit` entries, `timeoutMs`; default: when the client leaves).
+ */
+function streamRequests(journal: Journal, req: Request, res: Response, signal: AbortSignal | undefined): void {
+  const params = req.query as Record<string, unknown>;
+  const query = journalQueryFromParams(params, ['timeoutMs', 'tail', 'response']);
+  const response = params.response === undefined ? 'full' : single('response', params.response);
+  if (response !== 'full' && response !== 'none') throw new JournalQueryError('response', 'response must be "full" (the default) or "none" (entries without responseHeaders and responseBody)');
+  if (query.order !== undefined) throw new JournalQueryError('order', 'order is not a stream parameter: a stream is always in seq order');
+  const timeoutMs = nonNegative('timeoutMs', params.timeoutMs);
+  const tail = nonNegative('tail', params.tail);
+  const lastEventId = req.get('last-event-id');
+  let since = query.since;
+  if (since === undefined && lastEventId !== undefined && /^\d+$/.test(lastEventId.trim())) since = Number(lastEventId.trim());
+  if (tail !== undefined) {
+    if (since !== undefined) throw new JournalQueryError('tail', 'give since (or Last-Event-ID) or tail, not both');
+    const { limit: _limit, ...conditions } = query;
+    const newest = tail === 0 ? [] : journal.find({ ...conditions, order: 'desc', limit: Math.min(tail, journal.capacity) });
+    since = newest.length ? newest[newest.length - 1].seq - 1 : journal.lastSeq;
+  }
+  streamJournal(journal, req, res, {
+    since: since ?? journal.lastSeq,
+    matches: journalEntryMatcher({ ...query, since: undefined, limit: undefined }),
+    response,
+    ...(query.limit !== undefined ? { limit: query.limit } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(signal ? { signal } : {}),
+  });
+}
+
+/**
  * Router for the journal endpoints; `resolve` gives the journal of the tenant the request addresses, `reportSources`
- * the tenants a conformance report covers (default: that journal alone, as tenant "default").
+ * the tenants a conformance report covers (default: that journal alone, as tenant "default"); `stopping` ends open
+ * streams (the server is shutting down).
  */
 export function requestsControlRouter(
   resolve: (req: Request) => Journal,
   reportSources: (req: Request) => ConformanceReportSource[] = (req) => [{ tenant: 'default', journal: resolve(req), recording: true }],
+  { stopping }: { stopping?: AbortSignal } = {},
 ): Router {
   const router = Router();
 
@@ -183,6 +226,10 @@ export function requestsControlRouter(
     } finally {
       res.off('close', onClose);
     }
+  });
+
+  router.get('/requests/stream', (req, res) => {
+    streamRequests(resolve(req), req, res, stopping);
   });
 
   router.get('/requests/:id', (req, res) => {

@@ -367,25 +367,35 @@ export class JsonText {
   constructor(readonly text: string) {}
 }
 
+/** Response bodies not parsed yet: entry -> its JSON text (the same string the lazy property holds). */
+const unparsedBodies = new WeakMap<object, string>();
+
+function parseOrText(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
 /** Makes `entry[key]` the parsed `text`, parsed on first read (the text itself if it is not JSON). */
 function defineLazyJson(entry: object, key: string, text: string): void {
   let value: unknown;
   let parsed = false;
+  unparsedBodies.set(entry, text);
   Object.defineProperty(entry, key, {
     enumerable: true,
     configurable: true,
     get() {
       if (!parsed) {
-        try {
-          value = JSON.parse(text) as unknown;
-        } catch {
-          value = text;
-        }
+        value = parseOrText(text);
         parsed = true;
+        unparsedBodies.delete(entry);
       }
       return value;
     },
     set(next: unknown) {
+      unparsedBodies.delete(entry);
       Object.defineProperty(entry, key, { value: next, enumerable: true, configurable: true, writable: true });
     },
   });
@@ -428,6 +438,19 @@ function committedEntry(committed: CommittedResponse, tokens: boolean): Committe
   };
   if (json) defineLazyJson(entry, 'responseBody', text);
   return entry;
+}
+
+/**
+ * The entry as JSON text, the same as JSON.stringify(entry), without keeping a parsed copy of a response body
+ * nobody read: the live stream serialises every entry, and parsed bodies held by the journal would multiply its
+ * memory (and the garbage collector's work).
+ */
+export function journalEntryJson(entry: JournalEntry): string {
+  const text = unparsedBodies.get(entry);
+  if (text === undefined) return JSON.stringify(entry);
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(entry)) copy[key] = key === 'responseBody' ? parseOrText(text) : (entry as unknown as Record<string, unknown>)[key];
+  return JSON.stringify(copy);
 }
 
 function boundResponseBody(body: unknown): { body: unknown; truncated: boolean } {
@@ -769,6 +792,12 @@ function compileQuery(input: unknown, defaultLimit: number | undefined): Compile
 /** Validates a query without running it; throws JournalQueryError naming the bad field. */
 export function validateJournalQuery(query: unknown): asserts query is JournalQuery {
   compileQuery(query, DEFAULT_QUERY_LIMIT);
+}
+
+/** The query's conditions as one test of an entry (`since`, `limit` and `order` are not conditions); throws JournalQueryError. */
+export function journalEntryMatcher(query: JournalQuery): (entry: JournalEntry) => boolean {
+  const { predicates } = compileQuery(query, undefined);
+  return (e) => predicates.every((p) => p(e));
 }
 
 // ---------------------------------------------------------------------------------------------------------

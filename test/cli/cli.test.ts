@@ -62,6 +62,21 @@ describe('scimulator CLI', () => {
     expect(await exit).toBe(0);
   });
 
+  it('prints the dashboard URL next to the base URL; the built CLI serves it; --no-control prints none', async () => {
+    const { baseUrl, out } = await start(['serve', '--port', '0']);
+    const dashboard = /Dashboard: +(\S+)/.exec(out())?.[1];
+    expect(dashboard).toBe(`${new URL(baseUrl).origin}/_mock/ui/`);
+    const page = await fetch(dashboard!);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<script type="module" src="main.js">');
+    expect((await fetch(`${dashboard}main.js`)).headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    const guarded = await start(['serve', '--port', '0', '--control-token', 'ctl']);
+    expect(guarded.out()).toMatch(/Dashboard: +\S+\/_mock\/ui\/ \(asks for the control token\)/);
+    expect(guarded.out()).not.toContain('ctl\n');
+    const off = await start(['serve', '--port', '0', '--no-control']);
+    expect(off.out()).not.toContain('Dashboard');
+  });
+
   it('reads flags from SCIMULATOR_* environment variables', async () => {
     const { baseUrl } = await start([], { SCIMULATOR_PORT: '0', SCIMULATOR_TOKEN: 'from-env', SCIMULATOR_BASE_PATH: '/api/scim' });
     expect(baseUrl).toMatch(/\/api\/scim$/);

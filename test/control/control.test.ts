@@ -189,7 +189,9 @@ describe('control API OpenAPI document', () => {
       for (const method of Object.keys(doc.paths[path])) {
         // Deleting names another tenant, so "docs" stays for the tenant-scoped routes.
         const tenantId = path === '/tenants/{tenantId}' ? 'other' : 'docs';
-        const url = '/_mock' + path.replace('{tenantId}', tenantId).replace('{faultId}', 'fault-x').replace('{requestId}', 'req-x');
+        // The live stream runs until the client leaves: ask it to end at once.
+        const query = path.endsWith('/requests/stream') ? '?timeoutMs=0' : '';
+        const url = '/_mock' + path.replace('{tenantId}', tenantId).replace('{faultId}', 'fault-x').replace('{requestId}', 'req-x') + query;
         const res = await (request(app) as any)[method](url).send(method === 'post' && path.endsWith('/clock') ? { real: true } : undefined);
         expect(res.body.error ?? '', `${method.toUpperCase()} ${url}`).not.toMatch(/^No control endpoint/);
         expect(res.status, `${method.toUpperCase()} ${url}`).toBeLessThan(500);

@@ -1,0 +1,166 @@
+/// <reference lib="dom" />
+/**
+ * The dashboard's only ways to the server: the public control API (under the path the page is served from,
+ * one level up) and the tenant's SCIM API. The control token lives in sessionStorage (this tab only) and travels
+ * in the Authorization header, never in a URL.
+ */
+import type { JournalStreamEvent, JournalStreamQuery } from '../journal/stream.js';
+import type { TenantConfig } from '../tenant.js';
+import { journalStreamEvent, SseParser } from './sse.js';
+
+const TOKEN_KEY = 'scimulator.controlToken';
+/** Sent with the dashboard's own SCIM requests so the requests view can tell them apart. */
+export const CLIENT_HEADER = 'X-Scimulator-Client';
+
+/** <origin><control path>/ : the page is <control path>/ui/. */
+const controlRoot = new URL('../', location.href);
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Called when the server refuses the control token (401): the page asks for it again. */
+let onUnauthorized: () => void = () => undefined;
+export function whenUnauthorized(handler: () => void): void {
+  onUnauthorized = handler;
+}
+
+export function getToken(): string | null {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export function setToken(token: string | null): void {
+  if (token === null) sessionStorage.removeItem(TOKEN_KEY);
+  else sessionStorage.setItem(TOKEN_KEY, token);
+}
+
+/** The tenant every tenant-scoped call addresses. */
+let tenantId = 'default';
+export const currentTenant = () => tenantId;
+export function selectTenant(id: string): void {
+  tenantId = id;
+  scimAccess = undefined;
+}
+
+function controlHeaders(extra: Record<string, string> = {}): Record<string, string> {
+  const token = getToken();
+  return token ? { ...extra, Authorization: `Bearer ${token}` } : extra;
+}
+
+async function answer<T>(res: Response, what: string): Promise<T> {
+  const text = await res.text();
+  let body: unknown = text;
+  if (text && /json/.test(res.headers.get('content-type') ?? '')) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      /* keep the text */
+    }
+  }
+  if (!res.ok) {
+    if (res.status === 401 && what.startsWith('control')) onUnauthorized();
+    const b = (typeof body === 'object' && body !== null ? body : {}) as { error?: string; field?: string; detail?: string; scimType?: string };
+    const message = b.error ?? (b.detail ? `${b.scimType ? `${b.scimType}: ` : ''}${b.detail}` : `${what} answered ${res.status}`);
+    throw new ApiError(res.status, message, b.field);
+  }
+  return body as T;
+}
+
+/** What the page learns before it has a token: whether to ask for one. */
+export async function boot(): Promise<{ tokenRequired: boolean }> {
+  return answer(await fetch(new URL('ui/boot.json', controlRoot)), 'boot');
+}
+
+/** A control API call; `scoped` paths go to the current tenant (/tenants/{id}/...). */
+export async function control<T>(method: string, path: string, body?: unknown, scoped = true): Promise<T> {
+  const url = new URL(`${scoped ? `tenants/${encodeURIComponent(tenantId)}/` : ''}${path.replace(/^\//, '')}`, controlRoot);
+  const init: RequestInit = { method, headers: controlHeaders(body === undefined ? {} : { 'Content-Type': 'application/json' }) };
+  if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
+  return answer<T>(await fetch(url, init), `control ${method} ${path}`);
+}
+
+/** The SCIM base path and credentials of the current tenant, as the control API tells them. */
+let scimAccess: { base: string; headers: Record<string, string> } | undefined;
+
+async function access(): Promise<{ base: string; headers: Record<string, string> }> {
+  if (scimAccess) return scimAccess;
+  const [{ tenants }, config] = await Promise.all([
+    control<{ tenants: Array<{ id: string; baseUrl: string }> }>('GET', '/tenants', undefined, false),
+    control<TenantConfig>('GET', '/config'),
+  ]);
+  const tenant = tenants.find((t) => t.id === tenantId);
+  if (!tenant) throw new ApiError(404, `There is no tenant "${tenantId}".`);
+  const headers: Record<string, string> = { Accept: 'application/scim+json', [CLIENT_HEADER]: 'dashboard' };
+  const auth = config.auth;
+  if (auth.mode === 'bearer') headers.Authorization = `Bearer ${auth.token}`;
+  else if (auth.mode === 'basic') headers.Authorization = `Basic ${btoa(`${auth.basicUser ?? ''}:${auth.basicPassword ?? ''}`)}`;
+  scimAccess = { base: new URL(tenant.baseUrl).pathname, headers };
+  return scimAccess;
+}
+
+/** Forget the SCIM credentials (the config changed). */
+export function forgetScimAccess(): void {
+  scimAccess = undefined;
+}
+
+/** A SCIM request to the current tenant; the path is relative to its base (e.g. "/Users?filter=..."). */
+export async function scim<T>(method: string, path: string): Promise<T> {
+  const { base, headers } = await access();
+  return answer<T>(await fetch(new URL(`${base}${path}`, location.origin), { method, headers }), `SCIM ${method} ${path}`);
+}
+
+export interface StreamHandlers {
+  onEvent(event: JournalStreamEvent): void;
+  /** The stream ended or failed; `retryMs` is when the caller should reconnect. */
+  onClose(error: Error | undefined): void;
+}
+
+/** Opens the live feed of the current tenant with fetch() (EventSource cannot send the token). */
+export function openStream(query: JournalStreamQuery, handlers: StreamHandlers): AbortController {
+  const controller = new AbortController();
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+  const url = new URL(`tenants/${encodeURIComponent(tenantId)}/requests/stream?${params}`, controlRoot);
+  void (async () => {
+    let error: Error | undefined;
+    try {
+      const res = await fetch(url, { headers: controlHeaders({ Accept: 'text/event-stream' }), signal: controller.signal });
+      if (!res.ok || !res.body) {
+        await answer(res, 'control stream');
+        throw new ApiError(res.status, 'the stream has no body');
+      }
+      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+      const parser = new SseParser();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        for (const e of parser.push(value)) {
+          const event = journalStreamEvent(e);
+          if (event) handlers.onEvent(event);
+        }
+      }
+    } catch (err) {
+      error = err as Error;
+    }
+    if (!controller.signal.aborted) handlers.onClose(error);
+  })();
+  return controller;
+}
+
+/** Saves text as a file through a download link (no other origin involved). */
+export function download(name: string, text: string, type = 'application/json'): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

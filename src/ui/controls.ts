@@ -1,0 +1,181 @@
+/// <reference lib="dom" />
+/** The tenant view: reset, snapshot download and upload, the clock, profile and config, tenants. */
+import type { TenantConfig } from '../tenant.js';
+import { ApiError, control, currentTenant, download, forgetScimAccess } from './api.js';
+import { byId, fill, h, say } from './dom.js';
+import { journalCleared } from './requests.js';
+
+type Clock = { now: string; frozen: boolean };
+
+/** Set by main: the tenant list changed, or the user picked another tenant here. */
+let tenantsChanged: (select?: string) => Promise<void> = async () => undefined;
+export function onTenantsChanged(handler: (select?: string) => Promise<void>): void {
+  tenantsChanged = handler;
+}
+
+const failure = (el: HTMLElement) => (err: unknown) => {
+  const e = err as ApiError;
+  say(el, e.field ? `${e.field}: ${e.message}` : e.message, 'error');
+};
+
+function showClock(clock: Clock): void {
+  byId('clock-now').textContent = clock.now;
+  byId('clock-mode').textContent = clock.frozen ? 'frozen' : 'real time';
+  const freezeAt = byId<HTMLInputElement>('freeze-at');
+  if (document.activeElement !== freezeAt) freezeAt.value = clock.now;
+}
+
+async function setClock(body: Record<string, unknown>): Promise<void> {
+  const message = byId('clock-message');
+  try {
+    showClock(await control<Clock>('POST', '/clock', body));
+    say(message, '');
+  } catch (err) {
+    failure(message)(err);
+  }
+}
+
+function showConfig(config: TenantConfig & { tenant?: string }): void {
+  const { tenant: _tenant, ...rest } = config;
+  byId<HTMLSelectElement>('profile').value = config.profile;
+  byId<HTMLTextAreaElement>('config-editor').value = JSON.stringify(rest, null, 2);
+}
+
+async function patchConfig(patch: unknown): Promise<void> {
+  const message = byId('config-message');
+  try {
+    showConfig(await control<TenantConfig>('PATCH', '/config', patch));
+    forgetScimAccess();
+    say(message, 'Config applied.');
+  } catch (err) {
+    failure(message)(err);
+  }
+}
+
+export async function showTenants(tenants: Array<{ id: string; baseUrl: string }>): Promise<void> {
+  fill(
+    byId('tenant-list'),
+    tenants.map((t) =>
+      h(
+        'li',
+        {},
+        h('strong', {}, t.id),
+        ' ',
+        h('code', {}, t.baseUrl),
+        t.id === currentTenant() ? h('span', { class: 'badge' }, 'shown') : h('button', { type: 'button', onclick: () => void tenantsChanged(t.id) }, 'Show'),
+        t.id === 'default'
+          ? null
+          : h(
+              'button',
+              {
+                type: 'button',
+                'aria-label': `Delete tenant ${t.id}`,
+                onclick: async () => {
+                  try {
+                    await control('DELETE', `/tenants/${encodeURIComponent(t.id)}`, undefined, false);
+                    await tenantsChanged(t.id === currentTenant() ? 'default' : undefined);
+                  } catch (err) {
+                    failure(byId('tenant-message'))(err);
+                  }
+                },
+              },
+              'Delete',
+            ),
+      ),
+    ),
+  );
+}
+
+export async function show(): Promise<void> {
+  try {
+    const [clock, config] = await Promise.all([control<Clock>('GET', '/clock'), control<TenantConfig>('GET', '/config')]);
+    showClock(clock);
+    showConfig(config);
+  } catch (err) {
+    failure(byId('state-message'))(err);
+  }
+}
+
+export function hide(): void {}
+
+export function init(): void {
+  byId('reset').addEventListener('click', async () => {
+    const message = byId('state-message');
+    const keep = [byId<HTMLInputElement>('keep-faults').checked ? 'faults' : '', byId<HTMLInputElement>('keep-journal').checked ? 'journal' : ''].filter(Boolean);
+    try {
+      const result = await control<{ ms: number }>('POST', `/reset${keep.length ? `?keep=${keep.join(',')}` : ''}`);
+      say(message, `Reset to the seed state in ${result.ms} ms${keep.length ? ` (kept ${keep.join(' and ')})` : ''}.`);
+      if (!keep.includes('journal')) journalCleared();
+    } catch (err) {
+      failure(message)(err);
+    }
+  });
+  byId('snapshot-download').addEventListener('click', async () => {
+    const message = byId('state-message');
+    try {
+      const snapshot = await control<unknown>('GET', '/snapshot');
+      download(`scimulator-${currentTenant()}-snapshot.json`, JSON.stringify(snapshot, null, 2));
+      say(message, 'Snapshot downloaded.');
+    } catch (err) {
+      failure(message)(err);
+    }
+  });
+  byId<HTMLInputElement>('snapshot-upload').addEventListener('change', async (ev) => {
+    const input = ev.target as HTMLInputElement;
+    const file = input.files?.[0];
+    const message = byId('state-message');
+    if (!file) return;
+    try {
+      const text = await file.text();
+      try {
+        JSON.parse(text);
+      } catch (err) {
+        throw new ApiError(400, `${file.name} is not JSON: ${(err as Error).message}`);
+      }
+      await control('PUT', '/snapshot', text);
+      say(message, `Loaded ${file.name}.`);
+    } catch (err) {
+      failure(message)(err);
+    } finally {
+      input.value = '';
+    }
+  });
+  byId('freeze-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    void setClock({ freeze: byId<HTMLInputElement>('freeze-at').value.trim() });
+  });
+  byId('advance-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    void setClock({ advance: Number(byId<HTMLInputElement>('advance-ms').value) });
+  });
+  byId('clock-real').addEventListener('click', () => void setClock({ real: true }));
+  byId('profile').addEventListener('change', () => void patchConfig({ profile: byId<HTMLSelectElement>('profile').value }));
+  byId('config-apply').addEventListener('click', () => {
+    let patch: unknown;
+    try {
+      patch = JSON.parse(byId<HTMLTextAreaElement>('config-editor').value);
+    } catch (err) {
+      return say(byId('config-message'), `Not valid JSON: ${(err as Error).message}`, 'error');
+    }
+    void patchConfig(patch);
+  });
+  byId('tenant-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const message = byId('tenant-message');
+    const spec: Record<string, unknown> = {};
+    const id = byId<HTMLInputElement>('new-tenant-id').value.trim();
+    if (id) spec.id = id;
+    for (const key of ['users', 'groups'] as const) {
+      const value = byId<HTMLInputElement>(`new-tenant-${key}`).value.trim();
+      if (value !== '') spec[key] = Number(value);
+    }
+    try {
+      const created = await control<{ id: string }>('POST', '/tenants', spec, false);
+      say(message, `Created tenant ${created.id}.`);
+      byId<HTMLInputElement>('new-tenant-id').value = '';
+      await tenantsChanged(created.id);
+    } catch (err) {
+      failure(message)(err);
+    }
+  });
+}

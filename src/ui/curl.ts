@@ -1,0 +1,50 @@
+/**
+ * "Copy as curl": a journal entry as the curl command that sends the same request again. Pure, so it is unit
+ * tested in node. Credentials were redacted when the entry was recorded; the command puts shell variables in
+ * their place ($TOKEN for a bearer token, $CREDENTIALS for anything else), and password values stay "[REDACTED]".
+ */
+import type { JournalEntry } from '../journal/journal.js';
+
+/** Headers curl sets itself, or that describe one particular connection. */
+const SKIPPED = new Set(['host', 'content-length', 'connection', 'keep-alive', 'transfer-encoding', 'accept-encoding', 'te', 'upgrade', 'expect']);
+
+/** Quotes for a POSIX shell: 'it'\''s'. */
+export function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+function headerValue(name: string, value: string): string {
+  if (!value.includes('[REDACTED]')) return shellQuote(`${name}: ${value}`);
+  const bearer = /^bearer\s/i.test(value);
+  // Double quotes so the shell expands the variable; the rest of the value is plain ASCII here.
+  const scheme = /^([A-Za-z][\w.+-]*)\s+\[REDACTED\]$/.exec(value);
+  const replaced = bearer ? `${scheme ? scheme[1] : 'Bearer'} $TOKEN` : scheme ? `${scheme[1]} $CREDENTIALS` : '$CREDENTIALS';
+  return `"${name}: ${replaced.replace(/["\\`]/g, '\\$&')}"`;
+}
+
+function queryString(query: Record<string, unknown>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    for (const v of Array.isArray(value) ? value : [value]) {
+      if (v !== undefined && v !== null) params.append(key, typeof v === 'object' ? JSON.stringify(v) : String(v));
+    }
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+/** The curl command for `entry`, sent to `origin` (e.g. "http://127.0.0.1:8080"). */
+export function curlCommand(entry: Pick<JournalEntry, 'method' | 'path' | 'query' | 'requestHeaders' | 'requestBody'>, origin: string): string {
+  const parts = ['curl'];
+  if (entry.method !== 'GET' || entry.requestBody !== null) parts.push('-X', entry.method);
+  parts.push(shellQuote(`${origin}${entry.path}${queryString(entry.query)}`));
+  for (const [name, raw] of Object.entries(entry.requestHeaders)) {
+    if (SKIPPED.has(name.toLowerCase())) continue;
+    for (const value of Array.isArray(raw) ? raw : [raw]) parts.push('-H', headerValue(name, value));
+  }
+  if (entry.requestBody !== null && entry.requestBody !== undefined) {
+    const body = typeof entry.requestBody === 'string' ? entry.requestBody : JSON.stringify(entry.requestBody);
+    parts.push('--data-raw', shellQuote(body));
+  }
+  return parts.join(' ');
+}

@@ -1,0 +1,209 @@
+/// <reference lib="dom" />
+/**
+ * The faults view: the rules with their counters, presets that fill a JSON editor (to be changed before adding),
+ * the control API's validation error shown beside the editor, remove one or all.
+ */
+import type { FaultAction, FaultRule, FaultRuleInput } from '../faults/types.js';
+import { ApiError, control } from './api.js';
+import { byId, fill, h, say } from './dom.js';
+import { FAULT_PRESETS } from './presets.js';
+import { onEntries } from './requests.js';
+
+let visible = false;
+let poll: number | undefined;
+/** The rule the editor holds a copy of ("Replace" adds the edited rule, then removes this one). */
+let editing: string | undefined;
+
+const editor = () => byId<HTMLTextAreaElement>('rule-editor');
+const message = () => byId('faults-message');
+const ruleError = () => byId('rule-error');
+
+function describeAction(a: FaultAction): string {
+  const what = describeActionType(a);
+  return 'phase' in a && a.phase === 'after' ? `${what}, after the real handler committed` : what;
+}
+
+function describeActionType(a: FaultAction): string {
+  switch (a.type) {
+    case 'latency':
+      return a.ms !== undefined ? `latency ${a.ms} ms` : `latency ${a.minMs}-${a.maxMs} ms`;
+    case 'error':
+      return `error ${a.status}${a.scimType ? ` ${a.scimType}` : ''}${a.retryAfter !== undefined ? ` · Retry-After ${a.retryAfter}` : ''}`;
+    case 'conflict':
+      return a.kind === 'uniqueness' ? '409 uniqueness' : '412 precondition';
+    case 'hang':
+      return `hang${a.maxMs !== undefined ? ` (${a.maxMs} ms)` : ''}`;
+    case 'malformed':
+      return `malformed body (${a.variant ?? 'truncated'})`;
+    case 'rateLimit':
+      return `rate limit ${a.limit} per ${a.windowMs} ms`;
+    case 'reset':
+      return 'dropped connection';
+    case 'throttle':
+      return `body at ${a.bytesPerSecond} B/s`;
+    case 'drift':
+      return `drift: ${[a.insert ? `${a.insert} inserted` : '', a.delete ? `${a.delete} deleted` : ''].filter(Boolean).join(', ')} before the page`;
+    case 'lag':
+      return `writes visible after ${a.ms} ms${a.reads ? ' (GET by id too)' : ''}`;
+    default:
+      // An action type this page does not know yet: show it as it is.
+      return JSON.stringify(a);
+  }
+}
+
+/** The rule as POST /faults takes it: without the counters (and, for a copy, without its id). */
+function editable(rule: FaultRule): FaultRuleInput {
+  const { matched: _m, fired: _f, lastFiredAt: _l, retired: _r, state: _s, id: _id, ...input } = rule;
+  return input;
+}
+
+/** The list last shown: a poll that finds it unchanged leaves the table (and the keyboard focus in it) alone. */
+let shown = '';
+
+export async function refresh(): Promise<void> {
+  let faults: FaultRule[];
+  try {
+    ({ faults } = await control<{ faults: FaultRule[] }>('GET', '/faults'));
+  } catch (err) {
+    return say(message(), (err as Error).message, 'error');
+  }
+  const json = JSON.stringify(faults);
+  if (json === shown) return;
+  shown = json;
+  const body = byId('faults-body');
+  const focused = body.contains(document.activeElement) ? document.activeElement?.getAttribute('aria-label') : null;
+  fill(
+    body,
+    faults.length === 0
+      ? h('tr', {}, h('td', { colspan: 7, class: 'muted' }, 'No fault rules: every request is answered normally.'))
+      : faults.map((rule) =>
+          h(
+            'tr',
+            { 'data-fault': rule.id, class: rule.state !== 'active' ? 'retired' : undefined },
+            h(
+              'td',
+              {},
+              h('strong', {}, rule.name ?? rule.id),
+              h('br'),
+              h('span', { class: 'muted' }, `${rule.id} · p ${rule.probability}${rule.times !== undefined ? ` · times ${rule.times}` : ''}${rule.after ? ` · after ${rule.after}` : ''}`),
+            ),
+            h('td', {}, h('code', {}, Object.keys(rule.match).length ? JSON.stringify(rule.match) : 'every request')),
+            h('td', {}, describeAction(rule.action)),
+            h('td', { class: 'num' }, rule.matched),
+            h('td', { class: 'num' }, rule.fired),
+            h(
+              'td',
+              {},
+              rule.retired ? 'retired' : rule.state,
+              rule.from || rule.until ? h('span', { class: 'muted' }, ` · ${rule.from ?? '…'} → ${rule.until ?? '…'}`) : null,
+              rule.lastFiredAt ? h('span', { class: 'muted' }, ` · last ${rule.lastFiredAt}`) : null,
+            ),
+            h(
+              'td',
+              { class: 'nowrap' },
+              h('button', { type: 'button', onclick: () => edit(rule), 'aria-label': `Edit ${rule.id}` }, 'Edit'),
+              ' ',
+              h('button', { type: 'button', onclick: () => void remove(rule.id), 'aria-label': `Remove ${rule.id}` }, 'Remove'),
+            ),
+          ),
+        ),
+  );
+  // The counters changed under a focused button: the same button, redrawn, keeps the focus.
+  if (focused) [...body.querySelectorAll<HTMLElement>('[aria-label]')].find((el) => el.getAttribute('aria-label') === focused)?.focus();
+}
+
+function edit(rule: FaultRule): void {
+  editing = rule.id;
+  editor().value = JSON.stringify(editable(rule), null, 2);
+  const replace = byId('rule-replace');
+  replace.textContent = `Replace ${rule.id}`;
+  replace.hidden = false;
+  say(ruleError(), '');
+  byId('preset-hint').textContent = `A copy of ${rule.id}: "Add rule" adds it beside the original, "Replace" adds it and removes the original (the copy goes last, with a new id and fresh counters).`;
+  editor().focus();
+}
+
+async function remove(id: string): Promise<void> {
+  try {
+    await control('DELETE', `/faults/${encodeURIComponent(id)}`);
+    say(message(), `Removed ${id}.`);
+  } catch (err) {
+    say(message(), (err as Error).message, 'error');
+  }
+  await refresh();
+}
+
+/** Adds the editor's rule; shows a JSON syntax error or the control API's { error, field } beside the editor. */
+async function add(replacing?: string): Promise<void> {
+  let rule: unknown;
+  try {
+    rule = JSON.parse(editor().value);
+  } catch (err) {
+    return say(ruleError(), `Not valid JSON: ${(err as Error).message}`, 'error');
+  }
+  try {
+    const added = await control<FaultRule>('POST', '/faults', rule);
+    if (replacing) await control('DELETE', `/faults/${encodeURIComponent(replacing)}`);
+    say(ruleError(), '');
+    say(message(), replacing ? `Added ${added.id} in place of ${replacing}.` : `Added ${added.id}.`);
+    editing = undefined;
+    byId('rule-replace').hidden = true;
+  } catch (err) {
+    const e = err as ApiError;
+    say(ruleError(), e.field ? `${e.field}: ${e.message}` : e.message, 'error');
+  }
+  await refresh();
+}
+
+export function show(): void {
+  visible = true;
+  shown = '';
+  void refresh();
+  window.clearInterval(poll);
+  poll = window.setInterval(() => void refresh(), 2000);
+}
+
+export function hide(): void {
+  visible = false;
+  window.clearInterval(poll);
+}
+
+export function init(): void {
+  fill(
+    byId('presets'),
+    FAULT_PRESETS.map((preset) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          title: preset.hint,
+          onclick: () => {
+            editing = undefined;
+            byId('rule-replace').hidden = true;
+            editor().value = JSON.stringify(preset.rule, null, 2);
+            byId('preset-hint').textContent = `${preset.label}: ${preset.hint}. Change it as you like, then add it.`;
+            say(ruleError(), '');
+            editor().focus();
+          },
+        },
+        preset.label,
+      ),
+    ),
+  );
+  byId('rule-add').addEventListener('click', () => void add());
+  byId('rule-replace').addEventListener('click', () => void add(editing));
+  byId('faults-refresh').addEventListener('click', () => void refresh());
+  byId('faults-clear').addEventListener('click', async () => {
+    try {
+      await control('DELETE', '/faults');
+      say(message(), 'Removed every rule.');
+    } catch (err) {
+      say(message(), (err as Error).message, 'error');
+    }
+    await refresh();
+  });
+  // A fault fired: show the new counters now rather than at the next poll.
+  onEntries((batch) => {
+    if (visible && batch.some((e) => e.fault)) void refresh();
+  });
+}

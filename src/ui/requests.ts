@@ -1,0 +1,498 @@
+/// <reference lib="dom" />
+/**
+ * The live requests view: the tenant's journal stream, newest first, filtered in the page; a selected entry shows
+ * whole (headers as the journal redacted them, pretty bodies, warnings with their RFC sections, copy as curl).
+ */
+import type { JournalEntry } from '../journal/journal.js';
+import type { JournalStats, JournalStreamEvent, StreamedJournalEntry } from '../journal/stream.js';
+import { ApiError, CLIENT_HEADER, control, openStream } from './api.js';
+import { curlCommand } from './curl.js';
+import { byId, clockTime, fill, h, options, pretty, say, statusClass, type Child } from './dom.js';
+
+/** Entries the page keeps (the journal keeps more; older ones are a GET away). */
+const HELD = 2000;
+/** Rows shown at most. */
+const ROWS = 500;
+/** How many recent entries the view starts with. */
+const TAIL = 500;
+const FLUSH_MS = 80;
+
+const ownHeader = CLIENT_HEADER.toLowerCase();
+
+/** What the list holds: entries as streamed, without their response (fetched when one is selected). */
+type Row = StreamedJournalEntry;
+
+let entries: Row[] = [];
+const bySeq = new Map<number, Row>();
+let pending: Row[] = [];
+let selected: Row | undefined;
+let paused = false;
+let flushTimer: number | undefined;
+let stream: AbortController | undefined;
+let lastSeq = 0;
+let started = false;
+let missed = 0;
+let stats: JournalStats | undefined;
+let retryTimer: number | undefined;
+const searchText = new WeakMap<Row, string>();
+const listeners: Array<(batch: Row[]) => void> = [];
+
+const el = {
+  body: () => byId<HTMLTableSectionElement>('requests-body'),
+  detail: () => byId('entry'),
+  live: () => byId('live'),
+};
+
+/** Called with each batch of new entries (the conformance and faults views refresh from it). */
+export function onEntries(listener: (batch: Row[]) => void): void {
+  listeners.push(listener);
+}
+
+// ---- filters
+
+interface Filters {
+  method: string;
+  status: string;
+  operation: string;
+  type: string;
+  warning: string;
+  text: string;
+  hideOwn: boolean;
+}
+
+function filters(): Filters {
+  const v = (id: string) => byId<HTMLInputElement | HTMLSelectElement>(id).value;
+  return {
+    method: v('f-method'),
+    status: v('f-status'),
+    operation: v('f-operation'),
+    type: v('f-type'),
+    warning: v('f-warning'),
+    text: v('f-text').trim().toLowerCase(),
+    hideOwn: byId<HTMLInputElement>('f-own').checked,
+  };
+}
+
+function haystack(e: Row): string {
+  let text = searchText.get(e);
+  if (text === undefined) {
+    const parts = [e.id, e.method, e.path, JSON.stringify(e.query), String(e.status), e.operation, e.resourceType ?? '', e.outcome];
+    parts.push(JSON.stringify(e.requestHeaders), JSON.stringify(e.requestBody));
+    if (e.fault) parts.push(e.fault.id, e.fault.name ?? '', e.fault.action);
+    for (const w of e.warnings) parts.push(w.code, w.rfc, w.detail);
+    text = parts.join('\n').toLowerCase();
+    searchText.set(e, text);
+  }
+  return text;
+}
+
+const isOwn = (e: Row) => e.requestHeaders[ownHeader] === 'dashboard';
+
+function matches(e: Row, f: Filters): boolean {
+  if (f.hideOwn && isOwn(e)) return false;
+  if (f.method && e.method !== f.method) return false;
+  if (f.status && String(Math.floor(e.status / 100)) !== f.status) return false;
+  if (f.operation && e.operation !== f.operation) return false;
+  if (f.type && e.resourceType !== f.type) return false;
+  if (f.warning && !e.warnings.some((w) => w.code === f.warning)) return false;
+  if (f.text && !haystack(e).includes(f.text)) return false;
+  return true;
+}
+
+/** The choices of the select filters: the values seen since the view started. */
+const seen = { operation: new Set<string>(), type: new Set<string>(), warning: new Set<string>() };
+
+function learnChoices(batch: Row[]): void {
+  let changed = false;
+  const add = (set: Set<string>, value: string) => {
+    if (!set.has(value)) {
+      set.add(value);
+      changed = true;
+    }
+  };
+  for (const e of batch) {
+    add(seen.operation, String(e.operation));
+    if (e.resourceType) add(seen.type, e.resourceType);
+    for (const w of e.warnings) add(seen.warning, w.code);
+  }
+  if (changed) showChoices();
+}
+
+function showChoices(): void {
+  for (const [key, set] of Object.entries(seen)) options(byId<HTMLSelectElement>(`f-${key}`), [['', 'all'], ...[...set].sort()]);
+}
+
+// ---- rows
+
+function faultLabel(e: Row): string {
+  return e.fault ? (e.fault.name ? `${e.fault.name} (${e.fault.action})` : `${e.fault.id} (${e.fault.action})`) : '';
+}
+
+/** One badge per warning code (with a count when it repeats), its RFC section as the tooltip. */
+function warningBadges(e: Row): HTMLElement[] {
+  const codes = new Map<string, { rfc: string; count: number }>();
+  for (const w of e.warnings) {
+    const seen = codes.get(w.code);
+    if (seen) seen.count++;
+    else codes.set(w.code, { rfc: w.rfc, count: 1 });
+  }
+  return [...codes].map(([code, { rfc, count }]) => h('span', { class: 'badge warn', title: rfc, 'data-code': code }, count > 1 ? `${code} ×${count}` : code));
+}
+
+function row(e: Row): HTMLTableRowElement {
+  const query = new URLSearchParams(Object.entries(e.query).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => [k, String(x)]))).toString();
+  return h(
+    'tr',
+    { 'data-seq': e.seq, tabindex: -1, 'aria-selected': selected?.seq === e.seq ? 'true' : 'false', class: isOwn(e) ? 'own' : undefined },
+    h('td', { class: 'nowrap' }, h('time', { datetime: e.time }, clockTime(e.time))),
+    h('td', { class: 'col-tenant' }, e.tenant),
+    h('td', {}, h('span', { class: 'method' }, e.method)),
+    h('td', { class: 'path', title: `${e.path}${query ? `?${query}` : ''}` }, e.relativePath || e.path, query ? h('span', { class: 'muted' }, `?${query}`) : null),
+    h('td', {}, h('span', { class: `status ${statusClass(e.status)}` }, e.status === 0 ? e.outcome : e.status)),
+    h('td', { class: 'col-ms num' }, Math.round(e.durationMs)),
+    h('td', {}, e.fault ? h('span', { class: 'badge fault', title: e.fault.id }, faultLabel(e)) : null, warningBadges(e)),
+  );
+}
+
+function render(): void {
+  const f = filters();
+  const rows: HTMLTableRowElement[] = [];
+  for (const e of entries) {
+    if (rows.length >= ROWS) break;
+    if (matches(e, f)) rows.push(row(e));
+  }
+  fill(el.body(), rows);
+  rove();
+  showCounts();
+}
+
+/** Keeps one row in the tab order: the selected one, else the first. */
+function rove(): void {
+  const body = el.body();
+  const current = (selected && body.querySelector<HTMLElement>(`tr[data-seq="${selected.seq}"]`)) || body.firstElementChild;
+  for (const r of body.querySelectorAll<HTMLElement>('tr[tabindex="0"]')) if (r !== current) r.tabIndex = -1;
+  if (current instanceof HTMLElement) current.tabIndex = 0;
+}
+
+function showCounts(): void {
+  const shown = el.body().childElementCount;
+  byId('requests-empty').hidden = shown > 0;
+  const parts: string[] = [];
+  if (stats) {
+    parts.push(`journal: ${stats.size.toLocaleString('en')} of ${stats.capacity.toLocaleString('en')} kept`);
+    parts.push(`${stats.evicted.toLocaleString('en')} dropped by the journal`);
+  }
+  parts.push(`${missed.toLocaleString('en')} missed by this view`);
+  parts.push(`showing ${shown}`);
+  if (paused && pending.length) parts.push(`${pending.length} new while paused`);
+  byId('journal-stats').textContent = parts.join(' · ');
+}
+
+function flush(): void {
+  flushTimer = undefined;
+  if (paused) return showCounts();
+  if (pending.length === 0) return;
+  const batch = pending.sort((a, b) => a.seq - b.seq);
+  pending = [];
+  for (const e of batch) bySeq.set(e.seq, e);
+  entries = [...batch.reverse(), ...entries];
+  for (const e of entries.splice(HELD)) bySeq.delete(e.seq);
+  if (stats) {
+    // Until the next stats event: what the journal recorded since the last one (replayed entries were counted).
+    const recorded = batch.filter((e) => e.seq > stats!.lastSeq).length;
+    stats = { ...stats, lastSeq: Math.max(stats.lastSeq, lastSeq), size: Math.min(stats.capacity, stats.size + recorded) };
+  }
+  learnChoices(batch);
+  // Only the new rows (newest first, above the ones shown, which stay as they are and keep their focus).
+  const f = filters();
+  const body = el.body();
+  const first = body.firstChild;
+  let added = 0;
+  for (const e of batch) {
+    if (added >= ROWS) break;
+    if (matches(e, f)) {
+      body.insertBefore(row(e), first);
+      added++;
+    }
+  }
+  while (body.childElementCount > ROWS) body.lastElementChild?.remove();
+  rove();
+  showCounts();
+  notify(batch);
+}
+
+function notify(batch: Row[]): void {
+  for (const listener of listeners) listener(batch);
+}
+
+function receive(event: JournalStreamEvent): void {
+  switch (event.type) {
+    case 'hello':
+    case 'stats':
+      // A journal behind what this view has seen is another one (the server restarted): start over from it.
+      if (event.type === 'hello' && event.lastSeq < lastSeq) return restart();
+      stats = { lastSeq: event.lastSeq, size: event.size, capacity: event.capacity, evicted: event.evicted };
+      showCounts();
+      break;
+    case 'dropped':
+      missed += event.missed;
+      showCounts();
+      break;
+    case 'entry':
+      if (bySeq.has(event.entry.seq) || event.entry.seq <= lastSeq - HELD) break;
+      lastSeq = Math.max(lastSeq, event.entry.seq);
+      pending.push(event.entry);
+      if (pending.length > HELD) pending.splice(0, pending.length - HELD);
+      if (flushTimer === undefined) flushTimer = window.setTimeout(flush, FLUSH_MS);
+      break;
+  }
+}
+
+function live(text: string, state: 'on' | 'off' | 'paused'): void {
+  const badge = el.live();
+  badge.textContent = text;
+  badge.dataset.state = state;
+}
+
+function connect(): void {
+  stream?.abort();
+  window.clearTimeout(retryTimer);
+  // Without responses: the server then streams each entry for a fraction of what a whole one costs it.
+  const query = started ? { since: lastSeq, response: 'none' as const } : { tail: TAIL, response: 'none' as const };
+  started = true;
+  live(paused ? 'paused' : 'live', paused ? 'paused' : 'on');
+  stream = openStream(query, {
+    onEvent: receive,
+    onClose: (error) => {
+      if (error instanceof ApiError && error.status === 401) return live('no token', 'off');
+      live('reconnecting…', 'off');
+      retryTimer = window.setTimeout(connect, 2000);
+    },
+  });
+}
+
+/** (Re)starts the view for the current tenant: empty list, a new stream. */
+export function restart(): void {
+  stream?.abort();
+  entries = [];
+  bySeq.clear();
+  pending = [];
+  selected = undefined;
+  lastSeq = 0;
+  missed = 0;
+  stats = undefined;
+  started = false;
+  for (const set of Object.values(seen)) set.clear();
+  showChoices();
+  el.detail().hidden = true;
+  render();
+  connect();
+}
+
+export function stop(): void {
+  stream?.abort();
+  window.clearTimeout(retryTimer);
+}
+
+// ---- the selected entry
+
+function headerTable(headers: Record<string, unknown>): HTMLElement {
+  const names = Object.keys(headers);
+  if (names.length === 0) return h('p', { class: 'muted' }, 'none');
+  return h(
+    'table',
+    { class: 'kv' },
+    h('tbody', {}, names.map((n) => h('tr', {}, h('th', { scope: 'row' }, n), h('td', {}, Array.isArray(headers[n]) ? (headers[n] as unknown[]).join(', ') : String(headers[n]))))),
+  );
+}
+
+function bodyBlock(label: string, body: unknown, truncated: boolean, id: string): Child[] {
+  return [
+    h('h3', {}, label, truncated ? h('span', { class: 'muted' }, ' (cut at 64 KiB)') : null),
+    body === null || body === undefined ? h('p', { class: 'muted' }, 'no body') : h('pre', { class: 'json', id, tabindex: 0 }, pretty(body)),
+  ];
+}
+
+function fact(name: string, value: Child): Child[] {
+  return [h('dt', {}, name), h('dd', {}, value)];
+}
+
+/** Findings of the behaviour analyser, when entries carry them: shown beside the warnings. */
+type Finding = { code: string; detail?: string; rfc?: string };
+function findingsOf(e: Row): Finding[] {
+  const findings = (e as Row & { findings?: unknown }).findings;
+  return Array.isArray(findings) ? (findings.filter((f) => typeof f === 'object' && f !== null && typeof (f as Finding).code === 'string') as Finding[]) : [];
+}
+
+/** The selected entry whole (its response fetched), once known. */
+let whole: JournalEntry | undefined;
+
+function detail(e: Row, responseNote = 'loading…'): void {
+  const article = el.detail();
+  const curl = curlCommand(e, location.origin);
+  const copied = h('span', { class: 'muted', role: 'status' });
+  const curlText = h('pre', { class: 'curl', id: 'curl-text', tabindex: 0 }, curl);
+  const copy = () => {
+    const done = () => say(copied, 'copied');
+    const manual = () => {
+      const range = document.createRange();
+      range.selectNodeContents(curlText);
+      getSelection()?.removeAllRanges();
+      getSelection()?.addRange(range);
+      say(copied, 'selected: press Ctrl+C');
+    };
+    if (navigator.clipboard) navigator.clipboard.writeText(curl).then(done, manual);
+    else manual();
+  };
+  const query = new URLSearchParams(Object.entries(e.query).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => [k, String(x)]))).toString();
+  const findings = findingsOf(e);
+  fill(
+    article,
+    h(
+      'header',
+      { class: 'detail-head' },
+      h('h2', {}, h('span', { class: 'method' }, e.method), ' ', h('code', { class: 'path' }, `${e.path}${query ? `?${query}` : ''}`)),
+      h('span', { class: `status ${statusClass(e.status)}` }, e.status === 0 ? e.outcome : `${e.status}`),
+      h('button', { type: 'button', class: 'close', 'aria-label': 'Close details', onclick: () => closeDetail() }, '×'),
+    ),
+    h(
+      'dl',
+      { class: 'facts' },
+      fact('Id', e.id),
+      fact('Time', e.time),
+      fact('Tenant', e.tenant),
+      fact('Operation', `${e.operation}${e.resourceType ? ` (${e.resourceType})` : ''}`),
+      fact('Duration', `${e.durationMs} ms`),
+      fact('Outcome', e.outcome),
+      e.fault ? fact('Fault', h('span', { class: 'badge fault' }, `${faultLabel(e)} · ${e.fault.id}`)) : null,
+    ),
+    e.warnings.length || findings.length
+      ? [
+          h('h3', {}, 'Warnings'),
+          h(
+            'ul',
+            { class: 'warnings' },
+            e.warnings.map((w) => h('li', {}, h('span', { class: 'badge warn' }, w.code), ' ', h('span', { class: 'rfc' }, w.rfc), ' ', w.detail)),
+            findings.map((f) => h('li', {}, h('span', { class: 'badge finding' }, f.code), ' ', f.rfc ? h('span', { class: 'rfc' }, f.rfc) : null, ' ', f.detail ?? '')),
+          ),
+        ]
+      : null,
+    h('h3', {}, 'Request headers'),
+    headerTable(e.requestHeaders),
+    bodyBlock('Request body', e.requestBody, e.requestBodyTruncated, 'request-body'),
+    e.responseHeaders
+      ? [h('h3', {}, 'Response headers'), headerTable(e.responseHeaders), bodyBlock('Response body', e.responseBody, e.responseBodyTruncated, 'response-body')]
+      : [h('h3', {}, 'Response'), h('p', { class: 'muted', id: 'response-note' }, responseNote)],
+    h('h3', {}, 'curl'),
+    h('div', { class: 'toolbar' }, h('button', { type: 'button', id: 'copy-curl', onclick: copy }, 'Copy as curl'), copied),
+    curlText,
+  );
+  article.hidden = false;
+}
+
+function closeDetail(): void {
+  const seq = selected?.seq;
+  selected = undefined;
+  el.detail().hidden = true;
+  for (const r of el.body().querySelectorAll('tr[aria-selected="true"]')) r.setAttribute('aria-selected', 'false');
+  if (seq !== undefined) el.body().querySelector<HTMLElement>(`tr[data-seq="${seq}"]`)?.focus();
+}
+
+function select(e: Row, focusDetail = false): void {
+  selected = e;
+  for (const r of el.body().querySelectorAll<HTMLElement>('tr')) r.setAttribute('aria-selected', r.dataset.seq === String(e.seq) ? 'true' : 'false');
+  rove();
+  // The request at once; the response as soon as the journal gives it.
+  detail(whole?.seq === e.seq ? whole : e);
+  if (focusDetail || matchMedia('(max-width: 900px)').matches) el.detail().focus();
+  if (e.responseHeaders || whole?.seq === e.seq) return;
+  control<JournalEntry>('GET', `/requests/${encodeURIComponent(e.id)}`).then(
+    (full) => {
+      whole = full;
+      if (selected?.seq === full.seq) detail(full);
+    },
+    (err: Error) => {
+      if (selected?.seq === e.seq) detail(e, `not available: ${err.message}`);
+    },
+  );
+}
+
+/** Shows an entry by id (from the conformance view), fetching it when the page no longer holds it. */
+export async function showEntry(id: string): Promise<void> {
+  const seq = Number(/^req-(\d+)$/.exec(id)?.[1]);
+  const held = bySeq.get(seq);
+  try {
+    if (!held) whole = await control<JournalEntry>('GET', `/requests/${encodeURIComponent(id)}`);
+    select(held ?? whole!, true);
+  } catch (err) {
+    say(byId('fatal'), (err as Error).message, 'error');
+  }
+}
+
+function rowEntry(target: EventTarget | null): Row | undefined {
+  const tr = (target as Element | null)?.closest?.('tr[data-seq]') as HTMLElement | null;
+  return tr ? bySeq.get(Number(tr.dataset.seq)) : undefined;
+}
+
+export function init(): void {
+  const body = el.body();
+  body.addEventListener('click', (ev) => {
+    const e = rowEntry(ev.target);
+    if (e) select(e);
+  });
+  body.addEventListener('keydown', (ev) => {
+    const tr = (ev.target as Element).closest('tr');
+    if (!tr) return;
+    let next: Element | null = null;
+    if (ev.key === 'ArrowDown') next = tr.nextElementSibling;
+    else if (ev.key === 'ArrowUp') next = tr.previousElementSibling;
+    else if (ev.key === 'Home') next = body.firstElementChild;
+    else if (ev.key === 'End') next = body.lastElementChild;
+    else if (ev.key === 'Enter' || ev.key === ' ') {
+      const e = rowEntry(tr);
+      if (e) select(e, ev.key === 'Enter');
+      ev.preventDefault();
+      return;
+    } else return;
+    ev.preventDefault();
+    if (next instanceof HTMLElement) {
+      const e = rowEntry(next);
+      if (e) select(e);
+      next.focus();
+    }
+  });
+  el.detail().addEventListener('keydown', (ev) => {
+    if (ev.key === 'Escape') closeDetail();
+  });
+  const form = byId<HTMLFormElement>('request-filters');
+  form.addEventListener('input', render);
+  form.addEventListener('change', render);
+  form.addEventListener('submit', (ev) => ev.preventDefault());
+  byId('pause').addEventListener('click', () => {
+    paused = !paused;
+    const button = byId('pause');
+    button.textContent = paused ? 'Resume' : 'Pause';
+    button.setAttribute('aria-pressed', String(paused));
+    live(paused ? 'paused' : 'live', paused ? 'paused' : 'on');
+    if (!paused) flush();
+    showCounts();
+  });
+  byId('clear-journal').addEventListener('click', () => clearJournal());
+}
+
+/** DELETE /requests, and the list with it. */
+export async function clearJournal(): Promise<void> {
+  await control('DELETE', '/requests');
+  journalCleared();
+}
+
+/** The journal was cleared (here, or by a reset): so is the list. */
+export function journalCleared(): void {
+  entries = [];
+  bySeq.clear();
+  pending = [];
+  if (stats) stats = { ...stats, size: 0 };
+  closeDetail();
+  render();
+  notify([]);
+}

@@ -1,0 +1,402 @@
+/**
+ * The dashboard in real Chromium against a running Scimulator (the acceptance of issue #12): live rows, entry
+ * details, conformance, fault presets, the directory, reset, the control token, keyboard use and both screen
+ * sizes. After every test: no console error, no uncaught exception, no request to any other origin.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startScimulator, type ScimulatorHandle } from '../../src/index.js';
+import { chromiumAvailable, launch, openPage, type Recorded } from './browser.js';
+
+const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+
+/** A request as a curl-like tool sends it (its headers, a JSON body). */
+function curlLike(scim: ScimulatorHandle, method: string, path: string, body?: unknown): Promise<Response> {
+  return fetch(`${scim.baseUrl}${path}`, {
+    method,
+    headers: {
+      'User-Agent': 'curl/8.5.0',
+      Accept: '*/*',
+      Authorization: `Bearer ${scim.token}`,
+      ...(body === undefined ? {} : { 'Content-Type': 'application/scim+json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+/** The dashboard opened and its live feed connected (the hello event shows the journal's capacity). */
+async function openDashboard(recorded: Recorded, url: string): Promise<Page> {
+  const { page } = recorded;
+  await page.goto(url);
+  await expect.poll(() => page.locator('#journal-stats').textContent(), { timeout: 10_000 }).toMatch(/of 10,000 kept/);
+  return page;
+}
+
+const run = chromiumAvailable();
+
+describe.skipIf(!run)('dashboard in Chromium', () => {
+  let browser: Browser;
+  let scim: ScimulatorHandle;
+  let origin: string;
+  let users: Array<{ id: string; userName: string }>;
+  const pages: Recorded[] = [];
+  /** Console errors a test provokes on purpose (a 400 the page shows inline), removed from the check. */
+  let expectedErrors: RegExp[] = [];
+
+  const open = async (viewport?: { width: number; height: number }) => {
+    const recorded = await openPage(browser, viewport);
+    pages.push(recorded);
+    return recorded;
+  };
+
+  beforeAll(async () => {
+    [browser, scim] = await Promise.all([launch(), startScimulator({ seeding: { seed: 12, users: 30, groups: 4 } })]);
+    origin = new URL(scim.url).origin;
+    users = (await (await curlLike(scim, 'GET', '/Users?count=5')).json()).Resources;
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await scim?.close();
+  });
+
+  afterEach(async () => {
+    for (const { page, errors, urls } of pages.splice(0)) {
+      const unexpected = errors.filter((e) => !expectedErrors.some((re) => re.test(e)));
+      expect(unexpected, 'console errors and exceptions').toEqual([]);
+      const elsewhere = urls.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:') && !u.startsWith('blob:'));
+      expect(elsewhere, 'requests to another origin').toEqual([]);
+      await page.context().close();
+    }
+    expectedErrors = [];
+    await scim.faults.clear();
+  });
+
+  it('shows a PATCH sent by curl-like code as a row within 1 s, without reload; selecting it shows its body', async () => {
+    const recorded = await open();
+    const page = await openDashboard(recorded, scim.dashboardUrl);
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+    const user = users[0];
+    const body = { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Streamed live' }] };
+    const res = await curlLike(scim, 'PATCH', `/Users/${user.id}`, body);
+    const answered = Date.now();
+    expect(res.status).toBe(200);
+    const row = page.locator('#requests-body tr', { hasText: user.id }).filter({ hasText: 'PATCH' });
+    await row.waitFor({ timeout: 5000 });
+    const elapsed = Date.now() - answered;
+    expect(elapsed, 'ms from the response to the row').toBeLessThan(1000);
+    // Still the same document: no navigation, no reload.
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
+    await expect.poll(() => row.locator('.status').textContent()).toBe('200');
+
+    await row.click();
+    const shown = await page.locator('#request-body').textContent();
+    expect(JSON.parse(shown ?? '')).toEqual(body);
+    expect(await page.locator('#entry').textContent()).toContain('Bearer [REDACTED]');
+    // The response comes from GET /requests/{id} (the live feed leaves it out).
+    await page.locator('#response-body').waitFor();
+    expect(JSON.parse((await page.locator('#response-body').textContent()) ?? '')).toMatchObject({ id: user.id, title: 'Streamed live' });
+    // Copy as curl: the same request, the token as a shell variable.
+    const curl = await page.locator('#curl-text').textContent();
+    expect(curl).toContain(`curl -X PATCH '${scim.baseUrl}/Users/${user.id}'`);
+    expect(curl).toContain(`-H 'user-agent: curl/8.5.0' -H 'accept: */*' -H "authorization: Bearer $TOKEN" -H 'content-type: application/scim+json'`);
+    expect(curl).toContain(`--data-raw '${JSON.stringify(body)}'`);
+    expect(curl).not.toContain(scim.token);
+  });
+
+  it('badges an Entra-style PATCH ("Replace") and lists its code with the RFC section on the Conformance view', async () => {
+    const recorded = await open();
+    const page = await openDashboard(recorded, scim.dashboardUrl);
+    const user = users[1];
+    const res = await curlLike(scim, 'PATCH', `/Users/${user.id}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'Replace', path: 'displayName', value: 'Entra Style' }],
+    });
+    expect(res.status).toBe(200);
+    const row = page.locator('#requests-body tr', { hasText: user.id }).filter({ hasText: 'PATCH' });
+    await row.locator('.badge.warn[data-code="op-case"]').waitFor({ timeout: 5000 });
+
+    await page.getByRole('link', { name: 'Conformance' }).click();
+    const code = page.locator('#conformance-body tr[data-code="op-case"]');
+    await code.waitFor();
+    expect(await code.locator('td').nth(1).textContent()).toBe('RFC 7644 3.5.2');
+    const first = (await scim.conformance()).warnings.find((w) => w.code === 'op-case')!.firstRequestId;
+    // Its first request opens in the requests view.
+    await code.getByRole('link', { name: first }).click();
+    await expect.poll(() => page.locator('#entry dl').textContent()).toContain(first);
+    expect(page.url()).toMatch(/#requests$/);
+  });
+
+  it('adds the 429 preset from the UI: the next SCIM request answers 429 with Retry-After, and its row shows the fault', async () => {
+    const recorded = await open();
+    const page = await openDashboard(recorded, scim.dashboardUrl);
+    await page.getByRole('link', { name: 'Faults' }).click();
+    await page.getByRole('button', { name: '429 Retry-After' }).click();
+    const rule = JSON.parse(await page.locator('#rule-editor').inputValue());
+    expect(rule).toMatchObject({ action: { type: 'error', status: 429, retryAfter: 2 } });
+    // Editable before it is added: name it.
+    await page.locator('#rule-editor').fill(JSON.stringify({ ...rule, name: 'ui throttle' }, null, 2));
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    const listed = page.locator('#faults-body tr[data-fault]', { hasText: 'ui throttle' });
+    await listed.waitFor();
+
+    const res = await curlLike(scim, 'GET', `/Users/${users[2].id}`);
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('2');
+    // The counters follow.
+    await expect.poll(() => listed.locator('td').nth(4).textContent(), { timeout: 5000 }).toBe('1');
+    expect(await listed.textContent()).toContain('retired');
+
+    await page.getByRole('link', { name: 'Requests' }).click();
+    const row = page.locator('#requests-body tr', { hasText: users[2].id }).filter({ hasText: '429' });
+    await expect.poll(() => row.locator('.badge.fault').textContent(), { timeout: 5000 }).toBe('ui throttle (error)');
+  });
+
+  it('shows the control API validation error beside the rule editor; removes one rule and all rules', async () => {
+    const recorded = await open();
+    const page = await openDashboard(recorded, scim.dashboardUrl);
+    await page.getByRole('link', { name: 'Faults' }).click();
+    await page.locator('#rule-editor').fill('{"action": {"type": "error", "status": 700}}');
+    expectedErrors = [/status of 400/];
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    await expect.poll(() => page.locator('#rule-error').textContent()).toMatch(/^action\.status: .*400/);
+    expect(recorded.errors.filter((e) => /status of 400/.test(e))).toHaveLength(1);
+    // Not JSON: said at once, nothing sent.
+    await page.locator('#rule-editor').fill('{"action": ');
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    await expect.poll(() => page.locator('#rule-error').textContent()).toMatch(/^Not valid JSON/);
+
+    for (const label of ['Latency', 'Hang', 'Rate limit']) {
+      await page.getByRole('button', { name: label }).click();
+      await page.getByRole('button', { name: 'Add rule' }).click();
+    }
+    await expect.poll(() => page.locator('#faults-body tr[data-fault]').count()).toBe(3);
+    const [first] = await scim.faults.list();
+    await page.getByRole('button', { name: `Remove ${first.id}` }).click();
+    await expect.poll(() => page.locator('#faults-body tr[data-fault]').count()).toBe(2);
+    expect((await scim.faults.list()).map((f) => f.id)).not.toContain(first.id);
+    await page.getByRole('button', { name: 'Remove all' }).click();
+    await expect.poll(() => page.locator('#faults-body tr[data-fault]').count()).toBe(0);
+    expect(await scim.faults.list()).toEqual([]);
+  });
+
+  it('finds the seeded user with a userName eq filter; a group lists its members, linking to the users', async () => {
+    const recorded = await open();
+    const page = await openDashboard(recorded, scim.dashboardUrl);
+    await page.getByRole('link', { name: 'Directory' }).click();
+    await expect.poll(() => page.locator('#d-body tr[data-id]').count()).toBe(25);
+    expect(await page.locator('#d-range').textContent()).toBe('1-25 of 30');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(() => page.locator('#d-range').textContent()).toBe('26-30 of 30');
+
+    const user = users[3];
+    await page.locator('#d-filter').fill(`userName eq "${user.userName.toUpperCase()}"`);
+    await page.locator('#d-filter').press('Enter');
+    await expect.poll(() => page.locator('#d-body tr[data-id]').count()).toBe(1);
+    expect(await page.locator('#d-body tr').getAttribute('data-id')).toBe(user.id);
+    await page.locator('#d-body tr a').click();
+    expect(JSON.parse((await page.locator('#resource-json').textContent()) ?? '')).toMatchObject({ id: user.id, userName: user.userName });
+
+    // A bad filter: the SCIM error, inline.
+    await page.locator('#d-filter').fill('userName eq');
+    expectedErrors = [/status of 400/];
+    await page.locator('#d-filter').press('Enter');
+    await expect.poll(() => page.locator('#d-error').textContent()).toMatch(/^invalidFilter: /);
+
+    const groups = (await (await curlLike(scim, 'GET', '/Groups')).json()).Resources as Array<{ id: string; members?: Array<{ value: string }> }>;
+    const group = groups.find((g) => (g.members ?? []).length > 0)!;
+    await page.locator('#d-type').selectOption('Group');
+    await page.locator('#d-filter').fill(`id eq "${group.id}"`);
+    await page.locator('#d-filter').press('Enter');
+    await expect.poll(() => page.locator('#d-body tr[data-id]').getAttribute('data-id')).toBe(group.id);
+    await page.locator('#d-body tr a').click();
+    const member = group.members![0].value;
+    await page.locator(`#resource a[data-ref="${member}"]`).click();
+    await expect.poll(async () => JSON.parse((await page.locator('#resource-json').textContent()) ?? '{}').id).toBe(member);
+    expect(JSON.parse((await page.locator('#resource-json').textContent()) ?? '').schemas).toContain(USER);
+  });
+
+  it('reset from the UI restores a deleted user', async () => {
+    const recorded = await open();
+    const page = await openDashboard(recorded, scim.dashboardUrl);
+    const user = users[4];
+    expect((await curlLike(scim, 'DELETE', `/Users/${user.id}`)).status).toBe(204);
+    expect((await curlLike(scim, 'GET', `/Users/${user.id}`)).status).toBe(404);
+    await page.getByRole('link', { name: 'Tenant' }).click();
+    await page.getByRole('button', { name: 'Reset to seed' }).click();
+    await expect.poll(() => page.locator('#state-message').textContent()).toMatch(/^Reset to the seed state/);
+    expect((await curlLike(scim, 'GET', `/Users/${user.id}`)).status).toBe(200);
+    // The journal was cleared with it, and so is the list.
+    await page.getByRole('link', { name: 'Requests' }).click();
+    await expect.poll(() => page.locator('#requests-body tr').count()).toBeLessThanOrEqual(1);
+    // And the directory finds the user again.
+    await page.getByRole('link', { name: 'Directory' }).click();
+    await page.locator('#d-filter').fill(`userName eq "${user.userName}"`);
+    await page.locator('#d-filter').press('Enter');
+    await expect.poll(() => page.locator('#d-body tr[data-id]').getAttribute('data-id')).toBe(user.id);
+  });
+
+  it('tenant controls: switcher, clock freeze/advance/real, profile, config errors, snapshot download and upload', async () => {
+    const tenant = await scim.createTenant({ id: 'ui-tenant', users: 3, groups: 0 });
+    const recorded = await open();
+    const page = await openDashboard(recorded, scim.dashboardUrl);
+    await page.locator('#tenant-select').selectOption('ui-tenant');
+    // The live view follows the tenant.
+    await fetch(`${tenant.baseUrl}/Users`, { headers: { Authorization: `Bearer ${tenant.token}` } });
+    await expect.poll(() => page.locator('#requests-body tr td.col-tenant').first().textContent(), { timeout: 5000 }).toBe('ui-tenant');
+
+    await page.getByRole('link', { name: 'Tenant' }).click();
+    await page.locator('#freeze-at').fill('2030-01-01T00:00:00Z');
+    await page.getByRole('button', { name: 'Freeze' }).click();
+    await expect.poll(() => page.locator('#clock-mode').textContent()).toBe('frozen');
+    await page.locator('#advance-ms').fill('60000');
+    await page.getByRole('button', { name: 'Advance' }).click();
+    await expect.poll(() => page.locator('#clock-now').textContent()).toBe('2030-01-01T00:01:00.000Z');
+    expect(await tenant.control.clock.now()).toBe('2030-01-01T00:01:00.000Z');
+    expect(await scim.clock.now()).not.toBe('2030-01-01T00:01:00.000Z');
+    await page.getByRole('button', { name: 'Real time' }).click();
+    await expect.poll(() => page.locator('#clock-mode').textContent()).toBe('real time');
+
+    await page.locator('#profile').selectOption('rfc');
+    await expect.poll(async () => (await tenant.control.config.get()).profile).toBe('rfc');
+    await page.locator('#config-editor').fill('{"defaultPageSize": 0}');
+    expectedErrors = [/status of 400/];
+    await page.getByRole('button', { name: 'Apply config' }).click();
+    await expect.poll(() => page.locator('#config-message').textContent()).toMatch(/defaultPageSize/);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download snapshot' }).click()]);
+    expect(download.suggestedFilename()).toBe('scimulator-ui-tenant-snapshot.json');
+    const path = await download.path();
+    const { readFile } = await import('node:fs/promises');
+    const snapshot = JSON.parse(await readFile(path, 'utf8'));
+    expect(snapshot.format).toBe('scimulator-snapshot');
+    // Delete a user, upload the snapshot: it is back.
+    const [victim] = snapshot.resources.User;
+    await fetch(`${tenant.baseUrl}/Users/${victim.id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${tenant.token}` } });
+    await page.locator('#snapshot-upload').setInputFiles(path);
+    await expect.poll(() => page.locator('#state-message').textContent()).toMatch(/^Loaded /);
+    const back = await fetch(`${tenant.baseUrl}/Users/${victim.id}`, { headers: { Authorization: `Bearer ${tenant.token}` } });
+    expect(back.status).toBe(200);
+    await scim.deleteTenant('ui-tenant');
+  });
+
+  it('pauses and resumes the live list; the journal capacity and drops are shown', async () => {
+    const recorded = await open();
+    const page = await openDashboard(recorded, scim.dashboardUrl);
+    expect(await page.locator('#journal-stats').textContent()).toMatch(/of 10,000 kept · 0 dropped by the journal · 0 missed by this view/);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await curlLike(scim, 'GET', '/Users?filter=userName%20eq%20%22paused%22');
+    await expect.poll(() => page.locator('#journal-stats').textContent()).toContain('1 new while paused');
+    expect(await page.locator('#requests-body tr', { hasText: 'paused' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.locator('#requests-body tr', { hasText: 'paused' }).waitFor({ timeout: 2000 });
+  });
+
+  it('is usable from the keyboard: tabs, rows (arrows, Enter, Escape)', async () => {
+    for (let i = 0; i < 3; i++) await curlLike(scim, 'GET', `/Users/${users[i].id}`);
+    const recorded = await open();
+    const page = await openDashboard(recorded, scim.dashboardUrl);
+    await expect.poll(() => page.locator('#requests-body tr').count()).toBeGreaterThanOrEqual(3);
+    // Tab from the top of the page to the first row: every control on the way is reachable.
+    await page.locator('a[href="#requests"]').focus();
+    for (let i = 0; i < 20; i++) {
+      await page.keyboard.press('Tab');
+      if (await page.evaluate(() => document.activeElement?.tagName === 'TR')) break;
+    }
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('TR');
+    await page.keyboard.press('ArrowDown');
+    const second = await page.evaluate(() => (document.activeElement as HTMLElement).dataset.seq);
+    expect(await page.locator(`#requests-body tr[data-seq="${second}"]`).getAttribute('aria-selected')).toBe('true');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('entry');
+    await expect.poll(() => page.locator('#entry dl').textContent()).toContain(`req-${second}`);
+    await page.keyboard.press('Escape');
+    expect(await page.locator('#entry').isHidden()).toBe(true);
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement).dataset.seq)).toBe(second);
+
+    await page.locator('a[href="#faults"]').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#view-faults').isVisible()).toBe(true);
+  });
+
+  for (const viewport of [
+    { width: 1280, height: 800 },
+    { width: 390, height: 844 },
+  ]) {
+    it(`fits ${viewport.width}x${viewport.height}: no view is wider than the screen`, async () => {
+      const recorded = await open(viewport);
+      const page = await openDashboard(recorded, scim.dashboardUrl);
+      await curlLike(scim, 'PATCH', `/Users/${users[0].id}`, { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'title', value: 'x' }] });
+      await page.locator('#requests-body tr').first().click();
+      for (const view of ['requests', 'conformance', 'faults', 'directory', 'tenant']) {
+        await page.locator(`a[href="#${view}"]`).click();
+        await expect.poll(() => page.locator(`#view-${view}`).isVisible()).toBe(true);
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        expect(width, view).toBeLessThanOrEqual(viewport.width);
+      }
+    });
+  }
+});
+
+describe.skipIf(!run)('dashboard in Chromium with --control-token', () => {
+  let browser: Browser;
+  let scim: ScimulatorHandle;
+
+  beforeAll(async () => {
+    [browser, scim] = await Promise.all([launch(), startScimulator({ controlToken: 'ctl-secret-7', seeding: { seed: 2, users: 5, groups: 1 } })]);
+  }, 90_000);
+  afterAll(async () => {
+    await browser?.close();
+    await scim?.close();
+  });
+
+  it('asks for the token and shows no data without it; with it everything works; the token is in no URL', async () => {
+    const origin = new URL(scim.url).origin;
+    const recorded = await openPage(browser);
+    const { page } = recorded;
+    await page.goto(scim.dashboardUrl);
+    await page.locator('#login').waitFor();
+    expect(await page.locator('#tabs').isHidden()).toBe(true);
+    for (const view of ['requests', 'conformance', 'faults', 'directory', 'tenant']) expect(await page.locator(`#view-${view}`).isHidden()).toBe(true);
+    expect(await page.locator('#requests-body tr').count()).toBe(0);
+    // Only the page itself and boot.json were fetched: no control data without the token.
+    expect(recorded.urls.map((u) => new URL(u).pathname).sort()).toEqual(
+      ['/_mock/ui/', '/_mock/ui/api.js', '/_mock/ui/boot.json', '/_mock/ui/conformance.js', '/_mock/ui/controls.js', '/_mock/ui/curl.js', '/_mock/ui/directory.js', '/_mock/ui/dom.js', '/_mock/ui/faults.js', '/_mock/ui/main.js', '/_mock/ui/presets.js', '/_mock/ui/requests.js', '/_mock/ui/sse.js', '/_mock/ui/style.css'].sort(),
+    );
+
+    // A wrong token is refused and asked for again.
+    await page.locator('#login-token').fill('wrong');
+    await page.locator('#login-token').press('Enter');
+    await expect.poll(() => page.locator('#login-message').textContent()).toBe('The server refused this token.');
+    const refused = recorded.errors.splice(0);
+    expect(refused.every((e) => /status of 401/.test(e)), refused.join('\n')).toBe(true);
+
+    await page.locator('#login-token').fill('ctl-secret-7');
+    await page.locator('#login-token').press('Enter');
+    await expect.poll(() => page.locator('#journal-stats').textContent(), { timeout: 10_000 }).toMatch(/of 10,000 kept/);
+    expect(await page.locator('#login').isHidden()).toBe(true);
+    expect(await page.evaluate(() => sessionStorage.getItem('scimulator.controlToken'))).toBe('ctl-secret-7');
+
+    const res = await fetch(`${scim.baseUrl}/Users`, { headers: { Authorization: `Bearer ${scim.token}` } });
+    expect(res.status).toBe(200);
+    await page.locator('#requests-body tr', { hasText: '/Users' }).waitFor({ timeout: 5000 });
+    await page.getByRole('link', { name: 'Directory' }).click();
+    await expect.poll(() => page.locator('#d-body tr[data-id]').count()).toBe(5);
+    await page.getByRole('link', { name: 'Faults' }).click();
+    await page.getByRole('button', { name: 'Latency' }).click();
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    await expect.poll(() => page.locator('#faults-body tr[data-fault]').count()).toBe(1);
+    // A reload keeps the token (this tab's session) without asking again.
+    await page.reload();
+    await expect.poll(() => page.locator('#journal-stats').textContent(), { timeout: 10_000 }).toMatch(/of 10,000 kept/);
+    expect(await page.locator('#login').isHidden()).toBe(true);
+
+    expect(recorded.errors).toEqual([]);
+    expect(recorded.urls.filter((u) => !u.startsWith(`${origin}/`))).toEqual([]);
+    expect(recorded.urls.filter((u) => u.includes('ctl-secret-7'))).toEqual([]);
+    // Nor in the journal: the dashboard's SCIM requests carry the SCIM token, redacted.
+    expect(JSON.stringify(await scim.requests.export('ndjson'))).not.toContain('ctl-secret-7');
+    await page.context().close();
+  });
+});
