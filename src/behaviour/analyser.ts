@@ -104,6 +104,8 @@ export interface BehaviourCodeSummary {
   firstRequestId: string;
   /** The detail of the first occurrence. */
   example: string;
+  /** What to change, in one line. */
+  fix: string;
 }
 
 export interface BehaviourReport {
@@ -584,7 +586,7 @@ export class BehaviourAnalyser {
       if (!t) continue;
       const info = BEHAVIOUR_CODE_INFO[code];
       const clients = sum((c) => (c.counts.has(code) ? 1 : 0));
-      summary.push({ code, rfc: info.rfc, informational: info.informational, count: t.count, clients, firstRequestId: t.firstRequestId, example: t.example });
+      summary.push({ code, rfc: info.rfc, informational: info.informational, count: t.count, clients, firstRequestId: t.firstRequestId, example: t.example, fix: info.fix });
     }
     return {
       tenant: this.options.tenantId,

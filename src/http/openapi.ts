@@ -182,7 +182,7 @@ export function controlOpenApi(controlPath: string): Record<string, unknown> {
             disabled: { type: 'array', items: { enum: [...BEHAVIOUR_CODES] } },
             retryStorm: { type: 'object' },
             totalFindings: { type: 'integer' },
-            summary: { type: 'array', items: { type: 'object', properties: { code: { enum: [...BEHAVIOUR_CODES] }, rfc: { type: 'string' }, informational: { type: 'boolean' }, count: { type: 'integer' }, clients: { type: 'integer' }, firstRequestId: { type: 'string' }, example: { type: 'string' } } } },
+            summary: { type: 'array', items: { type: 'object', properties: { code: { enum: [...BEHAVIOUR_CODES] }, rfc: { type: 'string' }, informational: { type: 'boolean' }, count: { type: 'integer' }, clients: { type: 'integer' }, firstRequestId: { type: 'string' }, example: { type: 'string' }, fix: { type: 'string' } } } },
             clients: {
               type: 'array',
               items: {

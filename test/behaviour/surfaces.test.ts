@@ -79,7 +79,16 @@ describe('GET /_mock/behaviour', () => {
     const report = await h.report();
     expect(report).toMatchObject({ tenant: 'default', enabled: true, disabled: [], retryStorm: { limit: 10, windowSeconds: 60 }, totalFindings: 1 });
     expect(report.summary).toEqual([
-      { code: 'retry-before-retry-after', rfc: 'RFC 6585 4; RFC 9110 10.2.3', informational: false, count: 1, clients: 1, firstRequestId: a.second.id, example: expect.any(String) },
+      {
+        code: 'retry-before-retry-after',
+        rfc: 'RFC 6585 4; RFC 9110 10.2.3',
+        informational: false,
+        count: 1,
+        clients: 1,
+        firstRequestId: a.second.id,
+        example: expect.any(String),
+        fix: 'wait at least what Retry-After says (seconds or an HTTP date) before sending the request again',
+      },
     ]);
     expect(report.clients.map((c) => [c.userAgent, c.credentials, c.requests])).toEqual([
       ['Okta SCIM Client 2.0', 'Bearer', 1],
