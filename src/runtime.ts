@@ -5,7 +5,7 @@ import { shorthandRules } from './faults/shorthands.js';
 import { PERSONA_NAMES } from './personas/index.js';
 import { ScimError } from './scim/errors.js';
 import { scenarioFor, ScenarioError, type Scenario } from './seed/scenario.js';
-import { seedTenant } from './seed/seed.js';
+import { seedTenantSliced } from './seed/seed.js';
 import { PROFILE_NAMES, Tenant, type TenantConfig } from './tenant.js';
 import { ControlError, tenantConfigFrom } from './tenant-config.js';
 import { VERSION } from './version.js';
@@ -35,6 +35,8 @@ export class Scimulator {
   readonly startedAt = Date.now();
   readonly version = VERSION;
   private tenantCounter = 0;
+  /** Ids of tenants being seeded: taken, but the tenant is not reachable until its seeding is complete. */
+  private readonly seeding = new Set<string>();
   private readonly stopper = new AbortController();
 
   constructor(options: Partial<ScimulatorOptions> = {}) {
@@ -81,33 +83,43 @@ export class Scimulator {
 
   /** Adds an isolated tenant. Its token defaults to a fresh random one. */
   createTenant(spec: TenantSpec = {}): Tenant {
+    const tenant = this.newTenant(spec);
+    this.tenants.set(tenant.id, tenant);
+    return tenant;
+  }
+
+  /** A tenant for `spec`, not yet reachable. */
+  private newTenant(spec: TenantSpec): Tenant {
+    const taken = (id: string) => this.tenants.has(id) || this.seeding.has(id);
     let id = spec.id;
     if (id !== undefined) {
       if (typeof id !== 'string' || !TENANT_ID.test(id)) {
         throw new ScimError(400, 'invalidValue', 'id must be 1-64 letters, digits, "-" or "_", starting with a letter or digit.');
       }
-      if (this.tenants.has(id)) throw new ScimError(409, 'uniqueness', `A tenant "${id}" already exists.`);
+      if (taken(id)) throw new ScimError(409, 'uniqueness', `A tenant "${id}" already exists.`);
     } else {
       do id = `t${++this.tenantCounter}`;
-      while (this.tenants.has(id));
+      while (taken(id));
     }
     const config = this.baseConfig();
     config.auth = { ...config.auth, mode: config.auth.mode === 'none' ? 'none' : 'bearer', token: spec.token ?? `${id}-${randomBytes(12).toString('hex')}` };
     if (spec.profile) config.profile = spec.profile;
     if (spec.persona) config.persona = spec.persona;
     if (spec.me) config.auth.me = spec.me;
-    const tenant = new Tenant({
+    return new Tenant({
       id,
       config,
       seed: spec.seed ?? this.options.seed,
       journalCapacity: this.options.journalCapacity,
       maxPatchOperations: this.options.maxPatchOperations,
     });
-    this.tenants.set(id, tenant);
-    return tenant;
   }
 
-  /** POST /_mock/tenants: checks each field of the request, then creates (and seeds) the tenant. */
+  /**
+   * POST /_mock/tenants: checks each field of the request, then creates and seeds the tenant. Seeding runs in
+   * slices of a few milliseconds, so other tenants keep being served while a large directory is generated; the
+   * tenant becomes reachable (and this resolves) only once it is completely seeded, and its id is taken meanwhile.
+   */
   async createTenantFromSpec(spec: Record<string, unknown>): Promise<Tenant> {
     const allowed = ['id', 'seed', 'token', 'profile', 'persona', 'me', 'users', 'groups', 'seedFile'];
     for (const key of Object.keys(spec)) {
@@ -137,14 +149,17 @@ export class Scimulator {
         throw err;
       }
     }
-    const tenant = this.createTenant(spec as TenantSpec);
+    const tenant = this.newTenant(spec as TenantSpec);
     if (scenario) {
+      this.seeding.add(tenant.id);
       try {
-        seedTenant(tenant, scenario);
+        await seedTenantSliced(tenant, scenario);
       } catch (err) {
-        this.deleteTenant(tenant.id);
+        void tenant.journal.close();
         if (err instanceof ScenarioError) throw new ControlError(400, spec.seedFile !== undefined ? `seedFile: ${err.message}` : err.message, spec.seedFile !== undefined ? 'seedFile' : undefined);
         throw err;
+      } finally {
+        this.seeding.delete(tenant.id);
       }
       // What the request names explicitly wins over the scenario's options.
       const config = structuredClone(tenant.config);
@@ -154,6 +169,7 @@ export class Scimulator {
       if (spec.me !== undefined) config.auth.me = spec.me as string;
       tenant.applyConfig(config);
     }
+    this.tenants.set(tenant.id, tenant);
     return tenant;
   }
 

@@ -16,6 +16,7 @@
  */
 import type { MembershipDelta, ResourceRepository } from '../scim/repository.js';
 import type { Clock } from '../scim/clock.js';
+import { applyListEdit } from '../scim/patch.js';
 import type { Resource } from '../scim/validate.js';
 
 /** A resource whose latest lagged write is not yet visible. */
@@ -164,6 +165,10 @@ export class FaultView implements ResourceRepository {
   nextSequence(): number {
     return this.store.nextSequence();
   }
+
+  editList<T>(list: readonly T[], removed: readonly number[], appended: readonly T[]): T[] {
+    return this.store.editList(list, removed, appended);
+  }
 }
 
 /** Reads and writes like the view, except that every change it makes is shadowed for `ms` (see FaultView). */
@@ -182,6 +187,11 @@ class LaggingWrites implements ResourceRepository {
   createdSeq = (type: string, id: string) => this.view.createdSeq(type, id);
   groupsContaining = (memberId: string) => this.view.groupsContaining(memberId);
   nextSequence = () => this.view.nextSequence();
+
+  /** Always on a copy: the shadow keeps the version before this write, and with it the list as it was. */
+  editList<T>(list: readonly T[], removed: readonly number[], appended: readonly T[]): T[] {
+    return applyListEdit(list, { removed, appended });
+  }
 
   put(type: string, resource: Resource, members?: MembershipDelta): void {
     const shadow = this.view.shadow(type, resource.id as string, this.visibleAt(), this.reads);
@@ -283,5 +293,9 @@ class LaggingReads implements ResourceRepository {
 
   nextSequence(): number {
     return this.view.nextSequence();
+  }
+
+  editList<T>(list: readonly T[], removed: readonly number[], appended: readonly T[]): T[] {
+    return this.view.editList(list, removed, appended);
   }
 }

@@ -22,7 +22,12 @@ const tenantScoped: Record<string, Record<string, unknown>> = {
   },
   '/snapshot': {
     get: { summary: 'The whole state of the tenant as a snapshot document', responses: { 200: ok('Snapshot', { $ref: '#/components/schemas/Snapshot' }) } },
-    put: { summary: 'Replace the whole state with a snapshot document', requestBody: json({ $ref: '#/components/schemas/Snapshot' }), responses: { 204: ok('Loaded'), 400: error } },
+    put: {
+      summary: 'Replace the whole state with a snapshot document',
+      description: 'Every resource is checked against the schemas of its resource type before anything loads; a document with a problem is refused whole with 400, naming its JSON pointer.',
+      requestBody: json({ $ref: '#/components/schemas/Snapshot' }),
+      responses: { 204: ok('Loaded'), 400: error },
+    },
   },
   '/config': {
     get: { summary: 'The tenant runtime options', responses: { 200: ok('Config', { $ref: '#/components/schemas/Config' }) } },
@@ -120,6 +125,7 @@ export function controlOpenApi(controlPath: string): Record<string, unknown> {
       get: { summary: 'The tenants with their SCIM base URLs', responses: { 200: ok('Tenants') } },
       post: {
         summary: 'Create an isolated tenant (own store, faults, journal, clock, config, token)',
+        description: 'A generated directory is seeded in slices while other tenants keep being served; the response comes once the tenant is completely seeded, and until then it is neither listed nor served (its id is taken: 409).',
         requestBody: json({ type: 'object', properties: { id: { type: 'string' }, seed: { type: 'integer' }, users: { type: 'integer' }, groups: { type: 'integer' }, seedFile: { type: 'string' }, profile: { enum: ['lenient', 'rfc', 'entra', 'okta'] }, persona: { enum: [...PERSONA_NAMES] }, token: { type: 'string' }, me: { type: 'string' } } }),
         responses: { 201: ok('{ id, baseUrl, token }'), 400: error, 409: ok('The id is taken') },
       },

@@ -69,6 +69,13 @@ export interface PatchEnvironment {
    * an index (the store's membership index for Group members) instead of a scan; undefined: not known, scan.
    */
   storedContains?: (attribute: ResolvedAttribute, value: string) => boolean | undefined;
+  /**
+   * May the caller apply this PATCH's additions to (or removals from) the stored list of this value-identified
+   * attribute, instead of the PATCH copying the list? When true for an attribute that a PATCH only adds to or only
+   * removes from, the result holds the stored list itself and `PatchOutcome.listEdits` the edit (Group members:
+   * one member added to or removed from a group of 100,000 copies nothing).
+   */
+  editLater?: (attribute: ResolvedAttribute) => boolean;
   onWarning?: (warning: PatchWarning) => void;
 }
 
@@ -90,6 +97,22 @@ export interface PatchOutcome {
    * an attribute that was replaced or removed whole: then every value must be checked again.
    */
   deltas: ReadonlyMap<string, ValueListDelta>;
+  /**
+   * Per canonical attribute path, an edit of the list `next` holds, which is the stored list itself (see
+   * PatchEnvironment.editLater): the caller applies it when it commits (applyListEdit). Empty when there is none.
+   */
+  listEdits: ReadonlyMap<string, ListEdit>;
+}
+
+/** Elements removed from a list (their indexes, ascending), then elements appended. */
+export interface ListEdit {
+  removed: readonly number[];
+  appended: readonly Record<string, unknown>[];
+}
+
+/** The list after an edit, as a new list. */
+export function applyListEdit<T>(list: readonly T[], edit: { removed: readonly number[]; appended: readonly T[] }): T[] {
+  return (withoutIndexes(list, edit.removed) as T[]).concat(edit.appended);
 }
 
 type Obj = Record<string, unknown>;
@@ -214,6 +237,8 @@ class PatchEngine {
   /** Objects and arrays this PATCH created or copied: they may be changed in place. */
   private readonly fresh = new WeakSet<object>();
   private readonly lists = new Map<string, ListState>();
+  /** Edits of stored lists left for the caller (PatchEnvironment.editLater), by canonical path. */
+  private readonly pending = new Map<string, { r: ResolvedAttribute; base: unknown[]; edit: ListEdit }>();
 
   constructor(
     private readonly schema: ResourceSchema,
@@ -234,6 +259,11 @@ class PatchEngine {
     return value;
   }
 
+  /** May the caller edit this stored list of a whole attribute (PatchEnvironment.editLater)? */
+  private editLater(r: ResolvedAttribute, list: unknown[]): boolean {
+    return !r.subAttribute && !r.inExtension && !this.fresh.has(list) && !this.pending.has(r.canonicalPath) && this.env.editLater?.(r) === true;
+  }
+
   private writable<T extends object>(value: T): T {
     if (this.fresh.has(value)) return value;
     return this.mark((Array.isArray(value) ? value.slice() : { ...value }) as T);
@@ -243,6 +273,9 @@ class PatchEngine {
   // Reading and writing attributes of the working copy.
 
   private read(r: ResolvedAttribute): unknown {
+    // A list with appends left for the caller is built now: this PATCH reads it again.
+    const pending = this.pending.get(this.whole(r).canonicalPath);
+    if (pending) this.write(pending.r, this.mark(applyListEdit(pending.base, pending.edit)));
     const container = r.inExtension ? this.work[r.schemaId] : this.work;
     return isPlainObject(container) ? container[r.attribute.name] : undefined;
   }
@@ -256,6 +289,7 @@ class PatchEngine {
 
   /** Sets (or with undefined, deletes) the whole value of an attribute; empty extension objects are dropped. */
   private write(r: ResolvedAttribute, value: unknown): void {
+    this.pending.delete(this.whole(r).canonicalPath);
     let container: Obj;
     if (r.inExtension) {
       const ext = this.work[r.schemaId];
@@ -655,6 +689,11 @@ class PatchEngine {
       }
     }
     if (!additions.length) return;
+    if (!primaries.length && before.length && this.editLater(r, before)) {
+      // The stored list stays as it is; the caller appends the additions when it commits.
+      this.pending.set(r.canonicalPath, { r, base: before, edit: { removed: [], appended: additions as Obj[] } });
+      return;
+    }
     // One copy of a large list (concat), or appends to a list this PATCH already copied.
     let list: unknown[];
     if (this.fresh.has(before)) {
@@ -772,8 +811,13 @@ class PatchEngine {
         return;
       }
       if (def.mutability === 'immutable') throw mutability(`${at}: "${label}" is immutable; its values cannot be removed (RFC 7644 3.5.2).`);
-      const list = this.mark(withoutIndexes(before, hits));
       if (identifiedByValue(def)) for (const i of hits) this.noteRemoved(r, before[i]);
+      if (hits.length < before.length && identifiedByValue(def) && this.editLater(r, before)) {
+        // The stored list stays as it is; the caller removes these elements when it commits.
+        this.pending.set(r.canonicalPath, { r, base: before, edit: { removed: hits, appended: [] } });
+        return;
+      }
+      const list = this.mark(withoutIndexes(before, hits));
       if (!list.length && def.required) throw mutability(`${at}: removing these values leaves "${label}" without values, but it is required (RFC 7644 3.5.2.2).`);
       this.write(r, list.length ? list : undefined);
       return;
@@ -919,7 +963,8 @@ class PatchEngine {
       if (!state) deltas.set(path, { added: [], removed: [] });
       else if (!state.reset) deltas.set(path, { added: [...state.added.values()], removed: [...state.removed] });
     }
-    return { next, changed: !sameResource(this.existing, next), deltas };
+    const listEdits = new Map([...this.pending].map(([path, p]) => [path, p.edit]));
+    return { next, changed: listEdits.size > 0 || !sameResource(this.existing, next), deltas, listEdits };
   }
 }
 

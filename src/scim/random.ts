@@ -2,6 +2,8 @@
  * A small seeded pseudo-random generator (sfc32 seeded through splitmix32), so that ids, fault
  * probabilities and generated data are reproducible: the same seed and the same calls give the same values.
  */
+import { flat } from './strings.js';
+
 export class SeededRandom {
   private a: number;
   private b: number;
@@ -45,13 +47,13 @@ export class SeededRandom {
     return min + Math.floor(this.next() * (max - min + 1));
   }
 
-  /** A version-4-shaped UUID drawn from this generator. */
+  /** A version-4-shaped UUID drawn from this generator (a flat string: it is kept as an id). */
   uuid(): string {
     const hex: string[] = [];
     for (let i = 0; i < 4; i++) hex.push(this.nextUint32().toString(16).padStart(8, '0'));
     const h = hex.join('');
     const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+    return flat(`${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`);
   }
 }
 

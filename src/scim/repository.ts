@@ -32,4 +32,11 @@ export interface ResourceRepository {
   groupsContaining(memberId: string): ReadonlySet<string>;
   /** A fresh, monotonically increasing number for versions (ETags). */
   nextSequence(): number;
+  /**
+   * `list`, a list of the stored version of a resource, without the elements at `removed` (indexes, ascending) and
+   * followed by `appended`, for the next version of that resource (which the caller puts right after): the store
+   * may edit the list in place when nothing but its current version holds it (no snapshot, no seed state), and
+   * edits a copy otherwise. So a PATCH adding or removing one member of a group of 100,000 copies no list.
+   */
+  editList<T>(list: readonly T[], removed: readonly number[], appended: readonly T[]): T[];
 }

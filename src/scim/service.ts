@@ -2,12 +2,12 @@
  * The SCIM operations (RFC 7644 section 3) over a repository: create, get, replace, delete, list, and the
  * rendering of a stored resource into its response shape. Pure: no HTTP, no I/O, time from the clock.
  */
-import { isPlainObject, type ResourceSchema } from './attributes.js';
+import { isPlainObject, type ResolvedAttribute, type ResourceSchema } from './attributes.js';
 import { checkMembersOfWrite, checkMembershipPatch, checkPatchPaths, type TargetCapabilities } from './capabilities.js';
 import type { Clock } from './clock.js';
 import { ScimError, badRequest, notFound } from './errors.js';
 import { listResources, type ListOptions, type ListRequest, type ListResult } from './list.js';
-import { applyPatch, parsePatchRequest, sameResource, type PatchWarning, type ValueListDelta } from './patch.js';
+import { applyListEdit, applyPatch, parsePatchRequest, sameResource, type PatchOutcome, type PatchWarning, type ValueListDelta } from './patch.js';
 import { Projection, type ProjectionRequest } from './project.js';
 import type { SeededRandom } from './random.js';
 import type { ResourceRepository } from './repository.js';
@@ -110,11 +110,13 @@ export class ScimService {
     const caps = this.options.capabilities;
     if (caps) checkPatchPaths(caps, operations.map((o) => o.path));
     const isGroup = type.core.id === GROUP_SCHEMA_ID;
+    const isMembers = (attribute: ResolvedAttribute) => isGroup && !attribute.inExtension && attribute.attribute.name === 'members';
     const outcome = applyPatch(type, existing, operations, {
       onWarning,
       // Membership of a group is answered by the store's membership index, not by a scan of its members.
-      storedContains: (attribute, value) =>
-        isGroup && !attribute.inExtension && attribute.attribute.name === 'members' ? this.repo.groupsContaining(value).has(id) : undefined,
+      storedContains: (attribute, value) => (isMembers(attribute) ? this.repo.groupsContaining(value).has(id) : undefined),
+      // Members added to or removed from a group: the stored list is edited when the PATCH commits (no copy).
+      editLater: isMembers,
     });
     const delta = isGroup ? outcome.deltas.get('members') : undefined;
     if (isGroup && caps?.members) {
@@ -123,7 +125,7 @@ export class ScimService {
       checkMembershipPatch(caps, changes, !delta);
     }
     if (!outcome.changed) return existing;
-    return this.commit(type, existing, outcome.next, delta, onWarning);
+    return this.commit(type, existing, outcome.next, delta, onWarning, outcome.listEdits);
   }
 
   /**
@@ -131,11 +133,14 @@ export class ScimService {
    * the reference and uniqueness checks. Used by PUT, PATCH and Bulk. With `members` (the members added and
    * removed by a PATCH), only the added members are checked and the store updates its index incrementally.
    */
-  commit(type: ResourceSchema, existing: Resource, next: Resource, members?: ValueListDelta, onWarning?: WarningSink): Resource {
+  commit(type: ResourceSchema, existing: Resource, next: Resource, members?: ValueListDelta, onWarning?: WarningSink, listEdits?: PatchOutcome['listEdits']): Resource {
     const id = existing.id as string;
     if (members) {
       const dropped = this.checkAddedMembers(members.added, id, onWarning);
       if (dropped.size > 0) {
+        // (Rare: the list edits a PATCH left are applied to a copy first, and the copy filtered.)
+        for (const [path, edit] of listEdits ?? []) next[path] = applyListEdit(next[path] as unknown[], edit);
+        listEdits = undefined;
         // The member policy "drop" discards unknown ids: the result may then equal the stored resource.
         members = { added: members.added.filter((m) => !dropped.has(m.value as string)), removed: members.removed };
         const kept = (next.members as Record<string, unknown>[]).filter((m) => !dropped.has(m.value as string));
@@ -147,6 +152,8 @@ export class ScimService {
       this.checkReferences(type, next, id, onWarning);
     }
     this.checkUniqueness(type, next, id);
+    // Every check passed: the list edits a PATCH left are applied to the (stored) lists now.
+    for (const [path, edit] of listEdits ?? []) next[path] = this.repo.editList(next[path] as unknown[], edit.removed, edit.appended);
     const created = (existing.meta as Record<string, unknown>).created as string;
     const resource = this.stamp(type, id, next, created, new Date(this.clock.now()).toISOString());
     this.repo.put(type.name, resource, members && { added: members.added.map((m) => m.value as string), removed: members.removed });

@@ -38,33 +38,32 @@ export function assertNoForbiddenKeys(value: unknown, where = 'body'): void {
 }
 
 
-/** Checks one simple (non-complex) value against its attribute type; returns the value to store. */
-function checkSimple(def: AttributeDef, value: unknown, path: string): unknown {
-  const fail = (expected: string) =>
-    badRequest('invalidValue', `Attribute "${path}" must be ${expected}, but the request has ${describeValue(value)}.`);
+/** What a simple (non-complex) value of this attribute must be, when `value` is not that; undefined when it fits. */
+export function expectedType(def: AttributeDef, value: unknown): string | undefined {
   switch (def.type) {
     case 'string':
     case 'reference':
-      if (typeof value !== 'string') throw fail('a string');
-      return value;
+      return typeof value === 'string' ? undefined : 'a string';
     case 'binary':
-      if (typeof value !== 'string' || !BASE64.test(value)) throw fail('a base64-encoded string');
-      return value;
+      return typeof value === 'string' && BASE64.test(value) ? undefined : 'a base64-encoded string';
     case 'boolean':
-      if (typeof value !== 'boolean') throw fail('a JSON boolean (true or false)');
-      return value;
+      return typeof value === 'boolean' ? undefined : 'a JSON boolean (true or false)';
     case 'integer':
-      if (typeof value !== 'number' || !Number.isInteger(value)) throw fail('an integer');
-      return value;
+      return typeof value === 'number' && Number.isInteger(value) ? undefined : 'an integer';
     case 'decimal':
-      if (typeof value !== 'number' || !Number.isFinite(value)) throw fail('a number');
-      return value;
+      return typeof value === 'number' && Number.isFinite(value) ? undefined : 'a number';
     case 'dateTime':
-      if (typeof value !== 'string' || !isDateTime(value)) throw fail('an RFC 3339 date-time such as "2011-05-13T04:42:34Z"');
-      return value;
+      return typeof value === 'string' && isDateTime(value) ? undefined : 'an RFC 3339 date-time such as "2011-05-13T04:42:34Z"';
     case 'complex':
-      throw new Error('checkSimple called on a complex attribute');
+      throw new Error('expectedType called on a complex attribute');
   }
+}
+
+/** Checks one simple (non-complex) value against its attribute type; returns the value to store. */
+function checkSimple(def: AttributeDef, value: unknown, path: string): unknown {
+  const expected = expectedType(def, value);
+  if (expected !== undefined) throw badRequest('invalidValue', `Attribute "${path}" must be ${expected}, but the request has ${describeValue(value)}.`);
+  return value;
 }
 
 /** Null, an empty array and an empty object are "unassigned" (RFC 7643 section 2.5). */
@@ -84,7 +83,8 @@ function normaliseLevel(
   skipKey: (key: string) => boolean,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, raw] of Object.entries(input)) {
+  for (const key of Object.keys(input)) {
+    const raw = input[key];
     if (FORBIDDEN_KEYS.has(key)) throw badRequest('invalidSyntax', `"${key}" is not allowed as an attribute name (at ${pathPrefix || 'the top level'}).`);
     if (skipKey(key)) continue;
     const def = findAttribute(defs, key);

@@ -9,9 +9,23 @@
  * Output uses the shared resource representation: `schemas`, `id`, `externalId`, `meta` {resourceType, created,
  * lastModified} (no version, no location), core attributes at the top level and the enterprise extension under
  * its URN. Users carry no `groups` (the server computes it), members carry no `$ref`.
+ *
+ * The output is compact, as the store keeps resources: strings are flat, and values that repeat are one value
+ * shared by reference (the `schemas` lists and an office's `addresses` list are frozen and shared by every
+ * resource that has them; nothing changes a stored value in place).
  */
-import { Faker, base, de, en, en_GB, en_US, es, fr, generateMersenne53Randomizer, nl, sv } from '@faker-js/faker';
-import type { LocaleDefinition } from '@faker-js/faker';
+import type { Faker } from '@faker-js/faker';
+// The locale modules alone (each a Faker instance over [locale, en, base]): faker's main entry loads all locales.
+import { faker as de } from '@faker-js/faker/locale/de';
+import { faker as en_GB } from '@faker-js/faker/locale/en_GB';
+import { faker as en_US } from '@faker-js/faker/locale/en_US';
+import { faker as es } from '@faker-js/faker/locale/es';
+import { faker as fr } from '@faker-js/faker/locale/fr';
+import { faker as nl } from '@faker-js/faker/locale/nl';
+import { faker as sv } from '@faker-js/faker/locale/sv';
+import { flat } from '../scim/strings.js';
+import { mersenne53 } from './mersenne.js';
+import { runSteps, type Steps } from './steps.js';
 
 export type Resource = Record<string, unknown>;
 
@@ -32,6 +46,11 @@ export interface GenerateOptions {
   referenceDate?: string;
   /** Called about every 1,000 generated resources and once at the end with done === total (users + groups). */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Give every `meta` a `version`: W/"1", W/"2", ... in output order (users, then groups), as a store that has
+   * just stored them would. Default false (no version).
+   */
+  versions?: boolean;
 }
 
 export interface GeneratedDirectory {
@@ -57,6 +76,9 @@ export const DEFAULT_DEPARTMENTS: readonly string[] = Object.freeze([
 const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const ENTERPRISE_SCHEMA = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+/** `schemas` of every generated user and group: one frozen list each, shared. */
+const USER_SCHEMAS: readonly string[] = Object.freeze([USER_SCHEMA, ENTERPRISE_SCHEMA]);
+const GROUP_SCHEMAS: readonly string[] = Object.freeze([GROUP_SCHEMA]);
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -82,7 +104,8 @@ interface City {
 }
 
 interface RegionDef {
-  locale: LocaleDefinition;
+  /** The locale's Faker instance: its definitions (locale, then en, then base) are used with our own randomizer. */
+  locale: Faker;
   /** ISO 3166-1 alpha-2, as RFC 7643 4.1.2 recommends for addresses.country. */
   country: string;
   countryName: string;
@@ -267,18 +290,17 @@ interface Office {
   regionIndex: number;
   faker: Faker;
   phone: [prefix: string, digits: number];
-  streetAddress: string;
-  locality: string;
-  regionName: string;
-  postalCode: string;
   timezone: string;
-  formatted: string;
+  /** The `addresses` of every user of this office: one frozen list, shared (nothing changes a stored value in place). */
+  addresses: readonly Resource[];
 }
 
 interface Department {
   name: string;
   profile: DepartmentProfile;
   costCenter: string;
+  /** The title of the department's interns (one string shared by all of them). */
+  internTitle: string;
   /** Users (indices) of this department, in creation order. */
   members: number[];
   /** Managers of this department with remaining span, in creation order (breadth-first filling). */
@@ -290,15 +312,24 @@ interface Department {
 
 /** Build the fake directory. Throws RangeError/TypeError on invalid options. */
 export function generateDirectory(options: GenerateOptions): GeneratedDirectory {
+  return runSteps(generateDirectorySteps(options));
+}
+
+/**
+ * generateDirectory in steps: the generator yields every few milliseconds of work (between users, between
+ * groups), so a caller can let other work run in between (seeding a tenant while the server serves others).
+ * Where it yields changes nothing in the output. Throws RangeError/TypeError on invalid options (at the first step).
+ */
+export function* generateDirectorySteps(options: GenerateOptions): Steps<GeneratedDirectory> {
   const opts = checkOptions(options);
   const { users: userCount, groups: groupCount } = opts;
 
-  const randomizer = generateMersenne53Randomizer(0);
-  randomizer.seed(seedValue(opts.seed));
-  const faker = new Faker({ locale: [en_US, en, base], randomizer });
+  const randomizer = mersenne53(seedValue(opts.seed));
+  const FakerClass = en_US.constructor as typeof Faker;
+  const faker = new FakerClass({ locale: en_US.rawDefinitions, randomizer });
   faker.setDefaultRefDate(opts.referenceMs);
   const regionFakers = REGIONS.map((r) => {
-    const f = new Faker({ locale: [r.locale, en, base], randomizer });
+    const f = new FakerClass({ locale: r.locale.rawDefinitions, randomizer });
     f.setDefaultRefDate(opts.referenceMs);
     return f;
   });
@@ -312,7 +343,7 @@ export function generateDirectory(options: GenerateOptions): GeneratedDirectory 
     const c = faker.number.int(0xffffffff);
     const d = faker.number.int(0xffffffff);
     // version 4 in the 13th hex digit, RFC 4122 variant (8, 9, a or b) in the 17th
-    return (
+    return flat(
       HEX[a >>> 24]! + HEX[(a >>> 16) & 255]! + HEX[(a >>> 8) & 255]! + HEX[a & 255]! + '-' +
       HEX[b >>> 24]! + HEX[(b >>> 16) & 255]! + '-' +
       HEX[((b >>> 8) & 15) | 0x40]! + HEX[b & 255]! + '-' +
@@ -363,6 +394,7 @@ export function generateDirectory(options: GenerateOptions): GeneratedDirectory 
       name,
       profile,
       costCenter: String(1000 + 100 * (i + 1) + int(99)),
+      internTitle: flat(`${name} Intern`),
       members: [],
       managerQueue: [],
       queueHead: 0,
@@ -378,20 +410,19 @@ export function generateDirectory(options: GenerateOptions): GeneratedDirectory 
     return region.cities.map((city) => {
       const streetAddress = rf.location.streetAddress();
       const postalCode = rf.location.zipCode();
-      return {
-        region,
-        regionIndex: r,
-        faker: rf,
-        phone: city.phone,
+      const address = Object.freeze({
+        type: 'work',
         streetAddress,
         locality: city.locality,
-        regionName: city.region,
+        region: city.region,
         postalCode,
-        timezone: city.timezone,
-        formatted: region.format({
+        country: region.country,
+        formatted: flat(region.format({
           streetAddress, locality: city.locality, region: city.region, postalCode, countryName: region.countryName,
-        }),
-      };
+        })),
+        primary: true,
+      });
+      return { region, regionIndex: r, faker: rf, phone: city.phone, timezone: city.timezone, addresses: Object.freeze([address]) };
     });
   });
 
@@ -436,6 +467,7 @@ export function generateDirectory(options: GenerateOptions): GeneratedDirectory 
       span[i] = isHead ? 4 + int(6) : 3 + int(7);
       dept.managerQueue.push(i);
     }
+    if ((i & 4095) === 4095) yield;
   }
 
   for (let i = 0; i < userCount; i++) {
@@ -459,8 +491,8 @@ export function generateDirectory(options: GenerateOptions): GeneratedDirectory 
     const nickName = nick !== undefined && float() < 0.4 ? nick : undefined;
 
     const localPart = uniqueLocalPart(`${slug(givenName)}.${slug(familyName)}`, userNames);
-    const userName = `${localPart}@${WORK_DOMAIN}`;
-    const displayName = `${givenName} ${familyName}`;
+    const userName = flat(`${localPart}@${WORK_DOMAIN}`);
+    const displayName = flat(`${givenName} ${familyName}`);
 
     const id = uuid();
     const externalId = uuid();
@@ -474,7 +506,7 @@ export function generateDirectory(options: GenerateOptions): GeneratedDirectory 
     if (isRoot) title = ROOT_TITLES[i] ?? 'Executive Vice President';
     else if (isHead) title = dept.profile.head;
     else if (isManager) title = pick(dept.profile.managers);
-    else if (userType === 'Intern') title = `${dept.name} Intern`;
+    else if (userType === 'Intern') title = dept.internTitle;
     else title = pick(dept.profile.individual);
 
     const created = historyStart + Math.floor((i + float()) * slot);
@@ -486,13 +518,13 @@ export function generateDirectory(options: GenerateOptions): GeneratedDirectory 
     const emails: Resource[] = [{ value: userName, type: 'work', primary: true }];
     if (float() < 0.2) {
       const suffix = float() < 0.5 ? String(10 + int(89)) : '';
-      emails.push({ value: `${slug(givenName)}${slug(familyName)}${suffix}@${pick(HOME_DOMAINS)}`, type: 'home' });
+      emails.push({ value: flat(`${slug(givenName)}${slug(familyName)}${suffix}@${pick(HOME_DOMAINS)}`), type: 'home' });
     }
-    const phoneNumbers: Resource[] = [{ value: office.phone[0] + digits(office.phone[1]), type: 'work', primary: true }];
-    if (float() < 0.45) phoneNumbers.push({ value: pick(region.mobile[0]) + digits(region.mobile[1]), type: 'mobile' });
+    const phoneNumbers: Resource[] = [{ value: flat(office.phone[0] + digits(office.phone[1])), type: 'work', primary: true }];
+    if (float() < 0.45) phoneNumbers.push({ value: flat(pick(region.mobile[0]) + digits(region.mobile[1])), type: 'mobile' });
 
     const name: Resource = {
-      formatted: middleName ? `${givenName} ${middleName} ${familyName}` : displayName,
+      formatted: middleName ? flat(`${givenName} ${middleName} ${familyName}`) : displayName,
       familyName,
       givenName,
     };
@@ -508,37 +540,22 @@ export function generateDirectory(options: GenerateOptions): GeneratedDirectory 
     };
     if (manager >= 0) enterprise.manager = { value: ids[manager]!, displayName: displayNames[manager]! };
 
-    const user: Resource = {
-      schemas: [USER_SCHEMA, ENTERPRISE_SCHEMA],
-      id,
-      externalId,
-      meta: { resourceType: 'User', created: iso(created), lastModified: iso(lastModified) },
-      userName,
-      name,
-      displayName,
-    };
-    if (nickName) user.nickName = nickName;
-    user.title = title;
-    user.userType = userType;
-    user.preferredLanguage = preferredLanguage;
-    user.locale = region.tag;
-    user.timezone = office.timezone;
-    user.active = !inactive.has(i);
-    user.emails = emails;
-    user.phoneNumbers = phoneNumbers;
-    user.addresses = [{
-      type: 'work',
-      streetAddress: office.streetAddress,
-      locality: office.locality,
-      region: office.regionName,
-      postalCode: office.postalCode,
-      country: region.country,
-      formatted: office.formatted,
-      primary: true,
-    }];
-    user[ENTERPRISE_SCHEMA] = enterprise;
-    users[i] = user;
+    const meta = opts.versions
+      ? { resourceType: 'User', created: iso(created), lastModified: iso(lastModified), version: `W/"${i + 1}"` }
+      : { resourceType: 'User', created: iso(created), lastModified: iso(lastModified) };
+    const active = !inactive.has(i);
+    // One literal per shape, so every property is stored in the object itself (no separate property array).
+    users[i] = nickName
+      ? {
+        schemas: USER_SCHEMAS, id, externalId, meta, userName, name, displayName, nickName, title, userType, preferredLanguage,
+        locale: region.tag, timezone: office.timezone, active, emails, phoneNumbers, addresses: office.addresses, 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': enterprise,
+      }
+      : {
+        schemas: USER_SCHEMAS, id, externalId, meta, userName, name, displayName, title, userType, preferredLanguage,
+        locale: region.tag, timezone: office.timezone, active, emails, phoneNumbers, addresses: office.addresses, 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': enterprise,
+      };
     tick();
+    if ((i & 127) === 127) yield;
   }
 
   // --- groups: department groups, then project groups with Zipf-like sizes
@@ -553,6 +570,7 @@ export function generateDirectory(options: GenerateOptions): GeneratedDirectory 
     const created = historyStart - (departmentGroupCount - d) * MINUTE_MS;
     groupNames.add(dept.name.toLowerCase());
     groups.push(makeGroup(uuid(), uuid(), dept.name, created, dept.members));
+    yield;
   }
 
   const projectCount = groupCount - departmentGroupCount;
@@ -561,10 +579,11 @@ export function generateDirectory(options: GenerateOptions): GeneratedDirectory 
   const permutation = new Int32Array(userCount);
   for (let i = 0; i < userCount; i++) permutation[i] = i;
   for (let p = 0; p < projectCount; p++) {
-    const displayName = uniqueGroupName(projectName(faker, departments, float, pick), groupNames);
+    const displayName = flat(uniqueGroupName(projectName(faker, departments, float, pick), groupNames));
     const members = sampleSorted(permutation, sizes[p]!, int);
     const created = historyStart + Math.floor(float() * HISTORY_MS);
     groups.push(makeGroup(uuid(), uuid(), displayName, created, members));
+    yield;
   }
 
   // nested groups: a few project groups get an earlier group as a member (earlier only, so no cycle)
@@ -602,10 +621,12 @@ export function generateDirectory(options: GenerateOptions): GeneratedDirectory 
       if (createdMs[u]! > lastModified) lastModified = createdMs[u]!;
     }
     const group: Resource = {
-      schemas: [GROUP_SCHEMA],
+      schemas: GROUP_SCHEMAS,
       id,
       externalId,
-      meta: { resourceType: 'Group', created: iso(created), lastModified: iso(lastModified) },
+      meta: opts.versions
+        ? { resourceType: 'Group', created: iso(created), lastModified: iso(lastModified), version: `W/"${userCount + groups.length + 1}"` }
+        : { resourceType: 'Group', created: iso(created), lastModified: iso(lastModified) },
       displayName,
     };
     if (memberList.length > 0) group.members = memberList;
@@ -628,6 +649,7 @@ interface CheckedOptions {
   nestedGroups: boolean;
   referenceMs: number;
   onProgress: ((done: number, total: number) => void) | undefined;
+  versions: boolean;
 }
 
 const EARLIEST_REFERENCE_MS = Date.UTC(1980, 0, 1);
@@ -672,6 +694,7 @@ function checkOptions(options: GenerateOptions): CheckedOptions {
     nestedGroups: options.nestedGroups ?? true,
     referenceMs,
     onProgress: options.onProgress,
+    versions: options.versions ?? false,
   };
 }
 
@@ -713,7 +736,7 @@ export function iso(ms: number): string {
   rest -= minute * 60_000;
   const second = Math.floor(rest / 1000);
   const milli = rest - second * 1000;
-  return `${year}-${PAD2[month]}-${PAD2[day]}T${PAD2[hour]}:${PAD2[minute]}:${PAD2[second]}.${PAD3[milli]}Z`;
+  return flat(`${year}-${PAD2[month]}-${PAD2[day]}T${PAD2[hour]}:${PAD2[minute]}:${PAD2[second]}.${PAD3[milli]}Z`);
 }
 
 function cumulative(weights: number[]): Float64Array {

@@ -23,7 +23,7 @@ import type { ResourceTypeDef, SchemaDef } from '../scim/schemas/types.js';
 import { validateResource, type Resource } from '../scim/validate.js';
 import type { TenantConfig } from '../tenant.js';
 import { ControlError, mergeConfig, tenantConfigFrom } from '../tenant-config.js';
-import { checkCustomSchemas, registryWith, resourceTypeNames, SchemaDefinitionError } from './custom-schemas.js';
+import { checkCustomSchemas, registryWith, resourceTypeNames, SchemaDefinitionError } from '../scim/schemas/custom.js';
 import { DEFAULT_REFERENCE_DATE, type GenerateOptions } from './generate.js';
 import { JsonSchemaValidator, pointerToken } from './json-schema.js';
 import { findJsonSyntaxError } from './json-syntax.js';
@@ -38,7 +38,7 @@ export class ScenarioError extends Error {
 }
 
 /** A scenario's `generate` block: the generator's options plus the IdP shape to give the directory. */
-export type GenerateSpec = Omit<GenerateOptions, 'onProgress'> & { shape?: DirectoryShape };
+export type GenerateSpec = Omit<GenerateOptions, 'onProgress' | 'versions'> & { shape?: DirectoryShape };
 
 export interface Scenario {
   /** The file name (as given) or another label, used in error messages. */

@@ -15,11 +15,12 @@ import type { Resource } from '../scim/validate.js';
 import { MemoryStore, type StoreSnapshot } from '../store/memory.js';
 import { toDocument } from '../store/snapshot.js';
 import type { Tenant } from '../tenant.js';
-import { registryWith } from './custom-schemas.js';
-import { generateDirectory } from './generate.js';
+import { registryWith } from '../scim/schemas/custom.js';
+import { generateDirectorySteps } from './generate.js';
 import { pointerToken } from './json-schema.js';
 import { mergeScenarioOptions, referenceDateOf, ScenarioError, type Scenario } from './scenario.js';
-import { shapeDirectory } from './shapes.js';
+import { shapeDirectorySteps } from './shapes.js';
+import { runSteps, runStepsSliced, type Steps } from './steps.js';
 
 export interface SeedOptions {
   /** Generator progress (done, total), about every 1,000 resources. */
@@ -54,6 +55,11 @@ class LiteralIds extends SeededRandom {
 
 /** Builds the directory of a scenario as a store snapshot (custom schemas included). Throws ScenarioError. */
 export function buildDirectory(scenario: Scenario, options: BuildOptions = {}): StoreSnapshot {
+  return runSteps(buildDirectorySteps(scenario, options));
+}
+
+/** buildDirectory in steps (see src/seed/steps.ts). */
+export function* buildDirectorySteps(scenario: Scenario, options: BuildOptions = {}): Steps<StoreSnapshot> {
   const resources: Record<string, Resource[]> = {};
   const registry = registryWith({ schemas: scenario.schemas, resourceTypes: scenario.resourceTypes });
   for (const type of registry.resourceTypes()) resources[type.name] = [];
@@ -63,14 +69,14 @@ export function buildDirectory(scenario: Scenario, options: BuildOptions = {}): 
   if (g && g.users + g.groups > 0) {
     let directory;
     try {
-      directory = generateDirectory({ ...g, onProgress: options.onProgress });
+      // Versions W/"1", W/"2", ... in order, as the store would number them.
+      directory = yield* generateDirectorySteps({ ...g, versions: true, onProgress: options.onProgress });
     } catch (err) {
       if (err instanceof RangeError || err instanceof TypeError) throw new ScenarioError(scenario.source, '/generate', err.message.replace(/^generateDirectory: /, ''));
       throw err;
     }
-    shapeDirectory(directory, g.shape ?? 'generic', g.seed);
-    for (const user of directory.users) (user.meta as Record<string, unknown>).version = `W/"${++sequence}"`;
-    for (const group of directory.groups) (group.meta as Record<string, unknown>).version = `W/"${++sequence}"`;
+    yield* shapeDirectorySteps(directory, g.shape ?? 'generic', g.seed);
+    sequence = directory.users.length + directory.groups.length;
     resources.User = directory.users;
     resources.Group = directory.groups;
   }
@@ -83,7 +89,7 @@ export function buildDirectory(scenario: Scenario, options: BuildOptions = {}): 
   if (literals === 0) return generated;
 
   const store = new MemoryStore(registry);
-  store.load(generated);
+  yield* store.loadSteps(generated);
   const referenceMs = Date.parse(referenceDateOf(scenario));
   const clock: Clock = { now: () => referenceMs };
   const ids = new LiteralIds(`${g?.seed ?? 1}:literals`);
@@ -188,13 +194,25 @@ export function applyScenarioSettings(tenant: Tenant, scenario: Scenario): void 
  * Throws ScenarioError (and changes nothing) when the scenario does not load.
  */
 export function seedTenant(tenant: Tenant, scenario: Scenario, opts: SeedOptions = {}): SeedSummary {
+  return runSteps(seedTenantSteps(tenant, scenario, opts));
+}
+
+/**
+ * seedTenant in slices of a few milliseconds, giving the event loop back in between: for a tenant nobody can
+ * reach until it resolves (POST /_mock/tenants), so its half-built state is never seen.
+ */
+export function seedTenantSliced(tenant: Tenant, scenario: Scenario, opts: SeedOptions = {}): Promise<SeedSummary> {
+  return runStepsSliced(seedTenantSteps(tenant, scenario, opts));
+}
+
+function* seedTenantSteps(tenant: Tenant, scenario: Scenario, opts: SeedOptions): Steps<SeedSummary> {
   const started = performance.now();
   const config = mergeScenarioOptions(tenant.config, scenario);
   seededRules(tenant, scenario); // checked before anything changes
-  const snapshot = buildDirectory(scenario, { ...opts, groupDisplayNameUnique: config.groupDisplayNameUnique });
+  const snapshot = yield* buildDirectorySteps(scenario, { ...opts, groupDisplayNameUnique: config.groupDisplayNameUnique });
   applyScenarioSettings(tenant, scenario);
-  tenant.store.load(snapshot);
-  // The very object just loaded: the store keeps its indexed state, so a reset copies maps instead of re-indexing.
+  yield* tenant.store.loadSteps(snapshot);
+  // The very object just loaded: the store keeps its indexed state, so a reset shares it instead of re-indexing.
   tenant.seedState = snapshot;
   const counts: Record<string, number> = {};
   for (const [type, list] of Object.entries(tenant.seedState.resources)) counts[type] = list.length;

@@ -15,6 +15,8 @@
  * ids come from a generator seeded with the scenario seed.
  */
 import { SeededRandom } from '../scim/random.js';
+import { flat } from '../scim/strings.js';
+import { runSteps, type Steps } from './steps.js';
 import type { GeneratedDirectory, Resource } from './generate.js';
 
 export type DirectoryShape = 'generic' | 'entra' | 'okta';
@@ -25,9 +27,16 @@ const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** Rewrites a generated directory in place. */
 export function shapeDirectory(directory: GeneratedDirectory, shape: DirectoryShape, seed: number): void {
-  if (shape === 'entra') entra(directory);
-  else if (shape === 'okta') okta(directory, seed);
+  runSteps(shapeDirectorySteps(directory, shape, seed));
 }
+
+/** shapeDirectory in steps: yields every thousand or so resources (see generateDirectorySteps). */
+export function* shapeDirectorySteps(directory: GeneratedDirectory, shape: DirectoryShape, seed: number): Steps<void> {
+  if (shape === 'entra') yield* entra(directory);
+  else if (shape === 'okta') yield* okta(directory, seed);
+}
+
+const STEP = 1024;
 
 function pickKeys(object: Resource, keys: readonly string[]): Resource {
   const out: Resource = {};
@@ -37,7 +46,7 @@ function pickKeys(object: Resource, keys: readonly string[]): Resource {
 
 const ENTRA_USER_KEYS = ['schemas', 'id', 'externalId', 'meta', 'userName', 'name', 'displayName', 'title', 'active', 'emails', 'phoneNumbers', 'addresses', ENTERPRISE];
 
-function entra(directory: GeneratedDirectory): void {
+function* entra(directory: GeneratedDirectory): Steps<void> {
   const users = directory.users;
   for (let i = 0; i < users.length; i++) {
     const user = pickKeys(users[i]!, ENTRA_USER_KEYS);
@@ -50,13 +59,15 @@ function entra(directory: GeneratedDirectory): void {
     if (ent.manager) shaped.manager = { value: (ent.manager as Resource).value };
     user[ENTERPRISE] = shaped;
     users[i] = user;
+    if (i % STEP === STEP - 1) yield;
   }
   for (const group of directory.groups) {
     if (Array.isArray(group.members)) group.members = (group.members as Resource[]).map((m) => ({ value: m.value, type: m.type }));
+    yield;
   }
 }
 
-function okta(directory: GeneratedDirectory, seed: number): void {
+function* okta(directory: GeneratedDirectory, seed: number): Steps<void> {
   const random = new SeededRandom(`okta:${seed}`);
   const taken = new Set<string>();
   const oktaId = (prefix: string): string => {
@@ -66,12 +77,16 @@ function okta(directory: GeneratedDirectory, seed: number): void {
       for (let i = 0; i < 17; i++) id += BASE62[random.nextUint32() % 62];
     } while (taken.has(id));
     taken.add(id);
-    return id;
+    return flat(id);
   };
   const userNames = new Map<string, string>();
+  let n = 0;
   for (const user of directory.users) {
+    if (++n % STEP === 0) yield;
     user.externalId = oktaId('00u');
-    delete (user.name as Resource).formatted;
+    // A new object rather than `delete`, which would turn every name into a slower, larger dictionary object.
+    const { formatted: _formatted, ...name } = user.name as Resource;
+    user.name = name;
     user.emails = (user.emails as Resource[]).filter((e) => e.type === 'work').map((e) => ({ primary: true, value: e.value, type: 'work' }));
     userNames.set(user.id as string, user.userName as string);
   }
@@ -80,5 +95,6 @@ function okta(directory: GeneratedDirectory, seed: number): void {
     if (Array.isArray(group.members)) {
       group.members = (group.members as Resource[]).map((m) => ({ value: m.value, display: userNames.get(m.value as string) ?? m.display, type: m.type }));
     }
+    yield;
   }
 }

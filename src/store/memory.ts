@@ -2,12 +2,21 @@
  * The in-memory store of one tenant: per resource type a Map by id (insertion order = creation order), unique
  * and non-unique indexes on the indexed attributes, and a reverse membership index (member id -> group ids).
  * Lookups by id, userName, externalId and displayName are O(1).
+ *
+ * Memory: resources are kept compact (src/store/compact.ts; every write compacts what it adds). An index key held
+ * by one resource maps to its id, a member of one group to that group's id: no Set or array per resource for the
+ * common case.
+ *
+ * Reset: the indexed state of a loaded snapshot is remembered, and the live state shares its maps until it
+ * writes to them (copy-on-write per table, and for the membership index): loading the same snapshot again (a
+ * reset) takes no copy at all, and the first write to a table afterwards copies that table's maps.
  */
 import { isPlainObject, type ResourceSchema } from '../scim/attributes.js';
 import type { MembershipDelta, ResourceRepository } from '../scim/repository.js';
 import { indexedAttributes, type SchemaRegistry } from '../scim/schemas/registry.js';
 import type { ResourceTypeDef, SchemaDef } from '../scim/schemas/types.js';
 import type { Resource } from '../scim/validate.js';
+import { compactResource } from './compact.js';
 
 interface Index {
   caseExact: boolean;
@@ -15,17 +24,36 @@ interface Index {
   values: Map<string, string | Set<string>>;
 }
 
-class Table {
-  resources = new Map<string, Resource>();
-  created = new Map<string, number>();
-  readonly indexes = new Map<string, Index>();
+/** Ids in a membership list: one id as itself, several as an array (replaced, never changed in place). */
+type Ids = string | readonly string[];
 
-  constructor(readonly type: ResourceSchema, withIndexes = true) {
-    if (!withIndexes) return;
+class Table {
+  /** The table's maps are shared with a remembered state: copy them before changing anything. */
+  shared = false;
+
+  constructor(
+    readonly type: ResourceSchema,
+    readonly resources: Map<string, Resource>,
+    readonly created: Map<string, number>,
+    /** Indexed attributes except `id` (answered by `resources`). */
+    readonly indexes: Map<string, Index>,
+  ) {}
+
+  static empty(type: ResourceSchema): Table {
+    const indexes = new Map<string, Index>();
     for (const name of indexedAttributes(type)) {
+      if (name === 'id') continue;
       const def = type.coreAttribute(name);
-      this.indexes.set(name, { caseExact: def?.caseExact ?? true, values: new Map() });
+      indexes.set(name, { caseExact: def?.caseExact ?? true, values: new Map() });
     }
+    return new Table(type, new Map(), new Map(), indexes);
+  }
+
+  /** A table with copies of this one's maps (index Sets stay shared: `writable` copies them before a change). */
+  copy(): Table {
+    const indexes = new Map<string, Index>();
+    for (const [name, index] of this.indexes) indexes.set(name, { caseExact: index.caseExact, values: new Map(index.values) });
+    return new Table(this.type, new Map(this.resources), new Map(this.created), indexes);
   }
 
   key(index: Index, value: string): string {
@@ -71,19 +99,34 @@ export interface StoreSnapshot {
   resources: Record<string, Resource[]>;
 }
 
+/** The indexed state of a loaded snapshot, shared with the live state until the live state writes. */
+interface BuiltState {
+  tables: Map<string, Table>;
+  memberOf: Map<string, Ids>;
+  containerSeq: Map<string, number>;
+  createdCounter: number;
+}
+
 export class MemoryStore implements ResourceRepository {
-  private readonly tables = new Map<string, Table>();
-  private memberOf = new Map<string, Set<string>>();
-  /** Creation sequence of each resource with members, so memberOf sets stay in creation order of the groups. */
+  private tables = new Map<string, Table>();
+  private memberOf = new Map<string, Ids>();
+  /** Creation sequence of each resource with members, so membership lists stay in creation order of the groups. */
   private containerSeq = new Map<string, number>();
-  /** The indexed state of snapshots loaded before, so loading one again (a reset) copies maps instead of re-indexing. */
+  /** memberOf and containerSeq are shared with a remembered state: copy them before changing them. */
+  private membershipShared = false;
+  /** The indexed state of snapshots loaded before, so loading one again (a reset) shares maps instead of re-indexing. */
   private readonly built = new WeakMap<StoreSnapshot, BuiltState>();
   private sequence = 0;
   private createdCounter = 0;
+  /**
+   * Lists this store copied for editList and that only the current version of their resource holds: they may be
+   * edited in place. Forgotten (a new WeakSet) whenever resources are handed out whole (snapshot) or replaced (load).
+   */
+  private ownLists = new WeakSet<readonly unknown[]>();
   private readonly listeners: Array<() => void> = [];
 
   constructor(private readonly registry: SchemaRegistry) {
-    for (const type of registry.resourceTypes()) this.tables.set(type.name, new Table(type));
+    for (const type of registry.resourceTypes()) this.tables.set(type.name, Table.empty(type));
   }
 
   /** Called after every change (the persistence layer coalesces these into saves). */
@@ -100,9 +143,24 @@ export class MemoryStore implements ResourceRepository {
     if (!table) {
       const schema = this.registry.resourceType(type);
       if (!schema) throw new Error(`Unknown resource type ${type}`);
-      this.tables.set(schema.name, (table = new Table(schema)));
+      this.tables.set(schema.name, (table = Table.empty(schema)));
     }
     return table;
+  }
+
+  /** The table of a type, ready to be changed (its own maps, not those of a remembered state). */
+  private writableTable(type: string): Table {
+    let table = this.table(type);
+    if (table.shared) this.tables.set(table.type.name, (table = table.copy()));
+    return table;
+  }
+
+  /** The membership maps, ready to be changed. */
+  private ownMembership(): void {
+    if (!this.membershipShared) return;
+    this.memberOf = new Map(this.memberOf);
+    this.containerSeq = new Map(this.containerSeq);
+    this.membershipShared = false;
   }
 
   get(type: string, id: string): Resource | undefined {
@@ -111,6 +169,7 @@ export class MemoryStore implements ResourceRepository {
 
   lookup(type: string, attribute: string, value: string): readonly string[] {
     const table = this.table(type);
+    if (attribute === 'id') return table.resources.has(value) ? [value] : [];
     const index = table.indexes.get(attribute);
     if (!index) throw new Error(`${type}.${attribute} is not indexed`);
     const ids = index.values.get(table.key(index, value));
@@ -118,7 +177,7 @@ export class MemoryStore implements ResourceRepository {
   }
 
   isIndexed(type: string, attribute: string): boolean {
-    return this.table(type).indexes.has(attribute);
+    return attribute === 'id' || this.table(type).indexes.has(attribute);
   }
 
   all(type: string): Iterable<Resource> {
@@ -134,10 +193,13 @@ export class MemoryStore implements ResourceRepository {
   }
 
   put(type: string, resource: Resource, members?: MembershipDelta): void {
-    const table = this.table(type);
+    const table = this.writableTable(type);
     const id = resource.id as string;
     const previous = table.resources.get(id);
     const incremental = previous !== undefined && members !== undefined;
+    // A PATCH appends the members it adds: the new elements of the list are its last ones.
+    compactResource(resource, { previous, appendedTo: incremental ? 'members' : undefined, appended: members?.added.length });
+    if (Array.isArray(resource.members) || Array.isArray(previous?.members)) this.ownMembership();
     if (previous) {
       table.removeFromIndexes(previous);
       if (!incremental) this.unindexMembers(previous);
@@ -146,24 +208,25 @@ export class MemoryStore implements ResourceRepository {
     }
     table.resources.set(id, resource);
     table.addToIndexes(resource);
-    if (incremental) this.applyMembership(id, members, table.created.get(id)!);
-    else this.indexMembers(resource, table.created.get(id)!);
+    if (incremental) {
+      this.applyMembership(id, members, table.created.get(id)!);
+      this.shareAppendedMemberIds(resource, members.added.length);
+    } else this.indexMembers(resource, table.created.get(id)!);
     this.changed();
   }
 
-  /** The membership index after a change that added and removed these member values (O(changed members)). */
+  /** The membership index after a change that added and removed these members (O(changed members)). */
   private applyMembership(groupId: string, members: MembershipDelta, seq: number): void {
     this.containerSeq.set(groupId, seq);
-    for (const value of members.removed) {
-      this.leaveGroup(value, groupId);
-    }
+    for (const value of members.removed) this.leaveGroup(value, groupId);
     for (const value of members.added) this.addMembership(value, groupId, seq);
   }
 
   remove(type: string, id: string): boolean {
-    const table = this.table(type);
+    const table = this.writableTable(type);
     const previous = table.resources.get(id);
     if (!previous) return false;
+    this.ownMembership();
     table.removeFromIndexes(previous);
     this.unindexMembers(previous);
     table.resources.delete(id);
@@ -175,15 +238,36 @@ export class MemoryStore implements ResourceRepository {
   }
 
   groupsContaining(memberId: string): ReadonlySet<string> {
-    return this.memberOf.get(memberId) ?? EMPTY;
+    const ids = this.memberOf.get(memberId);
+    if (ids === undefined) return EMPTY;
+    return new Set(typeof ids === 'string' ? [ids] : ids);
   }
 
   nextSequence(): number {
     return ++this.sequence;
   }
 
+  editList<T>(list: readonly T[], removed: readonly number[], appended: readonly T[]): T[] {
+    let own = list as T[];
+    if (!this.ownLists.has(list)) {
+      own = list.slice();
+      this.ownLists.add(own);
+    }
+    if (removed.length === 1) own.splice(removed[0]!, 1);
+    else if (removed.length > 1) {
+      let kept = 0;
+      for (let i = 0, next = 0; i < own.length; i++) {
+        if (next < removed.length && removed[next] === i) next++;
+        else own[kept++] = own[i]!;
+      }
+      own.length = kept;
+    }
+    for (const value of appended) own.push(value);
+    return own;
+  }
+
   /**
-   * Adds the memberships of a resource with members. Each member's set of groups is kept in creation order of
+   * Adds the memberships of a resource with members. Each member's list of groups is kept in creation order of
    * the groups (not in the order memberships were added), so User.groups renders the same after a reload.
    */
   private indexMembers(resource: Resource, seq: number): void {
@@ -192,36 +276,60 @@ export class MemoryStore implements ResourceRepository {
     const groupId = resource.id as string;
     this.containerSeq.set(groupId, seq);
     for (const member of members) {
-      if (isPlainObject(member) && typeof member.value === 'string') this.addMembership(member.value, groupId, seq);
+      if (isPlainObject(member) && typeof member.value === 'string') this.addMembership(this.shareMemberId(member), groupId, seq);
+    }
+  }
+
+  /**
+   * A member's value is the id of a stored resource: it becomes that resource's own id string (an equal string, so
+   * no value changes), and a group of 100,000 members holds no second copy of 100,000 ids. Returns the value.
+   */
+  private shareMemberId(member: Record<string, unknown>): string {
+    const value = member.value as string;
+    const target = typeof member.type === 'string'
+      ? this.tables.get(member.type)?.resources.get(value)
+      : (this.tables.get('User')?.resources.get(value) ?? this.tables.get('Group')?.resources.get(value));
+    if (typeof target?.id !== 'string') return value;
+    member.value = target.id;
+    return target.id;
+  }
+
+  /** shareMemberId for the members a PATCH appended: the last `count` elements of the list (see compactResource). */
+  private shareAppendedMemberIds(resource: Resource, count: number): void {
+    const list = resource.members;
+    if (!Array.isArray(list)) return;
+    for (let i = Math.max(0, list.length - count); i < list.length; i++) {
+      const member: unknown = list[i];
+      if (isPlainObject(member) && typeof member.value === 'string') this.shareMemberId(member);
     }
   }
 
   private leaveGroup(memberId: string, groupId: string): void {
     const current = this.memberOf.get(memberId);
-    if (!current?.has(groupId)) return;
-    if (current.size === 1) {
-      this.memberOf.delete(memberId);
+    if (current === undefined) return;
+    if (typeof current === 'string') {
+      if (current === groupId) this.memberOf.delete(memberId);
       return;
     }
-    const groups = writable(current);
-    groups.delete(groupId);
-    this.memberOf.set(memberId, groups);
+    const i = current.indexOf(groupId);
+    if (i < 0) return;
+    this.memberOf.set(memberId, current.length === 2 ? current[1 - i]! : current.slice(0, i).concat(current.slice(i + 1)));
   }
 
-  /** Adds a group to a member's set, keeping the set in creation order of the groups. */
+  /** Adds a group to a member's list, keeping the list in creation order of the groups. */
   private addMembership(memberId: string, groupId: string, seq: number): void {
     const current = this.memberOf.get(memberId);
-    if (current?.has(groupId)) return;
-    const groups = current ? writable(current) : new Set<string>();
-    this.memberOf.set(memberId, groups);
-    let inOrder = true;
-    for (const other of groups) if ((this.containerSeq.get(other) ?? 0) > seq) inOrder = false;
-    groups.add(groupId);
-    if (!inOrder) {
-      const sorted = [...groups].sort((a, b) => (this.containerSeq.get(a) ?? 0) - (this.containerSeq.get(b) ?? 0));
-      groups.clear();
-      for (const id of sorted) groups.add(id);
+    if (current === undefined) {
+      this.memberOf.set(memberId, groupId);
+      return;
     }
+    const list = typeof current === 'string' ? [current] : current;
+    if (list.includes(groupId)) return;
+    // Usually the newest group: appended. Otherwise inserted before the first group created after it.
+    let at = list.length;
+    while (at > 0 && (this.containerSeq.get(list[at - 1]!) ?? 0) > seq) at--;
+    // concat: a new array of exactly the needed length (the old one may be shared with a remembered state).
+    this.memberOf.set(memberId, at === list.length ? list.concat(groupId) : list.slice(0, at).concat(groupId, list.slice(at)));
   }
 
   private unindexMembers(resource: Resource): void {
@@ -236,6 +344,8 @@ export class MemoryStore implements ResourceRepository {
 
   /** The whole state as plain data, in creation order (the snapshot and data-file format). */
   snapshot(): StoreSnapshot {
+    // The snapshot shares the resources: none of their lists may change in place from now on.
+    this.ownLists = new WeakSet();
     const resources: Record<string, Resource[]> = {};
     for (const type of this.registry.resourceTypes()) resources[type.name] = [...(this.tables.get(type.name)?.resources.values() ?? [])];
     const custom = this.registry.custom();
@@ -243,21 +353,37 @@ export class MemoryStore implements ResourceRepository {
     return { sequence: this.sequence, schemas: custom.schemas, resourceTypes: custom.resourceTypes, resources };
   }
 
-  /** Replaces the whole state with a snapshot (resources are taken as they are: ids, versions, timestamps). */
+  /**
+   * Replaces the whole state with a snapshot. Resources are taken as they are (ids, versions, timestamps) and
+   * must already be valid and compact: the generator's output, a checked document (src/store/snapshot.ts), or
+   * a snapshot this store made.
+   */
   load(snapshot: StoreSnapshot): void {
+    const steps = this.loadSteps(snapshot);
+    while (!steps.next().done);
+  }
+
+  /**
+   * load in steps: yields every few thousand resources indexed (see src/seed/steps.ts). Until the last step the
+   * store is half built: only for a store nobody reads yet (a tenant that is still being seeded).
+   */
+  *loadSteps(snapshot: StoreSnapshot): Generator<void, void, void> {
+    this.ownLists = new WeakSet();
     // The snapshot's custom schemas replace the registry's; the tables follow the registry's resource types.
     this.registry.replaceCustom(snapshot.schemas ?? [], snapshot.resourceTypes ?? []);
-    const built = this.built.get(snapshot);
-    if (built) {
-      this.restore(built);
-      this.sequence = snapshot.sequence;
-      this.changed();
-      return;
-    }
-    this.tables.clear();
-    for (const type of this.registry.resourceTypes()) this.tables.set(type.name, new Table(type));
-    this.memberOf.clear();
-    this.containerSeq.clear();
+    const built = this.built.get(snapshot) ?? (yield* this.build(snapshot));
+    this.share(built);
+    this.sequence = snapshot.sequence;
+    this.changed();
+  }
+
+  /** Indexes a snapshot and remembers the result for the next load of the same snapshot. */
+  private *build(snapshot: StoreSnapshot): Generator<void, BuiltState, void> {
+    this.tables = new Map();
+    for (const type of this.registry.resourceTypes()) this.tables.set(type.name, Table.empty(type));
+    this.memberOf = new Map();
+    this.containerSeq = new Map();
+    this.membershipShared = false;
     this.createdCounter = 0;
     for (const [type, resources] of Object.entries(snapshot.resources)) {
       const table = this.table(type);
@@ -266,54 +392,37 @@ export class MemoryStore implements ResourceRepository {
         table.resources.set(resource.id as string, resource);
         table.addToIndexes(resource);
         this.indexMembers(resource, this.createdCounter);
+        if ((this.createdCounter & 2047) === 0) yield;
       }
     }
-    this.sequence = snapshot.sequence;
-    this.built.set(snapshot, this.copyState(this.tables, this.memberOf, this.containerSeq, this.createdCounter, true));
-    this.changed();
-  }
-
-  /** A copy of the maps of a state; `share` marks its Sets as shared (done once, when the state is remembered). */
-  private copyState(tables: Map<string, Table>, memberOf: Map<string, Set<string>>, containerSeq: Map<string, number>, createdCounter: number, share = false): BuiltState {
-    const copies = new Map<string, Table>();
-    for (const [name, table] of tables) {
-      const copy = new Table(table.type, false);
-      copy.resources = new Map(table.resources);
-      copy.created = new Map(table.created);
-      for (const [attr, index] of table.indexes) {
-        const values = new Map(index.values);
-        if (share) for (const ids of values.values()) if (typeof ids !== 'string') SHARED.add(ids);
-        copy.indexes.set(attr, { caseExact: index.caseExact, values });
-      }
-      copies.set(name, copy);
+    // From now on the index Sets are shared with the remembered state: both copy one before changing it.
+    for (const table of this.tables.values()) {
+      for (const index of table.indexes.values()) for (const ids of index.values.values()) if (typeof ids !== 'string') SHARED.add(ids);
     }
-    // The Sets are shared, not copied: both sides copy a shared Set before changing it (see `writable`).
-    if (share) for (const groups of memberOf.values()) SHARED.add(groups);
-    return { tables: copies, memberOf: new Map(memberOf), containerSeq: new Map(containerSeq), createdCounter };
+    const built: BuiltState = { tables: new Map(this.tables), memberOf: this.memberOf, containerSeq: this.containerSeq, createdCounter: this.createdCounter };
+    this.built.set(snapshot, built);
+    return built;
   }
 
-  private restore(built: BuiltState): void {
-    const state = this.copyState(built.tables, built.memberOf, built.containerSeq, built.createdCounter);
-    this.tables.clear();
-    for (const [name, table] of state.tables) this.tables.set(name, table);
-    this.memberOf = state.memberOf;
-    this.containerSeq = state.containerSeq;
-    this.createdCounter = state.createdCounter;
+  /** Makes a remembered state the live one, sharing its maps until the first write. */
+  private share(built: BuiltState): void {
+    this.tables = new Map();
+    for (const [name, table] of built.tables) {
+      table.shared = true;
+      this.tables.set(name, table);
+    }
+    this.memberOf = built.memberOf;
+    this.containerSeq = built.containerSeq;
+    this.membershipShared = true;
+    this.createdCounter = built.createdCounter;
   }
 }
 
-/** Sets shared by a remembered state and the live state: copied before their first change (copy-on-write). */
+/** Index Sets shared by a remembered state and the live state: copied before their first change (copy-on-write). */
 const SHARED = new WeakSet<Set<string>>();
 
 function writable(set: Set<string>): Set<string> {
   return SHARED.has(set) ? new Set(set) : set;
-}
-
-interface BuiltState {
-  tables: Map<string, Table>;
-  memberOf: Map<string, Set<string>>;
-  containerSeq: Map<string, number>;
-  createdCounter: number;
 }
 
 const EMPTY: ReadonlySet<string> = new Set();

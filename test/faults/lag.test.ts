@@ -107,6 +107,23 @@ describe('lag', () => {
     expect((await c.get(`/Users/${bob.id}`)).status).toBe(404);
   });
 
+  it('a lagged member PATCH on a group the store already edits in place leaves the old members visible', async () => {
+    const { c, lag, advance } = await setup();
+    const [a, b, d] = await Promise.all(['a', 'b', 'd'].map(async (n) => (await c.post('/Users', { schemas: [USER_SCHEMA], userName: n })).body.id as string));
+    const group = (await c.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Team', members: [{ value: a }] })).body;
+    // Without lag: the store now holds the group's list alone and may edit it in place from here on.
+    const add = (id: string) => c.patch(`/Groups/${group.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: id }] }] });
+    expect((await add(b)).status).toBe(200);
+    await lag({ match: { operation: 'patch' }, action: { type: 'lag', ms: 1000, reads: true } });
+    expect((await add(d)).body.members.map((m: { value: string }) => m.value)).toEqual([a, b, d]);
+
+    const members = async () => ((await c.get(`/Groups/${group.id}`)).body.members as Array<{ value: string }>).map((m) => m.value);
+    expect(await members()).toEqual([a, b]);
+    expect((await c.get(`/Groups?${eq('members.value', d)}`)).body.totalResults).toBe(0);
+    await advance(1000);
+    expect(await members()).toEqual([a, b, d]);
+  });
+
   it('a cursor walk sees the old state too', async () => {
     const { c, lag } = await setup();
     for (const name of ['a', 'b', 'c']) await c.post('/Users', { schemas: [USER_SCHEMA], userName: name });

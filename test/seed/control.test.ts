@@ -84,3 +84,55 @@ describe('POST /_mock/tenants seeds the new tenant', () => {
     expect(unknown.body.error).toContain('allowed: id, seed, token, profile, persona, me, users, groups, seedFile.');
   });
 });
+
+describe('POST /_mock/tenants with a large directory', () => {
+  it('keeps serving other tenants while it seeds, and the new tenant is unreachable until it is complete', async () => {
+    const a = app();
+    const auth = { Authorization: 'Bearer scimulator-dev-token', Host: HOST };
+    // What POST /_mock/tenants runs; its first slice starts before the next turn of the event loop.
+    let answered = false;
+    const creating = a.runtime.createTenantFromSpec({ id: 'big', seed: 3, users: 20_000, groups: 40 }).then((tenant) => {
+      answered = true;
+      return tenant;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    // The id is taken while it seeds.
+    const conflict = await createTenant(a, { id: 'big' });
+    expect(answered, 'the 20,000-user tenant was seeded before a second request could be served').toBe(false);
+    expect(conflict.status).toBe(409);
+
+    // While it seeds: the default tenant answers, and the new tenant is neither listed nor served.
+    let servedMeanwhile = 0;
+    let sawBig = false;
+    while (!answered) {
+      const [users, list, big] = await Promise.all([
+        request(a.app).get('/scim/v2/Users?count=1').set(auth),
+        request(a.app).get('/_mock/tenants').set('Host', HOST),
+        request(a.app).get('/tenants/big/scim/v2/Users?count=1').set(auth),
+      ]);
+      if (answered) break; // these may have been answered after the seeding finished
+      expect(users.status).toBe(200);
+      sawBig ||= list.body.tenants.some((t: { id: string }) => t.id === 'big') || big.status !== 404;
+      servedMeanwhile++;
+    }
+    expect(servedMeanwhile).toBeGreaterThan(0);
+    expect(sawBig).toBe(false);
+
+    const tenant = await creating;
+    const big = { id: tenant.id, token: tenant.auth.token };
+    expect((await scimGet(a, big, '/Users?count=1')).body.totalResults).toBe(20_000);
+    expect((await scimGet(a, big, '/Groups?count=1')).body.totalResults).toBe(40);
+    expect((await request(a.app).get('/_mock/tenants').set('Host', HOST)).body.tenants.map((t: { id: string }) => t.id)).toEqual(['default', 'big']);
+  });
+
+  it('a failed seeding frees the id', async () => {
+    const a = app();
+    const dir = mkdtempSync(join(tmpdir(), 'scimulator-control-'));
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, JSON.stringify({ generate: { users: 2000, groups: 0 }, groups: [{ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'G', members: [{ userName: 'ghost' }] }] }));
+    const res = await createTenant(a, { id: 'again', seedFile: broken });
+    expect(res.status).toBe(400);
+    expect(res.body.field).toBe('seedFile');
+    expect((await createTenant(a, { id: 'again', users: 3 })).status).toBe(201);
+  });
+});

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Scimulator } from '../../src/runtime.js';
-import { checkCustomSchemas, SchemaDefinitionError } from '../../src/seed/custom-schemas.js';
+import { checkCustomSchemas, SchemaDefinitionError } from '../../src/scim/schemas/custom.js';
 import { loadScenarioFile } from '../../src/seed/scenario.js';
 import { seedTenant } from '../../src/seed/seed.js';
 import { ACME, DEVICE, ENTERPRISE, GROUP, ROOT, serverFor, USER, type Server } from './helpers.js';

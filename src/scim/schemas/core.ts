@@ -84,7 +84,8 @@ function attr(name: string, type: AttributeType, description: string, o: Overrid
   return def;
 }
 
-function deepFreeze<T>(value: T): T {
+/** Freezes a definition and everything in it (schema data is shared by every tenant). */
+export function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const child of Object.values(value as Record<string, unknown>)) deepFreeze(child);

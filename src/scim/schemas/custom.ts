@@ -9,9 +9,10 @@
  *
  * Pure: no I/O. Errors name the JSON pointer of the offending value.
  */
-import { FORBIDDEN_KEYS, isPlainObject } from '../scim/attributes.js';
-import { SchemaRegistry } from '../scim/schemas/registry.js';
-import type { AttributeDef, AttributeType, ResourceTypeDef, SchemaDef, SchemaExtensionRef } from '../scim/schemas/types.js';
+import { FORBIDDEN_KEYS, isPlainObject } from '../attributes.js';
+import { deepFreeze } from './core.js';
+import { SchemaRegistry } from './registry.js';
+import type { AttributeDef, AttributeType, ResourceTypeDef, SchemaDef, SchemaExtensionRef } from './types.js';
 
 /** A definition that breaks RFC 7643 section 7 (or this service's limits), at a JSON pointer. */
 export class SchemaDefinitionError extends Error {
@@ -162,13 +163,6 @@ function attributeList(raw: unknown[], pointer: string, sub: boolean, referencea
   });
 }
 
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value as Record<string, unknown>)) deepFreeze(child);
-  }
-  return value;
-}
 
 /**
  * Checks custom `schemas` and `resourceTypes` (either may be undefined) against the built-in registry and each
