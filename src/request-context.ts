@@ -34,6 +34,24 @@ export interface ConformanceWarning {
   detail: string;
 }
 
+/**
+ * What a client did across requests (retrying too early, a page walk with a gap, ...): the shape of a conformance
+ * warning plus the journal ids of the requests involved, the one that completed it last (see src/behaviour/).
+ */
+export interface BehaviourFinding extends ConformanceWarning {
+  requestIds: string[];
+}
+
+/** The page a list or search request was answered with (set by the SCIM routes). */
+export interface ListedPage {
+  /** Absent for cursor pages (RFC 9865). */
+  startIndex?: number;
+  itemsPerPage: number;
+  totalResults: number;
+  /** The resources on the page, in order. */
+  resources: Array<{ type: string; id: string }>;
+}
+
 export interface FiredFaultInfo {
   id: string;
   name?: string;
@@ -85,4 +103,8 @@ export interface RequestScimContext {
    * lag: lagged writes, reads that do not see them yet); the tenant's service otherwise.
    */
   service?: ScimService;
+  /** Behaviour findings known when the request arrived (the analyser adds the rest when it completes). */
+  findings?: BehaviourFinding[];
+  /** For list and search requests: the page that was sent. */
+  page?: ListedPage;
 }

@@ -4,11 +4,13 @@
  * endpoints at /oauth/token and /tenants/{id}/oauth/token (src/http/oauth.ts).
  *
  * A SCIM request flows through, one middleware each:
- *   [CORS] -> tenant resolution -> journal -> limits -> [durable writes] -> JSON body -> auth -> faults
- *   -> profile -> SCIM routes -> error rendering
+ *   [CORS] -> tenant resolution -> journal -> limits -> [durable writes] -> JSON body -> auth -> [behaviour]
+ *   -> faults -> profile -> SCIM routes -> error rendering
+ * (behaviour: the analyser's arrival check, with the journal on; it completes from the journal's entries).
  * The SCIM routes never know that the journal or faults exist.
  */
 import express, { Router, type Express, type Request, type RequestHandler, type Response } from 'express';
+import { behaviourMiddleware } from '../behaviour/middleware.js';
 import type { ScimulatorOptions } from '../config.js';
 import { faultMiddleware } from '../faults/middleware.js';
 import { journalMiddleware } from '../journal/middleware.js';
@@ -63,6 +65,16 @@ function scimPipeline(runtime: Scimulator, hooks: AppHooks): Router {
   if (hooks.sync) pipeline.use(durableWrites(hooks.sync));
   pipeline.use(jsonBody(runtime.options.maxBody, runtime.options.maxJsonDepth));
   pipeline.use(authMiddleware(tenantOf));
+  if (runtime.options.journal) {
+    pipeline.use(behaviourMiddleware((_req, res) => {
+      const parts = tenantParts(res);
+      if (!parts) return undefined;
+      const { tenant, context } = parts;
+      // OAuth access tokens rotate; the client they were issued to stays the same.
+      const principal = tenant.auth.mode === 'oauth' ? `oauth client ${tenant.auth.clientId}` : undefined;
+      return { analyser: tenant.behaviour, context, warningsHeader: tenant.config.warningsHeader, ...(principal ? { principal } : {}) };
+    }));
+  }
   pipeline.use(faultMiddleware((_req, res) => {
     const parts = tenantParts(res);
     return parts && { faults: parts.tenant.faults, context: parts.context, service: parts.tenant.service, view: parts.tenant.view };

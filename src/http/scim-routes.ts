@@ -126,6 +126,15 @@ function sendList(req: Request, res: Response, typeNames: string[], request: Lis
   if (result.nextCursor !== undefined) body.nextCursor = result.nextCursor;
   if (result.previousCursor !== undefined) body.previousCursor = result.previousCursor;
   body.Resources = resources;
+  const context = res.locals.scim as RequestScimContext | undefined;
+  if (context) {
+    context.page = {
+      ...(result.startIndex !== undefined ? { startIndex: result.startIndex } : {}),
+      itemsPerPage: result.itemsPerPage,
+      totalResults: result.totalResults,
+      resources: result.entries.map(({ type, resource }) => ({ type: type.name, id: resource.id as string })),
+    };
+  }
   sendScim(res, 200, body);
 }
 

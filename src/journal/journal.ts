@@ -10,7 +10,15 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import { isoTime, type Clock } from '../scim/clock.js';
-import { SCIM_OPERATIONS, type CommittedResponse, type ConformanceWarning, type FiredFaultInfo, type ScimOperation } from '../request-context.js';
+import {
+  SCIM_OPERATIONS,
+  type BehaviourFinding,
+  type CommittedResponse,
+  type ConformanceWarning,
+  type FiredFaultInfo,
+  type RequestScimContext,
+  type ScimOperation,
+} from '../request-context.js';
 
 /** Bodies (request and response) are kept up to this many bytes (characters for text). */
 export const JOURNAL_BODY_LIMIT = 64 * 1024;
@@ -67,12 +75,27 @@ export interface JournalEntry {
   /** `status`, `responseBody` and `outcome` are what the client got; they differ from what was committed here. */
   committed: CommittedEntry | null;
   outcome: JournalOutcome;
+  /** Who sent it: a digest of tenant, credentials and User-Agent (never the credential); null when not analysed. */
+  client: string | null;
+  /** Behaviour findings this request completed (src/behaviour/); filled by the analyser, a journal subscriber. */
+  findings: BehaviourFinding[];
 }
 
 /** What record() takes: an entry without id and seq; `time` defaults to the journal's clock. */
 export type JournalRecordInput = Omit<
   JournalEntry,
-  'id' | 'seq' | 'time' | 'requestBodyTruncated' | 'responseBodyTruncated' | 'resourceType' | 'fault' | 'requestHeaders' | 'responseHeaders' | 'committed'
+  | 'id'
+  | 'seq'
+  | 'time'
+  | 'requestBodyTruncated'
+  | 'responseBodyTruncated'
+  | 'resourceType'
+  | 'fault'
+  | 'requestHeaders'
+  | 'responseHeaders'
+  | 'client'
+  | 'findings'
+  | 'committed'
 > & {
   /** The real handler's answer, when a fault replaced it. */
   committed?: CommittedResponse | null;
@@ -112,6 +135,9 @@ export interface JournalQuery {
   to?: string;
   hasWarnings?: boolean;
   warningCode?: string;
+  hasFindings?: boolean;
+  /** A behaviour finding code, e.g. "retry-storm". */
+  findingCode?: string;
   /** true: a fault fired; false: none did; a string: that rule (by id or name) fired. */
   fault?: boolean | string;
   body?: JournalBodyMatch | JournalBodyMatch[];
@@ -138,10 +164,17 @@ export interface ConformanceSummary {
   totalRequests: number;
   requestsWithWarnings: number;
   warnings: ConformanceSummaryItem[];
+  /** Requests that completed a behaviour finding. */
+  requestsWithFindings: number;
+  /** Behaviour findings (what the client did across requests), kept apart from the per-request warnings. */
+  behaviour: ConformanceSummaryItem[];
 }
 
-/** Receives each entry as it is recorded (see Journal.subscribe). */
-export type JournalListener = (entry: JournalEntry) => void;
+/**
+ * Receives each entry as it is recorded (see Journal.subscribe), with the SCIM context of the request when the
+ * capture middleware recorded it (what the layers shared about it; not part of the entry).
+ */
+export type JournalListener = (entry: JournalEntry, context?: RequestScimContext) => void;
 
 export interface JournalOptions {
   /** Entries kept; older ones are dropped. Default 10,000. */
@@ -453,6 +486,8 @@ const QUERY_KEYS = new Set([
   'to',
   'hasWarnings',
   'warningCode',
+  'hasFindings',
+  'findingCode',
   'fault',
   'body',
   'since',
@@ -713,17 +748,21 @@ function compileQuery(input: unknown, defaultLimit: number | undefined): Compile
     const to = timeBound('to', q.to);
     predicates.push((e) => Date.parse(e.time) <= to);
   }
-  if (has('hasWarnings')) {
-    if (typeof q.hasWarnings !== 'boolean') throw new JournalQueryError('hasWarnings', 'hasWarnings must be true or false');
-    const want = q.hasWarnings;
-    predicates.push((e) => e.warnings.length > 0 === want);
-  }
-  if (has('warningCode')) {
-    if (typeof q.warningCode !== 'string' || q.warningCode === '')
-      throw new JournalQueryError('warningCode', 'warningCode must be a warning code such as "op-case"');
-    const code = q.warningCode;
-    predicates.push((e) => e.warnings.some((w) => w.code === code));
-  }
+  // Conformance warnings and behaviour findings are queried alike: any at all, or one code.
+  const codes = (hasKey: string, codeKey: string, listOf: (e: JournalEntry) => readonly ConformanceWarning[], example: string) => {
+    if (has(hasKey)) {
+      const want = q[hasKey];
+      if (typeof want !== 'boolean') throw new JournalQueryError(hasKey, `${hasKey} must be true or false`);
+      predicates.push((e) => listOf(e).length > 0 === want);
+    }
+    if (has(codeKey)) {
+      const code = q[codeKey];
+      if (typeof code !== 'string' || code === '') throw new JournalQueryError(codeKey, `${codeKey} must be ${example}`);
+      predicates.push((e) => listOf(e).some((w) => w.code === code));
+    }
+  };
+  codes('hasWarnings', 'warningCode', (e) => e.warnings, 'a warning code such as "op-case"');
+  codes('hasFindings', 'findingCode', (e) => e.findings, 'a behaviour finding code such as "retry-storm"');
   if (has('fault')) {
     const f = q.fault;
     if (typeof f === 'boolean') predicates.push((e) => (e.fault !== null) === f);
@@ -818,8 +857,11 @@ export class Journal {
     return this.seq;
   }
 
-  /** Records one request (redacting and bounding it) and returns the stored entry. */
-  record(input: JournalRecordInput): JournalEntry {
+  /**
+   * Records one request (redacting and bounding it) and returns the stored entry. `context` is handed to the
+   * subscribers only (see JournalListener).
+   */
+  record(input: JournalRecordInput, context?: RequestScimContext): JournalEntry {
     const seq = ++this.seq;
     const req = redactBody(input.requestBody);
     const res = boundResponseBody(input.operation === 'token' ? redactTokens(input.responseBody) : input.responseBody);
@@ -846,6 +888,8 @@ export class Journal {
       warnings: (input.warnings ?? []).map((w) => ({ code: w.code, rfc: w.rfc, detail: w.detail })),
       committed: input.committed ? committedEntry(input.committed, input.operation === 'token') : null,
       outcome: input.outcome,
+      client: null,
+      findings: [],
     };
     if (res.body instanceof JsonText) defineLazyJson(entry, 'responseBody', res.body.text);
     if (this.held < this.capacity) {
@@ -856,8 +900,9 @@ export class Journal {
       this.head = (this.head + 1) % this.capacity;
       this.evicted++;
     }
+    // Subscribers first: the behaviour analyser completes the entry (client, findings) before it goes to the file.
+    this.notify(entry, context);
     this.writeLine(entry);
-    this.notify(entry);
     for (const w of [...this.waiters]) {
       if (entry.seq > w.compiled.since && w.compiled.predicates.every((p) => p(entry))) {
         w.cleanup();
@@ -868,9 +913,12 @@ export class Journal {
   }
 
   /**
-   * Calls `listener` with every entry recorded from now on, synchronously after it is stored; the response it
-   * describes has already been sent. This is the journal's one stream: the dashboard's live feed and the
-   * behaviour analyser read it (no second capture, no second middleware).
+   * Calls `listener` with every entry recorded from now on, synchronously after it is stored and before it is
+   * written to the NDJSON file; the response it describes has already been sent. Listeners run in the order they
+   * subscribed. A listener may complete the entry's `client` and `findings` (the behaviour analyser, subscribed
+   * when the tenant is made, does: later listeners see them); it must not change anything else. This is the
+   * journal's one stream: the dashboard's live feed and the behaviour analyser read it (no second capture, no
+   * second middleware).
    * A listener that throws is reported and kept. Returns the unsubscribe function.
    */
   subscribe(listener: JournalListener): () => void {
@@ -960,29 +1008,25 @@ export class Journal {
     });
   }
 
-  /** Warning codes seen in the buffer, in order of first appearance, with counts and the first request. */
+  /**
+   * Warning codes and behaviour finding codes seen in the buffer, each in order of first appearance, with counts
+   * and the first request.
+   */
   conformanceSummary(): ConformanceSummary {
-    const byCode = new Map<string, ConformanceSummaryItem>();
-    let requestsWithWarnings = 0;
+    const warnings = new CodeTally();
+    const findings = new CodeTally();
     for (let i = 0; i < this.held; i++) {
       const e = this.at(i)!;
-      if (e.warnings.length === 0) continue;
-      requestsWithWarnings++;
-      const seen = new Set<string>();
-      for (const w of e.warnings) {
-        let item = byCode.get(w.code);
-        if (!item) {
-          item = { code: w.code, rfc: w.rfc, count: 0, requests: 0, firstRequestId: e.id, example: w.detail };
-          byCode.set(w.code, item);
-        }
-        item.count++;
-        if (!seen.has(w.code)) {
-          seen.add(w.code);
-          item.requests++;
-        }
-      }
+      warnings.add(e, e.warnings);
+      findings.add(e, e.findings);
     }
-    return { totalRequests: this.held, requestsWithWarnings, warnings: [...byCode.values()] };
+    return {
+      totalRequests: this.held,
+      requestsWithWarnings: warnings.requests,
+      warnings: warnings.items(),
+      requestsWithFindings: findings.requests,
+      behaviour: findings.items(),
+    };
   }
 
   /** One JSON entry per line; without a limit, every matching entry. */
@@ -1060,11 +1104,11 @@ export class Journal {
     }
   }
 
-  private notify(entry: JournalEntry): void {
+  private notify(entry: JournalEntry, context: RequestScimContext | undefined): void {
     if (this.listeners.size === 0) return;
     for (const listener of this.listeners) {
       try {
-        listener(entry);
+        listener(entry, context);
       } catch (err) {
         process.emitWarning(`scimulator journal: a subscriber failed on ${entry.id}: ${(err as Error).message}`);
       }
@@ -1079,6 +1123,35 @@ export class Journal {
       return;
     }
     s.write(`${JSON.stringify(entry)}\n`);
+  }
+}
+
+/** Counts codes over entries for the conformance summary. */
+class CodeTally {
+  private readonly byCode = new Map<string, ConformanceSummaryItem>();
+  /** Entries with at least one code. */
+  requests = 0;
+
+  add(e: JournalEntry, list: readonly ConformanceWarning[]): void {
+    if (list.length === 0) return;
+    this.requests++;
+    const seen = new Set<string>();
+    for (const w of list) {
+      let item = this.byCode.get(w.code);
+      if (!item) {
+        item = { code: w.code, rfc: w.rfc, count: 0, requests: 0, firstRequestId: e.id, example: w.detail };
+        this.byCode.set(w.code, item);
+      }
+      item.count++;
+      if (!seen.has(w.code)) {
+        seen.add(w.code);
+        item.requests++;
+      }
+    }
+  }
+
+  items(): ConformanceSummaryItem[] {
+    return [...this.byCode.values()];
   }
 }
 
@@ -1154,6 +1227,8 @@ export interface HarEntry {
   _warnings: ConformanceWarning[];
   _committed: CommittedEntry | null;
   _outcome: JournalOutcome;
+  _client: string | null;
+  _findings: BehaviourFinding[];
 }
 
 export interface HarLog {
@@ -1237,5 +1312,7 @@ function toHarEntry(e: JournalEntry): HarEntry {
     _warnings: e.warnings,
     _committed: e.committed,
     _outcome: e.outcome,
+    _client: e.client,
+    _findings: e.findings,
   };
 }

@@ -162,7 +162,7 @@ export function journalMiddleware(resolve: JournalResolver): RequestHandler {
           warnings: context.warnings ?? [],
           committed: context.committed ?? null,
           outcome,
-        });
+        }, context);
       } catch (err) {
         // Journaling must never take the server down; say so and carry on.
         process.emitWarning(`scimulator journal: could not record ${req.method} ${req.originalUrl}: ${(err as Error).message}`);
