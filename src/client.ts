@@ -2,6 +2,7 @@
  * A typed client for the control API. The same object drives an in-process Scimulator (startScimulator) and one
  * started as a separate process (a CI service container): `new ScimulatorClient(url, { controlToken })`.
  */
+import type { BehaviourReport } from './behaviour/analyser.js';
 import type { FaultRule, FaultRuleInput } from './faults/types.js';
 import type { ConformanceSummary, JournalEntry, JournalQuery } from './journal/journal.js';
 import type { JournalStreamEvent, JournalStreamQuery } from './journal/stream.js';
@@ -156,6 +157,13 @@ export class TenantControl {
   conformanceReport(format: 'json' | 'junit' | 'text' = 'json'): Promise<ConformanceReport | string> {
     return this.call('GET', `/conformance?format=${format}`);
   }
+
+  /** What the behaviour analyser found: per code, and per client with the request ids (GET /behaviour). */
+  readonly behaviour = {
+    report: () => this.call<BehaviourReport>('GET', '/behaviour'),
+    /** Forgets every client and finding (journal entries keep theirs). */
+    clear: async () => void (await this.call('DELETE', '/behaviour')),
+  };
 
   async reset(keep: Array<'faults' | 'journal'> = []): Promise<void> {
     await this.call('POST', keep.length ? `/reset?keep=${keep.join(',')}` : '/reset');

@@ -5,19 +5,23 @@
  * Sources, each declared where its codes are produced:
  * - the IdP quirks of the profile layer (src/profiles/quirks.ts, stable API);
  * - the notes of the SCIM core on requests it accepts (PATCH, filters, SearchRequest), listed below;
- * - later ones (the behaviour analyser's findings) add their list to CONFORMANCE_CODES the same way.
+ * - the behaviour analyser's findings (src/behaviour/codes.ts), judged across requests.
  * A test checks that every code the sources emit is listed here. A code seen in the journal that is not listed
  * still fails the report (as "unlisted"), so nothing a client triggered is hidden.
  */
+import { BEHAVIOUR_CODE_INFO, BEHAVIOUR_CODES } from './behaviour/codes.js';
 import { QUIRKS } from './profiles/quirks.js';
 
 export interface ConformanceCode {
   code: string;
   /**
-   * deviation: the request breaks a MUST of the RFC (a strict profile answers 400);
+   * deviation: the request breaks a MUST of the RFC (a strict profile answers 400), or, for a behaviour finding,
+   * the client's conduct across requests ignores what the service told it or loses data;
    * informational: legal or tolerated by every profile, but worth knowing.
    */
   kind: 'deviation' | 'informational';
+  /** A behaviour finding: journal entries carry it in `findings` (findingCode), not in `warnings`. */
+  finding?: true;
   /** The section warnings carry by default: "RFC 7644 3.5.2". */
   rfc: string;
   /** What the check looks for in a client's requests. */
@@ -78,5 +82,10 @@ export const CORE_WARNING_CODES: readonly ConformanceCode[] = [
 
 const quirkCodes: readonly ConformanceCode[] = QUIRKS.map((q) => ({ code: q.code, kind: q.kind, rfc: q.rfc, checks: q.sent }));
 
-/** The known codes, in report order: the IdP quirks, then the core's notes. */
-export const CONFORMANCE_CODES: readonly ConformanceCode[] = [...quirkCodes, ...CORE_WARNING_CODES];
+const behaviourCodes: readonly ConformanceCode[] = BEHAVIOUR_CODES.map((code) => {
+  const info = BEHAVIOUR_CODE_INFO[code];
+  return { code, kind: info.informational ? 'informational' : 'deviation', rfc: info.rfc, checks: info.title, finding: true };
+});
+
+/** The known codes, in report order: the IdP quirks, the core's notes, then the behaviour findings. */
+export const CONFORMANCE_CODES: readonly ConformanceCode[] = [...quirkCodes, ...CORE_WARNING_CODES, ...behaviourCodes];

@@ -5,6 +5,7 @@
  *   // point the client under test at scim.baseUrl with scim.token
  *   await scim.faults.add({ match: { operation: 'create' }, action: { type: 'error', status: 429 }, times: 2 });
  *   ...
+ *   const { clients } = await scim.behaviour.report();   // what the client did across requests, with request ids
  *   await scim.close();
  */
 import { ScimulatorClient } from './client.js';

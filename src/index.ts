@@ -29,6 +29,9 @@ export type { ConformanceReport, TenantConformanceReport, ConformanceCheck, Conf
 export { CONFORMANCE_CODES, type ConformanceCode } from './conformance-codes.js';
 export type { SnapshotDocument } from './store/snapshot.js';
 export type { TenantConfig, TenantAuth } from './tenant.js';
+export type { BehaviourFinding } from './request-context.js';
+export type { BehaviourReport, ClientReport, RecordedFinding, BehaviourCodeSummary } from './behaviour/analyser.js';
+export { BEHAVIOUR_CODES, BEHAVIOUR_CODE_INFO, type BehaviourCode, type BehaviourConfig } from './behaviour/codes.js';
 
 /**
  * The app createApp returns: an express application, typed as what it is to Node. Hand it to supertest

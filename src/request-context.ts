@@ -34,6 +34,24 @@ export interface ConformanceWarning {
   detail: string;
 }
 
+/**
+ * What a client did across requests (retrying too early, a page walk with a gap, ...): the shape of a conformance
+ * warning plus the journal ids of the requests involved, the one that completed it last (see src/behaviour/).
+ */
+export interface BehaviourFinding extends ConformanceWarning {
+  requestIds: string[];
+}
+
+/** The page a list or search request was answered with (set by the SCIM routes). */
+export interface ListedPage {
+  /** Absent for cursor pages (RFC 9865). */
+  startIndex?: number;
+  itemsPerPage: number;
+  totalResults: number;
+  /** The resources on the page, in order. */
+  resources: Array<{ type: string; id: string }>;
+}
+
 export interface FiredFaultInfo {
   id: string;
   name?: string;
@@ -87,4 +105,8 @@ export interface RequestScimContext {
   service?: ScimService;
   /** The request body as the client sent it (decoded text), set by the body layer once it parsed: the journal keeps it. */
   requestText?: string;
+  /** Behaviour findings known when the request arrived (the analyser adds the rest when it completes). */
+  findings?: BehaviourFinding[];
+  /** For list and search requests: the page that was sent. */
+  page?: ListedPage;
 }

@@ -3,6 +3,14 @@
  * and the error they throw. Shared by the control API and the seed-file loader. What a tenant config is lives here
  * too, below both the tenant and the profiles that read it.
  */
+import {
+  BEHAVIOUR_CODES,
+  DEFAULT_BEHAVIOUR_CONFIG,
+  isBehaviourCode,
+  MAX_RETRY_STORM_LIMIT,
+  MAX_RETRY_STORM_WINDOW_SECONDS,
+  type BehaviourConfig,
+} from './behaviour/codes.js';
 import { AUTH_MODES, MAX_TOKEN_LIFETIME, type AuthMode, type ScimulatorOptions } from './config.js';
 import { PERSONA_NAMES } from './personas/index.js';
 import { isPlainObject } from './scim/attributes.js';
@@ -43,6 +51,8 @@ export interface TenantConfig {
   bulkMaxOperations: number;
   /** Largest POST /Bulk body in bytes (ServiceProviderConfig bulk.maxPayloadSize). */
   bulkMaxPayload: number;
+  /** The behaviour analyser: on or off, codes switched off, the retry-storm threshold (src/behaviour/). */
+  behaviour: BehaviourConfig;
   /**
    * Advertise RFC 9865's `pagination` object in ServiceProviderConfig. Off by default: the discovery documents then
    * hold only the attributes of RFC 7643 sections 5-7, which strict clients require. Cursor requests work either way.
@@ -69,7 +79,7 @@ export function onlyKeys(value: Record<string, unknown>, allowed: readonly strin
 
 /** PATCH /config: a partial TenantConfig, checked field by field. */
 export function mergeConfig(current: TenantConfig, patch: Record<string, unknown>): TenantConfig {
-  onlyKeys(patch, ['profile', 'auth', 'defaultPageSize', 'maxPageSize', 'patchStatus', 'groupDisplayNameUnique', 'warningsHeader', 'cursorTimeout', 'bulkMaxOperations', 'bulkMaxPayload', 'advertisePagination', 'memberPolicy', 'persona']);
+  onlyKeys(patch, ['profile', 'auth', 'defaultPageSize', 'maxPageSize', 'patchStatus', 'groupDisplayNameUnique', 'warningsHeader', 'cursorTimeout', 'bulkMaxOperations', 'bulkMaxPayload', 'advertisePagination', 'memberPolicy', 'persona', 'behaviour']);
   const next: TenantConfig = structuredClone(current);
   const positive = (field: keyof TenantConfig) => {
     const v = patch[field];
@@ -130,6 +140,42 @@ export function mergeConfig(current: TenantConfig, patch: Record<string, unknown
     if (auth.me === null) delete auth.me;
     next.auth = auth;
   }
+  if (patch.behaviour !== undefined) next.behaviour = mergeBehaviour(next.behaviour, patch.behaviour);
+  return next;
+}
+
+// ---- The behaviour analyser's settings (src/behaviour/codes.ts)
+
+/** `behaviour: {enabled, disabled, retryStorm: {limit, windowSeconds}}`, partial; `disabled` replaces the list. */
+function mergeBehaviour(current: BehaviourConfig, patch: unknown): BehaviourConfig {
+  if (!isPlainObject(patch)) throw new ControlError(400, 'behaviour must be an object such as {"disabled": ["if-match-unused"]}.', 'behaviour');
+  onlyKeys(patch, ['enabled', 'disabled', 'retryStorm'], 'behaviour.');
+  const next: BehaviourConfig = structuredClone(current);
+  if (patch.enabled !== undefined) {
+    if (typeof patch.enabled !== 'boolean') throw new ControlError(400, 'behaviour.enabled must be true or false.', 'behaviour.enabled');
+    next.enabled = patch.enabled;
+  }
+  if (patch.disabled !== undefined) {
+    if (!Array.isArray(patch.disabled)) throw new ControlError(400, `behaviour.disabled must be an array of finding codes (${BEHAVIOUR_CODES.join(', ')}).`, 'behaviour.disabled');
+    patch.disabled.forEach((code, i) => {
+      if (!isBehaviourCode(code)) throw new ControlError(400, `behaviour.disabled[${i}] ${JSON.stringify(code)} is not a finding code; use one of ${BEHAVIOUR_CODES.join(', ')}.`, `behaviour.disabled[${i}]`);
+    });
+    next.disabled = [...new Set(patch.disabled as BehaviourConfig['disabled'])];
+  }
+  if (patch.retryStorm !== undefined) {
+    if (!isPlainObject(patch.retryStorm)) throw new ControlError(400, 'behaviour.retryStorm must be an object {limit, windowSeconds}.', 'behaviour.retryStorm');
+    onlyKeys(patch.retryStorm, ['limit', 'windowSeconds'], 'behaviour.retryStorm.');
+    const int = (field: 'limit' | 'windowSeconds', max: number) => {
+      const v = (patch.retryStorm as Record<string, unknown>)[field];
+      if (v === undefined) return;
+      if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > max) {
+        throw new ControlError(400, `behaviour.retryStorm.${field} must be an integer from 1 to ${max}.`, `behaviour.retryStorm.${field}`);
+      }
+      next.retryStorm[field] = v as number;
+    };
+    int('limit', MAX_RETRY_STORM_LIMIT);
+    int('windowSeconds', MAX_RETRY_STORM_WINDOW_SECONDS);
+  }
   return next;
 }
 
@@ -157,5 +203,6 @@ export function tenantConfigFrom(o: ScimulatorOptions): TenantConfig {
     advertisePagination: o.advertisePagination,
     memberPolicy: o.memberPolicy,
     persona: o.persona ?? null,
+    behaviour: structuredClone(DEFAULT_BEHAVIOUR_CONFIG) as BehaviourConfig,
   };
 }

@@ -2,6 +2,8 @@
  * Everything that varies per tenant lives here: schemas, store, service, clock, seeded randomness, runtime
  * options, faults and journal. Tenants share nothing.
  */
+import { BehaviourAnalyser } from './behaviour/analyser.js';
+import { storeView } from './behaviour/view.js';
 import { FaultRegistry } from './faults/registry.js';
 import { FaultView } from './faults/view.js';
 import { TokenStore } from './http/tokens.js';
@@ -68,6 +70,8 @@ export class Tenant {
   readonly journal: Journal;
   /** OAuth 2.0 access tokens issued by the tenant's token endpoint (auth mode "oauth"). */
   readonly tokens: TokenStore;
+  /** Follows each client across its requests (a journal subscriber plus a check when a request arrives). */
+  readonly behaviour: BehaviourAnalyser;
   config: TenantConfig;
   /** The state `reset` returns to. */
   seedState: StoreSnapshot;
@@ -102,6 +106,14 @@ export class Tenant {
     this.faults = new FaultRegistry({ random: new SeededRandom(`${this.seed}:faults`), clock: this.clock });
     this.journal = new Journal({ clock: this.clock, capacity: init.journalCapacity, maxBytes: init.journalMaxBytes, file: init.journalFile });
     this.tokens = new TokenStore(this.clock);
+    this.behaviour = new BehaviourAnalyser({
+      tenantId: this.id,
+      clock: this.clock,
+      settings: () => this.config,
+      etagAdvertised: () => this.capabilities.etag ?? true,
+      view: storeView(this.registry, this.store),
+    });
+    this.journal.subscribe((entry, context) => this.behaviour.complete(entry, context));
     this.seedState = this.store.snapshot();
     this.applyPersona();
   }
@@ -164,13 +176,16 @@ export class Tenant {
     this.view.clear();
   }
 
-  /** Back to the seed state; faults and journal cleared unless kept. */
+  /** Back to the seed state; faults, and journal with the behaviour analyser's state, cleared unless kept. */
   reset(keep: { faults?: boolean; journal?: boolean } = {}): void {
     this.load(this.seedState);
     if (!keep.faults) {
       this.faults.clear();
       for (const rule of [...this.personaFaults, ...this.startupFaults, ...this.seedFaults]) this.faults.add(rule);
     }
-    if (!keep.journal) this.journal.clear();
+    if (!keep.journal) {
+      this.journal.clear();
+      this.behaviour.clear();
+    }
   }
 }

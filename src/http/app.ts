@@ -7,8 +7,11 @@
  * handlers every request gets (CORS when configured, the malformed-path guard), without walking express's
  * router; the rest of the app (control API, 404s) is an ordinary express router.
  *
- *   journal -> limits -> [durable writes] -> JSON body -> auth -> faults -> profile -> input guard -> SCIM routes
- *   (errors rendered once, as SCIM errors)
+ *   journal -> limits -> [durable writes] -> JSON body -> auth -> [behaviour] -> faults -> profile -> input guard
+ *   -> SCIM routes   (errors rendered once, as SCIM errors)
+ *
+ * (behaviour, with the journal on: the analyser's arrival check, src/behaviour/; it completes each request from the
+ * journal's entries, as a journal subscriber.)
  *
  * Adding a layer (an OAuth check, a fault phase after the handler, a behaviour check) is one entry in that list:
  * an express middleware `(req, res, next)` that reads the tenant from `res.locals.tenant` and what the layers share
@@ -16,6 +19,7 @@
  * faults or profiles exist, and the SCIM core (src/scim/) knows nothing of HTTP.
  */
 import express, { type Express, type RequestHandler, type Response } from 'express';
+import { behaviourMiddleware } from '../behaviour/middleware.js';
 import type { ScimulatorOptions } from '../config.js';
 import { faultMiddleware } from '../faults/middleware.js';
 import { journalMiddleware } from '../journal/middleware.js';
@@ -48,6 +52,13 @@ function scimLayers(runtime: Scimulator, hooks: AppHooks): RequestHandler[] {
     hooks.sync && durableWrites(hooks.sync),
     jsonBody(options.maxBody, options.maxJsonDepth),
     authMiddleware(tenantOf),
+    options.journal &&
+      behaviourMiddleware((_req, res) => {
+        const tenant = tenantOf(res);
+        // OAuth access tokens rotate; the client they were issued to stays the same.
+        const principal = tenant.auth.mode === 'oauth' ? `oauth client ${tenant.auth.clientId}` : undefined;
+        return { analyser: tenant.behaviour, context: contextOf(res), warningsHeader: tenant.config.warningsHeader, ...(principal ? { principal } : {}) };
+      }),
     faultMiddleware((_req, res) => {
       const tenant = tenantOf(res);
       return { faults: tenant.faults, context: contextOf(res), service: tenant.service, view: tenant.view };

@@ -4,6 +4,7 @@
  * Errors are { "error": "...", "field"?: "..." } with 400, 401, 404 or 409.
  */
 import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import { behaviourControlRouter } from '../behaviour/control.js';
 import { faultsControlRouter } from '../faults/control.js';
 import { requestsControlRouter } from '../journal/control.js';
 import { DEFAULT_TENANT_ID, type Scimulator } from '../runtime.js';
@@ -104,11 +105,12 @@ function tenantRoutes(runtime: Scimulator): Router {
       (req) => {
         const locals = (req.res as Response).locals;
         const tenants: Tenant[] = locals.controlEveryTenant ? [...runtime.tenants.values()] : [locals.controlTenant];
-        return tenants.map((t) => ({ tenant: t.id, profile: t.config.profile, journal: t.journal, recording: runtime.options.journal }));
+        return tenants.map((t) => ({ tenant: t.id, profile: t.config.profile, journal: t.journal, recording: runtime.options.journal, unchecked: t.behaviour.codesOff() }));
       },
       { stopping: runtime.stopping },
     ),
   );
+  router.use(behaviourControlRouter((req) => (req.res as Response).locals.controlTenant.behaviour));
   return router;
 }
 

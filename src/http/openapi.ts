@@ -2,6 +2,7 @@
  * The OpenAPI 3.1 description of the control API, served at <control path>/openapi.json. Kept beside the
  * routes in control.ts, faults/control.ts and journal/control.ts; a test checks that every route is listed.
  */
+import { BEHAVIOUR_CODES, MAX_RETRY_STORM_LIMIT, MAX_RETRY_STORM_WINDOW_SECONDS } from '../behaviour/codes.js';
 import { PERSONA_NAMES } from '../personas/index.js';
 import { VERSION } from '../version.js';
 
@@ -50,7 +51,7 @@ const tenantScoped: Record<string, Record<string, unknown>> = {
     delete: { summary: 'Remove one fault rule', responses: { 204: ok('Removed'), 404: notFound } },
   },
   '/requests': {
-    get: { summary: 'Journal entries matching query-string filters (method, path, operation, resourceType, status, from, to, hasWarnings, warningCode, fault, body, since, limit, order)', responses: { 200: ok('{ requests, count, lastSeq }'), 400: error } },
+    get: { summary: 'Journal entries matching query-string filters (method, path, operation, resourceType, status, from, to, hasWarnings, warningCode, hasFindings, findingCode, fault, body, since, limit, order)', responses: { 200: ok('{ requests, count, lastSeq }'), 400: error } },
     delete: { summary: 'Clear the journal', responses: { 204: ok('Cleared') } },
   },
   '/requests/{requestId}': { get: { summary: 'One journal entry', responses: { 200: ok('Entry'), 404: notFound } } },
@@ -90,7 +91,7 @@ const tenantScoped: Record<string, Record<string, unknown>> = {
   '/conformance': {
     get: {
       summary:
-        'Without format: the conformance warnings this tenant saw (code, RFC section, count, first request id). With ?format=json|junit|text: the conformance report, one check per known code, passed or failed, for every tenant under the control path itself and for one tenant under /tenants/{tenantId} (JUnit: one testsuite per tenant)',
+        'Without format: the conformance warnings this tenant saw and, apart from them, its behaviour findings (code, RFC section, count, first request id). With ?format=json|junit|text: the conformance report, one check per known code, passed or failed, for every tenant under the control path itself and for one tenant under /tenants/{tenantId} (JUnit: one testsuite per tenant)',
       parameters: [{ name: 'format', in: 'query', schema: { enum: ['json', 'junit', 'text'] } }],
       responses: {
         200: {
@@ -101,6 +102,19 @@ const tenantScoped: Record<string, Record<string, unknown>> = {
       },
     },
   },
+  '/behaviour': {
+    get: {
+      summary: 'What the behaviour analyser found: per code, and per client (credential digest and User-Agent) the findings with their request ids',
+      responses: { 200: ok('Report', { $ref: '#/components/schemas/BehaviourReport' }) },
+    },
+    delete: { summary: 'Forget every client and finding (journal entries keep theirs)', responses: { 204: ok('Cleared') } },
+  },
+};
+
+const finding = {
+  type: 'object',
+  required: ['code', 'rfc', 'detail', 'requestIds'],
+  properties: { code: { enum: [...BEHAVIOUR_CODES] }, rfc: { type: 'string' }, detail: { type: 'string' }, requestIds: { type: 'array', items: { type: 'string' } } },
 };
 
 export function controlOpenApi(controlPath: string): Record<string, unknown> {
@@ -155,6 +169,43 @@ export function controlOpenApi(controlPath: string): Record<string, unknown> {
             groupDisplayNameUnique: { type: 'boolean' },
             warningsHeader: { type: 'boolean' },
             cursorTimeout: { type: 'integer', minimum: 1 },
+            behaviour: { $ref: '#/components/schemas/BehaviourConfig' },
+          },
+        },
+        BehaviourConfig: {
+          type: 'object',
+          properties: {
+            enabled: { type: 'boolean' },
+            disabled: { type: 'array', items: { enum: [...BEHAVIOUR_CODES] } },
+            retryStorm: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: MAX_RETRY_STORM_LIMIT }, windowSeconds: { type: 'integer', minimum: 1, maximum: MAX_RETRY_STORM_WINDOW_SECONDS } } },
+          },
+        },
+        BehaviourReport: {
+          type: 'object',
+          properties: {
+            tenant: { type: 'string' },
+            enabled: { type: 'boolean' },
+            disabled: { type: 'array', items: { enum: [...BEHAVIOUR_CODES] } },
+            retryStorm: { type: 'object' },
+            totalFindings: { type: 'integer' },
+            summary: { type: 'array', items: { type: 'object', properties: { code: { enum: [...BEHAVIOUR_CODES] }, rfc: { type: 'string' }, informational: { type: 'boolean' }, count: { type: 'integer' }, clients: { type: 'integer' }, firstRequestId: { type: 'string' }, example: { type: 'string' }, fix: { type: 'string' } } } },
+            clients: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  client: { type: 'string', description: 'c- and 12 hex digits of a SHA-256 of tenant, Authorization and User-Agent' },
+                  userAgent: { type: 'string' },
+                  credentials: { type: 'string', description: 'The authorization scheme only' },
+                  firstSeen: { type: 'string', format: 'date-time' },
+                  lastSeen: { type: 'string', format: 'date-time' },
+                  requests: { type: 'integer' },
+                  findingCounts: { type: 'object', additionalProperties: { type: 'integer' } },
+                  findings: { type: 'array', items: { allOf: [finding, { type: 'object', properties: { time: { type: 'string', format: 'date-time' }, client: { type: 'string' } } }] } },
+                },
+              },
+            },
+            bounds: { type: 'object', additionalProperties: { type: 'integer' } },
             advertisePagination: { type: 'boolean' },
             memberPolicy: { enum: ['accept', 'reject', 'notFound', 'drop'] },
             persona: { enum: [...PERSONA_NAMES, null] },
@@ -214,7 +265,7 @@ export function controlOpenApi(controlPath: string): Record<string, unknown> {
             expiredTokens: { type: 'integer' },
           },
         },
-        JournalQuery: { type: 'object', properties: { method: {}, path: { type: 'string' }, operation: {}, resourceType: { type: 'string' }, status: {}, from: { type: 'string' }, to: { type: 'string' }, hasWarnings: { type: 'boolean' }, warningCode: { type: 'string' }, fault: {}, body: {}, since: { type: 'integer' }, limit: { type: 'integer' }, order: { enum: ['asc', 'desc'] } } },
+        JournalQuery: { type: 'object', properties: { method: {}, path: { type: 'string' }, operation: {}, resourceType: { type: 'string' }, status: {}, from: { type: 'string' }, to: { type: 'string' }, hasWarnings: { type: 'boolean' }, warningCode: { type: 'string' }, hasFindings: { type: 'boolean' }, findingCode: { type: 'string' }, fault: {}, body: {}, since: { type: 'integer' }, limit: { type: 'integer' }, order: { enum: ['asc', 'desc'] } } },
       },
     },
   };

@@ -125,6 +125,15 @@ function sendList(req: Request, res: Response, typeNames: string[], request: Lis
   if (result.startIndex !== undefined) head.startIndex = result.startIndex;
   if (result.nextCursor !== undefined) head.nextCursor = result.nextCursor;
   if (result.previousCursor !== undefined) head.previousCursor = result.previousCursor;
+  const context = res.locals.scim as RequestScimContext | undefined;
+  if (context) {
+    context.page = {
+      ...(result.startIndex !== undefined ? { startIndex: result.startIndex } : {}),
+      itemsPerPage: result.itemsPerPage,
+      totalResults: result.totalResults,
+      resources: result.entries.map(({ type, resource }) => ({ type: type.name, id: resource.id as string })),
+    };
+  }
   // The JSON of {...head, Resources: [...]}, with the resources' (cached) JSON spliced in.
   const headText = JSON.stringify(head);
   sendScimText(res, 200, `${headText.slice(0, -1)},"Resources":[${resources.join(',')}]}`);

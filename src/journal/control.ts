@@ -26,7 +26,7 @@ export const DEFAULT_WAIT_TIMEOUT_MS = 5_000;
 export const MAX_WAIT_TIMEOUT_MS = 60_000;
 
 const LIST_FIELDS = new Set(['method', 'operation', 'status']);
-const STRING_FIELDS = new Set(['path', 'resourceType', 'from', 'to', 'warningCode', 'order']);
+const STRING_FIELDS = new Set(['path', 'resourceType', 'from', 'to', 'warningCode', 'findingCode', 'order']);
 const INT_FIELDS = new Set(['since', 'limit']);
 
 function single(field: string, v: unknown): string {
@@ -75,7 +75,7 @@ export function journalQueryFromParams(params: Record<string, unknown>, extra: r
       set(key, single(key, raw));
     } else if (INT_FIELDS.has(key)) {
       set(key, nonNegative(key, raw));
-    } else if (key === 'hasWarnings') {
+    } else if (key === 'hasWarnings' || key === 'hasFindings') {
       set(key, bool(key, single(key, raw)));
     } else if (key === 'fault') {
       const s = single(key, raw);

@@ -10,7 +10,7 @@
  * time) are worked out on first access and kept in that entry object for as long as its reader keeps it.
  */
 import { parse as parseQueryString } from 'node:querystring';
-import type { CommittedResponse, ConformanceWarning, FiredFaultInfo, ScimOperation } from '../request-context.js';
+import type { BehaviourFinding, CommittedResponse, ConformanceWarning, FiredFaultInfo, ScimOperation } from '../request-context.js';
 import {
   capturedHeaders,
   define,
@@ -71,6 +71,10 @@ export interface JournalEntry {
   /** `status`, `responseBody` and `outcome` are what the client got; they differ from what was committed here. */
   committed: CommittedEntry | null;
   outcome: JournalOutcome;
+  /** Who sent it: a digest of tenant, credentials and User-Agent (never the credential); null when not analysed. */
+  client: string | null;
+  /** Behaviour findings this request completed (src/behaviour/); filled by the analyser, a journal subscriber. */
+  findings: BehaviourFinding[];
 }
 
 type RawHeaders = Record<string, string | string[] | number | undefined>;
@@ -82,7 +86,19 @@ type RawHeaders = Record<string, string | string[] | number | undefined>;
  */
 export type JournalRecordInput = Omit<
   JournalEntry,
-  'id' | 'seq' | 'time' | 'query' | 'requestBodyTruncated' | 'responseBodyTruncated' | 'resourceType' | 'fault' | 'requestHeaders' | 'responseHeaders' | 'committed'
+  | 'id'
+  | 'seq'
+  | 'time'
+  | 'query'
+  | 'requestBodyTruncated'
+  | 'responseBodyTruncated'
+  | 'resourceType'
+  | 'fault'
+  | 'requestHeaders'
+  | 'responseHeaders'
+  | 'committed'
+  | 'client'
+  | 'findings'
 > & {
   /** The real handler's answer, when a fault replaced it. */
   committed?: CommittedResponse | null;
@@ -145,6 +161,7 @@ function queryBytes(query: Record<string, unknown> | string): number {
 }
 
 const NO_WARNINGS: readonly ConformanceWarning[] = Object.freeze([]);
+const NO_FINDINGS: readonly BehaviourFinding[] = Object.freeze([]);
 
 /** A committed answer as stored: bounded text, tokens already redacted for a token endpoint. */
 interface StoredCommitted {
@@ -180,8 +197,11 @@ export class StoredEntry {
   readonly outcome: JournalOutcome;
   readonly requestBodyTruncated: boolean;
   readonly responseBodyTruncated: boolean;
-  /** What this entry counts against the journal's byte limit. */
-  readonly bytes: number;
+  /** What this entry counts against the journal's byte limit (grows when subscribers add findings). */
+  bytes: number;
+  /** Set by the subscribers (the behaviour analyser) when the entry is recorded; see JournalEntry. */
+  client: string | null = null;
+  findings: readonly BehaviourFinding[] = NO_FINDINGS;
   /** The JournalEntry last handed out for this entry, while its reader keeps it (get() returns the same object). */
   view: WeakRef<JournalEntry> | undefined = undefined;
   private readonly timeText: string | undefined;
@@ -263,6 +283,13 @@ export class StoredEntry {
     return this.timeText ?? new Date(this.timeMs).toISOString();
   }
 
+  /** What the subscribers' additions (client, findings) cost; counted once they ran (see Journal.append). */
+  additionsBytes(): number {
+    let bytes = this.client === null ? 0 : 32 + this.client.length;
+    for (const f of this.findings) bytes += 96 + f.code.length + f.rfc.length + f.detail.length + 16 * f.requestIds.length;
+    return bytes;
+  }
+
   /** The request body as an entry shows it (parsed, passwords redacted), for body matches. */
   requestBodyValue(): unknown {
     return this.requestText === undefined ? this.requestValue : redactBody(this.requestText).body;
@@ -338,6 +365,19 @@ export class StoredEntry {
         settle(this, 'committed', v);
       },
       outcome: this.outcome,
+      // What the subscribers complete lives in the stored entry (a view is made again once its readers let go).
+      get client(): string | null {
+        return stored.client;
+      },
+      set client(v: string | null) {
+        stored.client = v;
+      },
+      get findings(): BehaviourFinding[] {
+        return stored.findings as BehaviourFinding[];
+      },
+      set findings(v: BehaviourFinding[]) {
+        stored.findings = v;
+      },
     };
     return entry;
   }

@@ -1,6 +1,6 @@
 /** Export formats of the journal: HAR 1.2 (http://www.softwareishard.com/blog/har-12-spec/) and NDJSON. */
 import { STATUS_CODES } from 'node:http';
-import type { ConformanceWarning, FiredFaultInfo } from '../request-context.js';
+import type { BehaviourFinding, ConformanceWarning, FiredFaultInfo } from '../request-context.js';
 import type { CommittedEntry, JournalEntry, JournalOutcome } from './entry.js';
 
 export interface HarNameValue {
@@ -44,6 +44,8 @@ export interface HarEntry {
   _warnings: ConformanceWarning[];
   _committed: CommittedEntry | null;
   _outcome: JournalOutcome;
+  _client: string | null;
+  _findings: BehaviourFinding[];
 }
 
 export interface HarLog {
@@ -127,6 +129,8 @@ export function toHarEntry(e: JournalEntry): HarEntry {
     _warnings: e.warnings,
     _committed: e.committed,
     _outcome: e.outcome,
+    _client: e.client,
+    _findings: e.findings,
   };
 }
 

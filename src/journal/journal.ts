@@ -11,6 +11,7 @@
  * Secrets never leave the journal: credential headers and password values are redacted in every entry it hands
  * out, whatever the caller recorded.
  */
+import type { ConformanceWarning, RequestScimContext } from '../request-context.js';
 import type { Clock } from '../scim/clock.js';
 import { StoredEntry, type JournalEntry, type JournalRecordInput } from './entry.js';
 import { toHarEntry, type HarLog } from './export.js';
@@ -55,10 +56,17 @@ export interface ConformanceSummary {
   totalRequests: number;
   requestsWithWarnings: number;
   warnings: ConformanceSummaryItem[];
+  /** Requests that completed a behaviour finding. */
+  requestsWithFindings: number;
+  /** Behaviour findings (what the client did across requests), kept apart from the per-request warnings. */
+  behaviour: ConformanceSummaryItem[];
 }
 
-/** Receives each entry as it is recorded (see Journal.subscribe). */
-export type JournalListener = (entry: JournalEntry) => void;
+/**
+ * Receives each entry as it is recorded (see Journal.subscribe), with the SCIM context of the request when the
+ * capture middleware recorded it (what the layers shared about it; not part of the entry).
+ */
+export type JournalListener = (entry: JournalEntry, context?: RequestScimContext) => void;
 
 export interface JournalOptions {
   /** Entries kept; older ones are dropped. Default 10,000. */
@@ -152,28 +160,36 @@ export class Journal {
   }
 
   /** Records one request and returns its entry (redacted and bounded, like every entry the journal hands out). */
-  record(input: JournalRecordInput): JournalEntry {
-    return this.append(input).entry();
+  record(input: JournalRecordInput, context?: RequestScimContext): JournalEntry {
+    return this.append(input, context).entry();
   }
 
   /**
    * Records one request without making its entry (the capture path: nothing is parsed, copied or redacted until
    * someone reads it). Evicts the oldest entries until the new one fits both limits; an entry larger than
-   * maxBytes on its own is passed to subscribers, waiters and the file but not kept.
+   * maxBytes on its own is passed to subscribers, waiters and the file but not kept. `context` is handed to the
+   * subscribers only (see JournalListener).
    */
-  append(input: JournalRecordInput): StoredEntry {
+  append(input: JournalRecordInput, context?: RequestScimContext): StoredEntry {
     const seq = ++this.seq;
     const stored = new StoredEntry(seq, input.timeMs ?? this.clock.now(), input);
     while (this.held > 0 && (this.held >= this.capacity || this.heldBytes + stored.bytes > this.maxBytes)) this.dropOldest();
-    if (stored.bytes <= this.maxBytes) {
+    const kept = stored.bytes <= this.maxBytes;
+    if (kept) {
       this.buffer[(this.head + this.held) % this.capacity] = stored;
       this.held++;
       this.heldBytes += stored.bytes;
     } else {
       this.evicted++;
     }
+    // Subscribers first: the behaviour analyser completes the entry (client, findings) before it goes to the file.
+    if (this.notify(stored, context) && kept) {
+      const added = stored.additionsBytes();
+      stored.bytes += added;
+      this.heldBytes += added;
+      while (this.held > 1 && this.heldBytes > this.maxBytes) this.dropOldest();
+    }
     if (this.file) this.file.write(stored.entry());
-    this.notify(stored);
     if (this.waiters.size > 0) {
       for (const w of [...this.waiters]) {
         if (seq > w.compiled.since && w.compiled.predicates.every((p) => p(stored))) {
@@ -186,11 +202,13 @@ export class Journal {
   }
 
   /**
-   * Calls `listener` with every entry recorded from now on, synchronously after it is stored; the response it
-   * describes has already been sent. This is the journal's one stream: the dashboard's live feed and the
-   * behaviour analyser read it (no second capture, no second middleware). The entry's headers, bodies and query
-   * are worked out when the listener first reads them. A listener that throws is reported and kept.
-   * Returns the unsubscribe function.
+   * Calls `listener` with every entry recorded from now on, synchronously after it is stored and before it is
+   * written to the NDJSON file; the response it describes has already been sent. Listeners run in the order they
+   * subscribed. A listener may complete the entry's `client` and `findings` (the behaviour analyser, subscribed
+   * when the tenant is made, does: later listeners see them); it must not change anything else. This is the
+   * journal's one stream: the dashboard's live feed and the behaviour analyser read it (no second capture, no
+   * second middleware). The entry's headers, bodies and query are worked out when the listener first reads them.
+   * A listener that throws is reported and kept. Returns the unsubscribe function.
    */
   subscribe(listener: JournalListener): () => void {
     this.listeners.add(listener);
@@ -300,27 +318,20 @@ export class Journal {
 
   /** Warning codes seen in the buffer, in order of first appearance, with counts and the first request. */
   conformanceSummary(): ConformanceSummary {
-    const byCode = new Map<string, ConformanceSummaryItem>();
-    let requestsWithWarnings = 0;
+    const warnings = new CodeTally();
+    const findings = new CodeTally();
     for (let i = 0; i < this.held; i++) {
       const e = this.at(i)!;
-      if (e.warnings.length === 0) continue;
-      requestsWithWarnings++;
-      const seen = new Set<string>();
-      for (const w of e.warnings) {
-        let item = byCode.get(w.code);
-        if (!item) {
-          item = { code: w.code, rfc: w.rfc, count: 0, requests: 0, firstRequestId: e.id, example: w.detail };
-          byCode.set(w.code, item);
-        }
-        item.count++;
-        if (!seen.has(w.code)) {
-          seen.add(w.code);
-          item.requests++;
-        }
-      }
+      warnings.add(e, e.warnings);
+      findings.add(e, e.findings);
     }
-    return { totalRequests: this.held, requestsWithWarnings, warnings: [...byCode.values()] };
+    return {
+      totalRequests: this.held,
+      requestsWithWarnings: warnings.requests,
+      warnings: warnings.items(),
+      requestsWithFindings: findings.requests,
+      behaviour: findings.items(),
+    };
   }
 
   /** One JSON entry per line; without a limit, every matching entry. */
@@ -392,15 +403,46 @@ export class Journal {
     }
   }
 
-  private notify(stored: StoredEntry): void {
-    if (this.listeners.size === 0) return;
+  /** Hands the entry to every listener; false when there is none. */
+  private notify(stored: StoredEntry, context: RequestScimContext | undefined): boolean {
+    if (this.listeners.size === 0) return false;
     const entry = stored.entry();
     for (const listener of this.listeners) {
       try {
-        listener(entry);
+        listener(entry, context);
       } catch (err) {
         process.emitWarning(`scimulator journal: a subscriber failed on ${entry.id}: ${(err as Error).message}`);
       }
     }
+    return true;
+  }
+}
+
+/** Counts codes over entries for the conformance summary. */
+class CodeTally {
+  private readonly byCode = new Map<string, ConformanceSummaryItem>();
+  /** Entries with at least one code. */
+  requests = 0;
+
+  add(e: StoredEntry, list: readonly ConformanceWarning[]): void {
+    if (list.length === 0) return;
+    this.requests++;
+    const seen = new Set<string>();
+    for (const w of list) {
+      let item = this.byCode.get(w.code);
+      if (!item) {
+        item = { code: w.code, rfc: w.rfc, count: 0, requests: 0, firstRequestId: e.id, example: w.detail };
+        this.byCode.set(w.code, item);
+      }
+      item.count++;
+      if (!seen.has(w.code)) {
+        seen.add(w.code);
+        item.requests++;
+      }
+    }
+  }
+
+  items(): ConformanceSummaryItem[] {
+    return [...this.byCode.values()];
   }
 }

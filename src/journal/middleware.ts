@@ -203,7 +203,7 @@ export function journalMiddleware(resolve: JournalResolver): RequestHandler {
           warnings: context.warnings?.length ? context.warnings : NO_WARNINGS,
           committed: context.committed ?? null,
           outcome,
-        });
+        }, context);
       } catch (err) {
         // Journaling must never take the server down; say so and carry on.
         process.emitWarning(`scimulator journal: could not record ${req.method} ${req.originalUrl}: ${(err as Error).message}`);

@@ -3,7 +3,7 @@
  * stored entries; the JSON-path-like body paths of body matches.
  */
 import { compilePathGlob, globToRegExp } from '../path-glob.js';
-import { SCIM_OPERATIONS } from '../request-context.js';
+import { SCIM_OPERATIONS, type ConformanceWarning } from '../request-context.js';
 import { lookupKey, MAX_BODY_DEPTH } from './redact.js';
 import type { StoredEntry } from './entry.js';
 
@@ -36,6 +36,9 @@ export interface JournalQuery {
   to?: string;
   hasWarnings?: boolean;
   warningCode?: string;
+  hasFindings?: boolean;
+  /** A behaviour finding code, e.g. "retry-storm". */
+  findingCode?: string;
   /** true: a fault fired; false: none did; a string: that rule (by id or name) fired. */
   fault?: boolean | string;
   body?: JournalBodyMatch | JournalBodyMatch[];
@@ -69,6 +72,8 @@ const QUERY_KEYS = new Set([
   'to',
   'hasWarnings',
   'warningCode',
+  'hasFindings',
+  'findingCode',
   'fault',
   'body',
   'since',
@@ -317,17 +322,21 @@ export function compileQuery(input: unknown, defaultLimit: number | undefined): 
     const to = timeBound('to', q.to);
     predicates.push((e) => e.timeMs <= to);
   }
-  if (has('hasWarnings')) {
-    if (typeof q.hasWarnings !== 'boolean') throw new JournalQueryError('hasWarnings', 'hasWarnings must be true or false');
-    const want = q.hasWarnings;
-    predicates.push((e) => e.warnings.length > 0 === want);
-  }
-  if (has('warningCode')) {
-    if (typeof q.warningCode !== 'string' || q.warningCode === '')
-      throw new JournalQueryError('warningCode', 'warningCode must be a warning code such as "op-case"');
-    const code = q.warningCode;
-    predicates.push((e) => e.warnings.some((w) => w.code === code));
-  }
+  // Conformance warnings and behaviour findings are queried alike: any at all, or one code.
+  const codes = (hasKey: string, codeKey: string, listOf: (e: StoredEntry) => readonly ConformanceWarning[], example: string) => {
+    if (has(hasKey)) {
+      const want = q[hasKey];
+      if (typeof want !== 'boolean') throw new JournalQueryError(hasKey, `${hasKey} must be true or false`);
+      predicates.push((e) => listOf(e).length > 0 === want);
+    }
+    if (has(codeKey)) {
+      const code = q[codeKey];
+      if (typeof code !== 'string' || code === '') throw new JournalQueryError(codeKey, `${codeKey} must be ${example}`);
+      predicates.push((e) => listOf(e).some((w) => w.code === code));
+    }
+  };
+  codes('hasWarnings', 'warningCode', (e) => e.warnings, 'a warning code such as "op-case"');
+  codes('hasFindings', 'findingCode', (e) => e.findings, 'a behaviour finding code such as "retry-storm"');
   if (has('fault')) {
     const f = q.fault;
     if (typeof f === 'boolean') predicates.push((e) => (e.fault !== null) === f);

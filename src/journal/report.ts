@@ -15,6 +15,8 @@ export interface ConformanceReportSource {
   journal: Journal;
   /** False when the server records nothing (--no-journal): every check is skipped, not passed. */
   recording: boolean;
+  /** Codes this tenant does not check (behaviour findings switched off): skipped, not passed. */
+  unchecked?: ReadonlySet<string>;
 }
 
 export type ConformanceCheckStatus = 'passed' | 'failed' | 'skipped';
@@ -26,7 +28,11 @@ export interface ConformanceCheck {
   rfc: string;
   /** What the check looks for. */
   checks: string;
+  /** A behaviour finding (judged across requests) rather than a warning on one request. */
+  finding?: true;
   status: ConformanceCheckStatus;
+  /** Why a check was skipped. */
+  reason?: string;
   /** Occurrences (a request may carry the same code more than once). */
   count: number;
   /** Distinct requests carrying the code. */
@@ -44,6 +50,8 @@ export interface TenantConformanceReport {
   /** Requests in the journal when the report was made. */
   totalRequests: number;
   requestsWithWarnings: number;
+  /** Requests that completed a behaviour finding. */
+  requestsWithFindings: number;
   /** Requests dropped from the journal's ring buffer before the report: their warnings are not counted. */
   evicted: number;
   checks: ConformanceCheck[];
@@ -67,12 +75,17 @@ const MAX_QUOTED = 2000;
 export function tenantConformanceReport(source: ConformanceReportSource, codes: readonly ConformanceCode[] = CONFORMANCE_CODES): TenantConformanceReport {
   const { journal } = source;
   const summary = journal.conformanceSummary();
-  const seen = new Map(summary.warnings.map((w) => [w.code, w]));
+  const seen = new Map([...summary.warnings, ...summary.behaviour].map((w) => [w.code, w]));
   const status = (triggered: boolean): ConformanceCheckStatus => (!source.recording ? 'skipped' : triggered ? 'failed' : 'passed');
   const checks: ConformanceCheck[] = [];
-  const add = (code: string, kind: ConformanceCheck['kind'], rfc: string, text: string) => {
+  const add = (code: string, kind: ConformanceCheck['kind'], rfc: string, text: string, finding?: true) => {
     const item = seen.get(code);
     const check: ConformanceCheck = { code, kind, rfc, checks: text, status: status(item !== undefined), count: item?.count ?? 0, requests: item?.requests ?? 0 };
+    if (finding) check.finding = true;
+    if (source.recording && !item && source.unchecked?.has(code)) {
+      check.status = 'skipped';
+      check.reason = 'switched off for this tenant (config behaviour.disabled or behaviour.enabled false)';
+    }
     if (item) {
       const entry = journal.get(item.firstRequestId);
       check.first = { id: item.firstRequestId, method: entry?.method ?? '?', path: bounded(entry?.path ?? '?') };
@@ -83,14 +96,16 @@ export function tenantConformanceReport(source: ConformanceReportSource, codes: 
   const listed = new Set<string>();
   for (const c of codes) {
     listed.add(c.code);
-    add(c.code, c.kind, c.rfc, c.checks);
+    add(c.code, c.kind, c.rfc, c.checks, c.finding);
   }
   for (const w of summary.warnings) if (!listed.has(w.code)) add(w.code, 'unlisted', w.rfc, 'a code this version of the report does not list');
+  for (const f of summary.behaviour) if (!listed.has(f.code)) add(f.code, 'unlisted', f.rfc, 'a code this version of the report does not list', true);
   const report: TenantConformanceReport = {
     tenant: source.tenant,
     recording: source.recording,
     totalRequests: summary.totalRequests,
     requestsWithWarnings: summary.requestsWithWarnings,
+    requestsWithFindings: summary.requestsWithFindings,
     evicted: journal.evicted,
     checks,
   };
@@ -155,7 +170,7 @@ export function renderJunit(report: ConformanceReport): string {
     const skipped = t.checks.filter((c) => c.status === 'skipped').length;
     lines.push(`  <testsuite name="${xmlAttr(`tenant ${t.tenant}`)}" tests="${t.checks.length}" failures="${failures}" errors="0" skipped="${skipped}" time="0">`);
     lines.push('    <properties>');
-    const props: Array<[string, string | number]> = [['tenant', t.tenant], ['profile', t.profile ?? ''], ['requests', t.totalRequests], ['requestsWithWarnings', t.requestsWithWarnings], ['evicted', t.evicted], ['recording', String(t.recording)]];
+    const props: Array<[string, string | number]> = [['tenant', t.tenant], ['profile', t.profile ?? ''], ['requests', t.totalRequests], ['requestsWithWarnings', t.requestsWithWarnings], ['requestsWithFindings', t.requestsWithFindings], ['evicted', t.evicted], ['recording', String(t.recording)]];
     for (const [name, value] of props) lines.push(`      <property name="${name}" value="${xmlAttr(value)}"/>`);
     lines.push('    </properties>');
     const classname = xmlAttr(`scimulator.conformance.${t.tenant}`);
@@ -164,12 +179,12 @@ export function renderJunit(report: ConformanceReport): string {
       if (c.status === 'passed') {
         lines.push(`${open}/>`);
       } else if (c.status === 'skipped') {
-        lines.push(`${open}>`, '      <skipped message="the journal is off (--no-journal): no request was recorded"/>', '    </testcase>');
+        lines.push(`${open}>`, `      <skipped message="${xmlAttr(c.reason ?? 'the journal is off (--no-journal): no request was recorded')}"/>`, '    </testcase>');
       } else {
         const body = [
           c.example ?? '',
           `Checked: ${c.checks} (${c.kind}).`,
-          `The requests: the journal entries with warningCode=${c.code} in tenant ${t.tenant}.`,
+          `The requests: the journal entries with ${c.finding ? 'findingCode' : 'warningCode'}=${c.code} in tenant ${t.tenant}${c.finding ? ' (and GET /behaviour)' : ''}.`,
         ].join('\n');
         lines.push(`${open}>`, `      <failure type="${xmlAttr(c.kind)}" message="${xmlAttr(failureMessage(c))}">${xmlText(body)}</failure>`, '    </testcase>');
       }
@@ -185,7 +200,7 @@ export function renderText(report: ConformanceReport): string {
   const passed = report.tests - report.failures - report.skipped;
   const lines = [`Scimulator conformance: ${report.failures} failed, ${passed} passed, ${report.skipped} skipped (${plural(report.tenants.length, 'tenant')})`];
   for (const t of report.tenants) {
-    lines.push('', `tenant ${oneLine(t.tenant)}${t.profile ? ` (profile ${oneLine(t.profile)})` : ''}: ${plural(t.totalRequests, 'request')}, ${t.requestsWithWarnings} with warnings${t.evicted ? `, ${t.evicted} older ones dropped from the journal` : ''}`);
+    lines.push('', `tenant ${oneLine(t.tenant)}${t.profile ? ` (profile ${oneLine(t.profile)})` : ''}: ${plural(t.totalRequests, 'request')}, ${t.requestsWithWarnings} with warnings, ${t.requestsWithFindings} with behaviour findings${t.evicted ? `, ${t.evicted} older ones dropped from the journal` : ''}`);
     if (!t.recording) {
       lines.push('  skipped: the journal is off (--no-journal), so nothing was checked');
       continue;
@@ -197,6 +212,8 @@ export function renderText(report: ConformanceReport): string {
     }
     const ok = t.checks.filter((c) => c.status === 'passed').map((c) => c.code);
     if (ok.length) lines.push(`  passed (${ok.length}): ${ok.join(', ')}`);
+    const off = t.checks.filter((c) => c.status === 'skipped').map((c) => c.code);
+    if (off.length) lines.push(`  skipped (${off.length}, switched off for this tenant): ${off.join(', ')}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -126,11 +126,15 @@ export function profileMiddleware(resolve: ProfileResolver): RequestHandler {
     const profile = tenant.config.profile;
     if (tenant.config.warningsHeader) {
       sendWarningsInHeaders(res, () => {
+        let current = context;
         try {
-          return (resolve(req, res)?.context ?? context).warnings ?? [];
+          current = resolve(req, res)?.context ?? context;
         } catch {
-          return context.warnings;
+          /* keep the context we have */
         }
+        // Behaviour findings known when the request arrived (src/behaviour/) travel in the same header.
+        const warnings = current.warnings ?? [];
+        return current.findings ? [...warnings, ...current.findings] : warnings;
       });
     }
 

@@ -1,6 +1,9 @@
 /// <reference lib="dom" />
-/** The conformance view: GET /conformance (warning codes, counts, RFC sections, the first request of each). */
-import type { ConformanceSummary } from '../journal/journal.js';
+/**
+ * The conformance view: GET /conformance (warning codes, counts, RFC sections, the first request of each) and, apart
+ * from them, the behaviour findings (what clients did across requests) the same way.
+ */
+import type { ConformanceSummary, ConformanceSummaryItem } from '../journal/journal.js';
 import { control } from './api.js';
 import { byId, fill, h, say } from './dom.js';
 import { clearJournal, onEntries, showEntry } from './requests.js';
@@ -20,22 +23,25 @@ export async function refresh(): Promise<void> {
     message,
     `${summary.requestsWithWarnings} of ${summary.totalRequests} requests in the journal carry warnings`,
   );
-  fill(
-    byId('conformance-body'),
-    summary.warnings.length === 0
-      ? h('tr', {}, h('td', { colspan: 6, class: 'muted' }, 'No warnings: every request in the journal followed the RFC.'))
-      : summary.warnings.map((w) =>
-          h(
-            'tr',
-            { 'data-code': w.code },
-            h('td', {}, h('span', { class: 'badge warn' }, w.code)),
-            h('td', { class: 'rfc' }, w.rfc),
-            h('td', { class: 'num' }, w.count),
-            h('td', { class: 'num' }, w.requests),
-            h('td', {}, h('a', { href: `#requests`, 'data-request': w.firstRequestId, onclick: () => void showEntry(w.firstRequestId) }, w.firstRequestId)),
-            h('td', {}, w.example),
-          ),
-        ),
+  fill(byId('conformance-body'), codeRows(summary.warnings, 'warn', 'No warnings: every request in the journal followed the RFC.'));
+  say(byId('behaviour-summary'), `${summary.requestsWithFindings ?? 0} requests completed one`);
+  fill(byId('behaviour-body'), codeRows(summary.behaviour ?? [], 'finding', 'No findings: no client retried, paged or replaced in a way that hurts.'));
+}
+
+/** One row per code: its badge, RFC section, counts, the first request (a link to it) and an example. */
+function codeRows(items: ConformanceSummaryItem[], badge: 'warn' | 'finding', none: string): HTMLElement[] {
+  if (items.length === 0) return [h('tr', {}, h('td', { colspan: 6, class: 'muted' }, none))];
+  return items.map((w) =>
+    h(
+      'tr',
+      { 'data-code': w.code },
+      h('td', {}, h('span', { class: `badge ${badge}` }, w.code)),
+      h('td', { class: 'rfc' }, w.rfc),
+      h('td', { class: 'num' }, w.count),
+      h('td', { class: 'num' }, w.requests),
+      h('td', {}, h('a', { href: `#requests`, 'data-request': w.firstRequestId, onclick: () => void showEntry(w.firstRequestId) }, w.firstRequestId)),
+      h('td', {}, w.example),
+    ),
   );
 }
 
@@ -51,9 +57,9 @@ export function hide(): void {
 export function init(): void {
   byId('conformance-refresh').addEventListener('click', () => void refresh());
   byId('conformance-clear').addEventListener('click', () => void clearJournal().then(refresh));
-  // New warnings while the view is open: refresh (at most twice a second).
+  // New warnings or findings while the view is open: refresh (at most twice a second).
   onEntries((batch) => {
-    if (!visible || (batch.length > 0 && !batch.some((e) => e.warnings.length > 0)) || timer !== undefined) return;
+    if (!visible || (batch.length > 0 && !batch.some((e) => e.warnings.length > 0 || (e.findings?.length ?? 0) > 0)) || timer !== undefined) return;
     timer = window.setTimeout(() => {
       timer = undefined;
       void refresh();

@@ -1,7 +1,8 @@
 /// <reference lib="dom" />
 /**
  * The live requests view: the tenant's journal stream, newest first, filtered in the page; a selected entry shows
- * whole (headers as the journal redacted them, pretty bodies, warnings with their RFC sections, copy as curl).
+ * whole (headers as the journal redacted them, pretty bodies, warnings with their RFC sections, the behaviour
+ * findings the request completed with links to the requests involved, copy as curl).
  */
 import type { JournalEntry } from '../journal/journal.js';
 import type { JournalStats, JournalStreamEvent, StreamedJournalEntry } from '../journal/stream.js';
@@ -80,6 +81,7 @@ function haystack(e: Row): string {
     parts.push(JSON.stringify(e.requestHeaders), JSON.stringify(e.requestBody));
     if (e.fault) parts.push(e.fault.id, e.fault.name ?? '', e.fault.action);
     for (const w of e.warnings) parts.push(w.code, w.rfc, w.detail);
+    for (const f of findingsOf(e)) parts.push(f.code, f.rfc, f.detail);
     text = parts.join('\n').toLowerCase();
     searchText.set(e, text);
   }
@@ -94,7 +96,7 @@ function matches(e: Row, f: Filters): boolean {
   if (f.status && String(Math.floor(e.status / 100)) !== f.status) return false;
   if (f.operation && e.operation !== f.operation) return false;
   if (f.type && e.resourceType !== f.type) return false;
-  if (f.warning && !e.warnings.some((w) => w.code === f.warning)) return false;
+  if (f.warning && !e.warnings.some((w) => w.code === f.warning) && !findingsOf(e).some((x) => x.code === f.warning)) return false;
   if (f.text && !haystack(e).includes(f.text)) return false;
   return true;
 }
@@ -114,6 +116,7 @@ function learnChoices(batch: Row[]): void {
     add(seen.operation, String(e.operation));
     if (e.resourceType) add(seen.type, e.resourceType);
     for (const w of e.warnings) add(seen.warning, w.code);
+    for (const x of findingsOf(e)) add(seen.warning, x.code);
   }
   if (changed) showChoices();
 }
@@ -139,6 +142,11 @@ function warningBadges(e: Row): HTMLElement[] {
   return [...codes].map(([code, { rfc, count }]) => h('span', { class: 'badge warn', title: rfc, 'data-code': code }, count > 1 ? `${code} ×${count}` : code));
 }
 
+/** One badge per behaviour finding the request completed (what the client did across requests). */
+function findingBadges(e: Row): HTMLElement[] {
+  return findingsOf(e).map((f) => h('span', { class: 'badge finding', title: `${f.rfc}: behaviour across ${f.requestIds.join(', ')}`, 'data-code': f.code }, f.code));
+}
+
 function row(e: Row): HTMLTableRowElement {
   const query = new URLSearchParams(Object.entries(e.query).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => [k, String(x)]))).toString();
   return h(
@@ -150,7 +158,7 @@ function row(e: Row): HTMLTableRowElement {
     h('td', { class: 'path', title: `${e.path}${query ? `?${query}` : ''}` }, e.relativePath || e.path, query ? h('span', { class: 'muted' }, `?${query}`) : null),
     h('td', {}, h('span', { class: `status ${statusClass(e.status)}` }, e.status === 0 ? e.outcome : e.status)),
     h('td', { class: 'col-ms num' }, Math.round(e.durationMs)),
-    h('td', {}, e.fault ? h('span', { class: 'badge fault', title: e.fault.id }, faultLabel(e)) : null, warningBadges(e)),
+    h('td', {}, e.fault ? h('span', { class: 'badge fault', title: e.fault.id }, faultLabel(e)) : null, warningBadges(e), findingBadges(e)),
   );
 }
 
@@ -317,12 +325,11 @@ function fact(name: string, value: Child): Child[] {
   return [h('dt', {}, name), h('dd', {}, value)];
 }
 
-/** Findings of the behaviour analyser, when entries carry them: shown beside the warnings. */
-type Finding = { code: string; detail?: string; rfc?: string };
-function findingsOf(e: Row): Finding[] {
-  const findings = (e as Row & { findings?: unknown }).findings;
-  return Array.isArray(findings) ? (findings.filter((f) => typeof f === 'object' && f !== null && typeof (f as Finding).code === 'string') as Finding[]) : [];
-}
+/** Findings of the behaviour analyser the request completed: shown beside the warnings. */
+const findingsOf = (e: Row): JournalEntry['findings'] => e.findings ?? [];
+
+/** A request id that opens that request. */
+const requestLink = (id: string): HTMLElement => h('a', { href: '#requests', 'data-request': id, onclick: () => void showEntry(id) }, id);
 
 /** The selected entry whole (its response fetched), once known. */
 let whole: JournalEntry | undefined;
@@ -364,16 +371,38 @@ function detail(e: Row, responseNote = 'loading…'): void {
       fact('Operation', `${e.operation}${e.resourceType ? ` (${e.resourceType})` : ''}`),
       fact('Duration', `${e.durationMs} ms`),
       fact('Outcome', e.outcome),
+      e.client ? fact('Client', h('code', { title: 'digest of tenant, credentials and User-Agent' }, e.client)) : null,
       e.fault ? fact('Fault', h('span', { class: 'badge fault' }, `${faultLabel(e)} · ${e.fault.id}`)) : null,
     ),
-    e.warnings.length || findings.length
+    e.warnings.length
       ? [
           h('h3', {}, 'Warnings'),
           h(
             'ul',
             { class: 'warnings' },
             e.warnings.map((w) => h('li', {}, h('span', { class: 'badge warn' }, w.code), ' ', h('span', { class: 'rfc' }, w.rfc), ' ', w.detail)),
-            findings.map((f) => h('li', {}, h('span', { class: 'badge finding' }, f.code), ' ', f.rfc ? h('span', { class: 'rfc' }, f.rfc) : null, ' ', f.detail ?? '')),
+          ),
+        ]
+      : null,
+    findings.length
+      ? [
+          h('h3', {}, 'Behaviour findings'),
+          h(
+            'ul',
+            { class: 'warnings findings' },
+            findings.map((f) =>
+              h(
+                'li',
+                {},
+                h('span', { class: 'badge finding' }, f.code),
+                ' ',
+                h('span', { class: 'rfc' }, f.rfc),
+                ' ',
+                f.detail,
+                ' ',
+                h('span', { class: 'muted' }, 'requests: ', f.requestIds.flatMap((id, i) => (i === 0 ? [requestLink(id)] : [', ', requestLink(id)]))),
+              ),
+            ),
           ),
         ]
       : null,

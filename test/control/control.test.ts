@@ -184,7 +184,7 @@ describe('control API OpenAPI document', () => {
     const doc = (await request(app).get('/_mock/openapi.json')).body;
     expect(doc.openapi).toBe('3.1.0');
     const paths = Object.keys(doc.paths);
-    expect(paths.length).toBe(36);
+    expect(paths.length).toBe(38);
     for (const path of paths) {
       for (const method of Object.keys(doc.paths[path])) {
         // Deleting names another tenant, so "docs" stays for the tenant-scoped routes.

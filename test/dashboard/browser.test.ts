@@ -128,6 +128,35 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     expect(page.url()).toMatch(/#requests$/);
   });
 
+  it('badges a behaviour finding (a retry before Retry-After) beside the warnings, lists it on the Conformance view and links its requests', async () => {
+    const recorded = await open();
+    const page = await openDashboard(recorded, scim.dashboardUrl);
+    await scim.faults.add({ match: { operation: 'create' }, action: { type: 'error', status: 429, retryAfter: 30 }, times: 1 });
+    const create = () => curlLike(scim, 'POST', '/Users', { schemas: [USER], userName: 'eager.retry@example.com' });
+    expect((await create()).status).toBe(429);
+    const created = await create();
+    expect(created.status).toBe(201);
+    const [entry] = await scim.requests.find({ findingCode: 'retry-before-retry-after' });
+    const [earlier] = entry!.findings[0]!.requestIds;
+    const row = page.locator(`#requests-body tr[data-seq="${entry!.seq}"]`);
+    await row.locator('.badge.finding[data-code="retry-before-retry-after"]').waitFor({ timeout: 5000 });
+
+    await row.click();
+    const findings = page.locator('#entry ul.findings li');
+    await expect.poll(() => findings.first().textContent()).toContain('too early');
+    // The earlier request (the 429 it did not wait out) opens from the finding.
+    await findings.first().getByRole('link', { name: earlier! }).click();
+    await expect.poll(() => page.locator('#entry dl').textContent()).toContain(earlier!);
+
+    await page.getByRole('link', { name: 'Conformance' }).click();
+    const code = page.locator('#behaviour-body tr[data-code="retry-before-retry-after"]');
+    await code.waitFor();
+    expect(await code.locator('td').nth(1).textContent()).toBe('RFC 6585 4; RFC 9110 10.2.3');
+    expect(await page.locator('#conformance-body tr[data-code="retry-before-retry-after"]').count()).toBe(0);
+    // The directory the later tests count is as seeded again.
+    expect((await curlLike(scim, 'DELETE', `/Users/${(await created.json()).id}`)).status).toBe(204);
+  });
+
   it('adds the 429 preset from the UI: the next SCIM request answers 429 with Retry-After, and its row shows the fault', async () => {
     const recorded = await open();
     const page = await openDashboard(recorded, scim.dashboardUrl);
@@ -330,7 +359,7 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
       await curlLike(scim, 'PATCH', `/Users/${users[0].id}`, { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'title', value: 'x' }] });
       await page.locator('#requests-body tr').first().click();
       for (const view of ['requests', 'conformance', 'faults', 'directory', 'tenant']) {
-        await page.locator(`a[href="#${view}"]`).click();
+        await page.locator(`nav a[data-view="${view}"]`).click();
         await expect.poll(() => page.locator(`#view-${view}`).isVisible()).toBe(true);
         const width = await page.evaluate(() => document.documentElement.scrollWidth);
         expect(width, view).toBeLessThanOrEqual(viewport.width);

@@ -36,16 +36,19 @@ const entries = (events: JournalStreamEvent[]) => events.flatMap((e) => (e.type 
 describe('GET /_mock/requests/stream', () => {
   let scim: ScimulatorHandle;
   let userId: string;
+  /** Subscribers of the journal before any viewer: the tenant's own (the behaviour analyser). */
+  let idle: number;
 
   beforeAll(async () => {
     scim = await startScimulator({ seeding: { seed: 3, users: 5, groups: 1 } });
     const list = await (await scimFetch(scim, '/Users?count=1')).json();
     userId = list.Resources[0].id;
+    idle = scim.runtime.defaultTenant.journal.subscribers;
   });
   afterAll(() => scim.close());
   afterEach(async () => {
-    // Every viewer of a test has gone: nobody is subscribed any more.
-    await expect.poll(() => scim.runtime.defaultTenant.journal.subscribers, { timeout: 2000 }).toBe(0);
+    // Every viewer of a test has gone: no viewer is subscribed any more.
+    await expect.poll(() => scim.runtime.defaultTenant.journal.subscribers, { timeout: 2000 }).toBe(idle);
   });
 
   it('says hello with the journal counters, then sends each new entry as it is recorded', async () => {
@@ -54,7 +57,7 @@ describe('GET /_mock/requests/stream', () => {
     const stream = scim.requests.stream();
     const first = await stream.next();
     expect(first.value).toEqual({ type: 'hello', since: before, lastSeq: before, size: journal.size, capacity: 10_000, evicted: 0 });
-    expect(journal.subscribers).toBe(1);
+    expect(journal.subscribers).toBe(idle + 1);
     const patched = scimFetch(scim, `/Users/${userId}`, {
       method: 'PATCH',
       body: JSON.stringify({ schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'displayName', value: 'Streamed' }] }),
@@ -201,18 +204,19 @@ describe('stream: authentication, cost and bounds', () => {
     }
   });
 
-  it('costs nothing when nobody watches: no subscriber until a viewer connects, none after it leaves', async () => {
+  it('costs nothing when nobody watches: no viewer subscribed until one connects, none after it leaves', async () => {
     const scim = await startScimulator();
     try {
       const journal = scim.runtime.defaultTenant.journal;
-      expect(journal.subscribers).toBe(0);
+      // The tenant's own subscribers (the behaviour analyser) are there from the start; viewers come and go.
+      const idle = journal.subscribers;
       const controller = new AbortController();
       const stream = scim.requests.stream({}, { signal: controller.signal });
       await stream.next();
-      expect(journal.subscribers).toBe(1);
+      expect(journal.subscribers).toBe(idle + 1);
       controller.abort();
       await expect(stream.next()).rejects.toThrow();
-      await expect.poll(() => journal.subscribers, { timeout: 2000 }).toBe(0);
+      await expect.poll(() => journal.subscribers, { timeout: 2000 }).toBe(idle);
     } finally {
       await scim.close();
     }
@@ -232,11 +236,12 @@ describe('stream: authentication, cost and bounds', () => {
     const capacity = 20;
     const scim = await startScimulator({ journalCapacity: capacity });
     try {
+      const idle = scim.runtime.defaultTenant.journal.subscribers;
       // A viewer that connects and then reads nothing.
       const socket = connect(Number(new URL(scim.url).port), '127.0.0.1');
       await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
       socket.write('GET /_mock/requests/stream HTTP/1.1\r\nHost: localhost\r\n\r\n');
-      await expect.poll(() => scim.runtime.defaultTenant.journal.subscribers).toBe(1);
+      await expect.poll(() => scim.runtime.defaultTenant.journal.subscribers).toBe(idle + 1);
       socket.pause();
 
       // 240 requests whose entries are about 120 KB each (64 KiB of request body, and the response echoing it): 28 MB.

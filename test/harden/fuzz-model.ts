@@ -628,12 +628,13 @@ const CONTROL_BODIES: Record<string, Json[]> = {
     { match: { path: { matches: '^/Users/.*' } }, action: { type: 'latency', ms: 5 } },
     { action: { type: 'reset' }, after: 3 },
   ],
-  find: [{ method: 'POST', status: 201 }, { path: { contains: '/Users' }, operation: ['create', 'replace'], limit: 5 }, { fault: true, hasWarnings: false }, { body: { path: 'userName', equals: 'bjensen' } }],
+  find: [{ method: 'POST', status: 201 }, { findingCode: 'retry-storm', hasFindings: true }, { path: { contains: '/Users' }, operation: ['create', 'replace'], limit: 5 }, { fault: true, hasWarnings: false }, { body: { path: 'userName', equals: 'bjensen' } }],
   config: [
     { maxPageSize: 500, defaultPageSize: 50 },
     { auth: { mode: 'bearer', token: 'new-token' } },
     { patchStatus: { User: 204, Group: 200 }, warningsHeader: true },
     { profile: 'rfc', groupDisplayNameUnique: true, cursorTimeout: 30 },
+    { behaviour: { disabled: ['retry-storm', 'lookup-by-listing'], retryStorm: { limit: 3, windowSeconds: 10 } } },
   ],
   snapshot: [{ format: 'scimulator-snapshot', version: 1, sequence: 3, resources: { User: [{ schemas: [USER], id: 'snap-1', userName: 'snap', meta: { resourceType: 'User', created: '2025-01-01T00:00:00Z', lastModified: '2025-01-01T00:00:00Z', version: 'W/"1"' } }], Group: [] } }],
   tenants: [{ id: 'acme', seed: 3, token: 'acme-token', profile: 'entra' }, { me: 'bjensen' }, {}],
@@ -670,7 +671,7 @@ export const controlRequestArb: fc.Arbitrary<ControlRequest> = fc.oneof<fc.Arbit
   controlBody('tenants').map((body) => ({ method: 'POST' as const, path: '/tenants', body })),
   fc.record({ prefix: tenantPrefix, body: controlBody('clock') }).map(({ prefix, body }) => ({ method: 'POST' as const, path: `${prefix}/clock`, body })),
   fc.record({ prefix: tenantPrefix, q: controlQuery, ep: fc.constantFrom('/reset') }).map(({ prefix, q, ep }) => ({ method: 'POST' as const, path: `${prefix}${ep}${q}` })),
-  fc.record({ prefix: tenantPrefix, q: controlQuery, ep: fc.constantFrom('/requests', '/requests/export', '/faults', '/faults/f1', '/faults/__proto__', '/config', '/snapshot', '/clock', '/conformance', '/requests/req-1', '/nope', '/health', '/tenants', '/openapi.json') }).map(({ prefix, q, ep }) => ({ method: 'GET' as const, path: `${prefix}${ep}${q}` })),
+  fc.record({ prefix: tenantPrefix, q: controlQuery, ep: fc.constantFrom('/requests', '/requests/export', '/faults', '/faults/f1', '/faults/__proto__', '/config', '/snapshot', '/clock', '/conformance', '/behaviour', '/requests/req-1', '/nope', '/health', '/tenants', '/openapi.json') }).map(({ prefix, q, ep }) => ({ method: 'GET' as const, path: `${prefix}${ep}${q}` })),
   fc.record({ prefix: tenantPrefix, ep: fc.constantFrom('/faults', '/faults/f1', '/requests', '/tenants/acme', '/tenants/default', '/tenants/__proto__', '/tenants/nope') }).map(({ prefix, ep }) => ({ method: 'DELETE' as const, path: ep.startsWith('/tenants') ? ep : `${prefix}${ep}` })),
 ).chain((r) =>
   r.body === undefined

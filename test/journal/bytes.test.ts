@@ -47,6 +47,28 @@ describe('the journal is bounded in bytes', () => {
     expect(j.bytes - before).toBe(ENTRY_OVERHEAD_BYTES + 4000);
   });
 
+  it('what a subscriber adds (client, findings) counts against the limit too, and queries and reads see it', () => {
+    const maxBytes = 64 * 1024;
+    const j = new Journal({ capacity: 10_000, maxBytes, clock: frozenClock() });
+    const detail = 'd'.repeat(2000);
+    j.subscribe((entry) => {
+      entry.client = 'c-0123456789ab';
+      entry.findings = [{ code: 'retry-storm', rfc: 'RFC 6585 4', detail, requestIds: [entry.id] }];
+    });
+    j.record(input({ requestBody: null, responseBody: null, requestHeaders: {}, responseHeaders: {}, query: '', path: '', relativePath: '' }));
+    expect(j.bytes).toBeGreaterThan(ENTRY_OVERHEAD_BYTES + detail.length);
+    for (let i = 0; i < 200; i++) {
+      j.record(input());
+      expect(j.bytes).toBeLessThanOrEqual(maxBytes);
+    }
+    expect(j.evicted).toBeGreaterThan(0);
+    expectNewestSuffix(j);
+    const last = j.list({ order: 'desc', limit: 1 })[0]!;
+    expect(last.client).toBe('c-0123456789ab');
+    expect(last.findings.map((f) => f.requestIds)).toEqual([[last.id]]);
+    expect(j.count({ findingCode: 'retry-storm' })).toBe(j.size);
+  });
+
   it('the count limit still applies: whichever limit is reached first evicts', () => {
     const j = new Journal({ capacity: 3, maxBytes: 64 * 1024 * 1024, clock: frozenClock() });
     for (let i = 0; i < 10; i++) j.record(input());

@@ -202,6 +202,8 @@ describe('GET /conformance', () => {
       warnings: [
         { code: 'op-case', rfc: 'RFC 7644 3.5.2', count: 1, requests: 1, firstRequestId: 'req-3', example: 'op "Replace" should be "replace"' },
       ],
+      requestsWithFindings: 0,
+      behaviour: [],
     });
   });
 });

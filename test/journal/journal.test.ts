@@ -11,6 +11,7 @@ import {
   parseBodyPath,
   redactBody,
   redactHeaders,
+  type JournalEntry,
 } from '../../src/journal/journal.js';
 import { frozenClock, input } from './helpers.js';
 
@@ -459,7 +460,26 @@ describe('conformance summary', () => {
         { code: 'op-case', rfc: 'RFC 7644 3.5.2', count: 3, requests: 2, firstRequestId: 'req-2', example: 'op "Replace" should be "replace"' },
         { code: 'bool-string', rfc: 'RFC 7644 3.5.2', count: 2, requests: 2, firstRequestId: 'req-2', example: 'bool-string detail' },
       ],
+      requestsWithFindings: 0,
+      behaviour: [],
     });
+  });
+
+  it('counts behaviour findings (set by a subscriber) apart from the warnings', () => {
+    const j = new Journal({ capacity: 10, clock: frozenClock() });
+    const lines: string[] = [];
+    j.subscribe((entry) => {
+      if (entry.seq % 2 === 0) entry.findings = [{ code: 'retry-storm', rfc: 'RFC 6585 4', detail: `storm ${entry.id}`, requestIds: ['req-1', entry.id] }];
+      lines.push(JSON.stringify(entry.findings));
+    });
+    for (let i = 0; i < 4; i++) j.record(input({ warnings: i === 0 ? [{ code: 'op-case', rfc: 'RFC 7644 3.5.2', detail: 'x' }] : [] }));
+    const summary = j.conformanceSummary();
+    expect(summary).toMatchObject({ totalRequests: 4, requestsWithWarnings: 1, requestsWithFindings: 2 });
+    expect(summary.warnings.map((w) => w.code)).toEqual(['op-case']);
+    expect(summary.behaviour).toEqual([{ code: 'retry-storm', rfc: 'RFC 6585 4', count: 2, requests: 2, firstRequestId: 'req-2', example: 'storm req-2' }]);
+    expect(j.find({ findingCode: 'retry-storm' }).map((e) => e.id)).toEqual(['req-2', 'req-4']);
+    expect(j.count({ hasFindings: false })).toBe(2);
+    expect(lines[1]).toContain('storm req-2');
   });
 });
 
@@ -552,6 +572,21 @@ describe('NDJSON file stream', () => {
     );
     expect(j.size).toBe(2);
     expect(j.fileError).toBeUndefined();
+  });
+
+  it('writes each line after the subscribers ran, with the client and findings they set', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'scimulator-journal-'));
+    const file = join(dir, 'requests.ndjson');
+    const j = new Journal({ clock: frozenClock(), file });
+    j.subscribe((entry) => {
+      entry.client = 'c-0123456789ab';
+      entry.findings = [{ code: 'pagination-gap', rfc: 'RFC 7644 3.4.2.4', detail: 'd', requestIds: [entry.id] }];
+    });
+    j.record(input());
+    await j.close();
+    const line = JSON.parse(readFileSync(file, 'utf8').trimEnd()) as JournalEntry;
+    expect(line.client).toBe('c-0123456789ab');
+    expect(line.findings).toEqual([{ code: 'pagination-gap', rfc: 'RFC 7644 3.4.2.4', detail: 'd', requestIds: ['req-1'] }]);
   });
 
   it('does not crash when the file cannot be opened', async () => {

@@ -165,7 +165,8 @@ describe('GET /_mock/conformance?format=junit', () => {
     expect(text.text).toContain(`FAIL op-case [deviation] RFC 7644 3.5.2: 1 occurrence in 1 request; first PATCH /scim/v2/Users/${id} (req-2)`);
 
     const summary = (await request(app).get('/_mock/conformance')).body;
-    expect(Object.keys(summary).sort()).toEqual(['requestsWithWarnings', 'totalRequests', 'warnings']);
+    expect(Object.keys(summary).sort()).toEqual(['behaviour', 'requestsWithFindings', 'requestsWithWarnings', 'totalRequests', 'warnings']);
+    expect(summary.behaviour).toEqual([]);
     expect(summary.warnings.map((w: { code: string }) => w.code).sort()).toEqual(['boolean-string', 'op-case']);
   });
 
