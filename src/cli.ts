@@ -52,6 +52,7 @@ async function serve(argv: Record<string, unknown>): Promise<void> {
     controlToken: argv['control-token'] as string | undefined,
     journal: argv.journal as boolean,
     journalCapacity: argv['journal-capacity'] as number,
+    journalMaxBytes: argv['journal-max-bytes'] as number,
     journalFile: argv['journal-file'] as string | undefined,
     latency: argv.latency as string | undefined,
     failRate: argv['fail-rate'] as string | undefined,
@@ -245,7 +246,17 @@ async function report(argv: Record<string, unknown>): Promise<void> {
   }
 }
 
-const parser = yargs(hideBin(process.argv))
+/**
+ * `scimulator serve ...` runs as the default command: yargs renders the whole help text up front for a command
+ * named explicitly (about 100 ms of start-up that a server does not need). Help and odd command lines keep the
+ * command name, so yargs treats them exactly as before.
+ */
+function argsOf(argv: string[]): string[] {
+  const plain = argv[0] === 'serve' && !['serve', 'seed', 'report'].includes(argv[1] ?? '') && !argv.some((a) => a === '--help' || a === '-h');
+  return plain ? argv.slice(1) : argv;
+}
+
+const parser = yargs(argsOf(hideBin(process.argv)))
   .scriptName('scimulator')
   .env('SCIMULATOR')
   .strict()
@@ -288,6 +299,7 @@ const parser = yargs(hideBin(process.argv))
         .option('control-token', { type: 'string', describe: 'Bearer token the control API requires (none: open)' })
         .option('journal', { type: 'boolean', default: true, describe: 'Record requests in the journal (--no-journal turns it off)' })
         .option('journal-capacity', { type: 'number', default: DEFAULT_OPTIONS.journalCapacity, describe: 'Journal entries kept per tenant' })
+        .option('journal-max-bytes', { type: 'number', default: DEFAULT_OPTIONS.journalMaxBytes, describe: 'Journal bytes kept per tenant (oldest entries evicted beyond)' })
         .option('journal-file', { type: 'string', describe: 'Also append every journal entry to this NDJSON file' })
         .option('latency', { type: 'string', describe: 'Delay every request: "200" ms or "100-800" (uniform)' })
         .option('fail-rate', { type: 'string', describe: 'Fail a share of requests: "0.1:503"' })

@@ -67,6 +67,8 @@ export interface ScimulatorOptions {
   journal: boolean;
   /** Journal entries kept per tenant (a ring buffer). */
   journalCapacity: number;
+  /** Bytes the journal keeps per tenant (what its entries count); the oldest entries are evicted beyond it. */
+  journalMaxBytes: number;
   /** Also stream the default tenant's journal to this NDJSON file. */
   journalFile?: string;
   /** Seed of the default tenant's random generator (ids, fault probabilities, generated data). */
@@ -138,6 +140,7 @@ export const DEFAULT_OPTIONS: ScimulatorOptions = {
   controlPath: '/_mock',
   journal: true,
   journalCapacity: 10_000,
+  journalMaxBytes: 32 * 1024 * 1024,
   seed: 1,
   bulkMaxOperations: 1000,
   bulkMaxPayload: 1024 * 1024,
@@ -173,6 +176,9 @@ export function resolveOptions(partial: Partial<ScimulatorOptions> = {}): Scimul
   }
   for (const key of ['defaultPageSize', 'maxPageSize', 'cursorTimeout', 'journalCapacity', 'maxPatchOperations'] as const) {
     if (!Number.isInteger(options[key]) || options[key] < 1) throw new Error(`${flagName(key)} must be a positive integer, got ${partial[key]}`);
+  }
+  if (!Number.isSafeInteger(options.journalMaxBytes) || options.journalMaxBytes < 65536) {
+    throw new Error(`--journal-max-bytes must be a whole number of bytes of at least 65536, got ${partial.journalMaxBytes}`);
   }
   if (options.defaultPageSize > options.maxPageSize) {
     throw new Error(`--default-page-size (${options.defaultPageSize}) must not exceed --max-page-size (${options.maxPageSize})`);

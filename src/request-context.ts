@@ -103,6 +103,8 @@ export interface RequestScimContext {
    * lag: lagged writes, reads that do not see them yet); the tenant's service otherwise.
    */
   service?: ScimService;
+  /** The request body as the client sent it (decoded text), set by the body layer once it parsed: the journal keeps it. */
+  requestText?: string;
   /** Behaviour findings known when the request arrived (the analyser adds the rest when it completes). */
   findings?: BehaviourFinding[];
   /** For list and search requests: the page that was sent. */

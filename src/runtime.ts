@@ -48,6 +48,7 @@ export class Scimulator {
         config: this.baseConfig(),
         seed: this.options.seed,
         journalCapacity: this.options.journalCapacity,
+        journalMaxBytes: this.options.journalMaxBytes,
         journalFile: this.options.journalFile,
         maxPatchOperations: this.options.maxPatchOperations,
       }),
@@ -111,6 +112,7 @@ export class Scimulator {
       config,
       seed: spec.seed ?? this.options.seed,
       journalCapacity: this.options.journalCapacity,
+      journalMaxBytes: this.options.journalMaxBytes,
       maxPatchOperations: this.options.maxPatchOperations,
     });
   }

@@ -1,6 +1,7 @@
 /**
  * Tenant runtime options: the checks of a partial TenantConfig (PATCH /_mock/config, a scenario's `options`)
- * and the error they throw. Shared by the control API and the seed-file loader.
+ * and the error they throw. Shared by the control API and the seed-file loader. What a tenant config is lives here
+ * too, below both the tenant and the profiles that read it.
  */
 import {
   BEHAVIOUR_CODES,
@@ -10,11 +11,58 @@ import {
   MAX_RETRY_STORM_WINDOW_SECONDS,
   type BehaviourConfig,
 } from './behaviour/codes.js';
-import { AUTH_MODES, MAX_TOKEN_LIFETIME, type ScimulatorOptions } from './config.js';
+import { AUTH_MODES, MAX_TOKEN_LIFETIME, type AuthMode, type ScimulatorOptions } from './config.js';
 import { PERSONA_NAMES } from './personas/index.js';
 import { isPlainObject } from './scim/attributes.js';
-import { MEMBER_POLICIES } from './scim/member-policy.js';
-import { PROFILE_NAMES, type TenantConfig } from './tenant.js';
+import { MEMBER_POLICIES, type MemberPolicy } from './scim/member-policy.js';
+
+export interface TenantAuth {
+  mode: AuthMode;
+  token: string;
+  basicUser: string;
+  basicPassword: string;
+  /** OAuth 2.0 client credentials (mode "oauth"): tokens from the token endpoint live tokenLifetime seconds. */
+  clientId: string;
+  clientSecret: string;
+  tokenLifetime: number;
+  /** The userName /Me stands for (RFC 7644 section 3.11); none: /Me answers 501. */
+  me?: string;
+}
+
+export type ProfileName = 'lenient' | 'rfc' | 'entra' | 'okta';
+export const PROFILE_NAMES: readonly ProfileName[] = ['lenient', 'rfc', 'entra', 'okta'];
+
+/** The runtime options of a tenant (GET / PATCH /_mock/config). */
+export interface TenantConfig {
+  profile: ProfileName;
+  auth: TenantAuth;
+  /** Page size when a list request has no `count`. */
+  defaultPageSize: number;
+  /** Largest page a list request gets (ServiceProviderConfig filter.maxResults). */
+  maxPageSize: number;
+  /** Status of a successful PATCH per resource type name: 200 with the resource (default) or 204. */
+  patchStatus: Record<string, 200 | 204>;
+  groupDisplayNameUnique: boolean;
+  /** Send conformance warnings in a Scimulator-Warning response header. */
+  warningsHeader: boolean;
+  /** Idle time in seconds after which a pagination cursor expires (RFC 9865 cursorTimeout). */
+  cursorTimeout: number;
+  /** Most operations one POST /Bulk may carry (ServiceProviderConfig bulk.maxOperations). */
+  bulkMaxOperations: number;
+  /** Largest POST /Bulk body in bytes (ServiceProviderConfig bulk.maxPayloadSize). */
+  bulkMaxPayload: number;
+  /** The behaviour analyser: on or off, codes switched off, the retry-storm threshold (src/behaviour/). */
+  behaviour: BehaviourConfig;
+  /**
+   * Advertise RFC 9865's `pagination` object in ServiceProviderConfig. Off by default: the discovery documents then
+   * hold only the attributes of RFC 7643 sections 5-7, which strict clients require. Cursor requests work either way.
+   */
+  advertisePagination: boolean;
+  /** Group members naming no resource: accept (store), reject (400), notFound (404), drop (discard). */
+  memberPolicy: MemberPolicy;
+  /** The documented SCIM target this tenant behaves like (src/personas), or null for plain RFC behaviour. */
+  persona: string | null;
+}
 
 /** An error of the control surface: HTTP status, message and the offending field (rendered as { error, field }). */
 export class ControlError extends Error {

@@ -3,9 +3,7 @@
  * options, faults and journal. Tenants share nothing.
  */
 import { BehaviourAnalyser } from './behaviour/analyser.js';
-import type { BehaviourConfig } from './behaviour/codes.js';
 import { storeView } from './behaviour/view.js';
-import type { AuthMode } from './config.js';
 import { FaultRegistry } from './faults/registry.js';
 import { FaultView } from './faults/view.js';
 import { TokenStore } from './http/tokens.js';
@@ -18,54 +16,10 @@ import { SeededRandom } from './scim/random.js';
 import { SchemaRegistry } from './scim/schemas/registry.js';
 import { ScimService, type MemberPolicy } from './scim/service.js';
 import { MemoryStore, type StoreSnapshot } from './store/memory.js';
+import type { TenantAuth, TenantConfig } from './tenant-config.js';
 
-export interface TenantAuth {
-  mode: AuthMode;
-  token: string;
-  basicUser: string;
-  basicPassword: string;
-  /** OAuth 2.0 client credentials (mode "oauth"): tokens from the token endpoint live tokenLifetime seconds. */
-  clientId: string;
-  clientSecret: string;
-  tokenLifetime: number;
-  /** The userName /Me stands for (RFC 7644 section 3.11); none: /Me answers 501. */
-  me?: string;
-}
-
-export type ProfileName = 'lenient' | 'rfc' | 'entra' | 'okta';
-export const PROFILE_NAMES: readonly ProfileName[] = ['lenient', 'rfc', 'entra', 'okta'];
-
-/** The runtime options of a tenant (GET / PATCH /_mock/config). */
-export interface TenantConfig {
-  profile: ProfileName;
-  auth: TenantAuth;
-  /** Page size when a list request has no `count`. */
-  defaultPageSize: number;
-  /** Largest page a list request gets (ServiceProviderConfig filter.maxResults). */
-  maxPageSize: number;
-  /** Status of a successful PATCH per resource type name: 200 with the resource (default) or 204. */
-  patchStatus: Record<string, 200 | 204>;
-  groupDisplayNameUnique: boolean;
-  /** Send conformance warnings in a Scimulator-Warning response header. */
-  warningsHeader: boolean;
-  /** Idle time in seconds after which a pagination cursor expires (RFC 9865 cursorTimeout). */
-  cursorTimeout: number;
-  /** Most operations one POST /Bulk may carry (ServiceProviderConfig bulk.maxOperations). */
-  bulkMaxOperations: number;
-  /** Largest POST /Bulk body in bytes (ServiceProviderConfig bulk.maxPayloadSize). */
-  bulkMaxPayload: number;
-  /** The behaviour analyser: on or off, codes switched off, the retry-storm threshold (src/behaviour/). */
-  behaviour: BehaviourConfig;
-  /**
-   * Advertise RFC 9865's `pagination` object in ServiceProviderConfig. Off by default: the discovery documents then
-   * hold only the attributes of RFC 7643 sections 5-7, which strict clients require. Cursor requests work either way.
-   */
-  advertisePagination: boolean;
-  /** Group members naming no resource: accept (store), reject (400), notFound (404), drop (discard). */
-  memberPolicy: MemberPolicy;
-  /** The documented SCIM target this tenant behaves like (src/personas), or null for plain RFC behaviour. */
-  persona: string | null;
-}
+// What a tenant config is lives in tenant-config.ts, below both this file and the profiles (which read it).
+export { PROFILE_NAMES, type ProfileName, type TenantAuth, type TenantConfig } from './tenant-config.js';
 
 /** The defaults the tenant's choices bring: its profile's, then its persona's (the target's answers win). */
 function choiceDefaults(config: TenantConfig): Partial<TenantConfig> {
@@ -97,6 +51,7 @@ export interface TenantInit {
   config: TenantConfig;
   seed?: number;
   journalCapacity?: number;
+  journalMaxBytes?: number;
   journalFile?: string;
 }
 
@@ -145,9 +100,11 @@ export class Tenant {
       maxPatchOperations: init.maxPatchOperations,
       memberPolicy: this.config.memberPolicy,
     });
+    // Renderings of the tenant's service go stale whenever the store changes, by any path (snapshots, reset, seeding).
+    this.store.onChange(() => this.service.renders.invalidate());
     // Faults draw from their own generator, so adding a rule never changes the ids of created resources.
     this.faults = new FaultRegistry({ random: new SeededRandom(`${this.seed}:faults`), clock: this.clock });
-    this.journal = new Journal({ clock: this.clock, capacity: init.journalCapacity, file: init.journalFile });
+    this.journal = new Journal({ clock: this.clock, capacity: init.journalCapacity, maxBytes: init.journalMaxBytes, file: init.journalFile });
     this.tokens = new TokenStore(this.clock);
     this.behaviour = new BehaviourAnalyser({
       tenantId: this.id,

@@ -2,6 +2,7 @@
  * Fault rules as data: validation of untrusted rule input (from the control API, the embedding API or CLI
  * shorthands) and compilation of `match` into a predicate over a FaultRequestInfo.
  */
+import { compilePathGlob } from '../path-glob.js';
 import { ScimError } from '../scim/errors.js';
 import {
   FAULT_ACTION_TYPES,
@@ -376,8 +377,8 @@ function validateMatch(v: unknown): { match: FaultMatch; matches: RequestPredica
     }
     if (/[?#]/.test(glob)) fail('match.path', 'match.path must not contain "?" or "#"; use match.query for query parameters');
     match.path = glob;
-    const re = globToRegExp(glob);
-    tests.push((r) => pathCandidates(r.relativePath).some((p) => re.test(p)));
+    const matchesPath = compilePathGlob(glob);
+    tests.push((r) => matchesPath(r.relativePath));
   }
   if (m.resourceType !== undefined) {
     const types = stringOrList(m.resourceType, 'match.resourceType', (s, f) => text(s, f, 200));
@@ -453,54 +454,14 @@ function validateBulkOperation(v: unknown): { copy: number | BulkOperationMatch;
     const glob = text(o.path, `${field}.path`, 1_000);
     if (!glob.startsWith('/')) fail(`${field}.path`, `${field}.path must be a glob starting with "/", as the operation's "path" is sent, e.g. "/Users" or "/Groups/*"`);
     copy.path = glob;
-    const re = globToRegExp(glob);
-    tests.push((op) => pathCandidates(op.path).some((p) => re.test(p)));
+    const matchesPath = compilePathGlob(glob);
+    tests.push((op) => matchesPath(op.path));
   }
   return { copy, test: (op) => tests.every((t) => t(op)) };
 }
 
-/**
- * `*` (a whole segment) = exactly one segment; `*` inside a segment = any characters within it;
- * `**` (a whole segment) = any number of segments, none included. Literal text is compared case-insensitively
- * (SCIM endpoint names are). A trailing slash is ignored on both sides.
- */
-export function globToRegExp(glob: string): RegExp {
-  const segs = glob.split('/').filter((s) => s.length > 0);
-  let source = '';
-  for (const seg of segs) {
-    if (seg === '**') source += '(?:/[^/]+)*';
-    else if (seg === '*') source += '/[^/]+';
-    else source += '/' + seg.split('*').map(escapeRegExp).join('[^/]*');
-  }
-  return new RegExp(`^${source}$`, 'i');
-}
-
-/** A glob test on a path relative to the SCIM base path (exported for the journal's path filter). */
-export function pathMatchesGlob(glob: string, relativePath: string): boolean {
-  const re = globToRegExp(glob);
-  return pathCandidates(relativePath).some((p) => re.test(p));
-}
-
-/** The normalised path, and its percent-decoded form when that differs. */
-function pathCandidates(relativePath: string): string[] {
-  const q = relativePath.search(/[?#]/);
-  const raw = (q === -1 ? relativePath : relativePath.slice(0, q)).split('/').filter((s) => s.length > 0);
-  const norm = raw.map((s) => '/' + s).join('');
-  const decoded = raw
-    .map((s) => {
-      try {
-        return '/' + decodeURIComponent(s);
-      } catch {
-        return '/' + s;
-      }
-    })
-    .join('');
-  return decoded === norm ? [norm] : [norm, decoded];
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
+/** The glob matcher of `match.path` is the one the journal uses too (src/path-glob.ts). */
+export { globToRegExp, pathMatchesGlob } from '../path-glob.js';
 
 function lookupIgnoreCase(obj: Record<string, unknown>, name: string): string[] {
   const out: string[] = [];

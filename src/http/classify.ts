@@ -28,12 +28,18 @@ export function pathSegments(relativePath: string): string[] {
  * - `/` with GET: a root query across all resource types (RFC 7644 3.4.2.1) = list, with no resource type.
  * - anything else = unknown.
  *
- * Endpoint names are compared case-insensitively; `resourceType` is the name from `resourceTypes`.
+ * Endpoint names are compared case-insensitively; `resourceType` is the name from `resourceTypes` (a list, or the
+ * tenant's registry, which looks endpoints up in O(1)).
  */
+/** Finds a resource type by its endpoint ("/Users", case-insensitive), as the tenant's SchemaRegistry does. */
+export interface EndpointLookup {
+  byEndpoint(endpoint: string): { name: string } | undefined;
+}
+
 export function classifyScimRequest(
   method: string,
   relativePath: string,
-  resourceTypes: ReadonlyArray<{ name: string; endpoint: string }>,
+  resourceTypes: ReadonlyArray<{ name: string; endpoint: string }> | EndpointLookup,
 ): ScimRequestClass {
   const m = method.toUpperCase();
   const segs = pathSegments(relativePath);
@@ -45,7 +51,7 @@ export function classifyScimRequest(
   if (first === 'me') return { operation: 'me' };
   if (DISCOVERY_ENDPOINTS.has(first)) return { operation: 'discovery' };
 
-  const type = resourceTypes.find((rt) => endpointName(rt.endpoint) === first);
+  const type = 'byEndpoint' in resourceTypes ? resourceTypes.byEndpoint(`/${first}`) : resourceTypes.find((rt) => endpointName(rt.endpoint) === first);
   if (!type) return { operation: 'unknown' };
   const resourceType = type.name;
   const isGet = m === 'GET' || m === 'HEAD';

@@ -68,8 +68,10 @@ export function checkRequestTarget(url: string, limits: Pick<LimitOptions, 'maxU
  */
 export function malformedPathGuard(controlPath: string | undefined): RequestHandler {
   return (req, res, next) => {
+    const url = req.url;
+    const q = url.indexOf('?');
+    if (!(q < 0 ? url : url.slice(0, q)).includes('%')) return next();
     const path = req.path;
-    if (!path.includes('%')) return next();
     try {
       decodeURIComponent(path);
       return next();
@@ -122,9 +124,10 @@ export function tooDeep(maxDepth: number): ScimError {
 
 /**
  * A body-parser `verify` hook that refuses bodies nesting deeper than `maxDepth` before they are parsed, so no
- * later layer (validation, journal, cloning) ever walks a pathologically deep value.
+ * later layer (validation, journal, cloning) ever walks a pathologically deep value. Returns the decoded text when
+ * it had to decode a charset other than UTF-8.
  */
-export function depthVerifier(maxDepth: number): (req: unknown, res: unknown, buf: Buffer, encoding: string | null) => void {
+export function depthVerifier(maxDepth: number): (req: unknown, res: unknown, buf: Buffer, encoding: string | null) => string | undefined {
   return (_req, _res, buf, encoding) => {
     const enc = (encoding ?? 'utf-8').toLowerCase();
     let text: Uint8Array | string = buf;
@@ -132,10 +135,11 @@ export function depthVerifier(maxDepth: number): (req: unknown, res: unknown, bu
       try {
         text = new TextDecoder(enc).decode(buf);
       } catch {
-        return; // an encoding TextDecoder does not know: the body parser rejects or decodes it
+        return undefined; // an encoding TextDecoder does not know: the body parser rejects or decodes it
       }
     }
     if (jsonNestingDepth(text, maxDepth) > maxDepth) throw tooDeep(maxDepth);
+    return typeof text === 'string' ? text : undefined;
   };
 }
 

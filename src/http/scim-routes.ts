@@ -2,7 +2,7 @@
  * The SCIM protocol over HTTP (RFC 7644 section 3): maps requests onto the SCIM service and renders its
  * results. Knows nothing of faults, journal or profiles: those wrap it.
  */
-import { Router, type Request, type Response } from 'express';
+import type { Request, Response } from 'express';
 import { isPlainObject, type ResourceSchema } from '../scim/attributes.js';
 import { processBulk } from '../scim/bulk.js';
 import { ScimError, badRequest } from '../scim/errors.js';
@@ -20,7 +20,7 @@ import {
   serviceProviderConfig,
 } from './discovery.js';
 import type { ConformanceWarning, RequestScimContext } from '../request-context.js';
-import { LIST_RESPONSE_SCHEMA, sendScim } from './respond.js';
+import { LIST_RESPONSE_SCHEMA, sendScim, sendScimText } from './respond.js';
 
 /** The tenant of this request, set by the tenant-resolution middleware. */
 export const tenantOf = (res: Response): Tenant => res.locals.tenant as Tenant;
@@ -70,16 +70,16 @@ function requireObjectBody(req: Request): Record<string, unknown> {
  * so that a list the projection rejects (a malformed value filter) fails the request before anything changes.
  */
 function projectionFor(req: Request, service: ScimService, typeName: string): Projection {
-  return new Projection(service.resourceType(typeName), projectionOf(req));
+  return service.projection(service.resourceType(typeName), projectionOf(req));
 }
 
+/** A resource as the response body, with its ETag (and Location when created); the rendering may come from the cache. */
 function sendResource(req: Request, res: Response, service: ScimService, typeName: string, resource: Record<string, unknown>, status: number, projection = projectionFor(req, service, typeName)): void {
   const baseUrl = baseUrlOf(req);
-  const rendered = service.render(typeName, resource, baseUrl, projection);
-  const headers: Record<string, string> = {};
-  if (service.options.capabilities?.etag !== false) headers.ETag = (resource.meta as Record<string, string>).version!;
-  if (status === 201) headers.Location = (rendered.meta as Record<string, string> | undefined)?.location ?? `${baseUrl}${service.resourceType(typeName).resourceType.endpoint}/${resource.id}`;
-  sendScim(res, status, rendered, headers);
+  const text = service.renderText(typeName, resource, baseUrl, projection);
+  const etag = service.options.capabilities?.etag !== false ? (resource.meta as Record<string, string>).version! : undefined;
+  const location = status === 201 ? `${baseUrl}${service.resourceType(typeName).resourceType.endpoint}/${resource.id as string}` : undefined;
+  sendScimText(res, status, text, undefined, etag, location);
 }
 
 /** Adds conformance warnings to this request's SCIM context (journal, Scimulator-Warning header). */
@@ -118,14 +118,13 @@ function sendList(req: Request, res: Response, typeNames: string[], request: Lis
   const projections = new Map<string, Projection>();
   const resources = result.entries.map(({ type, resource }) => {
     let p = projections.get(type.name);
-    if (!p) projections.set(type.name, (p = new Projection(type, projection)));
-    return service.render(type.name, resource, base, p);
+    if (!p) projections.set(type.name, (p = service.projection(type, projection)));
+    return service.renderText(type.name, resource, base, p);
   });
-  const body: Record<string, unknown> = { schemas: [LIST_RESPONSE_SCHEMA], totalResults: result.totalResults, itemsPerPage: result.itemsPerPage };
-  if (result.startIndex !== undefined) body.startIndex = result.startIndex;
-  if (result.nextCursor !== undefined) body.nextCursor = result.nextCursor;
-  if (result.previousCursor !== undefined) body.previousCursor = result.previousCursor;
-  body.Resources = resources;
+  const head: Record<string, unknown> = { schemas: [LIST_RESPONSE_SCHEMA], totalResults: result.totalResults, itemsPerPage: result.itemsPerPage };
+  if (result.startIndex !== undefined) head.startIndex = result.startIndex;
+  if (result.nextCursor !== undefined) head.nextCursor = result.nextCursor;
+  if (result.previousCursor !== undefined) head.previousCursor = result.previousCursor;
   const context = res.locals.scim as RequestScimContext | undefined;
   if (context) {
     context.page = {
@@ -135,13 +134,15 @@ function sendList(req: Request, res: Response, typeNames: string[], request: Lis
       resources: result.entries.map(({ type, resource }) => ({ type: type.name, id: resource.id as string })),
     };
   }
-  sendScim(res, 200, body);
+  // The JSON of {...head, Resources: [...]}, with the resources' (cached) JSON spliced in.
+  const headText = JSON.stringify(head);
+  sendScimText(res, 200, `${headText.slice(0, -1)},"Resources":[${resources.join(',')}]}`);
 }
 
-const notAllowed = (allowed: string) => (req: Request, res: Response) => {
+function notAllowed(req: Request, res: Response, allowed: string): never {
   res.set('Allow', allowed);
   throw new ScimError(405, undefined, `${req.method} is not allowed on ${req.path}; allowed: ${allowed}.`);
-};
+}
 
 /** PATCH (RFC 7644 3.5.2): 200 with the resource, or 204 where the tenant's patchStatus says so. */
 function patchAndRespond(req: Request, res: Response, type: ResourceSchema, id: string): void {
@@ -159,173 +160,196 @@ function patchAndRespond(req: Request, res: Response, type: ResourceSchema, id: 
   sendResource(req, res, service, type.name, patched, 200, projection);
 }
 
-export function scimRoutes(): Router {
-  const router = Router({ caseSensitive: false });
+/** The resource type whose endpoint is `endpoint` (a path segment), or a 404 naming the request. */
+function typeOf(req: Request, res: Response, endpoint: string): ResourceSchema {
+  const type = tenantOf(res).registry.byEndpoint(`/${endpoint}`);
+  if (!type) throw new ScimError(404, undefined, `No SCIM endpoint at ${req.method} ${req.originalUrl.split('?')[0]}.`);
+  return type;
+}
 
-  // Operations the tenant's target does not offer (a persona's /Bulk, /.search, PUT of a Group) are answered as
-  // that target documents, before any route runs.
-  router.use((req, res, next) => {
-    const context = res.locals.scim as RequestScimContext | undefined;
-    if (context) checkOperation(tenantOf(res).capabilities, context.operation, context.resourceType, `${req.method} ${req.path}`);
-    next();
-  });
-
-  // Discovery (RFC 7644 section 4).
-  router.get('/ServiceProviderConfig', (req, res) => {
-    sendScim(res, 200, serviceProviderConfig(tenantOf(res), baseUrlOf(req)));
-  });
-  router.get('/ResourceTypes', (req, res) => {
-    const base = baseUrlOf(req);
-    sendScim(res, 200, listOf(tenantOf(res).registry.resourceTypes().map((t) => resourceTypeDocument(t, base))));
-  });
-  router.get('/ResourceTypes/:name', (req, res) => {
-    sendScim(res, 200, resourceTypeDocument(findResourceType(tenantOf(res), req.params.name as string), baseUrlOf(req)));
-  });
-  router.get('/Schemas', (req, res) => {
-    const base = baseUrlOf(req);
-    sendScim(res, 200, listOf(tenantOf(res).registry.schemas().map((s) => schemaDocument(s, base))));
-  });
-  router.get('/Schemas/:id', (req, res) => {
-    sendScim(res, 200, schemaDocument(findSchema(tenantOf(res), req.params.id as string), baseUrlOf(req)));
-  });
-  for (const path of ['/ServiceProviderConfig', '/ResourceTypes', '/ResourceTypes/:name', '/Schemas', '/Schemas/:id']) {
-    router.all(path, notAllowed('GET'));
+/** /Me (RFC 7644 section 3.11): the id of the User the tenant's token is bound to (config auth.me). */
+function meOf(res: Response): string {
+  const tenant = tenantOf(res);
+  const userName = tenant.auth.me;
+  if (!userName) {
+    throw new ScimError(501, undefined, 'The /Me endpoint is not supported for this token: no User is bound to it (set auth.me in the tenant config).');
   }
+  const [id] = tenant.store.lookup('User', 'userName', userName);
+  if (id === undefined) throw new ScimError(404, undefined, `The token is bound to userName "${userName}", but no such User exists.`);
+  return id;
+}
 
-  // /Me (RFC 7644 section 3.11): an alias for the User the tenant's token is bound to (config auth.me).
-  const meOf = (res: Response) => {
-    const tenant = tenantOf(res);
-    const userName = tenant.auth.me;
-    if (!userName) {
-      throw new ScimError(501, undefined, 'The /Me endpoint is not supported for this token: no User is bound to it (set auth.me in the tenant config).');
+const isRead = (method: string) => method === 'GET' || method === 'HEAD';
+
+/** A path parameter as express decoded it. */
+function param(segment: string): string {
+  if (!segment.includes('%')) return segment;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ScimError(400, undefined, `The path segment "${segment}" has a malformed percent-encoding.`);
+  }
+}
+
+/**
+ * The segments of a relative path as express's router matched them: one trailing slash ignored, an empty
+ * segment anywhere else matches no route (undefined).
+ */
+function routeSegments(relativePath: string): string[] | undefined {
+  let path = relativePath;
+  if (path.length > 1 && path.charCodeAt(path.length - 1) === 0x2f) path = path.slice(0, -1);
+  if (path === '/' || path === '') return [];
+  const segments = path.slice(1).split('/');
+  for (const s of segments) if (s === '') return undefined;
+  return segments;
+}
+
+// Discovery (RFC 7644 section 4).
+function discovery(req: Request, res: Response, kind: string, segments: string[]): boolean {
+  if (segments.length > 2 || (kind === 'serviceproviderconfig' && segments.length > 1)) return false;
+  if (!isRead(req.method)) notAllowed(req, res, 'GET');
+  const tenant = tenantOf(res);
+  const base = baseUrlOf(req);
+  if (kind === 'serviceproviderconfig') sendScim(res, 200, serviceProviderConfig(tenant, base));
+  else if (kind === 'resourcetypes') {
+    if (segments.length === 1) sendScim(res, 200, listOf(tenant.registry.resourceTypes().map((t) => resourceTypeDocument(t, base))));
+    else sendScim(res, 200, resourceTypeDocument(findResourceType(tenant, param(segments[1]!)), base));
+  } else if (segments.length === 1) sendScim(res, 200, listOf(tenant.registry.schemas().map((s) => schemaDocument(s, base))));
+  else sendScim(res, 200, schemaDocument(findSchema(tenant, param(segments[1]!)), base));
+  return true;
+}
+
+// /Me (RFC 7644 section 3.11): an alias for the User the tenant's token is bound to (config auth.me).
+function me(req: Request, res: Response, segments: string[]): void {
+  const method = req.method;
+  if (segments.length === 1) {
+    const service = serviceOf(res);
+    if (isRead(method)) return sendResource(req, res, service, 'User', service.get('User', meOf(res)), 200);
+    if (method === 'PUT') {
+      const projection = projectionFor(req, service, 'User');
+      const replaced = service.replace('User', meOf(res), requireObjectBody(req), { ifMatch: req.get('If-Match') }, warningSink(res));
+      return sendResource(req, res, service, 'User', replaced, 200, projection);
     }
-    const [id] = tenant.store.lookup('User', 'userName', userName);
-    if (id === undefined) throw new ScimError(404, undefined, `The token is bound to userName "${userName}", but no such User exists.`);
-    return id;
-  };
-  router.get('/Me', (req, res) => {
-    const service = serviceOf(res);
-    sendResource(req, res, service, 'User', service.get('User', meOf(res)), 200);
-  });
-  router.put('/Me', (req, res) => {
-    const service = serviceOf(res);
-    const projection = projectionFor(req, service, 'User');
-    const replaced = service.replace('User', meOf(res), requireObjectBody(req), { ifMatch: req.get('If-Match') }, warningSink(res));
-    sendResource(req, res, service, 'User', replaced, 200, projection);
-  });
-  router.patch('/Me', (req, res) => {
-    patchAndRespond(req, res, serviceOf(res).resourceType('User'), meOf(res));
-  });
-  router.delete('/Me', (req, res) => {
-    serviceOf(res).delete('User', meOf(res), { ifMatch: req.get('If-Match') });
-    res.status(204).end();
-  });
-  router.all(['/Me', '/Me/{*rest}'], (req) => {
-    throw new ScimError(501, undefined, `${req.method} ${req.path} is not supported; /Me answers GET, PUT, PATCH and DELETE for the bound User.`);
-  });
+    if (method === 'PATCH') return patchAndRespond(req, res, service.resourceType('User'), meOf(res));
+    if (method === 'DELETE') {
+      service.delete('User', meOf(res), { ifMatch: req.get('If-Match') });
+      res.status(204).end();
+      return;
+    }
+  }
+  throw new ScimError(501, undefined, `${method} ${req.path} is not supported; /Me answers GET, PUT, PATCH and DELETE for the bound User.`);
+}
 
-  // Bulk (RFC 7644 section 3.7); the limits are the tenant's, as ServiceProviderConfig advertises them.
-  router.post('/Bulk', (req, res) => {
-    const tenant = tenantOf(res);
-    const limits = tenant.features.bulk;
-    const declared = Number(req.get('Content-Length'));
-    const payloadSize = Number.isFinite(declared) && declared > 0 ? declared : Buffer.byteLength(JSON.stringify(req.body ?? null));
-    const response = processBulk(serviceOf(res), req.body, {
-      baseUrl: baseUrlOf(req),
-      maxOperations: limits.maxOperations,
-      maxPayloadSize: limits.maxPayloadSize,
-      payloadSize,
-      patchStatus: (typeName) => tenant.config.patchStatus[typeName] ?? 200,
-      onWarning: warningSink(res),
-      intercept: (res.locals.scim as RequestScimContext | undefined)?.bulkOperationHook,
-    });
-    sendScim(res, 200, response);
+// Bulk (RFC 7644 section 3.7); the limits are the tenant's, as ServiceProviderConfig advertises them.
+function bulk(req: Request, res: Response): void {
+  if (req.method !== 'POST') notAllowed(req, res, 'POST');
+  const tenant = tenantOf(res);
+  const limits = tenant.features.bulk;
+  const declared = Number(req.get('Content-Length'));
+  const payloadSize = Number.isFinite(declared) && declared > 0 ? declared : Buffer.byteLength(JSON.stringify(req.body ?? null));
+  const response = processBulk(serviceOf(res), req.body, {
+    baseUrl: baseUrlOf(req),
+    maxOperations: limits.maxOperations,
+    maxPayloadSize: limits.maxPayloadSize,
+    payloadSize,
+    patchStatus: (typeName) => tenant.config.patchStatus[typeName] ?? 200,
+    onWarning: warningSink(res),
+    intercept: (res.locals.scim as RequestScimContext | undefined)?.bulkOperationHook,
   });
-  router.all('/Bulk', notAllowed('POST'));
+  sendScim(res, 200, response);
+}
 
-  // Resource endpoints, dispatched on the tenant's resource types (custom types included).
-  const typeOf = (req: Request, res: Response) => {
-    const type = tenantOf(res).registry.byEndpoint(`/${req.params.endpoint as string}`);
-    if (!type) throw new ScimError(404, undefined, `No SCIM endpoint at ${req.method} ${req.originalUrl.split('?')[0]}.`);
-    return type;
-  };
+/** Queries across all resource types (RFC 7644 3.4.2.1 GET /, 3.4.3 POST /.search). */
+function rootQuery(req: Request, res: Response, search: boolean): void {
+  const types = tenantOf(res).registry.resourceTypes().map((t) => t.name);
+  if (!search) return sendList(req, res, types, listRequestFromParams((name) => queryParam(req, name)), projectionOf(req));
+  const { request, projection, warnings } = listRequestFromSearchBody(requireSearchBody(req));
+  warnOf(res, warnings);
+  sendList(req, res, types, request, projection);
+}
 
-  // Queries (RFC 7644 section 3.4.2 and 3.4.3; RFC 9865 cursors). /.search routes come before /:endpoint ones.
-  router.get('/', (req, res) => {
-    const types = tenantOf(res).registry.resourceTypes().map((t) => t.name);
-    sendList(req, res, types, listRequestFromParams((name) => queryParam(req, name)), projectionOf(req));
-  });
-  router.post('/.search', (req, res) => {
-    const types = tenantOf(res).registry.resourceTypes().map((t) => t.name);
-    const { request, projection, warnings } = listRequestFromSearchBody(requireSearchBody(req));
-    warnOf(res, warnings);
-    sendList(req, res, types, request, projection);
-  });
-  router.all('/.search', notAllowed('POST'));
-  router.post('/:endpoint/.search', (req, res) => {
-    const type = typeOf(req, res);
+/** `/{endpoint}`, `/{endpoint}/.search` and `/{endpoint}/{id}` of the tenant's resource types (custom ones included). */
+function resourceEndpoint(req: Request, res: Response, segments: string[]): boolean {
+  if (segments.length > 2) return false;
+  const method = req.method;
+  const type = typeOf(req, res, param(segments[0]!));
+  const service = serviceOf(res);
+  if (segments.length === 1) {
+    if (isRead(method)) sendList(req, res, [type.name], listRequestFromParams((name) => queryParam(req, name)), projectionOf(req));
+    else if (method === 'POST') {
+      const projection = projectionFor(req, service, type.name);
+      const created = service.create(type.name, requireObjectBody(req), warningSink(res));
+      sendResource(req, res, service, type.name, created, 201, projection);
+    } else notAllowed(req, res, 'GET, POST');
+    return true;
+  }
+  if (segments[1]!.toLowerCase() === '.search') {
+    if (method !== 'POST') notAllowed(req, res, 'POST');
     const { request, projection, warnings } = listRequestFromSearchBody(requireSearchBody(req));
     warnOf(res, warnings);
     sendList(req, res, [type.name], request, projection);
-  });
-  router.all('/:endpoint/.search', (req, res) => {
-    typeOf(req, res);
-    notAllowed('POST')(req, res);
-  });
-  router.get('/:endpoint', (req, res) => {
-    const type = typeOf(req, res);
-    sendList(req, res, [type.name], listRequestFromParams((name) => queryParam(req, name)), projectionOf(req));
-  });
-
-  router.post('/:endpoint', (req, res) => {
-    const type = typeOf(req, res);
-    const service = serviceOf(res);
-    const projection = projectionFor(req, service, type.name);
-    const created = service.create(type.name, requireObjectBody(req), warningSink(res));
-    sendResource(req, res, service, type.name, created, 201, projection);
-  });
-
-  router.get('/:endpoint/:id', (req, res) => {
-    const type = typeOf(req, res);
-    const service = serviceOf(res);
-    const resource = service.get(type.name, req.params.id as string);
+    return true;
+  }
+  const id = param(segments[1]!);
+  if (isRead(method)) {
+    const resource = service.get(type.name, id);
     const ifNoneMatch = service.options.capabilities?.etag === false ? undefined : req.get('If-None-Match');
     const version = (resource.meta as Record<string, string>).version!;
     if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, version)) {
       res.status(304).set('ETag', version).end();
-      return;
+      return true;
     }
     sendResource(req, res, service, type.name, resource, 200);
-  });
-
-  router.put('/:endpoint/:id', (req, res) => {
-    const type = typeOf(req, res);
-    const service = serviceOf(res);
+  } else if (method === 'PUT') {
     const projection = projectionFor(req, service, type.name);
-    const replaced = service.replace(type.name, req.params.id as string, requireObjectBody(req), { ifMatch: req.get('If-Match') }, warningSink(res));
+    const replaced = service.replace(type.name, id, requireObjectBody(req), { ifMatch: req.get('If-Match') }, warningSink(res));
     sendResource(req, res, service, type.name, replaced, 200, projection);
-  });
-
-  // PATCH (RFC 7644 section 3.5.2): 200 with the resource, or 204 when the tenant's patchStatus asks for it,
-  // except that "attributes" in the query always gets a 200 with the resource.
-  router.patch('/:endpoint/:id', (req, res) => {
-    patchAndRespond(req, res, typeOf(req, res), req.params.id as string);
-  });
-
-  router.delete('/:endpoint/:id', (req, res) => {
-    const type = typeOf(req, res);
-    serviceOf(res).delete(type.name, req.params.id as string, { ifMatch: req.get('If-Match') });
+  } else if (method === 'PATCH') {
+    // 200 with the resource, or 204 when the tenant's patchStatus asks for it, except that "attributes" in the
+    // query always gets a 200 with the resource.
+    patchAndRespond(req, res, type, id);
+  } else if (method === 'DELETE') {
+    service.delete(type.name, id, { ifMatch: req.get('If-Match') });
     res.status(204).end();
-  });
+  } else notAllowed(req, res, 'GET, PUT, PATCH, DELETE');
+  return true;
+}
 
-  router.all('/:endpoint', (req, res) => {
-    typeOf(req, res);
-    notAllowed('GET, POST')(req, res);
-  });
-  router.all('/:endpoint/:id', (req, res) => {
-    typeOf(req, res);
-    notAllowed('GET, PUT, PATCH, DELETE')(req, res);
-  });
-
-  return router;
+/**
+ * The SCIM routes, one layer: the route is found from the path's segments in one pass (no router walks a list of
+ * patterns). Endpoint names are case-insensitive; one trailing slash is ignored; a path no route takes goes on
+ * to the 404 (next()). Operations the tenant's target does not offer (a persona's /Bulk, /.search, PUT of a Group)
+ * are answered as that target documents, before any route runs.
+ */
+export function scimRoutes(): (req: Request, res: Response, next: (err?: unknown) => void) => void {
+  return (req, res, next) => {
+    const context = res.locals.scim as RequestScimContext | undefined;
+    if (context) checkOperation(tenantOf(res).capabilities, context.operation, context.resourceType, `${req.method} ${req.path}`);
+    const segments = routeSegments(req.path);
+    if (segments === undefined) return next();
+    if (segments.length === 0) {
+      if (isRead(req.method)) return rootQuery(req, res, false);
+      return next();
+    }
+    const first = segments[0]!.toLowerCase();
+    switch (first) {
+      case 'serviceproviderconfig':
+      case 'resourcetypes':
+      case 'schemas':
+        if (discovery(req, res, first, segments)) return;
+        break;
+      case 'me':
+        return me(req, res, segments);
+      case 'bulk':
+        if (segments.length === 1) return bulk(req, res);
+        break;
+      case '.search':
+        if (segments.length === 1) {
+          if (req.method !== 'POST') notAllowed(req, res, 'POST');
+          return rootQuery(req, res, true);
+        }
+        break;
+    }
+    if (!resourceEndpoint(req, res, segments)) next();
+  };
 }

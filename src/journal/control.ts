@@ -15,7 +15,6 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import {
   JournalQueryError,
   JournalTimeoutError,
-  journalEntryMatcher,
   validateJournalQuery,
   type Journal,
   type JournalQuery,
@@ -135,7 +134,7 @@ function streamRequests(journal: Journal, req: Request, res: Response, signal: A
   }
   streamJournal(journal, req, res, {
     since: since ?? journal.lastSeq,
-    matches: journalEntryMatcher({ ...query, since: undefined, limit: undefined }),
+    matches: journal.matcher({ ...query, since: undefined, limit: undefined }),
     response,
     ...(query.limit !== undefined ? { limit: query.limit } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),

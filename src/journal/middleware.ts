@@ -1,65 +1,110 @@
 /**
- * Records one journal entry per request: when the response finishes, or when the connection closes first
+ * Records one journal entry per request: when the response is done, or when the connection closes first
  * (the client went away: "aborted"; a reset fault destroyed the socket: "reset").
  *
- * The response body is captured (up to 64 KiB) by wrapping res.write / res.end; everything still passes
- * through unchanged. The SCIM context (operation, resource type, fault, warnings) is read when the entry is
- * recorded, because later layers fill it in. The request body is copied when a body parser sets req.body (before
- * or after this layer runs), so the journal shows what the client sent even if a later layer rewrites it; if no
- * parser ever sets it, it is read at record time (null when undefined).
+ * The capture keeps what went over the wire and nothing more: the response body as the text written (a single
+ * `res.end(text)` is kept as that very string; several writes are collected up to 64 KiB), the request body as
+ * the text the body layer parsed (`context.requestText`), the request's header object and its raw query string.
+ * Nothing is parsed, copied or redacted here: the journal does that when an entry is read (src/journal/entry.ts).
+ * Everything still passes through unchanged.
+ *
+ * The SCIM context (operation, resource type, fault, warnings) is read when the entry is recorded, because later
+ * layers fill it in. When no body layer provides the request text (an app with its own parser), the body is
+ * copied, redacted, as soon as a parser sets req.body, so a later layer rewriting it in place does not change
+ * what the journal shows.
  */
 import { performance } from 'node:perf_hooks';
 import type { Request, RequestHandler, Response } from 'express';
-import { isoTime } from '../scim/clock.js';
 import type { RequestScimContext } from '../request-context.js';
-import { JOURNAL_BODY_LIMIT, JsonText, redactBody, type Journal, type JournalOutcome } from './journal.js';
+import { JOURNAL_BODY_LIMIT, JsonText, prefixCopy, redactBody } from './redact.js';
+import type { Journal, JournalOutcome } from './journal.js';
 
 export type JournalResolver = (
   req: Request,
   res: Response,
 ) => { journal: Journal; context: RequestScimContext } | undefined;
 
-/** Collects the first `limit` bytes written, and whether more followed. */
-class BodyCapture {
-  private readonly chunks: Buffer[] = [];
+const CAPTURE = Symbol('scimulator.journal.capture');
+const NO_WARNINGS = Object.freeze([]) as unknown as RequestScimContext['warnings'];
+type CapturedResponse = Response & { [CAPTURE]?: ResponseCapture };
+
+/** The response body written so far: one string as is, or bytes up to the limit. */
+class ResponseCapture {
+  private single: string | undefined;
+  private chunks: Buffer[] | undefined;
   private bytes = 0;
   truncated = false;
 
-  constructor(private readonly limit: number) {}
+  constructor(
+    readonly write: Response['write'],
+    readonly end: Response['end'],
+  ) {}
 
   add(chunk: unknown, encoding: unknown): void {
     if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
-    let buf: Buffer;
     if (typeof chunk === 'string') {
       if (chunk.length === 0) return;
-      if (this.bytes >= this.limit) {
-        this.truncated = true;
+      const utf8 = encoding === undefined || typeof encoding === 'function' || encoding === 'utf8' || encoding === 'utf-8';
+      if (utf8 && this.single === undefined && this.chunks === undefined) {
+        // The usual case: the whole body in one string, kept without a copy.
+        if (chunk.length > JOURNAL_BODY_LIMIT) {
+          this.single = prefixCopy(chunk, JOURNAL_BODY_LIMIT);
+          this.truncated = true;
+        } else this.single = chunk;
         return;
       }
       const enc = typeof encoding === 'string' && Buffer.isEncoding(encoding) ? encoding : 'utf8';
-      buf = Buffer.from(chunk, enc);
+      this.addBytes(Buffer.from(chunk, enc), false);
     } else if (chunk instanceof Uint8Array) {
       if (chunk.byteLength === 0) return;
-      buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    } else return;
-    const room = this.limit - this.bytes;
+      this.addBytes(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength), true);
+    }
+  }
+
+  private addBytes(buf: Buffer, borrowed: boolean): void {
+    if (this.chunks === undefined) {
+      this.chunks = [];
+      if (this.single !== undefined) {
+        const first = Buffer.from(this.single, 'utf8');
+        this.single = undefined;
+        this.chunks.push(first.subarray(0, JOURNAL_BODY_LIMIT));
+        this.bytes = Math.min(first.length, JOURNAL_BODY_LIMIT);
+      }
+    }
+    const room = JOURNAL_BODY_LIMIT - this.bytes;
     if (room <= 0) {
       this.truncated = true;
       return;
     }
-    // Copy: the caller may reuse its buffer after write() returns.
-    const kept = Buffer.from(buf.subarray(0, room));
+    // A caller's buffer is copied: it may reuse it after write() returns.
+    const part = buf.length > room ? buf.subarray(0, room) : buf;
+    const kept = borrowed ? Buffer.from(part) : part;
     if (buf.length > room) this.truncated = true;
     this.chunks.push(kept);
     this.bytes += kept.length;
   }
 
   text(): string | undefined {
-    return this.bytes === 0 ? undefined : Buffer.concat(this.chunks, this.bytes).toString('utf8');
+    if (this.single !== undefined) return this.single;
+    return this.bytes === 0 ? undefined : Buffer.concat(this.chunks!, this.bytes).toString('utf8');
   }
 }
 
-function parseResponseBody(text: string | undefined, truncated: boolean, contentType: unknown): unknown {
+// Node's write(chunk, encoding, callback) and end(chunk, encoding, callback) treat an argument given as undefined
+// like one not given, so the wrappers pass all three on.
+function captureWrite(this: CapturedResponse, chunk: unknown, encoding: unknown, callback: unknown): boolean {
+  const capture = this[CAPTURE]!;
+  capture.add(chunk, encoding);
+  return (capture.write as (c: unknown, e: unknown, cb: unknown) => boolean).call(this, chunk, encoding, callback);
+}
+
+function captureEnd(this: CapturedResponse, chunk: unknown, encoding: unknown, callback: unknown): Response {
+  const capture = this[CAPTURE]!;
+  capture.add(chunk, encoding);
+  return (capture.end as (c: unknown, e: unknown, cb: unknown) => Response).call(this, chunk, encoding, callback);
+}
+
+function responseBodyOf(text: string | undefined, truncated: boolean, contentType: unknown): unknown {
   if (text === undefined) return null;
   const ct = typeof contentType === 'string' ? contentType : Array.isArray(contentType) ? String(contentType[0]) : '';
   // JSON is kept as text and parsed when the entry is read (not JSON after all, e.g. a malformed fault: the text).
@@ -67,16 +112,16 @@ function parseResponseBody(text: string | undefined, truncated: boolean, content
   return text;
 }
 
-function pathOf(url: string): string {
-  const q = url.indexOf('?');
-  return q < 0 ? url : url.slice(0, q);
+function hasBody(req: Request): boolean {
+  const h = req.headers;
+  return h['transfer-encoding'] !== undefined || (h['content-length'] !== undefined && h['content-length'] !== '0');
 }
 
 /**
  * The journal layer. `resolve` gives the tenant's journal and the request's SCIM context; it is called when the
  * request arrives (no entry is recorded when it returns undefined then) and again when the entry is recorded,
- * so a context object replaced by a later layer is still seen. `time` is taken from the journal's clock on
- * arrival and `durationMs` from performance.now().
+ * so a context object replaced by a later layer is still seen. The arrival time is taken from the journal's clock
+ * and `durationMs` from performance.now().
  */
 export function journalMiddleware(resolve: JournalResolver): RequestHandler {
   return (req, res, next) => {
@@ -91,18 +136,23 @@ export function journalMiddleware(resolve: JournalResolver): RequestHandler {
       return;
     }
     const t0 = performance.now();
-    const time = isoTime(start.journal.clock);
-    const capture = new BodyCapture(JOURNAL_BODY_LIMIT);
-    const isHead = req.method === 'HEAD';
+    const timeMs = start.journal.clock.now();
+    const capturing = req.method !== 'HEAD';
+    const capture = capturing ? new ResponseCapture(res.write, res.end) : undefined;
+    if (capture) {
+      const r = res as CapturedResponse;
+      r[CAPTURE] = capture;
+      r.write = captureWrite as Response['write'];
+      r.end = captureEnd as Response['end'];
+    }
 
-    // The request body as the client sent it: copied (redacted) as soon as a body parser sets req.body, so that a
-    // later layer normalising it in place (IdP quirks) does not change what the journal shows.
+    // Without a body layer that keeps the text (context.requestText), the parsed body is copied as soon as a parser
+    // sets req.body, so that a later layer normalising it in place (IdP quirks) does not change what is shown.
     let sent: { body: unknown; truncated: boolean } | undefined;
-    const snapshot = (v: unknown) => {
-      if (sent === undefined && v !== undefined) sent = redactBody(v);
-    };
-    if (req.body !== undefined) snapshot(req.body);
-    else {
+    if (req.body !== undefined) {
+      if (start.context.requestText === undefined) sent = redactBody(req.body);
+    } else if (hasBody(req)) {
+      const context = start.context;
       let current: unknown = req.body;
       Object.defineProperty(req, 'body', {
         configurable: true,
@@ -110,24 +160,13 @@ export function journalMiddleware(resolve: JournalResolver): RequestHandler {
         get: () => current,
         set: (v: unknown) => {
           current = v;
-          snapshot(v);
+          if (sent === undefined && v !== undefined && context.requestText === undefined) sent = redactBody(v);
         },
       });
     }
 
-    const origWrite = res.write;
-    const origEnd = res.end;
-    res.write = function (this: Response, chunk: unknown, ...rest: unknown[]) {
-      if (!isHead) capture.add(chunk, rest[0]);
-      return (origWrite as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
-    } as typeof res.write;
-    res.end = function (this: Response, chunk?: unknown, ...rest: unknown[]) {
-      if (!isHead) capture.add(chunk, rest[0]);
-      return (origEnd as (...a: unknown[]) => Response).call(this, chunk, ...rest);
-    } as typeof res.end;
-
     let recorded = false;
-    const record = (event: 'finish' | 'close') => {
+    const record = () => {
       if (recorded) return;
       recorded = true;
       let late: ReturnType<JournalResolver>;
@@ -137,29 +176,31 @@ export function journalMiddleware(resolve: JournalResolver): RequestHandler {
         late = undefined;
       }
       const { journal, context } = late ?? start!;
-      const completed = event === 'finish' || res.writableFinished;
+      const completed = res.writableFinished;
       const outcome: JournalOutcome = completed ? 'completed' : context.fault?.action === 'reset' ? 'reset' : 'aborted';
-      const text = capture.text();
+      const url = req.originalUrl ?? req.url ?? '';
+      const q = url.indexOf('?');
+      const hash = url.indexOf('#', q + 1);
       try {
-        journal.record({
-          time,
+        journal.append({
+          timeMs,
           tenant: context.tenantId,
           method: req.method,
-          path: pathOf(req.originalUrl ?? req.url ?? ''),
+          path: q < 0 ? url : url.slice(0, q),
           relativePath: context.relativePath,
-          query: (req.query ?? {}) as Record<string, unknown>,
+          query: q < 0 ? '' : url.slice(q + 1, hash < 0 ? undefined : hash),
           requestHeaders: req.headers,
-          requestBody: sent ? sent.body : req.body === undefined ? null : (req.body as unknown),
+          requestBody: context.requestText ?? (sent ? sent.body : req.body === undefined ? null : (req.body as unknown)),
           requestBodyTruncated: sent?.truncated ?? false,
           status: completed || res.headersSent ? res.statusCode : 0,
           responseHeaders: res.getHeaders() as Record<string, string | string[] | number>,
-          responseBody: parseResponseBody(text, capture.truncated, res.getHeader('content-type')),
-          responseBodyTruncated: capture.truncated,
+          responseBody: capture ? responseBodyOf(capture.text(), capture.truncated, res.getHeader('content-type')) : null,
+          responseBodyTruncated: capture?.truncated ?? false,
           durationMs: Math.round((performance.now() - t0) * 1000) / 1000,
           operation: context.operation,
           resourceType: context.resourceType ?? null,
           fault: context.fault ?? null,
-          warnings: context.warnings ?? [],
+          warnings: context.warnings?.length ? context.warnings : NO_WARNINGS,
           committed: context.committed ?? null,
           outcome,
         }, context);
@@ -168,8 +209,8 @@ export function journalMiddleware(resolve: JournalResolver): RequestHandler {
         process.emitWarning(`scimulator journal: could not record ${req.method} ${req.originalUrl}: ${(err as Error).message}`);
       }
     };
-    res.once('finish', () => record('finish'));
-    res.once('close', () => record('close'));
+    // 'close' follows 'finish' on every response, and comes alone when the connection went away first.
+    res.on('close', record);
     next();
   };
 }

@@ -10,7 +10,7 @@ import type { ConformanceWarning, RequestScimContext } from '../request-context.
 import type { ResourceSchema } from '../scim/attributes.js';
 import { ScimError } from '../scim/errors.js';
 import type { SchemaRegistry } from '../scim/schemas/registry.js';
-import type { ProfileName } from '../tenant.js';
+import type { ProfileName } from '../tenant-config.js';
 import { findingRfc, normaliseRequest, type Finding } from './normalise.js';
 import { PROFILES, isTolerated } from './profiles.js';
 import { QUIRK_BY_CODE, rfcSection } from './quirks.js';

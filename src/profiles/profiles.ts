@@ -7,7 +7,7 @@
  * - okta: tolerates exactly what Okta is documented to send.
  * Informational quirks are accepted under every profile. Warnings are recorded the same way whatever the profile.
  */
-import type { ProfileName, TenantConfig } from '../tenant.js';
+import type { ProfileName, TenantConfig } from '../tenant-config.js';
 import { DEVIATION_CODES, QUIRK_BY_CODE, type QuirkCode } from './quirks.js';
 
 export interface ProfileDef {

@@ -74,11 +74,18 @@ export class Projection {
   private readonly included?: Selection;
   private readonly excluded?: Selection;
   private readonly rules: ElementRules = new Map();
+  /** Equal for projections built from equal requests (a cache key). */
+  readonly key: string;
 
   constructor(private readonly schema: ResourceSchema, request: ProjectionRequest = {}) {
     // When both are given, `attributes` wins: RFC 7644 says they are not to be used together.
-    if (request.attributes?.length) this.included = select(schema, request.attributes, this.rules, true);
-    else if (request.excludedAttributes?.length) this.excluded = select(schema, request.excludedAttributes, this.rules, false);
+    if (request.attributes?.length) {
+      this.included = select(schema, request.attributes, this.rules, true);
+      this.key = `a${JSON.stringify(request.attributes)}`;
+    } else if (request.excludedAttributes?.length) {
+      this.excluded = select(schema, request.excludedAttributes, this.rules, false);
+      this.key = `x${JSON.stringify(request.excludedAttributes)}`;
+    } else this.key = '';
   }
 
   /**

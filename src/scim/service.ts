@@ -9,6 +9,7 @@ import { ScimError, badRequest, notFound } from './errors.js';
 import { listResources, type ListOptions, type ListRequest, type ListResult } from './list.js';
 import { applyListEdit, applyPatch, parsePatchRequest, sameResource, type PatchOutcome, type PatchWarning, type ValueListDelta } from './patch.js';
 import { Projection, type ProjectionRequest } from './project.js';
+import { RenderCache } from './render-cache.js';
 import type { SeededRandom } from './random.js';
 import type { ResourceRepository } from './repository.js';
 import { GROUP_SCHEMA_ID, USER_SCHEMA_ID } from './schemas/core.js';
@@ -54,6 +55,14 @@ export function etagMatches(header: string, version: string): boolean {
 }
 
 export class ScimService {
+  /**
+   * Rendered JSON of resources (see render-cache.ts). Emptied by every write of this service and whenever the
+   * capabilities it renders with change; the owner of the store also empties it when the store changes otherwise
+   * (a snapshot loaded: the tenant does).
+   */
+  readonly renders = new RenderCache();
+  private readonly plainProjections = new WeakMap<ResourceSchema, Projection>();
+
   constructor(
     readonly registry: SchemaRegistry,
     readonly repo: ResourceRepository,
@@ -86,6 +95,7 @@ export class ScimService {
     while (this.repo.get(type.name, id)) id = this.random.uuid();
     const resource = this.stamp(type, id, validated, now, now);
     this.repo.put(type.name, resource);
+    this.renders.invalidate();
     return resource;
   }
 
@@ -157,6 +167,7 @@ export class ScimService {
     const created = (existing.meta as Record<string, unknown>).created as string;
     const resource = this.stamp(type, id, next, created, new Date(this.clock.now()).toISOString());
     this.repo.put(type.name, resource, members && { added: members.added.map((m) => m.value as string), removed: members.removed });
+    this.renders.invalidate();
     return resource;
   }
 
@@ -179,6 +190,7 @@ export class ScimService {
       }
     }
     this.repo.remove(type.name, id);
+    this.renders.invalidate();
   }
 
   /**
@@ -223,6 +235,32 @@ export class ScimService {
       else delete rendered[def.name];
     }
     return rendered;
+  }
+
+  /**
+   * render() serialised as JSON, from the render cache when the same resource version was rendered with the same
+   * projection and base URL since the repository last changed.
+   */
+  renderText(typeName: string, resource: Resource, baseUrl: string, projection?: ProjectionRequest | Projection): string {
+    const type = this.resourceType(typeName);
+    const p = projection instanceof Projection ? projection : this.projection(type, projection);
+    this.renders.basedOn(this.options.capabilities);
+    const meta = resource.meta as Record<string, unknown> | undefined;
+    const key = `${type.name}\n${resource.id as string}\n${meta?.version as string}\n${p.key}\n${baseUrl}`;
+    let text = this.renders.get(key);
+    if (text === undefined) {
+      text = JSON.stringify(this.render(type.name, resource, baseUrl, p));
+      this.renders.set(key, text);
+    }
+    return text;
+  }
+
+  /** The projection of a request; the one without attributes/excludedAttributes is made once per type. */
+  projection(type: ResourceSchema, request: ProjectionRequest | undefined): Projection {
+    if (request?.attributes?.length || request?.excludedAttributes?.length) return new Projection(type, request);
+    let p = this.plainProjections.get(type);
+    if (!p) this.plainProjections.set(type, (p = new Projection(type)));
+    return p;
   }
 
   /** Direct and indirect group memberships of a resource, as the readOnly User.groups attribute. */

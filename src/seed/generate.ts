@@ -24,6 +24,7 @@ import { faker as fr } from '@faker-js/faker/locale/fr';
 import { faker as nl } from '@faker-js/faker/locale/nl';
 import { faker as sv } from '@faker-js/faker/locale/sv';
 import { flat } from '../scim/strings.js';
+import { DEFAULT_REFERENCE_DATE } from './generator.js';
 import { mersenne53 } from './mersenne.js';
 import { runSteps, type Steps } from './steps.js';
 
@@ -58,7 +59,7 @@ export interface GeneratedDirectory {
   groups: Resource[];
 }
 
-export const DEFAULT_REFERENCE_DATE = '2025-01-01T00:00:00.000Z';
+export { DEFAULT_REFERENCE_DATE };
 export const DEFAULT_INACTIVE_RATIO = 0.05;
 export const DEFAULT_DEPARTMENTS: readonly string[] = Object.freeze([
   'Engineering',

@@ -21,10 +21,11 @@ import { ScimError } from '../scim/errors.js';
 import { SeededRandom } from '../scim/random.js';
 import type { ResourceTypeDef, SchemaDef } from '../scim/schemas/types.js';
 import { validateResource, type Resource } from '../scim/validate.js';
-import type { TenantConfig } from '../tenant.js';
+import type { TenantConfig } from '../tenant-config.js';
 import { ControlError, mergeConfig, tenantConfigFrom } from '../tenant-config.js';
 import { checkCustomSchemas, registryWith, resourceTypeNames, SchemaDefinitionError } from '../scim/schemas/custom.js';
-import { DEFAULT_REFERENCE_DATE, type GenerateOptions } from './generate.js';
+import type { GenerateOptions } from './generate.js';
+import { DEFAULT_REFERENCE_DATE, forSeeding, loadGenerator, needsGenerator } from './generator.js';
 import { JsonSchemaValidator, pointerToken } from './json-schema.js';
 import { findJsonSyntaxError } from './json-syntax.js';
 import type { DirectoryShape } from './shapes.js';
@@ -86,7 +87,13 @@ export async function loadScenarioFile(path: string): Promise<Scenario> {
     const reason = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a directory, not a scenario file' : `cannot be read (${e.message})`;
     throw new ScenarioError(path, '', reason);
   }
-  return parseScenario(text, path);
+  return withGenerator(parseScenario(text, path));
+}
+
+/** The scenario, once the generator is loaded if the scenario generates a directory (see generator.ts). */
+async function withGenerator(scenario: Scenario): Promise<Scenario> {
+  if (scenario.generate && needsGenerator(forSeeding(scenario.generate))) await loadGenerator();
+  return scenario;
 }
 
 /** Checks a scenario given as JSON text or as a parsed value. Throws ScenarioError. */
@@ -243,8 +250,8 @@ export interface SeedingSpec extends GenerateOverrides {
 
 /** The scenario a seeding request means: the file (if any) with the flag overrides; flags alone generate. */
 export async function scenarioFor(spec: SeedingSpec): Promise<Scenario> {
-  if (spec.file !== undefined) return withGenerateOverrides(await loadScenarioFile(spec.file), spec);
-  return withGenerateOverrides({ ...emptyScenario('command line'), generate: { ...DEFAULT_GENERATE } }, spec);
+  if (spec.file !== undefined) return withGenerator(withGenerateOverrides(await loadScenarioFile(spec.file), spec));
+  return withGenerator(withGenerateOverrides({ ...emptyScenario('command line'), generate: { ...DEFAULT_GENERATE } }, spec));
 }
 
 /** The instant literal resources are created at. */

@@ -16,7 +16,7 @@ import { MemoryStore, type StoreSnapshot } from '../store/memory.js';
 import { toDocument } from '../store/snapshot.js';
 import type { Tenant } from '../tenant.js';
 import { registryWith } from '../scim/schemas/custom.js';
-import { generateDirectorySteps } from './generate.js';
+import { forSeeding, generateDirectorySteps } from './generator.js';
 import { pointerToken } from './json-schema.js';
 import { mergeScenarioOptions, referenceDateOf, ScenarioError, type Scenario } from './scenario.js';
 import { shapeDirectorySteps } from './shapes.js';
@@ -70,7 +70,7 @@ export function* buildDirectorySteps(scenario: Scenario, options: BuildOptions =
     let directory;
     try {
       // Versions W/"1", W/"2", ... in order, as the store would number them.
-      directory = yield* generateDirectorySteps({ ...g, versions: true, onProgress: options.onProgress });
+      directory = yield* generateDirectorySteps({ ...forSeeding(g), onProgress: options.onProgress });
     } catch (err) {
       if (err instanceof RangeError || err instanceof TypeError) throw new ScenarioError(scenario.source, '/generate', err.message.replace(/^generateDirectory: /, ''));
       throw err;

@@ -9,6 +9,10 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { Scimulator } from '../../src/runtime.js';
 import { polluted, prototypeFingerprint, scimErrorProblem } from './support.js';
+import { loadGenerator } from '../../src/seed/generator.js';
+
+// Directories are built here from scenarios parsed in the test: the generator (faker) is loaded lazily, so first.
+await loadGenerator();
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';

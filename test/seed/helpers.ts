@@ -4,6 +4,10 @@ import { createApp } from '../../src/http/app.js';
 import { Scimulator } from '../../src/runtime.js';
 import { parseScenario } from '../../src/seed/scenario.js';
 import { seedTenant } from '../../src/seed/seed.js';
+import { loadGenerator } from '../../src/seed/generator.js';
+
+// Directories are built here from scenarios parsed in the test: the generator (faker) is loaded lazily, so first.
+await loadGenerator();
 
 export const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';

@@ -15,6 +15,10 @@ import {
   withGenerateOverrides,
 } from '../../src/seed/scenario.js';
 import { buildDirectory } from '../../src/seed/seed.js';
+import { loadGenerator } from '../../src/seed/generator.js';
+
+// Directories are built here from scenarios parsed in the test: the generator (faker) is loaded lazily, so first.
+await loadGenerator();
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';

@@ -1,0 +1,446 @@
+/**
+ * What the journal holds per request, and what it shows.
+ *
+ * A request is stored as a StoredEntry: what went over the wire, as the capture already had it (the request and
+ * response bodies as their text, the raw query string, the response header object) and the request headers as a
+ * flat list, plus their size. Nothing is parsed or copied when a request is recorded, and no secret is kept:
+ * credential headers are redacted as they are listed, and a body whose text may hold a password or a client secret
+ * (or a token endpoint's answer) is redacted before it is kept. A JournalEntry is made from a stored entry only when
+ * someone reads it (a query, an export, a subscriber, the NDJSON file); its costly fields (headers, bodies, query,
+ * time) are worked out on first access and kept in that entry object for as long as its reader keeps it.
+ */
+import { parse as parseQueryString } from 'node:querystring';
+import type { BehaviourFinding, CommittedResponse, ConformanceWarning, FiredFaultInfo, ScimOperation } from '../request-context.js';
+import {
+  capturedHeaders,
+  define,
+  headersFromCaptured,
+  JOURNAL_BODY_LIMIT,
+  JsonText,
+  MAY_HOLD_SECRET,
+  parseOrText,
+  redactBody,
+  redactBodySized,
+  redactTokens,
+  responseText,
+  truncateText,
+} from './redact.js';
+
+export type JournalOutcome = 'completed' | 'aborted' | 'reset';
+
+/** What the real handler answered when a fault replaced that answer (a fault with phase "after"). */
+export interface CommittedEntry {
+  status: number;
+  responseHeaders: Record<string, string | string[] | number>;
+  /** Parsed JSON when the answer was JSON, else text; null when it had no body. */
+  responseBody: unknown;
+  responseBodyTruncated: boolean;
+}
+
+export interface JournalEntry {
+  /** "req-<seq>". */
+  id: string;
+  /** 1, 2, 3... per journal; never reused, not even after clear(). */
+  seq: number;
+  /** RFC 3339, from the tenant's clock, when the request arrived. */
+  time: string;
+  tenant: string;
+  method: string;
+  /** The full URL path as received, without the query string. */
+  path: string;
+  /** The path relative to the tenant's SCIM base path, e.g. "/Users/123". */
+  relativePath: string;
+  query: Record<string, unknown>;
+  /** Authorization, Proxy-Authorization, Cookie and x-api-key values are "[REDACTED]" (the scheme is kept). */
+  requestHeaders: Record<string, string | string[]>;
+  /** Parsed JSON with password values "[REDACTED]"; raw text when not JSON; null when there was no body. */
+  requestBody: unknown;
+  /** True when the request body exceeded 64 KiB and only its first 64 KiB of text are kept. */
+  requestBodyTruncated: boolean;
+  /** 0 when the socket was destroyed without a response. */
+  status: number;
+  responseHeaders: Record<string, string | string[] | number>;
+  /** Parsed JSON when the response was JSON, else text; null when there was no body. */
+  responseBody: unknown;
+  responseBodyTruncated: boolean;
+  durationMs: number;
+  operation: ScimOperation | string;
+  resourceType: string | null;
+  fault: FiredFaultInfo | null;
+  warnings: ConformanceWarning[];
+  /** `status`, `responseBody` and `outcome` are what the client got; they differ from what was committed here. */
+  committed: CommittedEntry | null;
+  outcome: JournalOutcome;
+  /** Who sent it: a digest of tenant, credentials and User-Agent (never the credential); null when not analysed. */
+  client: string | null;
+  /** Behaviour findings this request completed (src/behaviour/); filled by the analyser, a journal subscriber. */
+  findings: BehaviourFinding[];
+}
+
+type RawHeaders = Record<string, string | string[] | number | undefined>;
+
+/**
+ * What record() takes: an entry without id and seq; `time` defaults to the journal's clock. record() keeps the
+ * strings and the response header object it is given (the caller must not change them afterwards) and redacts
+ * secrets before it keeps anything.
+ */
+export type JournalRecordInput = Omit<
+  JournalEntry,
+  | 'id'
+  | 'seq'
+  | 'time'
+  | 'query'
+  | 'requestBodyTruncated'
+  | 'responseBodyTruncated'
+  | 'resourceType'
+  | 'fault'
+  | 'requestHeaders'
+  | 'responseHeaders'
+  | 'committed'
+  | 'client'
+  | 'findings'
+> & {
+  /** The real handler's answer, when a fault replaced it. */
+  committed?: CommittedResponse | null;
+  time?: string;
+  /** The arrival time in ms of the journal's clock (`time` wins when both are given). */
+  timeMs?: number;
+  /** The parsed query, or the raw query string (without "?"), parsed as express's simple parser does when read. */
+  query: Record<string, unknown> | string;
+  /** Raw headers (e.g. req.headers); redacted when the entry is read. */
+  requestHeaders: RawHeaders;
+  responseHeaders: RawHeaders;
+  resourceType?: string | null;
+  fault?: FiredFaultInfo | null;
+  requestBodyTruncated?: boolean;
+  responseBodyTruncated?: boolean;
+};
+
+/**
+ * What an entry costs beyond the characters of its strings: the stored object, the header and query objects,
+ * the arrays. With it, what the journal counts matches the heap it holds within a few per cent
+ * (`node --expose-gc bench/journal-memory.mjs` measures both).
+ */
+export const ENTRY_OVERHEAD_BYTES = 800;
+/** Per header: the property slot and the two strings' headers. */
+const HEADER_OVERHEAD_BYTES = 40;
+
+function listBytes(list: ReadonlyArray<string | string[] | number>): number {
+  let n = 0;
+  for (let i = 0; i < list.length; i += 2) {
+    const v = list[i + 1];
+    n += (list[i] as string).length + HEADER_OVERHEAD_BYTES;
+    if (typeof v === 'string') n += v.length;
+    else if (Array.isArray(v)) for (const item of v) n += String(item).length + 16;
+    else n += 8;
+  }
+  return n;
+}
+
+function headerBytes(headers: RawHeaders | undefined | null): number {
+  if (!headers) return 0;
+  let n = 0;
+  for (const name in headers) {
+    const v = headers[name];
+    n += name.length + HEADER_OVERHEAD_BYTES;
+    if (typeof v === 'string') n += v.length;
+    else if (Array.isArray(v)) for (const item of v) n += String(item).length + 16;
+    else n += 8;
+  }
+  return n;
+}
+
+function queryBytes(query: Record<string, unknown> | string): number {
+  if (typeof query === 'string') return query.length;
+  let n = 0;
+  for (const k in query) {
+    const v = query[k];
+    n += k.length + 32 + (typeof v === 'string' ? v.length : JSON.stringify(v ?? null).length);
+  }
+  return n;
+}
+
+const NO_WARNINGS: readonly ConformanceWarning[] = Object.freeze([]);
+const NO_FINDINGS: readonly BehaviourFinding[] = Object.freeze([]);
+
+/** A committed answer as stored: bounded text, tokens already redacted for a token endpoint. */
+interface StoredCommitted {
+  status: number;
+  headers: RawHeaders;
+  text: string;
+  truncated: boolean;
+  json: boolean;
+}
+
+function storeCommitted(committed: CommittedResponse, tokens: boolean): StoredCommitted {
+  const { text, truncated } = truncateText(tokens ? redactTokens(committed.body) : committed.body);
+  let contentType = '';
+  for (const k of Object.keys(committed.headers)) if (k.toLowerCase() === 'content-type') contentType = String(committed.headers[k]);
+  const json = !truncated && text !== '' && (contentType === '' || /json/i.test(contentType));
+  return { status: committed.status, headers: committed.headers, text, truncated, json };
+}
+
+/** One recorded request as the journal holds it (see the file comment). */
+export class StoredEntry {
+  readonly seq: number;
+  readonly timeMs: number;
+  readonly tenant: string;
+  readonly method: string;
+  readonly path: string;
+  readonly relativePath: string;
+  readonly status: number;
+  readonly durationMs: number;
+  readonly operation: ScimOperation | string;
+  readonly resourceType: string | null;
+  readonly fault: FiredFaultInfo | null;
+  readonly warnings: readonly ConformanceWarning[];
+  readonly outcome: JournalOutcome;
+  readonly requestBodyTruncated: boolean;
+  readonly responseBodyTruncated: boolean;
+  /** What this entry counts against the journal's byte limit (grows when subscribers add findings). */
+  bytes: number;
+  /** Set by the subscribers (the behaviour analyser) when the entry is recorded; see JournalEntry. */
+  client: string | null = null;
+  findings: readonly BehaviourFinding[] = NO_FINDINGS;
+  /** The JournalEntry last handed out for this entry, while its reader keeps it (get() returns the same object). */
+  view: WeakRef<JournalEntry> | undefined = undefined;
+  private readonly timeText: string | undefined;
+  private readonly query: Record<string, unknown> | string;
+  /** [name, value, ...], credentials redacted. */
+  private readonly requestHeaders: Array<string | string[] | number>;
+  private readonly responseHeaders: RawHeaders;
+  /** Request body text to parse and redact when read; when undefined, `requestValue` is already redacted. */
+  private readonly requestText: string | undefined;
+  private readonly requestValue: unknown;
+  private readonly responseText: string | null;
+  private readonly responseJson: boolean;
+  private readonly committed: StoredCommitted | null;
+
+  constructor(seq: number, timeMs: number, input: JournalRecordInput) {
+    this.seq = seq;
+    this.timeText = input.time;
+    this.timeMs = input.time !== undefined ? Date.parse(input.time) : timeMs;
+    this.tenant = input.tenant;
+    this.method = input.method;
+    this.path = input.path;
+    this.relativePath = input.relativePath;
+    this.query = input.query ?? '';
+    this.requestHeaders = capturedHeaders(input.requestHeaders);
+    this.status = input.status;
+    this.responseHeaders = input.responseHeaders ?? {};
+    this.durationMs = input.durationMs;
+    this.operation = input.operation;
+    this.resourceType = input.resourceType ?? null;
+    this.fault = input.fault ?? null;
+    this.warnings = input.warnings?.length ? input.warnings : NO_WARNINGS;
+    this.outcome = input.outcome;
+    const tokens = input.operation === 'token';
+
+    let requestSize: number;
+    const body = input.requestBody;
+    if (typeof body === 'string' && body.length <= JOURNAL_BODY_LIMIT && !MAY_HOLD_SECRET.test(body)) {
+      // Text as received, holding no secret: parsed when read (the same result as redacting it now).
+      this.requestText = body === '' ? undefined : body;
+      this.requestValue = null;
+      this.requestBodyTruncated = input.requestBodyTruncated === true;
+      requestSize = body.length;
+    } else {
+      const r = redactBodySized(body);
+      this.requestText = undefined;
+      this.requestValue = r.body;
+      this.requestBodyTruncated = r.truncated || input.requestBodyTruncated === true;
+      requestSize = r.size;
+    }
+    let responseBody = input.responseBody;
+    if (tokens && responseBody instanceof JsonText) responseBody = new JsonText(redactTokens(responseBody.text));
+    else if (tokens && typeof responseBody === 'object' && responseBody !== null) responseBody = new JsonText(redactTokens(JSON.stringify(responseBody)));
+    const res = responseText(responseBody);
+    this.responseText = res.text;
+    this.responseJson = res.json;
+    this.responseBodyTruncated = res.truncated || input.responseBodyTruncated === true;
+    this.committed = input.committed ? storeCommitted(input.committed, tokens) : null;
+
+    let extraBytes = 0;
+    for (const w of this.warnings) extraBytes += 64 + w.code.length + w.rfc.length + w.detail.length;
+    if (this.committed) extraBytes += 64 + headerBytes(this.committed.headers) + this.committed.text.length;
+    this.bytes =
+      ENTRY_OVERHEAD_BYTES +
+      this.path.length +
+      this.relativePath.length +
+      queryBytes(this.query) +
+      listBytes(this.requestHeaders) +
+      requestSize +
+      headerBytes(this.responseHeaders) +
+      (this.responseText?.length ?? 0) +
+      extraBytes;
+  }
+
+  get id(): string {
+    return `req-${this.seq}`;
+  }
+
+  get time(): string {
+    return this.timeText ?? new Date(this.timeMs).toISOString();
+  }
+
+  /** What the subscribers' additions (client, findings) cost; counted once they ran (see Journal.append). */
+  additionsBytes(): number {
+    let bytes = this.client === null ? 0 : 32 + this.client.length;
+    for (const f of this.findings) bytes += 96 + f.code.length + f.rfc.length + f.detail.length + 16 * f.requestIds.length;
+    return bytes;
+  }
+
+  /** The request body as an entry shows it (parsed, passwords redacted), for body matches. */
+  requestBodyValue(): unknown {
+    return this.requestText === undefined ? this.requestValue : redactBody(this.requestText).body;
+  }
+
+  /** The JournalEntry of this stored entry; the same object as long as its last reader keeps it. */
+  entry(): JournalEntry {
+    const kept = this.view?.deref();
+    if (kept) return kept;
+    const made = this.makeEntry();
+    this.view = new WeakRef(made);
+    return made;
+  }
+
+  private makeEntry(): JournalEntry {
+    // Accessors in the literal (one shape for every entry); each turns into a plain value on first read.
+    const stored = this;
+    const entry = {
+      id: this.id,
+      seq: this.seq,
+      get time(): string {
+        return settle(this, 'time', stored.time);
+      },
+      set time(v: string) {
+        settle(this, 'time', v);
+      },
+      tenant: this.tenant,
+      method: this.method,
+      path: this.path,
+      relativePath: this.relativePath,
+      get query(): Record<string, unknown> {
+        return settle(this, 'query', stored.queryObject());
+      },
+      set query(v: Record<string, unknown>) {
+        settle(this, 'query', v);
+      },
+      get requestHeaders(): Record<string, string | string[]> {
+        return settle(this, 'requestHeaders', headersFromCaptured(stored.requestHeaders));
+      },
+      set requestHeaders(v: Record<string, string | string[]>) {
+        settle(this, 'requestHeaders', v);
+      },
+      get requestBody(): unknown {
+        return settle(this, 'requestBody', stored.requestBodyValue());
+      },
+      set requestBody(v: unknown) {
+        settle(this, 'requestBody', v);
+      },
+      requestBodyTruncated: this.requestBodyTruncated,
+      status: this.status,
+      get responseHeaders(): Record<string, string | string[] | number> {
+        return settle(this, 'responseHeaders', copyResponseHeaders(stored.responseHeaders));
+      },
+      set responseHeaders(v: Record<string, string | string[] | number>) {
+        settle(this, 'responseHeaders', v);
+      },
+      get responseBody(): unknown {
+        return settle(this, 'responseBody', stored.responseBodyValue());
+      },
+      set responseBody(v: unknown) {
+        settle(this, 'responseBody', v);
+      },
+      responseBodyTruncated: this.responseBodyTruncated,
+      durationMs: this.durationMs,
+      operation: this.operation,
+      resourceType: this.resourceType,
+      fault: this.fault ? structuredClone(this.fault) : null,
+      warnings: this.warnings.map((w) => ({ code: w.code, rfc: w.rfc, detail: w.detail })),
+      get committed(): CommittedEntry | null {
+        return settle(this, 'committed', stored.committedEntry());
+      },
+      set committed(v: CommittedEntry | null) {
+        settle(this, 'committed', v);
+      },
+      outcome: this.outcome,
+      // What the subscribers complete lives in the stored entry (a view is made again once its readers let go).
+      get client(): string | null {
+        return stored.client;
+      },
+      set client(v: string | null) {
+        stored.client = v;
+      },
+      get findings(): BehaviourFinding[] {
+        return stored.findings as BehaviourFinding[];
+      },
+      set findings(v: BehaviourFinding[]) {
+        stored.findings = v;
+      },
+    };
+    return entry;
+  }
+
+  private queryObject(): Record<string, unknown> {
+    return copyQuery(typeof this.query === 'string' ? (parseQueryString(this.query) as Record<string, unknown>) : this.query);
+  }
+
+  private responseBodyValue(): unknown {
+    if (this.responseText === null) return null;
+    return this.responseJson ? parseOrText(this.responseText) : this.responseText;
+  }
+
+  private committedEntry(): CommittedEntry | null {
+    const c = this.committed;
+    if (!c) return null;
+    return {
+      status: c.status,
+      responseHeaders: copyResponseHeaders(c.headers),
+      responseBody: c.text === '' ? null : c.json ? parseOrText(c.text) : c.text,
+      responseBodyTruncated: c.truncated,
+    };
+  }
+}
+
+/**
+ * The entry as JSON text, the same as JSON.stringify(entry), without settling what nobody read: the live stream
+ * serialises every entry, and parsed bodies kept in entries would multiply the journal's memory (and the garbage
+ * collector's work). A field not read yet is worked out for the text only (its accessor runs on a scratch object).
+ */
+export function journalEntryJson(entry: JournalEntry): string {
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(entry)) {
+    const field = Object.getOwnPropertyDescriptor(entry, key)!;
+    copy[key] = field.get ? (field.get.call({}) as unknown) : field.value;
+  }
+  return JSON.stringify(copy);
+}
+
+/** Replaces the accessor `key` of an entry with a plain, writable value (its place among the keys is kept). */
+function settle<T>(entry: object, key: string, value: T): T {
+  Object.defineProperty(entry, key, { value, enumerable: true, configurable: true, writable: true });
+  return value;
+}
+
+function copyQuery(query: Record<string, unknown> | undefined | null): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (!query) return out;
+  for (const k of Object.keys(query)) {
+    const v = query[k];
+    if (v === undefined) continue;
+    define(out, k, typeof v === 'object' && v !== null ? JSON.parse(JSON.stringify(v)) : v);
+  }
+  return out;
+}
+
+function copyResponseHeaders(headers: RawHeaders | undefined | null): Record<string, string | string[] | number> {
+  const out: Record<string, string | string[] | number> = {};
+  if (!headers) return out;
+  for (const k of Object.keys(headers)) {
+    const v = headers[k];
+    if (v === undefined) continue;
+    define(out, k, Array.isArray(v) ? v.map(String) : v);
+  }
+  return out;
+}

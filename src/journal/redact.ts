@@ -1,0 +1,263 @@
+/**
+ * Redaction and bounding: what keeps secrets and unbounded bodies out of what the journal shows. Credential
+ * headers keep their scheme ("Bearer [REDACTED]"); `password` values are redacted at any depth (and the value of
+ * a PATCH operation whose path is the password); bodies are bounded at 64 KiB.
+ */
+
+/** Bodies (request and response) are kept up to this many bytes (characters for text). */
+export const JOURNAL_BODY_LIMIT = 64 * 1024;
+export const REDACTED = '[REDACTED]';
+export const MAX_BODY_DEPTH = 200;
+
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key']);
+const SCHEME_HEADERS = new Set(['authorization', 'proxy-authorization']);
+const AUTH_SCHEME = /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)(\s+)([\s\S]*)$/;
+
+function redactHeaderValue(name: string, value: string): string {
+  if (value === '') return value;
+  if (SCHEME_HEADERS.has(name)) {
+    const m = AUTH_SCHEME.exec(value);
+    if (m) return m[3] === '' ? value : `${m[1]} ${REDACTED}`;
+  }
+  return REDACTED;
+}
+
+/** A copy of the headers with credential values replaced by "[REDACTED]" (the auth scheme is kept). */
+export function redactHeaders(
+  headers: Record<string, string | string[] | number | undefined> | undefined | null,
+): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  if (!headers) return out;
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    const lower = name.toLowerCase();
+    let kept: string | string[] = Array.isArray(value) ? value.map(String) : String(value);
+    if (SECRET_HEADERS.has(lower)) {
+      kept = Array.isArray(kept) ? kept.map((v) => redactHeaderValue(lower, v)) : redactHeaderValue(lower, kept);
+    }
+    define(out, name, kept);
+  }
+  return out;
+}
+
+/**
+ * Headers as the journal keeps them: a flat [name, value, name, value, ...] list of the header object's entries
+ * with credential values already "[REDACTED]" (so no secret is kept), made without copying any other value.
+ */
+export function capturedHeaders(headers: Record<string, string | string[] | number | undefined> | undefined | null): Array<string | string[] | number> {
+  const out: Array<string | string[] | number> = [];
+  if (!headers) return out;
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    const lower = name.toLowerCase();
+    if (SECRET_HEADERS.has(lower)) {
+      out.push(name, Array.isArray(value) ? value.map((v) => redactHeaderValue(lower, String(v))) : redactHeaderValue(lower, String(value)));
+    } else out.push(name, value);
+  }
+  return out;
+}
+
+/** The header object of a captured list (values as strings or lists of strings). */
+export function headersFromCaptured(list: ReadonlyArray<string | string[] | number>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (let i = 0; i < list.length; i += 2) {
+    const value = list[i + 1]!;
+    define(out, list[i] as string, Array.isArray(value) ? value.map(String) : String(value));
+  }
+  return out;
+}
+
+/**
+ * The first `length` characters of `text` as a string of their own: a plain slice of a long string keeps the whole
+ * string alive (V8 makes it a view), so a journal keeping 64 KiB of a 1 MB body would hold the megabyte.
+ */
+export function prefixCopy(text: string, length: number): string {
+  return Buffer.from(text.slice(0, length), 'utf16le').toString('utf16le');
+}
+
+/** Sets a property without ever touching a prototype (works for "__proto__" too). */
+export function define(obj: object, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * `password`, or an attribute path ending in it (`urn:...:User:password`, `x.password`); and the client secret of
+ * an OAuth 2.0 token request (RFC 6749 section 2.3.1) or its assertion (RFC 7521).
+ */
+const PASSWORD_KEY = /(^|[:.])password$|^client_secret$|^client_assertion$/i;
+/** Tokens in the answer of an OAuth 2.0 token endpoint (RFC 6749 section 5.1). */
+const TOKEN_KEYS = new Set(['access_token', 'refresh_token', 'id_token']);
+/** Whether a body's text may hold a secret redactBody removes (the journal then redacts it before keeping it). */
+export const MAY_HOLD_SECRET = /password|client_secret|client_assertion/i;
+/** A PATCH operation path naming the password attribute, e.g. "password" or "urn:...:User:password". */
+const PASSWORD_PATH = /^\s*(?:[^\s]*[:.])?password\s*$/i;
+
+class TooDeep extends Error {}
+
+interface CopyState {
+  size: number;
+}
+
+export function lookupKey(obj: Record<string, unknown>, lower: string): string | undefined {
+  for (const k of Object.keys(obj)) if (k.toLowerCase() === lower) return k;
+  return undefined;
+}
+
+function redactCopy(value: unknown, state: CopyState, depth: number): unknown {
+  if (depth > MAX_BODY_DEPTH) throw new TooDeep();
+  if (value === null || value === undefined) {
+    state.size += 4;
+    return value === undefined ? null : value;
+  }
+  switch (typeof value) {
+    case 'string':
+      state.size += value.length + 2;
+      return value;
+    case 'number':
+    case 'boolean':
+      state.size += 6;
+      return value;
+    case 'bigint':
+      state.size += 8;
+      return String(value);
+    case 'object':
+      break;
+    default:
+      return null;
+  }
+  if (Array.isArray(value)) {
+    state.size += 2;
+    return value.map((v) => {
+      state.size += 1;
+      return redactCopy(v, state, depth + 1);
+    });
+  }
+  if (Buffer.isBuffer(value) || value instanceof Uint8Array) {
+    const text = Buffer.from(value).toString('utf8');
+    state.size += text.length;
+    return text;
+  }
+  const src = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  state.size += 2;
+  // A PATCH operation that sets the password carries it in `value`: {"op":"replace","path":"password","value":"..."}
+  const pathKey = lookupKey(src, 'path');
+  const valueKey = lookupKey(src, 'value');
+  const pathIsPassword =
+    pathKey !== undefined && valueKey !== undefined && typeof src[pathKey] === 'string' && PASSWORD_PATH.test(src[pathKey] as string);
+  for (const k of Object.keys(src)) {
+    state.size += k.length + 4;
+    if (PASSWORD_KEY.test(k) || (pathIsPassword && k === valueKey)) {
+      state.size += REDACTED.length;
+      define(out, k, REDACTED);
+    } else {
+      define(out, k, redactCopy(src[k], state, depth + 1));
+    }
+  }
+  return out;
+}
+
+export function truncateText(text: string, limit = JOURNAL_BODY_LIMIT): { text: string; truncated: boolean } {
+  return text.length > limit ? { text: prefixCopy(text, limit), truncated: true } : { text, truncated: false };
+}
+
+/**
+ * A bounded, redacted copy of a request body: parsed JSON with every `password` value "[REDACTED]"
+ * (any depth, case-insensitive, and the `value` of a PATCH operation whose path is password); a string that is
+ * not JSON stays text; anything larger than 64 KiB becomes its first 64 KiB of (redacted) JSON text.
+ */
+export function redactBody(body: unknown): { body: unknown; truncated: boolean } {
+  const { body: out, truncated } = redactBodySized(body);
+  return { body: out, truncated };
+}
+
+/** redactBody, with the approximate size in characters of what it kept. */
+export function redactBodySized(body: unknown): { body: unknown; truncated: boolean; size: number } {
+  if (body === undefined || body === null) return { body: null, truncated: false, size: 0 };
+  let value: unknown = body;
+  if (Buffer.isBuffer(body) || body instanceof Uint8Array) value = Buffer.from(body).toString('utf8');
+  if (typeof value === 'string') {
+    const text = value;
+    if (text === '') return { body: null, truncated: false, size: 0 };
+    try {
+      value = JSON.parse(text);
+    } catch {
+      const t = truncateText(text);
+      return { body: t.text, truncated: t.truncated, size: t.text.length };
+    }
+  }
+  const state: CopyState = { size: 0 };
+  let copy: unknown;
+  try {
+    copy = redactCopy(value, state, 0);
+  } catch (e) {
+    if (e instanceof TooDeep) {
+      const note = `[body nested deeper than ${MAX_BODY_DEPTH} levels, not recorded]`;
+      return { body: note, truncated: true, size: note.length };
+    }
+    throw e;
+  }
+  if (state.size > JOURNAL_BODY_LIMIT) {
+    const text = JSON.stringify(copy) ?? '';
+    if (text.length > JOURNAL_BODY_LIMIT) return { body: prefixCopy(text, JOURNAL_BODY_LIMIT), truncated: true, size: JOURNAL_BODY_LIMIT };
+  }
+  return { body: copy, truncated: false, size: state.size };
+}
+
+/**
+ * A response body captured as JSON text (already bounded by the capture). It is parsed only when the entry is
+ * read: most entries are never read, and parsing every response on the hot path halved throughput.
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * A response body as the journal keeps it: bounded text, and whether it is JSON to parse when the entry is read
+ * (a value given as an object is serialised once; bounded text that is cut is kept as text).
+ */
+export function responseText(body: unknown): { text: string | null; json: boolean; truncated: boolean } {
+  if (body === undefined || body === null) return { text: null, json: false, truncated: false };
+  if (body instanceof JsonText) {
+    return body.text.length > JOURNAL_BODY_LIMIT
+      ? { text: prefixCopy(body.text, JOURNAL_BODY_LIMIT), json: false, truncated: true }
+      : { text: body.text, json: true, truncated: false };
+  }
+  if (typeof body === 'string') {
+    const t = truncateText(body);
+    return { text: t.text, json: false, truncated: t.truncated };
+  }
+  let text: string;
+  try {
+    text = JSON.stringify(body) ?? 'null';
+  } catch {
+    return { text: '[response body could not be serialised]', json: false, truncated: true };
+  }
+  if (text.length > JOURNAL_BODY_LIMIT) return { text: prefixCopy(text, JOURNAL_BODY_LIMIT), json: false, truncated: true };
+  return { text, json: true, truncated: false };
+}
+
+/** JSON text parsed, or the text itself when it is not JSON after all (a malformed-body fault). */
+export function parseOrText(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** A token endpoint's answer (JSON text) with its tokens "[REDACTED]": the journal never keeps a usable credential. */
+export function redactTokens(text: string): string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return text;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(value)) define(out, k, TOKEN_KEYS.has(k.toLowerCase()) ? REDACTED : (value as Record<string, unknown>)[k]);
+  return JSON.stringify(out);
+}
