@@ -115,18 +115,19 @@ for (const asset of ['', 'main.js', 'style.css']) {
   const res = await fetch(`${server.control}/ui/${asset}`);
   if (res.status !== 200) die(`GET ${server.control}/ui/${asset} answered ${res.status}`);
 }
-// An Entra-style PATCH draws two warnings; `npx scimulator report --fail-on warning` must then exit 1.
+// An Entra-style PATCH draws two warnings; `npx scimulator report --fail-on warning` must then exit 1. (It sends
+// If-Match with the ETag it listed: without, the behaviour finding if-match-unused would be a third failure.)
 const id = listed.Resources[0].id;
 const patched = await fetch(`${server.base}/Users/${id}`, {
   method: 'PATCH',
-  headers: { ...auth, 'Content-Type': 'application/scim+json' },
+  headers: { ...auth, 'Content-Type': 'application/scim+json', 'If-Match': listed.Resources[0].meta.version },
   body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] }),
 });
 if (patched.status !== 200) die(`PATCH answered ${patched.status}`);
 const origin = new URL(server.base).origin;
 const report = npx(['report', '--url', origin, '--format', 'junit', '--fail-on', 'warning', '--out', 'conformance.xml'], { allowFail: true });
 const xml = existsSync(join(consumer, 'conformance.xml')) ? readFileSync(join(consumer, 'conformance.xml'), 'utf8') : '';
-if (report.status !== 1 || !xml.includes('failures="2"')) die(`npx scimulator report --fail-on warning exited ${report.status} (want 1): ${report.stdout}${report.stderr}`);
+if (report.status !== 1 || !xml.includes('failures="2"')) die(`npx scimulator report --fail-on warning exited ${report.status} (want 1, with 2 failures): ${report.stdout}${report.stderr}`);
 log(`npx scimulator serve: ${server.base} answered, ${server.control}/health 200; npx scimulator report --fail-on warning exited 1 on 2 warnings`);
 // npm exec does not pass SIGTERM on to the command (it leaves it running), so the whole group gets it, as a CI
 // runner or a shell's job control sends it; the exit code of the CLI itself on SIGTERM is tested in test/cli.
