@@ -113,7 +113,7 @@ export class Tenant {
       etagAdvertised: () => this.capabilities.etag ?? true,
       view: storeView(this.registry, this.store),
     });
-    this.journal.subscribe((entry, context) => this.behaviour.complete(entry, context));
+    this.journal.subscribeRecorded((entry, context) => this.behaviour.complete(entry, context));
     this.seedState = this.store.snapshot();
     this.applyPersona();
   }

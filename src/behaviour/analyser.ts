@@ -17,7 +17,7 @@
  * resources per client, findings kept; the least recently used goes first.
  */
 import { createHash } from 'node:crypto';
-import type { JournalEntry } from '../journal/journal.js';
+import type { JournalEntry, RecordedEntry } from '../journal/journal.js';
 import type { BehaviourFinding, RequestScimContext } from '../request-context.js';
 import type { Clock } from '../scim/clock.js';
 import { BEHAVIOUR_CODE_INFO, BEHAVIOUR_CODES, type BehaviourCode, type BehaviourConfig } from './codes.js';
@@ -338,6 +338,13 @@ function header(headers: Record<string, unknown>, name: string): string | undefi
   return String(Array.isArray(v) ? v[0] : v);
 }
 
+/** A recorded request as complete() takes it: a JournalEntry, or the journal's cheaper RecordedEntry. */
+export type CompletedEntry = JournalEntry | RecordedEntry;
+
+function responseHeader(entry: CompletedEntry, name: string): string | undefined {
+  return 'responseHeader' in entry ? entry.responseHeader(name) : header(entry.responseHeaders, name);
+}
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
 
 function decodeSegment(segment: string): string {
@@ -512,8 +519,11 @@ export class BehaviourAnalyser {
     return findings;
   }
 
-  /** A journal entry was recorded: completes its request's state and findings. */
-  complete(entry: JournalEntry, context: RequestScimContext | undefined): void {
+  /**
+   * A journal entry was recorded: completes its request's state and findings. It reads only what a RecordedEntry
+   * has, so it can listen with Journal.subscribeRecorded (no JournalEntry made per request).
+   */
+  complete(entry: CompletedEntry, context: RequestScimContext | undefined): void {
     const p = context && this.pending.get(context);
     if (!p) return;
     this.pending.delete(context);
@@ -528,7 +538,7 @@ export class BehaviourAnalyser {
     attempt.failed = noAnswer || status === 408 || status === 429 || status >= 500;
     attempt.lost = noAnswer || status === 408 || status >= 500;
     if (status === 429 || status === 503) {
-      const raw = header(entry.responseHeaders, 'retry-after');
+      const raw = responseHeader(entry, 'retry-after');
       const ms = raw === undefined ? undefined : retryAfterMs(raw, now);
       if (raw !== undefined && ms !== undefined) attempt.retryAfter = { until: now + ms, ms, raw, status };
     }
@@ -806,7 +816,7 @@ export class BehaviourAnalyser {
   }
 
   /** A 2xx response: what the client now knows (resources and their attribute names, a page of a walk). */
-  private learn(p: Pending, entry: JournalEntry, context: RequestScimContext, now: number): void {
+  private learn(p: Pending, entry: CompletedEntry, context: RequestScimContext, now: number): void {
     const { client } = p;
     const type = context.resourceType;
     const page = context.page;
@@ -838,7 +848,7 @@ export class BehaviourAnalyser {
     const op = context.operation;
     let id: string | undefined;
     if (op === 'create' && entry.status === 201) {
-      const location = header(entry.responseHeaders, 'location');
+      const location = responseHeader(entry, 'location');
       id = location === undefined ? undefined : decodeSegment(location.slice(location.lastIndexOf('/') + 1));
     } else if (op === 'get' || op === 'replace' || op === 'patch') id = p.id;
     if (id !== undefined) this.sawResource(client, type, id, entry.id, op === 'get' ? p.projection : undefined, op === 'get');

@@ -80,6 +80,25 @@ export interface JournalEntry {
 type RawHeaders = Record<string, string | string[] | number | undefined>;
 
 /**
+ * What a recording subscriber (Journal.subscribeRecorded) reads of an entry as it is recorded, without its
+ * JournalEntry being made: the fields a JournalEntry has under the same names, and one response header. It may
+ * complete `client` and `findings`, as a JournalEntry's subscriber may.
+ */
+export interface RecordedEntry {
+  readonly id: string;
+  readonly seq: number;
+  readonly time: string;
+  readonly method: string;
+  readonly relativePath: string;
+  readonly status: number;
+  readonly outcome: JournalOutcome;
+  client: string | null;
+  findings: readonly BehaviourFinding[];
+  /** A response header as sent (the first value of a list), by its lower-case name; undefined when absent. */
+  responseHeader(name: string): string | undefined;
+}
+
+/**
  * What record() takes: an entry without id and seq; `time` defaults to the journal's clock. record() keeps the
  * strings and the response header object it is given (the caller must not change them afterwards) and redacts
  * secrets before it keeps anything.
@@ -181,7 +200,7 @@ function storeCommitted(committed: CommittedResponse, tokens: boolean): StoredCo
 }
 
 /** One recorded request as the journal holds it (see the file comment). */
-export class StoredEntry {
+export class StoredEntry implements RecordedEntry {
   readonly seq: number;
   readonly timeMs: number;
   readonly tenant: string;
@@ -288,6 +307,12 @@ export class StoredEntry {
     let bytes = this.client === null ? 0 : 32 + this.client.length;
     for (const f of this.findings) bytes += 96 + f.code.length + f.rfc.length + f.detail.length + 16 * f.requestIds.length;
     return bytes;
+  }
+
+  responseHeader(name: string): string | undefined {
+    const v = this.responseHeaders[name];
+    if (v === undefined || v === null) return undefined;
+    return String(Array.isArray(v) ? v[0] : v);
   }
 
   /** The request body as an entry shows it (parsed, passwords redacted), for body matches. */

@@ -13,12 +13,12 @@
  */
 import type { ConformanceWarning, RequestScimContext } from '../request-context.js';
 import type { Clock } from '../scim/clock.js';
-import { StoredEntry, type JournalEntry, type JournalRecordInput } from './entry.js';
+import { StoredEntry, type JournalEntry, type JournalRecordInput, type RecordedEntry } from './entry.js';
 import { toHarEntry, type HarLog } from './export.js';
 import { JournalFile } from './file.js';
 import { compileQuery, DEFAULT_QUERY_LIMIT, JournalQueryError, type CompiledQuery, type JournalQuery } from './query.js';
 
-export { ENTRY_OVERHEAD_BYTES, journalEntryJson, type CommittedEntry, type JournalEntry, type JournalOutcome, type JournalRecordInput } from './entry.js';
+export { ENTRY_OVERHEAD_BYTES, journalEntryJson, type CommittedEntry, type JournalEntry, type JournalOutcome, type JournalRecordInput, type RecordedEntry } from './entry.js';
 export { type HarEntry, type HarLog, type HarNameValue } from './export.js';
 export {
   compileGlob,
@@ -67,6 +67,9 @@ export interface ConformanceSummary {
  * capture middleware recorded it (what the layers shared about it; not part of the entry).
  */
 export type JournalListener = (entry: JournalEntry, context?: RequestScimContext) => void;
+
+/** Receives each entry as it is recorded without its JournalEntry being made (see Journal.subscribeRecorded). */
+export type RecordedListener = (entry: RecordedEntry, context?: RequestScimContext) => void;
 
 export interface JournalOptions {
   /** Entries kept; older ones are dropped. Default 10,000. */
@@ -117,7 +120,8 @@ export class Journal {
   private closed: Promise<void> | undefined;
   /** Entries dropped from the buffer to make room for newer ones, or too large to keep (clear() does not count). */
   evicted = 0;
-  private readonly listeners = new Set<JournalListener>();
+  /** Each listener, true when it takes a JournalEntry (subscribe), false when a RecordedEntry (subscribeRecorded). */
+  private readonly listeners = new Map<JournalListener | RecordedListener, boolean>();
 
   constructor(opts: JournalOptions) {
     const capacity = opts.capacity ?? DEFAULT_JOURNAL_CAPACITY;
@@ -211,7 +215,21 @@ export class Journal {
    * A listener that throws is reported and kept. Returns the unsubscribe function.
    */
   subscribe(listener: JournalListener): () => void {
-    this.listeners.add(listener);
+    return this.listen(listener, true);
+  }
+
+  /**
+   * The same as subscribe(), for a listener that reads only what a RecordedEntry has (id, time, method, path,
+   * status, outcome, a response header) and completes `client` and `findings`: no JournalEntry is made for it, so
+   * recording costs no more than storing (the behaviour analyser listens so; the entry's view is made only when
+   * someone reads it). Listeners of both kinds run in the order they subscribed.
+   */
+  subscribeRecorded(listener: RecordedListener): () => void {
+    return this.listen(listener, false);
+  }
+
+  private listen(listener: JournalListener | RecordedListener, view: boolean): () => void {
+    if (!this.listeners.has(listener)) this.listeners.set(listener, view);
     return () => {
       this.listeners.delete(listener);
     };
@@ -406,12 +424,13 @@ export class Journal {
   /** Hands the entry to every listener; false when there is none. */
   private notify(stored: StoredEntry, context: RequestScimContext | undefined): boolean {
     if (this.listeners.size === 0) return false;
-    const entry = stored.entry();
-    for (const listener of this.listeners) {
+    let entry: JournalEntry | undefined;
+    for (const [listener, view] of this.listeners) {
       try {
-        listener(entry, context);
+        if (view) (listener as JournalListener)((entry ??= stored.entry()), context);
+        else (listener as RecordedListener)(stored, context);
       } catch (err) {
-        process.emitWarning(`scimulator journal: a subscriber failed on ${entry.id}: ${(err as Error).message}`);
+        process.emitWarning(`scimulator journal: a subscriber failed on ${stored.id}: ${(err as Error).message}`);
       }
     }
     return true;

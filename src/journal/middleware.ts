@@ -8,6 +8,13 @@
  * Nothing is parsed, copied or redacted here: the journal does that when an entry is read (src/journal/entry.ts).
  * Everything still passes through unchanged.
  *
+ * The response body is taken by `write` and `end` of the express app's response prototype, installed there once
+ * (the first journaled request of an app does it): they hand each chunk to the request's capture, when it has
+ * one, and go on to node's own. A request then costs one slot on its response, not two wrapped methods and their
+ * closures; every path that answers (the SCIM routes, errors, faults, held and throttled responses, --data-sync)
+ * goes through them, since the layers that wrap `res.write`/`res.end` themselves end up calling the prototype's.
+ * A response without an express app prototype (a plain node handler) has its own two methods wrapped instead.
+ *
  * The SCIM context (operation, resource type, fault, warnings) is read when the entry is recorded, because later
  * layers fill it in. When no body layer provides the request text (an app with its own parser), the body is
  * copied, redacted, as soon as a parser sets req.body, so a later layer rewriting it in place does not change
@@ -30,15 +37,13 @@ type CapturedResponse = Response & { [CAPTURE]?: ResponseCapture };
 
 /** The response body written so far: one string as is, or bytes up to the limit. */
 class ResponseCapture {
-  private single: string | undefined;
-  private chunks: Buffer[] | undefined;
+  private single: string | undefined = undefined;
+  private chunks: Buffer[] | undefined = undefined;
   private bytes = 0;
   truncated = false;
-
-  constructor(
-    readonly write: Response['write'],
-    readonly end: Response['end'],
-  ) {}
+  /** The response's own write and end, when they were wrapped (no express app prototype to install on). */
+  write: Response['write'] | undefined = undefined;
+  end: Response['end'] | undefined = undefined;
 
   add(chunk: unknown, encoding: unknown): void {
     if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
@@ -90,18 +95,58 @@ class ResponseCapture {
   }
 }
 
+type Write = (chunk: unknown, encoding: unknown, callback: unknown) => boolean;
+type End = (chunk: unknown, encoding: unknown, callback: unknown) => Response;
+
 // Node's write(chunk, encoding, callback) and end(chunk, encoding, callback) treat an argument given as undefined
 // like one not given, so the wrappers pass all three on.
 function captureWrite(this: CapturedResponse, chunk: unknown, encoding: unknown, callback: unknown): boolean {
   const capture = this[CAPTURE]!;
   capture.add(chunk, encoding);
-  return (capture.write as (c: unknown, e: unknown, cb: unknown) => boolean).call(this, chunk, encoding, callback);
+  return (capture.write as unknown as Write).call(this, chunk, encoding, callback);
 }
 
 function captureEnd(this: CapturedResponse, chunk: unknown, encoding: unknown, callback: unknown): Response {
   const capture = this[CAPTURE]!;
   capture.add(chunk, encoding);
-  return (capture.end as (c: unknown, e: unknown, cb: unknown) => Response).call(this, chunk, encoding, callback);
+  return (capture.end as unknown as End).call(this, chunk, encoding, callback);
+}
+
+const INSTALLED = Symbol('scimulator.journal.captureInstalled');
+
+/**
+ * Whether the capturing write and end are on the response's prototype: installed on an express app's own response
+ * prototype (`app.response`, which has `app` as its own property), never on one shared by every app or server.
+ */
+function captureOnPrototype(res: Response): boolean {
+  const proto = Object.getPrototypeOf(res) as (Record<PropertyKey, unknown> & Pick<Response, 'write' | 'end'>) | null;
+  if (proto === null) return false;
+  if (Object.hasOwn(proto, INSTALLED)) return true;
+  if (!Object.hasOwn(proto, 'app') || Object.isFrozen(proto)) return false;
+  const write = proto.write as unknown as Write;
+  const end = proto.end as unknown as End;
+  Object.defineProperties(proto, {
+    [INSTALLED]: { value: true },
+    write: {
+      configurable: true,
+      writable: true,
+      value: function write_(this: CapturedResponse, chunk: unknown, encoding: unknown, callback: unknown): boolean {
+        const capture = this[CAPTURE];
+        if (capture !== undefined) capture.add(chunk, encoding);
+        return write.call(this, chunk, encoding, callback);
+      },
+    },
+    end: {
+      configurable: true,
+      writable: true,
+      value: function end_(this: CapturedResponse, chunk: unknown, encoding: unknown, callback: unknown): Response {
+        const capture = this[CAPTURE];
+        if (capture !== undefined) capture.add(chunk, encoding);
+        return end.call(this, chunk, encoding, callback);
+      },
+    },
+  });
+  return true;
 }
 
 function responseBodyOf(text: string | undefined, truncated: boolean, contentType: unknown): unknown {
@@ -138,12 +183,16 @@ export function journalMiddleware(resolve: JournalResolver): RequestHandler {
     const t0 = performance.now();
     const timeMs = start.journal.clock.now();
     const capturing = req.method !== 'HEAD';
-    const capture = capturing ? new ResponseCapture(res.write, res.end) : undefined;
+    const capture = capturing ? new ResponseCapture() : undefined;
     if (capture) {
       const r = res as CapturedResponse;
       r[CAPTURE] = capture;
-      r.write = captureWrite as Response['write'];
-      r.end = captureEnd as Response['end'];
+      if (!captureOnPrototype(res)) {
+        capture.write = res.write;
+        capture.end = res.end;
+        r.write = captureWrite as Response['write'];
+        r.end = captureEnd as Response['end'];
+      }
     }
 
     // Without a body layer that keeps the text (context.requestText), the parsed body is copied as soon as a parser

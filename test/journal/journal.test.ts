@@ -107,6 +107,40 @@ describe('subscription', () => {
     expect(got).toEqual([1]);
     expect(j.size).toBe(1);
   });
+
+  it('a recorded subscriber reads status, outcome and response headers without a JournalEntry being made; what it completes shows in later views', () => {
+    const j = new Journal({ capacity: 10, clock: frozenClock() });
+    const seen: Array<[string, number, string, string | undefined, string | undefined]> = [];
+    j.subscribeRecorded((e) => {
+      seen.push([e.id, e.status, e.outcome, e.responseHeader('retry-after'), e.responseHeader('location')]);
+      e.client = 'client-1';
+      e.findings = [{ code: 'retry-storm', rfc: 'RFC 7644 3.12', detail: 'd', requestIds: [e.id] }];
+    });
+    const stored = j.append(input({ status: 429, responseHeaders: { 'content-type': 'application/scim+json', 'retry-after': ['3', '4'] } }));
+    expect(seen).toEqual([['req-1', 429, 'completed', '3', undefined]]);
+    expect(stored.view).toBeUndefined();
+    const entry = j.get('req-1')!;
+    expect(entry.client).toBe('client-1');
+    expect(entry.findings.map((f) => f.code)).toEqual(['retry-storm']);
+    expect(entry.responseHeaders['retry-after']).toEqual(['3', '4']);
+  });
+
+  it('listeners of both kinds run in the order they subscribed: a view listener after a recorded one sees its findings', () => {
+    const j = new Journal({ capacity: 10, clock: frozenClock() });
+    const order: string[] = [];
+    j.subscribe((e) => order.push(`view ${e.seq} ${e.client}`));
+    const stop = j.subscribeRecorded((e) => {
+      order.push(`recorded ${e.seq}`);
+      e.client = 'c';
+    });
+    j.subscribe((e) => order.push(`view ${e.seq} ${e.client}`));
+    expect(j.subscribers).toBe(3);
+    j.record(input());
+    stop();
+    expect(j.subscribers).toBe(2);
+    j.record(input());
+    expect(order).toEqual(['view 1 null', 'recorded 1', 'view 1 c', 'view 2 null', 'view 2 null']);
+  });
 });
 
 describe('redaction', () => {
