@@ -100,12 +100,7 @@ function readUtf8(req: IncomingMessage & { body?: unknown }, context: RequestSci
     req.pause();
     const answer = () => next(bodyError(failure));
     if (finished(req)) return answer();
-    let called = false;
-    finishedStream(req, () => {
-      if (called) return;
-      called = true;
-      answer();
-    });
+    finishedStream(req, () => answer());
     req.resume();
   };
   const tooLarge = (): ReadFailure => ({ status: 413, type: 'entity.too.large', limit: maxBytes });
