@@ -7,6 +7,11 @@
  *
  *   npm run build && node bench/cpu.mjs                     W1, W4, W6 and S (a few minutes)
  *   node bench/cpu.mjs --only W1,S --n 10000 --rounds 5 --users 10000
+ *   node bench/cpu.mjs --only W4,W6 --baseline /tmp/base/dist   before/after in one run
+ *
+ * `--baseline DIR` names another build's dist/ (say, main's, copied aside with a node_modules beside it): every
+ * Scimulator case of W1, W4 and W6 then runs against that build too, in the same interleaved rounds, so a change
+ * is measured against what it replaces under the same load.
  *
  * Every server is started first. Then, in each of `--rounds` rounds, each workload in turn: a short warm-up, the
  * server's CPU time read (utime + stime of /proc/<pid>/stat, every thread: JIT and GC helpers included), `--n`
@@ -33,6 +38,7 @@ const N = Number(arg('n', '10000'));
 const ROUNDS = Number(arg('rounds', '5'));
 const USERS = Number(arg('users', '10000'));
 const EXTRA = (arg('extra', '') || '').split(' ').filter(Boolean);
+const BASELINE = arg('baseline', '');
 const TOKEN = 'scimulator-dev-token';
 const BASE = '/scim/v2';
 const AUTH = { Authorization: `Bearer ${TOKEN}`, Accept: 'application/scim+json' };
@@ -60,8 +66,8 @@ async function perRequest(server, requests, headers) {
   return { usPerReq: (cpu * 1000) / N, wallRps: N / ((performance.now() - t0) / 1000), ...r, rssMB: rssMB(server.pid) };
 }
 
-const startScimulator = (label, extra = [], users = USERS) =>
-  startServer(label, [join(ROOT, 'dist/cli.js'), 'serve', '--port', '0', '--seed', '1', '--users', String(users), '--groups', String(Math.max(1, users / 50)), ...EXTRA, ...extra], {
+const startScimulator = (label, extra = [], users = USERS, dist = join(ROOT, 'dist')) =>
+  startServer(label, [join(dist, 'cli.js'), 'serve', '--port', '0', '--seed', '1', '--users', String(users), '--groups', String(Math.max(1, users / 50)), ...EXTRA, ...extra], {
     port: 0,
     readyPath: `${BASE}/ServiceProviderConfig`,
     headers: AUTH,
@@ -99,27 +105,31 @@ try {
     servers.push(ex);
     cases.push({ name: 'express reference (W1 shape)', server: ex, requests: w1(Array.from({ length: 64 }, (_, i) => `id-${i}`)), ref: true });
   }
-  if (only.includes('W1') || only.includes('W4')) {
-    const s = await startScimulator('scimulator');
-    servers.push(s);
-    const ids = await sampleIds(s);
-    if (only.includes('W1')) cases.push({ name: 'W1 GET /Users/{id} (journal on)', server: s, requests: w1(ids) });
-    if (only.includes('W4')) cases.push({ name: 'W4 POST /Users (journal on)', server: s, requests: w4 });
-  }
-  if (only.includes('W6')) {
-    const off = await startScimulator('scimulator off', ['--no-journal']);
-    servers.push(off);
-    const on = await startScimulator('scimulator on');
-    servers.push(on);
-    for (let i = 0; i < 50; i++) {
-      await request(`${on.origin}/_mock/faults`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: { name: `rule ${i}`, match: { operation: 'get', resourceType: 'User', headers: { 'X-Bench-Fault': `rule-${i}` } }, action: { type: 'error', status: 503 } },
-      });
+  // The build under test, and with --baseline the other build: same cases, labelled "(baseline)".
+  const builds = [{ dist: join(ROOT, 'dist'), tag: '' }, ...(BASELINE ? [{ dist: BASELINE, tag: ' (baseline)' }] : [])];
+  for (const { dist, tag } of builds) {
+    if (only.includes('W1') || only.includes('W4')) {
+      const s = await startScimulator(`scimulator${tag}`, [], USERS, dist);
+      servers.push(s);
+      const ids = await sampleIds(s);
+      if (only.includes('W1')) cases.push({ name: `W1 GET /Users/{id} (journal on)${tag}`, server: s, requests: w1(ids) });
+      if (only.includes('W4')) cases.push({ name: `W4 POST /Users (journal on)${tag}`, server: s, requests: w4 });
     }
-    cases.push({ name: 'W6 off: --no-journal, no rules', server: off, requests: w1(await sampleIds(off)), w6: 'off' });
-    cases.push({ name: 'W6 on: journal + 50 rules', server: on, requests: w1(await sampleIds(on)), w6: 'on' });
+    if (only.includes('W6')) {
+      const off = await startScimulator(`scimulator off${tag}`, ['--no-journal'], USERS, dist);
+      servers.push(off);
+      const on = await startScimulator(`scimulator on${tag}`, [], USERS, dist);
+      servers.push(on);
+      for (let i = 0; i < 50; i++) {
+        await request(`${on.origin}/_mock/faults`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: { name: `rule ${i}`, match: { operation: 'get', resourceType: 'User', headers: { 'X-Bench-Fault': `rule-${i}` } }, action: { type: 'error', status: 503 } },
+        });
+      }
+      cases.push({ name: `W6 off: --no-journal, no rules${tag}`, server: off, requests: w1(await sampleIds(off)), w6: `off${tag}` });
+      cases.push({ name: `W6 on: journal + 50 rules${tag}`, server: on, requests: w1(await sampleIds(on)), w6: `on${tag}` });
+    }
   }
   for (const c of cases) c.runs = [];
   for (let round = 0; round < ROUNDS; round++) {
@@ -137,11 +147,13 @@ try {
     const ratio = refUs && !c.ref ? ` ${(refUs / us).toFixed(2)}x express` : '';
     const spread = `(${Math.min(...c.runs.map((r) => r.usPerReq)).toFixed(0)}-${Math.max(...c.runs.map((r) => r.usPerReq)).toFixed(0)})`;
     const bad = c.runs.reduce((n, r) => n + r.non2xx + r.errors, 0);
-    print(`${c.name.padEnd(36)} ${us.toFixed(0).padStart(5)} us/req ${spread.padEnd(12)}${ratio.padEnd(16)} RSS ${c.runs.at(-1).rssMB.toFixed(0)} MB${bad ? `  (${bad} failed)` : ''}`);
+    print(`${c.name.padEnd(48)} ${us.toFixed(0).padStart(5)} us/req ${spread.padEnd(12)}${ratio.padEnd(16)} RSS ${c.runs.at(-1).rssMB.toFixed(0)} MB${bad ? `  (${bad} failed)` : ''}`);
   }
-  const off = cases.find((c) => c.w6 === 'off');
-  const on = cases.find((c) => c.w6 === 'on');
-  if (off && on) print(`W6 on/off (CPU per request, inverted): ${(off.us / on.us).toFixed(2)}`);
+  for (const tag of ['', ' (baseline)']) {
+    const off = cases.find((c) => c.w6 === `off${tag}`);
+    const on = cases.find((c) => c.w6 === `on${tag}`);
+    if (off && on) print(`W6 on/off (CPU per request, inverted)${tag}: ${(off.us / on.us).toFixed(2)}`);
+  }
 } finally {
   for (const s of servers) await s.stop();
 }

@@ -360,7 +360,9 @@ function validateMatch(v: unknown): { match: FaultMatch; matches: RequestPredica
   const m = v as Record<string, unknown>;
   checkKeys(m, 'match', MATCH_KEYS, 'match key');
   const match: FaultMatch = {};
-  const tests: RequestPredicate[] = [];
+  const tests: RequestTest[] = [];
+  /** Whether a test uses the request's lookups (fetched once per rule and request, not once per test). */
+  let looksUp = false;
 
   if (m.method !== undefined) {
     const methods = stringOrList(m.method, 'match.method', (s, f) =>
@@ -384,7 +386,11 @@ function validateMatch(v: unknown): { match: FaultMatch; matches: RequestPredica
     const types = stringOrList(m.resourceType, 'match.resourceType', (s, f) => text(s, f, 200));
     match.resourceType = typeof m.resourceType === 'string' ? types[0]! : types;
     const set = new Set(types.map((s) => s.toLowerCase()));
-    tests.push((r) => r.resourceType !== undefined && set.has(r.resourceType.toLowerCase()));
+    tests.push((r, l) => {
+      const type = resourceTypeOf(r, l);
+      return type !== undefined && set.has(type);
+    });
+    looksUp = true;
   }
   if (m.operation !== undefined) {
     const ops = stringOrList(m.operation, 'match.operation', (s, f) =>
@@ -397,12 +403,14 @@ function validateMatch(v: unknown): { match: FaultMatch; matches: RequestPredica
   if (m.query !== undefined) {
     const { copy, test } = validateNamedConditions(m.query, 'match.query');
     match.query = copy;
-    tests.push((r) => test((name) => lookupIgnoreCase(r.query, name)));
+    tests.push((r, l) => test(r.query, queryLower(r, l)));
+    looksUp = true;
   }
   if (m.headers !== undefined) {
     const { copy, test } = validateNamedConditions(m.headers, 'match.headers');
     match.headers = copy;
-    tests.push((r) => test((name) => lookupIgnoreCase(r.headers, name)));
+    tests.push((r, l) => test(r.headers, headersLower(r, l)));
+    looksUp = true;
   }
   if (m.body !== undefined) {
     if (Array.isArray(m.body)) {
@@ -424,7 +432,13 @@ function validateMatch(v: unknown): { match: FaultMatch; matches: RequestPredica
     // Only a Bulk request has operations.
     tests.push((r) => r.operation === 'bulk');
   }
-  return { match, matches: (r) => tests.every((t) => t(r)), ...(matchesOperation ? { matchesOperation } : {}) };
+  const none: RequestLookups = {};
+  const matches: RequestPredicate = (r) => {
+    const l = looksUp ? lookupsOf(r) : none;
+    for (const t of tests) if (!t(r, l)) return false;
+    return true;
+  };
+  return { match, matches, ...(matchesOperation ? { matchesOperation } : {}) };
 }
 
 /** `match.bulkOperation`: an index, or an object with a method and/or a path glob. */
@@ -463,22 +477,89 @@ function validateBulkOperation(v: unknown): { copy: number | BulkOperationMatch;
 /** The glob matcher of `match.path` is the one the journal uses too (src/path-glob.ts). */
 export { globToRegExp, pathMatchesGlob } from '../path-glob.js';
 
-function lookupIgnoreCase(obj: Record<string, unknown>, name: string): string[] {
-  const out: string[] = [];
-  if (typeof obj !== 'object' || obj === null) return out;
-  for (const key of Object.keys(obj)) {
-    if (key.toLowerCase() !== name) continue;
-    const v = obj[key];
-    if (typeof v === 'string') out.push(v);
-    else if (Array.isArray(v)) for (const e of v) if (typeof e === 'string') out.push(e);
+/**
+ * What rules look up in one request, worked out on first use and kept while the request is matched: fifty rules
+ * that name the same header do not each lower-case every header name of the request. Kept per FaultRequestInfo
+ * (the fault layer builds one per request) and dropped with it; a new headers or query object is looked at anew.
+ */
+interface RequestLookups {
+  headersOf?: unknown;
+  /** Every key of `headersOf` is in lower case (node's are), so a lower-cased name is found by direct lookup. */
+  headersLower?: boolean;
+  queryOf?: unknown;
+  queryLower?: boolean;
+  resourceTypeOf?: string;
+  resourceType?: string;
+}
+type RequestTest = (r: FaultRequestInfo, l: RequestLookups) => boolean;
+const lookups = new WeakMap<FaultRequestInfo, RequestLookups>();
+
+function lookupsOf(r: FaultRequestInfo): RequestLookups {
+  let l = lookups.get(r);
+  if (!l) lookups.set(r, (l = {}));
+  return l;
+}
+
+function keysLower(obj: unknown): boolean {
+  if (typeof obj !== 'object' || obj === null) return true;
+  for (const key of Object.keys(obj)) if (key !== key.toLowerCase()) return false;
+  return true;
+}
+
+function headersLower(r: FaultRequestInfo, l: RequestLookups): boolean {
+  if (l.headersLower === undefined || l.headersOf !== r.headers) {
+    l.headersOf = r.headers;
+    l.headersLower = keysLower(r.headers);
   }
-  return out;
+  return l.headersLower;
+}
+
+function queryLower(r: FaultRequestInfo, l: RequestLookups): boolean {
+  if (l.queryLower === undefined || l.queryOf !== r.query) {
+    l.queryOf = r.query;
+    l.queryLower = keysLower(r.query);
+  }
+  return l.queryLower;
+}
+
+/** The request's resource type in lower case (rules compare it ignoring case). */
+function resourceTypeOf(r: FaultRequestInfo, l: RequestLookups): string | undefined {
+  if (r.resourceType === undefined) return undefined;
+  if (l.resourceType === undefined || l.resourceTypeOf !== r.resourceType) {
+    l.resourceTypeOf = r.resourceType;
+    l.resourceType = r.resourceType.toLowerCase();
+  }
+  return l.resourceType;
+}
+
+/** Whether a string value, or a string element of an array value, passes `test`. */
+function someString(v: unknown, test: (s: string) => boolean): boolean {
+  if (typeof v === 'string') return test(v);
+  if (Array.isArray(v)) for (const e of v) if (typeof e === 'string' && test(e)) return true;
+  return false;
+}
+
+const isOwnEnumerable = (obj: object, key: string) => Object.prototype.propertyIsEnumerable.call(obj, key);
+
+/**
+ * Whether a value named `name` (lower case) in a header or query object passes `test`; names are compared
+ * ignoring case, every key that differs only in case counts. `lowerKeys`: the object's keys are all lower case.
+ */
+function someNamed(obj: unknown, name: string, lowerKeys: boolean, test: (s: string) => boolean): boolean {
+  if (typeof obj !== 'object' || obj === null) return false;
+  const values = obj as Record<string, unknown>;
+  if (lowerKeys) {
+    const v = values[name];
+    return v !== undefined && isOwnEnumerable(values, name) && someString(v, test);
+  }
+  for (const key of Object.keys(values)) if (key.toLowerCase() === name && someString(values[key], test)) return true;
+  return false;
 }
 
 function validateNamedConditions(
   v: unknown,
   field: string,
-): { copy: Record<string, StringCondition>; test: (values: (name: string) => string[]) => boolean } {
+): { copy: Record<string, StringCondition>; test: (values: unknown, lowerKeys: boolean) => boolean } {
   if (!isPlainObject(v) || Object.keys(v as object).length === 0) {
     return fail(field, `${field} must be a non-empty object of name -> value, { "contains": ... } or { "matches": ... }`);
   }
@@ -493,7 +574,10 @@ function validateNamedConditions(
   }
   return {
     copy,
-    test: (values) => tests.every(([name, t]) => values(name).some(t)),
+    test: (values, lowerKeys) => {
+      for (const [name, t] of tests) if (!someNamed(values, name, lowerKeys, t)) return false;
+      return true;
+    },
   };
 }
 

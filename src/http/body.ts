@@ -3,11 +3,13 @@
  * with a body is 415; size above the limit is 413; nesting deeper than the limit is 400 (checked on the raw text,
  * before parsing). Errors flow to the SCIM error handler.
  */
+import type { IncomingMessage } from 'node:http';
+import { finished as finishedStream } from 'node:stream';
 import express, { type RequestHandler, type Response } from 'express';
 import type { RequestScimContext } from '../request-context.js';
 import { ScimError } from '../scim/errors.js';
 import { toScimError } from './errors.js';
-import { depthVerifier } from './limits.js';
+import { depthVerifier, jsonNestingDepth, tooDeep } from './limits.js';
 
 const JSON_TYPES = /^application\/(scim\+)?json$|^application\/[a-z0-9.+-]+\+json$/i;
 
@@ -32,9 +34,128 @@ export function bodyError(err: unknown): ScimError {
   return mapped;
 }
 
+/** What body-parser reports for a body it could not read; `bodyError` turns it into the same SCIM error. */
+type ReadFailure = { status: number; type?: string; limit?: number };
+
 /**
- * The JSON body parser of the SCIM pipeline. The decoded text of a body it parsed is kept on the request's SCIM
- * context (`requestText`) for the journal, which shows what the client sent, not what later layers made of it.
+ * A Content-Type whose parameters leave the charset UTF-8: none, any without "charset" in them, or exactly one
+ * charset=utf-8 (any case, quoted or not). Anything else (utf-16, a bad charset, two parameters one of which names a
+ * charset) goes to body-parser, which decodes or refuses it as before.
+ */
+const UTF8_CHARSET = /^[ \t]*charset[ \t]*=[ \t]*(?:utf-8|"utf-8")[ \t]*$/i;
+function declaresUtf8(contentType: string): boolean {
+  const semi = contentType.indexOf(';');
+  if (semi < 0) return true;
+  const params = contentType.slice(semi + 1);
+  return !/charset/i.test(params) || UTF8_CHARSET.test(params);
+}
+
+const upgraded = (req: IncomingMessage) => (req as { upgrade?: boolean }).upgrade === true;
+
+/**
+ * Whether the direct reader takes this request: a UTF-8 body with no content coding, on a stream nobody has read
+ * or set an encoding on, whose request body-parser would not consider finished (an upgrade, a closed socket).
+ */
+function readsDirectly(req: IncomingMessage, contentType: string): boolean {
+  const coding = req.headers['content-encoding'];
+  return (
+    (!coding || coding.toLowerCase() === 'identity') &&
+    declaresUtf8(contentType) &&
+    req.readable &&
+    req.readableEncoding === null &&
+    !upgraded(req) &&
+    req.socket?.readable === true
+  );
+}
+
+/** body-parser's test for a request it has nothing left to read of (on-finished). */
+const finished = (req: IncomingMessage) => upgraded(req) || !req.socket?.readable || (req.complete && !req.readable);
+
+/**
+ * Reads a UTF-8 JSON body the way body-parser and raw-body did for it, without their layers: the declared length
+ * is checked against the limit before reading (413), the bytes received against it while reading (413) and against
+ * the declared length at the end (400), an aborted request is a 400; on any of these the rest of the request is
+ * read off before the answer, as body-parser does. Nesting deeper than `maxDepth` is refused before parsing; the
+ * text is decoded once, kept for the journal, and parsed once (a leading byte order mark dropped, an empty body
+ * taken as {}).
+ */
+function readUtf8(req: IncomingMessage & { body?: unknown }, context: RequestScimContext | undefined, maxBytes: number, maxDepth: number, next: (err?: unknown) => void): void {
+  const declared = req.headers['content-length'];
+  const length = declared !== undefined && !Number.isNaN(Number(declared)) ? Number.parseInt(declared, 10) : null;
+  const chunks: Buffer[] = [];
+  let received = 0;
+  let complete = false;
+
+  const cleanup = () => {
+    req.removeListener('aborted', onAborted);
+    req.removeListener('data', onData);
+    req.removeListener('end', onEnd);
+    req.removeListener('error', onError);
+    req.removeListener('close', cleanup);
+  };
+  const fail = (failure: ReadFailure) => {
+    complete = true;
+    cleanup();
+    req.unpipe();
+    req.pause();
+    const answer = () => next(bodyError(failure));
+    if (finished(req)) return answer();
+    finishedStream(req, () => answer());
+    req.resume();
+  };
+  const tooLarge = (): ReadFailure => ({ status: 413, type: 'entity.too.large', limit: maxBytes });
+  function onAborted() {
+    if (!complete) fail({ status: 400, type: 'request.aborted' });
+  }
+  function onData(chunk: Buffer) {
+    if (complete) return;
+    received += chunk.length;
+    if (received > maxBytes) return fail(tooLarge());
+    chunks.push(chunk);
+  }
+  function onError(err: unknown) {
+    if (complete) return;
+    const type = (err as { type?: unknown })?.type;
+    fail({ status: 400, ...(typeof type === 'string' ? { type } : {}) });
+  }
+  function onEnd() {
+    if (complete) return;
+    if (length !== null && received !== length) return fail({ status: 400, type: 'request.size.invalid' });
+    complete = true;
+    cleanup();
+    const buf = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received);
+    if (jsonNestingDepth(buf, maxDepth) > maxDepth) return next(tooDeep(maxDepth));
+    const text = buf.toString('utf8');
+    // As iconv-lite decoded it for body-parser: without a byte order mark (the journal keeps the text as sent).
+    const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    let body: unknown;
+    try {
+      body = json.length === 0 ? {} : JSON.parse(json);
+    } catch {
+      return next(bodyError({ status: 400, type: 'entity.parse.failed' }));
+    }
+    if (context) context.requestText = text;
+    req.body = body;
+    next();
+  }
+
+  if (length !== null && length > maxBytes) {
+    // Nothing read yet: the listeners below are not attached; the rest of the request is read off.
+    fail(tooLarge());
+    return;
+  }
+  req.on('aborted', onAborted);
+  req.on('close', cleanup);
+  req.on('data', onData);
+  req.on('end', onEnd);
+  req.on('error', onError);
+}
+
+/**
+ * The JSON body parser of the SCIM pipeline. UTF-8 bodies without a content coding (what SCIM clients send) are
+ * read directly (`readUtf8`); other charsets and gzip/deflate/br bodies go through body-parser, as all bodies did
+ * before. The decoded text of a body it parsed is kept on the request's SCIM context (`requestText`) for the
+ * journal, which shows what the client sent, not what later layers made of it.
  */
 export function jsonBody(maxBytes: number, maxDepth = 64): RequestHandler {
   const checkDepth = depthVerifier(maxDepth);
@@ -51,14 +172,16 @@ export function jsonBody(maxBytes: number, maxDepth = 64): RequestHandler {
   });
   return (req, res, next) => {
     if (!hasBody(req.headers)) return next();
-    const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
+    const contentType = req.headers['content-type'] ?? '';
+    const mediaType = contentType.split(';')[0]!.trim();
     if (!JSON_TYPES.test(mediaType)) {
       return next(new ScimError(415, undefined, `Unsupported Content-Type "${mediaType || '(none)'}"; send the body as application/scim+json (RFC 7644 section 3.1).`));
     }
+    const context = res.locals?.scim as RequestScimContext | undefined;
+    if (readsDirectly(req, contentType)) return readUtf8(req, context, maxBytes, maxDepth, next);
     parse(req, res, (err?: unknown) => {
       if (err === undefined || err === null) return next();
       // A body that could not be parsed is not shown as sent (the journal records it as null).
-      const context = res.locals?.scim as RequestScimContext | undefined;
       if (context) context.requestText = undefined;
       next(bodyError(err));
     });

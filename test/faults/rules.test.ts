@@ -297,6 +297,21 @@ describe('match conditions', () => {
     expect(m({ headers: { 'x-request-id': { matches: '.*' } } })(req({ headers }))).toBe(false);
   });
 
+  it('headers: keys differing only in case, and array values, all count; one request matched by many rules', () => {
+    const info = req({ headers: { 'X-Tenant': 'acme', 'x-tenant': ['beta', 7 as unknown as string], accept: 'application/scim+json' } });
+    expect(m({ headers: { 'x-tenant': 'acme' } })(info)).toBe(true);
+    expect(m({ headers: { 'X-TENANT': 'beta' } })(info)).toBe(true);
+    expect(m({ headers: { 'x-tenant': '7' } })(info)).toBe(false);
+    // The W6 shape: rules that all name the same header, asked in turn about one request; only the one whose
+    // value the request carries matches, and a rule's other conditions still count.
+    const rules = Array.from({ length: 50 }, (_, i) => m({ resourceType: 'user', headers: { 'X-Tenant': i === 37 ? 'beta' : `t-${i}` } }));
+    expect(rules.map((rule, i) => (rule(info) ? i : -1)).filter((i) => i >= 0)).toEqual([37]);
+    expect(rules[37]!({ ...info, resourceType: 'Group' })).toBe(false);
+    // The same request object with other headers is looked up anew.
+    info.headers = { 'x-tenant': 't-3' };
+    expect(rules.map((rule, i) => (rule(info) ? i : -1)).filter((i) => i >= 0)).toEqual([3]);
+  });
+
   it('body: equals, contains, matches, exists, ignoreCase, lists and anyOf', () => {
     const user = { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'bjensen', active: false, emails: [{ value: 'b@example.com', primary: true }] };
     expect(m({ body: { path: 'userName', equals: 'bjensen' } })(req({ body: user }))).toBe(true);
