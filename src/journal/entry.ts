@@ -429,13 +429,15 @@ export class StoredEntry implements RecordedEntry {
 }
 
 /**
- * The entry as JSON text, the same as JSON.stringify(entry), without settling what nobody read: the live stream
- * serialises every entry, and parsed bodies kept in entries would multiply the journal's memory (and the garbage
- * collector's work). A field not read yet is worked out for the text only (its accessor runs on a scratch object).
+ * The entry as JSON text, the same as JSON.stringify(entry) (without the keys in `omit`), without settling what
+ * nobody read: the live stream serialises every entry, and parsed bodies kept in entries would multiply the
+ * journal's memory (and the garbage collector's work). A field not read yet is worked out for the text only (its
+ * accessor runs on a scratch object).
  */
-export function journalEntryJson(entry: JournalEntry): string {
+export function journalEntryJson(entry: JournalEntry, omit?: ReadonlySet<string>): string {
   const copy: Record<string, unknown> = {};
   for (const key of Object.keys(entry)) {
+    if (omit?.has(key)) continue;
     const field = Object.getOwnPropertyDescriptor(entry, key)!;
     copy[key] = field.get ? (field.get.call({}) as unknown) : field.value;
   }

@@ -264,10 +264,7 @@ export class Journal {
   /** An entry by id ("req-12"); undefined when unknown or already dropped from the buffer. */
   get(id: string): JournalEntry | undefined {
     const m = /^req-(\d+)$/.exec(id);
-    if (!m || this.held === 0) return undefined;
-    const i = Number(m[1]) - this.at(0)!.seq;
-    if (i < 0 || i >= this.held) return undefined;
-    return this.at(i)!.entry();
+    return m ? this.bySeq(Number(m[1]))?.entry() : undefined;
   }
 
   /**
@@ -277,9 +274,8 @@ export class Journal {
   matcher(query: JournalQuery): (entry: JournalEntry) => boolean {
     const { predicates } = compileQuery(query, undefined);
     return (entry) => {
-      const i = this.held === 0 ? -1 : entry.seq - this.at(0)!.seq;
-      const stored = i >= 0 && i < this.held ? this.at(i) : undefined;
-      return stored !== undefined && stored.seq === entry.seq && predicates.every((p) => p(stored));
+      const stored = this.bySeq(entry.seq);
+      return stored !== undefined && predicates.every((p) => p(stored));
     };
   }
 
@@ -385,6 +381,13 @@ export class Journal {
     this.held--;
     this.heldBytes -= oldest.bytes;
     this.evicted++;
+  }
+
+  /** The held entry with this seq; undefined when it was never recorded or is evicted. */
+  private bySeq(seq: number): StoredEntry | undefined {
+    if (this.held === 0) return undefined;
+    const i = seq - this.at(0)!.seq;
+    return i >= 0 && i < this.held ? this.at(i) : undefined;
   }
 
   /** The i-th held entry, 0 = oldest. */

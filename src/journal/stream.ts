@@ -74,14 +74,8 @@ export function journalStats(journal: Journal): JournalStats {
   return { lastSeq: journal.lastSeq, size: journal.size, capacity: journal.capacity, evicted: journal.evicted };
 }
 
-/** The entry without its response (headers and body): what `response=none` sends. */
-function requestOnlyJson(entry: JournalEntry): string {
-  const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(entry)) {
-    if (key !== 'responseBody' && key !== 'responseHeaders') copy[key] = (entry as unknown as Record<string, unknown>)[key];
-  }
-  return JSON.stringify(copy);
-}
+/** What `response=none` leaves out of each entry. */
+const RESPONSE_KEYS: ReadonlySet<string> = new Set(['responseHeaders', 'responseBody']);
 
 /**
  * The last entry serialised (per form): viewers woken by the same request share its JSON. Only one: a cache of
@@ -91,7 +85,7 @@ const last: Record<'full' | 'none', { entry: JournalEntry; json: string } | unde
 function entryJson(entry: JournalEntry, response: 'full' | 'none'): string {
   let cached = last[response];
   if (cached?.entry !== entry) {
-    cached = { entry, json: response === 'full' ? journalEntryJson(entry) : requestOnlyJson(entry) };
+    cached = { entry, json: journalEntryJson(entry, response === 'full' ? undefined : RESPONSE_KEYS) };
     last[response] = cached;
   }
   return cached.json;
