@@ -78,6 +78,8 @@ export interface JournalEntry {
 }
 
 type RawHeaders = Record<string, string | string[] | number | undefined>;
+/** Headers as a flat [name, value, name, value, ...] list. */
+type HeaderList = Array<string | string[] | number>;
 
 /**
  * What a recording subscriber (Journal.subscribeRecorded) reads of an entry as it is recorded, without its
@@ -128,7 +130,8 @@ export type JournalRecordInput = Omit<
   query: Record<string, unknown> | string;
   /** Raw headers (e.g. req.headers); redacted when the entry is read. */
   requestHeaders: RawHeaders;
-  responseHeaders: RawHeaders;
+  /** The response's header object, or its entries as a flat [name, value, ...] list (the capture's: no object made). */
+  responseHeaders: RawHeaders | HeaderList;
   resourceType?: string | null;
   fault?: FiredFaultInfo | null;
   requestBodyTruncated?: boolean;
@@ -227,7 +230,8 @@ export class StoredEntry implements RecordedEntry {
   private readonly query: Record<string, unknown> | string;
   /** [name, value, ...], credentials redacted. */
   private readonly requestHeaders: Array<string | string[] | number>;
-  private readonly responseHeaders: RawHeaders;
+  /** [name, value, ...]. */
+  private readonly responseHeaders: HeaderList;
   /** Request body text to parse and redact when read; when undefined, `requestValue` is already redacted. */
   private readonly requestText: string | undefined;
   private readonly requestValue: unknown;
@@ -246,7 +250,7 @@ export class StoredEntry implements RecordedEntry {
     this.query = input.query ?? '';
     this.requestHeaders = capturedHeaders(input.requestHeaders);
     this.status = input.status;
-    this.responseHeaders = input.responseHeaders ?? {};
+    this.responseHeaders = Array.isArray(input.responseHeaders) ? input.responseHeaders : headerListOf(input.responseHeaders);
     this.durationMs = input.durationMs;
     this.operation = input.operation;
     this.resourceType = input.resourceType ?? null;
@@ -289,7 +293,7 @@ export class StoredEntry implements RecordedEntry {
       queryBytes(this.query) +
       listBytes(this.requestHeaders) +
       requestSize +
-      headerBytes(this.responseHeaders) +
+      listBytes(this.responseHeaders) +
       (this.responseText?.length ?? 0) +
       extraBytes;
   }
@@ -310,9 +314,13 @@ export class StoredEntry implements RecordedEntry {
   }
 
   responseHeader(name: string): string | undefined {
-    const v = this.responseHeaders[name];
-    if (v === undefined || v === null) return undefined;
-    return String(Array.isArray(v) ? v[0] : v);
+    const list = this.responseHeaders;
+    for (let i = 0; i < list.length; i += 2) {
+      if (list[i] !== name) continue;
+      const v = list[i + 1] as string | string[] | number | null;
+      return v === null ? undefined : String(Array.isArray(v) ? v[0] : v);
+    }
+    return undefined;
   }
 
   /** The request body as an entry shows it (parsed, passwords redacted), for body matches. */
@@ -366,7 +374,7 @@ export class StoredEntry implements RecordedEntry {
       requestBodyTruncated: this.requestBodyTruncated,
       status: this.status,
       get responseHeaders(): Record<string, string | string[] | number> {
-        return settle(this, 'responseHeaders', copyResponseHeaders(stored.responseHeaders));
+        return settle(this, 'responseHeaders', responseHeadersOf(stored.responseHeaders));
       },
       set responseHeaders(v: Record<string, string | string[] | number>) {
         settle(this, 'responseHeaders', v);
@@ -457,6 +465,27 @@ function copyQuery(query: Record<string, unknown> | undefined | null): Record<st
     const v = query[k];
     if (v === undefined) continue;
     define(out, k, typeof v === 'object' && v !== null ? JSON.parse(JSON.stringify(v)) : v);
+  }
+  return out;
+}
+
+/** The entries of a header object as a flat list (values given as undefined left out). */
+function headerListOf(headers: RawHeaders | undefined | null): HeaderList {
+  const list: HeaderList = [];
+  if (!headers) return list;
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (value !== undefined) list.push(name, value);
+  }
+  return list;
+}
+
+/** The response header object of a flat list, as copyResponseHeaders makes it of an object. */
+function responseHeadersOf(list: HeaderList): Record<string, string | string[] | number> {
+  const out: Record<string, string | string[] | number> = {};
+  for (let i = 0; i < list.length; i += 2) {
+    const v = list[i + 1]!;
+    define(out, list[i] as string, Array.isArray(v) ? v.map(String) : v);
   }
   return out;
 }
