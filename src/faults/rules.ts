@@ -493,10 +493,18 @@ interface RequestLookups {
 }
 type RequestTest = (r: FaultRequestInfo, l: RequestLookups) => boolean;
 const lookups = new WeakMap<FaultRequestInfo, RequestLookups>();
+/** Where a request's lookups are kept on its FaultRequestInfo (the WeakMap only for one that cannot take them). */
+const LOOKUPS = Symbol('scimulator.faults.lookups');
 
 function lookupsOf(r: FaultRequestInfo): RequestLookups {
-  let l = lookups.get(r);
-  if (!l) lookups.set(r, (l = {}));
+  const holder = r as FaultRequestInfo & { [LOOKUPS]?: RequestLookups };
+  let l = holder[LOOKUPS];
+  if (l !== undefined) return l;
+  l = lookups.get(r);
+  if (l !== undefined) return l;
+  l = {};
+  if (Object.isExtensible(r)) Object.defineProperty(r, LOOKUPS, { value: l });
+  else lookups.set(r, l);
   return l;
 }
 
