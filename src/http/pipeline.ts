@@ -22,11 +22,25 @@ interface Mount {
   prefixLength: number;
 }
 
+/**
+ * Whether `url` has `lower` (in lower case) at `at`, compared as `url.slice(...).toLowerCase() === lower` would
+ * without making either string: ASCII letters fold here; a non-ASCII character takes the slower exact way.
+ */
+function hasLowerAt(url: string, at: number, lower: string): boolean {
+  if (url.length < at + lower.length) return false;
+  for (let i = 0; i < lower.length; i++) {
+    let c = url.charCodeAt(at + i);
+    if (c > 0x7f) return url.slice(at, at + lower.length).toLowerCase() === lower;
+    if (c >= 0x41 && c <= 0x5a) c += 0x20;
+    if (c !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 /** `url` (path and query) starts with `prefix`, compared case-insensitively, followed by "/", "?" or the end. */
 function startsWithSegment(url: string, at: number, prefix: string): boolean {
   if (prefix === '') return true;
-  if (url.length < at + prefix.length) return false;
-  if (url.slice(at, at + prefix.length).toLowerCase() !== prefix) return false;
+  if (!hasLowerAt(url, at, prefix)) return false;
   const next = url.charCodeAt(at + prefix.length);
   return Number.isNaN(next) || next === 0x2f /* / */ || next === 0x3f /* ? */;
 }
@@ -37,7 +51,7 @@ function startsWithSegment(url: string, at: number, prefix: string): boolean {
  */
 export function scimMount(url: string, basePath: string, tenantsPrefix = '/tenants/'): Mount | undefined {
   const base = basePath.toLowerCase();
-  if (url.length > tenantsPrefix.length && url.slice(0, tenantsPrefix.length).toLowerCase() === tenantsPrefix) {
+  if (url.length > tenantsPrefix.length && hasLowerAt(url, 0, tenantsPrefix)) {
     let end = tenantsPrefix.length;
     while (end < url.length && url.charCodeAt(end) !== 0x2f && url.charCodeAt(end) !== 0x3f) end++;
     const raw = url.slice(tenantsPrefix.length, end);
@@ -200,7 +214,7 @@ export function scimUrlTest(basePath: string, controlPath: string | undefined, o
   const control = controlPath?.toLowerCase();
   const others = otherPaths.map((p) => new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/?]+')}/?(?:\\?|$)`, 'i'));
   return (url) => {
-    if (control !== undefined && url.length >= control.length && url.slice(0, control.length).toLowerCase() === control) {
+    if (control !== undefined && hasLowerAt(url, 0, control)) {
       const next = url.charCodeAt(control.length);
       if (Number.isNaN(next) || next === 0x2f || next === 0x3f) return false;
     }
