@@ -95,6 +95,11 @@ function resourceIdOf(context: RequestScimContext): string | undefined {
   }
 }
 
+function hasNoKeys(query: unknown): boolean {
+  for (const _ in query as object) return false;
+  return true;
+}
+
 function mediaTypeOf(req: Request): string {
   return (req.headers['content-type'] ?? '').split(';')[0]!.trim();
 }
@@ -137,6 +142,9 @@ export function profileMiddleware(resolve: ProfileResolver): RequestHandler {
         return current.findings ? [...warnings, ...current.findings] : warnings;
       });
     }
+
+    // Without a body or query parameters a request has nothing the linter looks at.
+    if (req.body === undefined && hasNoKeys(req.query)) return next();
 
     let result: ReturnType<typeof normaliseRequest>;
     try {
