@@ -216,17 +216,10 @@ export function journalMiddleware(resolve: JournalResolver): RequestHandler {
     if (req.body !== undefined) {
       if (start.context.requestText === undefined) capture.sent = redactBody(req.body);
     } else if (hasBody(req)) {
-      const context = start.context;
-      let current: unknown = req.body;
-      Object.defineProperty(req, 'body', {
-        configurable: true,
-        enumerable: true,
-        get: () => current,
-        set: (v: unknown) => {
-          current = v;
-          if (capture.sent === undefined && v !== undefined && context.requestText === undefined) capture.sent = redactBody(v);
-        },
-      });
+      const r = req as CapturedRequest;
+      r[CAPTURE] = capture;
+      r[BODY] = req.body;
+      Object.defineProperty(req, 'body', BODY_WATCH);
     }
     // 'close' follows 'finish' on every response, and comes alone when the connection went away first.
     res.on('close', recordOnClose);
@@ -249,6 +242,27 @@ function responseHeaderList(res: Response): Array<string | string[] | number> {
   list.length = n;
   return list;
 }
+
+const BODY = Symbol('scimulator.journal.body');
+type CapturedRequest = Request & { [CAPTURE]?: RequestCapture; [BODY]?: unknown };
+
+/**
+ * req.body while the journal watches it: the value lives under a symbol, and the first body a parser sets is copied,
+ * redacted, unless a body layer keeps the request's text. The same two functions for every request, so that V8
+ * gives every watched request the same hidden class (accessors made per request would each make a new one).
+ */
+const BODY_WATCH: PropertyDescriptor = {
+  configurable: true,
+  enumerable: true,
+  get(this: CapturedRequest): unknown {
+    return this[BODY];
+  },
+  set(this: CapturedRequest, v: unknown) {
+    this[BODY] = v;
+    const capture = this[CAPTURE];
+    if (capture !== undefined && capture.sent === undefined && v !== undefined && capture.context.requestText === undefined) capture.sent = redactBody(v);
+  },
+};
 
 /** The 'close' listener of every journaled response (`this` is the response): records its entry once. */
 function recordOnClose(this: CapturedResponse): void {
