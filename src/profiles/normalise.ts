@@ -11,6 +11,7 @@ import { formatFilter, parseFilter, parsePatchPath, type AttributePath, type Fil
 import { hasValueFilter, splitAttributeList } from '../scim/project.js';
 import type { SchemaRegistry } from '../scim/schemas/registry.js';
 import type { AttributeDef, SchemaDef } from '../scim/schemas/types.js';
+import { isLowerCaseOf } from '../scim/strings.js';
 import type { ScimOperation } from '../request-context.js';
 import { QUIRK_BY_CODE, type QuirkCode } from './quirks.js';
 
@@ -65,7 +66,7 @@ function without(obj: Bag, drop: string): Bag {
 function findKey(obj: Bag, name: string): string | undefined {
   if (Object.hasOwn(obj, name)) return name;
   const l = lower(name);
-  return Object.keys(obj).find((k) => lower(k) === l);
+  return Object.keys(obj).find((k) => isLowerCaseOf(k, l));
 }
 
 /** "Operations" + "[0]" / ".op" / `["name.givenName"]`. */

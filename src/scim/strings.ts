@@ -6,6 +6,22 @@
  * characters. So every string the server builds by concatenation and keeps (ids, generated names, timestamps) goes
  * through `flat` once, right after it is made.
  */
+/**
+ * Whether `text.toLowerCase() === lower` (`lower` being in lower case), without making the lower-case string when
+ * `text` is ASCII (case-insensitive name lookups compare many names per request). A non-ASCII character takes the
+ * exact way: toLowerCase can change a string's length ("İ" becomes two characters).
+ */
+export function isLowerCaseOf(text: string, lower: string): boolean {
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    let c = text.charCodeAt(i);
+    if (c > 0x7f) return text.toLowerCase() === lower;
+    if (c >= 0x41 && c <= 0x5a) c += 0x20;
+    if (c !== lower.charCodeAt(i)) return false;
+  }
+  return n === lower.length;
+}
+
 export function flat(text: string): string {
   text.charCodeAt(0);
   return text;
