@@ -15,6 +15,7 @@ import {
   capturedHeaders,
   define,
   headersFromCaptured,
+  type HeaderValues,
   JOURNAL_BODY_LIMIT,
   JsonText,
   MAY_HOLD_SECRET,
@@ -239,7 +240,8 @@ export class StoredEntry implements RecordedEntry {
   private readonly responseJson: boolean;
   private readonly committed: StoredCommitted | null;
 
-  constructor(seq: number, timeMs: number, input: JournalRecordInput) {
+  /** `shared`: the journal's kept header values (see HeaderValues). */
+  constructor(seq: number, timeMs: number, input: JournalRecordInput, shared?: HeaderValues) {
     this.seq = seq;
     this.timeText = input.time;
     this.timeMs = input.time !== undefined ? Date.parse(input.time) : timeMs;
@@ -248,7 +250,7 @@ export class StoredEntry implements RecordedEntry {
     this.path = input.path;
     this.relativePath = input.relativePath;
     this.query = input.query ?? '';
-    this.requestHeaders = capturedHeaders(input.requestHeaders);
+    this.requestHeaders = capturedHeaders(input.requestHeaders, shared);
     this.status = input.status;
     this.responseHeaders = Array.isArray(input.responseHeaders) ? input.responseHeaders : headerListOf(input.responseHeaders);
     this.durationMs = input.durationMs;

@@ -60,11 +60,36 @@ export function redactHeaders(
   return out;
 }
 
+/** Request headers whose values one client sends the same on every request: kept once (see HeaderValues). */
+const REPEATED_VALUE_HEADERS = new Set(['host', 'user-agent', 'accept', 'accept-encoding', 'accept-language', 'connection', 'content-type', 'cache-control']);
+const MAX_SHARED_VALUES = 256;
+const MAX_SHARED_VALUE_LENGTH = 256;
+
+/**
+ * The values of REPEATED_VALUE_HEADERS a journal has kept, so that its entries share one string per value instead
+ * of one each (node makes new strings for every request; a kept entry's strings survive the young generation and
+ * are copied by each collection). Bounded; a journal clears it with its entries.
+ */
+export class HeaderValues {
+  private readonly values = new Map<string, string>();
+
+  share(value: string): string {
+    const kept = this.values.get(value);
+    if (kept !== undefined) return kept;
+    if (this.values.size < MAX_SHARED_VALUES && value.length <= MAX_SHARED_VALUE_LENGTH) this.values.set(value, value);
+    return value;
+  }
+
+  clear(): void {
+    this.values.clear();
+  }
+}
+
 /**
  * Headers as the journal keeps them: a flat [name, value, name, value, ...] list of the header object's entries
  * with credential values already "[REDACTED]" (so no secret is kept), made without copying any other value.
  */
-export function capturedHeaders(headers: Record<string, string | string[] | number | undefined> | undefined | null): Array<string | string[] | number> {
+export function capturedHeaders(headers: Record<string, string | string[] | number | undefined> | undefined | null, shared?: HeaderValues): Array<string | string[] | number> {
   if (!headers) return [];
   const names = Object.keys(headers);
   // Made at its size: the journal keeps it.
@@ -75,7 +100,8 @@ export function capturedHeaders(headers: Record<string, string | string[] | numb
     if (value === undefined) continue;
     const lower = name.toLowerCase();
     out[n++] = name;
-    out[n++] = SECRET_HEADERS.has(lower) ? (Array.isArray(value) ? value.map((v) => redactHeaderValue(lower, String(v))) : redactHeaderValue(lower, String(value))) : value;
+    if (SECRET_HEADERS.has(lower)) out[n++] = Array.isArray(value) ? value.map((v) => redactHeaderValue(lower, String(v))) : redactHeaderValue(lower, String(value));
+    else out[n++] = shared !== undefined && typeof value === 'string' && REPEATED_VALUE_HEADERS.has(lower) ? shared.share(value) : value;
   }
   out.length = n;
   return out;
