@@ -529,7 +529,7 @@ function lookupsOf(r: FaultRequestInfo): RequestLookups {
   l = lookups.get(r);
   if (l !== undefined) return l;
   l = {};
-  if (Object.isExtensible(r)) Object.defineProperty(r, LOOKUPS, { value: l });
+  if (Object.isExtensible(r)) holder[LOOKUPS] = l;
   else lookups.set(r, l);
   return l;
 }

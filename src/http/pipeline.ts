@@ -72,6 +72,9 @@ export function scimMount(url: string, basePath: string, tenantsPrefix = '/tenan
 }
 
 const EMPTY_QUERY: Record<string, unknown> = Object.freeze(Object.create(null) as Record<string, unknown>);
+/** The descriptor the dispatcher gives req.query with (one object, its value set for the call and cleared after). */
+const QUERY_VALUE: PropertyDescriptor = { value: undefined, writable: true, configurable: true, enumerable: true };
+const ignore = (): undefined => undefined;
 
 /**
  * Runs `layers` in order with express's `next` semantics: `next()` goes on, `next(err)` (or a throw, or a
@@ -114,8 +117,7 @@ export function scimDispatcher(runtime: Scimulator, options: DispatcherOptions):
     const mount = scimMount(url, basePath);
     if (!mount) return next();
     const tenant = runtime.tenant(mount.tenantId);
-    const fail = (err: unknown) => onError(err, req, res, () => undefined);
-    if (!tenant) return fail(new ScimError(404, undefined, `There is no tenant "${mount.tenantId}".`));
+    if (!tenant) return onError(new ScimError(404, undefined, `There is no tenant "${mount.tenantId}".`), req, res, ignore);
 
     // What express's mounting did: the matched prefix becomes req.baseUrl, the rest req.url.
     let rest = url.slice(mount.prefixLength);
@@ -125,14 +127,16 @@ export function scimDispatcher(runtime: Scimulator, options: DispatcherOptions):
     const q = rest.indexOf('?');
     const relativePath = q < 0 ? rest : rest.slice(0, q);
     // The query is parsed once per request (express would parse it again on every read of req.query).
-    Object.defineProperty(req, 'query', { value: q < 0 ? EMPTY_QUERY : req.query, writable: true, configurable: true, enumerable: true });
+    QUERY_VALUE.value = q < 0 ? EMPTY_QUERY : req.query;
+    Object.defineProperty(req, 'query', QUERY_VALUE);
+    QUERY_VALUE.value = undefined;
 
     const { operation, resourceType } = classifyScimRequest(req.method, relativePath, tenant.registry);
     const context: RequestScimContext = { tenantId: mount.tenantId, relativePath, operation, warnings: [] };
     if (resourceType !== undefined) context.resourceType = resourceType;
     res.locals.tenant = tenant;
     res.locals.scim = context;
-    runLayers(layers, req, res, (err) => (err === undefined ? notFound(req, res, fail) : fail(err)));
+    runLayers(layers, req, res, (err) => (err === undefined ? notFound(req, res, (e?: unknown) => onError(e, req, res, ignore)) : onError(err, req, res, ignore)));
   };
 }
 
@@ -166,7 +170,7 @@ export function enterScimDirectly(
     if (!res.locals) res.locals = Object.create(null) as Response['locals'];
     req.originalUrl ??= req.url;
     req.baseUrl ??= '';
-    runLayers(layers, req, res, (err) => (err === undefined ? routerHandle(req, res, callback) : onError(err, req, res, () => undefined)));
+    runLayers(layers, req, res, (err) => (err === undefined ? routerHandle(req, res, callback) : onError(err, req, res, ignore)));
   };
 }
 
