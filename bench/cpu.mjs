@@ -8,6 +8,9 @@
  *   npm run build && node bench/cpu.mjs                     W1, W4, W6 and S (a few minutes)
  *   node bench/cpu.mjs --only W1,S --n 10000 --rounds 5 --users 10000
  *   node bench/cpu.mjs --only W4,W6 --baseline /tmp/base/dist   before/after in one run
+ *   node bench/cpu.mjs --only W2 --n 20000                  W2 (userName eq) at --users and at --large users
+ *   node bench/cpu.mjs --only W2 --ballast 90000             and at --users with a second tenant of 90,000 users
+ *                                                           (the heap of the large server, the default tenant's store of the small one)
  *
  * `--baseline DIR` names another build's dist/ (say, main's, copied aside with a node_modules beside it): every
  * Scimulator case of W1, W4 and W6 then runs against that build too, in the same interleaved rounds, so a change
@@ -39,6 +42,8 @@ const ROUNDS = Number(arg('rounds', '5'));
 const USERS = Number(arg('users', '10000'));
 const EXTRA = (arg('extra', '') || '').split(' ').filter(Boolean);
 const BASELINE = arg('baseline', '');
+const LARGE = Number(arg('large', '100000'));
+const BALLAST = Number(arg('ballast', '0'));
 const TOKEN = 'scimulator-dev-token';
 const BASE = '/scim/v2';
 const AUTH = { Authorization: `Bearer ${TOKEN}`, Accept: 'application/scim+json' };
@@ -74,6 +79,13 @@ const startScimulator = (label, extra = [], users = USERS, dist = join(ROOT, 'di
     cwd: ROOT,
   });
 const startExpress = () => startServer('express', [join(ROOT, 'bench/servers/fixed-body.mjs'), '--kind', 'express', '--port', '0'], { port: 0, cwd: ROOT });
+
+/** W2's userNames: 64 from the middle of the directory (no early exit of a linear search helps). */
+async function sampleUserNames(server, users) {
+  const res = await request(`${server.origin}${BASE}/Users?startIndex=${users / 2}&count=64&attributes=userName`, { headers: AUTH });
+  return res.json().Resources.map((u) => u.userName);
+}
+const w2 = (userNames) => userNames.map((u) => ({ method: 'GET', path: `${BASE}/Users?filter=${encodeURIComponent(`userName eq "${u}"`)}` }));
 
 async function sampleIds(server) {
   const res = await request(`${server.origin}${BASE}/Users?startIndex=${USERS / 2}&count=64&attributes=userName`, { headers: AUTH });
@@ -115,6 +127,20 @@ try {
       if (only.includes('W1')) cases.push({ name: `W1 GET /Users/{id} (journal on)${tag}`, server: s, requests: w1(ids) });
       if (only.includes('W4')) cases.push({ name: `W4 POST /Users (journal on)${tag}`, server: s, requests: w4 });
     }
+    if (only.includes('W2')) {
+      for (const users of [USERS, LARGE]) {
+        const s = await startScimulator(`scimulator ${users}${tag}`, [], users, dist);
+        servers.push(s);
+        cases.push({ name: `W2 userName eq, ${users / 1000}k users${tag}`, server: s, requests: w2(await sampleUserNames(s, users)), w2: `${users}${tag}` });
+      }
+      if (BALLAST) {
+        const s = await startScimulator(`scimulator ${USERS} + ballast${tag}`, [], USERS, dist);
+        servers.push(s);
+        const res = await request(`${s.origin}/_mock/tenants`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: { id: 'ballast', users: BALLAST, groups: Math.floor(BALLAST / 50) } });
+        if (res.status !== 201) throw new Error(`ballast tenant: ${res.status}`);
+        cases.push({ name: `W2 ${USERS / 1000}k users + ${BALLAST / 1000}k in another tenant${tag}`, server: s, requests: w2(await sampleUserNames(s, USERS)) });
+      }
+    }
     if (only.includes('W6')) {
       const off = await startScimulator(`scimulator off${tag}`, ['--no-journal'], USERS, dist);
       servers.push(off);
@@ -150,6 +176,9 @@ try {
     print(`${c.name.padEnd(48)} ${us.toFixed(0).padStart(5)} us/req ${spread.padEnd(12)}${ratio.padEnd(16)} RSS ${c.runs.at(-1).rssMB.toFixed(0)} MB${bad ? `  (${bad} failed)` : ''}`);
   }
   for (const tag of ['', ' (baseline)']) {
+    const small = cases.find((c) => c.w2 === `${USERS}${tag}`);
+    const large = cases.find((c) => c.w2 === `${LARGE}${tag}`);
+    if (small && large) print(`W2 ${LARGE / 1000}k / ${USERS / 1000}k (CPU per request, inverted)${tag}: ${(small.us / large.us).toFixed(2)}`);
     const off = cases.find((c) => c.w6 === `off${tag}`);
     const on = cases.find((c) => c.w6 === `on${tag}`);
     if (off && on) print(`W6 on/off (CPU per request, inverted)${tag}: ${(off.us / on.us).toFixed(2)}`);

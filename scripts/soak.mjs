@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * npm run soak -- [--minutes N] [--rate R] [--warmup S] [--sample S] [--population P] [--max-growth PCT] [--no-build] [--cpu-prof]
+ * npm run soak -- [--minutes N] [--rate R] [--warmup S] [--sample S] [--population P] [--max-growth PCT] [--no-build] [--cpu-prof] [-- <serve flags>]
  *
  * Starts the CLI (dist/cli.js, built first) with the journal on, drives mixed SCIM traffic at a steady rate
  * (creates, reads, filtered lists, .search, PUTs, PATCHes, deletes, group membership changes) for N minutes, and
@@ -20,10 +20,13 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const usage = 'usage: npm run soak -- [--minutes N] [--rate R] [--warmup S] [--sample S] [--population P] [--max-growth PCT] [--no-build]';
+const usage = 'usage: npm run soak -- [--minutes N] [--rate R] [--warmup S] [--sample S] [--population P] [--max-growth PCT] [--no-build] [-- <serve flags>]';
 
 const options = { minutes: 10, rate: 200, warmup: undefined, sample: 5, population: 400, maxGrowth: 10, build: true, journalCapacity: 10_000, cpuProfile: false };
-const args = process.argv.slice(2);
+const all = process.argv.slice(2);
+// After `--`: flags for the server itself (e.g. `-- --heap-growth 0 --journal-max-bytes 8388608`).
+const serveFlags = all.includes('--') ? all.slice(all.indexOf('--') + 1) : [];
+const args = all.includes('--') ? all.slice(0, all.indexOf('--')) : all;
 for (let i = 0; i < args.length; i++) {
   const [flag, inline] = args[i].split('=', 2);
   if (flag === '--no-build') {
@@ -61,7 +64,7 @@ if (options.build) {
 // ---------------------------------------------------------------------------------------------------------------
 // The server.
 
-const child = spawn(process.execPath, [...(options.cpuProfile ? ['--cpu-prof', '--cpu-prof-dir', '.tmp/soak-profile'] : []), 'dist/cli.js', '--port', '0', '--journal-capacity', String(options.journalCapacity), '--max-page-size', '1000'], {
+const child = spawn(process.execPath, [...(options.cpuProfile ? ['--cpu-prof', '--cpu-prof-dir', '.tmp/soak-profile'] : []), 'dist/cli.js', '--port', '0', '--journal-capacity', String(options.journalCapacity), '--max-page-size', '1000', ...serveFlags], {
   cwd: root,
   stdio: ['ignore', 'pipe', 'pipe'],
 });

@@ -140,7 +140,7 @@ export const DEFAULT_OPTIONS: ScimulatorOptions = {
   controlPath: '/_mock',
   journal: true,
   journalCapacity: 10_000,
-  journalMaxBytes: 32 * 1024 * 1024,
+  journalMaxBytes: 16 * 1024 * 1024, // DEFAULT_JOURNAL_MAX_BYTES of src/journal/journal.ts (not imported: the CLI loads the journal only to serve)
   seed: 1,
   bulkMaxOperations: 1000,
   bulkMaxPayload: 1024 * 1024,

@@ -36,10 +36,12 @@ export { JOURNAL_BODY_LIMIT, JsonText, REDACTED, redactBody, redactHeaders } fro
 
 export const DEFAULT_JOURNAL_CAPACITY = 10_000;
 /**
- * Default byte limit per tenant: 32 MiB. 10,000 entries of typical SCIM traffic (requests and responses of 1-2 KB)
- * fit in it, so the count limit decides for them; entries with large bodies are evicted by bytes.
+ * Default byte limit per tenant: 16 MiB (the same as config.ts's default). About 5,000 entries of typical SCIM
+ * traffic (requests and responses of 1-2 KB count about 3 KiB each) or 250 with 64 KiB bodies: sized so that a
+ * server under steady traffic stays under issue 13's memory goals (the soak under 150 MiB); raise it, or add
+ * --journal-file, to keep more.
  */
-export const DEFAULT_JOURNAL_MAX_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_JOURNAL_MAX_BYTES = 16 * 1024 * 1024;
 
 export interface ConformanceSummaryItem {
   code: string;
@@ -75,7 +77,7 @@ export type RecordedListener = (entry: RecordedEntry, context?: RequestScimConte
 export interface JournalOptions {
   /** Entries kept; older ones are dropped. Default 10,000. */
   capacity?: number;
-  /** Bytes kept (what the entries count, see ENTRY_OVERHEAD_BYTES); older entries are dropped. Default 32 MiB. */
+  /** Bytes kept (what the entries count, see ENTRY_OVERHEAD_BYTES); older entries are dropped. Default 16 MiB. */
   maxBytes?: number;
   clock: Clock;
   /** Append each entry as one NDJSON line to this file. */

@@ -309,12 +309,32 @@ export function listResources(types: readonly ResourceSchema[], request: ListReq
     const m = found[0]!;
     const startIndex = Math.max(1, safe(request.startIndex ?? 1));
     const entries: ListEntry[] = [];
+    const source = candidates(m, repo);
+    const predicate = m.predicate;
     let total = 0;
-    for (const resource of candidates(m, repo)) {
-      scanned++;
-      if (m.predicate && !m.predicate(resource)) continue;
-      total++;
-      if (total >= startIndex && entries.length < count) entries.push({ type: m.type, resource });
+    if (Array.isArray(source)) {
+      // The store's array (or the index candidates): an index loop, the scan's hot path.
+      const resources = source as readonly Resource[];
+      const n = resources.length;
+      scanned = n;
+      // The resources before the page are only counted; from the page's first on they are kept too.
+      let i = 0;
+      for (; i < n && total < startIndex - 1; i++) if (predicate === undefined || predicate(resources[i]!)) total++;
+      for (; i < n && entries.length < count; i++) {
+        const resource = resources[i]!;
+        if (predicate !== undefined && !predicate(resource)) continue;
+        total++;
+        entries.push({ type: m.type, resource });
+      }
+      if (predicate === undefined) total += n - i;
+      else for (; i < n; i++) if (predicate(resources[i]!)) total++;
+    } else {
+      for (const resource of source) {
+        scanned++;
+        if (predicate && !predicate(resource)) continue;
+        total++;
+        if (total >= startIndex && entries.length < count) entries.push({ type: m.type, resource });
+      }
     }
     return { method, totalResults: total, startIndex, itemsPerPage: entries.length, entries, scanned, plans };
   }

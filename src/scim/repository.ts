@@ -17,7 +17,10 @@ export interface ResourceRepository {
   lookup(type: string, attribute: string, value: string): readonly string[];
   /** True when `attribute` of `type` has an index. */
   isIndexed(type: string, attribute: string): boolean;
-  /** All resources of a type, in creation order. */
+  /**
+   * All resources of a type, in creation order. The memory store hands out its own array (the filter scan reads
+   * an array by index): iterate it at once, and write nothing to the repository while doing so.
+   */
   all(type: string): Iterable<Resource>;
   count(type: string): number;
   /** Creation sequence of a resource: a total, stable tiebreak for sorting and cursors. */

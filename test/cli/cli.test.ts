@@ -114,6 +114,20 @@ describe('scimulator CLI', () => {
     }
   });
 
+  it('--heap-growth: a whole per cent from 0 to 400 serves (also from SCIMULATOR_HEAP_GROWTH); anything else exits 2 saying the range', async () => {
+    for (const value of ['-1', '1.5', '401', 'lots']) {
+      const run = spawnSync(process.execPath, [CLI, '--heap-growth', value], { encoding: 'utf8' });
+      expect(run.status, value).toBe(2);
+      expect(run.stderr, value).toMatch(/^scimulator: --heap-growth must be a whole number of per cent from 0 \(V8's own heuristic\) to 400/);
+    }
+    for (const [args, env] of [[['--heap-growth', '0'], {}], [[], { SCIMULATOR_HEAP_GROWTH: '50' }]] as const) {
+      const { child, baseUrl } = await start(['serve', '--port', '0', ...args], env);
+      const res = await fetch(`${baseUrl}/ServiceProviderConfig`, { headers: { Authorization: 'Bearer scimulator-dev-token' } });
+      expect(res.status).toBe(200);
+      child.kill('SIGKILL');
+    }
+  });
+
   it('prints --version and --help', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     expect(spawnSync(process.execPath, [CLI, '--version'], { encoding: 'utf8' }).stdout.trim()).toBe(pkg.version);

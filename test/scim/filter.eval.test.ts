@@ -9,6 +9,7 @@ import {
   isPresent,
   parseDateTime,
   stringTest,
+  textValueTest,
   type StringOperator,
 } from '../../src/scim/compare.js';
 import { compileFilter, parseFilter, planFilter, type FilterWarning } from '../../src/scim/filter/index.js';
@@ -413,5 +414,36 @@ describe('compare.ts', () => {
       }),
       { numRuns: 5000, seed: 7643 },
     );
+  });
+
+  it('a text attribute value (string, array or other) is tested as the string test and the multi-value rules say', () => {
+    const ops: StringOperator[] = ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le'];
+    // One string by the string test; an array: some string passes, or (ne) some element is not a string; an
+    // array of nothing but nulls, and anything else that is not a string: true for ne only.
+    const reference = (op: StringOperator, v: unknown, lit: string, caseExact: boolean): boolean => {
+      const test = stringTest(op, lit, caseExact);
+      if (typeof v === 'string') return test(v);
+      if (!Array.isArray(v)) return op === 'ne';
+      const assigned = v.filter((x) => x !== null && x !== undefined);
+      if (assigned.length === 0) return op === 'ne';
+      return assigned.some((x) => (typeof x === 'string' ? test(x) : op === 'ne'));
+    };
+    const text = fc.string({ unit: fc.constantFrom('a', 'B', 'c', '@', '.', 'K', '\u212A', '\u0130', 'é', 'ß'), maxLength: 6 });
+    const value = fc.oneof(text, fc.array(fc.oneof(text, fc.constant(null), fc.integer()), { maxLength: 3 }), fc.constant(undefined), fc.constant(null), fc.integer(), fc.boolean());
+    fc.assert(
+      fc.property(fc.constantFrom(...ops), fc.boolean(), value, text, (op, caseExact, v, lit) => {
+        expect(textValueTest(op, lit, caseExact)(v)).toBe(reference(op, v, lit, caseExact));
+        if (typeof v === 'string') expect(textValueTest(op, lit, caseExact)(v + lit.toUpperCase())).toBe(reference(op, v + lit.toUpperCase(), lit, caseExact));
+      }),
+      { numRuns: 5000, seed: 7644 },
+    );
+    // A few by hand: the case-insensitive fast path, arrays, and what is not a string.
+    expect(textValueTest('ew', '@Example.COM', false)('bjensen@EXAMPLE.com')).toBe(true);
+    expect(textValueTest('ew', '@Example.COM', true)('bjensen@EXAMPLE.com')).toBe(false);
+    expect(textValueTest('eq', 'work', false)([null, 'home', 'WORK'])).toBe(true);
+    expect(textValueTest('co', 'x', false)([null, null])).toBe(false);
+    expect(textValueTest('ne', 'x', false)([null])).toBe(true);
+    expect(textValueTest('ne', 'x', false)(['x', 'X'])).toBe(false);
+    expect(textValueTest('sw', 'K', false)('\u212Aelvin')).toBe(true);
   });
 });

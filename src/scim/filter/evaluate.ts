@@ -23,7 +23,7 @@
  *   So it is treated as unassigned (no error), and reported through onWarning ("filter-undefined-attribute").
  */
 import { findAttribute, type ResourceSchema } from '../attributes.js';
-import { isPresent, isTextType, parseDateTime, stringTest } from '../compare.js';
+import { isPresent, isTextType, parseDateTime, stringTest, textValueTest } from '../compare.js';
 import { ScimError } from '../errors.js';
 import type { AttributeDef } from '../schemas/types.js';
 import type {
@@ -306,7 +306,7 @@ class Compiler {
       slot = slotTest(() => false, unassigned);
     } else if (isTextType(leafDef.type) && typeof literal === 'string') {
       this.valueTest(node as ComparisonNode, leafDef, op as ComparisonOperator, literal);
-      slot = textSlotTest(stringTest(op as ComparisonOperator, literal, leafDef.caseExact), op === 'ne');
+      slot = textValueTest(op as ComparisonOperator, literal, leafDef.caseExact);
     } else {
       slot = slotTest(this.valueTest(node as ComparisonNode, leafDef, op as ComparisonOperator, literal as string | number | boolean), unassigned);
     }
@@ -407,26 +407,8 @@ function numberCompare(op: ComparisonOperator, lit: number): (v: number) => bool
 /**
  * Applies a value test to an attribute value that may be unassigned or multi-valued: any assigned value that
  * passes matches; an unassigned value (missing, null, or an array without values) gives `unassigned`.
+ * (Text attributes compared with a string use compare.ts's textValueTest.)
  */
-/**
- * slotTest for text attributes, with the string test first: a single string value (the common case) costs one
- * typeof check and the test. `ne` is true for unassigned values and values that are not strings.
- */
-function textSlotTest(test: (value: string) => boolean, ne: boolean): ValueTest {
-  return (v) => {
-    if (typeof v === 'string') return test(v);
-    if (!Array.isArray(v)) return ne;
-    let any = false;
-    for (let i = 0; i < v.length; i++) {
-      const x = v[i];
-      if (x === undefined || x === null) continue;
-      any = true;
-      if (typeof x === 'string' ? test(x) : ne) return true;
-    }
-    return any ? false : ne;
-  };
-}
-
 function slotTest(test: ValueTest, unassigned: boolean): ValueTest {
   return (v) => {
     if (v === undefined || v === null) return unassigned;
