@@ -145,7 +145,7 @@ export class FaultRegistry {
 
   /** Decides which rules act on a request and updates their counters (see the module comment). */
   decide(req: FaultRequestInfo): FaultDecision[] {
-    const out: FaultDecision[] = [];
+    let out: FaultDecision[] | undefined;
     let delayed = false;
     const now = this.clock.now();
     for (const entry of this.entries) {
@@ -162,11 +162,11 @@ export class FaultRegistry {
       this.fired(rule);
       const decision: FaultDecision = { ruleId: rule.id, ...(rule.name !== undefined ? { name: rule.name } : {}), action: rule.action.type, effect };
       if ('phase' in rule.action && rule.action.phase === 'after') decision.phase = 'after';
-      out.push(decision);
+      (out ??= []).push(decision);
       if (rule.action.type !== 'latency') break;
       delayed = true;
     }
-    return out;
+    return out ?? [];
   }
 
   /**

@@ -286,7 +286,11 @@ export class StoredEntry implements RecordedEntry {
     this.committed = input.committed ? storeCommitted(input.committed, tokens) : null;
 
     let extraBytes = 0;
-    for (const w of this.warnings) extraBytes += 64 + w.code.length + w.rfc.length + w.detail.length;
+    // Indexed loops: most lists here are the shared frozen empty ones, which for-of iterates with allocations.
+    for (let i = 0; i < this.warnings.length; i++) {
+      const w = this.warnings[i]!;
+      extraBytes += 64 + w.code.length + w.rfc.length + w.detail.length;
+    }
     if (this.committed) extraBytes += 64 + headerBytes(this.committed.headers) + this.committed.text.length;
     this.bytes =
       ENTRY_OVERHEAD_BYTES +
@@ -311,7 +315,10 @@ export class StoredEntry implements RecordedEntry {
   /** What the subscribers' additions (client, findings) cost; counted once they ran (see Journal.append). */
   additionsBytes(): number {
     let bytes = this.client === null ? 0 : 32 + this.client.length;
-    for (const f of this.findings) bytes += 96 + f.code.length + f.rfc.length + f.detail.length + 16 * f.requestIds.length;
+    for (let i = 0; i < this.findings.length; i++) {
+      const f = this.findings[i]!;
+      bytes += 96 + f.code.length + f.rfc.length + f.detail.length + 16 * f.requestIds.length;
+    }
     return bytes;
   }
 
