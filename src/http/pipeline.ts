@@ -14,6 +14,7 @@ import type { ErrorRequestHandler, Express, NextFunction, Request, RequestHandle
 import type { RequestScimContext } from '../request-context.js';
 import type { Scimulator } from '../runtime.js';
 import { ScimError } from '../scim/errors.js';
+import { isLowerCaseOf } from '../scim/strings.js';
 import { classifyScimRequest } from './classify.js';
 
 /** Where a SCIM request was mounted: its tenant and the length of the URL prefix before the relative path. */
@@ -22,19 +23,9 @@ interface Mount {
   prefixLength: number;
 }
 
-/**
- * Whether `url` has `lower` (in lower case) at `at`, compared as `url.slice(...).toLowerCase() === lower` would
- * without making either string: ASCII letters fold here; a non-ASCII character takes the slower exact way.
- */
+/** Whether `url` has `lower` (in lower case) at `at`, compared ignoring case without making strings. */
 function hasLowerAt(url: string, at: number, lower: string): boolean {
-  if (url.length < at + lower.length) return false;
-  for (let i = 0; i < lower.length; i++) {
-    let c = url.charCodeAt(at + i);
-    if (c > 0x7f) return url.slice(at, at + lower.length).toLowerCase() === lower;
-    if (c >= 0x41 && c <= 0x5a) c += 0x20;
-    if (c !== lower.charCodeAt(i)) return false;
-  }
-  return true;
+  return url.length >= at + lower.length && isLowerCaseOf(url, lower, at, at + lower.length);
 }
 
 /** `url` (path and query) starts with `prefix`, compared case-insensitively, followed by "/", "?" or the end. */

@@ -55,7 +55,8 @@ export function integerParam(req: Request, name: string): number | undefined {
 /** The projection of a request without query parameters (shared: nobody changes a ProjectionRequest). */
 const NO_PROJECTION: ProjectionRequest = Object.freeze({ attributes: undefined, excludedAttributes: undefined });
 
-function hasNoKeys(query: unknown): boolean {
+/** No enumerable key (a query object without parameters), found without making a list of keys. */
+export function hasNoKeys(query: unknown): boolean {
   for (const _ in query as object) return false;
   return true;
 }

@@ -216,9 +216,9 @@ export function journalMiddleware(resolve: JournalResolver): RequestHandler {
     if (req.body !== undefined) {
       if (start.context.requestText === undefined) capture.sent = redactBody(req.body);
     } else if (hasBody(req)) {
-      const r = req as CapturedRequest;
-      r[CAPTURE] = capture;
-      r[BODY] = req.body;
+      const watched = req as CapturedRequest;
+      watched[CAPTURE] = capture;
+      watched[BODY] = req.body;
       Object.defineProperty(req, 'body', BODY_WATCH);
     }
     // 'close' follows 'finish' on every response, and comes alone when the connection went away first.

@@ -6,6 +6,7 @@
  */
 import type { Request, RequestHandler, Response } from 'express';
 import { pathSegments } from '../http/classify.js';
+import { hasNoKeys } from '../http/scim-routes.js';
 import type { ConformanceWarning, RequestScimContext } from '../request-context.js';
 import type { ResourceSchema } from '../scim/attributes.js';
 import { ScimError } from '../scim/errors.js';
@@ -93,11 +94,6 @@ function resourceIdOf(context: RequestScimContext): string | undefined {
   } catch {
     return segments[1];
   }
-}
-
-function hasNoKeys(query: unknown): boolean {
-  for (const _ in query as object) return false;
-  return true;
 }
 
 function mediaTypeOf(req: Request): string {

@@ -7,19 +7,18 @@
  * through `flat` once, right after it is made.
  */
 /**
- * Whether `text.toLowerCase() === lower` (`lower` being in lower case), without making the lower-case string when
- * `text` is ASCII (case-insensitive name lookups compare many names per request). A non-ASCII character takes the
- * exact way: toLowerCase can change a string's length ("İ" becomes two characters).
+ * Whether `text.slice(start, end).toLowerCase() === lower` (`lower` being in lower case), without making either
+ * string when the characters are ASCII (case-insensitive lookups compare many names and paths per request). A
+ * non-ASCII character takes the exact way: toLowerCase can change a string's length ("İ" becomes two characters).
  */
-export function isLowerCaseOf(text: string, lower: string): boolean {
-  const n = text.length;
-  for (let i = 0; i < n; i++) {
+export function isLowerCaseOf(text: string, lower: string, start = 0, end = text.length): boolean {
+  for (let i = start; i < end; i++) {
     let c = text.charCodeAt(i);
-    if (c > 0x7f) return text.toLowerCase() === lower;
+    if (c > 0x7f) return text.slice(start, end).toLowerCase() === lower;
     if (c >= 0x41 && c <= 0x5a) c += 0x20;
-    if (c !== lower.charCodeAt(i)) return false;
+    if (c !== lower.charCodeAt(i - start)) return false;
   }
-  return n === lower.length;
+  return end - start === lower.length;
 }
 
 export function flat(text: string): string {
