@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { ScimulatorOptions } from './config.js';
 import { createApp } from './http/app.js';
 import { guardServer, serverOptions } from './http/limits.js';
+import { appMessageClasses } from './http/pipeline.js';
 import { Scimulator } from './runtime.js';
 import { scenarioFor } from './seed/scenario.js';
 import { applyScenarioSettings, seedTenant, type SeedSummary } from './seed/seed.js';
@@ -61,8 +62,9 @@ export async function startServer(partial: Partial<ScimulatorOptions> = {}, hook
   }
   const file = dataFile;
   const app = createApp(runtime, { sync: file && options.dataSync ? () => file.sync() : undefined });
-  // Limits on the request head, and timeouts so a slow or stalled client cannot hold a socket forever.
-  const server = createServer(serverOptions(options), app);
+  // Limits on the request head, and timeouts so a slow or stalled client cannot hold a socket forever; requests
+  // and responses made with the app's prototypes (see appMessageClasses).
+  const server = createServer({ ...serverOptions(options), ...appMessageClasses(app) }, app);
   guardServer(server, options);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

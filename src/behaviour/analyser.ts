@@ -285,7 +285,20 @@ class Fnv64 {
   toNumber(): number {
     return (this.h1 >>> 0) * 0x200000 + (this.h2 >>> 11);
   }
+
+  /** Starts again from the empty input. */
+  reset(): this {
+    this.h1 = 0x811c9dc5;
+    this.h2 = 0x9e3779b9;
+    return this;
+  }
 }
+
+/** The digest clientOf() computes a client's identity with (synchronously, one request at a time). */
+const CLIENT_DIGEST = new Fnv64();
+/** Where arrive() leaves a request's Pending on its context object, for complete(). */
+const PENDING = Symbol('scimulator.behaviour.pending');
+type PendingHolder = RequestScimContext & { [PENDING]?: Pending | undefined };
 
 /** A stable 64-bit digest of a JSON value, object keys sorted: operation identities. */
 export function digest(value: unknown): string {
@@ -410,6 +423,7 @@ export class BehaviourAnalyser {
   private arrivals = 0;
   /** Resources remembered over all clients (BEHAVIOUR_BOUNDS.resourcesPerTenant). */
   private resourcesHeld = 0;
+  /** For a context that cannot take a property (PENDING), else unused. */
   private readonly pending = new WeakMap<RequestScimContext, Pending>();
   private readonly totals = new Map<BehaviourCode, { count: number; firstRequestId: string; example: string }>();
   private total = 0;
@@ -450,7 +464,7 @@ export class BehaviourAnalyser {
       if (req.body !== undefined) key += ` #${digest(req.body)}`;
     }
     // Only operations whose last attempt failed are kept: a retry finds its operation, a first attempt finds none.
-    const op = client.ops.get(key);
+    const op = client.ops.size > 0 ? client.ops.get(key) : undefined;
     const last = op?.attempts[op.attempts.length - 1];
     const attempt: Attempt = { arrived: now };
     const pending: Pending = { client, attempt, findings, opKey: key };
@@ -515,7 +529,7 @@ export class BehaviourAnalyser {
     }
 
     if (findings.length > 0) context.findings = findings;
-    this.pending.set(context, pending);
+    this.setPending(context, pending);
     return findings;
   }
 
@@ -524,13 +538,13 @@ export class BehaviourAnalyser {
    * has, so it can listen with Journal.subscribeRecorded (no JournalEntry made per request).
    */
   complete(entry: CompletedEntry, context: RequestScimContext | undefined): void {
-    const p = context && this.pending.get(context);
+    const p = context && this.takePending(context);
     if (!p) return;
-    this.pending.delete(context);
     const now = this.options.clock.now();
     const { client, attempt } = p;
+    const entryId = entry.id;
     entry.client = client.key;
-    attempt.id = entry.id;
+    attempt.id = entryId;
     attempt.completed = now;
     attempt.status = entry.status;
     const status = entry.status;
@@ -545,10 +559,10 @@ export class BehaviourAnalyser {
     if (attempt.failed) {
       const op = p.op ?? this.touch(client.ops, p.opKey, BEHAVIOUR_BOUNDS.operations, (): OperationState => ({ attempts: [attempt], reported: new Set(), used: 0 }));
       if (!op.attempts.includes(attempt)) op.attempts.push(attempt); // a concurrent twin failed first
-    } else if (client.ops.has(p.opKey)) client.ops.delete(p.opKey); // it succeeded: no longer a failing operation
+    } else if (client.ops.size > 0 && client.ops.has(p.opKey)) client.ops.delete(p.opKey); // it succeeded: no longer a failing operation
     const settings = this.options.settings().behaviour;
     const findings = p.findings;
-    for (const f of findings) f.requestIds.push(entry.id);
+    for (const f of findings) f.requestIds.push(entryId);
 
     // post-retry-duplicate: a create whose answer was lost, retried into 409.
     if (status === 409 && p.lostBefore && p.lostBefore.length > 0 && !settings.disabled.includes('post-retry-duplicate')) {
@@ -562,11 +576,11 @@ export class BehaviourAnalyser {
         detail:
           `POST ${entry.relativePath} for ${key} was retried after ${lost.map(what).join(', ')} and met 409: the earlier attempt had created it. ` +
           `When a create gets no answer or a 5xx, look the resource up (${filter}) before sending it again, and treat 409 uniqueness after such a retry as "already created"`,
-        requestIds: [...lost.map((a) => a.id!), entry.id],
+        requestIds: [...lost.map((a) => a.id!), entryId],
       });
     }
 
-    if (status >= 200 && status < 300 && context) this.learn(p, entry, context, now);
+    if (status >= 200 && status < 300 && context) this.learn(p, entry, entryId, context, now);
     if (findings.length > 0) {
       entry.findings = findings;
       for (const f of findings) this.keep(client, f, entry.time);
@@ -633,6 +647,24 @@ export class BehaviourAnalyser {
 
   // ---- internals
 
+  private setPending(context: RequestScimContext, pending: Pending): void {
+    if (Object.isExtensible(context)) (context as PendingHolder)[PENDING] = pending;
+    else this.pending.set(context, pending);
+  }
+
+  /** The Pending arrive() left for this context, once. */
+  private takePending(context: RequestScimContext): Pending | undefined {
+    const holder = context as PendingHolder;
+    const p = holder[PENDING];
+    if (p !== undefined) {
+      holder[PENDING] = undefined;
+      return p;
+    }
+    const kept = this.pending.get(context);
+    if (kept !== undefined) this.pending.delete(context);
+    return kept;
+  }
+
   /**
    * The client of a request. Clients are found by a 64-bit digest of credential and User-Agent (kept in memory
    * only); the id shown is a SHA-256 prefix, computed once per client. Neither is the credential.
@@ -640,10 +672,16 @@ export class BehaviourAnalyser {
   private clientOf(req: ArrivingRequest, now: number): ClientState {
     const authorization = first(req.headers.authorization) ?? '';
     const userAgent = (first(req.headers['user-agent']) ?? '').slice(0, 200);
-    const identity = `${this.options.tenantId}\u0000${req.principal ?? authorization}\u0000${userAgent}`;
-    const digest64 = new Fnv64();
-    digest64.feed(identity);
+    // The digest of `${tenantId}\0${credential}\0${userAgent}`, fed in parts (the string is made for a new client only).
+    const credential = req.principal ?? authorization;
+    const digest64 = CLIENT_DIGEST.reset();
+    digest64.feed(this.options.tenantId);
+    digest64.feed('\u0000');
+    digest64.feed(credential);
+    digest64.feed('\u0000');
+    digest64.feed(userAgent);
     const client = this.touch(this.clients, digest64.toNumber(), BEHAVIOUR_BOUNDS.clients, () => {
+      const identity = `${this.options.tenantId}\u0000${credential}\u0000${userAgent}`;
       const key = `c-${createHash('sha256').update(identity).digest('hex').slice(0, 12)}`;
       const scheme = authorization.trim().split(/\s+/)[0] ?? '';
       return new ClientState(key, userAgent, scheme === '' ? 'none' : scheme.slice(0, 20), now, now);
@@ -816,12 +854,12 @@ export class BehaviourAnalyser {
   }
 
   /** A 2xx response: what the client now knows (resources and their attribute names, a page of a walk). */
-  private learn(p: Pending, entry: CompletedEntry, context: RequestScimContext, now: number): void {
+  private learn(p: Pending, entry: CompletedEntry, entryId: string, context: RequestScimContext, now: number): void {
     const { client } = p;
     const type = context.resourceType;
     const page = context.page;
     if (p.walk && page && page.startIndex !== undefined) {
-      const seenPage: PageSeen = { id: entry.id, start: page.startIndex, items: page.itemsPerPage, total: page.totalResults };
+      const seenPage: PageSeen = { id: entryId, start: page.startIndex, items: page.itemsPerPage, total: page.totalResults };
       p.walk.state.last = seenPage;
       if (!p.walk.filtered && p.walk.type) {
         let w = client.lookup;
@@ -841,7 +879,7 @@ export class BehaviourAnalyser {
     }
     if (entry.method === 'HEAD' || entry.status === 204) return;
     if (page) {
-      for (const r of page.resources) this.sawResource(client, r.type, r.id, entry.id, p.projection, true);
+      for (const r of page.resources) this.sawResource(client, r.type, r.id, entryId, p.projection, true);
       return;
     }
     if (!type) return;
@@ -851,7 +889,7 @@ export class BehaviourAnalyser {
       const location = responseHeader(entry, 'location');
       id = location === undefined ? undefined : decodeSegment(location.slice(location.lastIndexOf('/') + 1));
     } else if (op === 'get' || op === 'replace' || op === 'patch') id = p.id;
-    if (id !== undefined) this.sawResource(client, type, id, entry.id, op === 'get' ? p.projection : undefined, op === 'get');
+    if (id !== undefined) this.sawResource(client, type, id, entryId, op === 'get' ? p.projection : undefined, op === 'get');
   }
 
   private sawResource(client: ClientState, type: string, id: string, by: string, projection: Projection | undefined, read: boolean): void {

@@ -7,7 +7,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { WARNING_HEADER, warningHeaderValues } from '../profiles/middleware.js';
 import type { RequestScimContext } from '../request-context.js';
-import type { BehaviourAnalyser } from './analyser.js';
+import type { ArrivingRequest, BehaviourAnalyser } from './analyser.js';
 
 export type BehaviourResolver = (
   req: Request,
@@ -20,14 +20,9 @@ export function behaviourMiddleware(resolve: BehaviourResolver): RequestHandler 
     if (!target) return next();
     const { analyser, context } = target;
     try {
-      const findings = analyser.arrive({
-        context,
-        method: req.method,
-        query: (req.query ?? {}) as Record<string, unknown>,
-        headers: req.headers,
-        body: req.body as unknown,
-        ...(target.principal !== undefined ? { principal: target.principal } : {}),
-      });
+      const arriving: ArrivingRequest = { context, method: req.method, query: (req.query ?? {}) as Record<string, unknown>, headers: req.headers, body: req.body as unknown };
+      if (target.principal !== undefined) arriving.principal = target.principal;
+      const findings = analyser.arrive(arriving);
       // The profile layer, when the request gets that far, sets the header again with warnings and findings.
       if (findings.length > 0 && target.warningsHeader && !res.headersSent) {
         res.setHeader(WARNING_HEADER, warningHeaderValues([...context.warnings, ...findings]));

@@ -6,6 +6,7 @@ import { isPlainObject, type ResourceSchema } from '../scim/attributes.js';
 import type { ResourceRepository } from '../scim/repository.js';
 import { indexedAttributes, type SchemaRegistry } from '../scim/schemas/registry.js';
 import type { AttributeDef } from '../scim/schemas/types.js';
+import { isLowerCaseOf } from '../scim/strings.js';
 
 /** A stored resource as the analyser sees it. */
 export interface ResourceFacts {
@@ -46,7 +47,8 @@ function present(value: unknown): boolean {
 
 function findDef(list: readonly AttributeDef[], name: string): AttributeDef | undefined {
   const lower = name.toLowerCase();
-  for (const def of list) if (def.name.toLowerCase() === lower) return def;
+  // Indexed: definitions are frozen arrays, which for-of iterates with an allocation per element.
+  for (let i = 0; i < list.length; i++) if (isLowerCaseOf(list[i]!.name, lower)) return list[i];
   return undefined;
 }
 
@@ -95,9 +97,11 @@ export function storeView(registry: SchemaRegistry, repo: Pick<ResourceRepositor
     return names.sort();
   };
 
+  const lookupAttributes = new WeakMap<ResourceSchema, AttributeDef | null>();
   const lookupAttribute = (type: ResourceSchema): AttributeDef | undefined => {
-    const name = indexedAttributes(type)[2] ?? 'externalId';
-    return type.coreAttribute(name);
+    let def = lookupAttributes.get(type);
+    if (def === undefined) lookupAttributes.set(type, (def = type.coreAttribute(indexedAttributes(type)[2] ?? 'externalId') ?? null));
+    return def ?? undefined;
   };
 
   return {
@@ -129,7 +133,8 @@ export function storeView(registry: SchemaRegistry, repo: Pick<ResourceRepositor
       if (!def) return { attribute: 'externalId', value: undefined };
       let value: unknown;
       if (isPlainObject(resource)) {
-        for (const key of Object.keys(resource)) if (key.toLowerCase() === def.name.toLowerCase()) value = resource[key];
+        const name = def.name.toLowerCase();
+        for (const key of Object.keys(resource)) if (isLowerCaseOf(key, name)) value = resource[key];
       }
       if (typeof value !== 'string') return { attribute: def.name, value: undefined };
       return { attribute: def.name, value: def.caseExact ? value : value.toLowerCase() };

@@ -23,6 +23,7 @@ import { errorEffect, faultScimError, malformedEffect, preconditionDetail, retry
 import {
   DEFAULT_HANG_MS,
   FaultRuleError,
+  mayHaveHeader,
   resolveFaultTime,
   validateFaultRule,
   type BulkOperationPredicate,
@@ -38,6 +39,9 @@ interface Bucket {
 interface Entry {
   rule: FaultRule;
   matches: RequestPredicate;
+  /** What `matches` needs of a request, checked first (see MatchPrefilter). */
+  operation: string | undefined;
+  header: string | undefined;
   /** Rules with match.bulkOperation: which operations of a Bulk request they fail. */
   matchesOperation?: BulkOperationPredicate;
   bucket?: Bucket;
@@ -78,7 +82,7 @@ export class FaultRegistry {
 
   /** Validates and appends a rule; throws FaultRuleError (a 400 ScimError naming the field) on bad input. */
   add(input: unknown): FaultRule {
-    const { rule: v, matches, matchesOperation } = validateFaultRule(input);
+    const { rule: v, matches, matchesOperation, prefilter } = validateFaultRule(input);
     const now = this.clock.now();
     const from = v.from && resolveFaultTime(v.from, now);
     const until = v.until && resolveFaultTime(v.until, now);
@@ -107,7 +111,7 @@ export class FaultRegistry {
       fired: 0,
       retired: false,
     };
-    const entry: Entry = { rule, matches, ...(matchesOperation ? { matchesOperation } : {}) };
+    const entry: Entry = { rule, matches, operation: prefilter?.operation, header: prefilter?.header, ...(matchesOperation ? { matchesOperation } : {}) };
     if (from !== undefined) entry.from = from;
     if (until !== undefined) entry.until = until;
     if (v.action.type === 'rateLimit') entry.bucket = { tokens: v.action.limit, last: now };
@@ -141,10 +145,12 @@ export class FaultRegistry {
 
   /** Decides which rules act on a request and updates their counters (see the module comment). */
   decide(req: FaultRequestInfo): FaultDecision[] {
-    const out: FaultDecision[] = [];
+    let out: FaultDecision[] | undefined;
     let delayed = false;
     const now = this.clock.now();
     for (const entry of this.entries) {
+      if (entry.operation !== undefined && entry.operation !== req.operation) continue;
+      if (entry.header !== undefined && !mayHaveHeader(req, entry.header)) continue;
       const { rule } = entry;
       if (rule.retired || entry.matchesOperation) continue;
       if (delayed && rule.action.type === 'latency') continue;
@@ -156,11 +162,11 @@ export class FaultRegistry {
       this.fired(rule);
       const decision: FaultDecision = { ruleId: rule.id, ...(rule.name !== undefined ? { name: rule.name } : {}), action: rule.action.type, effect };
       if ('phase' in rule.action && rule.action.phase === 'after') decision.phase = 'after';
-      out.push(decision);
+      (out ??= []).push(decision);
       if (rule.action.type !== 'latency') break;
       delayed = true;
     }
-    return out;
+    return out ?? [];
   }
 
   /**

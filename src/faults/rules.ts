@@ -153,6 +153,7 @@ export function validateFaultRule(input: unknown): {
   rule: ValidatedFaultRule;
   matches: RequestPredicate;
   matchesOperation?: BulkOperationPredicate;
+  prefilter?: MatchPrefilter;
 } {
   if (!isPlainObject(input)) fail('', 'a fault rule must be a JSON object with at least an "action"');
   const obj = input as Record<string, unknown>;
@@ -194,11 +195,13 @@ export function validateFaultRule(input: unknown): {
 
   let matches: RequestPredicate = () => true;
   let matchesOperation: BulkOperationPredicate | undefined;
+  let prefilter: MatchPrefilter | undefined;
   if (obj.match !== undefined && obj.match !== null) {
     const compiled = validateMatch(obj.match);
     rule.match = compiled.match;
     matches = compiled.matches;
     matchesOperation = compiled.matchesOperation;
+    prefilter = compiled.prefilter;
   }
   if (matchesOperation) {
     const { type } = rule.action;
@@ -209,7 +212,7 @@ export function validateFaultRule(input: unknown): {
       fail('action.phase', 'action.phase "after" does not apply to a Bulk operation (the operation fails instead of running)');
     }
   }
-  return { rule, matches, ...(matchesOperation ? { matchesOperation } : {}) };
+  return { rule, matches, ...(matchesOperation ? { matchesOperation } : {}), ...(prefilter ? { prefilter } : {}) };
 }
 
 /** An RFC 3339 date-time, or "+<n><unit>" (ms, s, m, h) after the rule is added. */
@@ -355,12 +358,33 @@ function validateRetryAfter(v: unknown): number | string {
 // ---------------------------------------------------------------------------------------------------------------
 // Match validation and compilation
 
-function validateMatch(v: unknown): { match: FaultMatch; matches: RequestPredicate; matchesOperation?: BulkOperationPredicate } {
+/**
+ * What a request must have for a rule to match, implied by its tests and cheap to check first (the registry checks
+ * it before it calls `matches`, so that rules a request cannot match cost next to nothing): the one operation the
+ * rule names, and the header its first header condition names (lower case; every header condition needs the
+ * header, see mayHaveHeader).
+ */
+export interface MatchPrefilter {
+  operation?: string;
+  header?: string;
+}
+
+/** False only when the request certainly has no header named `name` (lower case), so no header condition on it holds. */
+export function mayHaveHeader(r: FaultRequestInfo, name: string): boolean {
+  const headers = r.headers as unknown;
+  if (typeof headers !== 'object' || headers === null) return false;
+  if ((headers as Record<string, unknown>)[name] !== undefined) return true;
+  // Not found by its lower-case name: absent, unless some key is not in lower case (then the tests look by case).
+  return !headersLower(r, lookupsOf(r));
+}
+
+function validateMatch(v: unknown): { match: FaultMatch; matches: RequestPredicate; matchesOperation?: BulkOperationPredicate; prefilter?: MatchPrefilter } {
   if (!isPlainObject(v)) return fail('match', 'match must be an object (all its conditions must hold)');
   const m = v as Record<string, unknown>;
   checkKeys(m, 'match', MATCH_KEYS, 'match key');
   const match: FaultMatch = {};
   const tests: RequestTest[] = [];
+  const prefilter: MatchPrefilter = {};
   /** Whether a test uses the request's lookups (fetched once per rule and request, not once per test). */
   let looksUp = false;
 
@@ -399,6 +423,7 @@ function validateMatch(v: unknown): { match: FaultMatch; matches: RequestPredica
     match.operation = (typeof m.operation === 'string' ? ops[0] : ops) as FaultMatch['operation'];
     const set = new Set<string>(ops);
     tests.push((r) => set.has(r.operation));
+    if (set.size === 1) prefilter.operation = ops[0]!;
   }
   if (m.query !== undefined) {
     const { copy, test } = validateNamedConditions(m.query, 'match.query');
@@ -411,6 +436,7 @@ function validateMatch(v: unknown): { match: FaultMatch; matches: RequestPredica
     match.headers = copy;
     tests.push((r, l) => test(r.headers, headersLower(r, l)));
     looksUp = true;
+    prefilter.header = Object.keys(copy)[0]!.toLowerCase();
   }
   if (m.body !== undefined) {
     if (Array.isArray(m.body)) {
@@ -438,7 +464,7 @@ function validateMatch(v: unknown): { match: FaultMatch; matches: RequestPredica
     for (const t of tests) if (!t(r, l)) return false;
     return true;
   };
-  return { match, matches, ...(matchesOperation ? { matchesOperation } : {}) };
+  return { match, matches, ...(matchesOperation ? { matchesOperation } : {}), ...(prefilter.operation !== undefined || prefilter.header !== undefined ? { prefilter } : {}) };
 }
 
 /** `match.bulkOperation`: an index, or an object with a method and/or a path glob. */
@@ -493,16 +519,26 @@ interface RequestLookups {
 }
 type RequestTest = (r: FaultRequestInfo, l: RequestLookups) => boolean;
 const lookups = new WeakMap<FaultRequestInfo, RequestLookups>();
+/** Where a request's lookups are kept on its FaultRequestInfo (the WeakMap only for one that cannot take them). */
+const LOOKUPS = Symbol('scimulator.faults.lookups');
 
 function lookupsOf(r: FaultRequestInfo): RequestLookups {
-  let l = lookups.get(r);
-  if (!l) lookups.set(r, (l = {}));
+  const holder = r as FaultRequestInfo & { [LOOKUPS]?: RequestLookups };
+  let l = holder[LOOKUPS];
+  if (l !== undefined) return l;
+  l = lookups.get(r);
+  if (l !== undefined) return l;
+  l = {};
+  if (Object.isExtensible(r)) holder[LOOKUPS] = l;
+  else lookups.set(r, l);
   return l;
 }
 
 function keysLower(obj: unknown): boolean {
   if (typeof obj !== 'object' || obj === null) return true;
-  for (const key of Object.keys(obj)) if (key !== key.toLowerCase()) return false;
+  // for-in makes no list of keys; an inherited enumerable key can only make this false, which is always safe
+  // (the tests then compare names ignoring case).
+  for (const key in obj) if (key !== key.toLowerCase()) return false;
   return true;
 }
 

@@ -19,7 +19,7 @@
  * faults or profiles exist, and the SCIM core (src/scim/) knows nothing of HTTP.
  */
 import express, { type Express, type RequestHandler, type Response } from 'express';
-import { behaviourMiddleware } from '../behaviour/middleware.js';
+import { behaviourMiddleware, type BehaviourResolver } from '../behaviour/middleware.js';
 import type { ScimulatorOptions } from '../config.js';
 import { faultMiddleware } from '../faults/middleware.js';
 import { journalMiddleware } from '../journal/middleware.js';
@@ -55,9 +55,10 @@ function scimLayers(runtime: Scimulator, hooks: AppHooks): RequestHandler[] {
     options.journal &&
       behaviourMiddleware((_req, res) => {
         const tenant = tenantOf(res);
+        const target: ReturnType<BehaviourResolver> = { analyser: tenant.behaviour, context: contextOf(res), warningsHeader: tenant.config.warningsHeader };
         // OAuth access tokens rotate; the client they were issued to stays the same.
-        const principal = tenant.auth.mode === 'oauth' ? `oauth client ${tenant.auth.clientId}` : undefined;
-        return { analyser: tenant.behaviour, context: contextOf(res), warningsHeader: tenant.config.warningsHeader, ...(principal ? { principal } : {}) };
+        if (tenant.auth.mode === 'oauth') target.principal = `oauth client ${tenant.auth.clientId}`;
+        return target;
       }),
     faultMiddleware((_req, res) => {
       const tenant = tenantOf(res);

@@ -11,9 +11,23 @@ export interface ScimRequestClass {
 
 /** Splits a path relative to the SCIM base path into its non-empty segments (query string ignored). */
 export function pathSegments(relativePath: string): string[] {
-  const q = relativePath.search(/[?#]/);
-  const path = q === -1 ? relativePath : relativePath.slice(0, q);
-  return path.split('/').filter((s) => s.length > 0);
+  let end = relativePath.length;
+  for (let i = 0; i < end; i++) {
+    const c = relativePath.charCodeAt(i);
+    if (c === 0x3f /* ? */ || c === 0x23 /* # */) end = i;
+  }
+  // Counted first, so that the list is made at its size.
+  let count = 0;
+  for (let i = 0; i < end; i++) if (relativePath.charCodeAt(i) !== 0x2f && (i === 0 || relativePath.charCodeAt(i - 1) === 0x2f)) count++;
+  const segments = new Array<string>(count);
+  let n = 0;
+  for (let start = 0; start < end; ) {
+    let slash = relativePath.indexOf('/', start);
+    if (slash < 0 || slash > end) slash = end;
+    if (slash > start) segments[n++] = relativePath.slice(start, slash);
+    start = slash + 1;
+  }
+  return segments;
 }
 
 /**

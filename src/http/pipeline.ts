@@ -8,10 +8,13 @@
  * request's SCIM context (src/request-context.ts) on `res.locals.scim`, and calls `next()` to go on or
  * `next(err)` (or throws) to answer with an error. Nothing here knows what the layers do.
  */
+import { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { ErrorRequestHandler, Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { RequestScimContext } from '../request-context.js';
 import type { Scimulator } from '../runtime.js';
 import { ScimError } from '../scim/errors.js';
+import { isLowerCaseOf } from '../scim/strings.js';
 import { classifyScimRequest } from './classify.js';
 
 /** Where a SCIM request was mounted: its tenant and the length of the URL prefix before the relative path. */
@@ -20,11 +23,15 @@ interface Mount {
   prefixLength: number;
 }
 
+/** Whether `url` has `lower` (in lower case) at `at`, compared ignoring case without making strings. */
+function hasLowerAt(url: string, at: number, lower: string): boolean {
+  return url.length >= at + lower.length && isLowerCaseOf(url, lower, at, at + lower.length);
+}
+
 /** `url` (path and query) starts with `prefix`, compared case-insensitively, followed by "/", "?" or the end. */
 function startsWithSegment(url: string, at: number, prefix: string): boolean {
   if (prefix === '') return true;
-  if (url.length < at + prefix.length) return false;
-  if (url.slice(at, at + prefix.length).toLowerCase() !== prefix) return false;
+  if (!hasLowerAt(url, at, prefix)) return false;
   const next = url.charCodeAt(at + prefix.length);
   return Number.isNaN(next) || next === 0x2f /* / */ || next === 0x3f /* ? */;
 }
@@ -35,7 +42,7 @@ function startsWithSegment(url: string, at: number, prefix: string): boolean {
  */
 export function scimMount(url: string, basePath: string, tenantsPrefix = '/tenants/'): Mount | undefined {
   const base = basePath.toLowerCase();
-  if (url.length > tenantsPrefix.length && url.slice(0, tenantsPrefix.length).toLowerCase() === tenantsPrefix) {
+  if (url.length > tenantsPrefix.length && hasLowerAt(url, 0, tenantsPrefix)) {
     let end = tenantsPrefix.length;
     while (end < url.length && url.charCodeAt(end) !== 0x2f && url.charCodeAt(end) !== 0x3f) end++;
     const raw = url.slice(tenantsPrefix.length, end);
@@ -56,6 +63,9 @@ export function scimMount(url: string, basePath: string, tenantsPrefix = '/tenan
 }
 
 const EMPTY_QUERY: Record<string, unknown> = Object.freeze(Object.create(null) as Record<string, unknown>);
+/** The descriptor the dispatcher gives req.query with (one object, its value set for the call and cleared after). */
+const QUERY_VALUE: PropertyDescriptor = { value: undefined, writable: true, configurable: true, enumerable: true };
+const ignore = (): undefined => undefined;
 
 /**
  * Runs `layers` in order with express's `next` semantics: `next()` goes on, `next(err)` (or a throw, or a
@@ -98,8 +108,7 @@ export function scimDispatcher(runtime: Scimulator, options: DispatcherOptions):
     const mount = scimMount(url, basePath);
     if (!mount) return next();
     const tenant = runtime.tenant(mount.tenantId);
-    const fail = (err: unknown) => onError(err, req, res, () => undefined);
-    if (!tenant) return fail(new ScimError(404, undefined, `There is no tenant "${mount.tenantId}".`));
+    if (!tenant) return onError(new ScimError(404, undefined, `There is no tenant "${mount.tenantId}".`), req, res, ignore);
 
     // What express's mounting did: the matched prefix becomes req.baseUrl, the rest req.url.
     let rest = url.slice(mount.prefixLength);
@@ -109,14 +118,16 @@ export function scimDispatcher(runtime: Scimulator, options: DispatcherOptions):
     const q = rest.indexOf('?');
     const relativePath = q < 0 ? rest : rest.slice(0, q);
     // The query is parsed once per request (express would parse it again on every read of req.query).
-    Object.defineProperty(req, 'query', { value: q < 0 ? EMPTY_QUERY : req.query, writable: true, configurable: true, enumerable: true });
+    QUERY_VALUE.value = q < 0 ? EMPTY_QUERY : req.query;
+    Object.defineProperty(req, 'query', QUERY_VALUE);
+    QUERY_VALUE.value = undefined;
 
     const { operation, resourceType } = classifyScimRequest(req.method, relativePath, tenant.registry);
     const context: RequestScimContext = { tenantId: mount.tenantId, relativePath, operation, warnings: [] };
     if (resourceType !== undefined) context.resourceType = resourceType;
     res.locals.tenant = tenant;
     res.locals.scim = context;
-    runLayers(layers, req, res, (err) => (err === undefined ? notFound(req, res, fail) : fail(err)));
+    runLayers(layers, req, res, (err) => (err === undefined ? notFound(req, res, (e?: unknown) => onError(e, req, res, ignore)) : onError(err, req, res, ignore)));
   };
 }
 
@@ -150,8 +161,43 @@ export function enterScimDirectly(
     if (!res.locals) res.locals = Object.create(null) as Response['locals'];
     req.originalUrl ??= req.url;
     req.baseUrl ??= '';
-    runLayers(layers, req, res, (err) => (err === undefined ? routerHandle(req, res, callback) : onError(err, req, res, () => undefined)));
+    runLayers(layers, req, res, (err) => (err === undefined ? routerHandle(req, res, callback) : onError(err, req, res, ignore)));
   };
+}
+
+/** What node's createServer takes to make requests and responses of its own classes. */
+export interface MessageClasses {
+  IncomingMessage: typeof IncomingMessage;
+  ServerResponse: typeof ServerResponse;
+}
+
+/**
+ * Node's createServer options that make each request and response with the express app's own prototypes
+ * (`app.request`, `app.response`) from the start, so that express's switch of their prototypes on entry (in
+ * app.handle and in enterScimDirectly) finds nothing to change. Changing the prototype of an object that exists
+ * gives it a hidden class of its own, and every property added to it afterwards (by express, node and our layers)
+ * copies its property store: about 8 KB of garbage per request, a quarter of what a `GET /Users/{id}` allocated.
+ * The constructors run node's own on the new object; their own prototypes are node's constructors, so that V8
+ * reserves room in the object for every field node's constructors set. Undefined when node's IncomingMessage or
+ * ServerResponse is a class (it cannot be called on an object made elsewhere): the server then uses node's own.
+ */
+export function appMessageClasses(app: Express): MessageClasses | undefined {
+  const { request, response } = app as unknown as { request: object; response: object };
+  const isClass = (f: unknown) => Function.prototype.toString.call(f).startsWith('class');
+  if (isClass(IncomingMessage) || isClass(ServerResponse)) return undefined;
+  const incoming = IncomingMessage as unknown as (this: object, socket: Socket) => void;
+  const outgoing = ServerResponse as unknown as (this: object, req: IncomingMessage, options: unknown) => void;
+  function AppRequest(this: object, socket: Socket): void {
+    incoming.call(this, socket);
+  }
+  function AppResponse(this: object, req: IncomingMessage, options: unknown): void {
+    outgoing.call(this, req, options);
+  }
+  AppRequest.prototype = request;
+  AppResponse.prototype = response;
+  Object.setPrototypeOf(AppRequest, IncomingMessage);
+  Object.setPrototypeOf(AppResponse, ServerResponse);
+  return { IncomingMessage: AppRequest as unknown as typeof IncomingMessage, ServerResponse: AppResponse as unknown as typeof ServerResponse };
 }
 
 /**
@@ -163,7 +209,7 @@ export function scimUrlTest(basePath: string, controlPath: string | undefined, o
   const control = controlPath?.toLowerCase();
   const others = otherPaths.map((p) => new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/?]+')}/?(?:\\?|$)`, 'i'));
   return (url) => {
-    if (control !== undefined && url.length >= control.length && url.slice(0, control.length).toLowerCase() === control) {
+    if (control !== undefined && hasLowerAt(url, 0, control)) {
       const next = url.charCodeAt(control.length);
       if (Number.isNaN(next) || next === 0x2f || next === 0x3f) return false;
     }

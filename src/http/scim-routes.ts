@@ -8,7 +8,7 @@ import { processBulk } from '../scim/bulk.js';
 import { ScimError, badRequest } from '../scim/errors.js';
 import { listRequestFromParams, listRequestFromSearchBody, SEARCH_REQUEST_SCHEMA, type ListRequest } from '../scim/list.js';
 import { parseAttributeList, Projection, type ProjectionRequest } from '../scim/project.js';
-import { checkListProjection, checkOperation } from '../scim/capabilities.js';
+import { checkListProjection, checkOperation, offers } from '../scim/capabilities.js';
 import { etagMatches, type ScimService } from '../scim/service.js';
 import type { Tenant } from '../tenant.js';
 import {
@@ -52,7 +52,17 @@ export function integerParam(req: Request, name: string): number | undefined {
   return Number(raw);
 }
 
+/** The projection of a request without query parameters (shared: nobody changes a ProjectionRequest). */
+const NO_PROJECTION: ProjectionRequest = Object.freeze({ attributes: undefined, excludedAttributes: undefined });
+
+/** No enumerable key (a query object without parameters), found without making a list of keys. */
+export function hasNoKeys(query: unknown): boolean {
+  for (const _ in query as object) return false;
+  return true;
+}
+
 export function projectionOf(req: Request): ProjectionRequest {
+  if (hasNoKeys(req.query)) return NO_PROJECTION;
   return {
     attributes: parseAttributeList(queryParam(req, 'attributes')),
     excludedAttributes: parseAttributeList(queryParam(req, 'excludedAttributes')),
@@ -192,6 +202,32 @@ function param(segment: string): string {
 }
 
 /**
+ * req.path, the path of req.url as express's parseurl gives it, without parsing the URL into an object (express
+ * would parse it again, req.url having changed since it last did): the URL up to "?", unless it holds a character
+ * parseurl leaves to url.parse.
+ */
+function pathOf(req: Request): string {
+  const url = req.url;
+  if (url.charCodeAt(0) !== 0x2f /* / */) return req.path;
+  for (let i = 1; i < url.length; i++) {
+    switch (url.charCodeAt(i)) {
+      case 0x3f /* ? */:
+        return url.slice(0, i);
+      case 0x09:
+      case 0x0a:
+      case 0x0c:
+      case 0x0d:
+      case 0x20:
+      case 0x23 /* # */:
+      case 0xa0:
+      case 0xfeff:
+        return req.path;
+    }
+  }
+  return url;
+}
+
+/**
  * The segments of a relative path as express's router matched them: one trailing slash ignored, an empty
  * segment anywhere else matches no route (undefined).
  */
@@ -324,8 +360,12 @@ function resourceEndpoint(req: Request, res: Response, segments: string[]): bool
 export function scimRoutes(): (req: Request, res: Response, next: (err?: unknown) => void) => void {
   return (req, res, next) => {
     const context = res.locals.scim as RequestScimContext | undefined;
-    if (context) checkOperation(tenantOf(res).capabilities, context.operation, context.resourceType, `${req.method} ${req.path}`);
-    const segments = routeSegments(req.path);
+    const path = pathOf(req);
+    if (context) {
+      const { capabilities } = tenantOf(res);
+      if (!offers(capabilities, context.operation, context.resourceType)) checkOperation(capabilities, context.operation, context.resourceType, `${req.method} ${path}`);
+    }
+    const segments = routeSegments(path);
     if (segments === undefined) return next();
     if (segments.length === 0) {
       if (isRead(req.method)) return rootQuery(req, res, false);

@@ -15,6 +15,7 @@ import {
   capturedHeaders,
   define,
   headersFromCaptured,
+  type HeaderValues,
   JOURNAL_BODY_LIMIT,
   JsonText,
   MAY_HOLD_SECRET,
@@ -78,6 +79,8 @@ export interface JournalEntry {
 }
 
 type RawHeaders = Record<string, string | string[] | number | undefined>;
+/** Headers as a flat [name, value, name, value, ...] list. */
+type HeaderList = Array<string | string[] | number>;
 
 /**
  * What a recording subscriber (Journal.subscribeRecorded) reads of an entry as it is recorded, without its
@@ -128,7 +131,8 @@ export type JournalRecordInput = Omit<
   query: Record<string, unknown> | string;
   /** Raw headers (e.g. req.headers); redacted when the entry is read. */
   requestHeaders: RawHeaders;
-  responseHeaders: RawHeaders;
+  /** The response's header object, or its entries as a flat [name, value, ...] list (the capture's: no object made). */
+  responseHeaders: RawHeaders | HeaderList;
   resourceType?: string | null;
   fault?: FiredFaultInfo | null;
   requestBodyTruncated?: boolean;
@@ -227,7 +231,8 @@ export class StoredEntry implements RecordedEntry {
   private readonly query: Record<string, unknown> | string;
   /** [name, value, ...], credentials redacted. */
   private readonly requestHeaders: Array<string | string[] | number>;
-  private readonly responseHeaders: RawHeaders;
+  /** [name, value, ...]. */
+  private readonly responseHeaders: HeaderList;
   /** Request body text to parse and redact when read; when undefined, `requestValue` is already redacted. */
   private readonly requestText: string | undefined;
   private readonly requestValue: unknown;
@@ -235,7 +240,8 @@ export class StoredEntry implements RecordedEntry {
   private readonly responseJson: boolean;
   private readonly committed: StoredCommitted | null;
 
-  constructor(seq: number, timeMs: number, input: JournalRecordInput) {
+  /** `shared`: the journal's kept header values (see HeaderValues). */
+  constructor(seq: number, timeMs: number, input: JournalRecordInput, shared?: HeaderValues) {
     this.seq = seq;
     this.timeText = input.time;
     this.timeMs = input.time !== undefined ? Date.parse(input.time) : timeMs;
@@ -244,9 +250,9 @@ export class StoredEntry implements RecordedEntry {
     this.path = input.path;
     this.relativePath = input.relativePath;
     this.query = input.query ?? '';
-    this.requestHeaders = capturedHeaders(input.requestHeaders);
+    this.requestHeaders = capturedHeaders(input.requestHeaders, shared);
     this.status = input.status;
-    this.responseHeaders = input.responseHeaders ?? {};
+    this.responseHeaders = Array.isArray(input.responseHeaders) ? input.responseHeaders : headerListOf(input.responseHeaders);
     this.durationMs = input.durationMs;
     this.operation = input.operation;
     this.resourceType = input.resourceType ?? null;
@@ -280,7 +286,11 @@ export class StoredEntry implements RecordedEntry {
     this.committed = input.committed ? storeCommitted(input.committed, tokens) : null;
 
     let extraBytes = 0;
-    for (const w of this.warnings) extraBytes += 64 + w.code.length + w.rfc.length + w.detail.length;
+    // Indexed loops: most lists here are the shared frozen empty ones, which for-of iterates with allocations.
+    for (let i = 0; i < this.warnings.length; i++) {
+      const w = this.warnings[i]!;
+      extraBytes += 64 + w.code.length + w.rfc.length + w.detail.length;
+    }
     if (this.committed) extraBytes += 64 + headerBytes(this.committed.headers) + this.committed.text.length;
     this.bytes =
       ENTRY_OVERHEAD_BYTES +
@@ -289,7 +299,7 @@ export class StoredEntry implements RecordedEntry {
       queryBytes(this.query) +
       listBytes(this.requestHeaders) +
       requestSize +
-      headerBytes(this.responseHeaders) +
+      listBytes(this.responseHeaders) +
       (this.responseText?.length ?? 0) +
       extraBytes;
   }
@@ -305,14 +315,21 @@ export class StoredEntry implements RecordedEntry {
   /** What the subscribers' additions (client, findings) cost; counted once they ran (see Journal.append). */
   additionsBytes(): number {
     let bytes = this.client === null ? 0 : 32 + this.client.length;
-    for (const f of this.findings) bytes += 96 + f.code.length + f.rfc.length + f.detail.length + 16 * f.requestIds.length;
+    for (let i = 0; i < this.findings.length; i++) {
+      const f = this.findings[i]!;
+      bytes += 96 + f.code.length + f.rfc.length + f.detail.length + 16 * f.requestIds.length;
+    }
     return bytes;
   }
 
   responseHeader(name: string): string | undefined {
-    const v = this.responseHeaders[name];
-    if (v === undefined || v === null) return undefined;
-    return String(Array.isArray(v) ? v[0] : v);
+    const list = this.responseHeaders;
+    for (let i = 0; i < list.length; i += 2) {
+      if (list[i] !== name) continue;
+      const v = list[i + 1] as string | string[] | number | null;
+      return v === null ? undefined : String(Array.isArray(v) ? v[0] : v);
+    }
+    return undefined;
   }
 
   /** The request body as an entry shows it (parsed, passwords redacted), for body matches. */
@@ -366,7 +383,7 @@ export class StoredEntry implements RecordedEntry {
       requestBodyTruncated: this.requestBodyTruncated,
       status: this.status,
       get responseHeaders(): Record<string, string | string[] | number> {
-        return settle(this, 'responseHeaders', copyResponseHeaders(stored.responseHeaders));
+        return settle(this, 'responseHeaders', responseHeadersOf(stored.responseHeaders));
       },
       set responseHeaders(v: Record<string, string | string[] | number>) {
         settle(this, 'responseHeaders', v);
@@ -457,6 +474,27 @@ function copyQuery(query: Record<string, unknown> | undefined | null): Record<st
     const v = query[k];
     if (v === undefined) continue;
     define(out, k, typeof v === 'object' && v !== null ? JSON.parse(JSON.stringify(v)) : v);
+  }
+  return out;
+}
+
+/** The entries of a header object as a flat list (values given as undefined left out). */
+function headerListOf(headers: RawHeaders | undefined | null): HeaderList {
+  const list: HeaderList = [];
+  if (!headers) return list;
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (value !== undefined) list.push(name, value);
+  }
+  return list;
+}
+
+/** The response header object of a flat list, as copyResponseHeaders makes it of an object. */
+function responseHeadersOf(list: HeaderList): Record<string, string | string[] | number> {
+  const out: Record<string, string | string[] | number> = {};
+  for (let i = 0; i < list.length; i += 2) {
+    const v = list[i + 1]!;
+    define(out, list[i] as string, Array.isArray(v) ? v.map(String) : v);
   }
   return out;
 }

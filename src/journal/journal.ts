@@ -13,6 +13,7 @@
  */
 import type { ConformanceWarning, RequestScimContext } from '../request-context.js';
 import type { Clock } from '../scim/clock.js';
+import { HeaderValues } from './redact.js';
 import { StoredEntry, type JournalEntry, type JournalRecordInput, type RecordedEntry } from './entry.js';
 import { toHarEntry, type HarLog } from './export.js';
 import { JournalFile } from './file.js';
@@ -124,6 +125,8 @@ export class Journal {
   evicted = 0;
   /** Each listener, true when it takes a JournalEntry (subscribe), false when a RecordedEntry (subscribeRecorded). */
   private readonly listeners = new Map<JournalListener | RecordedListener, boolean>();
+  /** Header values the entries share (see HeaderValues). */
+  private readonly headerValues = new HeaderValues();
 
   constructor(opts: JournalOptions) {
     const capacity = opts.capacity ?? DEFAULT_JOURNAL_CAPACITY;
@@ -178,7 +181,7 @@ export class Journal {
    */
   append(input: JournalRecordInput, context?: RequestScimContext): StoredEntry {
     const seq = ++this.seq;
-    const stored = new StoredEntry(seq, input.timeMs ?? this.clock.now(), input);
+    const stored = new StoredEntry(seq, input.timeMs ?? this.clock.now(), input, this.headerValues);
     while (this.held > 0 && (this.held >= this.capacity || this.heldBytes + stored.bytes > this.maxBytes)) this.dropOldest();
     const kept = stored.bytes <= this.maxBytes;
     if (kept) {
@@ -283,6 +286,7 @@ export class Journal {
 
   /** Drops every entry; sequence numbers continue from where they were. */
   clear(): void {
+    this.headerValues.clear();
     this.buffer.fill(undefined);
     this.head = 0;
     this.held = 0;

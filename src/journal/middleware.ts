@@ -33,20 +33,40 @@ export type JournalResolver = (
 
 const CAPTURE = Symbol('scimulator.journal.capture');
 const NO_WARNINGS = Object.freeze([]) as unknown as RequestScimContext['warnings'];
-type CapturedResponse = Response & { [CAPTURE]?: ResponseCapture };
+type CapturedResponse = Response & { [CAPTURE]?: RequestCapture };
 
-/** The response body written so far: one string as is, or bytes up to the limit. */
-class ResponseCapture {
+/**
+ * What the journal layer keeps of one request until it records it: where to record, when it arrived, the request
+ * body copied when no body layer keeps its text, and the response body written so far (one string as is, or
+ * bytes up to the limit; nothing for HEAD). One object per request, on its response: the shared `recordOnClose`
+ * listener and the prototype's write and end find it there, so no closure is made per request.
+ */
+class RequestCapture {
   private single: string | undefined = undefined;
   private chunks: Buffer[] | undefined = undefined;
   private bytes = 0;
   truncated = false;
+  recorded = false;
+  /** The parsed request body, redacted, when no body layer keeps its text (see journalMiddleware). */
+  sent: { body: unknown; truncated: boolean } | undefined = undefined;
   /** The response's own write and end, when they were wrapped (no express app prototype to install on). */
   write: Response['write'] | undefined = undefined;
   end: Response['end'] | undefined = undefined;
 
+  constructor(
+    readonly req: Request,
+    readonly resolve: JournalResolver,
+    /** What `resolve` gave when the request arrived. */
+    readonly journal: Journal,
+    readonly context: RequestScimContext,
+    /** False for HEAD: no response body is kept. */
+    readonly capturing: boolean,
+    readonly t0: number,
+    readonly timeMs: number,
+  ) {}
+
   add(chunk: unknown, encoding: unknown): void {
-    if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
+    if (!this.capturing || chunk === undefined || chunk === null || typeof chunk === 'function') return;
     if (typeof chunk === 'string') {
       if (chunk.length === 0) return;
       const utf8 = encoding === undefined || typeof encoding === 'function' || encoding === 'utf8' || encoding === 'utf-8';
@@ -180,86 +200,115 @@ export function journalMiddleware(resolve: JournalResolver): RequestHandler {
       next();
       return;
     }
-    const t0 = performance.now();
-    const timeMs = start.journal.clock.now();
     const capturing = req.method !== 'HEAD';
-    const capture = capturing ? new ResponseCapture() : undefined;
-    if (capture) {
-      const r = res as CapturedResponse;
-      r[CAPTURE] = capture;
-      if (!captureOnPrototype(res)) {
-        capture.write = res.write;
-        capture.end = res.end;
-        r.write = captureWrite as Response['write'];
-        r.end = captureEnd as Response['end'];
-      }
+    const capture = new RequestCapture(req, resolve, start.journal, start.context, capturing, performance.now(), start.journal.clock.now());
+    const r = res as CapturedResponse;
+    r[CAPTURE] = capture;
+    if (capturing && !captureOnPrototype(res)) {
+      capture.write = res.write;
+      capture.end = res.end;
+      r.write = captureWrite as Response['write'];
+      r.end = captureEnd as Response['end'];
     }
 
     // Without a body layer that keeps the text (context.requestText), the parsed body is copied as soon as a parser
     // sets req.body, so that a later layer normalising it in place (IdP quirks) does not change what is shown.
-    let sent: { body: unknown; truncated: boolean } | undefined;
     if (req.body !== undefined) {
-      if (start.context.requestText === undefined) sent = redactBody(req.body);
+      if (start.context.requestText === undefined) capture.sent = redactBody(req.body);
     } else if (hasBody(req)) {
-      const context = start.context;
-      let current: unknown = req.body;
-      Object.defineProperty(req, 'body', {
-        configurable: true,
-        enumerable: true,
-        get: () => current,
-        set: (v: unknown) => {
-          current = v;
-          if (sent === undefined && v !== undefined && context.requestText === undefined) sent = redactBody(v);
-        },
-      });
+      const watched = req as CapturedRequest;
+      watched[CAPTURE] = capture;
+      watched[BODY] = req.body;
+      Object.defineProperty(req, 'body', BODY_WATCH);
     }
-
-    let recorded = false;
-    const record = () => {
-      if (recorded) return;
-      recorded = true;
-      let late: ReturnType<JournalResolver>;
-      try {
-        late = resolve(req, res);
-      } catch {
-        late = undefined;
-      }
-      const { journal, context } = late ?? start!;
-      const completed = res.writableFinished;
-      const outcome: JournalOutcome = completed ? 'completed' : context.fault?.action === 'reset' ? 'reset' : 'aborted';
-      const url = req.originalUrl ?? req.url ?? '';
-      const q = url.indexOf('?');
-      const hash = url.indexOf('#', q + 1);
-      try {
-        journal.append({
-          timeMs,
-          tenant: context.tenantId,
-          method: req.method,
-          path: q < 0 ? url : url.slice(0, q),
-          relativePath: context.relativePath,
-          query: q < 0 ? '' : url.slice(q + 1, hash < 0 ? undefined : hash),
-          requestHeaders: req.headers,
-          requestBody: context.requestText ?? (sent ? sent.body : req.body === undefined ? null : (req.body as unknown)),
-          requestBodyTruncated: sent?.truncated ?? false,
-          status: completed || res.headersSent ? res.statusCode : 0,
-          responseHeaders: res.getHeaders() as Record<string, string | string[] | number>,
-          responseBody: capture ? responseBodyOf(capture.text(), capture.truncated, res.getHeader('content-type')) : null,
-          responseBodyTruncated: capture?.truncated ?? false,
-          durationMs: Math.round((performance.now() - t0) * 1000) / 1000,
-          operation: context.operation,
-          resourceType: context.resourceType ?? null,
-          fault: context.fault ?? null,
-          warnings: context.warnings?.length ? context.warnings : NO_WARNINGS,
-          committed: context.committed ?? null,
-          outcome,
-        }, context);
-      } catch (err) {
-        // Journaling must never take the server down; say so and carry on.
-        process.emitWarning(`scimulator journal: could not record ${req.method} ${req.originalUrl}: ${(err as Error).message}`);
-      }
-    };
     // 'close' follows 'finish' on every response, and comes alone when the connection went away first.
-    res.on('close', record);
+    res.on('close', recordOnClose);
     next();
   };
+}
+
+/** The response's headers as a flat [name, value, ...] list (names in lower case, as getHeaders() gives them). */
+function responseHeaderList(res: Response): Array<string | string[] | number> {
+  const names = res.getHeaderNames();
+  // Made at its size: the journal keeps it.
+  const list = new Array<string | string[] | number>(names.length * 2);
+  let n = 0;
+  for (const name of names) {
+    const value = res.getHeader(name);
+    if (value === undefined) continue;
+    list[n++] = name;
+    list[n++] = value;
+  }
+  list.length = n;
+  return list;
+}
+
+const BODY = Symbol('scimulator.journal.body');
+type CapturedRequest = Request & { [CAPTURE]?: RequestCapture; [BODY]?: unknown };
+
+/**
+ * req.body while the journal watches it: the value lives under a symbol, and the first body a parser sets is copied,
+ * redacted, unless a body layer keeps the request's text. The same two functions for every request, so that V8
+ * gives every watched request the same hidden class (accessors made per request would each make a new one).
+ */
+const BODY_WATCH: PropertyDescriptor = {
+  configurable: true,
+  enumerable: true,
+  get(this: CapturedRequest): unknown {
+    return this[BODY];
+  },
+  set(this: CapturedRequest, v: unknown) {
+    this[BODY] = v;
+    const capture = this[CAPTURE];
+    if (capture !== undefined && capture.sent === undefined && v !== undefined && capture.context.requestText === undefined) capture.sent = redactBody(v);
+  },
+};
+
+/** The 'close' listener of every journaled response (`this` is the response): records its entry once. */
+function recordOnClose(this: CapturedResponse): void {
+  const capture = this[CAPTURE];
+  if (capture === undefined || capture.recorded) return;
+  capture.recorded = true;
+  const { req, sent } = capture;
+  const res = this;
+  let late: ReturnType<JournalResolver>;
+  try {
+    late = capture.resolve(req, res);
+  } catch {
+    late = undefined;
+  }
+  const journal = late ? late.journal : capture.journal;
+  const context = late ? late.context : capture.context;
+  const completed = res.writableFinished;
+  const outcome: JournalOutcome = completed ? 'completed' : context.fault?.action === 'reset' ? 'reset' : 'aborted';
+  const url = req.originalUrl ?? req.url ?? '';
+  const q = url.indexOf('?');
+  const hash = url.indexOf('#', q + 1);
+  try {
+    journal.append({
+      timeMs: capture.timeMs,
+      tenant: context.tenantId,
+      method: req.method,
+      path: q < 0 ? url : url.slice(0, q),
+      relativePath: context.relativePath,
+      query: q < 0 ? '' : url.slice(q + 1, hash < 0 ? undefined : hash),
+      requestHeaders: req.headers,
+      requestBody: context.requestText ?? (sent ? sent.body : req.body === undefined ? null : (req.body as unknown)),
+      requestBodyTruncated: sent?.truncated ?? false,
+      status: completed || res.headersSent ? res.statusCode : 0,
+      responseHeaders: responseHeaderList(res),
+      responseBody: capture.capturing ? responseBodyOf(capture.text(), capture.truncated, res.getHeader('content-type')) : null,
+      responseBodyTruncated: capture.truncated,
+      durationMs: Math.round((performance.now() - capture.t0) * 1000) / 1000,
+      operation: context.operation,
+      resourceType: context.resourceType ?? null,
+      fault: context.fault ?? null,
+      warnings: context.warnings?.length ? context.warnings : NO_WARNINGS,
+      committed: context.committed ?? null,
+      outcome,
+    }, context);
+  } catch (err) {
+    // Journaling must never take the server down; say so and carry on.
+    process.emitWarning(`scimulator journal: could not record ${req.method} ${req.originalUrl}: ${(err as Error).message}`);
+  }
 }

@@ -11,15 +11,34 @@ export const MAX_BODY_DEPTH = 200;
 
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key']);
 const SCHEME_HEADERS = new Set(['authorization', 'proxy-authorization']);
-const AUTH_SCHEME = /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)(\s+)([\s\S]*)$/;
+/** A scheme, whitespace and credentials: the scheme is kept. */
+const SCHEME_AND_CREDENTIALS = /^[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*\s+\S/;
+/** A scheme and whitespace alone: nothing to hide, kept as is. */
+const SCHEME_ONLY = /^[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*\s+$/;
+/** "Bearer [REDACTED]" and the like, made once per scheme (every entry keeps one). */
+const redactedByScheme = new Map<string, string>();
 
 function redactHeaderValue(name: string, value: string): string {
   if (value === '') return value;
   if (SCHEME_HEADERS.has(name)) {
-    const m = AUTH_SCHEME.exec(value);
-    if (m) return m[3] === '' ? value : `${m[1]} ${REDACTED}`;
+    if (SCHEME_AND_CREDENTIALS.test(value)) {
+      // The scheme ends at the first whitespace (no scheme character is whitespace).
+      const scheme = value.slice(0, value.search(/\s/));
+      let redacted = redactedByScheme.get(scheme);
+      if (redacted === undefined) {
+        redacted = `${scheme} ${REDACTED}`;
+        if (redactedByScheme.size < 64) redactedByScheme.set(scheme, (redacted = flat(redacted)));
+      }
+      return redacted;
+    }
+    if (SCHEME_ONLY.test(value)) return value;
   }
   return REDACTED;
+}
+
+/** A string as one flat sequence of characters (a concatenation kept as is would be a tree of parts). */
+function flat(text: string): string {
+  return Buffer.from(text, 'utf16le').toString('utf16le');
 }
 
 /** A copy of the headers with credential values replaced by "[REDACTED]" (the auth scheme is kept). */
@@ -41,21 +60,50 @@ export function redactHeaders(
   return out;
 }
 
+/** Request headers whose values one client sends the same on every request: kept once (see HeaderValues). */
+const REPEATED_VALUE_HEADERS = new Set(['host', 'user-agent', 'accept', 'accept-encoding', 'accept-language', 'connection', 'content-type', 'cache-control']);
+const MAX_SHARED_VALUES = 256;
+const MAX_SHARED_VALUE_LENGTH = 256;
+
+/**
+ * The values of REPEATED_VALUE_HEADERS a journal has kept, so that its entries share one string per value instead
+ * of one each (node makes new strings for every request; a kept entry's strings survive the young generation and
+ * are copied by each collection). Bounded; a journal clears it with its entries.
+ */
+export class HeaderValues {
+  private readonly values = new Map<string, string>();
+
+  share(value: string): string {
+    const kept = this.values.get(value);
+    if (kept !== undefined) return kept;
+    if (this.values.size < MAX_SHARED_VALUES && value.length <= MAX_SHARED_VALUE_LENGTH) this.values.set(value, value);
+    return value;
+  }
+
+  clear(): void {
+    this.values.clear();
+  }
+}
+
 /**
  * Headers as the journal keeps them: a flat [name, value, name, value, ...] list of the header object's entries
  * with credential values already "[REDACTED]" (so no secret is kept), made without copying any other value.
  */
-export function capturedHeaders(headers: Record<string, string | string[] | number | undefined> | undefined | null): Array<string | string[] | number> {
-  const out: Array<string | string[] | number> = [];
-  if (!headers) return out;
-  for (const name of Object.keys(headers)) {
+export function capturedHeaders(headers: Record<string, string | string[] | number | undefined> | undefined | null, shared?: HeaderValues): Array<string | string[] | number> {
+  if (!headers) return [];
+  const names = Object.keys(headers);
+  // Made at its size: the journal keeps it.
+  const out = new Array<string | string[] | number>(names.length * 2);
+  let n = 0;
+  for (const name of names) {
     const value = headers[name];
     if (value === undefined) continue;
     const lower = name.toLowerCase();
-    if (SECRET_HEADERS.has(lower)) {
-      out.push(name, Array.isArray(value) ? value.map((v) => redactHeaderValue(lower, String(v))) : redactHeaderValue(lower, String(value)));
-    } else out.push(name, value);
+    out[n++] = name;
+    if (SECRET_HEADERS.has(lower)) out[n++] = Array.isArray(value) ? value.map((v) => redactHeaderValue(lower, String(v))) : redactHeaderValue(lower, String(value));
+    else out[n++] = shared !== undefined && typeof value === 'string' && REPEATED_VALUE_HEADERS.has(lower) ? shared.share(value) : value;
   }
+  out.length = n;
   return out;
 }
 

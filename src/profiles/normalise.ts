@@ -11,6 +11,7 @@ import { formatFilter, parseFilter, parsePatchPath, type AttributePath, type Fil
 import { hasValueFilter, splitAttributeList } from '../scim/project.js';
 import type { SchemaRegistry } from '../scim/schemas/registry.js';
 import type { AttributeDef, SchemaDef } from '../scim/schemas/types.js';
+import { isLowerCaseOf } from '../scim/strings.js';
 import type { ScimOperation } from '../request-context.js';
 import { QUIRK_BY_CODE, type QuirkCode } from './quirks.js';
 
@@ -65,7 +66,7 @@ function without(obj: Bag, drop: string): Bag {
 function findKey(obj: Bag, name: string): string | undefined {
   if (Object.hasOwn(obj, name)) return name;
   const l = lower(name);
-  return Object.keys(obj).find((k) => lower(k) === l);
+  return Object.keys(obj).find((k) => isLowerCaseOf(k, l));
 }
 
 /** "Operations" + "[0]" / ".op" / `["name.givenName"]`. */
@@ -87,8 +88,9 @@ function show(value: unknown, max = 80): string {
 /** Collects findings, summarising repeats of one code beyond MAX_FINDINGS_PER_CODE. */
 export class Findings {
   readonly list: Finding[] = [];
-  private readonly counts = new Map<string, number>();
-  private readonly overflow = new Map<string, { count: number; unfixable: boolean }>();
+  /** Made with the first finding (most requests have none). */
+  private counts: Map<string, number> | undefined = undefined;
+  private overflow: Map<string, { count: number; unfixable: boolean }> | undefined = undefined;
   /** Set by every rewrite; a request without rewrites keeps its body object. */
   changed = false;
 
@@ -99,20 +101,23 @@ export class Findings {
   }
 
   add(finding: Finding): void {
-    const n = (this.counts.get(finding.code) ?? 0) + 1;
-    this.counts.set(finding.code, n);
+    const counts = (this.counts ??= new Map());
+    const n = (counts.get(finding.code) ?? 0) + 1;
+    counts.set(finding.code, n);
     if (n <= MAX_FINDINGS_PER_CODE) {
       this.list.push(finding);
       return;
     }
-    const o = this.overflow.get(finding.code) ?? { count: 0, unfixable: false };
+    const overflow = (this.overflow ??= new Map());
+    const o = overflow.get(finding.code) ?? { count: 0, unfixable: false };
     o.count++;
     o.unfixable ||= finding.unfixable === true;
-    this.overflow.set(finding.code, o);
+    overflow.set(finding.code, o);
   }
 
   /** The findings, with one summary per code that overflowed. */
   done(): Finding[] {
+    if (this.overflow === undefined) return this.list;
     for (const [code, o] of this.overflow) {
       const summary: Finding = {
         code: code as QuirkCode,

@@ -126,7 +126,10 @@ export class Projection {
 
   private level(defs: readonly AttributeDef[], container: Record<string, unknown>, containerKey: string): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const def of defs) {
+    // Indexed loops over schema definitions: they are frozen arrays, and for-of over a frozen array makes an
+    // iterator result per element even in optimised code.
+    for (let i = 0; i < defs.length; i++) {
+      const def = defs[i]!;
       if (container[def.name] === undefined) continue;
       const projected = this.attribute(def, container[def.name], containerKey);
       if (projected !== undefined) out[def.name] = projected;
@@ -185,7 +188,8 @@ export class Projection {
     const one = (element: unknown) => {
       if (!isPlainObject(element)) return element;
       const out: Record<string, unknown> = {};
-      for (const sub of subs) {
+      for (let i = 0; i < subs.length; i++) {
+        const sub = subs[i]!;
         if (element[sub.name] === undefined || sub.returned === 'never') continue;
         const key = sub.name.toLowerCase();
         const keep =

@@ -392,7 +392,10 @@ export class ScimService {
   }
 
   private checkUniqueness(type: ResourceSchema, resource: Resource, selfId: string | undefined): void {
-    for (const def of type.core.attributes) {
+    // Indexed: the definitions are a frozen array, which for-of iterates with an allocation per element.
+    const defs = type.core.attributes;
+    for (let i = 0; i < defs.length; i++) {
+      const def = defs[i]!;
       const unique = def.uniqueness !== 'none' || (this.options.groupDisplayNameUnique && type.core.id === GROUP_SCHEMA_ID && def.name === 'displayName');
       const value = resource[def.name];
       if (!unique || typeof value !== 'string' || !this.repo.isIndexed(type.name, def.name)) continue;

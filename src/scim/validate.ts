@@ -124,8 +124,11 @@ export function normaliseSingle(def: AttributeDef, raw: unknown, path: string): 
   if (!isPlainObject(raw)) {
     throw badRequest('invalidValue', `Attribute "${path}" is complex and must be a JSON object, but the request has ${describeValue(raw)}.`);
   }
-  const value = normaliseLevel(def.subAttributes ?? [], raw, path, () => false);
-  for (const sub of def.subAttributes ?? []) {
+  const subs = def.subAttributes ?? [];
+  const value = normaliseLevel(subs, raw, path, () => false);
+  // Indexed: schema definitions are frozen arrays, which for-of iterates with an allocation per element.
+  for (let i = 0; i < subs.length; i++) {
+    const sub = subs[i]!;
     if (sub.required && sub.mutability !== 'readOnly' && value[sub.name] === undefined) {
       throw badRequest('invalidValue', `Attribute "${path}.${sub.name}" is required.`);
     }
@@ -191,7 +194,8 @@ export function validateResource(schema: ResourceSchema, input: unknown, options
 /** Required attributes must be present (readOnly ones are the server's to set). */
 export function checkRequired(schema: ResourceSchema, resource: Resource): void {
   const check = (defs: readonly AttributeDef[], container: Record<string, unknown> | undefined, prefix: string) => {
-    for (const def of defs) {
+    for (let i = 0; i < defs.length; i++) {
+      const def = defs[i]!;
       if (def.required && def.mutability !== 'readOnly' && isUnassigned(container?.[def.name])) {
         throw badRequest('invalidValue', `Attribute "${prefix}${def.name}" is required for a ${schema.name}.`);
       }
@@ -210,7 +214,8 @@ export function checkRequired(schema: ResourceSchema, resource: Resource): void 
  */
 export function checkImmutable(schema: ResourceSchema, existing: Resource, next: Resource): void {
   const compare = (defs: readonly AttributeDef[], before: Record<string, unknown> | undefined, after: Record<string, unknown> | undefined, prefix: string) => {
-    for (const def of defs) {
+    for (let i = 0; i < defs.length; i++) {
+      const def = defs[i]!;
       const old = before?.[def.name];
       if (def.mutability === 'immutable' && !isUnassigned(old) && !jsonEqual(old, after?.[def.name])) {
         throw new ScimError(400, 'mutability', `Attribute "${prefix}${def.name}" is immutable and cannot be changed once set.`);

@@ -386,3 +386,31 @@ describe('FaultRegistry.decide', () => {
     });
   });
 });
+
+describe('FaultRegistry: rules a request cannot match are passed over first (operation, a named header)', () => {
+  const rule = (i: number, match: Record<string, unknown>) => ({ name: `r${i}`, match, action: { type: 'error', status: 503 } });
+
+  it('decides as the full match does: header names in any case, several operations, headers given as a list', () => {
+    const { faults } = setup();
+    faults.add(rule(0, { operation: 'get', headers: { 'X-Fail': 'yes' } }));
+    faults.add(rule(1, { operation: ['patch', 'get'], headers: { 'x-other': { contains: 'b' } } }));
+    faults.add(rule(2, { operation: 'patch' }));
+    const fired = (r: FaultRequestInfo) => faults.decide(r).map((d) => d.name);
+    expect(fired(req())).toEqual([]);
+    expect(fired(req({ headers: { 'x-fail': 'yes' } }))).toEqual(['r0']);
+    // Keys not in lower case (a FaultRequestInfo not made by node): found ignoring case.
+    expect(fired(req({ headers: { 'X-Fail': 'yes' } }))).toEqual(['r0']);
+    expect(fired(req({ headers: { 'X-FAIL': 'no', 'x-other': ['a', 'abc'] } }))).toEqual(['r1']);
+    expect(fired(req({ operation: 'patch', method: 'PATCH', headers: { 'x-fail': 'yes' } }))).toEqual(['r2']);
+    expect(fired(req({ operation: 'patch', method: 'PATCH', headers: { 'X-Other': 'b' } }))).toEqual(['r1']);
+  });
+
+  it('counts a match only for the rules a request matched, as before', () => {
+    const { faults } = setup();
+    for (let i = 0; i < 50; i++) faults.add(rule(i, { operation: 'get', resourceType: 'User', headers: { 'X-Bench-Fault': `rule-${i}` } }));
+    for (let i = 0; i < 10; i++) expect(faults.decide(req({ headers: { host: 'h', 'user-agent': 'ua' } }))).toEqual([]);
+    expect(faults.decide(req({ headers: { 'x-bench-fault': 'rule-7' } })).map((d) => d.name)).toEqual(['r7']);
+    expect(faults.decide(req({ operation: 'list', relativePath: '/Users', headers: { 'x-bench-fault': 'rule-8' } }))).toEqual([]);
+    expect(faults.list().filter((r) => r.matched > 0).map((r) => [r.name, r.matched, r.fired])).toEqual([['r7', 1, 1]]);
+  });
+});
