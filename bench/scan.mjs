@@ -15,6 +15,7 @@
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { referenceScan } from './lib/w3-reference.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const argv = process.argv.slice(2);
@@ -26,7 +27,6 @@ const USERS = Number(arg('users', '100000'));
 const REPS = Number(arg('reps', '21'));
 const BASELINE = arg('baseline', '');
 const FILTER = 'emails[type eq "work" and value ew "@example.com"]';
-const SUFFIX = '@example.com';
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (xs) => `${median(xs).toFixed(2)} ms (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`;
@@ -64,23 +64,7 @@ if (BASELINE) builds.push(await build('baseline', resolve(BASELINE)));
 
 // The reference loop's users: the same directory as JSON, parsed in one go (as scan-loop.mjs reads users.json).
 const users = JSON.parse(JSON.stringify(builds[0].users()));
-function loop() {
-  const page = [];
-  let total = 0;
-  for (let i = 0; i < users.length; i++) {
-    const emails = users[i].emails;
-    if (!Array.isArray(emails)) continue;
-    for (let j = 0; j < emails.length; j++) {
-      const e = emails[j];
-      if (typeof e.type === 'string' && e.type.toLowerCase() === 'work' && typeof e.value === 'string' && e.value.toLowerCase().endsWith(SUFFIX)) {
-        total++;
-        if (page.length < 10) page.push(users[i]);
-        break;
-      }
-    }
-  }
-  return total;
-}
+const loop = () => referenceScan(users);
 
 const cases = [{ name: 'loop', run: loop }];
 for (const b of builds) cases.push({ name: `${b.label} query`, run: b.query }, { name: `${b.label} http`, run: b.http });
