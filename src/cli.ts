@@ -2,7 +2,7 @@
 /** The `scimulator` command: parse flags, call the library, print, exit codes (2 = bad usage, 1 = failure). */
 import { createWriteStream } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ScimulatorClient, ScimulatorControlError } from './client.js';
 import { AUTH_MODES, DEFAULT_CLIENT_SECRET, DEFAULT_OPTIONS, DEFAULT_TOKEN, type AuthMode, type ScimulatorOptions, type SeedingOptions } from './config.js';
@@ -261,6 +261,27 @@ function argsOf(argv: string[]): string[] {
   return plain ? argv.slice(1) : argv;
 }
 
+const ENV_PREFIX = 'SCIMULATOR_';
+
+/**
+ * SCIMULATOR_<FLAG> variables that name no option of the command: said on stderr and ignored. A CI job or a
+ * container often carries variables of that prefix meant for something else (SCIMULATOR_URL for the client under
+ * test, a serve flag when running `seed`), and yargs' strict parsing would otherwise stop with "Unknown argument".
+ * Called at the end of a command's builder: yargs reads the environment after it.
+ */
+function ignoreForeignEnv<T>(y: Argv<T>, command: string): Argv<T> {
+  // getOptions() is yargs' own (not in its type declarations): the options defined so far, by name.
+  const known = new Set(Object.keys((y as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key));
+  for (const name of Object.keys(process.env)) {
+    if (!name.startsWith(ENV_PREFIX) || name.length === ENV_PREFIX.length) continue;
+    const flag = name.slice(ENV_PREFIX.length).toLowerCase().replace(/_/g, '-');
+    if (known.has(flag)) continue;
+    process.stderr.write(`scimulator: ignoring ${name}: \`${command}\` has no --${flag} option\n`);
+    delete process.env[name];
+  }
+  return y;
+}
+
 const parser = yargs(argsOf(hideBin(process.argv)))
   .scriptName('scimulator')
   .env('SCIMULATOR')
@@ -271,7 +292,7 @@ const parser = yargs(argsOf(hideBin(process.argv)))
     ['serve', '$0'],
     'Start the SCIM 2.0 service',
     (y) =>
-      y
+      ignoreForeignEnv(y
         .option('port', { type: 'number', default: DEFAULT_OPTIONS.port, describe: 'TCP port (0 picks a free one)' })
         .option('host', { type: 'string', default: DEFAULT_OPTIONS.host, describe: 'Address to bind' })
         .option('base-path', { type: 'string', default: DEFAULT_OPTIONS.basePath, describe: 'SCIM base path' })
@@ -319,19 +340,19 @@ const parser = yargs(argsOf(hideBin(process.argv)))
         .option('seed', { type: 'number', describe: 'Generate a directory with this seed (default 1); also seeds the ids of created resources' })
         .option('users', { type: 'number', describe: 'Generate this many users (default 50 when generating)' })
         .option('groups', { type: 'number', describe: 'Generate this many groups (default 8 when generating)' })
-        .option('seed-file', { type: 'string', describe: 'Scenario file to seed from (seeds/*.json); --seed/--users/--groups override its generate block' }),
+        .option('seed-file', { type: 'string', describe: 'Scenario file to seed from (seeds/*.json); --seed/--users/--groups override its generate block' }), 'serve'),
     (argv) => serve(argv as Record<string, unknown>),
   )
   .command(
     'seed',
     'Write a seeded directory as a snapshot document (serve it with --data), without serving',
     (y) =>
-      y
+      ignoreForeignEnv(y
         .option('seed', { type: 'number', describe: 'Generator seed (default 1)' })
         .option('users', { type: 'number', describe: 'Users to generate (default 50)' })
         .option('groups', { type: 'number', describe: 'Groups to generate (default 8)' })
         .option('seed-file', { type: 'string', describe: 'Scenario file (seeds/*.json); --seed/--users/--groups override its generate block' })
-        .option('out', { type: 'string', nargs: 1, demandOption: true, describe: 'Output file ("-" for standard output)' }),
+        .option('out', { type: 'string', nargs: 1, demandOption: true, describe: 'Output file ("-" for standard output)' }), 'seed'),
     (argv) => seed(argv as Record<string, unknown>),
   )
   .command(

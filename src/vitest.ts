@@ -15,7 +15,7 @@
  *
  * The environment variables are SCIM_URL, SCIM_BASE_URL, SCIM_TOKEN and SCIM_CONTROL_URL (plus SCIM_CONTROL_TOKEN
  * when the control API has one); they are not SCIMULATOR_* on purpose: those configure a `scimulator` process, and a
- * test that spawns one with the inherited environment would receive them as unknown flags.
+ * test that spawns one with the inherited environment would get a warning for each.
  */
 import type {} from 'vitest'; // the module augmented below (types only: nothing of vitest is loaded)
 import type { ScimulatorOptions } from './config.js';

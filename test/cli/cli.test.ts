@@ -84,6 +84,20 @@ describe('scimulator CLI', () => {
     expect(res.status).toBe(200);
   });
 
+  it('ignores, and names on stderr, a SCIMULATOR_* variable that is no option of the command (a CI job sets SCIMULATOR_URL for its client)', async () => {
+    const { baseUrl, out } = await start([], { SCIMULATOR_PORT: '0', SCIMULATOR_URL: 'http://127.0.0.1:8080/scim/v2', SCIMULATOR_TOKEN: 'from-env' });
+    expect(out()).toContain('scimulator: ignoring SCIMULATOR_URL: `serve` has no --url option');
+    expect((await fetch(`${baseUrl}/Users`, { headers: { Authorization: 'Bearer from-env' } })).status).toBe(200);
+    // A serve flag in the environment of `seed`: ignored too; a flag on the command line stays strict.
+    const seeded = spawnSync(process.execPath, [CLI, 'seed', '--users', '2', '--groups', '1', '--out', '-'], { encoding: 'utf8', env: { ...process.env, SCIMULATOR_PORT: '9999' } });
+    expect(seeded.status).toBe(0);
+    expect(seeded.stderr).toContain('scimulator: ignoring SCIMULATOR_PORT: `seed` has no --port option');
+    expect((JSON.parse(seeded.stdout) as { resources: { User: unknown[] } }).resources.User).toHaveLength(2);
+    const strict = spawnSync(process.execPath, [CLI, 'serve', '--url', 'x'], { encoding: 'utf8' });
+    expect(strict.status).toBe(2);
+    expect(strict.stderr).toMatch(/Unknown argument: url/);
+  });
+
   it('--auth oauth: prints the token endpoint, issues tokens for the client credentials, never prints a chosen secret', async () => {
     const { baseUrl, out } = await start(['serve', '--port', '0', '--auth', 'oauth', '--client-id', 'ci-connector', '--client-secret', 'hunter2-secret', '--token-lifetime', '120']);
     const origin = new URL(baseUrl).origin;
