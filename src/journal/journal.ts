@@ -121,6 +121,7 @@ export class Journal {
   private readonly file: JournalFile | undefined;
   private readonly creatorVersion: string;
   private closed: Promise<void> | undefined;
+  private readonly closing = new AbortController();
   /** Entries dropped from the buffer to make room for newer ones, or too large to keep (clear() does not count). */
   evicted = 0;
   /** Each listener, true when it takes a JournalEntry (subscribe), false when a RecordedEntry (subscribeRecorded). */
@@ -156,6 +157,11 @@ export class Journal {
   /** The seq of the last recorded entry (0 before the first); tests wait for "the next request after lastSeq". */
   get lastSeq(): number {
     return this.seq;
+  }
+
+  /** Aborted when the journal is closed (its tenant deleted, the server stopping): open streams of it end. */
+  get closedSignal(): AbortSignal {
+    return this.closing.signal;
   }
 
   /** The first error of the NDJSON file stream, if any (writing stops then). */
@@ -370,6 +376,7 @@ export class Journal {
   /** Flushes and closes the NDJSON file (if any) and rejects pending waitFor() calls. */
   close(): Promise<void> {
     if (this.closed) return this.closed;
+    this.closing.abort();
     for (const w of [...this.waiters]) {
       w.cleanup();
       w.reject(new Error('the journal was closed'));

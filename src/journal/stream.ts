@@ -93,7 +93,10 @@ function entryJson(entry: JournalEntry, response: 'full' | 'none'): string {
 
 const event = (name: string, data: unknown) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
 
-/** Answers `res` with the event stream of `journal` until the client leaves, the limit or timeout is reached, or `signal` aborts. */
+/**
+ * Answers `res` with the event stream of `journal` until the client leaves, the limit or timeout is reached, `signal`
+ * aborts, or the journal is closed (its tenant was deleted: a reconnecting EventSource then meets 404 and stops).
+ */
 export function streamJournal(journal: Journal, req: IncomingMessage, res: ServerResponse, opts: JournalStreamOptions): void {
   const bufferLimit = opts.bufferLimit ?? STREAM_BUFFER_LIMIT;
   const response = opts.response ?? 'full';
@@ -119,6 +122,7 @@ export function streamJournal(journal: Journal, req: IncomingMessage, res: Serve
     clearInterval(stats);
     if (timer) clearTimeout(timer);
     opts.signal?.removeEventListener('abort', finish);
+    journal.closedSignal.removeEventListener('abort', finish);
     if (!res.writableEnded) res.end();
   };
 
@@ -187,7 +191,8 @@ export function streamJournal(journal: Journal, req: IncomingMessage, res: Serve
   const timer = opts.timeoutMs !== undefined ? setTimeout(finish, opts.timeoutMs) : undefined;
   timer?.unref();
   res.on('close', finish);
-  if (opts.signal?.aborted) return finish();
+  if (opts.signal?.aborted || journal.closedSignal.aborted) return finish();
   opts.signal?.addEventListener('abort', finish, { once: true });
+  journal.closedSignal.addEventListener('abort', finish, { once: true });
   schedule();
 }

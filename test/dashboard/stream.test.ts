@@ -148,6 +148,18 @@ describe('GET /_mock/requests/stream', () => {
     expect(got.map((e) => [e.tenant, e.relativePath])).toEqual([['streamed', '/Groups']]);
     await scim.deleteTenant('streamed');
   });
+
+  it('ends when its tenant is deleted (no stream outlives its journal)', async () => {
+    const tenant = await scim.createTenant({ id: 'deleted-while-streamed' });
+    const stream = tenant.control.requests.stream();
+    await stream.next(); // hello: subscribed
+    await scim.deleteTenant('deleted-while-streamed');
+    // Without a limit or timeout, only the server can end this stream: the generator finishes instead of waiting.
+    const rest = await collect(stream, () => false);
+    expect(rest.filter((e) => e.type === 'entry')).toEqual([]);
+    // The URL is gone: a reconnecting EventSource gets 404 and stops.
+    expect((await fetch(`${scim.url}/_mock/tenants/deleted-while-streamed/requests/stream`)).status).toBe(404);
+  }, 10_000);
 });
 
 describe('journalEntryJson', () => {
