@@ -118,13 +118,14 @@ function sendList(req: Request, res: Response, typeNames: string[], request: Lis
   const { config, capabilities } = tenant;
   const service = serviceOf(res);
   projection = checkListProjection(capabilities, projection);
+  const base = baseUrlOf(req);
   const result = service.query(typeNames, request, {
     limits: { defaultPageSize: config.defaultPageSize, maxPageSize: config.maxPageSize, cursorTimeout: config.cursorTimeout },
     cursorSecret: `scimulator-cursor:${tenant.id}:${tenant.seed}`,
     onWarning: (w) => warnOf(res, [w]),
     capabilities,
+    baseUrl: base,
   });
-  const base = baseUrlOf(req);
   const projections = new Map<string, Projection>();
   const resources = result.entries.map(({ type, resource }) => {
     let p = projections.get(type.name);

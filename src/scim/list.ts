@@ -70,6 +70,37 @@ export interface ListOptions {
   onWarning?: (warning: FilterWarning) => void;
   /** What the target supports (filters, sortBy, startIndex); absent: everything RFC 7644 defines. */
   capabilities?: TargetCapabilities;
+  /** Attributes responses carry that the store does not hold (User.groups); absent: none. */
+  computed?: ComputedAttributes;
+}
+
+/**
+ * Attributes a type's responses carry that its stored resources do not hold (User.groups, computed from the groups'
+ * members, RFC 7643 section 4.1.2). A filter or sortBy that names one is evaluated on the resource as a response
+ * carries it: a scan that computes them per resource, asked for by the request.
+ */
+export interface ComputedAttributes {
+  /** Canonical names of the type's computed core attributes (empty: none). */
+  names(type: ResourceSchema): readonly string[];
+  /** The stored resource with its computed attributes. */
+  view(type: ResourceSchema, resource: Resource): Resource;
+}
+
+/** Whether the filter names one of `names` (canonical core attribute names) of `type`, at its top level. */
+function filterNames(node: FilterNode, type: ResourceSchema, names: readonly string[]): boolean {
+  switch (node.type) {
+    case 'and':
+    case 'or':
+      return filterNames(node.left, type, names) || filterNames(node.right, type, names);
+    case 'not':
+      return filterNames(node.filter, type, names);
+    default: {
+      const { urn, attribute } = node.path;
+      if (urn !== undefined && urn.toLowerCase() !== type.core.id.toLowerCase()) return false;
+      const lower = attribute.toLowerCase();
+      return names.some((name) => name.toLowerCase() === lower);
+    }
+  }
 }
 
 export interface ListEntry {
@@ -148,7 +179,7 @@ function keyReader(resolved: ResolvedAttribute): (resource: Resource) => SortKey
   };
 }
 
-function sortSpec(types: readonly ResourceSchema[], sortBy: string): SortSpec {
+function sortSpec(types: readonly ResourceSchema[], sortBy: string, computed: ComputedAttributes | undefined): SortSpec {
   const readers = new Map<string, KeyReader>();
   let canonical: string | undefined;
   for (const type of types) {
@@ -167,7 +198,9 @@ function sortSpec(types: readonly ResourceSchema[], sortBy: string): SortSpec {
       throw badRequest('invalidValue', `sortBy "${sortBy}" names "${resolved.canonicalPath}", which is never returned (returned: never); it cannot be used to sort.`);
     }
     canonical ??= resolved.canonicalPath;
-    readers.set(type.name, keyReader(resolved));
+    const read = keyReader(resolved);
+    const isComputed = !resolved.inExtension && computed !== undefined && computed.names(type).includes(attribute.name);
+    readers.set(type.name, isComputed ? (resource) => read(computed.view(type, resource)) : read);
   }
   if (canonical === undefined) {
     const names = types.map((t) => t.name).join(', ');
@@ -231,6 +264,11 @@ function matchers(types: readonly ResourceSchema[], ast: FilterNode | undefined,
       },
     });
     const plan = planFilter(ast, type, indexOrder(type, options.repo));
+    const computed = options.computed;
+    if (computed && predicate && filterNames(ast, type, computed.names(type))) {
+      const stored = predicate;
+      return { type, predicate: (resource: Resource) => stored(computed.view(type, resource)), plan };
+    }
     return { type, predicate, plan };
   });
   for (const { warning, types: n } of warnings.values()) if (n === types.length) options.onWarning?.(warning);
@@ -284,7 +322,7 @@ export function listResources(types: readonly ResourceSchema[], request: ListReq
   if (options.capabilities) request = checkQuery(options.capabilities, request);
   const ast = request.filter !== undefined ? parseFilter(request.filter, { ...options.parse, onWarning: options.parse?.onWarning ?? options.onWarning }) : undefined;
   if (ast && options.capabilities) checkFilter(options.capabilities, ast, types);
-  const sort = request.sortBy !== undefined && request.sortBy.trim() !== '' ? sortSpec(types, request.sortBy) : undefined;
+  const sort = request.sortBy !== undefined && request.sortBy.trim() !== '' ? sortSpec(types, request.sortBy, options.computed) : undefined;
   const direction = sortDirection(request.sortOrder);
   const count = pageSize(request, limits, method);
 

@@ -6,7 +6,7 @@ import { isPlainObject, type ResolvedAttribute, type ResourceSchema } from './at
 import { checkMembersOfWrite, checkMembershipPatch, checkPatchPaths, type TargetCapabilities } from './capabilities.js';
 import type { Clock } from './clock.js';
 import { ScimError, badRequest, notFound } from './errors.js';
-import { listResources, type ListOptions, type ListRequest, type ListResult } from './list.js';
+import { listResources, type ComputedAttributes, type ListOptions, type ListRequest, type ListResult } from './list.js';
 import { applyListEdit, applyPatch, parsePatchRequest, sameResource, type PatchOutcome, type PatchWarning, type ValueListDelta } from './patch.js';
 import { Projection, type ProjectionRequest } from './project.js';
 import { RenderCache } from './render-cache.js';
@@ -53,6 +53,9 @@ export function etagMatches(header: string, version: string): boolean {
   const wanted = opaqueTag(version);
   return header.split(',').some((tag) => tag.trim() === '*' || opaqueTag(tag) === wanted);
 }
+
+const USER_COMPUTED: readonly string[] = Object.freeze(['groups']);
+const NONE_COMPUTED: readonly string[] = Object.freeze([]);
 
 export class ScimService {
   /**
@@ -197,9 +200,23 @@ export class ScimService {
    * Filters, sorts and paginates the resources of one or more types (RFC 7644 3.4.2, RFC 9865); see list.ts.
    * Several types make a root query (GET / and POST /.search).
    */
-  query(typeNames: readonly string[], request: ListRequest, options: Omit<ListOptions, 'repo' | 'clock'>): ListResult {
+  query(typeNames: readonly string[], request: ListRequest, options: Omit<ListOptions, 'repo' | 'clock' | 'computed'> & { baseUrl?: string }): ListResult {
     const types = typeNames.map((name) => this.resourceType(name));
-    return listResources(types, request, { ...options, repo: this.repo, clock: this.clock });
+    const { baseUrl = '', ...list } = options;
+    return listResources(types, request, { ...list, repo: this.repo, clock: this.clock, computed: this.computedAttributes(baseUrl) });
+  }
+
+  /** User.groups as filters and sortBy see it: what render() adds (`$ref` with `baseUrl`). */
+  private computedAttributes(baseUrl: string): ComputedAttributes {
+    const isUser = (type: ResourceSchema) => type.core.id === USER_SCHEMA_ID;
+    return {
+      names: (type) => (isUser(type) ? USER_COMPUTED : NONE_COMPUTED),
+      view: (type, resource) => {
+        if (!isUser(type)) return resource;
+        const groups = this.groupsOf(resource.id as string, baseUrl);
+        return groups.length ? { ...resource, groups } : resource;
+      },
+    };
   }
 
   /** Throws 412 when an If-Match header does not match the current version. */
