@@ -2,6 +2,7 @@
  * Fault rules as data: validation of untrusted rule input (from the control API, the embedding API or CLI
  * shorthands) and compilation of `match` into a predicate over a FaultRequestInfo.
  */
+import { BodyPathError, parseBodyPath as parseBodyPathSteps, selectBodyValues, type BodyPathStep } from '../body-path.js';
 import { compilePathGlob } from '../path-glob.js';
 import { ScimError } from '../scim/errors.js';
 import {
@@ -648,77 +649,22 @@ function booleanFlag(v: unknown, field: string): boolean {
 // ---------------------------------------------------------------------------------------------------------------
 // Body conditions
 
-type PathStep = { kind: 'key'; name: string } | { kind: 'all' } | { kind: 'index'; index: number };
-
-/** Parses `Operations[*].value.members`, `emails[0].value`, `["urn:...:2.0:User"].manager.value`. */
-export function parseBodyPath(path: string, field = 'path'): PathStep[] {
-  const steps: PathStep[] = [];
-  let i = 0;
-  const bad = (why: string): never =>
-    fail(field, `${field} "${path}" is not a valid body path (${why}); write names separated by dots, [*] or [n] for array elements, ["a.b"] for keys with dots`);
-  let expectName = true;
-  while (i < path.length) {
-    const ch = path[i]!;
-    if (ch === '[') {
-      const close = path.indexOf(']', i);
-      if (close === -1) bad('missing "]"');
-      const inner = path.slice(i + 1, close).trim();
-      if (inner === '*') steps.push({ kind: 'all' });
-      else if (/^\d{1,9}$/.test(inner)) steps.push({ kind: 'index', index: Number(inner) });
-      else if (/^"[^"]+"$/.test(inner) || /^'[^']+'$/.test(inner)) steps.push({ kind: 'key', name: inner.slice(1, -1) });
-      else bad(`"[${inner}]" is neither [*], an index nor a quoted key`);
-      i = close + 1;
-      expectName = false;
-    } else if (ch === '.') {
-      if (expectName) bad('empty name');
-      i++;
-      expectName = true;
-      if (i >= path.length) bad('ends with "."');
-    } else {
-      if (!expectName) bad(`"." expected before "${path.slice(i)}"`);
-      let j = i;
-      while (j < path.length && path[j] !== '.' && path[j] !== '[') j++;
-      steps.push({ kind: 'key', name: path.slice(i, j) });
-      i = j;
-      expectName = false;
-    }
+/** Parses a body path (src/body-path.ts: the syntax journal queries use too); names like "__proto__" are refused. */
+export function parseBodyPath(path: string, field = 'path'): BodyPathStep[] {
+  let steps: BodyPathStep[];
+  try {
+    steps = parseBodyPathSteps(path);
+  } catch (err) {
+    if (!(err instanceof BodyPathError)) throw err;
+    return fail(field, `${field} "${path}" is not a valid body path (${err.why}, at character ${err.at + 1}); write names separated by dots, [*] or [n] for array elements, ["a.b"] for keys with dots`);
   }
-  if (steps.length === 0) bad('empty');
   for (const s of steps) {
     if (s.kind === 'key' && FORBIDDEN_KEYS.has(s.name)) fail(field, `${field}: the name "${s.name}" is not allowed`);
   }
   return steps;
 }
 
-/** The values a body path selects (arrays met before a name step are walked automatically). */
-export function selectBodyValues(body: unknown, steps: PathStep[]): unknown[] {
-  let current: unknown[] = body === undefined ? [] : [body];
-  for (const step of steps) {
-    const next: unknown[] = [];
-    for (const v of current) {
-      if (step.kind === 'all') {
-        if (Array.isArray(v)) next.push(...v);
-      } else if (step.kind === 'index') {
-        if (Array.isArray(v) && step.index < v.length) next.push(v[step.index]);
-      } else {
-        collectKey(v, step.name.toLowerCase(), next, 0);
-      }
-    }
-    current = next.filter((x) => x !== undefined);
-  }
-  return current;
-}
-
-function collectKey(v: unknown, lname: string, out: unknown[], depth: number): void {
-  if (depth > MAX_DEPTH) return;
-  if (Array.isArray(v)) {
-    for (const e of v) collectKey(e, lname, out, depth + 1);
-  } else if (typeof v === 'object' && v !== null) {
-    for (const key of Object.keys(v)) {
-      if (key.toLowerCase() === lname) out.push((v as Record<string, unknown>)[key]);
-    }
-  }
-}
+export { selectBodyValues };
 
 function validateBodyCondition(v: unknown, field: string): { copy: BodyCondition; test: (body: unknown) => boolean } {
   if (!isPlainObject(v)) return fail(field, `${field} must be an object such as { "path": "userName", "equals": "bjensen" }`);

@@ -2,9 +2,10 @@
  * Journal queries: validation (JournalQueryError names the bad field) and compilation into predicates over
  * stored entries; the JSON-path-like body paths of body matches.
  */
+import { BodyPathError, parseBodyPath as parseBodyPathSteps, selectBodyValues, type BodyPathStep } from '../body-path.js';
 import { compilePathGlob, globToRegExp } from '../path-glob.js';
 import { SCIM_OPERATIONS, type ConformanceWarning } from '../request-context.js';
-import { lookupKey, MAX_BODY_DEPTH } from './redact.js';
+import { lookupKey } from './redact.js';
 import type { StoredEntry } from './entry.js';
 
 export const DEFAULT_QUERY_LIMIT = 100;
@@ -92,7 +93,7 @@ export interface CompiledQuery {
   order: 'asc' | 'desc';
 }
 
-type PathToken = { kind: 'key'; name: string } | { kind: 'index'; index: number } | { kind: 'any' };
+type PathToken = BodyPathStep;
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -111,92 +112,18 @@ function stringList(field: string, v: unknown, what: string): string[] {
 /** The path glob of a journal query as an expression (see src/path-glob.ts for its rules). */
 export const compileGlob = globToRegExp;
 
-/** Parses "Operations[*].op", "emails[0].value", '["urn:...:2.0:User"].employeeNumber'. */
+/** Parses a body path (src/body-path.ts): "Operations[*].op", "emails[0].value", '["urn:...:2.0:User"].employeeNumber'. */
 export function parseBodyPath(path: string, field = 'body.path'): PathToken[] {
-  const tokens: PathToken[] = [];
-  let i = 0;
-  const src = path.trim();
-  if (src === '$') return tokens;
-  if (src.startsWith('$.')) i = 2;
-  else if (src.startsWith('$[')) i = 1;
-  const fail = (why: string): never => {
-    throw new JournalQueryError(field, `${field} ${JSON.stringify(path)} is not a valid body path: ${why} (at character ${i + 1}); write e.g. "Operations[*].op" or "emails[0].value"`);
-  };
-  if (src === '') fail('it is empty');
-  let expectKey = true;
-  while (i < src.length) {
-    const c = src[i];
-    if (c === '[') {
-      const close = src.indexOf(']', i);
-      if (close < 0) fail('"[" without "]"');
-      const inner = src.slice(i + 1, close).trim();
-      if (inner === '*') tokens.push({ kind: 'any' });
-      else if (/^\d+$/.test(inner)) tokens.push({ kind: 'index', index: Number(inner) });
-      else if (/^(["']).*\1$/.test(inner) && inner.length >= 2) {
-        const name = inner.slice(1, -1);
-        if (name === '') fail('an empty quoted key');
-        tokens.push({ kind: 'key', name });
-      } else fail(`"[${inner}]" must be [*], [<index>] or ["<key>"]`);
-      i = close + 1;
-      expectKey = false;
-    } else if (c === '.') {
-      if (expectKey) fail('an empty key');
-      i++;
-      expectKey = true;
-      if (i >= src.length) fail('a trailing "."');
-    } else {
-      if (!expectKey) fail('a key must follow "." after "]"');
-      let j = i;
-      while (j < src.length && src[j] !== '.' && src[j] !== '[') j++;
-      const name = src.slice(i, j);
-      if (name.trim() === '') fail('an empty key');
-      tokens.push({ kind: 'key', name });
-      i = j;
-      expectKey = false;
-    }
+  try {
+    return parseBodyPathSteps(path);
+  } catch (err) {
+    if (!(err instanceof BodyPathError)) throw err;
+    throw new JournalQueryError(field, `${field} ${JSON.stringify(path)} is not a valid body path: ${err.why} (at character ${err.at + 1}); write e.g. "Operations[*].op" or "emails[0].value"`);
   }
-  return tokens;
 }
 
 /** All values the path reaches in `value`; keys are case-insensitive and walk through arrays implicitly. */
-export function resolveBodyPath(value: unknown, tokens: PathToken[]): unknown[] {
-  const out: unknown[] = [];
-  walk(value, tokens, 0, out, 0);
-  return out;
-}
-
-function walk(value: unknown, tokens: PathToken[], i: number, out: unknown[], depth: number): void {
-  if (depth > MAX_BODY_DEPTH * 2) return;
-  if (i === tokens.length) {
-    out.push(value);
-    return;
-  }
-  if (value === null || value === undefined || typeof value !== 'object') return;
-  const t = tokens[i]!;
-  if (Array.isArray(value)) {
-    if (t.kind === 'any') for (const v of value) walk(v, tokens, i + 1, out, depth + 1);
-    else if (t.kind === 'index') {
-      if (t.index < value.length) walk(value[t.index], tokens, i + 1, out, depth + 1);
-    } else for (const v of value) walk(v, tokens, i, out, depth + 1); // implicit: a key applies to each element
-    return;
-  }
-  const obj = value as Record<string, unknown>;
-  if (t.kind === 'any') {
-    for (const k of Object.keys(obj)) walk(obj[k], tokens, i + 1, out, depth + 1);
-    return;
-  }
-  if (t.kind === 'index') return;
-  // Keys may themselves contain dots (URNs such as "...:enterprise:2.0:User"): try joining following key tokens.
-  const keys = Object.keys(obj);
-  let joined = '';
-  for (let j = i; j < tokens.length; j++) {
-    const tj = tokens[j]!;
-    if (tj.kind !== 'key') break;
-    joined = j === i ? tj.name : `${joined}.${tj.name}`;
-    const lower = joined.toLowerCase();
-    for (const k of keys) if (k.toLowerCase() === lower) walk(obj[k], tokens, j + 1, out, depth + 1);
-  }
-}
+export const resolveBodyPath = selectBodyValues;
 
 function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;

@@ -9,6 +9,7 @@ import {
   validateFaultRule,
 } from '../../src/faults/rules.js';
 import type { FaultRequestInfo } from '../../src/faults/types.js';
+import { parseBodyPath as parseJournalBodyPath, resolveBodyPath as resolveJournalBodyPath } from '../../src/journal/query.js';
 
 const req = (over: Partial<FaultRequestInfo> = {}): FaultRequestInfo => ({
   method: 'GET',
@@ -240,6 +241,31 @@ describe('body paths', () => {
     expect(selectBodyValues(user, steps)).toEqual(['m1']);
     expect(selectBodyValues(user, parseBodyPath("['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'].employeeNumber"))).toEqual(['701984']);
   });
+  it('is the syntax journal queries use: the same paths are accepted, refused and select the same values', () => {
+    const user = {
+      userName: 'bjensen',
+      emails: [{ value: 'b@example.com', type: 'work' }, { value: 'b@home.example', type: 'home' }],
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { employeeNumber: '701984', manager: { value: 'm1' } },
+    };
+    const good = [
+      'userName', '$.userName', '$', 'emails.value', 'EMAILS[1].type', 'emails[*].value', '$[0]',
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.employeeNumber', '["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"][*]',
+    ];
+    for (const path of good) {
+      const selected = selectBodyValues(user, parseBodyPath(path));
+      expect(resolveJournalBodyPath(user, parseJournalBodyPath(path)), path).toEqual(selected);
+    }
+    expect(selectBodyValues(user, parseBodyPath('urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.employeeNumber'))).toEqual(['701984']);
+    expect(selectBodyValues(user, parseBodyPath('["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"][*]'))).toEqual(['701984', { value: 'm1' }]);
+    expect(selectBodyValues(user, parseBodyPath('$'))).toEqual([user]);
+    for (const path of ['', 'a..b', 'a[x]', 'a[', 'a.', '[""]', 'emails[0]value']) {
+      expect(() => parseBodyPath(path), path).toThrow(/not a valid body path/);
+      expect(() => parseJournalBodyPath(path), path).toThrow(/not a valid body path/);
+    }
+    // Fault rules refuse prototype names as keys (their copies are stored); journal queries only read own keys.
+    expect(() => parseBodyPath('a.__proto__')).toThrow(/not allowed/);
+  });
+
   it('selects nothing from a missing body or a scalar', () => {
     expect(selectBodyValues(undefined, parseBodyPath('userName'))).toEqual([]);
     expect(selectBodyValues('text', parseBodyPath('userName'))).toEqual([]);
