@@ -328,7 +328,8 @@ export function listResources(types: readonly ResourceSchema[], request: ListReq
 
   // A cursor is checked before any work: its query binding, expiry and count.
   const codec = method === 'cursor' ? new CursorCodec(options.cursorSecret) : undefined;
-  const query = queryHash([types.map((t) => t.name), ast ? formatFilter(ast) : null, sort?.canonical ?? null, sort ? direction : null]);
+  // What a cursor is bound to: computed for cursor pagination only (a hash of the formatted query per request).
+  const query = codec ? queryHash([types.map((t) => t.name), ast ? formatFilter(ast) : null, sort?.canonical ?? null, sort ? direction : null]) : '';
   let cursor: CursorState | undefined;
   if (codec && request.cursor) {
     cursor = codec.decode(request.cursor);
