@@ -250,18 +250,62 @@ interface Matcher {
   plan?: IndexPlan;
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Filters parsed and compiled once
+//
+// A connector repeats the same few filters (an IdP's `userName eq "..."` probe per user, a sync's paging): parsing and
+// compiling one cost more than answering it through an index. Both are pure, so their results are kept, bounded,
+// with the warnings they gave, which every request that uses them gets again (as a copy: a warning is the request's).
+
+const MAX_CACHED_FILTERS = 1024;
+
+/** Filters parsed without error, by parse options and text. */
+const parsedFilters = new Map<string, { ast: FilterNode; warnings: FilterWarning[] }>();
+/** Compiled predicates per resource type (custom schemas are types of their own), by parsed filter. */
+const compiledFilters = new WeakMap<ResourceSchema, Map<FilterNode, { predicate: ResourcePredicate; warnings: FilterWarning[] }>>();
+
+function keep<K, V>(cache: Map<K, V>, key: K, value: V): V {
+  // Dropping everything at the bound is crude but cheap, and a connector's working set is far below it.
+  if (cache.size >= MAX_CACHED_FILTERS) cache.clear();
+  cache.set(key, value);
+  return value;
+}
+
+function parseFilterOnce(text: string, parse: ParseOptions | undefined, onWarning: ((w: FilterWarning) => void) | undefined): FilterNode {
+  const key = `${parse?.allowUnquotedStrings === true ? 'u' : ''}:${parse?.maxLength ?? ''}:${parse?.maxDepth ?? ''}:${text}`;
+  let parsed = parsedFilters.get(key);
+  if (parsed === undefined) {
+    const warnings: FilterWarning[] = [];
+    const ast = parseFilter(text, { ...parse, onWarning: (w) => warnings.push(w) });
+    parsed = keep(parsedFilters, key, { ast, warnings });
+  }
+  for (const w of parsed.warnings) onWarning?.({ ...w });
+  return parsed.ast;
+}
+
+function compileFilterOnce(ast: FilterNode, type: ResourceSchema, onWarning: (w: FilterWarning) => void): ResourcePredicate {
+  let byFilter = compiledFilters.get(type);
+  if (byFilter === undefined) compiledFilters.set(type, (byFilter = new Map()));
+  let compiled = byFilter.get(ast);
+  if (compiled === undefined) {
+    const warnings: FilterWarning[] = [];
+    const predicate = compileFilter(ast, type, { onWarning: (w) => warnings.push(w) });
+    compiled = keep(byFilter, ast, { predicate, warnings });
+  }
+  for (const w of compiled.warnings) onWarning({ ...w });
+  return compiled.predicate;
+}
+
 function matchers(types: readonly ResourceSchema[], ast: FilterNode | undefined, options: ListOptions): Matcher[] {
   if (!ast) return types.map((type) => ({ type }));
   // On a root query, a filter attribute that only some types define is expected: warn only when no type defines it.
   const warnings = new Map<string, { warning: FilterWarning; types: number }>();
   const out = types.map((type) => {
-    const predicate = compileFilter(ast, type, {
-      onWarning: (warning) => {
-        const key = `${warning.code}\u0000${warning.detail.split(type.name).join('\u0001')}`;
-        const seen = warnings.get(key);
-        if (seen) seen.types++;
-        else warnings.set(key, { warning, types: 1 });
-      },
+    const predicate = compileFilterOnce(ast, type, (warning) => {
+      const key = `${warning.code}\u0000${warning.detail.split(type.name).join('\u0001')}`;
+      const seen = warnings.get(key);
+      if (seen) seen.types++;
+      else warnings.set(key, { warning, types: 1 });
     });
     const plan = planFilter(ast, type, indexOrder(type, options.repo));
     const computed = options.computed;
@@ -320,7 +364,7 @@ export function listResources(types: readonly ResourceSchema[], request: ListReq
     throw badRequest('invalidValue', 'startIndex and cursor select different pagination methods (index, RFC 7644 3.4.2.4; cursor, RFC 9865); send one of them.');
   }
   if (options.capabilities) request = checkQuery(options.capabilities, request);
-  const ast = request.filter !== undefined ? parseFilter(request.filter, { ...options.parse, onWarning: options.parse?.onWarning ?? options.onWarning }) : undefined;
+  const ast = request.filter !== undefined ? parseFilterOnce(request.filter, options.parse, options.parse?.onWarning ?? options.onWarning) : undefined;
   if (ast && options.capabilities) checkFilter(options.capabilities, ast, types);
   const sort = request.sortBy !== undefined && request.sortBy.trim() !== '' ? sortSpec(types, request.sortBy, options.computed) : undefined;
   const direction = sortDirection(request.sortOrder);

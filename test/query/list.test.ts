@@ -177,6 +177,28 @@ describe('filtering and planning', () => {
     expect(warnings).toEqual(['filter-undefined-attribute']);
   });
 
+  it('a filter parsed and compiled once still gives every request its warnings and its own answer', () => {
+    const { addUser, userType, options } = setup();
+    const a = addUser({ userName: 'a' });
+    const seen: Array<{ code: string }> = [];
+    const run = (filter: string, parse?: ListOptions['parse']) =>
+      listResources([userType], { filter }, { ...options, ...(parse ? { parse } : {}), onWarning: (w) => seen.push(w) });
+    for (let i = 0; i < 3; i++) expect(run('shoeSize gt 3 or userName eq "a"').entries.map((e) => e.resource.id)).toEqual([a]);
+    expect(seen.map((w) => w.code)).toEqual(['filter-undefined-attribute', 'filter-undefined-attribute', 'filter-undefined-attribute']);
+    // Each request gets a warning object of its own, not one shared with the cache.
+    expect(seen[0]).not.toBe(seen[1]);
+    // The same text under other parse options is parsed again: lenient accepts with a warning, strict refuses.
+    seen.length = 0;
+    expect(run('userName eq a', { allowUnquotedStrings: true }).entries.map((e) => e.resource.id)).toEqual([a]);
+    expect(run('userName eq a', { allowUnquotedStrings: true }).totalResults).toBe(1);
+    expect(seen.map((w) => w.code)).toEqual(['filter-unquoted-value', 'filter-unquoted-value']);
+    expect(scimError(() => run('userName eq a')).scimType).toBe('invalidFilter');
+    // A resource added after the filter was compiled is found by it.
+    const b = addUser({ userName: 'b' });
+    expect(run('userName eq "b"').entries.map((e) => e.resource.id)).toEqual([b]);
+    expect(run('userName eq "b"').entries.map((e) => e.resource.id)).toEqual([b]);
+  });
+
   it('a malformed filter is 400 invalidFilter before anything is read', () => {
     const { list, store } = setup();
     store.all = () => {
