@@ -7,7 +7,7 @@
  * (so a "__proto__" key stays a plain key for the SCIM core to reject, and never reaches a prototype).
  */
 import { FORBIDDEN_KEYS, findAttribute, isPlainObject, type ResolvedAttribute, type ResourceSchema } from '../scim/attributes.js';
-import { formatFilter, parseFilter, parsePatchPath, type AttributePath, type FilterNode, type FilterWarning, type PatchPath } from '../scim/filter/index.js';
+import { formatFilter, parseFilterCached, parsePatchPath, type AttributePath, type FilterNode, type FilterWarning, type PatchPath } from '../scim/filter/index.js';
 import { hasValueFilter, splitAttributeList } from '../scim/project.js';
 import type { SchemaRegistry } from '../scim/schemas/registry.js';
 import type { AttributeDef, SchemaDef } from '../scim/schemas/types.js';
@@ -854,7 +854,7 @@ function normaliseFilterText(w: Findings, schema: ResourceSchema | undefined, te
   const warnings: FilterWarning[] = [];
   let ast: FilterNode;
   try {
-    ast = parseFilter(text, { allowUnquotedStrings: true, onWarning: (x) => warnings.push(x) });
+    ast = parseFilterCached(text, { allowUnquotedStrings: true, onWarning: (x) => warnings.push(x) });
   } catch {
     return undefined;
   }

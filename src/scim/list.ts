@@ -21,7 +21,8 @@ import { ScimError, badRequest } from './errors.js';
 import {
   compileFilter,
   formatFilter,
-  parseFilter,
+  keepBounded,
+  parseFilterCached,
   planFilter,
   type FilterNode,
   type FilterWarning,
@@ -250,38 +251,12 @@ interface Matcher {
   plan?: IndexPlan;
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Filters parsed and compiled once
-//
-// A connector repeats the same few filters (an IdP's `userName eq "..."` probe per user, a sync's paging): parsing and
-// compiling one cost more than answering it through an index. Both are pure, so their results are kept, bounded,
-// with the warnings they gave, which every request that uses them gets again (as a copy: a warning is the request's).
-
-const MAX_CACHED_FILTERS = 1024;
-
-/** Filters parsed without error, by parse options and text. */
-const parsedFilters = new Map<string, { ast: FilterNode; warnings: FilterWarning[] }>();
-/** Compiled predicates per resource type (custom schemas are types of their own), by parsed filter. */
+/**
+ * Compiled predicates per resource type (custom schemas are types of their own), by parsed filter (the parse cache
+ * hands out one AST per filter text), with the warnings compiling gave, replayed per request as copies. Compiling is
+ * pure, and a repeated filter costs more to compile than to answer through an index.
+ */
 const compiledFilters = new WeakMap<ResourceSchema, Map<FilterNode, { predicate: ResourcePredicate; warnings: FilterWarning[] }>>();
-
-function keep<K, V>(cache: Map<K, V>, key: K, value: V): V {
-  // Dropping everything at the bound is crude but cheap, and a connector's working set is far below it.
-  if (cache.size >= MAX_CACHED_FILTERS) cache.clear();
-  cache.set(key, value);
-  return value;
-}
-
-function parseFilterOnce(text: string, parse: ParseOptions | undefined, onWarning: ((w: FilterWarning) => void) | undefined): FilterNode {
-  const key = `${parse?.allowUnquotedStrings === true ? 'u' : ''}:${parse?.maxLength ?? ''}:${parse?.maxDepth ?? ''}:${text}`;
-  let parsed = parsedFilters.get(key);
-  if (parsed === undefined) {
-    const warnings: FilterWarning[] = [];
-    const ast = parseFilter(text, { ...parse, onWarning: (w) => warnings.push(w) });
-    parsed = keep(parsedFilters, key, { ast, warnings });
-  }
-  for (const w of parsed.warnings) onWarning?.({ ...w });
-  return parsed.ast;
-}
 
 function compileFilterOnce(ast: FilterNode, type: ResourceSchema, onWarning: (w: FilterWarning) => void): ResourcePredicate {
   let byFilter = compiledFilters.get(type);
@@ -290,7 +265,7 @@ function compileFilterOnce(ast: FilterNode, type: ResourceSchema, onWarning: (w:
   if (compiled === undefined) {
     const warnings: FilterWarning[] = [];
     const predicate = compileFilter(ast, type, { onWarning: (w) => warnings.push(w) });
-    compiled = keep(byFilter, ast, { predicate, warnings });
+    compiled = keepBounded(byFilter, ast, { predicate, warnings });
   }
   for (const w of compiled.warnings) onWarning({ ...w });
   return compiled.predicate;
@@ -364,7 +339,7 @@ export function listResources(types: readonly ResourceSchema[], request: ListReq
     throw badRequest('invalidValue', 'startIndex and cursor select different pagination methods (index, RFC 7644 3.4.2.4; cursor, RFC 9865); send one of them.');
   }
   if (options.capabilities) request = checkQuery(options.capabilities, request);
-  const ast = request.filter !== undefined ? parseFilterOnce(request.filter, options.parse, options.parse?.onWarning ?? options.onWarning) : undefined;
+  const ast = request.filter !== undefined ? parseFilterCached(request.filter, { ...options.parse, onWarning: options.parse?.onWarning ?? options.onWarning }) : undefined;
   if (ast && options.capabilities) checkFilter(options.capabilities, ast, types);
   const sort = request.sortBy !== undefined && request.sortBy.trim() !== '' ? sortSpec(types, request.sortBy, options.computed) : undefined;
   const direction = sortDirection(request.sortOrder);

@@ -23,3 +23,4 @@ export {
 } from './parser.js';
 export { compileFilter, type CompileOptions, type ResourcePredicate } from './evaluate.js';
 export { planFilter, type IndexPlan } from './plan.js';
+export { keepBounded, parseFilterCached } from './cache.js';
