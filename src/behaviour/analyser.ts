@@ -877,6 +877,10 @@ export class BehaviourAnalyser {
         w.created = undefined;
       }
     }
+    if (context.operation === 'delete' && type && p.id !== undefined) {
+      this.forgetResource(type, p.id);
+      return;
+    }
     if (entry.method === 'HEAD' || entry.status === 204) return;
     if (page) {
       for (const r of page.resources) this.sawResource(client, r.type, r.id, entryId, p.projection, true);
@@ -918,6 +922,15 @@ export class BehaviourAnalyser {
       seen.read.by = by;
       seen.read.etag = facts.version;
     } else seen.read = { by, etag: facts.version };
+  }
+
+  /**
+   * A resource was deleted: what any client was sent of it no longer matters (a PUT to it is a 404). Without this,
+   * a client that creates and deletes keeps up to its bound of dead resources (~3 MB for 10,000).
+   */
+  private forgetResource(type: string, id: string): void {
+    const key = `${type}/${id}`;
+    for (const c of this.clients.values()) if (c.seen.delete(key)) this.resourcesHeld--;
   }
 
   /** Over the tenant's budget: the least recently active client holding resources forgets its oldest one. */

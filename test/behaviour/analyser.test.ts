@@ -87,6 +87,24 @@ describe('bounds', () => {
     expect(analyser.report().totalFindings).toBe(1);
   });
 
+  it('forgets a deleted resource for every client, so create-and-delete traffic holds nothing', () => {
+    const { analyser, send } = driver();
+    send('GET', '/Users/kept', { ua: 'reader' });
+    for (let i = 0; i < 500; i++) {
+      send('GET', `/Users/gone${i}`, { ua: 'reader' });
+      send('GET', `/Users/gone${i}`, { ua: 'syncer' });
+      send('DELETE', `/Users/gone${i}`, { ua: 'syncer', operation: 'delete', status: 204 });
+    }
+    expect(analyser.report().state.resources).toBe(1);
+    // A DELETE that failed leaves what the clients were sent.
+    send('GET', '/Users/busy', { ua: 'reader' });
+    send('DELETE', '/Users/busy', { ua: 'syncer', operation: 'delete', status: 409 });
+    expect(analyser.report().state.resources).toBe(2);
+    // Deletions are not forgetting under the bounds: a PUT of a resource the reader never read is still judged.
+    send('PUT', '/Users/unread', { ua: 'reader', body: { userName: 'x' }, headers: { 'if-match': 'W/"1"' } });
+    expect(analyser.report().clients.flatMap((c) => c.findings.filter((f) => f.code === 'put-drops-attributes').map(() => c.userAgent))).toEqual(['reader']);
+  });
+
   it('keeps at most 50,000 resources over all clients; the least recently active client forgets first', () => {
     const { analyser, send } = driver();
     for (let c = 0; c < 6; c++) for (let i = 0; i < 9_000; i++) send('GET', `/Users/c${c}-${i}`, { ua: `client-${c}` });
