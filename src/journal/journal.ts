@@ -159,7 +159,7 @@ export class Journal {
     return this.seq;
   }
 
-  /** Aborted when the journal is closed (its tenant deleted, the server stopping): open streams of it end. */
+  /** Aborted when the journal is closed (its tenant deleted): open streams of it end. */
   get closedSignal(): AbortSignal {
     return this.closing.signal;
   }
