@@ -1,6 +1,6 @@
 /**
  * Journal queries: validation (JournalQueryError names the bad field) and compilation into predicates over
- * stored entries; the JSON-path-like body paths of body matches.
+ * stored entries. Body matches use the body paths of src/body-path.ts (fault rules use the same).
  */
 import { BodyPathError, parseBodyPath as parseBodyPathSteps, selectBodyValues, type BodyPathStep } from '../body-path.js';
 import { compilePathGlob, globToRegExp } from '../path-glob.js';
@@ -93,8 +93,6 @@ export interface CompiledQuery {
   order: 'asc' | 'desc';
 }
 
-type PathToken = BodyPathStep;
-
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -113,7 +111,7 @@ function stringList(field: string, v: unknown, what: string): string[] {
 export const compileGlob = globToRegExp;
 
 /** Parses a body path (src/body-path.ts): "Operations[*].op", "emails[0].value", '["urn:...:2.0:User"].employeeNumber'. */
-export function parseBodyPath(path: string, field = 'body.path'): PathToken[] {
+export function parseBodyPath(path: string, field = 'body.path'): BodyPathStep[] {
   try {
     return parseBodyPathSteps(path);
   } catch (err) {
