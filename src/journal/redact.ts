@@ -27,18 +27,14 @@ function redactHeaderValue(name: string, value: string): string {
       let redacted = redactedByScheme.get(scheme);
       if (redacted === undefined) {
         redacted = `${scheme} ${REDACTED}`;
-        if (redactedByScheme.size < 64) redactedByScheme.set(scheme, (redacted = flat(redacted)));
+        // Kept as copies of their own: a slice or concatenation of the header value would keep the credential alive.
+        if (redactedByScheme.size < 64) redactedByScheme.set(ownCopy(scheme), (redacted = ownCopy(redacted)));
       }
       return redacted;
     }
     if (SCHEME_ONLY.test(value)) return value;
   }
   return REDACTED;
-}
-
-/** A string as one flat sequence of characters (a concatenation kept as is would be a tree of parts). */
-function flat(text: string): string {
-  return Buffer.from(text, 'utf16le').toString('utf16le');
 }
 
 /** A copy of the headers with credential values replaced by "[REDACTED]" (the auth scheme is kept). */
@@ -118,11 +114,19 @@ export function headersFromCaptured(list: ReadonlyArray<string | string[] | numb
 }
 
 /**
- * The first `length` characters of `text` as a string of their own: a plain slice of a long string keeps the whole
- * string alive (V8 makes it a view), so a journal keeping 64 KiB of a 1 MB body would hold the megabyte.
+ * `text` as one flat string of its own, sharing nothing with the string it came from: V8 keeps a slice as a view of
+ * its whole parent and a concatenation as a tree of its parts, so either would keep its source alive.
+ */
+function ownCopy(text: string): string {
+  return Buffer.from(text, 'utf16le').toString('utf16le');
+}
+
+/**
+ * The first `length` characters of `text` as a string of their own (see ownCopy): a journal keeping 64 KiB of a 1 MB
+ * body must not hold the megabyte.
  */
 export function prefixCopy(text: string, length: number): string {
-  return Buffer.from(text.slice(0, length), 'utf16le').toString('utf16le');
+  return ownCopy(text.slice(0, length));
 }
 
 /** Sets a property without ever touching a prototype (works for "__proto__" too). */
