@@ -6,6 +6,11 @@
  * characters. So every string the server builds by concatenation and keeps (ids, generated names, timestamps) goes
  * through `flat` once, right after it is made.
  */
+export function flat(text: string): string {
+  text.charCodeAt(0);
+  return text;
+}
+
 /**
  * Whether `text.slice(start, end).toLowerCase() === lower` (`lower` being in lower case), without making either
  * string when the characters are ASCII (case-insensitive lookups compare many names and paths per request). A
@@ -19,9 +24,4 @@ export function isLowerCaseOf(text: string, lower: string, start = 0, end = text
     if (c !== lower.charCodeAt(i - start)) return false;
   }
   return end - start === lower.length;
-}
-
-export function flat(text: string): string {
-  text.charCodeAt(0);
-  return text;
 }
