@@ -28,14 +28,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { request } from './lib/http.mjs';
+import { option as arg } from './lib/args.mjs';
 import { rssMB, startServer } from './lib/proc.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const argv = process.argv.slice(2);
-const arg = (name, fallback) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : fallback;
-};
 const only = arg('only', 'W1,W4,W6,S').toUpperCase().split(',');
 const N = Number(arg('n', '10000'));
 const ROUNDS = Number(arg('rounds', '5'));

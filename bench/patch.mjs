@@ -13,12 +13,9 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { createApp } from '../dist/http/app.js';
 import { Scimulator } from '../dist/runtime.js';
+import { option as arg } from './lib/args.mjs';
 
 const args = process.argv.slice(2);
-const arg = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const iterations = Number(arg('iterations', '2000'));
 const sizes = arg('sizes', '100,100000').split(',').map(Number);
 const withHttp = args.includes('--http');

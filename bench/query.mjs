@@ -13,11 +13,8 @@ import { performance } from 'node:perf_hooks';
 import { createApp } from '../dist/http/app.js';
 import { Scimulator } from '../dist/runtime.js';
 import { generateDirectory } from '../dist/seed/generate.js';
+import { option as arg } from './lib/args.mjs';
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
 const SIZES = arg('users', '10000,100000').split(',').map(Number);
 const W2_REQUESTS = Number(arg('w2', '2000'));
 const W3_REQUESTS = Number(arg('w3', '31'));

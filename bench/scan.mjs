@@ -16,13 +16,9 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { referenceScan } from './lib/w3-reference.mjs';
+import { option as arg } from './lib/args.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const argv = process.argv.slice(2);
-const arg = (name, fallback) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : fallback;
-};
 const USERS = Number(arg('users', '100000'));
 const REPS = Number(arg('reps', '21'));
 const BASELINE = arg('baseline', '');

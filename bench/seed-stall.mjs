@@ -16,12 +16,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from './lib/http.mjs';
 import { setUpPinning, startServer, usePinning } from './lib/proc.mjs';
+import { option } from './lib/args.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
+const arg = (name, fallback) => Number(option(name, fallback));
 const USERS = arg('users', 100_000);
 const CONNECTIONS = arg('connections', 32);
 const AUTH = { Authorization: 'Bearer scimulator-dev-token', Accept: 'application/scim+json' };
