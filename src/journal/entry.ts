@@ -1,21 +1,24 @@
 /**
  * What the journal holds per request, and what it shows.
  *
- * A request is stored as a StoredEntry: what went over the wire, as the capture already had it (the request and
- * response bodies as their text, the raw query string, the response header object) and the request headers as a
- * flat list, plus their size. Nothing is parsed or copied when a request is recorded, and no secret is kept:
- * credential headers are redacted as they are listed, and a body whose text may hold a password or a client secret
- * (or a token endpoint's answer) is redacted before it is kept. A JournalEntry is made from a stored entry only when
- * someone reads it (a query, an export, a subscriber, the NDJSON file); its costly fields (headers, bodies, query,
- * time) are worked out on first access and kept in that entry object for as long as its reader keeps it.
+ * A request is stored as a StoredEntry: what went over the wire (the request and response bodies as their text,
+ * the raw query string, the headers) written as UTF-8 on a page outside the V8 heap (src/journal/pages.ts), and
+ * the few fixed fields queries test. Nothing is parsed when a request is recorded, and no secret is kept:
+ * credential headers are redacted as they are written, and a body whose text may hold a password or a client
+ * secret (or a token endpoint's answer) is redacted before it is kept. A JournalEntry is made from a stored entry
+ * only when someone reads it (a query, an export, a subscriber, the NDJSON file); its costly fields (headers,
+ * bodies, query, time) are decoded on first access and kept in that entry object for as long as its reader keeps
+ * it.
  */
 import { parse as parseQueryString } from 'node:querystring';
 import type { BehaviourFinding, CommittedResponse, ConformanceWarning, FiredFaultInfo, ScimOperation } from '../request-context.js';
+import type { EntryPages } from './pages.js';
 import {
-  capturedHeaders,
+  decodeHeaders,
   define,
+  encodeHeaders,
+  type HeaderList,
   headersFromCaptured,
-  type HeaderValues,
   JOURNAL_BODY_LIMIT,
   JsonText,
   MAY_HOLD_SECRET,
@@ -79,8 +82,6 @@ export interface JournalEntry {
 }
 
 type RawHeaders = Record<string, string | string[] | number | undefined>;
-/** Headers as a flat [name, value, name, value, ...] list. */
-type HeaderList = Array<string | string[] | number>;
 
 /**
  * What a recording subscriber (Journal.subscribeRecorded) reads of an entry as it is recorded, without its
@@ -140,25 +141,13 @@ export type JournalRecordInput = Omit<
 };
 
 /**
- * What an entry costs beyond the characters of its strings: the stored object, the header and query objects,
- * the arrays. With it, what the journal counts matches the heap it holds within a few per cent
+ * What an entry counts beyond the bytes of its texts: the stored object on the heap and its share of a page. With
+ * it, what the journal counts matches the memory it holds (heap and pages) within a few per cent
  * (`node --expose-gc bench/journal-memory.mjs` measures both).
  */
-export const ENTRY_OVERHEAD_BYTES = 800;
-/** Per header: the property slot and the two strings' headers. */
+export const ENTRY_OVERHEAD_BYTES = 256;
+/** Per header of a committed answer (kept as an object): the property slot and the two strings' headers. */
 const HEADER_OVERHEAD_BYTES = 40;
-
-function listBytes(list: ReadonlyArray<string | string[] | number>): number {
-  let n = 0;
-  for (let i = 0; i < list.length; i += 2) {
-    const v = list[i + 1];
-    n += (list[i] as string).length + HEADER_OVERHEAD_BYTES;
-    if (typeof v === 'string') n += v.length;
-    else if (Array.isArray(v)) for (const item of v) n += String(item).length + 16;
-    else n += 8;
-  }
-  return n;
-}
 
 function headerBytes(headers: RawHeaders | undefined | null): number {
   if (!headers) return 0;
@@ -169,16 +158,6 @@ function headerBytes(headers: RawHeaders | undefined | null): number {
     if (typeof v === 'string') n += v.length;
     else if (Array.isArray(v)) for (const item of v) n += String(item).length + 16;
     else n += 8;
-  }
-  return n;
-}
-
-function queryBytes(query: Record<string, unknown> | string): number {
-  if (typeof query === 'string') return query.length;
-  let n = 0;
-  for (const k in query) {
-    const v = query[k];
-    n += k.length + 32 + (typeof v === 'string' ? v.length : JSON.stringify(v ?? null).length);
   }
   return n;
 }
@@ -203,14 +182,35 @@ function storeCommitted(committed: CommittedResponse, tokens: boolean): StoredCo
   return { status: committed.status, headers: committed.headers, text, truncated, json };
 }
 
-/** One recorded request as the journal holds it (see the file comment). */
+/** How an entry's request body is kept on its page. */
+const enum RequestBodyAs {
+  /** No body. */
+  None,
+  /** The text as received, holding no secret: parsed and redacted when read (the same result as doing it now). */
+  Text,
+  /** A redacted value, as JSON. */
+  Json,
+  /** A redacted value that is a string (text that is not JSON, or the first 64 KiB of it). */
+  String,
+}
+
+/** How an entry's response body is kept on its page. */
+const enum ResponseBodyAs {
+  None,
+  /** JSON text, parsed when read (the text itself when it is not JSON after all). */
+  Json,
+  Text,
+}
+
+/**
+ * One recorded request as the journal holds it (see the file comment): its fixed fields, and its texts (path,
+ * query, headers, bodies) as UTF-8 on a page of the journal's (src/journal/pages.ts), decoded when read.
+ */
 export class StoredEntry implements RecordedEntry {
   readonly seq: number;
   readonly timeMs: number;
   readonly tenant: string;
   readonly method: string;
-  readonly path: string;
-  readonly relativePath: string;
   readonly status: number;
   readonly durationMs: number;
   readonly operation: ScimOperation | string;
@@ -228,31 +228,32 @@ export class StoredEntry implements RecordedEntry {
   /** The JournalEntry last handed out for this entry, while its reader keeps it (get() returns the same object). */
   view: WeakRef<JournalEntry> | undefined = undefined;
   private readonly timeText: string | undefined;
-  private readonly query: Record<string, unknown> | string;
-  /** [name, value, ...], credentials redacted. */
-  private readonly requestHeaders: Array<string | string[] | number>;
-  /** [name, value, ...]. */
-  private readonly responseHeaders: HeaderList;
-  /** Request body text to parse and redact when read; when undefined, `requestValue` is already redacted. */
-  private readonly requestText: string | undefined;
-  private readonly requestValue: unknown;
-  private readonly responseText: string | null;
-  private readonly responseJson: boolean;
   private readonly committed: StoredCommitted | null;
+  /** The page holding the texts, and where each ends on it (each starts where the one before ends). */
+  private readonly page: Buffer;
+  private readonly start: number;
+  private readonly pathEnd: number;
+  private readonly relativePathEnd: number;
+  /** The raw query string, or the parsed query given to record() as JSON (`queryJson`). */
+  private readonly queryEnd: number;
+  /** encodeHeaders() of the request headers, credentials redacted. */
+  private readonly requestHeadersEnd: number;
+  private readonly requestBodyEnd: number;
+  /** encodeHeaders() of the response headers. */
+  private readonly responseHeadersEnd: number;
+  private readonly responseBodyEnd: number;
+  private readonly queryJson: boolean;
+  private readonly requestBodyAs: RequestBodyAs;
+  private readonly responseBodyAs: ResponseBodyAs;
 
-  /** `shared`: the journal's kept header values (see HeaderValues). */
-  constructor(seq: number, timeMs: number, input: JournalRecordInput, shared?: HeaderValues) {
+  /** `pages`: the journal's pages, where the entry's texts are written. */
+  constructor(seq: number, timeMs: number, input: JournalRecordInput, pages: EntryPages) {
     this.seq = seq;
     this.timeText = input.time;
     this.timeMs = input.time !== undefined ? Date.parse(input.time) : timeMs;
     this.tenant = input.tenant;
     this.method = input.method;
-    this.path = input.path;
-    this.relativePath = input.relativePath;
-    this.query = input.query ?? '';
-    this.requestHeaders = capturedHeaders(input.requestHeaders, shared);
     this.status = input.status;
-    this.responseHeaders = Array.isArray(input.responseHeaders) ? input.responseHeaders : headerListOf(input.responseHeaders);
     this.durationMs = input.durationMs;
     this.operation = input.operation;
     this.resourceType = input.resourceType ?? null;
@@ -261,29 +262,56 @@ export class StoredEntry implements RecordedEntry {
     this.outcome = input.outcome;
     const tokens = input.operation === 'token';
 
-    let requestSize: number;
+    const query = input.query ?? '';
+    this.queryJson = typeof query !== 'string';
+    const queryText = typeof query === 'string' ? query : JSON.stringify(query);
+
+    let requestText: string;
     const body = input.requestBody;
     if (typeof body === 'string' && body.length <= JOURNAL_BODY_LIMIT && !MAY_HOLD_SECRET.test(body)) {
-      // Text as received, holding no secret: parsed when read (the same result as redacting it now).
-      this.requestText = body === '' ? undefined : body;
-      this.requestValue = null;
+      requestText = body;
+      this.requestBodyAs = body === '' ? RequestBodyAs.None : RequestBodyAs.Text;
       this.requestBodyTruncated = input.requestBodyTruncated === true;
-      requestSize = body.length;
     } else {
       const r = redactBodySized(body);
-      this.requestText = undefined;
-      this.requestValue = r.body;
+      if (r.body === null) {
+        requestText = '';
+        this.requestBodyAs = RequestBodyAs.None;
+      } else if (typeof r.body === 'string') {
+        requestText = r.body;
+        this.requestBodyAs = RequestBodyAs.String;
+      } else {
+        requestText = JSON.stringify(r.body);
+        this.requestBodyAs = RequestBodyAs.Json;
+      }
       this.requestBodyTruncated = r.truncated || input.requestBodyTruncated === true;
-      requestSize = r.size;
     }
     let responseBody = input.responseBody;
     if (tokens && responseBody instanceof JsonText) responseBody = new JsonText(redactTokens(responseBody.text));
     else if (tokens && typeof responseBody === 'object' && responseBody !== null) responseBody = new JsonText(redactTokens(JSON.stringify(responseBody)));
     const res = responseText(responseBody);
-    this.responseText = res.text;
-    this.responseJson = res.json;
+    this.responseBodyAs = res.text === null ? ResponseBodyAs.None : res.json ? ResponseBodyAs.Json : ResponseBodyAs.Text;
     this.responseBodyTruncated = res.truncated || input.responseBodyTruncated === true;
     this.committed = input.committed ? storeCommitted(input.committed, tokens) : null;
+
+    const texts = [
+      input.path,
+      input.relativePath,
+      queryText,
+      encodeHeaders(input.requestHeaders, true),
+      requestText,
+      encodeHeaders(input.responseHeaders, false),
+      res.text ?? '',
+    ];
+    this.page = pages.reserve(texts);
+    this.start = pages.offset;
+    this.pathEnd = pages.put(texts[0]!);
+    this.relativePathEnd = pages.put(texts[1]!);
+    this.queryEnd = pages.put(texts[2]!);
+    this.requestHeadersEnd = pages.put(texts[3]!);
+    this.requestBodyEnd = pages.put(texts[4]!);
+    this.responseHeadersEnd = pages.put(texts[5]!);
+    this.responseBodyEnd = pages.put(texts[6]!);
 
     let extraBytes = 0;
     // Indexed loops: most lists here are the shared frozen empty ones, which for-of iterates with allocations.
@@ -292,16 +320,21 @@ export class StoredEntry implements RecordedEntry {
       extraBytes += 64 + w.code.length + w.rfc.length + w.detail.length;
     }
     if (this.committed) extraBytes += 64 + headerBytes(this.committed.headers) + this.committed.text.length;
-    this.bytes =
-      ENTRY_OVERHEAD_BYTES +
-      this.path.length +
-      this.relativePath.length +
-      queryBytes(this.query) +
-      listBytes(this.requestHeaders) +
-      requestSize +
-      listBytes(this.responseHeaders) +
-      (this.responseText?.length ?? 0) +
-      extraBytes;
+    this.bytes = ENTRY_OVERHEAD_BYTES + (this.responseBodyEnd - this.start) + extraBytes;
+  }
+
+  /** The full URL path as received, without the query string. */
+  get path(): string {
+    return this.text(this.start, this.pathEnd);
+  }
+
+  /** The path relative to the tenant's SCIM base path. */
+  get relativePath(): string {
+    return this.text(this.pathEnd, this.relativePathEnd);
+  }
+
+  private text(from: number, to: number): string {
+    return from === to ? '' : this.page.toString('utf8', from, to);
   }
 
   get id(): string {
@@ -323,7 +356,7 @@ export class StoredEntry implements RecordedEntry {
   }
 
   responseHeader(name: string): string | undefined {
-    const list = this.responseHeaders;
+    const list = this.responseHeaderList();
     for (let i = 0; i < list.length; i += 2) {
       if (list[i] !== name) continue;
       const v = list[i + 1] as string | string[] | number | null;
@@ -334,7 +367,25 @@ export class StoredEntry implements RecordedEntry {
 
   /** The request body as an entry shows it (parsed, passwords redacted), for body matches. */
   requestBodyValue(): unknown {
-    return this.requestText === undefined ? this.requestValue : redactBody(this.requestText).body;
+    const text = this.text(this.requestHeadersEnd, this.requestBodyEnd);
+    switch (this.requestBodyAs) {
+      case RequestBodyAs.None:
+        return null;
+      case RequestBodyAs.Text:
+        return redactBody(text).body;
+      case RequestBodyAs.Json:
+        return JSON.parse(text) as unknown;
+      case RequestBodyAs.String:
+        return text;
+    }
+  }
+
+  private requestHeaderList(): HeaderList {
+    return decodeHeaders(this.text(this.queryEnd, this.requestHeadersEnd));
+  }
+
+  private responseHeaderList(): HeaderList {
+    return decodeHeaders(this.text(this.requestBodyEnd, this.responseHeadersEnd));
   }
 
   /** The JournalEntry of this stored entry; the same object as long as its last reader keeps it. */
@@ -369,7 +420,7 @@ export class StoredEntry implements RecordedEntry {
         settle(this, 'query', v);
       },
       get requestHeaders(): Record<string, string | string[]> {
-        return settle(this, 'requestHeaders', headersFromCaptured(stored.requestHeaders));
+        return settle(this, 'requestHeaders', headersFromCaptured(stored.requestHeaderList()));
       },
       set requestHeaders(v: Record<string, string | string[]>) {
         settle(this, 'requestHeaders', v);
@@ -383,7 +434,7 @@ export class StoredEntry implements RecordedEntry {
       requestBodyTruncated: this.requestBodyTruncated,
       status: this.status,
       get responseHeaders(): Record<string, string | string[] | number> {
-        return settle(this, 'responseHeaders', responseHeadersOf(stored.responseHeaders));
+        return settle(this, 'responseHeaders', responseHeadersOf(stored.responseHeaderList()));
       },
       set responseHeaders(v: Record<string, string | string[] | number>) {
         settle(this, 'responseHeaders', v);
@@ -425,12 +476,14 @@ export class StoredEntry implements RecordedEntry {
   }
 
   private queryObject(): Record<string, unknown> {
-    return copyQuery(typeof this.query === 'string' ? (parseQueryString(this.query) as Record<string, unknown>) : this.query);
+    const text = this.text(this.relativePathEnd, this.queryEnd);
+    return copyQuery(this.queryJson ? (JSON.parse(text) as Record<string, unknown>) : (parseQueryString(text) as Record<string, unknown>));
   }
 
   private responseBodyValue(): unknown {
-    if (this.responseText === null) return null;
-    return this.responseJson ? parseOrText(this.responseText) : this.responseText;
+    if (this.responseBodyAs === ResponseBodyAs.None) return null;
+    const text = this.text(this.responseHeadersEnd, this.responseBodyEnd);
+    return this.responseBodyAs === ResponseBodyAs.Json ? parseOrText(text) : text;
   }
 
   private committedEntry(): CommittedEntry | null {
@@ -476,17 +529,6 @@ function copyQuery(query: Record<string, unknown> | undefined | null): Record<st
     define(out, k, typeof v === 'object' && v !== null ? JSON.parse(JSON.stringify(v)) : v);
   }
   return out;
-}
-
-/** The entries of a header object as a flat list (values given as undefined left out). */
-function headerListOf(headers: RawHeaders | undefined | null): HeaderList {
-  const list: HeaderList = [];
-  if (!headers) return list;
-  for (const name of Object.keys(headers)) {
-    const value = headers[name];
-    if (value !== undefined) list.push(name, value);
-  }
-  return list;
 }
 
 /** The response header object of a flat list, as copyResponseHeaders makes it of an object. */

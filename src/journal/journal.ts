@@ -4,8 +4,8 @@
  * connector send?"), long-poll waits, a conformance summary, NDJSON and HAR export, subscribers, and an optional
  * NDJSON copy on disk.
  *
- * The jobs live in their own files: entry.ts (what is stored per request and what an entry shows), redact.ts
- * (redaction and bounding), query.ts (queries), export.ts (HAR, NDJSON), file.ts (the copy on disk). This file is
+ * The jobs live in their own files: entry.ts (what is stored per request and what an entry shows), pages.ts (where
+ * the entries' bytes live), redact.ts (redaction and bounding), query.ts (queries), export.ts (HAR, NDJSON), file.ts (the copy on disk). This file is
  * the buffer, and re-exports the rest.
  *
  * Secrets never leave the journal: credential headers and password values are redacted in every entry it hands
@@ -13,7 +13,7 @@
  */
 import type { ConformanceWarning, RequestScimContext } from '../request-context.js';
 import type { Clock } from '../scim/clock.js';
-import { HeaderValues } from './redact.js';
+import { EntryPages } from './pages.js';
 import { StoredEntry, type JournalEntry, type JournalRecordInput, type RecordedEntry } from './entry.js';
 import { toHarEntry, type HarLog } from './export.js';
 import { JournalFile } from './file.js';
@@ -36,8 +36,8 @@ export { JOURNAL_BODY_LIMIT, JsonText, REDACTED, redactBody, redactHeaders } fro
 
 export const DEFAULT_JOURNAL_CAPACITY = 10_000;
 /**
- * Default byte limit per tenant: 16 MiB (the same as config.ts's default). About 5,000 entries of typical SCIM
- * traffic (requests and responses of 1-2 KB count about 3 KiB each) or 250 with 64 KiB bodies: sized so that a
+ * Default byte limit per tenant: 16 MiB (the same as config.ts's default). About 7,000 entries of typical SCIM
+ * traffic (requests and responses of 1-2 KB count about 2.4 KiB each) or 250 with 64 KiB bodies: sized so that a
  * server under steady traffic stays under issue 13's memory goals (the soak under 150 MiB); raise it, or add
  * --journal-file, to keep more.
  */
@@ -126,8 +126,8 @@ export class Journal {
   evicted = 0;
   /** Each listener, true when it takes a JournalEntry (subscribe), false when a RecordedEntry (subscribeRecorded). */
   private readonly listeners = new Map<JournalListener | RecordedListener, boolean>();
-  /** Header values the entries share (see HeaderValues). */
-  private readonly headerValues = new HeaderValues();
+  /** Where the entries' texts are written (outside the V8 heap). */
+  private readonly pages = new EntryPages();
 
   constructor(opts: JournalOptions) {
     const capacity = opts.capacity ?? DEFAULT_JOURNAL_CAPACITY;
@@ -187,7 +187,7 @@ export class Journal {
    */
   append(input: JournalRecordInput, context?: RequestScimContext): StoredEntry {
     const seq = ++this.seq;
-    const stored = new StoredEntry(seq, input.timeMs ?? this.clock.now(), input, this.headerValues);
+    const stored = new StoredEntry(seq, input.timeMs ?? this.clock.now(), input, this.pages);
     while (this.held > 0 && (this.held >= this.capacity || this.heldBytes + stored.bytes > this.maxBytes)) this.dropOldest();
     const kept = stored.bytes <= this.maxBytes;
     if (kept) {
@@ -292,7 +292,7 @@ export class Journal {
 
   /** Drops every entry; sequence numbers continue from where they were. */
   clear(): void {
-    this.headerValues.clear();
+    this.pages.release();
     this.buffer.fill(undefined);
     this.head = 0;
     this.held = 0;

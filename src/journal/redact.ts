@@ -56,51 +56,80 @@ export function redactHeaders(
   return out;
 }
 
-/** Request headers whose values one client sends the same on every request: kept once (see HeaderValues). */
-const REPEATED_VALUE_HEADERS = new Set(['host', 'user-agent', 'accept', 'accept-encoding', 'accept-language', 'connection', 'content-type', 'cache-control']);
-const MAX_SHARED_VALUES = 256;
-const MAX_SHARED_VALUE_LENGTH = 256;
+/** Headers as a flat [name, value, name, value, ...] list. */
+export type HeaderList = Array<string | string[] | number>;
+type RawHeaders = Record<string, string | string[] | number | undefined>;
+
+/** Ends a header name and a value in encodeHeaders' text: no header name or value node accepts holds it. */
+const END = '\u0000';
+/** Starts encodeHeaders' text when some name or value held END after all (headers given to record()): JSON. */
+const AS_JSON = '\u0001';
 
 /**
- * The values of REPEATED_VALUE_HEADERS a journal has kept, so that its entries share one string per value instead
- * of one each (node makes new strings for every request; a kept entry's strings survive the young generation and
- * are copied by each collection). Bounded; a journal clears it with its entries.
+ * Headers as the journal keeps them on its pages: `name END tag value END` per header, in order, with credential
+ * values already "[REDACTED]" when `redact` is set (so no secret is kept). The tag keeps the value's type: `s` a
+ * string, `n` a number, `a` a list (as JSON). A header object's undefined values are left out.
  */
-export class HeaderValues {
-  private readonly values = new Map<string, string>();
-
-  share(value: string): string {
-    const kept = this.values.get(value);
-    if (kept !== undefined) return kept;
-    if (this.values.size < MAX_SHARED_VALUES && value.length <= MAX_SHARED_VALUE_LENGTH) this.values.set(value, value);
-    return value;
+export function encodeHeaders(headers: RawHeaders | HeaderList | undefined | null, redact: boolean): string {
+  if (!headers) return '';
+  let text = '';
+  if (Array.isArray(headers)) {
+    for (let i = 0; i < headers.length; i += 2) {
+      const encoded = encodeHeader(headers[i] as string, headers[i + 1], redact);
+      if (encoded === undefined) return encodeAsJson(headers, redact);
+      text += encoded;
+    }
+  } else {
+    for (const name of Object.keys(headers)) {
+      const encoded = encodeHeader(name, headers[name], redact);
+      if (encoded === undefined) return encodeAsJson(headers, redact);
+      text += encoded;
+    }
   }
-
-  clear(): void {
-    this.values.clear();
-  }
+  return text;
 }
 
-/**
- * Headers as the journal keeps them: a flat [name, value, name, value, ...] list of the header object's entries
- * with credential values already "[REDACTED]" (so no secret is kept), made without copying any other value.
- */
-export function capturedHeaders(headers: Record<string, string | string[] | number | undefined> | undefined | null, shared?: HeaderValues): Array<string | string[] | number> {
-  if (!headers) return [];
-  const names = Object.keys(headers);
-  // Made at its size: the journal keeps it.
-  const out = new Array<string | string[] | number>(names.length * 2);
-  let n = 0;
-  for (const name of names) {
-    const value = headers[name];
-    if (value === undefined) continue;
-    const lower = name.toLowerCase();
-    out[n++] = name;
-    if (SECRET_HEADERS.has(lower)) out[n++] = Array.isArray(value) ? value.map((v) => redactHeaderValue(lower, String(v))) : redactHeaderValue(lower, String(value));
-    else out[n++] = shared !== undefined && typeof value === 'string' && REPEATED_VALUE_HEADERS.has(lower) ? shared.share(value) : value;
+/** One header of encodeHeaders' text ('' for an undefined value); undefined when its name or value holds END. */
+function encodeHeader(name: string, value: string | string[] | number | undefined, redact: boolean): string | undefined {
+  if (value === undefined) return '';
+  const kept = redact ? redactedValue(name, value) : value;
+  if (name.includes(END)) return undefined;
+  if (typeof kept === 'string') return kept.includes(END) ? undefined : `${name}${END}s${kept}${END}`;
+  if (typeof kept === 'number') return `${name}${END}n${kept}${END}`;
+  return `${name}${END}a${JSON.stringify(kept)}${END}`;
+}
+
+function encodeAsJson(headers: RawHeaders | HeaderList, redact: boolean): string {
+  const list: HeaderList = [];
+  const add = (name: string, value: string | string[] | number | undefined) => {
+    if (value !== undefined) list.push(name, redact ? redactedValue(name, value) : value);
+  };
+  if (Array.isArray(headers)) for (let i = 0; i < headers.length; i += 2) add(headers[i] as string, headers[i + 1]);
+  else for (const name of Object.keys(headers)) add(name, headers[name]);
+  return AS_JSON + JSON.stringify(list);
+}
+
+/** A header's value with credentials redacted. */
+function redactedValue(name: string, value: string | string[] | number): string | string[] | number {
+  const lower = name.toLowerCase();
+  if (!SECRET_HEADERS.has(lower)) return value;
+  return Array.isArray(value) ? value.map((v) => redactHeaderValue(lower, String(v))) : redactHeaderValue(lower, String(value));
+}
+
+/** The list encodeHeaders() encoded. */
+export function decodeHeaders(text: string): HeaderList {
+  if (text === '') return [];
+  if (text.startsWith(AS_JSON)) return JSON.parse(text.slice(1)) as HeaderList;
+  const parts = text.split(END);
+  // The text ends with END: the last part is empty.
+  const list: HeaderList = new Array<string | string[] | number>(parts.length - 1);
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const tagged = parts[i + 1]!;
+    const value = tagged.slice(1);
+    list[i] = parts[i]!;
+    list[i + 1] = tagged[0] === 's' ? value : tagged[0] === 'n' ? Number(value) : (JSON.parse(value) as string[]);
   }
-  out.length = n;
-  return out;
+  return list;
 }
 
 /** The header object of a captured list (values as strings or lists of strings). */

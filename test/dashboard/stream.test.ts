@@ -169,13 +169,15 @@ describe('journalEntryJson', () => {
     const entry = journal.record(input({ responseBody: new JsonText(body) }));
     const bad = journal.record(input({ responseBody: new JsonText('{"cut": ') }));
     const parse = vi.spyOn(JSON, 'parse');
+    // Parses of the response body's text (the entry's other fields are decoded from the journal's pages too).
+    const bodyParses = () => parse.mock.calls.filter(([text]) => text === body).length;
     try {
       const json = journalEntryJson(entry);
-      expect(parse).toHaveBeenCalledTimes(1);
+      expect(bodyParses()).toBe(1);
       // The entry still holds the text: its first read parses it (a second parse), the next ones do not.
       expect(entry.responseBody).toEqual(JSON.parse(body));
       void entry.responseBody;
-      expect(parse).toHaveBeenCalledTimes(3);
+      expect(bodyParses()).toBe(3);
       expect(json).toBe(JSON.stringify(entry));
       expect(JSON.parse(journalEntryJson(bad)).responseBody).toBe('{"cut": ');
       expect(journalEntryJson(bad)).toBe(JSON.stringify(bad));
