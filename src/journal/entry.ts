@@ -12,7 +12,7 @@
  */
 import { parse as parseQueryString } from 'node:querystring';
 import type { BehaviourFinding, CommittedResponse, ConformanceWarning, FiredFaultInfo, ScimOperation } from '../request-context.js';
-import type { EntryPages } from './pages.js';
+import { type EntryPages, Page } from './pages.js';
 import {
   decodeHeaders,
   define,
@@ -229,9 +229,12 @@ export class StoredEntry implements RecordedEntry {
   view: WeakRef<JournalEntry> | undefined = undefined;
   private readonly timeText: string | undefined;
   private readonly committed: StoredCommitted | null;
-  /** The page holding the texts, and where each ends on it (each starts where the one before ends). */
-  private readonly page: Buffer;
-  private readonly start: number;
+  /**
+   * The page holding the texts, where they start on it, and where each ends (from `start`; each starts where the
+   * one before ends). Both change once, when an evicted entry that a reader still keeps moves to a buffer of its own.
+   */
+  private page: Page;
+  private start: number;
   private readonly pathEnd: number;
   private readonly relativePathEnd: number;
   /** The raw query string, or the parsed query given to record() as JSON (`queryJson`). */
@@ -304,14 +307,14 @@ export class StoredEntry implements RecordedEntry {
       res.text ?? '',
     ];
     this.page = pages.reserve(texts);
-    this.start = pages.offset;
-    this.pathEnd = pages.put(texts[0]!);
-    this.relativePathEnd = pages.put(texts[1]!);
-    this.queryEnd = pages.put(texts[2]!);
-    this.requestHeadersEnd = pages.put(texts[3]!);
-    this.requestBodyEnd = pages.put(texts[4]!);
-    this.responseHeadersEnd = pages.put(texts[5]!);
-    this.responseBodyEnd = pages.put(texts[6]!);
+    const start = (this.start = pages.offset);
+    this.pathEnd = pages.put(texts[0]!) - start;
+    this.relativePathEnd = pages.put(texts[1]!) - start;
+    this.queryEnd = pages.put(texts[2]!) - start;
+    this.requestHeadersEnd = pages.put(texts[3]!) - start;
+    this.requestBodyEnd = pages.put(texts[4]!) - start;
+    this.responseHeadersEnd = pages.put(texts[5]!) - start;
+    this.responseBodyEnd = pages.put(texts[6]!) - start;
 
     let extraBytes = 0;
     // Indexed loops: most lists here are the shared frozen empty ones, which for-of iterates with allocations.
@@ -320,12 +323,12 @@ export class StoredEntry implements RecordedEntry {
       extraBytes += 64 + w.code.length + w.rfc.length + w.detail.length;
     }
     if (this.committed) extraBytes += 64 + headerBytes(this.committed.headers) + this.committed.text.length;
-    this.bytes = ENTRY_OVERHEAD_BYTES + (this.responseBodyEnd - this.start) + extraBytes;
+    this.bytes = ENTRY_OVERHEAD_BYTES + this.responseBodyEnd + extraBytes;
   }
 
   /** The full URL path as received, without the query string. */
   get path(): string {
-    return this.text(this.start, this.pathEnd);
+    return this.text(0, this.pathEnd);
   }
 
   /** The path relative to the tenant's SCIM base path. */
@@ -334,7 +337,23 @@ export class StoredEntry implements RecordedEntry {
   }
 
   private text(from: number, to: number): string {
-    return from === to ? '' : this.page.toString('utf8', from, to);
+    return from === to ? '' : this.page.bytes.toString('utf8', this.start + from, this.start + to);
+  }
+
+  /**
+   * The journal no longer holds this entry: its page may be filled again. When `handedOut` (the journal hands the
+   * entry out afterwards: one too large to keep) or while a reader keeps its view, its texts move to a buffer of
+   * its own first.
+   */
+  evict(pages: EntryPages, handedOut = false): void {
+    const page = this.page;
+    if (handedOut || this.view?.deref() !== undefined) {
+      const own = Buffer.allocUnsafe(this.responseBodyEnd);
+      page.bytes.copy(own, 0, this.start, this.start + this.responseBodyEnd);
+      this.page = new Page(own);
+      this.start = 0;
+    }
+    pages.release(page);
   }
 
   get id(): string {

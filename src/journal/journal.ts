@@ -127,7 +127,7 @@ export class Journal {
   /** Each listener, true when it takes a JournalEntry (subscribe), false when a RecordedEntry (subscribeRecorded). */
   private readonly listeners = new Map<JournalListener | RecordedListener, boolean>();
   /** Where the entries' texts are written (outside the V8 heap). */
-  private readonly pages = new EntryPages();
+  private readonly pages: EntryPages;
 
   constructor(opts: JournalOptions) {
     const capacity = opts.capacity ?? DEFAULT_JOURNAL_CAPACITY;
@@ -141,6 +141,7 @@ export class Journal {
     this.clock = opts.clock;
     this.creatorVersion = opts.creatorVersion ?? '0.0.0';
     this.buffer = new Array<StoredEntry | undefined>(capacity);
+    this.pages = new EntryPages(maxBytes);
     if (opts.file !== undefined) this.file = new JournalFile(opts.file);
   }
 
@@ -195,6 +196,7 @@ export class Journal {
       this.held++;
       this.heldBytes += stored.bytes;
     } else {
+      stored.evict(this.pages, true);
       this.evicted++;
     }
     // Subscribers first: the behaviour analyser completes the entry (client, findings) before it goes to the file.
@@ -292,7 +294,7 @@ export class Journal {
 
   /** Drops every entry; sequence numbers continue from where they were. */
   clear(): void {
-    this.pages.release();
+    for (let i = 0; i < this.held; i++) this.at(i)!.evict(this.pages);
     this.buffer.fill(undefined);
     this.head = 0;
     this.held = 0;
@@ -390,6 +392,7 @@ export class Journal {
   private dropOldest(): void {
     const oldest = this.buffer[this.head]!;
     this.buffer[this.head] = undefined;
+    oldest.evict(this.pages);
     this.head = (this.head + 1) % this.capacity;
     this.held--;
     this.heldBytes -= oldest.bytes;

@@ -80,13 +80,14 @@ describe('journal entries on pages', () => {
 
   it('an entry larger than a page share gets a page of its own; the next ones go on the shared page', () => {
     const pages = new EntryPages();
+    expect(pages.pageBytes).toBe(PAGE_BYTES);
     const small = pages.reserve(['abc']);
     const at = pages.offset;
     expect(pages.put('abc')).toBe(at + 3);
     const big = 'x'.repeat(PAGE_BYTES);
     const own = pages.reserve(['', big]);
     expect(own).not.toBe(small);
-    expect(own.length).toBe(PAGE_BYTES);
+    expect(own.bytes.length).toBe(PAGE_BYTES);
     expect(pages.offset).toBe(0);
     pages.put('');
     expect(pages.put(big)).toBe(PAGE_BYTES);
@@ -94,6 +95,53 @@ describe('journal entries on pages', () => {
     expect(pages.reserve(['de'])).toBe(small);
     expect(pages.offset).toBe(at + 3);
     expect(pages.put('dé')).toBe(at + 6);
-    expect(small.toString('utf8', at, at + 6)).toBe('abcdé');
+    expect(small.bytes.toString('utf8', at, at + 6)).toBe('abcdé');
+    expect(small.held).toBe(2);
+  });
+
+  it('pages emptied by eviction (oldest first) are filled again: a long run makes a bounded number of pages', () => {
+    const pages = new EntryPages(64 * 1024);
+    expect(pages.pageBytes).toBe(16 * 1024);
+    const held: Array<ReturnType<EntryPages['reserve']>> = [];
+    const text = 'e'.repeat(900);
+    for (let i = 0; i < 20_000; i++) {
+      held.push(pages.reserve([text]));
+      pages.put(text);
+      // Hold about 60 KiB, as a 64 KiB journal would.
+      while (held.length > 64) pages.release(held.shift()!);
+    }
+    // 60 KiB of live entries span at most 5 pages of 16 KiB, plus the spares.
+    expect(pages.made).toBeLessThanOrEqual(8);
+  });
+
+  it('an entry evicted while its reader keeps the view reads the same after its page is filled again', () => {
+    const j = new Journal({ capacity: 100_000, maxBytes: 64 * 1024, clock: frozenClock() });
+    const first = j.record(input({ path: '/scim/v2/Users/first', requestBody: '{"userName":"first"}', responseBody: new JsonText('{"id":"first"}'), requestHeaders: { 'x-first': '1' } }));
+    // Read one field now; the others are still on the page.
+    expect(first.path).toBe('/scim/v2/Users/first');
+    // An entry too large to keep, handed out by record().
+    const huge = 'h'.repeat(70 * 1024);
+    const tooLarge = j.record(input({ path: '/scim/v2/Users/huge', requestBody: huge }));
+    for (let i = 0; i < 2_000; i++) j.record(input({ path: `/scim/v2/Users/${i}`, requestBody: `{"userName":"u${i}","pad":"${'p'.repeat(400)}"}`, responseBody: new JsonText(`{"id":"${i}"}`) }));
+    expect(j.get(first.id)).toBeUndefined();
+    expect(first.relativePath).toBe('/Users');
+    expect(first.requestBody).toEqual({ userName: 'first' });
+    expect(first.responseBody).toEqual({ id: 'first' });
+    expect(first.requestHeaders).toEqual({ 'x-first': '1' });
+    expect(tooLarge.path).toBe('/scim/v2/Users/huge');
+    expect((tooLarge.requestBody as string).length).toBe(64 * 1024);
+    // What the journal still holds is the newest entries, intact.
+    const newest = j.list({ order: 'desc', limit: 3 });
+    expect(newest.map((e) => e.path)).toEqual(['/scim/v2/Users/1999', '/scim/v2/Users/1998', '/scim/v2/Users/1997']);
+    expect(newest.map((e) => (e.requestBody as { userName: string }).userName)).toEqual(['u1999', 'u1998', 'u1997']);
+  });
+
+  it('clear() lets go of the pages while kept views still read their entries', () => {
+    const j = new Journal({ maxBytes: 64 * 1024, clock: frozenClock() });
+    const kept = j.record(input({ requestBody: '{"a":1}' }));
+    j.clear();
+    // ~120 KB: the pages of 16 KiB are filled several times over.
+    for (let i = 0; i < 300; i++) j.record(input({ requestBody: `{"b":${i},"pad":"${'p'.repeat(400)}"}` }));
+    expect(kept.requestBody).toEqual({ a: 1 });
   });
 });
