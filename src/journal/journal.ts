@@ -5,8 +5,8 @@
  * NDJSON copy on disk.
  *
  * The jobs live in their own files: entry.ts (what is stored per request and what an entry shows), pages.ts (where
- * the entries' bytes live), redact.ts (redaction and bounding), query.ts (queries), export.ts (HAR, NDJSON), file.ts (the copy on disk). This file is
- * the buffer, and re-exports the rest.
+ * the entries' bytes live), redact.ts (redaction and bounding), query.ts (queries), export.ts (HAR, NDJSON),
+ * file.ts (the copy on disk). This file is the buffer, and re-exports the rest.
  *
  * Secrets never leave the journal: credential headers and password values are redacted in every entry it hands
  * out, whatever the caller recorded.

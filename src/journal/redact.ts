@@ -99,13 +99,15 @@ function encodeHeader(name: string, value: string | string[] | number | undefine
   return `${name}${END}a${JSON.stringify(kept)}${END}`;
 }
 
+/** encodeHeaders' text as JSON, for headers whose names or values hold END. */
 function encodeAsJson(headers: RawHeaders | HeaderList, redact: boolean): string {
+  const pairs = Array.isArray(headers) ? headers : Object.entries(headers).flat();
   const list: HeaderList = [];
-  const add = (name: string, value: string | string[] | number | undefined) => {
+  for (let i = 0; i < pairs.length; i += 2) {
+    const name = pairs[i] as string;
+    const value = pairs[i + 1] as string | string[] | number | undefined;
     if (value !== undefined) list.push(name, redact ? redactedValue(name, value) : value);
-  };
-  if (Array.isArray(headers)) for (let i = 0; i < headers.length; i += 2) add(headers[i] as string, headers[i + 1]);
-  else for (const name of Object.keys(headers)) add(name, headers[name]);
+  }
   return AS_JSON + JSON.stringify(list);
 }
 
