@@ -9,14 +9,14 @@ export function sendScim(res: Response, status: number, body: unknown, headers?:
   sendScimText(res, status, JSON.stringify(body), headers);
 }
 
-/** Sends JSON text already serialised (a cached rendering) as a SCIM body. */
-export function sendScimText(res: Response, status: number, text: string, headers?: Record<string, string>, etag?: string, location?: string): void {
+/** Sends JSON already serialised (a cached rendering, as text or as its UTF-8 bytes) as a SCIM body. */
+export function sendScimText(res: Response, status: number, json: string | Uint8Array, headers?: Record<string, string>, etag?: string, location?: string): void {
   res.statusCode = status;
   res.setHeader('Content-Type', SCIM_CONTENT_TYPE);
   if (etag !== undefined) res.setHeader('ETag', etag);
   if (location !== undefined) res.setHeader('Location', location);
   if (headers) for (const name of Object.keys(headers)) res.setHeader(name, headers[name]!);
-  res.end(text);
+  res.end(json);
 }
 
 export function sendScimError(res: Response, error: ScimError): void {

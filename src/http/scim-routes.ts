@@ -86,10 +86,11 @@ function projectionFor(req: Request, service: ScimService, typeName: string): Pr
 /** A resource as the response body, with its ETag (and Location when created); the rendering may come from the cache. */
 function sendResource(req: Request, res: Response, service: ScimService, typeName: string, resource: Record<string, unknown>, status: number, projection = projectionFor(req, service, typeName)): void {
   const baseUrl = baseUrlOf(req);
-  const text = service.renderText(typeName, resource, baseUrl, projection);
+  // Bytes: a repeated read of an unchanged resource is neither rendered nor encoded again.
+  const body = service.renderBytes(typeName, resource, baseUrl, projection);
   const etag = service.options.capabilities?.etag !== false ? (resource.meta as Record<string, string>).version! : undefined;
   const location = status === 201 ? `${baseUrl}${service.resourceType(typeName).resourceType.endpoint}/${resource.id as string}` : undefined;
-  sendScimText(res, status, text, undefined, etag, location);
+  sendScimText(res, status, body, undefined, etag, location);
 }
 
 /** Adds conformance warnings to this request's SCIM context (journal, Scimulator-Warning header). */

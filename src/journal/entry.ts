@@ -20,6 +20,7 @@ import {
   type HeaderList,
   headersFromCaptured,
   JOURNAL_BODY_LIMIT,
+  JsonBytes,
   JsonText,
   MAY_HOLD_SECRET,
   parseOrText,
@@ -290,7 +291,7 @@ export class StoredEntry implements RecordedEntry {
       this.requestBodyTruncated = r.truncated || input.requestBodyTruncated === true;
     }
     let responseBody = input.responseBody;
-    if (tokens && responseBody instanceof JsonText) responseBody = new JsonText(redactTokens(responseBody.text));
+    if (tokens && (responseBody instanceof JsonText || responseBody instanceof JsonBytes)) responseBody = new JsonText(redactTokens(responseBody.text));
     else if (tokens && typeof responseBody === 'object' && responseBody !== null) responseBody = new JsonText(redactTokens(JSON.stringify(responseBody)));
     const res = responseText(responseBody);
     this.responseBodyAs = res.text === null ? ResponseBodyAs.None : res.json ? ResponseBodyAs.Json : ResponseBodyAs.Text;
@@ -306,7 +307,8 @@ export class StoredEntry implements RecordedEntry {
       encodeHeaders(input.responseHeaders, false),
       res.text ?? '',
     ];
-    this.page = pages.reserve(texts);
+    const responseBytes = res.bytes;
+    this.page = pages.reserve(texts, responseBytes?.length ?? 0);
     const start = (this.start = pages.offset);
     this.pathEnd = pages.put(texts[0]!) - start;
     this.relativePathEnd = pages.put(texts[1]!) - start;
@@ -314,7 +316,7 @@ export class StoredEntry implements RecordedEntry {
     this.requestHeadersEnd = pages.put(texts[3]!) - start;
     this.requestBodyEnd = pages.put(texts[4]!) - start;
     this.responseHeadersEnd = pages.put(texts[5]!) - start;
-    this.responseBodyEnd = pages.put(texts[6]!) - start;
+    this.responseBodyEnd = (responseBytes !== undefined ? pages.putBytes(responseBytes) : pages.put(texts[6]!)) - start;
 
     let extraBytes = 0;
     // Indexed loops: most lists here are the shared frozen empty ones, which for-of iterates with allocations.

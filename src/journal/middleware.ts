@@ -2,8 +2,9 @@
  * Records one journal entry per request: when the response is done, or when the connection closes first
  * (the client went away: "aborted"; a reset fault destroyed the socket: "reset").
  *
- * The capture keeps what went over the wire and nothing more: the response body as the text written (a single
- * `res.end(text)` is kept as that very string; several writes are collected up to 64 KiB), the request body as
+ * The capture keeps what went over the wire and nothing more: the response body as written (a single
+ * `res.end(text)` is kept as that very string; bytes, such as a cached rendering's, and several writes are
+ * collected as bytes up to 64 KiB and reach the journal's pages as bytes), the request body as
  * the text the body layer parsed (`context.requestText`), the request's header object and its raw query string.
  * Nothing is parsed, copied or redacted here: the journal does that when an entry is read (src/journal/entry.ts).
  * Everything still passes through unchanged.
@@ -23,7 +24,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Request, RequestHandler, Response } from 'express';
 import type { RequestScimContext } from '../request-context.js';
-import { JOURNAL_BODY_LIMIT, JsonText, prefixCopy, redactBody } from './redact.js';
+import { JOURNAL_BODY_LIMIT, JsonBytes, JsonText, prefixCopy, redactBody } from './redact.js';
 import type { Journal, JournalOutcome } from './journal.js';
 
 export type JournalResolver = (
@@ -109,9 +110,11 @@ class RequestCapture {
     this.bytes += kept.length;
   }
 
-  text(): string | undefined {
+  /** The body written: the one string as it was, or the bytes (the capture's own copy). */
+  body(): string | Buffer | undefined {
     if (this.single !== undefined) return this.single;
-    return this.bytes === 0 ? undefined : Buffer.concat(this.chunks!, this.bytes).toString('utf8');
+    if (this.bytes === 0) return undefined;
+    return this.chunks!.length === 1 ? this.chunks![0]! : Buffer.concat(this.chunks!, this.bytes);
   }
 }
 
@@ -169,12 +172,13 @@ function captureOnPrototype(res: Response): boolean {
   return true;
 }
 
-function responseBodyOf(text: string | undefined, truncated: boolean, contentType: unknown): unknown {
-  if (text === undefined) return null;
+function responseBodyOf(body: string | Buffer | undefined, truncated: boolean, contentType: unknown): unknown {
+  if (body === undefined) return null;
   const ct = typeof contentType === 'string' ? contentType : Array.isArray(contentType) ? String(contentType[0]) : '';
-  // JSON is kept as text and parsed when the entry is read (not JSON after all, e.g. a malformed fault: the text).
-  if (!truncated && (ct === '' || /json/i.test(ct))) return new JsonText(text);
-  return text;
+  // JSON is kept as written (text or bytes) and parsed when the entry is read (not JSON after all, e.g. a malformed
+  // fault: the text).
+  if (!truncated && (ct === '' || /json/i.test(ct))) return typeof body === 'string' ? new JsonText(body) : new JsonBytes(body);
+  return typeof body === 'string' ? body : body.toString('utf8');
 }
 
 function hasBody(req: Request): boolean {
@@ -297,7 +301,7 @@ function recordOnClose(this: CapturedResponse): void {
       requestBodyTruncated: sent?.truncated ?? false,
       status: completed || res.headersSent ? res.statusCode : 0,
       responseHeaders: responseHeaderList(res),
-      responseBody: capture.capturing ? responseBodyOf(capture.text(), capture.truncated, res.getHeader('content-type')) : null,
+      responseBody: capture.capturing ? responseBodyOf(capture.body(), capture.truncated, res.getHeader('content-type')) : null,
       responseBodyTruncated: capture.truncated,
       durationMs: Math.round((performance.now() - capture.t0) * 1000) / 1000,
       operation: context.operation,

@@ -53,16 +53,16 @@ export class EntryPages {
   }
 
   /**
-   * Makes room for these texts, written one after the other with put(), and counts one more entry on the page
-   * they go on: returns that page, and sets where the first text starts (`offset`).
+   * Makes room for these texts and `bytes` more bytes, written one after the other with put() and putBytes(), and
+   * counts one more entry on the page they go on: returns that page, and sets where the first starts (`offset`).
    */
-  reserve(texts: readonly string[]): Page {
+  reserve(texts: readonly string[], bytes = 0): Page {
     let units = 0;
     for (let i = 0; i < texts.length; i++) units += texts[i]!.length;
-    let need = units * MAX_UTF8_PER_UNIT;
+    let need = units * MAX_UTF8_PER_UNIT + bytes;
     const ownAbove = this.pageBytes / 4;
     if (need > ownAbove) {
-      need = 0;
+      need = bytes;
       for (let i = 0; i < texts.length; i++) need += Buffer.byteLength(texts[i]!, 'utf8');
       if (need > ownAbove) return this.use(new Page(Buffer.allocUnsafeSlow(need)), 0);
     }
@@ -81,6 +81,14 @@ export class EntryPages {
       this.at += this.target.bytes.write(text, this.at, 'utf8');
       if (this.target === this.page) this.filled = this.at;
     }
+    return this.at;
+  }
+
+  /** Copies reserved bytes after what was written before; returns where they end. */
+  putBytes(bytes: Uint8Array): number {
+    this.target.bytes.set(bytes, this.at);
+    this.at += bytes.length;
+    if (this.target === this.page) this.filled = this.at;
     return this.at;
   }
 

@@ -298,11 +298,28 @@ export class JsonText {
 }
 
 /**
- * A response body as the journal keeps it: bounded text, and whether it is JSON to parse when the entry is read
- * (a value given as an object is serialised once; bounded text that is cut is kept as text).
+ * A response body captured as the UTF-8 bytes of JSON (a cached rendering sent as bytes), within the body limit:
+ * the journal copies the bytes as they are, with nothing decoded or encoded on the way.
  */
-export function responseText(body: unknown): { text: string | null; json: boolean; truncated: boolean } {
+export class JsonBytes {
+  constructor(readonly bytes: Uint8Array) {}
+
+  get text(): string {
+    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength).toString('utf8');
+  }
+}
+
+/**
+ * A response body as the journal keeps it: bounded text (or, for JsonBytes, the bytes as they are; `text` is then
+ * ''), and whether it is JSON to parse when the entry is read (a value given as an object is serialised once;
+ * bounded text that is cut is kept as text). `text` is null when there is no body.
+ */
+export function responseText(body: unknown): { text: string | null; bytes?: Uint8Array; json: boolean; truncated: boolean } {
   if (body === undefined || body === null) return { text: null, json: false, truncated: false };
+  if (body instanceof JsonBytes) {
+    if (body.bytes.length <= JOURNAL_BODY_LIMIT) return { text: '', bytes: body.bytes, json: true, truncated: false };
+    return { text: prefixCopy(body.text, JOURNAL_BODY_LIMIT), json: false, truncated: true };
+  }
   if (body instanceof JsonText) {
     return body.text.length > JOURNAL_BODY_LIMIT
       ? { text: prefixCopy(body.text, JOURNAL_BODY_LIMIT), json: false, truncated: true }

@@ -1,16 +1,25 @@
 /**
  * Rendered resources as JSON text, so that a read of an unchanged resource with the same projection and base URL
- * does not render and serialise it again.
+ * does not render and serialise it again; and, once asked for, as that text's UTF-8 bytes, so that a repeated read
+ * is not encoded again either (the HTTP layer sends the bytes as they are, and the journal copies them).
  *
  * Keyed by resource type, id, version, projection and base URL. A rendering also depends on other resources
  * (User.groups lists the groups that contain the user, directly or not, with their displayName; a member's
  * display comes from the member), so the whole cache is invalidated by every change of the store, not only by
- * changes of the rendered resource: it serves the reads between two writes. Bounded in entries and characters
- * (oldest first out); a text larger than an eighth of the budget is not kept.
+ * changes of the rendered resource: it serves the reads between two writes. Bounded in entries and in characters
+ * plus bytes (oldest first out); a text larger than an eighth of the budget is not kept.
  */
+interface Rendering {
+  text: string;
+  bytes: Uint8Array | undefined;
+}
+
+const UTF8 = new TextEncoder();
+
 export class RenderCache {
-  private readonly texts = new Map<string, string>();
-  private chars = 0;
+  private readonly renderings = new Map<string, Rendering>();
+  /** Characters of the kept texts plus bytes of their kept encodings. */
+  private weight = 0;
   private stale = false;
 
   constructor(
@@ -34,34 +43,57 @@ export class RenderCache {
   }
 
   get size(): number {
-    return this.stale ? 0 : this.texts.size;
+    return this.stale ? 0 : this.renderings.size;
   }
 
   get(key: string): string | undefined {
     if (this.stale) this.drop();
-    return this.texts.get(key);
+    return this.renderings.get(key)?.text;
+  }
+
+  /**
+   * The UTF-8 bytes of the text kept under `key` (encoded on first use and kept with it; read-only to callers),
+   * or of `text` when the cache does not keep it.
+   */
+  bytes(key: string, text: string): Uint8Array {
+    if (this.stale) this.drop();
+    const rendering = this.renderings.get(key);
+    if (rendering === undefined || rendering.text !== text) return UTF8.encode(text);
+    let bytes = rendering.bytes;
+    if (bytes === undefined) {
+      bytes = rendering.bytes = UTF8.encode(text);
+      this.weight += bytes.length;
+      while (this.weight > this.maxChars) this.dropOldest();
+    }
+    return bytes;
   }
 
   set(key: string, text: string): void {
     if (this.stale) this.drop();
     if (text.length > this.maxChars / 8) return;
-    const previous = this.texts.get(key);
+    const previous = this.renderings.get(key);
     if (previous !== undefined) {
-      this.chars -= previous.length;
-      this.texts.delete(key);
+      this.weight -= sizeOf(previous);
+      this.renderings.delete(key);
     }
-    while (this.texts.size > 0 && (this.texts.size >= this.maxEntries || this.chars + text.length > this.maxChars)) {
-      const [oldest, oldText] = this.texts.entries().next().value as [string, string];
-      this.texts.delete(oldest);
-      this.chars -= oldText.length;
-    }
-    this.texts.set(key, text);
-    this.chars += text.length;
+    while (this.renderings.size > 0 && (this.renderings.size >= this.maxEntries || this.weight + text.length > this.maxChars)) this.dropOldest();
+    this.renderings.set(key, { text, bytes: undefined });
+    this.weight += text.length;
+  }
+
+  private dropOldest(): void {
+    const [oldest, rendering] = this.renderings.entries().next().value as [string, Rendering];
+    this.renderings.delete(oldest);
+    this.weight -= sizeOf(rendering);
   }
 
   private drop(): void {
-    this.texts.clear();
-    this.chars = 0;
+    this.renderings.clear();
+    this.weight = 0;
     this.stale = false;
   }
+}
+
+function sizeOf(rendering: Rendering): number {
+  return rendering.text.length + (rendering.bytes?.length ?? 0);
 }

@@ -259,6 +259,16 @@ export class ScimService {
    * projection and base URL since the repository last changed.
    */
   renderText(typeName: string, resource: Resource, baseUrl: string, projection?: ProjectionRequest | Projection): string {
+    return this.rendered(typeName, resource, baseUrl, projection).text;
+  }
+
+  /** renderText() as UTF-8, from the render cache as well (read-only: the cache keeps it). */
+  renderBytes(typeName: string, resource: Resource, baseUrl: string, projection?: ProjectionRequest | Projection): Uint8Array {
+    const { key, text } = this.rendered(typeName, resource, baseUrl, projection);
+    return this.renders.bytes(key, text);
+  }
+
+  private rendered(typeName: string, resource: Resource, baseUrl: string, projection: ProjectionRequest | Projection | undefined): { key: string; text: string } {
     const type = this.resourceType(typeName);
     const p = projection instanceof Projection ? projection : this.projection(type, projection);
     this.renders.basedOn(this.options.capabilities);
@@ -269,7 +279,7 @@ export class ScimService {
       text = JSON.stringify(this.render(type.name, resource, baseUrl, p));
       this.renders.set(key, text);
     }
-    return text;
+    return { key, text };
   }
 
   /** The projection of a request; the one without attributes/excludedAttributes is made once per type. */

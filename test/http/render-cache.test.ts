@@ -122,4 +122,45 @@ describe('render cache', () => {
     expect(cache.get(`k${cache.maxEntries + 9}`)).toBe('x');
     expect(cache.get('k0')).toBeUndefined();
   });
+
+  it('a read is sent as the cached UTF-8 bytes: non-ASCII text, Content-Length in bytes, the same in the journal', async () => {
+    const { c, tenant } = setUp();
+    const encode = vi.spyOn(TextEncoder.prototype, 'encode');
+    const user = await createUser(c, 'jose', { displayName: 'José Ñúñez 中文 😀' });
+    const first = await c.get(`/Users/${user.id}`).expect(200);
+    const second = await c.get(`/Users/${user.id}`).expect(200);
+    expect(first.body.displayName).toBe('José Ñúñez 中文 😀');
+    expect(second.text).toBe(first.text);
+    expect(Number(first.headers['content-length'])).toBe(Buffer.byteLength(first.text, 'utf8'));
+    // The create's response encoded the rendering once; both reads sent those bytes as they were.
+    expect(encode).toHaveBeenCalledTimes(1);
+    const reads = tenant.journal.list({ method: 'GET', order: 'desc', limit: 2 });
+    expect(reads.map((e) => e.responseBody)).toEqual([first.body, first.body]);
+    // A change renders and encodes again: nobody is sent the old bytes.
+    await c.patch(`/Users/${user.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'displayName', value: 'Jo' }] }).expect(200);
+    const after = await c.get(`/Users/${user.id}`).expect(200);
+    expect(after.body.displayName).toBe('Jo');
+    expect(tenant.journal.list({ method: 'GET', order: 'desc', limit: 1 })[0]!.responseBody).toEqual(after.body);
+    encode.mockRestore();
+  });
+
+  it('kept bytes count against its bound with the texts', () => {
+    const { tenant } = setUp();
+    const cache = tenant.service.renders;
+    const text = 'é'.repeat(cache.maxChars / 16);
+    cache.set('a', text);
+    const bytes = cache.bytes('a', text);
+    expect(Buffer.from(bytes).toString('utf8')).toBe(text);
+    // The same bytes for the same text; the text of another key is encoded without being kept.
+    expect(cache.bytes('a', text)).toBe(bytes);
+    expect(cache.bytes('missing', 'x')).toEqual(new TextEncoder().encode('x'));
+    // Texts (1 unit a character) plus their bytes (2 each): 3/16 of the budget per key; 6 keys overflow it.
+    for (const key of ['b', 'c', 'd', 'e', 'f']) {
+      cache.set(key, text);
+      cache.bytes(key, text);
+    }
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.get('b')).toBe(text);
+    expect(cache.get('f')).toBe(text);
+  });
 });
