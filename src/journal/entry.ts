@@ -18,6 +18,7 @@ import {
   define,
   encodeHeaders,
   type HeaderList,
+  type RawHeaders,
   headersFromCaptured,
   JOURNAL_BODY_LIMIT,
   JsonBytes,
@@ -81,8 +82,6 @@ export interface JournalEntry {
   /** Behaviour findings this request completed (src/behaviour/); filled by the analyser, a journal subscriber. */
   findings: BehaviourFinding[];
 }
-
-type RawHeaders = Record<string, string | string[] | number | undefined>;
 
 /**
  * What a recording subscriber (Journal.subscribeRecorded) reads of an entry as it is recorded, without its

@@ -41,11 +41,11 @@ export class EntryPages {
   private filled = 0;
   /** Empty shared pages, to be filled again. */
   private readonly spare: Page[] = [];
-  /** Where put() writes: the shared page or an entry's own. */
+  /** Where put() writes: the shared page or an entry's own, and where on it. */
   private target: Page = EMPTY_PAGE;
+  private at = 0;
   /** Shared pages made so far (not reused ones). */
   made = 0;
-  private at = 0;
 
   /** `maxBytes`: the journal's byte limit; a page is a sixteenth of it, within 16 and 256 KiB. */
   constructor(maxBytes = Number.POSITIVE_INFINITY) {

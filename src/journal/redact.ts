@@ -37,9 +37,12 @@ function redactHeaderValue(name: string, value: string): string {
   return REDACTED;
 }
 
+/** A header object as node and callers of record() give it (undefined values are left out). */
+export type RawHeaders = Record<string, string | string[] | number | undefined>;
+
 /** A copy of the headers with credential values replaced by "[REDACTED]" (the auth scheme is kept). */
 export function redactHeaders(
-  headers: Record<string, string | string[] | number | undefined> | undefined | null,
+  headers: RawHeaders | undefined | null,
 ): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   if (!headers) return out;
@@ -58,7 +61,6 @@ export function redactHeaders(
 
 /** Headers as a flat [name, value, name, value, ...] list. */
 export type HeaderList = Array<string | string[] | number>;
-type RawHeaders = Record<string, string | string[] | number | undefined>;
 
 /** Ends a header name and a value in encodeHeaders' text: no header name or value node accepts holds it. */
 const END = '\u0000';
