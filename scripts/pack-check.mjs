@@ -4,7 +4,8 @@
  *   1. the tarball holds only what runs (dist JavaScript and declarations, seeds, README, LICENSE, package.json)
  *      and is under 1 MB packed (its size is printed);
  *   2. installed into an empty project, `npx scimulator seed ...` writes a directory and `npx scimulator` serves it
- *      (SCIM and control API answer; SIGTERM exits 0), and `npx scimulator report` reads the server's report;
+ *      (SCIM and control API answer; SIGTERM to npx stops it with its data saved), and `npx scimulator report` reads
+ *      the server's report;
  *   3. a TypeScript consumer type-checks `import { startScimulator, ScimulatorClient } from 'scimulator'` and
  *      `scimulator/vitest` with moduleResolution node16 and bundler and skipLibCheck false, and the compiled
  *      consumer runs against the installed package;
@@ -129,19 +130,22 @@ const report = npx(['report', '--url', origin, '--format', 'junit', '--fail-on',
 const xml = existsSync(join(consumer, 'conformance.xml')) ? readFileSync(join(consumer, 'conformance.xml'), 'utf8') : '';
 if (report.status !== 1 || !xml.includes('failures="2"')) die(`npx scimulator report --fail-on warning exited ${report.status} (want 1, with 2 failures): ${report.stdout}${report.stderr}`);
 log(`npx scimulator serve: ${server.base} answered, ${server.control}/health 200; npx scimulator report --fail-on warning exited 1 on 2 warnings`);
-// npm exec does not pass SIGTERM on to the command (it leaves it running), so the whole group gets it, as a CI
-// runner or a shell's job control sends it; the exit code of the CLI itself on SIGTERM is tested in test/cli.
-process.kill(-server.child.pid, 'SIGTERM');
+// SIGTERM to npx alone, as a script's `kill $!` sends it: npm passes it to its `sh -c` only, so the server stops
+// because its parent went away (--stop-with-parent, on under npm); the exit code on SIGTERM is tested in test/cli.
+process.kill(server.child.pid, 'SIGTERM');
 await server.exited;
 let down = false;
 for (let i = 0; i < 200 && !down; i++) {
   down = await fetch(`${server.control}/health`).then(() => false, () => true);
   if (!down) await new Promise((r) => setTimeout(r, 100));
 }
-if (!down) die(`npx scimulator still answers 20 s after SIGTERM:\n${server.out()}`);
+if (!down) {
+  process.kill(-server.child.pid, 'SIGKILL');
+  die(`npx scimulator still answers 20 s after npx got SIGTERM:\n${server.out()}`);
+}
 const saved = JSON.parse(readFileSync(join(consumer, 'dir.json'), 'utf8')).resources.User.find((u) => u.id === id);
 if (saved?.active !== false) die('the PATCH is not in the --data file after SIGTERM');
-log('SIGTERM: the server stopped and the data file holds the PATCH');
+log('SIGTERM to npx: the server stopped and the data file holds the PATCH');
 
 // ---------------------------------------------------------------------------------------------------------------
 // 3. A TypeScript consumer, skipLibCheck off, in both module resolutions; then the compiled consumer runs.

@@ -121,18 +121,39 @@ async function serve(argv: Record<string, unknown>): Promise<void> {
   process.stdout.write(lines.join('\n') + '\n');
 
   let stopping = false;
-  const stop = (signal: string) => {
+  /** `why` begins the line the server prints: "Received SIGTERM". */
+  const stop = (why: string) => {
     if (stopping) process.exit(1); // a second signal: leave at once
     stopping = true;
-    process.stdout.write(`Received ${signal}, finishing in-flight requests\n`);
+    process.stdout.write(`${why}, finishing in-flight requests\n`);
     running.close().then(
       () => process.exit(0),
       (err) => fail(`error while stopping: ${(err as Error).message}`, 1),
     );
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('Received SIGTERM'));
+  process.on('SIGINT', () => stop('Received SIGINT'));
+  if ((argv['stop-with-parent'] as boolean | undefined) ?? process.env.npm_command !== undefined) stopWithParent(stop);
 }
+
+/**
+ * Stops the server, as SIGTERM does, once the process that started it has gone. `npx scimulator serve` runs the
+ * server under `sh -c` under npm; on SIGTERM npm passes the signal to that shell only, the shell dies, and the
+ * server would go on running, holding its port, after the job that started it killed what it started. So under
+ * npm (which sets npm_command for what it runs) this is on by default; `--no-stop-with-parent` keeps the server.
+ * A parent that goes away is seen as a new parent process id (the orphan is adopted by init or a subreaper).
+ */
+function stopWithParent(stop: (why: string) => void): void {
+  const parent = process.ppid;
+  if (parent <= 1) return; // started by init already: no parent to follow
+  const poll = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(poll); // once: a second stop() would mean "leave at once"
+    stop(`Parent process ${parent} ended`);
+  }, PARENT_POLL_MS).unref();
+}
+
+const PARENT_POLL_MS = 500;
 
 const formatMs = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
 
@@ -314,6 +335,7 @@ const parser = yargs(argsOf(hideBin(process.argv)))
         .option('headers-timeout', { type: 'number', default: DEFAULT_OPTIONS.headersTimeout, describe: 'ms a client has to send the request headers' })
         .option('request-timeout', { type: 'number', default: DEFAULT_OPTIONS.requestTimeout, describe: 'ms a client has to send the whole request' })
         .option('shutdown-grace', { type: 'number', default: DEFAULT_OPTIONS.shutdownGraceMs, describe: 'ms in-flight requests get to finish on SIGTERM/SIGINT' })
+        .option('stop-with-parent', { type: 'boolean', describe: 'Stop (as on SIGTERM) when the process that started the server ends (default: on when run by npm/npx)' })
         .option('cors', { type: 'string', describe: 'Allow browser calls from these origins (comma-separated, or "*"); CORS is off without it' })
         .option('profile', { choices: ['lenient', 'rfc', 'entra', 'okta'], default: DEFAULT_OPTIONS.profile, describe: 'IdP profile: which client quirks are tolerated' })
         .option('default-page-size', { type: 'number', default: DEFAULT_OPTIONS.defaultPageSize, describe: 'Page size of a list without count' })

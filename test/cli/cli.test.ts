@@ -195,6 +195,74 @@ describe('scimulator CLI', () => {
     expect(readFileSync(corrupt, 'utf8')).toBe('{"format": "scimulator-snapshot", ');
   });
 
+  /**
+   * The server under a shell that is killed, as `npx scimulator serve` is (npm passes SIGTERM to its `sh -c` only):
+   * resolves with the server's base URL and pid, and whether its output ended (the pipe closes once it exits).
+   */
+  async function serveUnderKilledShell(args: string[], env: Record<string, string | undefined>) {
+    const script = `"${process.execPath}" "${CLI}" serve --port 0 ${args.join(' ')} & echo "pid $!"; wait`;
+    const shell = spawn('sh', ['-c', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(shell);
+    let out = '';
+    shell.stderr!.on('data', (chunk) => (out += chunk));
+    const ended = new Promise<void>((resolve) => shell.stdout!.on('end', resolve));
+    const started = await new Promise<{ baseUrl: string; pid: number }>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no start-up line: ${out}`)), 15_000);
+      shell.stdout!.on('data', (chunk) => {
+        out += chunk;
+        const url = /SCIM base URL: (\S+)/.exec(out)?.[1];
+        const pid = /^pid (\d+)$/m.exec(out)?.[1];
+        if (url && pid) {
+          clearTimeout(timer);
+          resolve({ baseUrl: url, pid: Number(pid) });
+        }
+      });
+    });
+    shell.kill('SIGTERM');
+    return { ...started, ended, out: () => out };
+  }
+
+  const killQuietly = (pid: number) => {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  };
+
+  const answers = (baseUrl: string) =>
+    fetch(`${baseUrl}/ServiceProviderConfig`, { headers: { Authorization: 'Bearer scimulator-dev-token' } }).then(
+      (res) => res.status === 200,
+      () => false,
+    );
+
+  it('run by npm (npx), stops like on SIGTERM when its parent shell is killed; --no-stop-with-parent and a plain start keep serving', async () => {
+    const underNpx = await serveUnderKilledShell([], { npm_command: 'exec' });
+    try {
+      const stopped = await Promise.race([underNpx.ended.then(() => true), new Promise((resolve) => setTimeout(resolve, 10_000, false))]);
+      expect(stopped, `still running 10 s after its parent was killed: ${underNpx.out()}`).toBe(true);
+      expect(underNpx.out()).toMatch(/Parent process \d+ ended, finishing in-flight requests/);
+      expect(await answers(underNpx.baseUrl)).toBe(false);
+    } finally {
+      killQuietly(underNpx.pid);
+    }
+
+    for (const [args, env] of [
+      [['--no-stop-with-parent'], { npm_command: 'exec' }],
+      [[], { npm_command: undefined }],
+    ] as const) {
+      const server = await serveUnderKilledShell([...args], { ...env });
+      try {
+        // Three times the interval at which the server looks at its parent.
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        expect(await answers(server.baseUrl)).toBe(true);
+        expect(server.out()).not.toContain('Parent process');
+      } finally {
+        killQuietly(server.pid);
+      }
+    }
+  });
+
   it('a port already in use is a one-line error and exit code 1', async () => {
     const { baseUrl } = await start(['--port', '0']);
     const port = new URL(baseUrl).port;
