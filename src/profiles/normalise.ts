@@ -8,6 +8,7 @@
  */
 import { FORBIDDEN_KEYS, findAttribute, isPlainObject, type ResolvedAttribute, type ResourceSchema } from '../scim/attributes.js';
 import { formatFilter, parseFilterCached, parsePatchPath, type AttributePath, type FilterNode, type FilterWarning, type PatchPath } from '../scim/filter/index.js';
+import { markRewritten } from '../scim/patch.js';
 import { hasValueFilter, splitAttributeList } from '../scim/project.js';
 import type { SchemaRegistry } from '../scim/schemas/registry.js';
 import type { AttributeDef, SchemaDef } from '../scim/schemas/types.js';
@@ -501,7 +502,8 @@ function removeWithValue(w: Findings, o: Bag, path: PatchPath, target: Extract<T
     return [o];
   }
   w.rewrite(finding);
-  return (filters as string[]).map((f) => ({ op: 'remove', path: `${path.attributePath}[${f}]` }));
+  // Marked: the client sent no filter, so a target that refuses filtered paths (GitHub) still takes it.
+  return (filters as string[]).map((f) => markRewritten({ op: 'remove', path: `${path.attributePath}[${f}]` }));
 }
 
 /** A list of members: multi-valued, complex, its elements identified by an immutable "value" (Group.members). */

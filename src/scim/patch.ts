@@ -54,6 +54,22 @@ export interface PatchOperation {
   path?: string;
   /** Absent when the operation has no "value" member. */
   value?: unknown;
+  /** Written by the server in place of what the client sent (see REWRITTEN_OPERATION). */
+  rewritten?: true;
+}
+
+/**
+ * The mark of an operation object of a PatchOp body that the server wrote in place of the client's (a tolerated client
+ * quirk rewritten into its RFC form, e.g. Entra ID's remove with a value into a remove with a value filter): a
+ * target's constraints on the syntax clients may send (no filtered paths) do not apply to it. A symbol, so it
+ * never shows in the body's JSON.
+ */
+const REWRITTEN_OPERATION = Symbol('scimulator.patch.rewrittenOperation');
+
+/** Marks `op` (see REWRITTEN_OPERATION; non-enumerable, so copies and comparisons of the body ignore it). */
+export function markRewritten<T extends object>(op: T): T {
+  Object.defineProperty(op, REWRITTEN_OPERATION, { value: true });
+  return op;
 }
 
 /** A conformance note about an accepted request (same shape as the profile layer's warnings). */
@@ -160,6 +176,7 @@ function parseOperation(raw: unknown, index: number): PatchOperation {
   }
   const op = opValue.toLowerCase() as PatchOpName;
   const result: PatchOperation = { op };
+  if ((raw as { [REWRITTEN_OPERATION]?: unknown })[REWRITTEN_OPERATION] === true) result.rewritten = true;
   const pathKey = names.get('path');
   if (pathKey !== undefined) {
     const path = raw[pathKey];

@@ -121,7 +121,8 @@ export class ScimService {
     this.checkPrecondition(existing, preconditions);
     const operations = parsePatchRequest(body, this.options.maxPatchOperations);
     const caps = this.options.capabilities;
-    if (caps) checkPatchPaths(caps, operations.map((o) => o.path));
+    // Constraints on what a client may write: not on operations the server wrote for it.
+    if (caps) checkPatchPaths(caps, operations.filter((o) => !o.rewritten).map((o) => o.path));
     const isGroup = type.core.id === GROUP_SCHEMA_ID;
     const isMembers = (attribute: ResolvedAttribute) => isGroup && !attribute.inExtension && attribute.attribute.name === 'members';
     const outcome = applyPatch(type, existing, operations, {

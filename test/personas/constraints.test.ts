@@ -227,6 +227,18 @@ describe('github: GitHub Enterprise Managed Users', () => {
     expect((await c.patch(`/Users/${id}`, patchOp({ op: 'replace', path: 'displayName', value: 'Mona' }))).status).toBe(200);
   });
 
+  it('patchPathFilters: Entra ID\'s remove of one member by value (no filter sent) is taken, though the profile rewrites it into a filter', async () => {
+    const { c, users } = directory({ users: 2, groups: 0, persona: 'github' });
+    const group = (await newGroup(c, 'Octocats', memberRefs(users))).body;
+    const [gone, kept] = memberRefs(users);
+    const res = await c.patch(`/Groups/${group.id as string}`, patchOp({ op: 'Remove', path: 'members', value: [gone] }));
+    expect([200, 204]).toContain(res.status);
+    const members = (await c.get(`/Groups/${group.id as string}`)).body.members as Array<{ value: string }>;
+    expect(members.map((m) => m.value)).toEqual([kept!.value]);
+    // The same removal written with a filter by the client is still refused.
+    expectScimError(await c.patch(`/Groups/${group.id as string}`, patchOp({ op: 'remove', path: `members[value eq "${kept!.value}"]` })), 400, 'invalidValue');
+  });
+
   constraint('github', 'rateLimits', 'at most 1,000 users provisioned per hour: the next one is 429 with Retry-After', async () => {
     const { c, tenant } = directory({ users: 0, groups: 0, persona: 'github' });
     const rule = tenant.faults.list().find((r) => r.id === 'persona-github-user-provisioning')!;
