@@ -384,6 +384,25 @@ function resolveTarget(schema: ResourceSchema, path: PatchPath): Target | undefi
   return { kind: 'value', def: leaf, name, isSub: resolved.subAttribute !== undefined };
 }
 
+/**
+ * Entra ID's remove of `manager[value eq "<id>"]`: a value filter on a single-valued complex attribute, dropped.
+ * Removes only: in an add or replace the filter would be a condition the rewrite cannot check.
+ */
+function unfilterSingleValued(w: Findings, schema: ResourceSchema, o: Bag, path: PatchPath, at: string): PatchPath {
+  if (!path.filter || path.subAttribute !== undefined) return path;
+  const resolved = schema.resolve(path.attributePath);
+  if (!resolved || resolved.subAttribute || resolved.attribute.multiValued || resolved.attribute.type !== 'complex') return path;
+  const rewritten = path.attributePath;
+  w.rewrite({
+    code: 'filter-on-single-valued',
+    what: `"${String(o.path)}" puts a value filter on "${resolved.attribute.name}", which has a single value; value filters select values of multi-valued attributes`,
+    fix: `send "path": ${JSON.stringify(rewritten)}`,
+    at,
+  });
+  setOwn(o, 'path', rewritten);
+  return parsePatchPath(rewritten);
+}
+
 function formatPatchPath(path: PatchPath): string {
   return `${path.attributePath}${path.filter ? `[${formatFilter(path.filter)}]` : ''}${path.subAttribute !== undefined ? `.${path.subAttribute}` : ''}`;
 }
@@ -424,6 +443,7 @@ function normaliseOperation(w: Findings, schema: ResourceSchema | undefined, op:
     }
     if (schema) {
       checkPatchPathCase(w, schema, path, keyAt(at, 'path'));
+      if (name === 'remove') path = unfilterSingleValued(w, schema, o, path, keyAt(at, 'path'));
       target = resolveTarget(schema, path);
     }
   }
@@ -727,7 +747,15 @@ function caseFinding(w: Findings, written: string, canonical: string, at: string
   });
 }
 
-/** A value of an attribute: an array for multi-valued attributes, else one value. */
+function unqualifiedFinding(w: Findings, written: string, schemaId: string, at: string): void {
+  w.add({
+    code: 'extension-unqualified',
+    what: `"${written}" names an attribute of the extension ${schemaId} without its URN; it was resolved because no other schema of the resource type has an attribute of that name`,
+    fix: `send "${schemaId}:${written}"`,
+    at,
+  });
+}
+
 /** Types whose values the linter never rewrites (no string form of them is a known quirk). */
 const PLAIN_TYPES: ReadonlySet<string> = new Set(['string', 'reference', 'binary', 'dateTime']);
 
@@ -896,6 +924,7 @@ function checkAttributePathCase(w: Findings, schema: ResourceSchema, path: Attri
   } else {
     const resolved = schema.resolve(path.urn ? `${path.urn}:${path.attribute}` : path.attribute);
     def = resolved?.attribute;
+    if (resolved?.inExtension && !path.urn) unqualifiedFinding(w, path.attribute, resolved.schemaId, at);
   }
   if (!def) return undefined;
   if (def.name !== path.attribute) caseFinding(w, path.attribute, def.name, at);
@@ -915,6 +944,7 @@ function checkPatchPathCase(w: Findings, schema: ResourceSchema, path: PatchPath
   const dot = written.indexOf('.');
   const writtenAttr = dot < 0 ? written : written.slice(0, dot);
   if (writtenAttr !== resolved.attribute.name) caseFinding(w, writtenAttr, resolved.attribute.name, at);
+  if (resolved.inExtension && !split) unqualifiedFinding(w, writtenAttr, resolved.schemaId, at);
   if (resolved.subAttribute && dot >= 0 && written.slice(dot + 1) !== resolved.subAttribute.name) {
     caseFinding(w, written.slice(dot + 1), resolved.subAttribute.name, at);
   }

@@ -44,6 +44,8 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileDef>> = {
       'member-bare-string',
       // Microsoft's test collection sends attributes=emails[type eq "work"].
       'attribute-value-filter',
+      // The manager removed with manager[value eq "<id>"] (IDP-TRAFFIC: seen in the wild).
+      'filter-on-single-valued',
     ]),
     configDefaults: { patchStatus: { Group: 204 } },
     description: 'What Microsoft Entra ID provisioning sends; group PATCH answers 204.',

@@ -115,6 +115,14 @@ export const QUIRKS = [
     rewrite: '"id" dropped from the value (an "id" that differs from the URL is left for the PATCH engine to reject)',
   },
   {
+    code: 'filter-on-single-valued',
+    kind: 'deviation',
+    rfc: 'RFC 7644 3.5.2',
+    scimType: 'invalidPath',
+    sent: 'a value filter on a single-valued complex attribute in the path of a PATCH remove: {"op":"Remove","path":"urn:...:enterprise:2.0:User:manager[value eq \\"<id>\\"]"} (Entra ID); value filters select values of multi-valued attributes',
+    rewrite: 'the filter dropped: the operation applies to the attribute\'s one value (whether or not the filter would match it)',
+  },
+  {
     code: 'member-bare-string',
     kind: 'deviation',
     rfc: 'RFC 7644 3.5.2.1',
@@ -157,6 +165,13 @@ export const QUIRKS = [
     rfc: 'RFC 7643 2.1',
     sent: 'attribute names in another letter case: "UserName", "name.FamilyName", "operations" (Microsoft\'s test collection); names are case-insensitive',
     rewrite: 'message attributes (schemas, Operations, op, path, value) renamed to their canonical spelling; resource attributes left to the case-insensitive core',
+  },
+  {
+    code: 'extension-unqualified',
+    kind: 'informational',
+    rfc: 'RFC 7644 3.10',
+    sent: 'an extension attribute without its schema URN in a PATCH path or filter: {"op":"Remove","path":"manager"} (Entra ID); clients SHOULD qualify extension attributes',
+    rewrite: 'none needed: the name is resolved to the one extension attribute of that name (a name a core attribute or a second extension also has is not)',
   },
   {
     code: 'content-type',

@@ -43,6 +43,12 @@ export function findAttribute(list: readonly AttributeDef[] | undefined, name: s
 export class ResourceSchema {
   readonly coreAttributes: readonly AttributeDef[];
   private readonly topLevel = new Map<string, TopLevelEntry>();
+  /**
+   * Extension attributes by their name alone (lower case), where no core or common attribute has that name; null
+   * where two extensions share it. RFC 7644 3.10: clients MAY omit the core schema's URN and SHOULD (not MUST)
+   * qualify extension attributes, so "manager" names the enterprise manager while nothing else is called so.
+   */
+  private readonly unqualifiedExtension = new Map<string, TopLevelEntry | null>();
   private readonly extensionByUrn = new Map<string, SchemaDef>();
   /** Schema URNs, longest first, so a URN prefix never shadows a longer one. */
   private readonly urnsLongestFirst: string[];
@@ -56,7 +62,14 @@ export class ResourceSchema {
     for (const attribute of common) this.topLevel.set(lower(attribute.name), { schemaId: '', inExtension: false, attribute });
     for (const attribute of core.attributes) this.topLevel.set(lower(attribute.name), { schemaId: core.id, inExtension: false, attribute });
     this.coreAttributes = [...common, ...core.attributes];
-    for (const ext of extensions) this.extensionByUrn.set(lower(ext.id), ext);
+    for (const ext of extensions) {
+      this.extensionByUrn.set(lower(ext.id), ext);
+      for (const attribute of ext.attributes) {
+        const key = lower(attribute.name);
+        if (this.topLevel.has(key)) continue;
+        this.unqualifiedExtension.set(key, this.unqualifiedExtension.has(key) ? null : { schemaId: ext.id, inExtension: true, attribute });
+      }
+    }
     this.urnsLongestFirst = [core.id, ...extensions.map((e) => e.id)].sort((a, b) => b.length - a.length);
   }
 
@@ -96,8 +109,9 @@ export class ResourceSchema {
   }
 
   /**
-   * Resolves "attr", "attr.sub" or "urn:...:attr[.sub]". Returns undefined when the path names no attribute
-   * of this resource type.
+   * Resolves "attr", "attr.sub" or "urn:...:attr[.sub]"; "attr" may name an extension attribute that no core
+   * attribute and no other extension shares the name of (see unqualifiedExtension; canonicalPath is then
+   * URN-qualified). Returns undefined when the path names no attribute of this resource type.
    */
   resolve(path: string): ResolvedAttribute | undefined {
     if (!path) return undefined;
@@ -122,6 +136,7 @@ export class ResourceSchema {
       const found = this.topLevel.get(lower(attrName));
       // A core-URN-qualified path may name core and common attributes only.
       entry = found && !found.inExtension ? found : undefined;
+      if (!entry && !schema) entry = this.unqualifiedExtension.get(lower(attrName)) ?? undefined;
     }
     if (!entry) return undefined;
 

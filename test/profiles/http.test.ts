@@ -125,6 +125,45 @@ describe('the same Entra-style user PATCH: 200 under lenient and entra, 400 unde
   }
 });
 
+describe("Entra ID's manager removals (IDP-TRAFFIC): by the bare name, and with a value filter on the manager", () => {
+  const withManager = async (s: ReturnType<typeof server>) =>
+    (await s.scim('post', '/Users', { schemas: [USER, ENTERPRISE], userName: 'bjensen', [ENTERPRISE]: { manager: { value: 'boss-1' }, employeeNumber: '7' } })).body;
+
+  for (const profile of ['entra', 'lenient', 'rfc'] as const) {
+    it(`${profile}: {"op":"Remove","path":"manager"} removes the enterprise manager (RFC 7644 3.10 lets clients leave the URN out); a warning says to qualify it`, async () => {
+      const s = server({ profile });
+      const user = await withManager(s);
+      const res = await s.scim('patch', `/Users/${user.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: 'manager' }] });
+      expect(res.status, res.text).toBe(200);
+      expect(res.body[ENTERPRISE]).toEqual({ employeeNumber: '7' });
+      const warnings = (await lastEntry(s, '&operation=patch')).warnings;
+      expect(warnings.map((w) => w.code)).toEqual(['extension-unqualified']);
+      expect(warnings[0]!.detail).toContain(`send "${ENTERPRISE}:manager"`);
+    });
+  }
+
+  it('entra and lenient: Remove of manager[value eq "<id>"] removes the manager; rfc: 400 invalidPath naming RFC 7644 section 3.5.2, nothing changed', async () => {
+    for (const profile of ['entra', 'lenient', 'rfc'] as const) {
+      const s = server({ profile });
+      const user = await withManager(s);
+      const res = await s.scim('patch', `/Users/${user.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'Remove', path: `${ENTERPRISE}:manager[value eq "boss-1"]` }] });
+      if (profile === 'rfc') {
+        expect(res.status).toBe(400);
+        expect(res.body.scimType).toBe('invalidSyntax'); // the capitalised op is the first deviation reported
+        const strict = await s.scim('patch', `/Users/${user.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: `${ENTERPRISE}:manager[value eq "boss-1"]` }] });
+        expect(strict.status).toBe(400);
+        expect(strict.body.scimType).toBe('invalidPath');
+        expect(strict.body.detail).toContain('RFC 7644 section 3.5.2');
+        expect((await s.scim('get', `/Users/${user.id}`)).body[ENTERPRISE].manager).toEqual({ value: 'boss-1' });
+      } else {
+        expect(res.status, `${profile}: ${res.text}`).toBe(200);
+        expect(res.body[ENTERPRISE]).toEqual({ employeeNumber: '7' });
+        expect((await lastEntry(s, '&operation=patch')).warnings.map((w) => w.code)).toEqual(['op-case', 'filter-on-single-valued']);
+      }
+    }
+  });
+});
+
 describe('PATCH quirks applied by the engine (lenient)', () => {
   it("aadOptscim062020's path-less replace with dotted and URN keys, and a string boolean", async () => {
     const s = server();

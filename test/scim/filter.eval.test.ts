@@ -97,8 +97,11 @@ const VECTORS: Array<[string, () => Record<string, unknown>, boolean]> = [
   [`${ENTERPRISE}:department ne "x"`, minimalUser, true],
   ['urn:ietf:params:scim:schemas:core:2.0:User:name.givenName eq "barbara"', B, true],
   ['urn:ietf:params:scim:schemas:core:2.0:User:id pr', B, true],
-  // An extension attribute without its URN is not an attribute of the resource type.
-  ['employeeNumber eq "701984"', B, false],
+  // An extension attribute without its URN, while no core attribute has its name (RFC 7644 3.10: clients SHOULD,
+  // not MUST, qualify extension attributes).
+  ['employeeNumber eq "701984"', B, true],
+  ['manager.value eq "26118915-6090-4610-87e4-49d8ca9f808d"', B, true],
+  ['employeeNumber eq "1"', B, false],
   // Multi-valued: any value.
   ['emails.type eq "home"', B, true],
   ['phoneNumbers.value sw "555-555-4"', B, true],
