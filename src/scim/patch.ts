@@ -389,7 +389,9 @@ class PatchEngine {
         continue;
       }
       const resolved = this.schema.resolve(ext ? `${ext.id}:${key}` : key);
-      if (!resolved) {
+      // A value object has the shape of the resource: an extension attribute sits in its extension's object, or
+      // under its URN; its bare name at the top is not an attribute there (as in a POST or PUT body).
+      if (!resolved || (!ext && resolved.inExtension && !/^urn:/i.test(key))) {
         this.warn('patch-unknown-attribute', 'RFC 7644 3.5.2', `${at}: "${ext ? `${ext.id}:${key}` : key}" in "value" is not an attribute of the ${this.schema.name} resource type and was ignored.`);
         continue;
       }

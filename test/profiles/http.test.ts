@@ -142,6 +142,15 @@ describe("Entra ID's manager removals (IDP-TRAFFIC): by the bare name, and with 
     });
   }
 
+  it('a path-less value keeps the resource shape: a bare "manager" at its top is not the extension attribute', async () => {
+    const s = server();
+    const user = await withManager(s);
+    const res = await s.scim('patch', `/Users/${user.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { manager: { value: 'boss-2' } } }] });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body[ENTERPRISE].manager).toEqual({ value: 'boss-1' });
+    expect((await lastEntry(s, '&operation=patch')).warnings.map((w) => w.code)).toEqual(['patch-unknown-attribute']);
+  });
+
   it('entra and lenient: Remove of manager[value eq "<id>"] removes the manager; rfc: 400 invalidPath naming RFC 7644 section 3.5.2, nothing changed', async () => {
     for (const profile of ['entra', 'lenient', 'rfc'] as const) {
       const s = server({ profile });
