@@ -1,6 +1,6 @@
 /**
  * Control API for fault rules (plain JSON, not SCIM), mounted by the app under the control path,
- * e.g. /_mock and /_mock/tenants/:id. Expects express.json() to have run.
+ * e.g. /_mock and /_mock/tenants/:id. Expects the body to have been parsed (controlLimits, src/http/limits.ts).
  *
  *   POST   /faults       201, the rule with its id and counters; Location: <mount>/faults/<id>
  *   GET    /faults       200, { "faults": [rule, ...] } in evaluation order
@@ -24,7 +24,7 @@ export function faultsControlRouter(resolve: (req: Request) => FaultRegistry): R
     const registry = resolve(req);
     if (req.body === undefined || req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) {
       res.status(400).json({
-        error: 'the request body must be a JSON object describing a fault rule (send Content-Type: application/json)',
+        error: 'the request body must be a JSON object describing a fault rule',
       });
       return;
     }

@@ -3,7 +3,7 @@
  * Every tenant-scoped endpoint exists as /_mock/... (default tenant) and /_mock/tenants/{id}/...
  * Errors are { "error": "...", "field"?: "..." } with 400, 401, 404 or 409.
  */
-import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import { behaviourControlRouter } from '../behaviour/control.js';
 import { faultsControlRouter } from '../faults/control.js';
 import { requestsControlRouter } from '../journal/control.js';
@@ -134,7 +134,7 @@ export function controlRouter(runtime: Scimulator): Router {
       next();
     });
   }
-  router.use(express.json({ limit: runtime.options.maxBody, strict: false }));
+  // Request bodies were parsed, whatever their Content-Type, by controlLimits (src/http/limits.ts) in front of this router.
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok', version: runtime.version, uptimeMs: Date.now() - runtime.startedAt, tenants: runtime.tenants.size });

@@ -162,14 +162,19 @@ export function findForbiddenKey(value: unknown): { key: string; field: string }
   return undefined;
 }
 
+/** A JSON media type: application/json, application/scim+json, any application/...+json. */
+export const JSON_MEDIA_TYPE = /^application\/(?:[a-z0-9.+-]+\+)?json$/i;
+
 /**
  * In front of the control API: the same URL, query and nesting limits, with the control API's own error shape
  * ({"error": "...", "field"?: "..."}), and `__proto__` / `constructor` / `prototype` keys anywhere in a body are a
- * 400 naming the field, whatever the endpoint. The body is parsed here exactly as the control router would
- * (application/json only), so its own parser finds it done.
+ * 400 naming the field, whatever the endpoint. Every control request body is parsed here, once, for every
+ * endpoint: the control API takes JSON whatever the Content-Type says (as WireMock's admin API does), so
+ * `curl -d '{"profile":"rfc"}'` (sent as application/x-www-form-urlencoded) works; a body that is not JSON is a
+ * 400 that names the Content-Type it came with.
  */
 export function controlLimits(limits: LimitOptions): RequestHandler {
-  const parse = express.json({ limit: limits.maxBody, strict: false, verify: depthVerifier(limits.maxJsonDepth) });
+  const parse = express.json({ limit: limits.maxBody, strict: false, type: () => true, verify: depthVerifier(limits.maxJsonDepth) });
   const fail = (res: Response, status: number, message: string, field?: string) => {
     if (res.headersSent) return void res.destroy();
     res.status(status).json(field === undefined ? { error: message } : { error: message, field });
@@ -182,6 +187,13 @@ export function controlLimits(limits: LimitOptions): RequestHandler {
         const forbidden = findForbiddenKey(req.body);
         if (forbidden) return fail(res, 400, `the key "${forbidden.key}" is not allowed (at ${forbidden.field})`, forbidden.field);
         return next();
+      }
+      if ((err as { type?: unknown }).type === 'entity.parse.failed') {
+        const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
+        if (!JSON_MEDIA_TYPE.test(mediaType)) {
+          const sent = mediaType ? `sent as Content-Type "${mediaType}"` : 'sent without a Content-Type';
+          return fail(res, 400, `The control API takes JSON request bodies; this one (${sent}) is not valid JSON. Send a JSON document, preferably with Content-Type: application/json.`);
+        }
       }
       const error = toScimError(err);
       if (error.status < 500) return fail(res, error.status, error.detail);

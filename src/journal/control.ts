@@ -9,7 +9,7 @@
  *   GET    /requests/wait          ?since=N&timeoutMs=5000&...  long-poll: 200 with the entry, 408 on timeout
  *   GET    /requests/stream        ?since=N|tail=N&limit=&timeoutMs=&response=none&...  Server-Sent Events (stream.ts)
  *   GET    /conformance            the conformance summary; ?format=json|junit|text: the conformance report
- * Errors: { "error": "...", "field"?: "..." } with 400 or 404. express.json() is assumed to have run.
+ * Errors: { "error": "...", "field"?: "..." } with 400 or 404. The body is parsed in front of it (controlLimits, src/http/limits.ts).
  */
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import {

@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
@@ -197,5 +198,74 @@ describe('control API OpenAPI document', () => {
         expect(res.status, `${method.toUpperCase()} ${url}`).toBeLessThan(500);
       }
     }
+  });
+});
+
+describe('control API request bodies, whatever their Content-Type', () => {
+  const FORM = 'application/x-www-form-urlencoded';
+  const send = (req: request.Test, type: string, body: string) => req.set('Content-Type', type).send(body);
+  /** superagent always sends a Content-Type with a string body; fetch sends none with a byte body. */
+  async function sendUntyped(app: ReturnType<typeof createApp>, method: string, path: string, body: string) {
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`, { method, body: new TextEncoder().encode(body) });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    } finally {
+      server.close();
+    }
+  }
+
+  it('reads JSON sent as a form (curl -d), application/scim+json, a +json type or text/plain', async () => {
+    const app = createApp();
+    const config = await send(request(app).patch('/_mock/config'), FORM, '{"profile":"rfc"}');
+    expect(config.status).toBe(200);
+    expect(config.body.profile).toBe('rfc');
+    expect((await send(request(app).patch('/_mock/config'), 'application/scim+json', '{"defaultPageSize":7}')).body.defaultPageSize).toBe(7);
+    expect((await send(request(app).patch('/_mock/config'), 'application/vnd.acme+json; charset=utf-8', '{"defaultPageSize":8}')).body.defaultPageSize).toBe(8);
+    expect((await send(request(app).patch('/_mock/config'), 'text/plain', '{"defaultPageSize":9}')).body.defaultPageSize).toBe(9);
+
+    const tenant = await send(request(app).post('/_mock/tenants'), FORM, '{"id":"acme","users":5}');
+    expect(tenant.status).toBe(201);
+    expect(tenant.body.id).toBe('acme');
+    const users = await request(app).get('/tenants/acme/scim/v2/Users').set('Authorization', `Bearer ${tenant.body.token}`);
+    expect(users.body.totalResults).toBe(5);
+
+    await post(app, '/scim/v2/Users', 'scimulator-dev-token', user('counted'));
+    await request(app).get('/scim/v2/Users').set(AUTH);
+    const count = await send(request(app).post('/_mock/requests/count'), FORM, '{"operation":"create"}');
+    expect(count.status).toBe(200);
+    expect(count.body.count).toBe(1);
+
+    const clock = await send(request(app).post('/_mock/clock'), FORM, '{"freeze":"2030-01-01T00:00:00Z"}');
+    expect(clock.body).toEqual({ now: '2030-01-01T00:00:00.000Z', frozen: true });
+    const fault = await send(request(app).post('/_mock/faults'), 'text/plain', '{"action":{"type":"reset"}}');
+    expect(fault.status).toBe(201);
+  });
+
+  it('a body that is not JSON is a 400 naming the Content-Type it was sent with, and changes nothing', async () => {
+    const app = createApp();
+    for (const [type, shown] of [[FORM, 'sent as Content-Type "application/x-www-form-urlencoded"'], ['text/plain; charset=utf-8', 'sent as Content-Type "text/plain"'], [undefined, 'sent without a Content-Type']] as const) {
+      for (const [method, path] of [['patch', '/_mock/config'], ['post', '/_mock/tenants'], ['post', '/_mock/clock'], ['post', '/_mock/requests/count'], ['post', '/_mock/faults']] as const) {
+        const res = type ? await send(request(app)[method](path), type, 'profile=rfc') : await sendUntyped(app, method.toUpperCase(), path, 'profile=rfc');
+        expect(res.status, `${method} ${path} ${type}`).toBe(400);
+        expect(res.body, `${method} ${path} ${type}`).toEqual({ error: expect.stringContaining(`The control API takes JSON request bodies; this one (${shown}) is not valid JSON`) });
+      }
+    }
+    expect((await request(app).get('/_mock/config')).body.profile).toBe('lenient');
+    expect((await request(app).get('/_mock/tenants')).body.tenants).toHaveLength(1);
+    expect((await request(app).get('/_mock/faults')).body.faults).toEqual([]);
+    const json = await send(request(app).patch('/_mock/config'), 'application/json', 'profile=rfc');
+    expect(json.body).toEqual({ error: 'The request body is not valid JSON.' });
+  });
+
+  it('keeps the limits for bodies of any Content-Type: prototype keys, nesting, size', async () => {
+    const app = createApp({ maxBody: 2048, maxJsonDepth: 5 });
+    const polluted = await send(request(app).patch('/_mock/config'), FORM, '{"__proto__": {"polluted": true}}');
+    expect(polluted.status).toBe(400);
+    expect(polluted.body.field).toBe('__proto__');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect((await send(request(app).patch('/_mock/config'), 'text/plain', '{"a":[[[[[[1]]]]]]}')).status).toBe(400);
+    expect((await send(request(app).post('/_mock/faults'), FORM, `{"name":"${'x'.repeat(3000)}"}`)).status).toBe(413);
   });
 });
