@@ -51,6 +51,7 @@ export class Scimulator {
         journalMaxBytes: this.options.journalMaxBytes,
         journalFile: this.options.journalFile,
         maxPatchOperations: this.options.maxPatchOperations,
+        maxBody: this.options.maxBody,
       }),
     );
     const { latency, failRate, rateLimit } = this.options;
@@ -114,6 +115,7 @@ export class Scimulator {
       journalCapacity: this.options.journalCapacity,
       journalMaxBytes: this.options.journalMaxBytes,
       maxPatchOperations: this.options.maxPatchOperations,
+      maxBody: this.options.maxBody,
     });
   }
 

@@ -77,7 +77,10 @@ export function onlyKeys(value: Record<string, unknown>, allowed: readonly strin
   }
 }
 
-/** PATCH /config: a partial TenantConfig, checked field by field. */
+/**
+ * PATCH /config: a partial TenantConfig, checked field by field. The checks that span fields are checkConfig's, on
+ * the config the tenant would run with (Tenant.configAfter).
+ */
 export function mergeConfig(current: TenantConfig, patch: Record<string, unknown>): TenantConfig {
   onlyKeys(patch, ['profile', 'auth', 'defaultPageSize', 'maxPageSize', 'patchStatus', 'groupDisplayNameUnique', 'warningsHeader', 'cursorTimeout', 'bulkMaxOperations', 'bulkMaxPayload', 'advertisePagination', 'memberPolicy', 'persona', 'behaviour']);
   const next: TenantConfig = structuredClone(current);
@@ -115,7 +118,6 @@ export function mergeConfig(current: TenantConfig, patch: Record<string, unknown
     if (!MEMBER_POLICIES.includes(patch.memberPolicy as never)) throw new ControlError(400, `memberPolicy must be one of ${MEMBER_POLICIES.join(', ')}.`, 'memberPolicy');
     next.memberPolicy = patch.memberPolicy as TenantConfig['memberPolicy'];
   }
-  if (next.defaultPageSize > next.maxPageSize) throw new ControlError(400, 'defaultPageSize must not exceed maxPageSize.', 'defaultPageSize');
   if (patch.patchStatus !== undefined) {
     if (!isPlainObject(patch.patchStatus)) throw new ControlError(400, 'patchStatus must be an object of resource type name -> 200 or 204.', 'patchStatus');
     for (const [type, status] of Object.entries(patch.patchStatus)) {
@@ -142,6 +144,33 @@ export function mergeConfig(current: TenantConfig, patch: Record<string, unknown
   }
   if (patch.behaviour !== undefined) next.behaviour = mergeBehaviour(next.behaviour, patch.behaviour);
   return next;
+}
+
+/**
+ * The checks that span fields, on a whole config: the one a tenant would run with, after its profile's and persona's
+ * defaults (`requested`: the config before them, to say where a value came from). `maxBody` (--max-body) bounds
+ * bulkMaxPayload, as on the command line: a larger Bulk body never reaches /Bulk.
+ */
+export function checkConfig(config: TenantConfig, limits: { maxBody?: number; requested?: TenantConfig } = {}): void {
+  const from = (field: 'defaultPageSize' | 'maxPageSize') => {
+    const requested = limits.requested;
+    if (!requested || requested[field] === config[field]) return '';
+    return config.persona ? ` (from persona ${config.persona})` : ` (from profile ${config.profile})`;
+  };
+  if (config.defaultPageSize > config.maxPageSize) {
+    throw new ControlError(
+      400,
+      `defaultPageSize must not exceed maxPageSize: defaultPageSize would be ${config.defaultPageSize}${from('defaultPageSize')} and maxPageSize ${config.maxPageSize}${from('maxPageSize')}; set both so that defaultPageSize <= maxPageSize.`,
+      'defaultPageSize',
+    );
+  }
+  if (limits.maxBody !== undefined && config.bulkMaxPayload > limits.maxBody) {
+    throw new ControlError(
+      400,
+      `bulkMaxPayload (${config.bulkMaxPayload}) must not exceed maxBody (--max-body, ${limits.maxBody}): larger bodies never reach /Bulk.`,
+      'bulkMaxPayload',
+    );
+  }
 }
 
 // ---- The behaviour analyser's settings (src/behaviour/codes.ts)

@@ -16,7 +16,7 @@ import { SeededRandom } from './scim/random.js';
 import { SchemaRegistry } from './scim/schemas/registry.js';
 import { ScimService, type MemberPolicy } from './scim/service.js';
 import { MemoryStore, type StoreSnapshot } from './store/memory.js';
-import type { TenantAuth, TenantConfig } from './tenant-config.js';
+import { checkConfig, type TenantAuth, type TenantConfig } from './tenant-config.js';
 
 // What a tenant config is lives in tenant-config.ts, below both this file and the profiles (which read it).
 export { PROFILE_NAMES, type ProfileName, type TenantAuth, type TenantConfig } from './tenant-config.js';
@@ -45,6 +45,8 @@ export interface Features {
 }
 
 export interface TenantInit {
+  /** The server's largest request body (--max-body): bulkMaxPayload may not exceed it. */
+  maxBody?: number;
   /** Most operations one PATCH request may carry (server-wide --max-patch-operations). */
   maxPatchOperations?: number;
   id: string;
@@ -85,9 +87,11 @@ export class Tenant {
   capabilities: TargetCapabilities = {};
   /** The config before any profile or persona default, to return to when a choice no longer sets a value. */
   private readonly baseConfig: TenantConfig;
+  private readonly maxBody: number | undefined;
 
   constructor(init: TenantInit) {
     this.id = init.id;
+    this.maxBody = init.maxBody;
     this.seed = init.seed ?? 1;
     this.baseConfig = structuredClone(init.config);
     this.config = applyChoiceDefaults(undefined, structuredClone(init.config), choiceDefaults);
@@ -150,10 +154,25 @@ export class Tenant {
     return features;
   }
 
-  /** Applies a changed config to the parts that cache it. */
+  /** The config this tenant would run with after `config` is applied: with its profile's and persona's defaults. */
+  configAfter(config: TenantConfig): TenantConfig {
+    return applyChoiceDefaults(this.config, config, choiceDefaults, this.baseConfig);
+  }
+
+  /** Throws ControlError when `config`, once applied, would not hold together (checkConfig on configAfter). */
+  checkConfig(config: TenantConfig): void {
+    checkConfig(this.configAfter(config), { maxBody: this.maxBody, requested: config });
+  }
+
+  /**
+   * Applies a changed config to the parts that cache it. The resulting config is checked as a whole first:
+   * ControlError, and nothing changed, when it does not hold together.
+   */
   applyConfig(config: TenantConfig): void {
     const personaChanged = config.persona !== this.config.persona;
-    config = applyChoiceDefaults(this.config, config, choiceDefaults, this.baseConfig);
+    const requested = config;
+    config = this.configAfter(config);
+    checkConfig(config, { maxBody: this.maxBody, requested });
     this.config = config;
     this.service.options.groupDisplayNameUnique = config.groupDisplayNameUnique;
     this.service.options.memberPolicy = config.memberPolicy;

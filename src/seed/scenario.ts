@@ -22,7 +22,7 @@ import { SeededRandom } from '../scim/random.js';
 import type { ResourceTypeDef, SchemaDef } from '../scim/schemas/types.js';
 import { validateResource, type Resource } from '../scim/validate.js';
 import type { TenantConfig } from '../tenant-config.js';
-import { ControlError, mergeConfig, tenantConfigFrom } from '../tenant-config.js';
+import { checkConfig, ControlError, mergeConfig, tenantConfigFrom } from '../tenant-config.js';
 import { checkCustomSchemas, registryWith, resourceTypeNames, SchemaDefinitionError } from '../scim/schemas/custom.js';
 import type { GenerateOptions } from './generate.js';
 import { DEFAULT_REFERENCE_DATE, forSeeding, loadGenerator, needsGenerator } from './generator.js';
@@ -144,7 +144,7 @@ export function parseScenario(json: unknown, sourceName: string): Scenario {
   if (doc.options !== undefined) {
     options = structuredClone(doc.options as Record<string, unknown>);
     try {
-      mergeConfig(defaultTenantConfig(), options);
+      checkConfig(mergeConfig(defaultTenantConfig(), options));
     } catch (err) {
       if (err instanceof ControlError) fail(`/options${err.field ? '/' + err.field.split('.').map(pointerToken).join('/') : ''}`, stripField(err.message, err.field));
       throw err;
@@ -264,11 +264,16 @@ export function defaultTenantConfig(): TenantConfig {
   return tenantConfigFrom(DEFAULT_OPTIONS);
 }
 
-/** Applies a scenario's options to a config; throws ScenarioError naming the option. */
-export function mergeScenarioOptions(config: TenantConfig, scenario: Scenario): TenantConfig {
+/**
+ * Applies a scenario's options to a config; throws ScenarioError naming the option. `check` (Tenant.checkConfig)
+ * checks the result as a whole, as the tenant would run with it.
+ */
+export function mergeScenarioOptions(config: TenantConfig, scenario: Scenario, check?: (config: TenantConfig) => void): TenantConfig {
   if (!scenario.options) return config;
   try {
-    return mergeConfig(config, scenario.options);
+    const merged = mergeConfig(config, scenario.options);
+    check?.(merged);
+    return merged;
   } catch (err) {
     if (err instanceof ControlError) {
       throw new ScenarioError(scenario.source, `/options${err.field ? '/' + err.field.split('.').map(pointerToken).join('/') : ''}`, stripField(err.message, err.field));

@@ -180,7 +180,7 @@ function seededRules(tenant: Tenant, scenario: Scenario): Record<string, unknown
 
 /** Applies a scenario's tenant options and fault rules (what a snapshot does not carry). Throws ScenarioError. */
 export function applyScenarioSettings(tenant: Tenant, scenario: Scenario): void {
-  const config = mergeScenarioOptions(tenant.config, scenario);
+  const config = mergeScenarioOptions(tenant.config, scenario, (c) => tenant.checkConfig(c));
   const rules = seededRules(tenant, scenario);
   tenant.applyConfig(config);
   for (const old of tenant.seedFaults as Array<{ id: string }>) tenant.faults.remove(old.id);
@@ -207,7 +207,7 @@ export function seedTenantSliced(tenant: Tenant, scenario: Scenario, opts: SeedO
 
 function* seedTenantSteps(tenant: Tenant, scenario: Scenario, opts: SeedOptions): Steps<SeedSummary> {
   const started = performance.now();
-  const config = mergeScenarioOptions(tenant.config, scenario);
+  const config = mergeScenarioOptions(tenant.config, scenario, (c) => tenant.checkConfig(c));
   seededRules(tenant, scenario); // checked before anything changes
   const snapshot = yield* buildDirectorySteps(scenario, { ...opts, groupDisplayNameUnique: config.groupDisplayNameUnique });
   applyScenarioSettings(tenant, scenario);

@@ -269,3 +269,38 @@ describe('control API request bodies, whatever their Content-Type', () => {
     expect((await send(request(app).post('/_mock/faults'), FORM, `{"name":"${'x'.repeat(3000)}"}`)).status).toBe(413);
   });
 });
+
+describe('PATCH /_mock/config checks the config the tenant would run with', () => {
+  it('refuses a page size that conflicts with the persona\'s, changing nothing, and takes a PATCH that resolves it', async () => {
+    const app = createApp();
+    const before = (await request(app).get('/_mock/config')).body;
+    const conflict = await request(app).patch('/_mock/config').send({ persona: 'aws', defaultPageSize: 500 });
+    expect(conflict.status).toBe(400);
+    expect(conflict.body).toEqual({
+      error: 'defaultPageSize must not exceed maxPageSize: defaultPageSize would be 500 and maxPageSize 100 (from persona aws); set both so that defaultPageSize <= maxPageSize.',
+      field: 'defaultPageSize',
+    });
+    expect((await request(app).get('/_mock/config')).body).toEqual(before);
+    const spc = await request(app).get('/scim/v2/ServiceProviderConfig').set(AUTH);
+    expect(spc.body.filter.maxResults).toBe(1000);
+
+    const both = await request(app).patch('/_mock/config').send({ persona: 'aws', defaultPageSize: 500, maxPageSize: 500 });
+    expect(both.status).toBe(200);
+    expect(both.body).toMatchObject({ persona: 'aws', defaultPageSize: 500, maxPageSize: 500 });
+    expect((await request(app).patch('/_mock/config').send({ maxPageSize: 50 })).body.error).toContain('defaultPageSize would be 500 and maxPageSize 50;');
+    const off = await request(app).patch('/_mock/config').send({ persona: null });
+    expect(off.status).toBe(200);
+    expect(off.body).toMatchObject({ persona: null, defaultPageSize: 500, maxPageSize: 500 });
+  });
+
+  it('refuses bulkMaxPayload above --max-body, as the command line does', async () => {
+    const app = createApp();
+    const res = await request(app).patch('/_mock/config').send({ bulkMaxPayload: 5_000_000 });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: 'bulkMaxPayload (5000000) must not exceed maxBody (--max-body, 1048576): larger bodies never reach /Bulk.', field: 'bulkMaxPayload' });
+    expect((await request(app).get('/scim/v2/ServiceProviderConfig').set(AUTH)).body.bulk.maxPayloadSize).toBe(1_048_576);
+    const bigger = createApp({ maxBody: 5_000_000 });
+    expect((await request(bigger).patch('/_mock/config').send({ bulkMaxPayload: 5_000_000 })).status).toBe(200);
+    expect((await request(bigger).get('/scim/v2/ServiceProviderConfig').set(AUTH)).body.bulk.maxPayloadSize).toBe(5_000_000);
+  });
+});
