@@ -79,9 +79,10 @@ export function onlyKeys(value: Record<string, unknown>, allowed: readonly strin
 
 /**
  * PATCH /config: a partial TenantConfig, checked field by field. The checks that span fields are checkConfig's, on
- * the config the tenant would run with (Tenant.configAfter).
+ * the config the tenant would run with (Tenant.configAfter). patchStatus may name the tenant's `resourceTypes` in
+ * any letter case; they are stored with their own names.
  */
-export function mergeConfig(current: TenantConfig, patch: Record<string, unknown>): TenantConfig {
+export function mergeConfig(current: TenantConfig, patch: Record<string, unknown>, resourceTypes: readonly string[] = ['User', 'Group']): TenantConfig {
   onlyKeys(patch, ['profile', 'auth', 'defaultPageSize', 'maxPageSize', 'patchStatus', 'groupDisplayNameUnique', 'warningsHeader', 'cursorTimeout', 'bulkMaxOperations', 'bulkMaxPayload', 'advertisePagination', 'memberPolicy', 'persona', 'behaviour']);
   const next: TenantConfig = structuredClone(current);
   const positive = (field: keyof TenantConfig) => {
@@ -121,8 +122,10 @@ export function mergeConfig(current: TenantConfig, patch: Record<string, unknown
   if (patch.patchStatus !== undefined) {
     if (!isPlainObject(patch.patchStatus)) throw new ControlError(400, 'patchStatus must be an object of resource type name -> 200 or 204.', 'patchStatus');
     for (const [type, status] of Object.entries(patch.patchStatus)) {
+      const name = resourceTypes.find((known) => known.toLowerCase() === type.toLowerCase());
+      if (name === undefined) throw new ControlError(400, `patchStatus.${type}: there is no resource type "${type}"; the resource types are ${resourceTypes.join(', ')}.`, `patchStatus.${type}`);
       if (status !== 200 && status !== 204) throw new ControlError(400, `patchStatus.${type} must be 200 or 204.`, `patchStatus.${type}`);
-      next.patchStatus[type] = status;
+      next.patchStatus[name] = status;
     }
   }
   if (patch.auth !== undefined) {

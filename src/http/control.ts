@@ -69,7 +69,7 @@ function tenantRoutes(runtime: Scimulator): Router {
   router.patch('/config', (req, res) => {
     const tenant = tenantOf(res);
     // applyConfig checks the config the tenant would run with (after its persona's and profile's defaults) first.
-    tenant.applyConfig(mergeConfig(tenant.config, body(req)));
+    tenant.applyConfig(mergeConfig(tenant.config, body(req), tenant.registry.resourceTypes().map((t) => t.name)));
     res.json(configView(tenant));
   });
 

@@ -144,7 +144,7 @@ export function parseScenario(json: unknown, sourceName: string): Scenario {
   if (doc.options !== undefined) {
     options = structuredClone(doc.options as Record<string, unknown>);
     try {
-      checkConfig(mergeConfig(defaultTenantConfig(), options));
+      checkConfig(mergeConfig(defaultTenantConfig(), options, [...resourceTypeNames(custom).values()]));
     } catch (err) {
       if (err instanceof ControlError) fail(`/options${err.field ? '/' + err.field.split('.').map(pointerToken).join('/') : ''}`, stripField(err.message, err.field));
       throw err;
@@ -271,7 +271,7 @@ export function defaultTenantConfig(): TenantConfig {
 export function mergeScenarioOptions(config: TenantConfig, scenario: Scenario, check?: (config: TenantConfig) => void): TenantConfig {
   if (!scenario.options) return config;
   try {
-    const merged = mergeConfig(config, scenario.options);
+    const merged = mergeConfig(config, scenario.options, [...resourceTypeNames({ schemas: scenario.schemas, resourceTypes: scenario.resourceTypes }).values()]);
     check?.(merged);
     return merged;
   } catch (err) {

@@ -303,4 +303,20 @@ describe('PATCH /_mock/config checks the config the tenant would run with', () =
     expect((await request(bigger).patch('/_mock/config').send({ bulkMaxPayload: 5_000_000 })).status).toBe(200);
     expect((await request(bigger).get('/scim/v2/ServiceProviderConfig').set(AUTH)).body.bulk.maxPayloadSize).toBe(5_000_000);
   });
+
+  it('patchStatus takes resource type names in any case, stores the canonical name, and refuses unknown ones', async () => {
+    const app = createApp();
+    const res = await request(app).patch('/_mock/config').send({ patchStatus: { user: 204 } });
+    expect(res.status).toBe(200);
+    expect(res.body.patchStatus).toEqual({ User: 204 });
+    const id = (await post(app, '/scim/v2/Users', 'scimulator-dev-token', user('patched'))).body.id;
+    const patched = await request(app).patch(`/scim/v2/Users/${id}`).set(AUTH).set('Content-Type', 'application/scim+json')
+      .send({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'displayName', value: 'P' }] });
+    expect(patched.status).toBe(204);
+
+    const unknown = await request(app).patch('/_mock/config').send({ patchStatus: { GROUP: 204, Devices: 204 } });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body).toEqual({ error: 'patchStatus.Devices: there is no resource type "Devices"; the resource types are User, Group.', field: 'patchStatus.Devices' });
+    expect((await request(app).get('/_mock/config')).body.patchStatus).toEqual({ User: 204 });
+  });
 });

@@ -162,6 +162,13 @@ describe('scenario validation: file, JSON pointer and reason on one line', () =>
     expect(errorOf(`{"users": [{"schemas": ["${USER}"], "userName": "a", "x": ${deep}}]}`)).toMatch(/^seeds\/bad\.json: \/users\/0\/x(\/0)+: is nested more than 64 levels deep$/);
   });
 
+  it('patchStatus names resource types in any case, its own custom ones included, and no other', () => {
+    expect(errorOf({ options: { patchStatus: { user: 204 } } })).toBeUndefined();
+    expect(errorOf({ ...device, options: { patchStatus: { device: 204 } } })).toBeUndefined();
+    expect(parseScenario(JSON.stringify({ ...device, options: { patchStatus: { device: 204 } } }), 'x.json').options).toEqual({ patchStatus: { device: 204 } });
+    expect(errorOf({ options: { patchStatus: { Device: 204 } } })).toBe('seeds/bad.json: /options/patchStatus/Device: there is no resource type "Device"; the resource types are User, Group');
+  });
+
   it('escapes "/" and "~" in pointer tokens (RFC 6901)', () => {
     expect(errorOf({ resources: { 'a/b~c': [] } })).toBe('seeds/bad.json: /resources/a~1b~0c: there is no resource type "a/b~c"; declare it in "resourceTypes"');
   });
