@@ -12,6 +12,7 @@ import { VERSION } from './version.js';
 
 export const DEFAULT_TENANT_ID = 'default';
 const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+const TENANT_ID_RULE = 'id must be 1-64 letters, digits, "-" or "_", starting with a letter or digit.';
 
 export interface TenantSpec {
   id?: string;
@@ -96,7 +97,7 @@ export class Scimulator {
     let id = spec.id;
     if (id !== undefined) {
       if (typeof id !== 'string' || !TENANT_ID.test(id)) {
-        throw new ScimError(400, 'invalidValue', 'id must be 1-64 letters, digits, "-" or "_", starting with a letter or digit.');
+        throw new ScimError(400, 'invalidValue', TENANT_ID_RULE);
       }
       if (taken(id)) throw new ScimError(409, 'uniqueness', `A tenant "${id}" already exists.`);
     } else {
@@ -127,13 +128,14 @@ export class Scimulator {
   async createTenantFromSpec(spec: Record<string, unknown>): Promise<Tenant> {
     const allowed = ['id', 'seed', 'token', 'profile', 'persona', 'me', 'users', 'groups', 'seedFile'];
     for (const key of Object.keys(spec)) {
-      if (!allowed.includes(key)) throw new ScimError(400, 'invalidValue', `Unknown field "${key}"; allowed: ${allowed.join(', ')}.`);
+      if (!allowed.includes(key)) throw new ControlError(400, `Unknown field "${key}"; allowed: ${allowed.join(', ')}.`, key);
     }
-    if (spec.seed !== undefined && !Number.isInteger(spec.seed)) throw new ScimError(400, 'invalidValue', 'seed must be an integer.');
-    if (spec.token !== undefined && (typeof spec.token !== 'string' || !spec.token)) throw new ScimError(400, 'invalidValue', 'token must be a non-empty string.');
-    if (spec.me !== undefined && (typeof spec.me !== 'string' || !spec.me)) throw new ScimError(400, 'invalidValue', 'me must be a userName.');
+    if (spec.id !== undefined && (typeof spec.id !== 'string' || !TENANT_ID.test(spec.id))) throw new ControlError(400, TENANT_ID_RULE, 'id');
+    if (spec.seed !== undefined && !Number.isInteger(spec.seed)) throw new ControlError(400, 'seed must be an integer.', 'seed');
+    if (spec.token !== undefined && (typeof spec.token !== 'string' || !spec.token)) throw new ControlError(400, 'token must be a non-empty string.', 'token');
+    if (spec.me !== undefined && (typeof spec.me !== 'string' || !spec.me)) throw new ControlError(400, 'me must be a userName.', 'me');
     if (spec.profile !== undefined && !PROFILE_NAMES.includes(spec.profile as never)) {
-      throw new ScimError(400, 'invalidValue', `profile must be one of ${PROFILE_NAMES.join(', ')}.`);
+      throw new ControlError(400, `profile must be one of ${PROFILE_NAMES.join(', ')}.`, 'profile');
     }
     if (spec.persona !== undefined && !PERSONA_NAMES.includes(spec.persona as string)) {
       throw new ControlError(400, `persona must be one of ${PERSONA_NAMES.join(', ')}.`, 'persona');
@@ -153,7 +155,14 @@ export class Scimulator {
         throw err;
       }
     }
-    const tenant = this.newTenant(spec as TenantSpec);
+    let tenant: Tenant;
+    try {
+      tenant = this.newTenant(spec as TenantSpec);
+    } catch (err) {
+      // The id was taken while the seed file loaded.
+      if (err instanceof ScimError && spec.id !== undefined) throw new ControlError(err.status, err.detail, 'id');
+      throw err;
+    }
     if (scenario) {
       this.seeding.add(tenant.id);
       try {

@@ -320,3 +320,27 @@ describe('PATCH /_mock/config checks the config the tenant would run with', () =
     expect((await request(app).get('/_mock/config')).body.patchStatus).toEqual({ User: 204 });
   });
 });
+
+describe('POST /_mock/tenants errors', () => {
+  it('name the field for every member of the request', async () => {
+    const app = createApp();
+    await request(app).post('/_mock/tenants').send({ id: 'taken' });
+    const cases: Array<[Record<string, unknown>, number, string, string]> = [
+      [{ id: 'has space' }, 400, 'id', 'id must be 1-64 letters, digits, "-" or "_", starting with a letter or digit.'],
+      [{ id: 7 }, 400, 'id', 'id must be 1-64 letters, digits, "-" or "_", starting with a letter or digit.'],
+      [{ id: 'taken' }, 409, 'id', 'A tenant "taken" already exists.'],
+      [{ id: 'default' }, 409, 'id', 'A tenant "default" already exists.'],
+      [{ seed: 1.5 }, 400, 'seed', 'seed must be an integer.'],
+      [{ profile: 'strict' }, 400, 'profile', 'profile must be one of lenient, rfc, entra, okta.'],
+      [{ token: '' }, 400, 'token', 'token must be a non-empty string.'],
+      [{ me: 3 }, 400, 'me', 'me must be a userName.'],
+      [{ size: 3 }, 400, 'size', 'Unknown field "size"; allowed: id, seed, token, profile, persona, me, users, groups, seedFile.'],
+    ];
+    for (const [body, status, field, error] of cases) {
+      const res = await request(app).post('/_mock/tenants').send(body);
+      expect(res.status, JSON.stringify(body)).toBe(status);
+      expect(res.body, JSON.stringify(body)).toEqual({ error, field });
+    }
+    expect((await request(app).get('/_mock/tenants')).body.tenants.map((t: { id: string }) => t.id)).toEqual(['default', 'taken']);
+  });
+});
