@@ -177,7 +177,7 @@ export function controlRouter(runtime: Scimulator): Router {
     if (err instanceof ControlError) ({ status, message, field } = { status: err.status, message: err.message, field: err.field });
     else if (err instanceof ScimError) ({ status, message } = { status: err.status, message: err.detail });
     else if ((err as { type?: string }).type === 'entity.parse.failed') ({ status, message } = { status: 400, message: 'The request body is not valid JSON.' });
-    else if ((err as { type?: string }).type === 'entity.too.large') ({ status, message } = { status: 413, message: 'The request body is too large.' });
+    else if ((err as { type?: string }).type === 'entity.too.large') ({ status, message } = { status: 413, message: `The request body is larger than the limit of ${(err as { limit?: number }).limit} bytes (--max-body).` });
     else process.stderr.write(`scimulator: control API error: ${(err as Error)?.stack ?? String(err)}\n`);
     if (res.headersSent) return void res.destroy();
     res.status(status).json(field ? { error: message, field } : { error: message });

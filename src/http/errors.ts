@@ -19,7 +19,7 @@ export function toScimError(err: unknown): ScimError {
   const e = (err ?? {}) as BodyParserError;
   switch (e.type) {
     case 'entity.too.large':
-      return new ScimError(413, undefined, `The request body is larger than the limit of ${e.limit} bytes.`);
+      return new ScimError(413, undefined, `The request body is larger than the limit of ${e.limit} bytes (--max-body).`);
     case 'entity.parse.failed':
       return new ScimError(400, 'invalidSyntax', 'The request body is not valid JSON.');
     case 'charset.unsupported':

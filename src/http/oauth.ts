@@ -118,7 +118,7 @@ const oauthErrors: ErrorRequestHandler = (err, _req, res, next) => {
   if (res.headersSent) return next(err);
   if (err instanceof OAuthError) return sendOAuthError(res, err);
   const type = (err as { type?: string }).type;
-  if (type === 'entity.too.large') return sendOAuthError(res, new OAuthError(413, 'invalid_request', 'The token request body is too large.'));
+  if (type === 'entity.too.large') return sendOAuthError(res, new OAuthError(413, 'invalid_request', `The token request body is larger than the limit of ${(err as { limit?: number }).limit} bytes (--max-body).`));
   if (typeof type === 'string' || (err as { status?: number }).status === 400) {
     return sendOAuthError(res, new OAuthError(400, 'invalid_request', 'The token request body is not valid application/x-www-form-urlencoded.'));
   }

@@ -119,7 +119,11 @@ describe('body size', () => {
   it('a body over --max-body is 413 naming the limit', async () => {
     const a = app({ maxBody: 2048 });
     const res = await a.post('/scim/v2/Users', JSON.stringify({ schemas: [USER_SCHEMA], userName: 'big', displayName: 'x'.repeat(3000) }));
-    expect(expectScimError(res, 413).detail).toContain('2048 bytes');
+    expect(expectScimError(res, 413).detail).toContain('2048 bytes (--max-body)');
+    // The control API answers the same limit, naming it and its flag as well.
+    const control = await a.raw().patch('/_mock/config').set('Content-Type', 'application/json').send(JSON.stringify({ x: 'x'.repeat(3000) }));
+    expect(control.status).toBe(413);
+    expect(control.body).toEqual({ error: 'The request body is larger than the limit of 2048 bytes (--max-body).' });
   });
 
   it('a corrupt gzip body is a 400, not a 500', async () => {

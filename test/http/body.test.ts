@@ -105,7 +105,7 @@ describe('bad bodies', () => {
     for (const chunked of [false, true]) {
       const res = await post(big, { chunked });
       expect(res.status, `chunked: ${chunked}`).toBe(413);
-      expect(res.body!.detail).toBe(`The request body is larger than the limit of ${MAX_BODY} bytes.`);
+      expect(res.body!.detail).toBe(`The request body is larger than the limit of ${MAX_BODY} bytes (--max-body).`);
     }
     expect((await post(user('body-after-413'))).status).toBe(201);
   });
