@@ -23,6 +23,7 @@ export const ATLASSIAN_CLOUD: Persona = {
       note: `Get users: "filtering is supported with a single exact match (eq) against the userName and externalId attributes" (also ${FILTER_KB}); Group filters are not documented`,
     },
     sort: { value: false, source: `${REST}/api-group-users/`, note: 'Get users: "sorting is not supported"; the answer to sortBy is not documented, so Scimulator ignores it' },
+    groupDisplayNameUnique: { value: true, source: `${REST}/api-group-groups/`, note: 'Create a group: "an attempt to create a group with an existing name will fail with a 409 (Conflict) error"' },
     pageSize: { value: { default: 100, max: 1000 }, source: PAGING_KB, note: 'the first 100 users without count; the largest page is not documented (Scimulator\'s 1000 kept)' },
   },
   notDocumented: {

@@ -34,6 +34,7 @@ export const AWS_IAM_IDENTITY_CENTER: Persona = {
     etag: { value: false, source: `${GUIDE}/serviceproviderconfig.html` },
     changePassword: { value: false, source: `${GUIDE}/serviceproviderconfig.html` },
     maxMembersPerWrite: { value: 100, source: `${GUIDE}/creategroup.html` },
+    groupDisplayNameUnique: { value: true, source: `${GUIDE}/creategroup.html`, note: 'CreateGroup: "ConflictException: Group already exists" (409); Scimulator compares displayName as the Group schema does (case-insensitively)' },
     maxMembershipChangesPerPatch: { value: 100, source: `${GUIDE}/patchgroup.html` },
     replaceAllMembers: { value: false, source: `${GUIDE}/patchgroup.html`, note: 'replacing or removing all memberships in one request is a ValidationException' },
     hiddenAttributes: { value: { Group: ['members'] }, source: `${GUIDE}/listgroups.html`, note: 'GetGroup and ListGroups return an empty member list; filter Groups on members.value instead' },

@@ -1,6 +1,6 @@
 /**
  * The target personas and what a persona makes of a tenant: capabilities (checked by the SCIM core), config defaults
- * (page sizes, PATCH status, member policy) and fault rules (rate limits). Every persona is a data file beside this
+ * (page sizes, PATCH status, member policy, unique group names) and fault rules (rate limits). Every persona is a data file beside this
  * one; the README table is generated from them (`personaTable`).
  */
 import type { FaultRuleInput } from '../faults/types.js';
@@ -58,6 +58,7 @@ export function configDefaultsOf(p: Persona): Partial<TenantConfig> {
   }
   if (s.patchStatus) config.patchStatus = { ...s.patchStatus.value };
   if (s.memberPolicy) config.memberPolicy = s.memberPolicy.value;
+  if (s.groupDisplayNameUnique) config.groupDisplayNameUnique = s.groupDisplayNameUnique.value;
   return config;
 }
 
@@ -83,6 +84,7 @@ const ROWS: Array<[PersonaSettingName, string]> = [
   ['hiddenAttributes', 'attributes never returned'],
   ['patchStatus', 'PATCH success status'],
   ['memberPolicy', 'unknown member ids'],
+  ['groupDisplayNameUnique', 'Group displayName unique (409)'],
   ['etag', 'ETag'],
   ['changePassword', 'changePassword'],
   ['rateLimits', 'rate limits (fault rules)'],

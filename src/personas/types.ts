@@ -40,6 +40,8 @@ export interface PersonaSettings {
   /** Status of a successful PATCH per resource type name. */
   patchStatus: Sourced<Record<string, 200 | 204>>;
   memberPolicy: Sourced<MemberPolicy>;
+  /** A Group's displayName is unique: another Group with it is 409 uniqueness (the tenant's groupDisplayNameUnique). */
+  groupDisplayNameUnique: Sourced<boolean>;
   /** Rate limits, as fault rules (action rateLimit: 429 with Retry-After). */
   rateLimits: Sourced<FaultRuleInput[]>;
 }
@@ -64,6 +66,7 @@ export const PERSONA_SETTING_NAMES: readonly PersonaSettingName[] = [
   'unsupportedOperations',
   'patchStatus',
   'memberPolicy',
+  'groupDisplayNameUnique',
   'rateLimits',
 ];
 

@@ -139,6 +139,17 @@ describe('aws: AWS IAM Identity Center', () => {
     expect((await c.get(`/Groups?filter=${q(`members.value eq "${users[99]!.id as string}"`)}`)).body.totalResults).toBe(1);
   });
 
+  constraint('aws', 'groupDisplayNameUnique', 'a second group with a taken displayName is 409 (ConflictException), on create and on rename', async () => {
+    const { c } = directory({ users: 0, groups: 0, persona: 'aws' });
+    expect((await request(c.app).get('/_mock/config')).body.groupDisplayNameUnique).toBe(true);
+    const first = (await newGroup(c, 'Engineering')).body;
+    const body = expectScimError(await newGroup(c, 'engineering'), 409, 'uniqueness');
+    expect(body.detail).toContain(`"${first.id as string}"`);
+    const other = (await newGroup(c, 'Sales')).body;
+    expectScimError(await c.patch(`/Groups/${other.id as string}`, patchOp({ op: 'replace', path: 'displayName', value: 'Engineering' })), 409, 'uniqueness');
+    expect((await c.get('/Groups')).body.totalResults).toBe(2);
+  });
+
   constraint('aws', 'replaceAllMembers', 'replacing or removing all members in one PATCH is a ValidationException', async () => {
     const { c, users } = directory({ users: 3, groups: 0, persona: 'aws' });
     const group = (await newGroup(c, 'G', memberRefs(users))).body;
@@ -325,6 +336,16 @@ describe('atlassian: Atlassian Cloud', () => {
     const res = await c.get('/Users?sortBy=userName&sortOrder=descending');
     expect(res.status).toBe(200);
     expect(res.body.Resources.map((u: any) => u.id)).toEqual(users.map((u) => u.id));
+  });
+
+  constraint('atlassian', 'groupDisplayNameUnique', 'a group with an existing name is 409 (Conflict)', async () => {
+    const { c } = directory({ users: 0, groups: 0, persona: 'atlassian' });
+    const first = (await newGroup(c, 'jira-users')).body;
+    expect(expectScimError(await newGroup(c, 'jira-users'), 409, 'uniqueness').detail).toContain(`"${first.id as string}"`);
+    const other = (await newGroup(c, 'confluence-users')).body;
+    const renamed = await c.put(`/Groups/${other.id as string}`, { schemas: [GROUP_SCHEMA], displayName: 'jira-users' });
+    expectScimError(renamed, 409, 'uniqueness');
+    expect((await c.get('/Groups')).body.totalResults).toBe(2);
   });
 
   constraint('atlassian', 'pageSize', 'the first 100 users without count', async () => {
