@@ -30,6 +30,11 @@ export const GITHUB_EMU: Persona = {
       note: `one filter only ("multiple filters are not supported"); Users: userName, externalId, id, displayName; Groups (${REST}#list-provisioned-scim-groups-for-an-enterprise): externalId, id, displayName`,
     },
     pageSize: { value: { default: 30, max: 1000 }, source: `${REST}#list-scim-provisioned-identities-for-an-enterprise`, note: 'count defaults to 30; the largest page is not documented (Scimulator\'s 1000 kept)' },
+    uniqueAttributes: {
+      value: { User: ['externalId'] },
+      source: `${REST}#provision-a-scim-enterprise-user`,
+      note: 'userName (unique in every SCIM service) and externalId are unique: a duplicate is 409 "Duplicate record detected"',
+    },
     patchPathFilters: {
       value: false,
       source: `${REST}#update-an-attribute-for-a-scim-enterprise-user`,

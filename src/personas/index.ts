@@ -38,6 +38,7 @@ export function capabilitiesOf(p: Persona): TargetCapabilities {
   if (s.changePassword) caps.changePassword = s.changePassword.value;
   if (s.patchPathFilters) caps.patchPathFilters = s.patchPathFilters.value;
   if (s.hiddenAttributes) caps.hiddenAttributes = s.hiddenAttributes.value;
+  if (s.uniqueAttributes) caps.uniqueAttributes = s.uniqueAttributes.value;
   if (s.unsupportedOperations) caps.unsupportedOperations = s.unsupportedOperations.value;
   if (s.maxMembersPerWrite || s.maxMembershipChangesPerPatch || s.replaceAllMembers) {
     caps.members = {};
@@ -82,6 +83,7 @@ const ROWS: Array<[PersonaSettingName, string]> = [
   ['maxMembershipChangesPerPatch', 'membership changes per PATCH'],
   ['replaceAllMembers', 'replace / remove all members in one PATCH'],
   ['hiddenAttributes', 'attributes never returned'],
+  ['uniqueAttributes', 'unique besides the schema\'s (409)'],
   ['patchStatus', 'PATCH success status'],
   ['memberPolicy', 'unknown member ids'],
   ['groupDisplayNameUnique', 'Group displayName unique (409)'],
@@ -110,6 +112,7 @@ function describe(name: PersonaSettingName, value: unknown): string {
     case 'unsupportedOperations':
       return (value as Array<{ operation: string; resourceType?: string }>).map((o) => (o.resourceType ? `${o.operation} ${o.resourceType}` : o.operation)).join(', ');
     case 'hiddenAttributes':
+    case 'uniqueAttributes':
       return Object.entries(value as Record<string, string[]>).map(([t, names]) => `${t}.${names.join(`, ${t}.`)}`).join(', ');
     case 'patchStatus':
       return Object.entries(value as Record<string, number>).map(([t, status]) => `${t} ${status}`).join(', ');

@@ -36,6 +36,8 @@ export interface PersonaSettings {
   maxMembershipChangesPerPatch: Sourced<number>;
   replaceAllMembers: Sourced<boolean>;
   hiddenAttributes: Sourced<Record<string, string[]>>;
+  /** Attributes kept unique besides those the schemas mark unique (409 uniqueness), per resource type name. */
+  uniqueAttributes: Sourced<Record<string, string[]>>;
   unsupportedOperations: Sourced<OperationRef[]>;
   /** Status of a successful PATCH per resource type name. */
   patchStatus: Sourced<Record<string, 200 | 204>>;
@@ -63,6 +65,7 @@ export const PERSONA_SETTING_NAMES: readonly PersonaSettingName[] = [
   'maxMembershipChangesPerPatch',
   'replaceAllMembers',
   'hiddenAttributes',
+  'uniqueAttributes',
   'unsupportedOperations',
   'patchStatus',
   'memberPolicy',

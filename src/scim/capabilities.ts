@@ -67,6 +67,12 @@ export interface TargetCapabilities {
   members?: MemberLimits;
   /** Attributes the target never returns, per resource type name; multi-valued ones read as an empty list. */
   hiddenAttributes?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Attributes the target keeps unique beyond the schema's `uniqueness`, per resource type name (GitHub's externalId):
+   * another resource with the same value is 409 uniqueness. Each must be one the store indexes (externalId,
+   * userName, a Group's displayName): the check is a lookup, never a scan.
+   */
+  uniqueAttributes?: Readonly<Record<string, readonly string[]>>;
   /** Operations the target does not offer (ServiceProviderConfig bulk.supported follows `bulk`). */
   unsupportedOperations?: readonly OperationRef[];
   /** The answer to a parameter or operation the target does not support (default: 400 invalidValue / 501). */

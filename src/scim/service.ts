@@ -14,6 +14,7 @@ import type { SeededRandom } from './random.js';
 import type { ResourceRepository } from './repository.js';
 import { GROUP_SCHEMA_ID, USER_SCHEMA_ID } from './schemas/core.js';
 import type { SchemaRegistry } from './schemas/registry.js';
+import type { AttributeDef } from './schemas/types.js';
 import { validateResource, type Resource } from './validate.js';
 
 import type { MemberPolicy } from './member-policy.js';
@@ -425,12 +426,25 @@ export class ScimService {
     for (let i = 0; i < defs.length; i++) {
       const def = defs[i]!;
       const unique = def.uniqueness !== 'none' || (this.options.groupDisplayNameUnique && type.core.id === GROUP_SCHEMA_ID && def.name === 'displayName');
-      const value = resource[def.name];
-      if (!unique || typeof value !== 'string' || !this.repo.isIndexed(type.name, def.name)) continue;
-      const clash = this.repo.lookup(type.name, def.name, value).find((id) => id !== selfId);
-      if (clash !== undefined) {
-        throw new ScimError(409, 'uniqueness', `${def.name} "${value}" is already taken by ${type.name} "${clash}"${def.caseExact ? '' : ' (compared case-insensitively)'}.`);
+      if (unique) this.checkUnique(type, def, resource, selfId);
+    }
+    // Attributes the target keeps unique besides (GitHub's externalId), through the same indexes.
+    const extra = this.options.capabilities?.uniqueAttributes?.[type.name];
+    if (extra) {
+      for (const name of extra) {
+        const def = type.coreAttribute(name);
+        if (def && def.uniqueness === 'none') this.checkUnique(type, def, resource, selfId);
       }
+    }
+  }
+
+  /** 409 uniqueness when another resource of the type holds the resource's value of an indexed attribute. */
+  private checkUnique(type: ResourceSchema, def: AttributeDef, resource: Resource, selfId: string | undefined): void {
+    const value = resource[def.name];
+    if (typeof value !== 'string' || !this.repo.isIndexed(type.name, def.name)) return;
+    const clash = this.repo.lookup(type.name, def.name, value).find((id) => id !== selfId);
+    if (clash !== undefined) {
+      throw new ScimError(409, 'uniqueness', `${def.name} "${value}" is already taken by ${type.name} "${clash}"${def.caseExact ? '' : ' (compared case-insensitively)'}.`);
     }
   }
 }

@@ -229,6 +229,21 @@ describe('github: GitHub Enterprise Managed Users', () => {
     expect((await c.get('/Users?count=40')).body.itemsPerPage).toBe(40);
   });
 
+  constraint('github', 'uniqueAttributes', 'a second user with a taken externalId is 409 naming the holder, on POST, PUT and PATCH', async () => {
+    const { c } = directory({ users: 0, groups: 0, persona: 'github' });
+    const holder = (await c.post('/Users', { schemas: [USER_SCHEMA], userName: 'a1', externalId: 'E1' })).body;
+    const dup = expectScimError(await c.post('/Users', { schemas: [USER_SCHEMA], userName: 'a2', externalId: 'E1' }), 409, 'uniqueness');
+    expect(dup.detail).toBe(`externalId "E1" is already taken by User "${holder.id as string}".`);
+    const other = (await c.post('/Users', { schemas: [USER_SCHEMA], userName: 'a2', externalId: 'E2' })).body;
+    const id = other.id as string;
+    expectScimError(await c.put(`/Users/${id}`, { schemas: [USER_SCHEMA], userName: 'a2', externalId: 'E1' }), 409, 'uniqueness');
+    expectScimError(await c.patch(`/Users/${id}`, patchOp({ op: 'replace', path: 'externalId', value: 'E1' })), 409, 'uniqueness');
+    expect((await c.get(`/Users/${id}`)).body.externalId).toBe('E2');
+    // externalId is case-exact: another case is another value. A resource keeps its own value on a write.
+    expect((await c.patch(`/Users/${id}`, patchOp({ op: 'replace', path: 'externalId', value: 'e1' }))).status).toBe(200);
+    expect((await c.put(`/Users/${holder.id as string}`, { schemas: [USER_SCHEMA], userName: 'a1', externalId: 'E1', displayName: 'A' })).status).toBe(200);
+  });
+
   constraint('github', 'patchPathFilters', 'a PATCH path with a value filter is refused and changes nothing', async () => {
     const { c, users } = directory({ users: 1, groups: 0, persona: 'github' });
     const id = users[0]!.id as string;

@@ -13,7 +13,7 @@ import { PERSONA_NAMES, PERSONAS, capabilitiesOf, personaTable } from '../../src
 import { PERSONA_SETTING_NAMES } from '../../src/personas/types.js';
 import { systemClock } from '../../src/scim/clock.js';
 import { SeededRandom } from '../../src/scim/random.js';
-import { SchemaRegistry } from '../../src/scim/schemas/registry.js';
+import { indexedAttributes, SchemaRegistry } from '../../src/scim/schemas/registry.js';
 import { parseScenario } from '../../src/seed/scenario.js';
 import { client, expectScimError, GROUP_SCHEMA, USER_SCHEMA } from '../http/helpers.js';
 import { extraKeys, SERVICE_PROVIDER_CONFIG } from '../http/rfc-allowlist.js';
@@ -50,6 +50,17 @@ describe('the persona files', () => {
         const type = registry.resourceType(typeName);
         expect(type, `${persona.name}: ${typeName}`).toBeDefined();
         for (const path of combinations.flat()) expect(type!.resolve(path), `${persona.name}: ${typeName}.${path}`).toBeDefined();
+      }
+    }
+  });
+
+  it('every attribute a persona keeps unique is one the store indexes (the check is a lookup, not a scan)', () => {
+    const registry = SchemaRegistry.builtIn();
+    for (const persona of PERSONAS) {
+      for (const [typeName, names] of Object.entries(persona.settings.uniqueAttributes?.value ?? {})) {
+        const type = registry.resourceType(typeName);
+        expect(type, `${persona.name}: ${typeName}`).toBeDefined();
+        for (const name of names) expect(indexedAttributes(type!), `${persona.name}: ${typeName}.${name}`).toContain(type!.coreAttribute(name)?.name);
       }
     }
   });
