@@ -33,6 +33,7 @@ export const AWS_IAM_IDENTITY_CENTER: Persona = {
     listProjection: { value: false, source: `${GUIDE}/listusers.html`, note: 'attributes and excludedAttributes not supported' },
     etag: { value: false, source: `${GUIDE}/serviceproviderconfig.html` },
     changePassword: { value: false, source: `${GUIDE}/serviceproviderconfig.html` },
+    unremovableAttributes: { value: { User: ['userName', 'active'] }, source: `${GUIDE}/patchuser.html`, note: '"the remove patch operation is not supported for userName or active attributes" (a ValidationException); set active with replace' },
     maxMembersPerWrite: { value: 100, source: `${GUIDE}/creategroup.html` },
     groupDisplayNameUnique: { value: true, source: `${GUIDE}/creategroup.html`, note: 'CreateGroup: "ConflictException: Group already exists" (409); Scimulator compares displayName as the Group schema does (case-insensitively)' },
     maxMembershipChangesPerPatch: { value: 100, source: `${GUIDE}/patchgroup.html` },

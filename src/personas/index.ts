@@ -37,6 +37,7 @@ export function capabilitiesOf(p: Persona): TargetCapabilities {
   if (s.etag) caps.etag = s.etag.value;
   if (s.changePassword) caps.changePassword = s.changePassword.value;
   if (s.patchPathFilters) caps.patchPathFilters = s.patchPathFilters.value;
+  if (s.unremovableAttributes) caps.unremovableAttributes = s.unremovableAttributes.value;
   if (s.hiddenAttributes) caps.hiddenAttributes = s.hiddenAttributes.value;
   if (s.uniqueAttributes) caps.uniqueAttributes = s.uniqueAttributes.value;
   if (s.unsupportedOperations) caps.unsupportedOperations = s.unsupportedOperations.value;
@@ -79,6 +80,7 @@ const ROWS: Array<[PersonaSettingName, string]> = [
   ['listProjection', 'attributes / excludedAttributes on lists'],
   ['unsupportedOperations', 'operations not offered'],
   ['patchPathFilters', 'PATCH paths with filters'],
+  ['unremovableAttributes', 'attributes PATCH may not remove'],
   ['maxMembersPerWrite', 'members per POST / PUT'],
   ['maxMembershipChangesPerPatch', 'membership changes per PATCH'],
   ['replaceAllMembers', 'replace / remove all members in one PATCH'],
@@ -113,6 +115,7 @@ function describe(name: PersonaSettingName, value: unknown): string {
       return (value as Array<{ operation: string; resourceType?: string }>).map((o) => (o.resourceType ? `${o.operation} ${o.resourceType}` : o.operation)).join(', ');
     case 'hiddenAttributes':
     case 'uniqueAttributes':
+    case 'unremovableAttributes':
       return Object.entries(value as Record<string, string[]>).map(([t, names]) => `${t}.${names.join(`, ${t}.`)}`).join(', ');
     case 'patchStatus':
       return Object.entries(value as Record<string, number>).map(([t, status]) => `${t} ${status}`).join(', ');

@@ -32,6 +32,8 @@ export interface PersonaSettings {
   etag: Sourced<boolean>;
   changePassword: Sourced<boolean>;
   patchPathFilters: Sourced<boolean>;
+  /** Attributes a PATCH "remove" may not name, per resource type name. */
+  unremovableAttributes: Sourced<Record<string, string[]>>;
   maxMembersPerWrite: Sourced<number>;
   maxMembershipChangesPerPatch: Sourced<number>;
   replaceAllMembers: Sourced<boolean>;
@@ -61,6 +63,7 @@ export const PERSONA_SETTING_NAMES: readonly PersonaSettingName[] = [
   'etag',
   'changePassword',
   'patchPathFilters',
+  'unremovableAttributes',
   'maxMembersPerWrite',
   'maxMembershipChangesPerPatch',
   'replaceAllMembers',

@@ -65,6 +65,11 @@ export interface TargetCapabilities {
   /** PATCH paths with a value filter, `emails[type eq "work"]` (default true). */
   patchPathFilters?: boolean;
   members?: MemberLimits;
+  /**
+   * Attributes a PATCH "remove" may not name, per resource type name (AWS: userName and active), however the path
+   * spells them (any case, URN-qualified); the target's `unsupported` answer, before any operation applies.
+   */
+  unremovableAttributes?: Readonly<Record<string, readonly string[]>>;
   /** Attributes the target never returns, per resource type name; multi-valued ones read as an empty list. */
   hiddenAttributes?: Readonly<Record<string, readonly string[]>>;
   /**
@@ -191,6 +196,19 @@ export function checkPatchPaths(caps: TargetCapabilities, paths: readonly (strin
   const filtered = paths.find((p) => p?.includes('['));
   if (filtered !== undefined) {
     throw unsupported(caps, `PATCH paths with a value filter ("${filtered}") are not supported; send the whole multi-valued attribute with "replace", or an operation without a filter.`);
+  }
+}
+
+/** The remove operations of a PatchOp against the attributes the target does not let a PATCH remove. */
+export function checkPatchRemoves(caps: TargetCapabilities, type: ResourceSchema, operations: readonly { op: string; path?: string }[]): void {
+  const names = caps.unremovableAttributes?.[type.name];
+  if (!names?.length) return;
+  const canonical = (path: string) => type.resolve(path)?.canonicalPath.toLowerCase() ?? path.toLowerCase();
+  const forbidden = new Set(names.map(canonical));
+  for (const operation of operations) {
+    if (operation.op !== 'remove' || operation.path === undefined || !forbidden.has(canonical(operation.path))) continue;
+    const name = type.resolve(operation.path)?.canonicalPath ?? operation.path;
+    throw unsupported(caps, `the "remove" operation is not supported for ${name} ("${operation.path}"); set it with "replace" instead${name === 'active' ? ', e.g. {"op":"replace","path":"active","value":false}' : ''}.`);
   }
 }
 

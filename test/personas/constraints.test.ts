@@ -120,6 +120,24 @@ describe('aws: AWS IAM Identity Center', () => {
     expect((await spcOf(c)).changePassword).toEqual({ supported: false });
   });
 
+  constraint('aws', 'unremovableAttributes', 'a PATCH may not remove userName or active, however the path is spelt; replace still works', async () => {
+    const { c, users } = directory({ users: 1, groups: 0, persona: 'aws' });
+    const id = users[0]!.id as string;
+    const before = await c.get(`/Users/${id}`);
+    for (const path of ['active', 'ACTIVE', 'urn:ietf:params:scim:schemas:core:2.0:User:active', 'userName', 'URN:IETF:PARAMS:SCIM:SCHEMAS:CORE:2.0:USER:USERNAME']) {
+      const body = expectScimError(await c.patch(`/Users/${id}`, patchOp({ op: 'Remove', path })), 400, 'invalidValue');
+      expect(body.detail, path).toMatch(/^ValidationException: the "remove" operation is not supported for (active|userName)/);
+    }
+    // Nothing applied, not even an allowed operation before the refused one.
+    const mixed = await c.patch(`/Users/${id}`, patchOp({ op: 'replace', path: 'nickName', value: 'x' }, { op: 'remove', path: 'active' }));
+    expectScimError(mixed, 400, 'invalidValue');
+    expect((await c.get(`/Users/${id}`)).text).toBe(before.text);
+    const replaced = await c.patch(`/Users/${id}`, patchOp({ op: 'replace', path: 'active', value: false }));
+    expect(replaced.status).toBe(200);
+    expect(replaced.body.active).toBe(false);
+    expect((await c.patch(`/Users/${id}`, patchOp({ op: 'remove', path: 'nickName' }))).status).toBe(200);
+  });
+
   constraint('aws', 'maxMembersPerWrite', 'a new group takes at most 100 members', async () => {
     const { c, users } = directory({ users: 101, groups: 0, persona: 'aws' });
     const body = expectScimError(await newGroup(c, 'Too big', memberRefs(users)), 400, 'invalidValue');
