@@ -39,6 +39,11 @@ export const AWS_IAM_IDENTITY_CENTER: Persona = {
     maxMembershipChangesPerPatch: { value: 100, source: `${GUIDE}/patchgroup.html` },
     replaceAllMembers: { value: false, source: `${GUIDE}/patchgroup.html`, note: 'replacing or removing all memberships in one request is a ValidationException' },
     hiddenAttributes: { value: { Group: ['members'] }, source: `${GUIDE}/listgroups.html`, note: 'GetGroup and ListGroups return an empty member list; filter Groups on members.value instead' },
+    unknownMemberFilter: {
+      value: { status: 404, code: 'ResourceNotFoundException' },
+      source: `${GUIDE}/listgroups.html`,
+      note: 'ListGroups: ResourceNotFoundException (404) "when filter querying with a nonexisting member"',
+    },
     unsupportedOperations: {
       value: [{ operation: 'bulk' }, { operation: 'search' }, { operation: 'me' }, { operation: 'replace', resourceType: 'Group' }],
       source: `${GUIDE}/limitations.html`,
@@ -48,7 +53,7 @@ export const AWS_IAM_IDENTITY_CENTER: Persona = {
   },
   notDocumented: {
     patchPathFilters: 'PATCH paths with value filters',
-    memberPolicy: 'the answer to a member id that names no user (only a member filter naming an unknown user is documented, as 404)',
+    memberPolicy: 'the answer to a member id that names no user (only a member filter naming an unknown user is documented: unknownMemberFilter)',
     rateLimits: 'numbers behind ThrottlingException (429)',
   },
 };

@@ -40,6 +40,7 @@ export function capabilitiesOf(p: Persona): TargetCapabilities {
   if (s.unremovableAttributes) caps.unremovableAttributes = s.unremovableAttributes.value;
   if (s.hiddenAttributes) caps.hiddenAttributes = s.hiddenAttributes.value;
   if (s.uniqueAttributes) caps.uniqueAttributes = s.uniqueAttributes.value;
+  if (s.unknownMemberFilter) caps.unknownMemberFilter = s.unknownMemberFilter.value;
   if (s.unsupportedOperations) caps.unsupportedOperations = s.unsupportedOperations.value;
   if (s.maxMembersPerWrite || s.maxMembershipChangesPerPatch || s.replaceAllMembers) {
     caps.members = {};
@@ -88,6 +89,7 @@ const ROWS: Array<[PersonaSettingName, string]> = [
   ['uniqueAttributes', 'unique besides the schema\'s (409)'],
   ['patchStatus', 'PATCH success status'],
   ['memberPolicy', 'unknown member ids'],
+  ['unknownMemberFilter', 'Group filter on an unknown member'],
   ['groupDisplayNameUnique', 'Group displayName unique (409)'],
   ['etag', 'ETag'],
   ['changePassword', 'changePassword'],
@@ -121,7 +123,8 @@ function describe(name: PersonaSettingName, value: unknown): string {
       return Object.entries(value as Record<string, number>).map(([t, status]) => `${t} ${status}`).join(', ');
     case 'rateLimits':
       return `${(value as unknown[]).length} rule${(value as unknown[]).length === 1 ? '' : 's'}`;
-    case 'unsupported': {
+    case 'unsupported':
+    case 'unknownMemberFilter': {
       const v = value as { status: number; code?: string };
       return `${v.status}${v.code ? ` ${v.code}` : ''}`;
     }

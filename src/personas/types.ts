@@ -44,6 +44,8 @@ export interface PersonaSettings {
   /** Status of a successful PATCH per resource type name. */
   patchStatus: Sourced<Record<string, 200 | 204>>;
   memberPolicy: Sourced<MemberPolicy>;
+  /** The answer to a Group filter on members.value naming no existing resource (absent: an empty list). */
+  unknownMemberFilter: Sourced<VendorError>;
   /** A Group's displayName is unique: another Group with it is 409 uniqueness (the tenant's groupDisplayNameUnique). */
   groupDisplayNameUnique: Sourced<boolean>;
   /** Rate limits, as fault rules (action rateLimit: 429 with Retry-After). */
@@ -72,6 +74,7 @@ export const PERSONA_SETTING_NAMES: readonly PersonaSettingName[] = [
   'unsupportedOperations',
   'patchStatus',
   'memberPolicy',
+  'unknownMemberFilter',
   'groupDisplayNameUnique',
   'rateLimits',
 ];

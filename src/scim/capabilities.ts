@@ -8,6 +8,7 @@
 import type { ResourceSchema } from './attributes.js';
 import { ScimError, type ScimType } from './errors.js';
 import type { ComparisonOperator, FilterNode } from './filter/index.js';
+import { GROUP_SCHEMA_ID } from './schemas/core.js';
 
 /** How a target answers something it does not support. */
 export interface VendorError {
@@ -78,6 +79,11 @@ export interface TargetCapabilities {
    * userName, a Group's displayName): the check is a lookup, never a scan.
    */
   uniqueAttributes?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * The answer to a Group filter whose `members.value eq "<id>"` names no existing User or Group (AWS: 404
+   * ResourceNotFoundException); absent: such a filter matches nothing (an empty list, RFC 7644).
+   */
+  unknownMemberFilter?: VendorError;
   /** Operations the target does not offer (ServiceProviderConfig bulk.supported follows `bulk`). */
   unsupportedOperations?: readonly OperationRef[];
   /** The answer to a parameter or operation the target does not support (default: 400 invalidValue / 501). */
@@ -184,6 +190,36 @@ export function checkFilter(caps: TargetCapabilities, ast: FilterNode, types: re
       const options = allowed.map((c) => c.join(' and ')).join('; ');
       throw reject(`filtering ${type.name} resources on ${leaves.map((l) => l.path).join(' and ') || 'this expression'} is not supported; supported filters: ${options}.`);
     }
+  }
+}
+
+/**
+ * A filter's `members.value eq "<id>"` comparisons on Groups, after parsing: the target's answer when an id names no
+ * resource (`exists` looks it up: one store read per comparison, never a scan).
+ */
+export function checkMemberFilter(caps: TargetCapabilities, ast: FilterNode, types: readonly ResourceSchema[], exists: (id: string) => boolean): void {
+  const answer = caps.unknownMemberFilter;
+  if (!answer) return;
+  for (const type of types) {
+    if (type.core.id !== GROUP_SCHEMA_ID) continue;
+    const walk = (node: FilterNode): void => {
+      switch (node.type) {
+        case 'and':
+        case 'or':
+          walk(node.left);
+          walk(node.right);
+          return;
+        case 'not':
+          walk(node.filter);
+          return;
+        case 'comparison': {
+          if (node.operator !== 'eq' || typeof node.value !== 'string') return;
+          if (type.resolve(textOf(node.path))?.canonicalPath.toLowerCase() !== 'members.value' || exists(node.value)) return;
+          throw new ScimError(answer.status, answer.scimType, `${answer.code ? `${answer.code}: ` : ''}the filter's members.value "${node.value}" names no existing User or Group.`);
+        }
+      }
+    };
+    walk(ast);
   }
 }
 

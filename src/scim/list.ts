@@ -13,7 +13,7 @@
  * - Cursor pagination (RFC 9865): keyset cursors on (sort key, creation sequence), see cursor.ts.
  */
 import { containerOf, isPlainObject, type ResolvedAttribute, type ResourceSchema } from './attributes.js';
-import { checkFilter, checkQuery, type TargetCapabilities } from './capabilities.js';
+import { checkFilter, checkMemberFilter, checkQuery, type TargetCapabilities } from './capabilities.js';
 import type { Clock } from './clock.js';
 import { isPresent, sortKeyOf } from './compare.js';
 import { CursorCodec, checkCursor, queryHash, type CursorState, type SortKey } from './cursor.js';
@@ -73,6 +73,8 @@ export interface ListOptions {
   capabilities?: TargetCapabilities;
   /** Attributes responses carry that the store does not hold (User.groups); absent: none. */
   computed?: ComputedAttributes;
+  /** Whether a member value names an existing resource (for the target's `unknownMemberFilter`); absent: not checked. */
+  memberExists?: (id: string) => boolean;
 }
 
 /**
@@ -340,7 +342,10 @@ export function listResources(types: readonly ResourceSchema[], request: ListReq
   }
   if (options.capabilities) request = checkQuery(options.capabilities, request);
   const ast = request.filter !== undefined ? parseFilterCached(request.filter, { ...options.parse, onWarning: options.parse?.onWarning ?? options.onWarning }) : undefined;
-  if (ast && options.capabilities) checkFilter(options.capabilities, ast, types);
+  if (ast && options.capabilities) {
+    checkFilter(options.capabilities, ast, types);
+    if (options.memberExists) checkMemberFilter(options.capabilities, ast, types, options.memberExists);
+  }
   const sort = request.sortBy !== undefined && request.sortBy.trim() !== '' ? sortSpec(types, request.sortBy, options.computed) : undefined;
   const direction = sortDirection(request.sortOrder);
   const count = pageSize(request, limits, method);

@@ -203,10 +203,11 @@ export class ScimService {
    * Filters, sorts and paginates the resources of one or more types (RFC 7644 3.4.2, RFC 9865); see list.ts.
    * Several types make a root query (GET / and POST /.search).
    */
-  query(typeNames: readonly string[], request: ListRequest, options: Omit<ListOptions, 'repo' | 'clock' | 'computed'> & { baseUrl?: string }): ListResult {
+  query(typeNames: readonly string[], request: ListRequest, options: Omit<ListOptions, 'repo' | 'clock' | 'computed' | 'memberExists'> & { baseUrl?: string }): ListResult {
     const types = typeNames.map((name) => this.resourceType(name));
     const { baseUrl = '', ...list } = options;
-    return listResources(types, request, { ...list, repo: this.repo, clock: this.clock, computed: this.computedAttributes(baseUrl) });
+    const memberExists = list.capabilities?.unknownMemberFilter ? (id: string) => this.memberTypeOf(id, undefined) !== undefined : undefined;
+    return listResources(types, request, { ...list, repo: this.repo, clock: this.clock, computed: this.computedAttributes(baseUrl), memberExists });
   }
 
   /** User.groups as filters and sortBy see it: what render() adds (`$ref` with `baseUrl`). */

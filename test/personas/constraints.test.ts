@@ -190,6 +190,22 @@ describe('aws: AWS IAM Identity Center', () => {
     expect((await c.get(`/Users/${users[1]!.id as string}`)).body.groups).toEqual([expect.objectContaining({ value: created.body.id })]);
   });
 
+  constraint('aws', 'unknownMemberFilter', 'a Group filter on a member that does not exist is 404 ResourceNotFoundException', async () => {
+    const { c, users, groups } = directory({ users: 2, groups: 1, persona: 'aws' });
+    for (const filter of ['members.value eq "no-such-user"', `id eq "${groups[0]!.id as string}" and MEMBERS.VALUE eq "no-such-user"`]) {
+      const res = await c.get(`/Groups?filter=${q(filter)}`);
+      expect(res.status, filter).toBe(404);
+      expect(res.body.schemas).toEqual(['urn:ietf:params:scim:api:messages:2.0:Error']);
+      expect(res.body.detail, filter).toBe('ResourceNotFoundException: the filter\'s members.value "no-such-user" names no existing User or Group.');
+    }
+    // A user in no group: an empty list, not a 404.
+    const lonely = (await c.post('/Users', { schemas: [USER_SCHEMA], userName: 'lonely' })).body;
+    const none = await c.get(`/Groups?filter=${q(`members.value eq "${lonely.id as string}"`)}`);
+    expect(none.status).toBe(200);
+    expect(none.body.totalResults).toBe(0);
+    expect((await c.get(`/Groups?filter=${q(`members.value eq "${users[0]!.id as string}"`)}`)).status).toBe(200);
+  });
+
   constraint('aws', 'unsupportedOperations', 'no /Bulk, /.search, /Me or PUT of a Group; ServiceProviderConfig says Bulk is unsupported', async () => {
     const { c, users } = directory({ users: 1, groups: 0, persona: 'aws' });
     const group = (await newGroup(c, 'G')).body;
