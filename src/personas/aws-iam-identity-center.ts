@@ -29,7 +29,12 @@ export const AWS_IAM_IDENTITY_CENTER: Persona = {
     },
     sort: { value: false, source: `${GUIDE}/serviceproviderconfig.html` },
     startIndex: { value: false, source: `${GUIDE}/listusers.html`, note: 'startIndex not supported; cursor paging (an empty cursor first, then nextCursor)' },
-    pageSize: { value: { default: 100, max: 100 }, source: `${GUIDE}/listusers.html`, note: 'count 1-100, default 100' },
+    pageSize: { value: { default: 100, max: 100 }, source: `${GUIDE}/listusers.html`, note: 'count "Default: 100", at most 100 results per page' },
+    countRange: {
+      value: { min: 1, max: 100 },
+      source: `${GUIDE}/listusers.html`,
+      note: `count "Valid Range: Minimum value of 1. Maximum value of 100" (also ${GUIDE}/listgroups.html), and a request that "violates schema" is a ValidationException (400): so count 0 or above 100 is refused, 400 invalidCount, with or without cursor (not capped as RFC 7644 would)`,
+    },
     listProjection: { value: false, source: `${GUIDE}/listusers.html`, note: 'attributes and excludedAttributes not supported' },
     etag: { value: false, source: `${GUIDE}/serviceproviderconfig.html` },
     changePassword: { value: false, source: `${GUIDE}/serviceproviderconfig.html` },

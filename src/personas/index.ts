@@ -33,6 +33,7 @@ export function capabilitiesOf(p: Persona): TargetCapabilities {
   if (s.filter) caps.filter = s.filter.value;
   if (s.sort) caps.sort = s.sort.value;
   if (s.startIndex) caps.startIndex = s.startIndex.value;
+  if (s.countRange) caps.countRange = { ...s.countRange.value };
   if (s.listProjection) caps.listProjection = s.listProjection.value;
   if (s.etag) caps.etag = s.etag.value;
   if (s.changePassword) caps.changePassword = s.changePassword.value;
@@ -78,6 +79,7 @@ const ROWS: Array<[PersonaSettingName, string]> = [
   ['sort', 'sortBy'],
   ['startIndex', 'startIndex'],
   ['pageSize', 'page size (default / largest)'],
+  ['countRange', 'count accepted (others refused, not capped)'],
   ['listProjection', 'attributes / excludedAttributes on lists'],
   ['unsupportedOperations', 'operations not offered'],
   ['patchPathFilters', 'PATCH paths with filters'],
@@ -112,6 +114,10 @@ function describe(name: PersonaSettingName, value: unknown): string {
     case 'pageSize': {
       const v = value as { default: number; max: number };
       return `${v.default} / ${v.max}`;
+    }
+    case 'countRange': {
+      const v = value as { min: number; max: number };
+      return `${v.min} to ${v.max}`;
     }
     case 'unsupportedOperations':
       return (value as Array<{ operation: string; resourceType?: string }>).map((o) => (o.resourceType ? `${o.operation} ${o.resourceType}` : o.operation)).join(', ');

@@ -28,6 +28,8 @@ export interface PersonaSettings {
   startIndex: Sourced<boolean>;
   /** Page sizes: the default and the largest (ServiceProviderConfig filter.maxResults). */
   pageSize: Sourced<{ default: number; max: number }>;
+  /** The count values accepted; another is refused (400 invalidCount) rather than capped. */
+  countRange: Sourced<{ min: number; max: number }>;
   listProjection: Sourced<boolean>;
   etag: Sourced<boolean>;
   changePassword: Sourced<boolean>;
@@ -61,6 +63,7 @@ export const PERSONA_SETTING_NAMES: readonly PersonaSettingName[] = [
   'sort',
   'startIndex',
   'pageSize',
+  'countRange',
   'listProjection',
   'etag',
   'changePassword',

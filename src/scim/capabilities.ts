@@ -57,6 +57,12 @@ export interface TargetCapabilities {
   sort?: boolean;
   /** `startIndex` (default true; false: only the first page, or cursors). */
   startIndex?: boolean;
+  /**
+   * The `count` values the target accepts (AWS: 1 to 100); one outside them is 400 invalidCount with the target's
+   * error code, with or without cursor. Absent: RFC 7644 3.4.2.4 (a negative count is 0, a count above the largest
+   * page is capped; RFC 9865 refuses one above it for cursor pagination).
+   */
+  countRange?: { min: number; max: number };
   /** `attributes` / `excludedAttributes` on list requests (default true). */
   listProjection?: boolean;
   /** Versions: ETag headers, meta.version, If-Match, If-None-Match (default true). */
@@ -113,8 +119,13 @@ export function checkOperation(caps: TargetCapabilities, operation: string, reso
  * sortBy and startIndex, before a query runs. A target that documents its answer to unsupported requests
  * (`unsupported`) gives it; one that does not ignores the parameter, as a server that lacks the feature does.
  */
-export function checkQuery<R extends { sortBy?: string; sortOrder?: string; startIndex?: number }>(caps: TargetCapabilities, request: R): R {
+export function checkQuery<R extends { sortBy?: string; sortOrder?: string; startIndex?: number; count?: number }>(caps: TargetCapabilities, request: R): R {
   let out = request;
+  const range = caps.countRange;
+  if (range && request.count !== undefined && !(request.count >= range.min && request.count <= range.max)) {
+    const code = caps.unsupported?.code;
+    throw new ScimError(400, 'invalidCount', `${code ? `${code}: ` : ''}count ${request.count} is outside the valid range ${range.min} to ${range.max}; send a count from ${range.min} to ${range.max}, or none for the default page.`);
+  }
   if (request.sortBy !== undefined && caps.sort === false) {
     if (caps.unsupported) throw unsupported(caps, 'sortBy is not supported (ServiceProviderConfig sort.supported is false); sort the results on the client side.');
     out = { ...out };

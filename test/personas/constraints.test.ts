@@ -89,12 +89,24 @@ describe('aws: AWS IAM Identity Center', () => {
     expect(seen).toEqual(users.map((u) => u.id));
   });
 
-  constraint('aws', 'pageSize', 'pages hold 100 by default and at most; a cursor count above 100 is 400', async () => {
+  constraint('aws', 'pageSize', 'pages hold 100 by default and at most', async () => {
     const { c } = directory({ users: 150, groups: 0, persona: 'aws' });
     expect((await c.get('/Users')).body.itemsPerPage).toBe(100);
-    expect((await c.get('/Users?count=500')).body.itemsPerPage).toBe(100);
-    expectScimError(await c.get('/Users?cursor=&count=101'), 400, 'invalidCount');
+    expect((await c.get('/Users?count=100')).body.itemsPerPage).toBe(100);
+    expect((await c.get('/Users?cursor=&count=100')).body.itemsPerPage).toBe(100);
     expect((await spcOf(c)).filter).toEqual({ supported: true, maxResults: 100 });
+  });
+
+  constraint('aws', 'countRange', 'count outside 1 to 100 is the same 400 ValidationException with or without cursor', async () => {
+    const { c } = directory({ users: 150, groups: 3, persona: 'aws' });
+    for (const query of ['count=101', 'count=101&cursor=', 'cursor=&count=500', 'count=0', 'count=0&cursor=', 'count=-1']) {
+      for (const path of ['/Users', '/Groups']) {
+        const body = expectScimError(await c.get(`${path}?${query}`), 400, 'invalidCount');
+        expect(body.detail, `${path}?${query}`).toMatch(/^ValidationException: count -?\d+ is outside the valid range 1 to 100/);
+      }
+    }
+    expect((await c.get('/Users?count=1')).body.itemsPerPage).toBe(1);
+    expect((await c.get('/Users?cursor=&count=1')).body.itemsPerPage).toBe(1);
   });
 
   constraint('aws', 'listProjection', 'attributes and excludedAttributes on a list are refused', async () => {
