@@ -4,6 +4,7 @@
  */
 import { BodyPathError, parseBodyPath as parseBodyPathSteps, selectBodyValues, type BodyPathStep } from '../body-path.js';
 import { compilePathGlob } from '../path-glob.js';
+import { parseRfc3339 } from '../scim/datetime.js';
 import { ScimError } from '../scim/errors.js';
 import {
   FAULT_ACTION_TYPES,
@@ -72,7 +73,6 @@ export const MAX_DRIFT = 1_000;
 /** The furthest a relative `from` / `until` may lie ahead: a year. */
 const MAX_RELATIVE_MS = 366 * 86_400_000;
 const TIME_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 const MAX_REGEX_LENGTH = 1_000;
 const MAX_TEXT_LENGTH = 2_000;
 const MAX_DEPTH = 32;
@@ -226,9 +226,9 @@ function validateTime(v: unknown, field: string): FaultTimeSpec {
     if (ms > MAX_RELATIVE_MS) fail(field, `${field} lies more than 366 days ahead; give an RFC 3339 date-time instead`);
     return { in: ms };
   }
-  const at = RFC3339.test(v.trim()) ? Date.parse(v.trim()) : NaN;
-  if (Number.isNaN(at)) return fail(field, hint);
-  return { at };
+  const at = parseRfc3339(v.trim());
+  if (!at.ok) return fail(field, `${hint}: ${at.reason}`);
+  return { at: at.ms };
 }
 
 /** The instant of a time spec for a rule added at `addedAt`. */

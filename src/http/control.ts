@@ -9,6 +9,7 @@ import { faultsControlRouter } from '../faults/control.js';
 import { requestsControlRouter } from '../journal/control.js';
 import { DEFAULT_TENANT_ID, type Scimulator } from '../runtime.js';
 import { isPlainObject } from '../scim/attributes.js';
+import { MAX_DATE_MS, parseRfc3339 } from '../scim/datetime.js';
 import { ScimError } from '../scim/errors.js';
 import { assertNoForbiddenKeys } from '../scim/validate.js';
 import { fromDocument, toDocument } from '../store/snapshot.js';
@@ -79,11 +80,18 @@ function tenantRoutes(runtime: Scimulator): Router {
     const clock = tenantOf(res).clock;
     if (Object.keys(b).length !== 1) throw new ControlError(400, 'Send exactly one of freeze (RFC 3339 time), advance (ms) or real (true).');
     if (b.freeze !== undefined) {
-      const at = typeof b.freeze === 'string' ? Date.parse(b.freeze) : NaN;
-      if (Number.isNaN(at)) throw new ControlError(400, 'freeze must be an RFC 3339 date-time such as "2025-01-01T00:00:00Z".', 'freeze');
-      clock.freeze(at);
+      const at = parseRfc3339(b.freeze);
+      if (!at.ok) throw new ControlError(400, `freeze must be an RFC 3339 date-time such as "2025-01-01T00:00:00Z": ${at.reason}.`, 'freeze');
+      clock.freeze(at.ms);
     } else if (b.advance !== undefined) {
-      if (typeof b.advance !== 'number' || !Number.isFinite(b.advance) || b.advance < 0) throw new ControlError(400, 'advance must be a non-negative number of milliseconds.', 'advance');
+      const max = clock.maxAdvance();
+      if (typeof b.advance !== 'number' || !Number.isFinite(b.advance) || b.advance < 0 || b.advance > max) {
+        throw new ControlError(
+          400,
+          `advance must be a number of milliseconds from 0 to ${max} (the most the clock can move from ${new Date(clock.now()).toISOString()} before leaving the range of dates, ${new Date(MAX_DATE_MS).toISOString()}), got ${JSON.stringify(b.advance) ?? String(b.advance)}.`,
+          'advance',
+        );
+      }
       clock.advance(b.advance);
     } else if (b.real !== true) {
       throw new ControlError(400, 'real must be true.', 'real');

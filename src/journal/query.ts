@@ -5,6 +5,7 @@
 import { BodyPathError, parseBodyPath as parseBodyPathSteps, selectBodyValues, type BodyPathStep } from '../body-path.js';
 import { compilePathGlob, globToRegExp } from '../path-glob.js';
 import { SCIM_OPERATIONS, type ConformanceWarning } from '../request-context.js';
+import { parseRfc3339 } from '../scim/datetime.js';
 import { lookupKey } from './redact.js';
 import type { StoredEntry } from './entry.js';
 
@@ -82,7 +83,6 @@ const QUERY_KEYS = new Set([
   'order',
 ]);
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 export type Predicate = (e: StoredEntry) => boolean;
 
@@ -181,9 +181,9 @@ function nonNegativeInt(field: string, v: unknown): number {
 }
 
 function timeBound(field: string, v: unknown): number {
-  if (typeof v !== 'string' || !RFC3339.test(v) || Number.isNaN(Date.parse(v)))
-    throw new JournalQueryError(field, `${field} must be an RFC 3339 date-time such as "2024-05-01T12:00:00Z", got ${JSON.stringify(v)}`);
-  return Date.parse(v);
+  const at = parseRfc3339(v);
+  if (!at.ok) throw new JournalQueryError(field, `${field} must be an RFC 3339 date-time such as "2024-05-01T12:00:00Z", got ${JSON.stringify(v)}: ${at.reason}`);
+  return at.ms;
 }
 
 /** Validates a query (throwing JournalQueryError naming the field) and turns it into predicates. */

@@ -23,6 +23,7 @@ import { faker as es } from '@faker-js/faker/locale/es';
 import { faker as fr } from '@faker-js/faker/locale/fr';
 import { faker as nl } from '@faker-js/faker/locale/nl';
 import { faker as sv } from '@faker-js/faker/locale/sv';
+import { parseRfc3339 } from '../scim/datetime.js';
 import { flat } from '../scim/strings.js';
 import { DEFAULT_REFERENCE_DATE } from './generator.js';
 import { mersenne53 } from './mersenne.js';
@@ -654,7 +655,6 @@ interface CheckedOptions {
 }
 
 const EARLIEST_REFERENCE_MS = Date.UTC(1980, 0, 1);
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 function checkOptions(options: GenerateOptions): CheckedOptions {
   if (options === null || typeof options !== 'object') throw new TypeError('generateDirectory: options must be an object');
@@ -680,7 +680,8 @@ function checkOptions(options: GenerateOptions): CheckedOptions {
     throw new RangeError(`generateDirectory: inactiveRatio must be a number between 0 and 1, got ${String(inactiveRatio)}`);
   }
   const referenceDate = options.referenceDate ?? DEFAULT_REFERENCE_DATE;
-  const referenceMs = typeof referenceDate === 'string' && RFC3339.test(referenceDate) ? Date.parse(referenceDate) : NaN;
+  const parsed = parseRfc3339(referenceDate);
+  const referenceMs = parsed.ok ? parsed.ms : NaN;
   if (!Number.isFinite(referenceMs) || referenceMs < EARLIEST_REFERENCE_MS) {
     throw new RangeError(
       `generateDirectory: referenceDate must be an RFC 3339 date-time from 1980 on, such as "${DEFAULT_REFERENCE_DATE}", got ${JSON.stringify(referenceDate)}`,

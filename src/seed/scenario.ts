@@ -17,6 +17,7 @@ import { FaultRegistry } from '../faults/registry.js';
 import { FaultRuleError } from '../faults/rules.js';
 import { FORBIDDEN_KEYS, isPlainObject } from '../scim/attributes.js';
 import { systemClock } from '../scim/clock.js';
+import { parseRfc3339 } from '../scim/datetime.js';
 import { ScimError } from '../scim/errors.js';
 import { SeededRandom } from '../scim/random.js';
 import type { ResourceTypeDef, SchemaDef } from '../scim/schemas/types.js';
@@ -130,8 +131,10 @@ export function parseScenario(json: unknown, sourceName: string): Scenario {
   if (doc.generate !== undefined) {
     const g = doc.generate as Record<string, unknown>;
     if (g.referenceDate !== undefined) {
-      const ms = Date.parse(g.referenceDate as string);
-      if (!Number.isFinite(ms) || ms < EARLIEST_REFERENCE_MS) fail('/generate/referenceDate', 'must be a real date-time from 1980 on, such as "2025-01-01T00:00:00.000Z"');
+      const at = parseRfc3339(g.referenceDate);
+      if (!at.ok || at.ms < EARLIEST_REFERENCE_MS) {
+        fail('/generate/referenceDate', `must be a real date-time from 1980 on, in RFC 3339 form such as "2025-01-01T00:00:00.000Z"${at.ok ? '' : `: ${at.reason}`}`);
+      }
     }
     generate = { seed: (g.seed as number | undefined) ?? DEFAULT_GENERATE.seed, users: g.users as number, groups: g.groups as number };
     for (const key of ['departments', 'inactiveRatio', 'nestedGroups', 'referenceDate', 'shape'] as const) {

@@ -110,6 +110,48 @@ describe('control API', () => {
     expect((await request(app).post('/_mock/clock').send({ freeze: 'tomorrow' })).body.field).toBe('freeze');
   });
 
+  it('freeze takes only a real RFC 3339 date-time and says what was wrong', async () => {
+    const app = createApp();
+    const cases: Array<[unknown, RegExp]> = [
+      ['May 5', /not in the form YYYY-MM-DDTHH:MM:SS/],
+      ['1', /not in the form/],
+      ['01/02/2030', /not in the form/],
+      ['2030-01-01', /not in the form/],
+      ['2030-01-01T00:00:00', /not in the form/],
+      ['2030-02-30T00:00:00Z', /day 30 does not exist: February 2030 has 28 days/],
+      ['2030-13-01T00:00:00Z', /month 13 does not exist/],
+      ['2030-01-01T23:60:00Z', /minute 60 does not exist/],
+      ['2030-01-01T00:00:00+24:00', /offset \+24:00 does not exist/],
+      [42, /expected a string, got number/],
+    ];
+    for (const [freeze, reason] of cases) {
+      const res = await request(app).post('/_mock/clock').send({ freeze });
+      expect(res.status, String(freeze)).toBe(400);
+      expect(res.body.field, String(freeze)).toBe('freeze');
+      expect(res.body.error, String(freeze)).toMatch(/must be an RFC 3339 date-time/);
+      expect(res.body.error, String(freeze)).toMatch(reason);
+    }
+    expect((await request(app).get('/_mock/clock')).body.frozen).toBe(false);
+    expect((await request(app).post('/_mock/clock').send({ freeze: '2028-02-29T23:59:59.5+01:30' })).body).toEqual({ now: '2028-02-29T22:29:59.500Z', frozen: true });
+  });
+
+  it('an advance past the range of dates is a 400 naming the allowed range, and changes nothing', async () => {
+    const app = createApp();
+    await request(app).post('/_mock/clock').send({ freeze: '2030-01-01T00:00:00Z' });
+    for (const advance of [1e300, 8.64e15, 8638106544000001]) {
+      const res = await request(app).post('/_mock/clock').send({ advance });
+      expect(res.status).toBe(400);
+      expect(res.body.field).toBe('advance');
+      expect(res.body.error).toMatch(/advance must be a number of milliseconds from 0 to 8638106544000000 .*\+275760-09-13T00:00:00\.000Z/);
+    }
+    expect((await request(app).get('/_mock/clock')).body).toEqual({ now: '2030-01-01T00:00:00.000Z', frozen: true });
+    expect((await request(app).get('/_mock/requests')).status).toBe(200);
+    expect((await post(app, '/scim/v2/Users', 'scimulator-dev-token', user('after-advance'))).status).toBe(201);
+    // The largest allowed advance is accepted; the clock ends at the last representable instant.
+    expect((await request(app).post('/_mock/clock').send({ advance: 8638106544000000 })).body.now).toBe('+275760-09-13T00:00:00.000Z');
+    expect((await request(app).post('/_mock/clock').send({ advance: 1 })).status).toBe(400);
+  });
+
   it('reset returns to the seed state and clears faults and journal unless kept', async () => {
     const app = createApp();
     await post(app, '/scim/v2/Users', 'scimulator-dev-token', user('temp'));

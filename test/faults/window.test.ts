@@ -100,6 +100,9 @@ describe('fault windows (from / until)', () => {
       [{ from: '+1h', until: '2030-01-01T00:00:30Z' }, 'until', /later than from/],
       [{ from: '+400000h' }, 'from', /366 days/],
       [{ from: '2030-02-30T00:00:00' }, 'from', /RFC 3339/],
+      [{ from: '2030-02-30T00:00:00Z' }, 'from', /day 30 does not exist: February 2030 has 28 days/],
+      [{ until: '2030-01-01T24:00:00Z' }, 'until', /hour 24 does not exist/],
+      [{ from: 'May 5' }, 'from', /not in the form YYYY-MM-DDTHH:MM:SS/],
     ];
     for (const [window, field, message] of cases) {
       const res = await control().post('/_mock/faults').send({ ...window, action: { type: 'reset' } });
