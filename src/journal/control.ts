@@ -6,7 +6,7 @@
  *   POST   /requests/count         body = query            -> { count }
  *   POST   /requests/find          body = query            -> { requests, count, lastSeq }
  *   GET    /requests/export        ?format=ndjson|har&...   (attachment)
- *   GET    /requests/wait          ?since=N&timeoutMs=5000&...  long-poll: 200 with the entry, 408 on timeout
+ *   GET    /requests/wait          ?since=N&timeoutMs=5000&...  long-poll: 200 with the entry, 408 on timeout, 503 on shutdown
  *   GET    /requests/stream        ?since=N|tail=N&limit=&timeoutMs=&response=none&...  Server-Sent Events (stream.ts)
  *   GET    /conformance            the conformance summary; ?format=json|junit|text: the conformance report
  * Errors: { "error": "...", "field"?: "..." } with 400 or 404. The body is parsed in front of it (controlLimits, src/http/limits.ts).
@@ -209,21 +209,33 @@ export function requestsControlRouter(
       timeoutMs = Math.min(Number(s), MAX_WAIT_TIMEOUT_MS);
     }
     const query = journalQueryFromParams(params, ['timeoutMs']);
-    // Stop waiting when the client gives up.
+    // Stop waiting when the client gives up, or at once when the server starts shutting down (a pending wait
+    // would otherwise hold the shutdown for the whole grace period and then be cut off unanswered).
     const abort = new AbortController();
     const onClose = () => abort.abort();
+    let serverStopping = false;
+    const onStopping = () => {
+      serverStopping = true;
+      abort.abort();
+    };
     res.once('close', onClose);
+    if (stopping?.aborted) onStopping();
+    else stopping?.addEventListener('abort', onStopping, { once: true });
     try {
       const entry = await journal.waitFor(query, { timeoutMs, signal: abort.signal });
       res.json(entry);
     } catch (err) {
       if (err instanceof JournalTimeoutError) {
         sendError(res, 408, `no request matching the query was recorded within ${timeoutMs} ms`);
+      } else if (serverStopping) {
+        res.set('Connection', 'close');
+        sendError(res, 503, 'the server is stopping: no request matching the query was recorded before shutdown began; wait again once it is back');
       } else if (abort.signal.aborted) {
         /* the client went away: nobody to answer */
       } else throw err;
     } finally {
       res.off('close', onClose);
+      stopping?.removeEventListener('abort', onStopping);
     }
   });
 

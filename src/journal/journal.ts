@@ -253,6 +253,11 @@ export class Journal {
     return this.listeners.size;
   }
 
+  /** How many waitFor() calls (long-poll waits) are pending. */
+  get pendingWaits(): number {
+    return this.waiters.size;
+  }
+
   /** Matching entries (default: the first 100 in ascending seq order). */
   list(query?: JournalQuery): JournalEntry[] {
     return this.select(compileQuery(query, DEFAULT_QUERY_LIMIT));

@@ -246,6 +246,20 @@ describe('stream: authentication, cost and bounds', () => {
     expect((await stream.next()).done).toBe(true);
   });
 
+  it('does not hold the shutdown: a pending long-poll wait is answered 503 at once when the server stops', async () => {
+    const scim = await startScimulator({ shutdownGraceMs: 10_000 });
+    const origin = new URL(scim.baseUrl).origin;
+    const waiting = fetch(`${origin}/_mock/requests/wait?operation=delete&timeoutMs=60000`);
+    await expect.poll(() => scim.runtime.defaultTenant.journal.pendingWaits).toBe(1);
+    const started = Date.now();
+    const closed = scim.close();
+    const res = await waiting;
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { error: string }).error).toMatch(/the server is stopping/);
+    await closed;
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it('a stalled viewer costs a bounded buffer: it misses what the ring evicted and is told how many', async () => {
     const capacity = 20;
     const scim = await startScimulator({ journalCapacity: capacity });
