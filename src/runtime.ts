@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { resolveOptions, type ScimulatorOptions } from './config.js';
 import { shorthandRules } from './faults/shorthands.js';
+import { JournalFile } from './journal/file.js';
 import { PERSONA_NAMES } from './personas/index.js';
 import { ScimError } from './scim/errors.js';
 import { scenarioFor, ScenarioError, type Scenario } from './seed/scenario.js';
@@ -39,9 +40,12 @@ export class Scimulator {
   /** Ids of tenants being seeded: taken, but the tenant is not reachable until its seeding is complete. */
   private readonly seeding = new Set<string>();
   private readonly stopper = new AbortController();
+  /** --journal-file: one NDJSON file every tenant's journal appends to (entries carry their tenant id). */
+  readonly journalFile: JournalFile | undefined;
 
   constructor(options: Partial<ScimulatorOptions> = {}) {
     this.options = resolveOptions(options);
+    if (this.options.journalFile !== undefined) this.journalFile = new JournalFile(this.options.journalFile);
     this.tenants.set(
       DEFAULT_TENANT_ID,
       new Tenant({
@@ -50,7 +54,7 @@ export class Scimulator {
         seed: this.options.seed,
         journalCapacity: this.options.journalCapacity,
         journalMaxBytes: this.options.journalMaxBytes,
-        journalFile: this.options.journalFile,
+        ...(this.journalFile ? { journalFile: this.journalFile } : {}),
         maxPatchOperations: this.options.maxPatchOperations,
         maxBody: this.options.maxBody,
       }),
@@ -115,6 +119,7 @@ export class Scimulator {
       seed: spec.seed ?? this.options.seed,
       journalCapacity: this.options.journalCapacity,
       journalMaxBytes: this.options.journalMaxBytes,
+      ...(this.journalFile ? { journalFile: this.journalFile } : {}),
       maxPatchOperations: this.options.maxPatchOperations,
       maxBody: this.options.maxBody,
     });

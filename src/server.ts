@@ -106,6 +106,7 @@ export async function startServer(partial: Partial<ScimulatorOptions> = {}, hook
           server.closeIdleConnections();
         });
         await dataFile?.flush();
+        await runtime.journalFile?.close();
       })();
       return closing;
     },

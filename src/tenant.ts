@@ -9,6 +9,7 @@ import { FaultView } from './faults/view.js';
 import { TokenStore } from './http/tokens.js';
 import { capabilitiesOf, configDefaultsOf, faultsOf, persona as personaNamed } from './personas/index.js';
 import { applyChoiceDefaults, profileDefaults } from './profiles/profiles.js';
+import type { JournalFile } from './journal/file.js';
 import { Journal } from './journal/journal.js';
 import { offers, type TargetCapabilities } from './scim/capabilities.js';
 import { ControllableClock } from './scim/clock.js';
@@ -54,7 +55,8 @@ export interface TenantInit {
   seed?: number;
   journalCapacity?: number;
   journalMaxBytes?: number;
-  journalFile?: string;
+  /** The server's --journal-file, shared by every tenant's journal (the server closes it). */
+  journalFile?: JournalFile;
 }
 
 export class Tenant {

@@ -80,8 +80,11 @@ export interface JournalOptions {
   /** Bytes kept (what the entries count, see ENTRY_OVERHEAD_BYTES); older entries are dropped. Default 16 MiB. */
   maxBytes?: number;
   clock: Clock;
-  /** Append each entry as one NDJSON line to this file. */
-  file?: string;
+  /**
+   * Append each entry as one NDJSON line to this file: a path (the journal opens the file and closes it with
+   * close()), or a JournalFile shared with other journals (its owner closes it; close() leaves it open).
+   */
+  file?: string | JournalFile;
   /** Written into HAR exports as log.creator.version. */
   creatorVersion?: string;
 }
@@ -119,6 +122,7 @@ export class Journal {
   private seq = 0;
   private readonly waiters = new Set<Waiter>();
   private readonly file: JournalFile | undefined;
+  private readonly ownsFile: boolean = false;
   private readonly creatorVersion: string;
   private closed: Promise<void> | undefined;
   private readonly closing = new AbortController();
@@ -142,7 +146,10 @@ export class Journal {
     this.creatorVersion = opts.creatorVersion ?? '0.0.0';
     this.buffer = new Array<StoredEntry | undefined>(capacity);
     this.pages = new EntryPages(maxBytes);
-    if (opts.file !== undefined) this.file = new JournalFile(opts.file);
+    if (typeof opts.file === 'string') {
+      this.file = new JournalFile(opts.file);
+      this.ownsFile = true;
+    } else this.file = opts.file;
   }
 
   /** Entries currently held. */
@@ -388,7 +395,7 @@ export class Journal {
       w.cleanup();
       w.reject(new Error('the journal was closed'));
     }
-    this.closed = this.file ? this.file.close() : Promise.resolve();
+    this.closed = this.file && this.ownsFile ? this.file.close() : Promise.resolve();
     return this.closed;
   }
 
