@@ -11,6 +11,7 @@ import { capabilitiesOf, configDefaultsOf, faultsOf, persona as personaNamed } f
 import { applyChoiceDefaults, profileDefaults } from './profiles/profiles.js';
 import type { JournalFile } from './journal/file.js';
 import { Journal } from './journal/journal.js';
+import { VERSION } from './version.js';
 import { offers, type TargetCapabilities } from './scim/capabilities.js';
 import { ControllableClock } from './scim/clock.js';
 import { SeededRandom } from './scim/random.js';
@@ -110,7 +111,7 @@ export class Tenant {
     this.store.onChange(() => this.service.renders.invalidate());
     // Faults draw from their own generator, so adding a rule never changes the ids of created resources.
     this.faults = new FaultRegistry({ random: new SeededRandom(`${this.seed}:faults`), clock: this.clock });
-    this.journal = new Journal({ clock: this.clock, capacity: init.journalCapacity, maxBytes: init.journalMaxBytes, file: init.journalFile });
+    this.journal = new Journal({ clock: this.clock, capacity: init.journalCapacity, maxBytes: init.journalMaxBytes, file: init.journalFile, creatorVersion: VERSION });
     this.tokens = new TokenStore(this.clock);
     this.behaviour = new BehaviourAnalyser({
       tenantId: this.id,

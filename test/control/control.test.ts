@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
@@ -150,6 +151,19 @@ describe('control API', () => {
     // The largest allowed advance is accepted; the clock ends at the last representable instant.
     expect((await request(app).post('/_mock/clock').send({ advance: 8638106544000000 })).body.now).toBe('+275760-09-13T00:00:00.000Z');
     expect((await request(app).post('/_mock/clock').send({ advance: 1 })).status).toBe(400);
+  });
+
+  it('HAR exports name the package version as creator.version, for every tenant', async () => {
+    const app = createApp();
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(version).not.toBe('0.0.0');
+    const tenant = await request(app).post('/_mock/tenants').send({ id: 'har' });
+    for (const control of ['/_mock', '/_mock/tenants/har']) {
+      const har = await request(app).get(`${control}/requests/export?format=har`);
+      expect(har.status).toBe(200);
+      expect(JSON.parse(har.text).log.creator, control).toEqual({ name: 'scimulator', version });
+    }
+    expect(tenant.status).toBe(201);
   });
 
   it('reset returns to the seed state and clears faults and journal unless kept', async () => {
