@@ -231,6 +231,8 @@ export function journalMiddleware(resolve: JournalResolver): RequestHandler {
   };
 }
 
+const NO_HEADERS: Array<string | string[] | number> = [];
+
 /** The response's headers as a flat [name, value, ...] list (names in lower case, as getHeaders() gives them). */
 function responseHeaderList(res: Response): Array<string | string[] | number> {
   const names = res.getHeaderNames();
@@ -285,6 +287,7 @@ function recordOnClose(this: CapturedResponse): void {
   const context = late ? late.context : capture.context;
   const completed = res.writableFinished;
   const outcome: JournalOutcome = completed ? 'completed' : context.fault?.action === 'reset' ? 'reset' : 'aborted';
+  const sentHead = completed || res.headersSent;
   const url = req.originalUrl ?? req.url ?? '';
   const q = url.indexOf('?');
   const hash = url.indexOf('#', q + 1);
@@ -299,8 +302,9 @@ function recordOnClose(this: CapturedResponse): void {
       requestHeaders: req.headers,
       requestBody: context.requestText ?? (sent ? sent.body : req.body === undefined ? null : (req.body as unknown)),
       requestBodyTruncated: sent?.truncated ?? false,
-      status: completed || res.headersSent ? res.statusCode : 0,
-      responseHeaders: responseHeaderList(res),
+      status: sentHead ? res.statusCode : 0,
+      // What the client got: headers set on a response that never went out (a reset) were not received.
+      responseHeaders: sentHead ? responseHeaderList(res) : NO_HEADERS,
       responseBody: capture.capturing ? responseBodyOf(capture.body(), capture.truncated, res.getHeader('content-type')) : null,
       responseBodyTruncated: capture.truncated,
       durationMs: Math.round((performance.now() - capture.t0) * 1000) / 1000,

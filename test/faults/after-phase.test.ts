@@ -54,6 +54,8 @@ describe('phase "after"', () => {
     expect(entry!.committed!.responseHeaders.location).toMatch(new RegExp(`/Users/${id}$`));
     expect((entry!.committed!.responseBody as Record<string, unknown>).id).toBe(id);
     expect(entry!.responseBody).toBeNull();
+    // Nothing was sent: no headers either (the committed 201's location and etag never reached the client).
+    expect(entry!.responseHeaders).toEqual({});
     // The second create was not faulted: nothing was replaced.
     const second = tenant.journal.find({ operation: 'create' })[1]!;
     expect(second.committed).toBeNull();
