@@ -102,6 +102,9 @@ function abortError(signal: AbortSignal): Error {
 }
 
 
+/** Cleared seq ranges a journal remembers (see clearedIn). */
+const MAX_CLEARED_RANGES = 1000;
+
 interface Waiter {
   compiled: CompiledQuery;
   resolve: (e: JournalEntry) => void;
@@ -121,6 +124,8 @@ export class Journal {
   private heldBytes = 0;
   private seq = 0;
   private readonly waiters = new Set<Waiter>();
+  /** Seq ranges [from, to] that clear() removed, oldest first, adjacent ones merged (at most MAX_CLEARED_RANGES). */
+  private readonly clearedRanges: Array<[number, number]> = [];
   private readonly file: JournalFile | undefined;
   private readonly ownsFile: boolean = false;
   private readonly creatorVersion: string;
@@ -150,6 +155,20 @@ export class Journal {
       this.file = new JournalFile(opts.file);
       this.ownsFile = true;
     } else this.file = opts.file;
+  }
+
+  /**
+   * How many of the seqs from..to (inclusive) were removed by clear() (a reset) rather than evicted. Exact for the
+   * last MAX_CLEARED_RANGES clears that had entries to remove (clears with no eviction between them count as one).
+   */
+  clearedIn(from: number, to: number): number {
+    let n = 0;
+    for (const [a, b] of this.clearedRanges) {
+      const lo = Math.max(a, from);
+      const hi = Math.min(b, to);
+      if (hi >= lo) n += hi - lo + 1;
+    }
+    return n;
   }
 
   /** Entries currently held. */
@@ -306,6 +325,14 @@ export class Journal {
 
   /** Drops every entry; sequence numbers continue from where they were. */
   clear(): void {
+    if (this.held > 0) {
+      // Remember which seqs a clear removed, so a stream does not report them as missed (evicted) entries.
+      const from = this.seq - this.held + 1;
+      const last = this.clearedRanges[this.clearedRanges.length - 1];
+      if (last && last[1] === from - 1) last[1] = this.seq;
+      else this.clearedRanges.push([from, this.seq]);
+      if (this.clearedRanges.length > MAX_CLEARED_RANGES) this.clearedRanges.shift();
+    }
     for (let i = 0; i < this.held; i++) this.at(i)!.evict(this.pages);
     this.buffer.fill(undefined);
     this.head = 0;

@@ -6,7 +6,8 @@
  *   event: hello     data: {"lastSeq","size","capacity","evicted","since"}   once, first
  *   id: 12           data: <journal entry>                                     one per entry (the default event;
  *                                                                              with response=none, no responseHeaders/Body)
- *   event: dropped   data: {"missed": n}                                       entries this viewer will never get
+ *   event: dropped   data: {"missed": n}                                       entries evicted before this viewer got
+ *                                                                              them (not those a reset/clear removed)
  *   event: stats     data: {"lastSeq","size","capacity","evicted"}             every 5 s (also a keep-alive)
  *
  * A viewer is a cursor into the journal, woken by Journal.subscribe: the ring buffer is the only queue. Entries
@@ -132,8 +133,9 @@ export function streamJournal(journal: Journal, req: IncomingMessage, res: Serve
     const last = journal.lastSeq;
     const oldest = last - journal.size + 1;
     if (cursor < oldest) {
-      // Evicted by newer entries (or cleared) before this viewer read them.
-      missed += oldest - cursor;
+      // Gone before this viewer read them: evicted by newer entries (missed), or removed by a reset / clear
+      // (skipped without a word, like entries the filters do not match: the journal was emptied on purpose).
+      missed += oldest - cursor - journal.clearedIn(cursor, oldest - 1);
       cursor = oldest;
     }
     let chunk = '';

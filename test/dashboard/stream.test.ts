@@ -236,6 +236,32 @@ describe('stream: authentication, cost and bounds', () => {
     }
   });
 
+  it('dropped counts only entries the ring evicted, not those a reset cleared', async () => {
+    const scim = await startScimulator({ journalCapacity: 5 });
+    try {
+      const journal = scim.runtime.defaultTenant.journal;
+      const first = journal.lastSeq;
+      for (let i = 0; i < 7; i++) await scimFetch(scim, '/Users');
+      expect(journal.evicted).toBe(2); // capacity 5: the first two of the seven were evicted
+      await scim.reset();
+      await scimFetch(scim, '/Groups');
+      await scimFetch(scim, '/Groups');
+      const events = await collect(scim.requests.stream({ since: first, limit: 2 }), () => false);
+      expect(events.filter((e) => e.type !== 'entry' && e.type !== 'hello')).toEqual([{ type: 'dropped', missed: 2 }]);
+      expect(entries(events).map((e) => [e.seq, e.relativePath])).toEqual([
+        [first + 8, '/Groups'],
+        [first + 9, '/Groups'],
+      ]);
+      // Right after a reset, reading from the start: nothing was evicted since, so nothing is reported missed.
+      await scim.reset();
+      await scimFetch(scim, '/Users');
+      const after = await collect(scim.requests.stream({ since: first + 7, limit: 1 }), () => false);
+      expect(after.map((e) => e.type)).toEqual(['hello', 'entry']);
+    } finally {
+      await scim.close();
+    }
+  });
+
   it('does not hold the shutdown: open streams end when the server stops', async () => {
     const scim = await startScimulator({ shutdownGraceMs: 10_000 });
     const stream = scim.requests.stream();
