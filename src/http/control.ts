@@ -9,7 +9,8 @@ import { faultsControlRouter } from '../faults/control.js';
 import { requestsControlRouter } from '../journal/control.js';
 import { DEFAULT_TENANT_ID, type Scimulator } from '../runtime.js';
 import { isPlainObject } from '../scim/attributes.js';
-import { MAX_DATE_MS, parseRfc3339 } from '../scim/datetime.js';
+import { ControllableClock } from '../scim/clock.js';
+import { CLOCK_RANGE_TEXT, parseRfc3339 } from '../scim/datetime.js';
 import { ScimError } from '../scim/errors.js';
 import { assertNoForbiddenKeys } from '../scim/validate.js';
 import { fromDocument, toDocument } from '../store/snapshot.js';
@@ -82,13 +83,14 @@ function tenantRoutes(runtime: Scimulator): Router {
     if (b.freeze !== undefined) {
       const at = parseRfc3339(b.freeze);
       if (!at.ok) throw new ControlError(400, `freeze must be an RFC 3339 date-time such as "2025-01-01T00:00:00Z": ${at.reason}.`, 'freeze');
+      if (!ControllableClock.inRange(at.ms)) throw new ControlError(400, `freeze must lie within ${CLOCK_RANGE_TEXT} (the years an RFC 3339 date-time can name), got ${JSON.stringify(b.freeze)}.`, 'freeze');
       clock.freeze(at.ms);
     } else if (b.advance !== undefined) {
       const max = clock.maxAdvance();
       if (typeof b.advance !== 'number' || !Number.isFinite(b.advance) || b.advance < 0 || b.advance > max) {
         throw new ControlError(
           400,
-          `advance must be a number of milliseconds from 0 to ${max} (the most the clock can move from ${new Date(clock.now()).toISOString()} before leaving the range of dates, ${new Date(MAX_DATE_MS).toISOString()}), got ${JSON.stringify(b.advance) ?? String(b.advance)}.`,
+          `advance must be a number of milliseconds from 0 to ${max} (the clock, now ${new Date(clock.now()).toISOString()}, stays within ${CLOCK_RANGE_TEXT}), got ${JSON.stringify(b.advance) ?? String(b.advance)}.`,
           'advance',
         );
       }

@@ -1,4 +1,4 @@
-import { MAX_DATE_MS } from './datetime.js';
+import { CLOCK_MAX_MS, CLOCK_MIN_MS, CLOCK_RANGE_TEXT } from './datetime.js';
 
 /** Time is injected into the SCIM core; it never reads the system clock itself. */
 export interface Clock {
@@ -19,21 +19,26 @@ export class ControllableClock implements Clock {
     return this.frozenAt ?? this.base.now() + this.offset;
   }
 
-  /** Throws RangeError (changing nothing) unless `at` is a finite time within a Date's range (±8.64e15 ms). */
+  /** Whether `at` is a time the clock may show: finite and within CLOCK_MIN_MS..CLOCK_MAX_MS (years 0000 to 9999). */
+  static inRange(at: number): boolean {
+    return Number.isFinite(at) && at >= CLOCK_MIN_MS && at <= CLOCK_MAX_MS;
+  }
+
+  /** Throws RangeError (changing nothing) unless `at` is within the clock's range (years 0000 to 9999). */
   freeze(at: number): void {
-    if (!Number.isFinite(at) || Math.abs(at) > MAX_DATE_MS) throw new RangeError(`the clock must stay within ±${MAX_DATE_MS} ms of the epoch, got ${at}`);
+    if (!ControllableClock.inRange(at)) throw new RangeError(`the clock must stay within ${CLOCK_RANGE_TEXT}, got ${at} ms`);
     this.frozenAt = at;
   }
 
-  /** The largest advance (ms) that keeps the clock within a Date's range. */
+  /** The largest advance (ms) that keeps the clock within its range. */
   maxAdvance(): number {
-    return Math.max(0, MAX_DATE_MS - this.now());
+    return Math.max(0, CLOCK_MAX_MS - this.now());
   }
 
-  /** Throws RangeError (changing nothing) unless `ms` is finite and keeps the clock within a Date's range. */
+  /** Throws RangeError (changing nothing) unless `ms` is finite and keeps the clock within its range. */
   advance(ms: number): void {
-    if (!Number.isFinite(ms) || Math.abs(this.now() + ms) > MAX_DATE_MS) {
-      throw new RangeError(`advancing by ${ms} ms would move the clock outside ±${MAX_DATE_MS} ms of the epoch`);
+    if (!Number.isFinite(ms) || !ControllableClock.inRange(this.now() + ms)) {
+      throw new RangeError(`advancing by ${ms} ms would move the clock outside ${CLOCK_RANGE_TEXT}`);
     }
     if (this.frozenAt !== undefined) this.frozenAt += ms;
     else this.offset += ms;

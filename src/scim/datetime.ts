@@ -10,6 +10,15 @@
 /** The largest magnitude of a JavaScript Date's time value, in ms from the epoch (ECMA-262 21.4.1.1). */
 export const MAX_DATE_MS = 8.64e15;
 
+/**
+ * The span a controllable clock may show: the years an RFC 3339 date-time can name (0000 to 9999). Everything the
+ * server writes from the clock (meta timestamps, journal times, fault windows) stays valid RFC 3339 there, and a
+ * fault window up to 366 days later still lies well inside a Date's range.
+ */
+export const CLOCK_MIN_MS = -62_167_219_200_000; // 0000-01-01T00:00:00.000Z
+export const CLOCK_MAX_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
+export const CLOCK_RANGE_TEXT = '0000-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z';
+
 export type DateTimeParse = { ok: true; ms: number } | { ok: false; reason: string };
 
 const SHAPE = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;

@@ -139,18 +139,26 @@ describe('control API', () => {
   it('an advance past the range of dates is a 400 naming the allowed range, and changes nothing', async () => {
     const app = createApp();
     await request(app).post('/_mock/clock').send({ freeze: '2030-01-01T00:00:00Z' });
-    for (const advance of [1e300, 8.64e15, 8638106544000001]) {
+    for (const advance of [1e300, 8.64e15, 251508844800000]) {
       const res = await request(app).post('/_mock/clock').send({ advance });
       expect(res.status).toBe(400);
       expect(res.body.field).toBe('advance');
-      expect(res.body.error).toMatch(/advance must be a number of milliseconds from 0 to 8638106544000000 .*\+275760-09-13T00:00:00\.000Z/);
+      expect(res.body.error).toMatch(/advance must be a number of milliseconds from 0 to 251508844799999 .*0000-01-01T00:00:00\.000Z to 9999-12-31T23:59:59\.999Z/);
     }
     expect((await request(app).get('/_mock/clock')).body).toEqual({ now: '2030-01-01T00:00:00.000Z', frozen: true });
     expect((await request(app).get('/_mock/requests')).status).toBe(200);
     expect((await post(app, '/scim/v2/Users', 'scimulator-dev-token', user('after-advance'))).status).toBe(201);
-    // The largest allowed advance is accepted; the clock ends at the last representable instant.
-    expect((await request(app).post('/_mock/clock').send({ advance: 8638106544000000 })).body.now).toBe('+275760-09-13T00:00:00.000Z');
+    // The largest allowed advance is accepted; from the last instant the clock may show, rules and writes still work.
+    expect((await request(app).post('/_mock/clock').send({ advance: 251508844799999 })).body.now).toBe('9999-12-31T23:59:59.999Z');
     expect((await request(app).post('/_mock/clock').send({ advance: 1 })).status).toBe(400);
+    expect((await request(app).post('/_mock/faults').send({ from: '+1h', action: { type: 'error', status: 503 } })).status).toBe(201);
+    expect((await request(app).get('/_mock/faults')).status).toBe(200);
+    expect((await request(app).get('/_mock/requests/export?format=har')).status).toBe(200);
+    // A freeze whose offset puts it before year 0000 is refused too.
+    const early = await request(app).post('/_mock/clock').send({ freeze: '0000-01-01T00:00:00+01:00' });
+    expect(early.status).toBe(400);
+    expect(early.body.error).toMatch(/freeze must lie within 0000-01-01T00:00:00\.000Z to 9999-12-31T23:59:59\.999Z/);
+    expect((await request(app).get('/_mock/clock')).body.now).toBe('9999-12-31T23:59:59.999Z');
   });
 
   it('HAR exports name the package version as creator.version, for every tenant', async () => {
