@@ -4,7 +4,7 @@
  */
 import { BodyPathError, parseBodyPath as parseBodyPathSteps, selectBodyValues, type BodyPathStep } from '../body-path.js';
 import { compilePathGlob } from '../path-glob.js';
-import { parseRfc3339 } from '../scim/datetime.js';
+import { parseHttpDate, parseRfc3339 } from '../scim/datetime.js';
 import { ScimError } from '../scim/errors.js';
 import {
   FAULT_ACTION_TYPES,
@@ -347,12 +347,16 @@ function validateAction(v: unknown): FaultAction {
 
 function validateRetryAfter(v: unknown): number | string {
   if (typeof v === 'number') return integer(v, 'action.retryAfter', 0, 31_536_000);
-  if (typeof v === 'string' && v.length <= 100 && /[a-z]/i.test(v) && !Number.isNaN(Date.parse(v))) {
-    return new Date(Date.parse(v)).toUTCString();
+  let why = '';
+  if (typeof v === 'string' && v.length <= 100) {
+    // An HTTP date (IMF-fixdate), or an RFC 3339 date-time turned into one.
+    const at = /^\d{4}-/.test(v) ? parseRfc3339(v) : parseHttpDate(v);
+    if (at.ok) return new Date(at.ms).toUTCString();
+    why = `: ${at.reason}`;
   }
   return fail(
     'action.retryAfter',
-    'action.retryAfter must be a number of seconds or an HTTP date such as "Wed, 21 Oct 2015 07:28:00 GMT"',
+    `action.retryAfter must be a number of seconds or an HTTP date such as "Wed, 21 Oct 2015 07:28:00 GMT"${why}`,
   );
 }
 

@@ -64,3 +64,24 @@ export function parseRfc3339(text: unknown): DateTimeParse {
   if (!Number.isFinite(ms) || Math.abs(ms) > MAX_DATE_MS) return { ok: false, reason: 'lies outside the range of dates this server can represent' };
   return { ok: true, ms };
 }
+
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTH_ABBR = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const IMF_FIXDATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
+
+/**
+ * Parses an HTTP date in its preferred form, IMF-fixdate (RFC 9110 5.6.7: "Wed, 21 Oct 2015 07:28:00 GMT"),
+ * checking that the date exists and the weekday is the right one.
+ */
+export function parseHttpDate(text: unknown): DateTimeParse {
+  if (typeof text !== 'string') return { ok: false, reason: `expected a string, got ${text === null ? 'null' : typeof text}` };
+  const m = IMF_FIXDATE.exec(text);
+  if (!m) return { ok: false, reason: `${JSON.stringify(text.slice(0, 40))} is not in the form "Wed, 21 Oct 2015 07:28:00 GMT"` };
+  const month = MONTH_ABBR.indexOf(m[3]!) + 1;
+  const iso = `${m[4]}-${String(month).padStart(2, '0')}-${m[2]}T${m[5]}:${m[6]}:${m[7]}Z`;
+  const parsed = parseRfc3339(iso);
+  if (!parsed.ok) return parsed;
+  const weekday = WEEKDAYS[new Date(parsed.ms).getUTCDay()]!;
+  if (weekday !== m[1]) return { ok: false, reason: `${m[2]} ${m[3]} ${m[4]} is a ${weekday}, not a ${m[1]}` };
+  return parsed;
+}

@@ -111,4 +111,25 @@ describe('fault windows (from / until)', () => {
       expect(res.body.error, JSON.stringify(window)).toMatch(message);
     }
   });
+
+  it('retryAfter dates are strict: IMF-fixdate or RFC 3339, a real date, the right weekday', async () => {
+    const { control } = setup();
+    const bad: Array<[string, RegExp]> = [
+      ['May 5', /not in the form "Wed, 21 Oct 2015 07:28:00 GMT"/],
+      ['01/02/2030', /not in the form/],
+      ['Thu, 21 Oct 2015 07:28:00 GMT', /21 Oct 2015 is a Wed, not a Thu/],
+      ['Mon, 30 Feb 2015 07:28:00 GMT', /day 30 does not exist: February 2015 has 28 days/],
+      ['2030-02-30T00:00:00Z', /day 30 does not exist/],
+    ];
+    for (const [retryAfter, reason] of bad) {
+      const res = await control().post('/_mock/faults').send({ action: { type: 'error', status: 503, retryAfter } });
+      expect(res.status, retryAfter).toBe(400);
+      expect(res.body.field, retryAfter).toBe('action.retryAfter');
+      expect(res.body.error, retryAfter).toMatch(/HTTP date such as/);
+      expect(res.body.error, retryAfter).toMatch(reason);
+    }
+    const ok = await control().post('/_mock/faults').send({ action: { type: 'error', status: 503, retryAfter: 'Wed, 21 Oct 2015 07:28:00 GMT' } });
+    expect(ok.status).toBe(201);
+    expect(ok.body.action.retryAfter).toBe('Wed, 21 Oct 2015 07:28:00 GMT');
+  });
 });
