@@ -45,7 +45,7 @@ export async function startServer(partial: Partial<ScimulatorOptions> = {}, hook
   let dataFile: DataFile | undefined;
   if (options.data) {
     dataFile = new DataFile(options.data, tenant.store, options.saveDelayMs);
-    const loaded = await dataFile.load();
+    const loaded = await dataFile.load({ memberPolicy: tenant.config.memberPolicy });
     tenant.seedState = tenant.store.snapshot();
     if (loaded && scenario) {
       applyScenarioSettings(tenant, scenario);

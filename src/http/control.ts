@@ -57,7 +57,7 @@ function tenantRoutes(runtime: Scimulator): Router {
     let snapshot;
     try {
       assertNoForbiddenKeys(req.body);
-      snapshot = fromDocument(req.body);
+      snapshot = fromDocument(req.body, { memberPolicy: tenantOf(res).config.memberPolicy });
     } catch (err) {
       throw new ControlError(400, `Not a Scimulator snapshot: ${(err as Error).message}`);
     }

@@ -13,7 +13,7 @@ import { basename, dirname, join } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import { FORBIDDEN_KEYS } from '../scim/attributes.js';
 import type { MemoryStore } from './memory.js';
-import { fromDocument, toDocument, type SnapshotDocument } from './snapshot.js';
+import { fromDocument, toDocument, type LoadOptions, type SnapshotDocument } from './snapshot.js';
 
 export class DataFileError extends Error {}
 
@@ -138,9 +138,10 @@ export class DataFile {
 
   /**
    * Loads the file into the store if it exists. A corrupt or unreadable file throws a DataFileError naming the
-   * file; it is never overwritten. Temporary files of a killed save are removed.
+   * file; it is never overwritten. Temporary files of a killed save are removed. `options.memberPolicy` is the
+   * tenant's: under "accept" members that name no resource load as stored (see fromDocument).
    */
-  async load(): Promise<boolean> {
+  async load(options: LoadOptions = {}): Promise<boolean> {
     await mkdir(dirname(this.path), { recursive: true }).catch(() => undefined);
     await this.adapter.removeStaleTemporaries();
     try {
@@ -155,7 +156,7 @@ export class DataFile {
     if (parsed === null) return false;
     try {
       assertSafeKeys(parsed);
-      this.store.load(fromDocument(parsed));
+      this.store.load(fromDocument(parsed, options));
     } catch (err) {
       throw new DataFileError(`data file ${this.path} is not a Scimulator snapshot: ${(err as Error).message}`);
     }

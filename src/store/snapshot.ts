@@ -6,11 +6,16 @@
  * custom schemas, then every resource against the schemas of its resource type (the built-in ones and the
  * document's custom ones), as the store keeps them: canonical attribute names, JSON types, required attributes,
  * no attributes the schemas do not define and none the server computes, `meta` complete, ids and unique
- * attributes unique, and every group member an existing resource. The first problem is reported with its JSON
- * pointer ("/resources/User/3/emails/0/value: must be a string"); a document with a problem loads nothing.
+ * attributes unique, and group members as the service keeps them (each once, never the group itself, a `type` that
+ * agrees with the resource named). A member that names no resource is what the member policy decides: the service
+ * stores one under "accept", so under "accept" it loads as stored (whatever the service can store loads back);
+ * "reject", "notFound" and "drop" never store one, so a document holding one is refused under them, naming the
+ * policy. The first problem is reported with its JSON pointer ("/resources/User/3/emails/0/value: must be a
+ * string"); a document with a problem loads nothing.
  */
 import { findAttribute, isPlainObject, type ResourceSchema } from '../scim/attributes.js';
 import { checkCustomSchemas, registryWith, resourceTypeNames, SchemaDefinitionError } from '../scim/schemas/custom.js';
+import type { MemberPolicy } from '../scim/member-policy.js';
 import { GROUP_SCHEMA_ID } from '../scim/schemas/core.js';
 import type { AttributeDef, ResourceTypeDef, SchemaDef } from '../scim/schemas/types.js';
 import { expectedType, isDateTime, type Resource } from '../scim/validate.js';
@@ -64,11 +69,20 @@ const fail = (where: Where, reason: string): never => {
 };
 
 
+export interface LoadOptions {
+  /**
+   * The member policy of the tenant the document is loaded into (its `memberPolicy`): members that name no
+   * resource load as stored under "accept" and are refused under the others. Default "reject": a caller that does
+   * not say refuses them.
+   */
+  memberPolicy?: MemberPolicy;
+}
+
 /**
  * Checks a parsed snapshot document, its custom schemas and every resource in it; throws an Error naming the JSON
  * pointer that is wrong. The snapshot returned holds the document's resources in the store's compact form.
  */
-export function fromDocument(value: unknown): StoreSnapshot {
+export function fromDocument(value: unknown, load: LoadOptions = {}): StoreSnapshot {
   if (!isPlainObject(value)) throw new Error('/: a snapshot must be a JSON object');
   if (value.format !== SNAPSHOT_FORMAT) throw new Error(`/format: must be "${SNAPSHOT_FORMAT}"`);
   if (value.version !== 1) throw new Error('/version: must be 1');
@@ -90,7 +104,7 @@ export function fromDocument(value: unknown): StoreSnapshot {
     if (!Array.isArray(list)) throw new Error(`${pointer(at(root, type))}: must be an array`);
     resources[type] = list as Resource[];
   }
-  checkResources(resources, root, (name) => registry.resourceType(name)!);
+  checkResources(resources, root, (name) => registry.resourceType(name)!, load.memberPolicy ?? 'reject');
   // Strings that repeat across the document (member ids and names, addresses, schema URNs) become one string.
   const share = sharedWithin(new Map());
   for (const list of Object.values(resources)) for (const resource of list) compactResource(resource, { share });
@@ -107,7 +121,7 @@ interface Place {
 }
 
 /** Every resource of the document: each on its own, then what they must agree on (unique values, members). */
-function checkResources(resources: Record<string, Resource[]>, root: Where, schemaOf: (type: string) => ResourceSchema): void {
+function checkResources(resources: Record<string, Resource[]>, root: Where, schemaOf: (type: string) => ResourceSchema, memberPolicy: MemberPolicy): void {
   const where = (place: Place) => at(at(root, place.type), place.index);
   const owners = new Map<string, Place>();
   for (const [type, list] of Object.entries(resources)) {
@@ -133,7 +147,9 @@ function checkResources(resources: Record<string, Resource[]>, root: Where, sche
       }
     }
   }
-  // Group members name existing resources, each once, never the group itself (as the service keeps them).
+  // Group members as the service keeps them: each once, never the group itself, and a value that names a resource
+  // of the declared type (or a User or Group when none is declared; src/scim/service.ts memberTypeOf). A value that
+  // names nothing is an unknown member: the member policy decides (see the module comment).
   for (const [type, list] of Object.entries(resources)) {
     if (schemaOf(type).core.id !== GROUP_SCHEMA_ID) continue;
     list.forEach((group, index) => {
@@ -142,14 +158,20 @@ function checkResources(resources: Record<string, Resource[]>, root: Where, sche
       (group.members as Record<string, unknown>[]).forEach((member, j) => {
         const here = () => at(at(where({ type, index }), 'members'), j);
         const value = member.value;
-        if (typeof value !== 'string') fail(here(), 'needs a "value": the id of the member');
+        if (typeof value !== 'string' || value === '') fail(here(), 'needs a "value": the id of the member');
         if (value === group.id) fail(at(here(), 'value'), 'is the group itself; a group cannot be a member of itself');
         if (values.has(value as string)) fail(at(here(), 'value'), `"${value}" is a member already (each member is listed once)`);
         values.add(value as string);
         const owner = owners.get(value as string);
         const declared = member.type;
-        if (!owner || (declared === undefined && owner.type !== 'User' && owner.type !== 'Group')) fail(at(here(), 'value'), `"${value}" is the id of no User or Group in the snapshot`);
-        if (declared !== undefined && declared !== owner!.type) fail(at(here(), 'type'), `must be "${owner!.type}": "${value}" is the id of ${pointer(where(owner!))}`);
+        const wanted = typeof declared === 'string' ? declared.toLowerCase() : undefined;
+        const named = owner && (owner.type === 'User' || owner.type === 'Group' || owner.type.toLowerCase() === wanted) ? owner : undefined;
+        if (named && wanted !== undefined && wanted !== named.type.toLowerCase()) {
+          fail(at(here(), 'type'), `must be "${named.type}": "${value}" is the id of ${pointer(where(named))}`);
+        }
+        if (named || memberPolicy === 'accept') return;
+        const names = wanted === undefined || wanted === 'user' || wanted === 'group' ? 'no User or Group' : `no ${String(declared)}`;
+        fail(at(here(), 'value'), `"${value}" is the id of ${names} in the snapshot, and the member policy "${memberPolicy}" keeps no such member (under "accept" it loads as stored)`);
       });
     });
   }

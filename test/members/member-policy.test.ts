@@ -2,9 +2,13 @@
  * The member reference policy (RFC 7643 section 4.2 does not require members to exist): accept (the default),
  * reject (400), notFound (404) and drop, for POST, PUT, PATCH (object and bare-string forms) and Bulk alike.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import type { ScimulatorOptions } from '../../src/config.js';
+import { startScimulator } from '../../src/index.js';
 import type { MemberPolicy } from '../../src/scim/service.js';
 import { client, createUser, expectScimError, GROUP_SCHEMA, type Client } from '../http/helpers.js';
 
@@ -238,5 +242,62 @@ describe('the member policy as configuration', () => {
 
   it('an unknown --member-policy is refused at start', () => {
     expect(() => client({ memberPolicy: 'lax' as MemberPolicy })).toThrow(/--member-policy must be one of accept, reject, notFound, drop/);
+  });
+});
+
+describe('snapshots and data files hold what the member policy stored', () => {
+  it('under "accept" GET /_mock/snapshot loads back with PUT /_mock/snapshot, the unknown member as it was stored', async () => {
+    const c = client();
+    const bob = await createUser(c, 'bob');
+    const group = await c.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'G', members: [{ value: bob.id }, { value: UNKNOWN }, { value: 'ghost-group', type: 'Group' }] });
+    expect(group.status).toBe(201);
+    const before = await c.get(`/Groups/${group.body.id}`);
+    const snapshot = await request(c.app).get('/_mock/snapshot');
+    const target = client();
+    const put = await request(target.app).put('/_mock/snapshot').send(snapshot.body);
+    expect(put.status, JSON.stringify(put.body)).toBe(204);
+    expect((await target.get(`/Groups/${group.body.id}`)).text).toBe(before.text);
+    const found = await target.get(`/Groups?filter=${encodeURIComponent(`members.value eq "${UNKNOWN}"`)}`);
+    expect(found.body.totalResults).toBe(1);
+    expect((await request(target.app).get('/_mock/snapshot')).body).toEqual(snapshot.body);
+  });
+
+  it.each(['reject', 'notFound', 'drop'] as const)('a tenant under "%s", which never stores an unknown member, refuses a snapshot holding one, naming the policy; nothing is loaded', async (policy) => {
+    const source = client();
+    const group = await source.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'G', members: [{ value: UNKNOWN }] });
+    expect(group.status).toBe(201);
+    const snapshot = (await request(source.app).get('/_mock/snapshot')).body;
+    const target = client({ memberPolicy: policy });
+    const put = await request(target.app).put('/_mock/snapshot').send(snapshot);
+    expect(put.status).toBe(400);
+    expect(put.body.error).toBe(
+      `Not a Scimulator snapshot: /resources/Group/0/members/0/value: "${UNKNOWN}" is the id of no User or Group in the snapshot, and the member policy "${policy}" keeps no such member (under "accept" it loads as stored)`,
+    );
+    expect((await target.get('/Groups')).body.totalResults).toBe(0);
+    // Switched to accept, the same tenant loads it.
+    await request(target.app).patch('/_mock/config').send({ memberPolicy: 'accept' }).expect(200);
+    await request(target.app).put('/_mock/snapshot').send(snapshot).expect(204);
+  });
+
+  it('a --data file with an unknown member stored under "accept" loads again after a restart', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'scimulator-members-')), 'data.json');
+    const first = await startScimulator({ data: file });
+    const headers = { Authorization: `Bearer ${first.token}`, 'Content-Type': 'application/scim+json' };
+    const created = await fetch(`${first.baseUrl}/Groups`, { method: 'POST', headers, body: JSON.stringify({ schemas: [GROUP_SCHEMA], displayName: 'G', members: [{ value: UNKNOWN }] }) });
+    expect(created.status).toBe(201);
+    const group = (await created.json()) as { id: string };
+    await first.close();
+    const second = await startScimulator({ data: file });
+    try {
+      const read = await fetch(`${second.baseUrl}/Groups/${group.id}`, { headers });
+      expect(read.status).toBe(200);
+      expect(((await read.json()) as { members: unknown[] }).members).toEqual([{ value: UNKNOWN, $ref: `${second.baseUrl}/Users/${UNKNOWN}` }]);
+    } finally {
+      await second.close();
+    }
+    // Under a policy that never stores one, the file is refused with the file, the pointer and the reason.
+    await expect(startScimulator({ data: file, memberPolicy: 'reject' })).rejects.toThrow(
+      `data file ${file} is not a Scimulator snapshot: /resources/Group/0/members/0/value: "${UNKNOWN}" is the id of no User or Group in the snapshot, and the member policy "reject" keeps no such member`,
+    );
   });
 });

@@ -65,13 +65,15 @@ describe('snapshot documents are checked resource by resource', () => {
       ['a userName twice', (d) => (d.resources.User[grace].userName = d.resources.User[ada].userName.toUpperCase()), `/resources/User/${grace}/userName: "${good.resources.User[ada].userName.toUpperCase()}" is also the userName of ${U} (userName is unique, compared case-insensitively)`],
       ['an extension attribute of the wrong type', (d) => (d.resources.User[grace][ACME] = { badgeNumber: 12 }), `/resources/User/${grace}/${ACME.replace(/~/g, '~0').replace(/\//g, '~1')}/badgeNumber: must be a string`],
       ['an extension not listed in schemas', (d) => { const u = d.resources.User[ada]; u.schemas = [USER]; u[ENTERPRISE] = { employeeNumber: '1' }; }, `${U}/${ENTERPRISE}: the resource has attributes of "${ENTERPRISE}", so its "schemas" must list it`],
-      ['a member that does not exist', (d) => (d.resources.Group[group].members[0].value = 'ghost'), `${G}/members/0/value: "ghost" is the id of no User or Group in the snapshot`],
+      ['a member that does not exist', (d) => (d.resources.Group[group].members[0].value = 'ghost'), `${G}/members/0/value: "ghost" is the id of no User or Group in the snapshot, and the member policy "reject" keeps no such member (under "accept" it loads as stored)`],
       ['a member of the wrong type', (d) => { d.resources.Group[group].members[0].value = 'u-ada'; d.resources.Group[group].members[0].type = 'Group'; }, `${G}/members/0/type: must be "User": "u-ada" is the id of ${U}`],
       ['a member twice', (d) => (d.resources.Group[group].members[1] = d.resources.Group[group].members[0]), `${G}/members/1/value: "${good.resources.Group[group].members[0].value}" is a member already (each member is listed once)`],
       ['the group itself', (d) => (d.resources.Group[group].members[0] = { value: d.resources.Group[group].id }), `${G}/members/0/value: is the group itself; a group cannot be a member of itself`],
       ['a device of another resource type', (d) => (d.resources.Device[0].meta.resourceType = 'User'), '/resources/Device/0/meta/resourceType: must be "Device"'],
     ];
-    const server = serverFor(new Scimulator());
+    // Under "reject" (the default of fromDocument): "accept" loads an unknown member as the service stored it
+    // (test/members/member-policy.test.ts).
+    const server = serverFor(new Scimulator({ memberPolicy: 'reject' }));
     expect((await server.control().put('/_mock/snapshot').send(good)).status).toBe(204);
     const before = (await server.control().get('/_mock/snapshot')).text;
     for (const [what, mutate, error] of cases) {
