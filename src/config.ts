@@ -94,6 +94,117 @@ export interface ScimulatorOptions {
   seeding?: SeedingOptions;
 }
 
+/**
+ * The `serve` flags whose camelCase name is not the name of an option (`--users` -> seeding.users,
+ * `--save-delay` -> saveDelayMs): what startScimulator, startServer, createApp and scimulatorGlobalSetup accept
+ * beside the options themselves, so that their options are the flags in camelCase. Each flag's option is in
+ * FLAG_ALIASES.
+ */
+export interface ScimulatorFlagOptions {
+  /** --users: generate this many users (seeding.users). */
+  users?: number;
+  /** --groups: generate this many groups (seeding.groups). */
+  groups?: number;
+  /** --seed-file: a scenario file (seeding.file). */
+  seedFile?: string;
+  /** --save-delay, in ms (saveDelayMs). */
+  saveDelay?: number;
+  /** --shutdown-grace, in ms (shutdownGraceMs). */
+  shutdownGrace?: number;
+}
+
+/** What the embedding API takes: the options, or the `serve` flags in camelCase (both spellings, not both at once). */
+export type StartOptions = Partial<ScimulatorOptions> & ScimulatorFlagOptions;
+
+/** Where each flag of ScimulatorFlagOptions goes: an option, or a field of `seeding`. */
+const FLAG_ALIASES: Record<keyof ScimulatorFlagOptions, { option: 'saveDelayMs' | 'shutdownGraceMs' } | { seeding: keyof SeedingOptions }> = {
+  users: { seeding: 'users' },
+  groups: { seeding: 'groups' },
+  seedFile: { seeding: 'file' },
+  saveDelay: { option: 'saveDelayMs' },
+  shutdownGrace: { option: 'shutdownGraceMs' },
+};
+
+/** `serve` flags that configure the scimulator process, not a server: refused by the embedding API with the reason. */
+const PROCESS_FLAGS: Record<string, string> = {
+  heapGrowth: 'heapGrowth (--heap-growth) is for the `scimulator serve` process only: an embedding process keeps its own heap settings (node --max-old-space-size, ...)',
+  stopWithParent: 'stopWithParent (--stop-with-parent) is for the `scimulator serve` process only: an embedding process stops the server with close()',
+};
+
+/** Every option's name (a Record so that the compiler keeps the list complete). */
+const OPTION_NAMES: Record<keyof ScimulatorOptions, true> = {
+  port: true, host: true, basePath: true, auth: true, token: true, basicUser: true, basicPassword: true, clientId: true,
+  clientSecret: true, tokenLifetime: true, data: true, maxBody: true, groupDisplayNameUnique: true, maxPatchOperations: true,
+  saveDelayMs: true, dataSync: true, maxJsonDepth: true, maxQueryParams: true, maxUrlLength: true, maxHeaderSize: true,
+  headersTimeout: true, requestTimeout: true, shutdownGraceMs: true, cors: true, profile: true, defaultPageSize: true,
+  maxPageSize: true, cursorTimeout: true, warningsHeader: true, control: true, controlPath: true, controlToken: true,
+  journal: true, journalCapacity: true, journalMaxBytes: true, journalFile: true, seed: true, latency: true, failRate: true,
+  rateLimit: true, bulkMaxOperations: true, bulkMaxPayload: true, advertisePagination: true, memberPolicy: true,
+  persona: true, seeding: true,
+};
+
+/** Every name the embedding API accepts. */
+export const START_OPTION_NAMES: readonly string[] = [...Object.keys(OPTION_NAMES), ...Object.keys(FLAG_ALIASES)];
+
+/**
+ * The options of `given`, its flag names mapped through FLAG_ALIASES. Throws an Error naming the closest valid name
+ * for a name that is neither, and for a value given under both of its names (`saveDelay` and `saveDelayMs`).
+ * `seed` is the option (the default tenant's random seed) and, when the directory is generated, the generator's
+ * seed too, as --seed is; unlike --seed alone it does not turn generation on (`seed` kept its meaning).
+ */
+export function optionsFromFlags(given: StartOptions): Partial<ScimulatorOptions> {
+  if (given === null || typeof given !== 'object' || Array.isArray(given)) throw new Error('the options must be an object, such as { port: 0, users: 10 }');
+  const options: Record<string, unknown> = {};
+  const seeding: SeedingOptions = {};
+  let fromFlags = false;
+  for (const [name, value] of Object.entries(given)) {
+    if (Object.hasOwn(OPTION_NAMES, name)) {
+      if (value !== undefined) options[name] = value;
+      continue;
+    }
+    const alias = Object.hasOwn(FLAG_ALIASES, name) ? FLAG_ALIASES[name as keyof ScimulatorFlagOptions] : undefined;
+    if (!alias) {
+      if (Object.hasOwn(PROCESS_FLAGS, name)) throw new Error(PROCESS_FLAGS[name]);
+      throw new Error(`unknown option "${name}"; did you mean "${closest(name, START_OPTION_NAMES)}"? (the options are the serve flags in camelCase: ${START_OPTION_NAMES.join(', ')})`);
+    }
+    if (value === undefined) continue;
+    if ('option' in alias) {
+      if (given[alias.option] !== undefined) throw new Error(`give ${name} or ${alias.option}, not both (they are the same setting, ${flagName(name)})`);
+      options[alias.option] = value;
+    } else {
+      (seeding as Record<string, unknown>)[alias.seeding] = value;
+      fromFlags = true;
+    }
+  }
+  if (fromFlags) {
+    if (given.seeding !== undefined) throw new Error('give users, groups and seedFile, or seeding, not both (they are the same settings)');
+    if (given.seed !== undefined) seeding.seed = given.seed;
+    options.seeding = seeding;
+  }
+  return options as Partial<ScimulatorOptions>;
+}
+
+/** The name of `names` closest to `name` (Levenshtein distance, letter case ignored). */
+function closest(name: string, names: readonly string[]): string {
+  const a = name.toLowerCase();
+  let best = names[0];
+  let bestDistance = Infinity;
+  for (const candidate of names) {
+    const b = candidate.toLowerCase();
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const next = [i];
+      for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row = next;
+    }
+    if (row[b.length] < bestDistance) {
+      bestDistance = row[b.length];
+      best = candidate;
+    }
+  }
+  return best;
+}
+
 export interface SeedingOptions {
   file?: string;
   seed?: number;
@@ -149,7 +260,8 @@ export const DEFAULT_OPTIONS: ScimulatorOptions = {
 };
 
 /** Fills defaults and checks the values; throws an Error with a one-line reason on a bad option. */
-export function resolveOptions(partial: Partial<ScimulatorOptions> = {}): ScimulatorOptions {
+export function resolveOptions(given: StartOptions = {}): ScimulatorOptions {
+  const partial = optionsFromFlags(given);
   const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
   const options: ScimulatorOptions = { ...DEFAULT_OPTIONS, ...defined };
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {

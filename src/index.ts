@@ -4,7 +4,7 @@
  * the Node request handler it returns (a test checks that an installed copy type-checks with skipLibCheck off).
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { ScimulatorOptions } from './config.js';
+import type { StartOptions } from './config.js';
 import { createApp as createExpressApp, runtimeOf as expressRuntimeOf } from './http/app.js';
 import type { Scimulator } from './runtime.js';
 
@@ -20,7 +20,7 @@ export {
   type OAuthInfo,
 } from './client.js';
 export { startServer, type RunningServer } from './server.js';
-export { DEFAULT_TOKEN, DEFAULT_CLIENT_SECRET, DEFAULT_OPTIONS, type ScimulatorOptions, type AuthMode } from './config.js';
+export { DEFAULT_TOKEN, DEFAULT_CLIENT_SECRET, DEFAULT_OPTIONS, type ScimulatorOptions, type ScimulatorFlagOptions, type StartOptions, type SeedingOptions, type AuthMode } from './config.js';
 export { Scimulator } from './runtime.js';
 export { ScimError } from './scim/errors.js';
 export type { FaultRule, FaultRuleInput, FaultAction, FaultMatch, FaultRuleState, BulkOperationMatch } from './faults/types.js';
@@ -44,7 +44,7 @@ export interface ScimulatorApp {
 }
 
 /** Builds the app for one Scimulator (its options, or a running instance) without listening: for supertest. */
-export const createApp: (options?: Partial<ScimulatorOptions> | Scimulator) => ScimulatorApp = (options) => createExpressApp(options);
+export const createApp: (options?: StartOptions | Scimulator) => ScimulatorApp = (options) => createExpressApp(options);
 
 /** The instance behind an app made by createApp. */
 export const runtimeOf = (app: ScimulatorApp): Scimulator => expressRuntimeOf(app as Parameters<typeof expressRuntimeOf>[0]);

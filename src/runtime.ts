@@ -1,6 +1,6 @@
 /** The running Scimulator: its options and its tenants (the default one, and those the control API adds). */
 import { randomBytes } from 'node:crypto';
-import { resolveOptions, type ScimulatorOptions } from './config.js';
+import { resolveOptions, type ScimulatorOptions, type StartOptions } from './config.js';
 import { shorthandRules } from './faults/shorthands.js';
 import { JournalFile } from './journal/file.js';
 import { PERSONA_NAMES } from './personas/index.js';
@@ -43,7 +43,7 @@ export class Scimulator {
   /** --journal-file: one NDJSON file every tenant's journal appends to (entries carry their tenant id). */
   readonly journalFile: JournalFile | undefined;
 
-  constructor(options: Partial<ScimulatorOptions> = {}) {
+  constructor(options: StartOptions = {}) {
     this.options = resolveOptions(options);
     if (this.options.journalFile !== undefined) this.journalFile = new JournalFile(this.options.journalFile);
     this.tenants.set(

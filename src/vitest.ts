@@ -18,7 +18,7 @@
  * test that spawns one with the inherited environment would get a warning for each.
  */
 import type {} from 'vitest'; // the module augmented below (types only: nothing of vitest is loaded)
-import type { ScimulatorOptions } from './config.js';
+import type { StartOptions } from './config.js';
 import { startScimulator } from './embed.js';
 
 /** What the tests receive. */
@@ -57,7 +57,7 @@ export const TEST_ENV = {
  * A vitest global setup that starts Scimulator with `options` before the test workers exist and stops it after the
  * last test file (its data file, if any, is saved). Returns the teardown, as vitest expects of a default export.
  */
-export function scimulatorGlobalSetup(options: Partial<ScimulatorOptions> = {}) {
+export function scimulatorGlobalSetup(options: StartOptions = {}) {
   return async function setup(project: GlobalSetupContext): Promise<() => Promise<void>> {
     const scim = await startScimulator(options);
     const { controlPath, controlToken } = scim.runtime.options;

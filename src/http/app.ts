@@ -20,7 +20,7 @@
  */
 import express, { type Express, type RequestHandler, type Response } from 'express';
 import { behaviourMiddleware, type BehaviourResolver } from '../behaviour/middleware.js';
-import type { ScimulatorOptions } from '../config.js';
+import type { StartOptions } from '../config.js';
 import { faultMiddleware } from '../faults/middleware.js';
 import { journalMiddleware } from '../journal/middleware.js';
 import { profileMiddleware } from '../profiles/middleware.js';
@@ -72,7 +72,7 @@ function scimLayers(runtime: Scimulator, hooks: AppHooks): RequestHandler[] {
 }
 
 /** Builds the express app (use it with supertest, or listen on it yourself). */
-export function createApp(options: Partial<ScimulatorOptions> | Scimulator = {}, hooks: AppHooks = {}): Express {
+export function createApp(options: StartOptions | Scimulator = {}, hooks: AppHooks = {}): Express {
   const runtime = options instanceof Scimulator ? options : new Scimulator(options);
   const app = express();
   app.disable('x-powered-by');

@@ -1,0 +1,98 @@
+/**
+ * The options of the embedding API (startScimulator, and scimulatorGlobalSetup through it) are the `serve` flags in
+ * camelCase, beside the options' own names; an unknown name is refused naming the closest valid one.
+ */
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startScimulator, type ScimulatorHandle, type StartOptions } from '../../src/index.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+
+async function totals(scim: ScimulatorHandle): Promise<[number, number]> {
+  const headers = { Authorization: `Bearer ${scim.token}` };
+  const count = async (path: string) => ((await (await fetch(`${scim.baseUrl}${path}?count=0`, { headers })).json()) as { totalResults: number }).totalResults;
+  return [await count('/Users'), await count('/Groups')];
+}
+
+async function withServer(options: StartOptions, check: (scim: ScimulatorHandle) => Promise<void>): Promise<void> {
+  const scim = await startScimulator(options);
+  try {
+    await check(scim);
+  } finally {
+    await scim.close();
+  }
+}
+
+/** A port nothing listens on (free a moment ago). */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+describe('startScimulator options are the serve flags in camelCase', () => {
+  it('users, groups and seed generate a directory as --users, --groups and --seed do', async () => {
+    await withServer({ users: 10, groups: 2, seed: 3 }, async (scim) => {
+      expect(await totals(scim)).toEqual([10, 2]);
+      expect(scim.runtime.options.seeding).toEqual({ users: 10, groups: 2, seed: 3 });
+    });
+  });
+
+  it('seedFile seeds from a scenario file as --seed-file does (the same directory as seeding.file)', async () => {
+    const file = join(ROOT, 'seeds/okta-like.json');
+    let expected: [number, number] = [0, 0];
+    await withServer({ seeding: { file } }, async (scim) => void (expected = await totals(scim)));
+    expect(expected[0]).toBeGreaterThan(0);
+    await withServer({ seedFile: file }, async (scim) => expect(await totals(scim)).toEqual(expected));
+  });
+
+  it('shutdownGrace and saveDelay are --shutdown-grace and --save-delay; the option names keep working', async () => {
+    await withServer({ shutdownGrace: 1234, saveDelay: 7 }, async (scim) => {
+      expect(scim.runtime.options.shutdownGraceMs).toBe(1234);
+      expect(scim.runtime.options.saveDelayMs).toBe(7);
+    });
+    await withServer({ shutdownGraceMs: 4321, saveDelayMs: 9, seeding: { users: 2, groups: 0 } }, async (scim) => {
+      expect(scim.runtime.options.shutdownGraceMs).toBe(4321);
+      expect(scim.runtime.options.saveDelayMs).toBe(9);
+      expect(await totals(scim)).toEqual([2, 0]);
+    });
+  });
+
+  it('a bad value is refused as the flag would be', async () => {
+    await expect(startScimulator({ users: -1 })).rejects.toThrow('--users must be an integer from 0 to 1000000, got -1');
+    await expect(startScimulator({ saveDelay: -5 })).rejects.toThrow('--save-delay must be a whole number from 0 to 3600000, got -5');
+  });
+
+  it('an unknown name is refused, naming the closest valid one', async () => {
+    // @ts-expect-error: not an option (the type says so too)
+    await expect(startScimulator({ user: 10 })).rejects.toThrow('unknown option "user"; did you mean "users"?');
+    // @ts-expect-error: not an option
+    await expect(startScimulator({ shutdownGraceMS: 10 })).rejects.toThrow('unknown option "shutdownGraceMS"; did you mean "shutdownGraceMs"?');
+    // @ts-expect-error: not an option
+    await expect(startScimulator({ 'seed-file': 'x.json' })).rejects.toThrow('unknown option "seed-file"; did you mean "seedFile"?');
+    // @ts-expect-error: a flag of the serve process, not of a server
+    await expect(startScimulator({ heapGrowth: 10 })).rejects.toThrow('heapGrowth (--heap-growth) is for the `scimulator serve` process only');
+  });
+
+  it('one setting under both of its names, or the seeding flags with seeding, is refused', async () => {
+    await expect(startScimulator({ saveDelay: 1, saveDelayMs: 2 })).rejects.toThrow('give saveDelay or saveDelayMs, not both');
+    await expect(startScimulator({ users: 1, seeding: { users: 2 } })).rejects.toThrow('give users, groups and seedFile, or seeding, not both');
+  });
+});
+
+describe('startScimulator closes what it opened when it fails', () => {
+  it('control: false is refused and leaves nothing listening', async () => {
+    const port = await freePort();
+    await expect(startScimulator({ port, control: false })).rejects.toThrow('startScimulator needs the control API; do not pass control: false');
+    // The port is free again: nothing was left listening on it.
+    const probe = createServer();
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.listen(port, '127.0.0.1', resolve);
+    });
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+  });
+});
