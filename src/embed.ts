@@ -9,7 +9,7 @@
  *   await scim.close();
  */
 import { ScimulatorClient } from './client.js';
-import type { ScimulatorOptions } from './config.js';
+import { optionsFromFlags, type StartOptions } from './config.js';
 import type { Scimulator } from './runtime.js';
 import { startServer } from './server.js';
 
@@ -39,9 +39,20 @@ export class ScimulatorHandle extends ScimulatorClient {
   }
 }
 
-export async function startScimulator(options: Partial<ScimulatorOptions> = {}): Promise<ScimulatorHandle> {
+/**
+ * Starts a server: `options` are the `serve` flags in camelCase (`users`, `seedFile`, `shutdownGrace`, ...; see
+ * StartOptions), port 0 unless given. An unknown name is an Error naming the closest valid one. Whatever fails once
+ * the server listens closes it before the error reaches the caller.
+ */
+export async function startScimulator(options: StartOptions = {}): Promise<ScimulatorHandle> {
+  // Checked before anything listens: a refused option starts nothing.
+  if (optionsFromFlags(options).control === false) throw new Error('startScimulator needs the control API; do not pass control: false');
   const running = await startServer({ port: 0, ...options });
-  const o = running.runtime.options;
-  if (!o.control) throw new Error('startScimulator needs the control API; do not pass control: false');
-  return new ScimulatorHandle(running.url, running.baseUrl, running.token, running.runtime, () => running.close(1000), o.controlPath, o.controlToken);
+  try {
+    const o = running.runtime.options;
+    return new ScimulatorHandle(running.url, running.baseUrl, running.token, running.runtime, () => running.close(1000), o.controlPath, o.controlToken);
+  } catch (err) {
+    await running.close(0);
+    throw err;
+  }
 }

@@ -1,7 +1,7 @@
 /** Starting and stopping the HTTP server: listen, persistence, graceful shutdown. */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ScimulatorOptions } from './config.js';
+import type { StartOptions } from './config.js';
 import { createApp } from './http/app.js';
 import { guardServer, serverOptions } from './http/limits.js';
 import { appMessageClasses } from './http/pipeline.js';
@@ -31,7 +31,7 @@ export interface StartHooks {
   onSeedProgress?: (done: number, total: number) => void;
 }
 
-export async function startServer(partial: Partial<ScimulatorOptions> = {}, hooks: StartHooks = {}): Promise<RunningServer> {
+export async function startServer(partial: StartOptions = {}, hooks: StartHooks = {}): Promise<RunningServer> {
   const runtime = new Scimulator(partial);
   const { options } = runtime;
   const tenant = runtime.defaultTenant;
@@ -66,13 +66,20 @@ export async function startServer(partial: Partial<ScimulatorOptions> = {}, hook
   // and responses made with the app's prototypes (see appMessageClasses).
   const server = createServer({ ...serverOptions(options), ...appMessageClasses(app) }, app);
   guardServer(server, options);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    // Not listening (the port is taken): close what was opened for it, journal files included, before reporting.
+    runtime.stop();
+    await Promise.all([...runtime.tenants.values()].map((t) => t.journal.close()));
+    throw err;
+  }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
