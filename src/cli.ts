@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** The `scimulator` command: parse flags, call the library, print, exit codes (2 = bad usage, 1 = failure). */
+/** The `scimulator` command: parse flags, call the library, print, exit codes (2 = bad usage, 1 = failure; report: see report()). */
 import { createWriteStream } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import yargs, { type Argv } from 'yargs';
@@ -220,7 +220,9 @@ async function seed(argv: Record<string, unknown>): Promise<void> {
 
 /**
  * `scimulator report`: fetches the conformance report of a running server, writes it (stdout or --out) and exits 1
- * when --fail-on is met; 3 when no report could be had (server unreachable, control API refused).
+ * when --fail-on is met; 2 on bad usage; 3 when no report could be had (server unreachable, control API refused); 4
+ * when the report could not be written (--out unwritable). Each code means one thing, so a CI step can tell a
+ * failing client (1) from a broken step (2, 3, 4).
  */
 async function report(argv: Record<string, unknown>): Promise<void> {
   const url = argv.url as string;
@@ -233,12 +235,17 @@ async function report(argv: Record<string, unknown>): Promise<void> {
   if (!parsed || !/^https?:$/.test(parsed.protocol)) fail(`--url must be the server's http(s) address, such as http://127.0.0.1:8080, got ${JSON.stringify(url)}`, 2);
   const out = argv.out as string | undefined;
   if (out === '') fail('--out must name a file', 2);
+  const controlPath = argv['control-path'] as string;
+  // As the server's --control-path: a path, not a URL or a bare name (which would not parse as a URL below).
+  if (!/^\/[A-Za-z0-9._~\-/]*$/.test(controlPath)) {
+    fail(`--control-path must be the server's control path, starting with "/" (such as /_mock), got ${JSON.stringify(controlPath)}${/^[A-Za-z0-9._~-]/.test(controlPath) ? `; did you mean /${controlPath}?` : ''}`, 2);
+  }
   const format = argv.format as ReportFormat;
   const failOn = argv['fail-on'] as FailOn | undefined;
   const tenant = argv.tenant as string | undefined;
   // The same variable as the server's --control-token, so one CI setting serves both.
   const controlToken = (argv['control-token'] as string | undefined) ?? process.env.SCIMULATOR_CONTROL_TOKEN;
-  const client = new ScimulatorClient(url, { controlToken, controlPath: argv['control-path'] as string });
+  const client = new ScimulatorClient(url, { controlToken, controlPath: controlPath.replace(/\/+$/, '') });
   let model: ConformanceReport;
   try {
     model = await (tenant === undefined ? client : client.tenant(tenant)).conformanceReport();
@@ -257,7 +264,7 @@ async function report(argv: Record<string, unknown>): Promise<void> {
     try {
       await writeFile(out, document);
     } catch (err) {
-      fail(`cannot write ${out}: ${(err as Error).message}`, 1);
+      fail(`cannot write the report to ${out}: ${(err as Error).message}`, 4);
     }
     process.stdout.write(`Wrote ${out}: ${summary}\n`);
   }
@@ -379,7 +386,7 @@ const parser = yargs(argsOf(hideBin(process.argv)))
   )
   .command(
     'report',
-    'Fetch the conformance report of a running server; exit 1 when --fail-on is met',
+    'Fetch the conformance report of a running server; exit 1 when --fail-on is met (2 bad usage, 3 no report, 4 not written)',
     (y) =>
       y
         .env(false)

@@ -1,6 +1,7 @@
 /**
  * `scimulator report` as CI runs it (the compiled CLI, spawned) against running servers, and the start-up lines that
- * name the control API. Exit codes: 0 report written, 1 --fail-on met, 2 bad usage, 3 no report could be had.
+ * name the control API. Exit codes: 0 report written, 1 --fail-on met, 2 bad usage, 3 no report could be had, 4 the
+ * report could not be written.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -116,6 +117,8 @@ describe('scimulator report', () => {
       [['report', '--url', 'ftp://example.com'], 2, /--url must be the server's http\(s\) address/],
       [['report', '--url', clean.url, '--format', 'xml'], 2, /Invalid values:.*format/],
       [['report', '--url', clean.url, '--fail-on', 'error'], 2, /Invalid values:.*fail-on/],
+      [['report', '--url', clean.url, '--control-path', '_mock'], 2, /^scimulator: --control-path must be the server's control path, starting with "\/" \(such as \/_mock\), got "_mock"; did you mean \/_mock\?\n$/],
+      [['report', '--url', clean.url, '--control-path', 'http://x/_mock'], 2, /--control-path must be the server's control path, starting with "\/"/],
       [['report', '--url', clean.url, '--control-path', '/nope'], 3, /no conformance report from .*: the control API answered 404/],
       [['report', '--url', 'http://127.0.0.1:9'], 3, /no conformance report from http:\/\/127\.0\.0\.1:9: fetch failed/],
     ];
@@ -127,6 +130,16 @@ describe('scimulator report', () => {
       expect(r.stdout, args.join(' ')).toBe('');
     }
   }, 60_000);
+
+  it('exits 4, not 1 (--fail-on met), when --out cannot be written, naming the file; a trailing "/" on --control-path is fine', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'scimulator-report-')), 'no-such-dir', 'r.xml');
+    const r = await run(['report', '--url', warned.url, '--format', 'junit', '--fail-on', 'warning', '--out', out]);
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stderr.startsWith(`scimulator: cannot write the report to ${out}: ENOENT`), r.stderr).toBe(true);
+    expect(r.stdout).toBe('');
+    const slash = await run(['report', '--url', clean.url, '--control-path', '/_mock/']);
+    expect(slash.code, slash.stderr).toBe(0);
+  });
 });
 
 describe('start-up lines', () => {
