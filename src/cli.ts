@@ -296,14 +296,30 @@ const ENV_PREFIX = 'SCIMULATOR_';
  * container often carries variables of that prefix meant for something else (SCIMULATOR_URL for the client under
  * test, a serve flag when running `seed`), and yargs' strict parsing would otherwise stop with "Unknown argument".
  * Called at the end of a command's builder: yargs reads the environment after it.
+ *
+ * SCIMULATOR_NO_<FLAG> of a boolean flag is its --no-<flag> form: true or 1 turns the flag off, false or 0 on (it
+ * becomes SCIMULATOR_<FLAG>, which yargs reads). Any other value, or SCIMULATOR_<FLAG> set as well, is bad usage.
  */
 function ignoreForeignEnv<T>(y: Argv<T>, command: string): Argv<T> {
   // getOptions() is yargs' own (not in its type declarations): the options defined so far, by name.
-  const known = new Set(Object.keys((y as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key));
+  const options = (y as unknown as { getOptions(): { key: Record<string, unknown>; boolean: string[] } }).getOptions();
+  const known = new Set(Object.keys(options.key));
+  const booleans = new Set(options.boolean.filter((key) => key !== 'help' && key !== 'version'));
   for (const name of Object.keys(process.env)) {
     if (!name.startsWith(ENV_PREFIX) || name.length === ENV_PREFIX.length) continue;
     const flag = name.slice(ENV_PREFIX.length).toLowerCase().replace(/_/g, '-');
     if (known.has(flag)) continue;
+    const negated = flag.startsWith('no-') ? flag.slice(3) : '';
+    if (booleans.has(negated)) {
+      const given = process.env[name]!;
+      const on = /^(false|0)$/i.test(given.trim()) ? 'true' : /^(true|1)$/i.test(given.trim()) ? 'false' : undefined;
+      if (on === undefined) fail(`${name} must be true or 1 (meaning --no-${negated}) or false or 0 (meaning --${negated}), got ${JSON.stringify(given)}`, 2);
+      const positive = `${ENV_PREFIX}${negated.toUpperCase().replace(/-/g, '_')}`;
+      if (process.env[positive] !== undefined) fail(`${name} and ${positive} are both set; they are the same flag (--${negated}), so set one of them`, 2);
+      process.env[positive] = on;
+      delete process.env[name];
+      continue;
+    }
     process.stderr.write(`scimulator: ignoring ${name}: \`${command}\` has no --${flag} option\n`);
     delete process.env[name];
   }

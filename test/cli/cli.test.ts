@@ -98,6 +98,27 @@ describe('scimulator CLI', () => {
     expect(strict.stderr).toMatch(/Unknown argument: url/);
   });
 
+  it('SCIMULATOR_NO_<FLAG>=true|1 is --no-<flag> of a boolean flag, =false|0 is --<flag>; a bad value or both forms is bad usage', async () => {
+    const journalOff = async (env: Record<string, string>) => {
+      const { baseUrl, out } = await start(['--port', '0'], env);
+      expect(out()).not.toContain('ignoring');
+      const report = await (await fetch(`${new URL(baseUrl).origin}/_mock/conformance?format=text`)).text();
+      return report.includes('the journal is off (--no-journal)');
+    };
+    expect(await journalOff({ SCIMULATOR_NO_JOURNAL: 'true' })).toBe(true);
+    expect(await journalOff({ SCIMULATOR_NO_JOURNAL: '1' })).toBe(true);
+    expect(await journalOff({ SCIMULATOR_NO_JOURNAL: 'false' })).toBe(false);
+    expect(await journalOff({ SCIMULATOR_JOURNAL: 'false' })).toBe(true);
+    const { baseUrl } = await start(['--port', '0'], { SCIMULATOR_NO_CONTROL: '1' });
+    expect((await fetch(`${new URL(baseUrl).origin}/_mock/config`)).status).toBe(404);
+    const bad = spawnSync(process.execPath, [CLI, '--port', '0'], { encoding: 'utf8', timeout: 10_000, env: { ...process.env, SCIMULATOR_NO_JOURNAL: 'yes' } });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe('scimulator: SCIMULATOR_NO_JOURNAL must be true or 1 (meaning --no-journal) or false or 0 (meaning --journal), got "yes"\n');
+    const both = spawnSync(process.execPath, [CLI, '--port', '0'], { encoding: 'utf8', timeout: 10_000, env: { ...process.env, SCIMULATOR_NO_JOURNAL: 'true', SCIMULATOR_JOURNAL: 'true' } });
+    expect(both.status).toBe(2);
+    expect(both.stderr).toContain('SCIMULATOR_NO_JOURNAL and SCIMULATOR_JOURNAL are both set');
+  });
+
   it('--auth oauth: prints the token endpoint, issues tokens for the client credentials, never prints a chosen secret', async () => {
     const { baseUrl, out } = await start(['serve', '--port', '0', '--auth', 'oauth', '--client-id', 'ci-connector', '--client-secret', 'hunter2-secret', '--token-lifetime', '120']);
     const origin = new URL(baseUrl).origin;
