@@ -74,6 +74,11 @@ function scimLayers(runtime: Scimulator, hooks: AppHooks): RequestHandler[] {
 /** Builds the express app (use it with supertest, or listen on it yourself). */
 export function createApp(options: StartOptions | Scimulator = {}, hooks: AppHooks = {}): Express {
   const runtime = options instanceof Scimulator ? options : new Scimulator(options);
+  // Seeding reads files and loads the generator asynchronously, which this synchronous call cannot wait for: refused
+  // rather than ignored, so that a test does not run against an empty directory it believes seeded.
+  if (!(options instanceof Scimulator) && runtime.options.seeding) {
+    throw new Error('createApp does not seed (seeding, users, groups, seedFile): use startScimulator or startServer, or load a directory into the app with PUT /_mock/snapshot');
+  }
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);

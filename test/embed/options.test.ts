@@ -5,7 +5,7 @@
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startScimulator, type ScimulatorHandle, type StartOptions } from '../../src/index.js';
+import { createApp, startScimulator, type ScimulatorHandle, type StartOptions } from '../../src/index.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
@@ -75,6 +75,15 @@ describe('startScimulator options are the serve flags in camelCase', () => {
     await expect(startScimulator({ 'seed-file': 'x.json' })).rejects.toThrow('unknown option "seed-file"; did you mean "seedFile"?');
     // @ts-expect-error: a flag of the serve process, not of a server
     await expect(startScimulator({ heapGrowth: 10 })).rejects.toThrow('heapGrowth (--heap-growth) is for the `scimulator serve` process only');
+  });
+
+  it('createApp takes the same names; it refuses the seeding flags (it cannot wait for seeding) instead of ignoring them', () => {
+    expect(() => createApp({ shutdownGrace: 5, saveDelay: 6 })).not.toThrow();
+    // @ts-expect-error: not an option
+    expect(() => createApp({ user: 1 })).toThrow('unknown option "user"; did you mean "users"?');
+    for (const options of [{ users: 10 }, { seedFile: 'seeds/default.json' }, { seeding: { users: 10 } }]) {
+      expect(() => createApp(options), JSON.stringify(options)).toThrow('createApp does not seed (seeding, users, groups, seedFile): use startScimulator or startServer');
+    }
   });
 
   it('one setting under both of its names, or the seeding flags with seeding, is refused', async () => {
