@@ -246,6 +246,13 @@ function routeSegments(relativePath: string): string[] | undefined {
 function discovery(req: Request, res: Response, kind: string, segments: string[]): boolean {
   if (segments.length > 2 || (kind === 'serviceproviderconfig' && segments.length > 1)) return false;
   if (!isRead(req.method)) notAllowed(req, res, 'GET');
+  // RFC 7644 section 4: the query parameters of 3.4.2 are ignored here, but "If a "filter" is provided, the service
+  // provider SHOULD respond with HTTP status code 403 (Forbidden)": a 200 with every document would let the client
+  // believe that each of them matched.
+  const filter = hasNoKeys(req.query) ? undefined : queryParam(req, 'filter');
+  if (filter !== undefined && filter.trim() !== '') {
+    throw new ScimError(403, undefined, `The discovery endpoints (/ServiceProviderConfig, /Schemas, /ResourceTypes) do not filter (RFC 7644 section 4); send the request without "filter" and select the documents yourself, or GET /Schemas/{id} or /ResourceTypes/{name} for one.`);
+  }
   const tenant = tenantOf(res);
   const base = baseUrlOf(req);
   if (kind === 'serviceproviderconfig') sendScim(res, 200, serviceProviderConfig(tenant, base));

@@ -63,4 +63,19 @@ describe('discovery (RFC 7644 section 4)', () => {
     expect(one.body.meta).toEqual({ resourceType: 'ResourceType', location: 'http://scim.test:8080/scim/v2/ResourceTypes/User' });
     expectScimError(await c.get('/ResourceTypes/Widget'), 404);
   });
+
+  it('a filter on a discovery endpoint is 403, other query parameters are ignored (RFC 7644 section 4)', async () => {
+    // "If a "filter" is provided, the service provider SHOULD respond with HTTP status code 403 (Forbidden) to ensure
+    // that clients cannot incorrectly assume that any matching conditions specified in a filter are true."
+    const filter = `filter=${encodeURIComponent('id eq "urn:ietf:params:scim:schemas:core:2.0:User"')}`;
+    for (const path of ['/Schemas', '/ResourceTypes', '/ServiceProviderConfig', '/ResourceTypes/User', `/Schemas/${USER_SCHEMA}`]) {
+      expectScimError(await c.get(`${path}?${filter}`), 403);
+      expectScimError(await c.get(`${path}?FILTER=${encodeURIComponent('name eq "User"')}`), 403);
+    }
+    // "Query parameters described in Section 3.4.2, such as filtering, sorting, and pagination, SHALL be ignored."
+    const paged = await c.get('/Schemas?startIndex=2&count=1&sortBy=name&filter=');
+    expect(paged.status).toBe(200);
+    expect(paged.body.Resources.length).toBe(paged.body.totalResults);
+    expect((await c.get('/ServiceProviderConfig?count=1')).status).toBe(200);
+  });
 });
