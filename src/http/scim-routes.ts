@@ -9,7 +9,7 @@ import { ScimError, badRequest } from '../scim/errors.js';
 import { listRequestFromParams, listRequestFromSearchBody, SEARCH_REQUEST_SCHEMA, type ListRequest } from '../scim/list.js';
 import { parseAttributeList, Projection, type ProjectionRequest } from '../scim/project.js';
 import { checkListProjection, checkOperation, offers } from '../scim/capabilities.js';
-import { etagMatches, type ScimService } from '../scim/service.js';
+import { etagMatches, type Preconditions, type ScimService } from '../scim/service.js';
 import type { Tenant } from '../tenant.js';
 import {
   findResourceType,
@@ -67,6 +67,27 @@ export function projectionOf(req: Request): ProjectionRequest {
     attributes: parseAttributeList(queryParam(req, 'attributes')),
     excludedAttributes: parseAttributeList(queryParam(req, 'excludedAttributes')),
   };
+}
+
+/** The conditional headers of a write (RFC 7644 section 3.14, RFC 9110 section 13.1). */
+function preconditionsOf(req: Request): Preconditions {
+  return { ifMatch: req.get('If-Match'), ifNoneMatch: req.get('If-None-Match') };
+}
+
+/**
+ * GET of one resource: If-Match that does not match is 412, If-None-Match that matches is 304 (RFC 9110 sections
+ * 13.1.1, 13.1.2 and 13.2.2), else 200 with the resource.
+ */
+function getAndRespond(req: Request, res: Response, service: ScimService, typeName: string, id: string): void {
+  const resource = service.get(typeName, id);
+  service.checkPrecondition(resource, { ifMatch: req.get('If-Match') });
+  const ifNoneMatch = service.options.capabilities?.etag === false ? undefined : req.get('If-None-Match');
+  const version = (resource.meta as Record<string, string>).version!;
+  if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, version)) {
+    res.status(304).set('ETag', version).end();
+    return;
+  }
+  sendResource(req, res, service, typeName, resource, 200);
 }
 
 function requireObjectBody(req: Request): Record<string, unknown> {
@@ -161,7 +182,7 @@ function patchAndRespond(req: Request, res: Response, type: ResourceSchema, id: 
   const tenant = tenantOf(res);
   const service = serviceOf(res);
   const projection = projectionFor(req, service, type.name);
-  const patched = service.patch(type.name, id, requireObjectBody(req), { ifMatch: req.get('If-Match') }, warningSink(res));
+  const patched = service.patch(type.name, id, requireObjectBody(req), preconditionsOf(req), warningSink(res));
   if (tenant.config.patchStatus[type.name] === 204 && queryParam(req, 'attributes') === undefined) {
     const location = `${baseUrlOf(req)}${type.resourceType.endpoint}/${patched.id}`;
     res.status(204).set({ Location: location });
@@ -269,15 +290,15 @@ function me(req: Request, res: Response, segments: string[]): void {
   const method = req.method;
   if (segments.length === 1) {
     const service = serviceOf(res);
-    if (isRead(method)) return sendResource(req, res, service, 'User', service.get('User', meOf(res)), 200);
+    if (isRead(method)) return getAndRespond(req, res, service, 'User', meOf(res));
     if (method === 'PUT') {
       const projection = projectionFor(req, service, 'User');
-      const replaced = service.replace('User', meOf(res), requireObjectBody(req), { ifMatch: req.get('If-Match') }, warningSink(res));
+      const replaced = service.replace('User', meOf(res), requireObjectBody(req), preconditionsOf(req), warningSink(res));
       return sendResource(req, res, service, 'User', replaced, 200, projection);
     }
     if (method === 'PATCH') return patchAndRespond(req, res, service.resourceType('User'), meOf(res));
     if (method === 'DELETE') {
-      service.delete('User', meOf(res), { ifMatch: req.get('If-Match') });
+      service.delete('User', meOf(res), preconditionsOf(req));
       res.status(204).end();
       return;
     }
@@ -337,24 +358,17 @@ function resourceEndpoint(req: Request, res: Response, segments: string[]): bool
   }
   const id = param(segments[1]!);
   if (isRead(method)) {
-    const resource = service.get(type.name, id);
-    const ifNoneMatch = service.options.capabilities?.etag === false ? undefined : req.get('If-None-Match');
-    const version = (resource.meta as Record<string, string>).version!;
-    if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, version)) {
-      res.status(304).set('ETag', version).end();
-      return true;
-    }
-    sendResource(req, res, service, type.name, resource, 200);
+    getAndRespond(req, res, service, type.name, id);
   } else if (method === 'PUT') {
     const projection = projectionFor(req, service, type.name);
-    const replaced = service.replace(type.name, id, requireObjectBody(req), { ifMatch: req.get('If-Match') }, warningSink(res));
+    const replaced = service.replace(type.name, id, requireObjectBody(req), preconditionsOf(req), warningSink(res));
     sendResource(req, res, service, type.name, replaced, 200, projection);
   } else if (method === 'PATCH') {
     // 200 with the resource, or 204 when the tenant's patchStatus asks for it, except that "attributes" in the
     // query always gets a 200 with the resource.
     patchAndRespond(req, res, type, id);
   } else if (method === 'DELETE') {
-    service.delete(type.name, id, { ifMatch: req.get('If-Match') });
+    service.delete(type.name, id, preconditionsOf(req));
     res.status(204).end();
   } else notAllowed(req, res, 'GET, PUT, PATCH, DELETE');
   return true;

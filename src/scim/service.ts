@@ -42,6 +42,8 @@ export interface ServiceOptions {
 export interface Preconditions {
   /** The If-Match header value (RFC 7644 section 3.14). */
   ifMatch?: string;
+  /** The If-None-Match header value: on a write, a match (or "*") is 412 (RFC 9110 section 13.1.2). */
+  ifNoneMatch?: string;
 }
 
 export const DEFAULT_SERVICE_OPTIONS: ServiceOptions = { groupDisplayNameUnique: false };
@@ -223,13 +225,20 @@ export class ScimService {
     };
   }
 
-  /** Throws 412 when an If-Match header does not match the current version. */
+  /**
+   * Throws 412 when an If-Match header does not match the current version, or an If-None-Match header does
+   * (RFC 9110 section 13.2.2 order: If-Match first). For GET, the caller answers a matching If-None-Match with 304
+   * instead, and passes only If-Match here.
+   */
   checkPrecondition(existing: Resource, preconditions: Preconditions): void {
-    // A target without versions ignores If-Match, as a server that knows no ETags does.
-    if (preconditions.ifMatch === undefined || this.options.capabilities?.etag === false) return;
+    // A target without versions ignores If-Match and If-None-Match, as a server that knows no ETags does.
+    if ((preconditions.ifMatch === undefined && preconditions.ifNoneMatch === undefined) || this.options.capabilities?.etag === false) return;
     const version = (existing.meta as Record<string, string>).version!;
-    if (!etagMatches(preconditions.ifMatch, version)) {
+    if (preconditions.ifMatch !== undefined && !etagMatches(preconditions.ifMatch, version)) {
       throw new ScimError(412, undefined, `Precondition failed: the resource is at version ${version}, but If-Match asked for ${preconditions.ifMatch}. Read the resource again and retry with its current ETag.`);
+    }
+    if (preconditions.ifNoneMatch !== undefined && etagMatches(preconditions.ifNoneMatch, version)) {
+      throw new ScimError(412, undefined, `Precondition failed: the resource exists at version ${version}, and If-None-Match: ${preconditions.ifNoneMatch} asked for the request to run only if it did not match (RFC 9110 section 13.1.2). To change it whatever its version, send no If-None-Match; to change only this version, send If-Match: ${version}.`);
     }
   }
 

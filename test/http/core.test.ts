@@ -159,6 +159,36 @@ describe('preconditions (RFC 7644 section 3.14)', () => {
     expect(res.status).toBe(304);
     expect((await c.get(`/Users/${user.id}`).set('If-None-Match', 'W/"nope"')).status).toBe(200);
   });
+
+  it('If-None-Match that matches is 412 on PUT, PATCH and DELETE, and changes nothing (RFC 9110 13.1.2)', async () => {
+    const c = client();
+    const user = await createUser(c, 'guarded');
+    const v1 = user.meta.version as string;
+    const patchBody = { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'title', value: 'x' }] };
+    for (const tag of [v1, '*', `W/"other", ${v1}`]) {
+      expectScimError(await c.put(`/Users/${user.id}`, { schemas: [USER_SCHEMA], userName: 'guarded', title: 'x' }).set('If-None-Match', tag), 412);
+      expectScimError(await c.patch(`/Users/${user.id}`, patchBody).set('If-None-Match', tag), 412);
+      expectScimError(await c.delete(`/Users/${user.id}`).set('If-None-Match', tag), 412);
+    }
+    const read = await c.get(`/Users/${user.id}`);
+    expect(read.status).toBe(200);
+    expect(read.headers.etag).toBe(v1);
+    expect(read.body.title).toBeUndefined();
+    // A tag that does not match lets the write run.
+    const patched = await c.patch(`/Users/${user.id}`, patchBody).set('If-None-Match', 'W/"other"');
+    expect(patched.status).toBe(200);
+    expect(patched.body.title).toBe('x');
+  });
+
+  it('If-Match that does not match is 412 on GET too, before If-None-Match is looked at (RFC 9110 13.1.1, 13.2.2)', async () => {
+    const c = client();
+    const user = await createUser(c, 'reader');
+    const v1 = user.meta.version as string;
+    expectScimError(await c.get(`/Users/${user.id}`).set('If-Match', 'W/"stale"'), 412);
+    expectScimError(await c.get(`/Users/${user.id}`).set('If-Match', 'W/"stale"').set('If-None-Match', v1), 412);
+    expect((await c.get(`/Users/${user.id}`).set('If-Match', v1)).status).toBe(200);
+    expect((await c.get(`/Users/${user.id}`).set('If-Match', '*').set('If-None-Match', v1)).status).toBe(304);
+  });
 });
 
 describe('groups and memberships', () => {

@@ -34,6 +34,10 @@ describe('/Me (RFC 7644 section 3.11)', () => {
       .send(JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'title', value: 'Pilot' }] }));
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ id: created.body.id, title: 'Pilot' });
+    // Conditional requests work on /Me as on /Users/{id}: 304 for a matching If-None-Match on GET, 412 on a write.
+    const etag = patched.headers.etag as string;
+    expect((await request(app).get('/tenants/me/scim/v2/Me').set(auth).set('If-None-Match', etag)).status).toBe(304);
+    expectScimError(await request(app).delete('/tenants/me/scim/v2/Me').set(auth).set('If-None-Match', etag), 412);
 
     expectScimError(await request(app).post('/tenants/me/scim/v2/Me').set(auth).set('Content-Type', 'application/scim+json').send('{}'), 501);
     expect((await request(app).delete('/tenants/me/scim/v2/Me').set(auth)).status).toBe(204);
