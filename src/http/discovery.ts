@@ -26,6 +26,16 @@ export function serviceProviderConfig(tenant: Tenant, baseUrl: string): Record<s
       specUri: 'https://www.rfc-editor.org/info/rfc6750',
       primary: true,
     });
+  } else if (tenant.auth.mode === 'oauth') {
+    // OAuth 2.0 client credentials: the client sends the access token it got from the token endpoint as a Bearer
+    // token (RFC 6750), the scheme RFC 7643 section 8.5 calls "oauthbearertoken".
+    schemes.push({
+      type: 'oauthbearertoken',
+      name: 'OAuth Bearer Token',
+      description: 'Authentication with an OAuth 2.0 access token (client credentials grant, RFC 6749 section 4.4, at the token endpoint <server>/oauth/token or /tenants/{id}/oauth/token) sent as a bearer token in the Authorization header (RFC 6750).',
+      specUri: 'https://www.rfc-editor.org/info/rfc6750',
+      primary: true,
+    });
   } else if (tenant.auth.mode === 'basic') {
     schemes.push({
       type: 'httpbasic',

@@ -63,6 +63,17 @@ describe('OAuth 2.0 client credentials', () => {
     expect((await users('scimulator-dev-token')).status).toBe(401);
   });
 
+  it('ServiceProviderConfig advertises the bearer scheme the access tokens are sent with (RFC 7643 section 5)', async () => {
+    const { app, tokenRequest } = await setup();
+    const issued = await tokenRequest('grant_type=client_credentials', basic('okta-connector', 's3cret!'));
+    const spc = await request(app).get('/scim/v2/ServiceProviderConfig').set('Host', TEST_HOST).set('Authorization', `Bearer ${issued.body.access_token}`);
+    expect(spc.status).toBe(200);
+    // "authenticationSchemes ... REQUIRED": an empty list tells a client that reads it nothing about how to authenticate.
+    expect(spc.body.authenticationSchemes).toEqual([
+      expect.objectContaining({ type: 'oauthbearertoken', primary: true, specUri: 'https://www.rfc-editor.org/info/rfc6750' }),
+    ]);
+  });
+
   it('a wrong secret is 401 invalid_client at the token endpoint, with a Basic challenge', async () => {
     const { tokenRequest } = await setup();
     for (const res of [
