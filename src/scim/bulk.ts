@@ -9,6 +9,8 @@
  *   in request order is created without the attribute values that refer to unresolved bulkIds; once those
  *   bulkIds resolve, the values are added with a PATCH of that resource, and the POST is reported with its final
  *   version. If a bulkId it needs fails, the created resource is deleted again and the POST fails with 409.
+ *   Until then only the POSTs that close the circle may refer to it; any other operation that refers to it waits
+ *   for the circle to close (and fails with 409 if it is undone), so no reported success is changed behind it.
  * - A reference to a bulkId that no POST of the request defines is 400 invalidValue; to one whose operation
  *   failed, 409 (the operation conflicts with the outcome of the other one).
  * - A bulkId used by two operations is 400 invalidValue for the whole request; a POST without bulkId is 400
@@ -185,6 +187,13 @@ class BulkProcessor {
   private readonly bulkIds = new Map<string, BulkIdState>();
   private readonly results = new Map<number, BulkOperationResult>();
   private readonly deferred: Deferred[] = [];
+  /** The bulkIds of `deferred`: resources created early whose circle is not closed yet. */
+  private readonly provisional = new Set<string>();
+  /**
+   * The bulkIds whose POSTs a circle still needs (see requiredByCircles), computed at the start of each pass while
+   * a POST created early waits for its references.
+   */
+  private required: ReadonlySet<string> = new Set();
   private errors = 0;
   private stopped = false;
 
@@ -268,20 +277,26 @@ class BulkProcessor {
     while (waiting.length && !this.stopped) {
       const still: number[] = [];
       let progress = false;
+      this.required = this.deferred.length ? this.requiredByCircles() : new Set();
       for (const index of waiting) {
         if (this.stopped) break;
         const op = this.ops[index]!;
         const outcome = this.tryRun(op);
-        if (outcome === 'waiting') still.push(index);
-        else progress = true;
+        if (outcome === 'done') progress = true;
+        else still.push(index);
       }
       waiting = still;
       if (!progress && waiting.length && !this.stopped) {
-        // Every waiting operation waits for another: break the circle at the first POST (RFC 7644 3.7.1).
-        const breaker = waiting.map((i) => this.ops[i]!).find((op) => op.valid === 'POST');
+        // Every waiting operation waits for another: break the circle at the first POST (RFC 7644 3.7.1), one that
+        // the circles already broken need if there is one, and never at one that waits only for them to settle.
+        const candidates = waiting.map((i) => this.ops[i]!).filter((op) => op.valid === 'POST' && this.pendingRefs(op).length > 0);
+        const breaker = candidates.find((op) => this.required.has(op.bulkId!)) ?? candidates.find((op) => !this.refersToProvisional(op));
         if (breaker) {
           this.runDeferred(breaker);
           waiting = waiting.filter((i) => i !== breaker.index);
+        } else if (this.deferred.length) {
+          // (Not expected: a circle waits only for POSTs that have run.) Settle what was created early.
+          for (const d of [...this.deferred]) this.settleDeferred(d, true);
         } else {
           for (const index of waiting) {
             if (this.stopped) break;
@@ -298,8 +313,45 @@ class BulkProcessor {
     return { schemas: [BULK_RESPONSE_SCHEMA], Operations };
   }
 
-  /** Runs an operation whose references allow it; 'waiting' when a referenced POST has not run yet. */
-  private tryRun(op: PlannedOperation): 'done' | 'waiting' {
+  /** The bulkIds an operation refers to whose POSTs have not run yet. */
+  private pendingRefs(op: PlannedOperation): string[] {
+    return [...op.refs].filter((ref) => this.bulkIds.get(ref)?.status === 'pending');
+  }
+
+  /**
+   * Whether an operation refers to a resource created early to break a circle whose references are not added yet:
+   * it is deleted again if one of them fails, so only the POSTs that close the circle may use it meanwhile.
+   */
+  private refersToProvisional(op: PlannedOperation): boolean {
+    if (!this.provisional.size) return false;
+    for (const ref of op.refs) if (this.provisional.has(ref)) return true;
+    return false;
+  }
+
+  /**
+   * The bulkIds of the POSTs the early-created resources wait for, directly or through other POSTs that have not run:
+   * the operations that close the circles. Within one pass this set only shrinks as POSTs run.
+   */
+  private requiredByCircles(): Set<string> {
+    const required = new Set<string>();
+    const stack: string[] = [];
+    for (const d of this.deferred) for (const ref of d.refs) if (this.bulkIds.get(ref)?.status === 'pending') stack.push(ref);
+    while (stack.length) {
+      const ref = stack.pop()!;
+      if (required.has(ref)) continue;
+      required.add(ref);
+      const state = this.bulkIds.get(ref);
+      if (state) for (const next of this.pendingRefs(this.ops[state.index]!)) stack.push(next);
+    }
+    return required;
+  }
+
+  /**
+   * Runs an operation whose references allow it; 'waiting' when a referenced POST has not run yet, 'held' when it
+   * refers to a resource created early for a circle that is not closed yet (and it is not needed to close it): it
+   * runs once that resource is complete, or fails with 409 if the resource is undone.
+   */
+  private tryRun(op: PlannedOperation): 'done' | 'waiting' | 'held' {
     if (op.error) {
       this.fail(op, op.error);
       return 'done';
@@ -316,6 +368,7 @@ class BulkProcessor {
       }
     }
     if ([...op.refs].some((ref) => this.bulkIds.get(ref)!.status === 'pending')) return 'waiting';
+    if (this.refersToProvisional(op) && !(op.bulkId !== undefined && this.required.has(op.bulkId))) return 'held';
     this.execute(op, op.data);
     return 'done';
   }
@@ -424,6 +477,7 @@ class BulkProcessor {
     // Report only the final outcome: hold the result back until the references are added.
     const created = this.executeQuietly(op, split.data);
     if (!created) return;
+    this.provisional.add(op.bulkId!);
     this.deferred.push({ op, typeName: (created.meta as Record<string, string>).resourceType!, id: created.id as string, fixes: split.fixes, refs: pending });
     for (const d of [...this.deferred]) this.settleDeferred(d, false);
   }
@@ -443,6 +497,7 @@ class BulkProcessor {
     const waiting = states.some(([, s]) => s.status === 'pending');
     if (!failed && waiting && !final) return;
     this.deferred.splice(this.deferred.indexOf(d), 1);
+    this.provisional.delete(d.op.bulkId!);
     const op = d.op;
     const type = this.service.resourceType(d.typeName);
     const location = `${this.options.baseUrl}${type.resourceType.endpoint}/${d.id}`;

@@ -162,6 +162,55 @@ describe('RFC 7644 3.7.1 circular references', () => {
     expect(a!.response!.detail).toContain('bulkId:b');
     expect((await c.get('/Groups')).body.totalResults).toBe(0);
   });
+
+  it('an operation that only refers to a circle waits until the circle is closed: 409 if it is undone, never a reported success that was changed behind it', async () => {
+    const { c } = setup();
+    await createUser(c, 'taken');
+    const boss = (id: string, other: string, userName = id) => ({
+      method: 'POST',
+      path: '/Users',
+      bulkId: id,
+      data: { schemas: [USER_SCHEMA, ENTERPRISE], userName, [ENTERPRISE]: { manager: { value: `bulkId:${other}` } } },
+    });
+    const team = { method: 'POST', path: '/Groups', bulkId: 'team', data: { schemas: [GROUP_SCHEMA], displayName: 'Team', members: [{ value: 'bulkId:a' }] } };
+    // a and b manage each other; b's userName is taken, so a (created early to break the circle) is deleted again.
+    const res = await bulk(c, [boss('a', 'b'), team, boss('b', 'a', 'taken')]);
+    const [a, group, b] = opsOf(res);
+    expect(b!.status).toBe('409');
+    expect(b!.response!.scimType).toBe('uniqueness');
+    expect(a!.status).toBe('409');
+    // The group needed a: it fails as any operation referring to a failed POST does, and nothing is left of it.
+    expect(group!.status).toBe('409');
+    expect(group!.response!.detail).toContain('bulkId:a');
+    expect((await c.get('/Groups')).body.totalResults).toBe(0);
+    expect((await c.get('/Users')).body.totalResults).toBe(1);
+  });
+
+  it('an operation that refers to a circle runs after it is closed, and reports the version it left', async () => {
+    const { c } = setup();
+    const boss = (id: string, other: string) => ({
+      method: 'POST',
+      path: '/Users',
+      bulkId: id,
+      data: { schemas: [USER_SCHEMA, ENTERPRISE], userName: id, [ENTERPRISE]: { manager: { value: `bulkId:${other}` } } },
+    });
+    const team = { method: 'POST', path: '/Groups', bulkId: 'team', data: { schemas: [GROUP_SCHEMA], displayName: 'Team', members: [{ value: 'bulkId:a' }] } };
+    const rename = { method: 'PATCH', path: '/Users/bulkId:a', data: patchOp({ op: 'replace', path: 'displayName', value: 'Alpha' }) };
+    const res = await bulk(c, [boss('a', 'b'), team, rename, boss('b', 'a')]);
+    const results = opsOf(res);
+    expect(results.map((o) => o.status)).toEqual(['201', '201', '200', '201']);
+    const aId = idOf(results[0]!.location!);
+    const bId = idOf(results[3]!.location!);
+    const group = await c.get(`/Groups/${idOf(results[1]!.location!)}`);
+    expect(group.body.members.map((m: { value: string }) => m.value)).toEqual([aId]);
+    expect(results[1]!.version).toBe(group.headers.etag);
+    const userA = await c.get(`/Users/${aId}`);
+    expect(userA.body.displayName).toBe('Alpha');
+    expect(userA.body[ENTERPRISE].manager.value).toBe(bId);
+    // The PATCH ran on the complete user: its version is the one stored, and the POST's is the one before it.
+    expect(results[2]!.version).toBe(userA.headers.etag);
+    expect((await c.get(`/Users/${bId}`)).body[ENTERPRISE].manager.value).toBe(aId);
+  });
 });
 
 describe('RFC 7644 3.7.3 response and error handling', () => {
