@@ -204,12 +204,15 @@ class BulkProcessor {
     private readonly failOnErrors: number | undefined,
   ) {
     this.ops = rawOperations.map((raw, index) => this.plan(raw, index));
+    // Every operation's bulkId counts for uniqueness, whatever its method and wherever it stands in the request.
+    const used = new Map<string, number>();
     for (const op of this.ops) {
       if (op.bulkId === undefined) continue;
-      const other = this.bulkIds.get(op.bulkId);
-      if (other) {
-        throw badRequest('invalidValue', `Operations[${other.index}] and Operations[${op.index}] both use bulkId "${op.bulkId}"; a bulkId must be unique within a bulk request (RFC 7644 3.7).`);
+      const other = used.get(op.bulkId);
+      if (other !== undefined) {
+        throw badRequest('invalidValue', `Operations[${other}] and Operations[${op.index}] both use bulkId "${op.bulkId}"; a bulkId must be unique within a bulk request (RFC 7644 3.7).`);
       }
+      used.set(op.bulkId, op.index);
       // A POST with a shape error still defines its bulkId: references to it fail with 409 once it has failed.
       if (op.valid === 'POST') this.bulkIds.set(op.bulkId, { index: op.index, status: 'pending' });
     }

@@ -360,6 +360,15 @@ describe('request-level errors', () => {
     ]);
     expect(expectScimError(dup, 400, 'invalidValue').detail).toContain('bulkId "q"');
     expect((await c.get('/Users')).body.totalResults).toBe(0);
+    // The same whatever the methods and their order: a DELETE before the POST that shares its bulkId was run.
+    for (const ops of [
+      [{ method: 'DELETE', path: '/Users/bulkId:d', bulkId: 'd' }, { method: 'POST', path: '/Users', bulkId: 'd', data: { schemas: [USER_SCHEMA], userName: 'c' } }],
+      [{ method: 'POST', path: '/Users', bulkId: 'd', data: { schemas: [USER_SCHEMA], userName: 'c' } }, { method: 'DELETE', path: '/Users/bulkId:d', bulkId: 'd' }],
+      [{ method: 'PATCH', path: '/Users/x', bulkId: 'p', data: patchOp({ op: 'add', path: 'title', value: 't' }) }, { method: 'PUT', path: '/Users/y', bulkId: 'p', data: { schemas: [USER_SCHEMA], userName: 'y' } }],
+    ]) {
+      expect(expectScimError(await bulk(c, ops), 400, 'invalidValue').detail).toMatch(/Operations\[0\] and Operations\[1\] both use bulkId/);
+    }
+    expect((await c.get('/Users')).body.totalResults).toBe(0);
   });
 
   it('the processor itself rejects a BulkRequest without schemas (over HTTP the profile layer adds or rejects them first)', () => {
