@@ -146,6 +146,22 @@ function resolveRefs(value: unknown, ids: (bulkId: string) => string | undefined
   return value;
 }
 
+/** The segments of an operation's path after its leading "/", one trailing slash ignored ("/Users/" is "/Users"). */
+function pathSegments(path: string): string[] {
+  const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+  return trimmed.split('/').slice(1);
+}
+
+/** A percent-decoded path segment; undefined when its percent-encoding is malformed. */
+function decodeSegment(segment: string): string | undefined {
+  if (!segment.includes('%')) return segment;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
 function refersTo(value: unknown, pending: ReadonlySet<string>): boolean {
   const refs = new Set<string>();
   collectRefs(value, refs);
@@ -266,7 +282,7 @@ class BulkProcessor {
     }
     if (!op.error) {
       try {
-        if (op.path) for (const segment of op.path.split('/')) collectRefs(segment, op.refs);
+        if (op.path) for (const segment of pathSegments(op.path)) collectRefs(decodeSegment(segment) ?? segment, op.refs);
         if (op.data !== undefined) collectRefs(op.data, op.refs);
       } catch (err) {
         op.error = err as ScimError;
@@ -386,12 +402,16 @@ class BulkProcessor {
     const service = this.service;
     let location: string | undefined;
     try {
-      const path = op.path!.split('/').map((segment) => resolveRefs(segment, this.idOf) as string).join('/');
-      const segments = path.split('/').slice(1);
+      // The path as a single request's is read: one trailing slash ignored, segments percent-decoded.
+      const segments = pathSegments(op.path!).map((segment) => {
+        const decoded = decodeSegment(segment);
+        if (decoded === undefined) throw badRequest('invalidValue', `Operations[${op.index}]: the path segment "${segment}" has a malformed percent-encoding.`);
+        return resolveRefs(decoded, this.idOf) as string;
+      });
       const type = segments[0] ? service.registry.byEndpoint(`/${segments[0]}`) : undefined;
-      if (!type || segments.length > 2) throw new ScimError(404, undefined, `Operations[${op.index}]: no SCIM endpoint at ${op.valid} ${op.path}.`);
+      if (!type || segments.length > 2 || segments.includes('')) throw new ScimError(404, undefined, `Operations[${op.index}]: no SCIM endpoint at ${op.valid} ${op.path}.`);
       const endpoint = `${this.options.baseUrl}${type.resourceType.endpoint}`;
-      const id = segments[1] || undefined; // "/Users/" is the endpoint
+      const id = segments[1];
       const resolvedData = data === undefined ? undefined : resolveRefs(data, this.idOf);
       const preconditions = op.version === undefined ? {} : { ifMatch: op.version };
       const intercepted = this.options.intercept?.({ index: op.index, method: op.valid!, path: op.path! });

@@ -309,6 +309,30 @@ describe('RFC 7644 3.7.3 response and error handling', () => {
     expect((await c.get('/Users')).body.totalResults).toBe(1);
   });
 
+  it('an operation path is read as the same single request\'s: one trailing slash ignored, segments percent-decoded', async () => {
+    const { c } = setup();
+    const user = await createUser(c, 'slash');
+    const title = (value: string) => patchOp({ op: 'replace', path: 'title', value });
+    // The single requests first: this is what the operations must answer.
+    expect((await c.patch(`/Users/${user.id}/`, title('single'))).status).toBe(200);
+    expect((await c.get(`/users/${encodeURIComponent(user.id)}`)).status).toBe(200);
+    const res = await bulk(c, [
+      { method: 'PATCH', path: `/Users/${user.id}/`, data: title('a') },
+      { method: 'PATCH', path: `/users/${user.id.replace(/-/g, '%2D')}`, data: title('b') },
+      { method: 'POST', path: '/Groups/', bulkId: 'g', data: { schemas: [GROUP_SCHEMA], displayName: 'G' } },
+      { method: 'PATCH', path: '/Groups/bulkId%3Ag/', data: patchOp({ op: 'add', path: 'members', value: [{ value: user.id }] }) },
+      { method: 'PATCH', path: `/Users/${user.id}//`, data: title('c') },
+      { method: 'DELETE', path: '/Users/%E0%A4%A' },
+    ]);
+    const results = opsOf(res);
+    expect(results.map((o) => o.status)).toEqual(['200', '200', '201', '200', '404', '400']);
+    expect(results[0]!.location).toBe(`${BASE}/Users/${user.id}`);
+    expect(results[3]!.location).toBe(results[2]!.location);
+    const read = await c.get(`/Users/${user.id}`);
+    expect(read.body.title).toBe('b');
+    expect(read.body.groups.map((g: { display: string }) => g.display)).toEqual(['G']);
+  });
+
   it('references to a bulkId nobody defines are 400; to one whose POST failed, 409', async () => {
     const { c } = setup();
     const res = await bulk(c, [
