@@ -208,12 +208,14 @@ export function checkCustomSchemas(input: { schemas?: unknown; resourceTypes?: u
   });
 
   const used = new Set<string>();
+  /** Extension schema (lower case) -> the first resource type that lists it. */
+  const extendsType = new Map<string, string>();
   const resourceTypes: ResourceTypeDef[] = [];
   const names = new Map<string, string>();
   const endpoints = new Map<string, string>();
   for (const t of builtIn.resourceTypes()) endpoints.set(t.resourceType.endpoint.toLowerCase(), `the built-in ${t.name} type`);
 
-  const extensionsOf = (raw: unknown, pointer: string, core: string): SchemaExtensionRef[] => {
+  const extensionsOf = (raw: unknown, pointer: string, core: string, typeName: string): SchemaExtensionRef[] => {
     if (raw === undefined) return [];
     if (!Array.isArray(raw)) fail(pointer, 'must be an array of { "schema": "<URN>", "required": true | false }');
     const seen = new Set<string>();
@@ -227,6 +229,7 @@ export function checkCustomSchemas(input: { schemas?: unknown; resourceTypes?: u
       if (seen.has(schema!.id.toLowerCase())) fail(`${p}/schema`, `"${schema!.id}" is listed twice`);
       seen.add(schema!.id.toLowerCase());
       used.add(schema!.id.toLowerCase());
+      if (!extendsType.has(schema!.id.toLowerCase())) extendsType.set(schema!.id.toLowerCase(), typeName);
       return { schema: schema!.id, required: bool(e.required, `${p}/required`, false) };
     });
   };
@@ -246,7 +249,7 @@ export function checkCustomSchemas(input: { schemas?: unknown; resourceTypes?: u
       if (o.endpoint !== undefined && o.endpoint !== def.endpoint) fail(`${pointer}/endpoint`, `must be "${def.endpoint}": a built-in resource type keeps its endpoint`);
       if (o.schema !== undefined && o.schema !== def.schema) fail(`${pointer}/schema`, `must be "${def.schema}": a built-in resource type keeps its core schema`);
       if (o.description !== undefined && typeof o.description !== 'string') fail(`${pointer}/description`, 'must be a string');
-      const listed = extensionsOf(o.schemaExtensions, `${pointer}/schemaExtensions`, def.schema);
+      const listed = extensionsOf(o.schemaExtensions, `${pointer}/schemaExtensions`, def.schema, def.name);
       const added: SchemaExtensionRef[] = [];
       listed.forEach((ext, j) => {
         const builtInExt = def.schemaExtensions.find((e) => e.schema === ext.schema);
@@ -282,7 +285,7 @@ export function checkCustomSchemas(input: { schemas?: unknown; resourceTypes?: u
     });
     used.add(core!.def.id.toLowerCase());
     const description = text(o.description, `${pointer}/description`, { optional: true }) ?? name;
-    resourceTypes.push({ name, endpoint, description, schema: core!.def.id, schemaExtensions: extensionsOf(o.schemaExtensions, `${pointer}/schemaExtensions`, core!.def.id) });
+    resourceTypes.push({ name, endpoint, description, schema: core!.def.id, schemaExtensions: extensionsOf(o.schemaExtensions, `${pointer}/schemaExtensions`, core!.def.id, name) });
   });
 
   // Uniqueness is enforced (and indexed) on single-valued top-level string attributes of a core schema; anywhere
@@ -291,6 +294,10 @@ export function checkCustomSchemas(input: { schemas?: unknown; resourceTypes?: u
   for (const [urn, { def, pointer }] of declared) {
     def.attributes.forEach((a, j) => {
       const enforced = cores.has(urn) && a.type === 'string' && !a.multiValued;
+      if (a.uniqueness !== 'none' && enforced && extendsType.has(urn)) {
+        // The same schema as an extension: its values sit under the URN there, where no index looks.
+        fail(`${pointer}/attributes/${j}/uniqueness`, `must be "none": "${def.id}" is also an extension of ${extendsType.get(urn)}, where uniqueness is not enforced; give the extension its own schema`);
+      }
       if (a.uniqueness !== 'none' && !enforced) {
         fail(`${pointer}/attributes/${j}/uniqueness`, `must be "none": uniqueness is enforced only on single-valued string attributes of a resource type's core schema`);
       }
