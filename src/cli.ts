@@ -302,7 +302,8 @@ const ENV_PREFIX = 'SCIMULATOR_';
  */
 function ignoreForeignEnv<T>(y: Argv<T>, command: string): Argv<T> {
   // getOptions() is yargs' own (not in its type declarations): the options defined so far, by name.
-  const options = (y as unknown as { getOptions(): { key: Record<string, unknown>; boolean: string[] } }).getOptions();
+  const options = (y as unknown as { getOptions(): { key: Record<string, unknown>; boolean: string[]; number: string[] } }).getOptions();
+  refuseEmptyNumbers(new Set(options.number));
   const known = new Set(Object.keys(options.key));
   const booleans = new Set(options.boolean.filter((key) => key !== 'help' && key !== 'version'));
   for (const name of Object.keys(process.env)) {
@@ -324,6 +325,31 @@ function ignoreForeignEnv<T>(y: Argv<T>, command: string): Argv<T> {
     delete process.env[name];
   }
   return y;
+}
+
+/**
+ * A number flag given without a value: yargs reads `--port ''`, `--port=` and an empty `SCIMULATOR_PORT=` (a CI
+ * variable declared but not set) as 0, and `--users` with no value after it as not given, so the server would pick
+ * a random port or generate no users (or 50) without a word. Bad usage, named, instead.
+ */
+function refuseEmptyNumbers(numbers: Set<string>): void {
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!name.startsWith(ENV_PREFIX) || value === undefined || value.trim() !== '') continue;
+    const flag = name.slice(ENV_PREFIX.length).toLowerCase().replace(/_/g, '-');
+    if (numbers.has(flag)) fail(`${name} is empty: --${flag} needs a number (unset the variable for the default)`, 2);
+  }
+  const args = hideBin(process.argv);
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') break;
+    const match = /^--([A-Za-z][\w-]*)(=[\s\S]*)?$/.exec(arg);
+    if (!match) continue;
+    const flag = match[1]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    if (!numbers.has(flag)) continue;
+    const value = match[2] !== undefined ? match[2].slice(1) : args[i + 1];
+    if (value === undefined || (match[2] === undefined && value.startsWith('--'))) fail(`--${flag} needs a number after it`, 2);
+    if (value.trim() === '') fail(`--${flag} needs a number, got an empty value`, 2);
+  }
 }
 
 const parser = yargs(argsOf(hideBin(process.argv)))

@@ -149,6 +149,26 @@ describe('scimulator CLI', () => {
     }
   });
 
+  it('a number flag without a value is bad usage, not 0 (a random port) or its default: on the command line and as an empty SCIMULATOR_* variable', () => {
+    const cases: Array<[string[], Record<string, string>, string]> = [
+      [['serve', '--port', ''], {}, 'scimulator: --port needs a number, got an empty value'],
+      [['serve', '--port='], {}, 'scimulator: --port needs a number, got an empty value'],
+      [['serve', '--port', ' '], {}, 'scimulator: --port needs a number, got an empty value'],
+      [['serve', '--port', '0', '--users'], {}, 'scimulator: --users needs a number after it'],
+      [['serve', '--users', '--port', '0'], {}, 'scimulator: --users needs a number after it'],
+      [['serve', '--port', '0', '--users', ''], {}, 'scimulator: --users needs a number, got an empty value'],
+      [['serve'], { SCIMULATOR_PORT: '' }, 'scimulator: SCIMULATOR_PORT is empty: --port needs a number (unset the variable for the default)'],
+      [['seed', '--out', '-'], { SCIMULATOR_USERS: '' }, 'scimulator: SCIMULATOR_USERS is empty: --users needs a number (unset the variable for the default)'],
+      [['seed', '--groups=', '--out', '-'], {}, 'scimulator: --groups needs a number, got an empty value'],
+    ];
+    for (const [args, env, message] of cases) {
+      const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 15_000 });
+      expect(run.status, `${args.join(' ')} ${JSON.stringify(env)}: ${run.stdout}`).toBe(2);
+      expect(run.stderr).toBe(`${message}\n`);
+      expect(run.stdout).toBe('');
+    }
+  });
+
   it('--heap-growth: a whole per cent from 0 to 400 serves (also from SCIMULATOR_HEAP_GROWTH); anything else exits 2 saying the range', async () => {
     for (const value of ['-1', '1.5', '401', 'lots']) {
       const run = spawnSync(process.execPath, [CLI, '--heap-growth', value], { encoding: 'utf8' });
