@@ -267,6 +267,10 @@ export function resolveOptions(given: StartOptions = {}): ScimulatorOptions {
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
     throw new Error(`--port must be an integer from 0 to 65535, got ${partial.port}`);
   }
+  // An empty address would bind every interface: what the default 127.0.0.1 exists to avoid.
+  if (typeof options.host !== 'string' || options.host.trim() === '') {
+    throw new Error('--host must name the address to bind, such as 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)');
+  }
   if (!AUTH_MODES.includes(options.auth)) {
     throw new Error(`--auth must be one of ${AUTH_MODES.join(', ')}; got ${options.auth}`);
   }
@@ -320,7 +324,8 @@ export function resolveOptions(given: StartOptions = {}): ScimulatorOptions {
     throw new Error(`--bulk-max-payload (${options.bulkMaxPayload}) must not exceed --max-body (${options.maxBody}): larger bodies never reach /Bulk`);
   }
   if (options.auth === 'bearer' && !options.token) throw new Error('--token must not be empty');
-  if (options.auth === 'basic' && (!options.basicUser || !options.basicPassword)) {
+  // No built-in credentials for Basic (unlike the printed development token and client secret): both are chosen.
+  if (options.auth === 'basic' && (!defined.basicUser || !defined.basicPassword)) {
     throw new Error('--auth basic needs --basic-user and --basic-password');
   }
   if (options.auth === 'oauth' && (!options.clientId || !options.clientSecret)) {

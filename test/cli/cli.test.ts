@@ -169,6 +169,20 @@ describe('scimulator CLI', () => {
     }
   });
 
+  it('an empty --host (every interface) and --auth basic without both credentials are bad usage', () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--host', ''], /^scimulator: --host must name the address to bind, such as 127\.0\.0\.1/],
+      [['--auth', 'basic'], /^scimulator: --auth basic needs --basic-user and --basic-password$/],
+      [['--auth', 'basic', '--basic-user', 'ops'], /^scimulator: --auth basic needs --basic-user and --basic-password$/],
+    ];
+    for (const [args, pattern] of cases) {
+      const run = spawnSync(process.execPath, [CLI, 'serve', '--port', '0', ...args], { encoding: 'utf8', timeout: 15_000 });
+      expect(run.status, `${args.join(' ')}: ${run.stdout}`).toBe(2);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(run.stderr.trim()).toMatch(pattern);
+    }
+  });
+
   it('--heap-growth: a whole per cent from 0 to 400 serves (also from SCIMULATOR_HEAP_GROWTH); anything else exits 2 saying the range', async () => {
     for (const value of ['-1', '1.5', '401', 'lots']) {
       const run = spawnSync(process.execPath, [CLI, '--heap-growth', value], { encoding: 'utf8' });
