@@ -251,7 +251,14 @@ async function report(argv: Record<string, unknown>): Promise<void> {
     model = await (tenant === undefined ? client : client.tenant(tenant)).conformanceReport();
   } catch (err) {
     const cause = (err as { cause?: Error }).cause; // fetch's "fetch failed" says why in its cause
-    const why = err instanceof ScimulatorControlError ? `the control API answered ${err.status}: ${err.message}` : `${(err as Error).message}${cause ? ` (${cause.message})` : ''}`;
+    let why = err instanceof ScimulatorControlError ? `the control API answered ${err.status}: ${err.message}` : `${(err as Error).message}${cause ? ` (${cause.message})` : ''}`;
+    // An answer without the control API's {"error"}: something else is at that address, so say what to change.
+    if (err instanceof ScimulatorControlError && /^GET \S+ answered \d+$/.test(err.message)) {
+      const asked = `${url.replace(/\/+$/, '')}${controlPath.replace(/\/+$/, '')}${tenant === undefined ? '' : `/tenants/${encodeURIComponent(tenant)}`}/conformance`;
+      why = `the control API answered ${err.status}: GET ${asked} answered ${err.status} without a control API error, so no Scimulator control API is there: ${parsed!.pathname.replace(/\/+$/, '') !== ''
+        ? `--url is the server's address without a path, such as ${parsed!.origin}, not its SCIM base URL`
+        : `is ${controlPath} the server's --control-path?`}`;
+    }
     fail(`no conformance report from ${url}: ${why}`, 3);
   }
   if (!Array.isArray(model?.tenants)) fail(`no conformance report from ${url}: the answer is not a Scimulator report (is --control-path right?)`, 3);
