@@ -308,9 +308,7 @@ const ENV_PREFIX = 'SCIMULATOR_';
  * becomes SCIMULATOR_<FLAG>, which yargs reads). Any other value, or SCIMULATOR_<FLAG> set as well, is bad usage.
  */
 function ignoreForeignEnv<T>(y: Argv<T>, command: string): Argv<T> {
-  // getOptions() is yargs' own (not in its type declarations): the options defined so far, by name.
-  const options = (y as unknown as { getOptions(): { key: Record<string, unknown>; boolean: string[]; number: string[] } }).getOptions();
-  refuseEmptyNumbers(new Set(options.number));
+  const options = optionsOf(y);
   const known = new Set(Object.keys(options.key));
   const booleans = new Set(options.boolean.filter((key) => key !== 'help' && key !== 'version'));
   for (const name of Object.keys(process.env)) {
@@ -331,20 +329,33 @@ function ignoreForeignEnv<T>(y: Argv<T>, command: string): Argv<T> {
     process.stderr.write(`scimulator: ignoring ${name}: \`${command}\` has no --${flag} option\n`);
     delete process.env[name];
   }
-  return y;
+  return checkArgs(y);
 }
 
+type YargsOptions = { key: Record<string, unknown>; boolean: string[]; number: string[] };
+/** yargs' own getOptions() (not in its type declarations): the options defined so far, by name. */
+const optionsOf = <T>(y: Argv<T>): YargsOptions => (y as unknown as { getOptions(): YargsOptions }).getOptions();
+
 /**
- * A number flag given without a value: yargs reads `--port ''`, `--port=` and an empty `SCIMULATOR_PORT=` (a CI
- * variable declared but not set) as 0, and `--users` with no value after it as not given, so the server would pick
- * a random port or generate no users (or 50) without a word. Bad usage, named, instead.
+ * What yargs would read wrongly from the command line and the environment, as bad usage naming the flag. Called at
+ * the end of a command's builder (the command's options are known then, and yargs reads the arguments after it):
+ * - a number flag without a value: yargs reads `--port ''`, `--port=` and an empty `SCIMULATOR_PORT=` (a CI variable
+ *   declared but not set) as 0, and `--users` with no value after it as not given, so the server would pick a random
+ *   port or generate no users (or 50) without a word;
+ * - a flag given twice: yargs collects the values in an array that no option takes (`--token a --token b` served a
+ *   token nobody could send, `--out a --out b` failed inside node), or keeps the last one when the first is 0.
  */
-function refuseEmptyNumbers(numbers: Set<string>): void {
+function checkArgs<T>(y: Argv<T>): Argv<T> {
+  const options = optionsOf(y);
+  const numbers = new Set(options.number);
   for (const [name, value] of Object.entries(process.env)) {
     if (!name.startsWith(ENV_PREFIX) || value === undefined || value.trim() !== '') continue;
     const flag = name.slice(ENV_PREFIX.length).toLowerCase().replace(/_/g, '-');
     if (numbers.has(flag)) fail(`${name} is empty: --${flag} needs a number (unset the variable for the default)`, 2);
   }
+  const known = new Set(Object.keys(options.key));
+  const booleans = new Set(options.boolean);
+  const given = new Map<string, string[]>();
   const args = hideBin(process.argv);
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -352,11 +363,19 @@ function refuseEmptyNumbers(numbers: Set<string>): void {
     const match = /^--([A-Za-z][\w-]*)(=[\s\S]*)?$/.exec(arg);
     if (!match) continue;
     const flag = match[1]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-    if (!numbers.has(flag)) continue;
-    const value = match[2] !== undefined ? match[2].slice(1) : args[i + 1];
-    if (value === undefined || (match[2] === undefined && value.startsWith('--'))) fail(`--${flag} needs a number after it`, 2);
-    if (value.trim() === '') fail(`--${flag} needs a number, got an empty value`, 2);
+    if (!known.has(flag) || booleans.has(flag)) continue;
+    let value: string | undefined = match[2] !== undefined ? match[2].slice(1) : args[i + 1];
+    if (match[2] === undefined && value !== undefined && value.startsWith('--')) value = undefined;
+    if (numbers.has(flag)) {
+      if (value === undefined) fail(`--${flag} needs a number after it`, 2);
+      if (value.trim() === '') fail(`--${flag} needs a number, got an empty value`, 2);
+    }
+    given.set(flag, [...(given.get(flag) ?? []), value ?? '']);
   }
+  for (const [flag, values] of given) {
+    if (values.length > 1) fail(`--${flag} is given ${values.length} times (${values.map((v) => JSON.stringify(v)).join(', ')}); give it once`, 2);
+  }
+  return y;
 }
 
 const parser = yargs(argsOf(hideBin(process.argv)))
@@ -437,7 +456,7 @@ const parser = yargs(argsOf(hideBin(process.argv)))
     'report',
     'Fetch the conformance report of a running server; exit 1 when --fail-on is met (2 bad usage, 3 no report, 4 not written)',
     (y) =>
-      y
+      checkArgs(y
         .env(false)
         .option('url', { type: 'string', demandOption: true, describe: 'The server, e.g. http://127.0.0.1:8080' })
         .option('tenant', { type: 'string', describe: 'Only this tenant (default: every tenant)' })
@@ -445,7 +464,7 @@ const parser = yargs(argsOf(hideBin(process.argv)))
         .option('control-path', { type: 'string', default: DEFAULT_OPTIONS.controlPath, describe: 'Path of the control API' })
         .option('format', { choices: REPORT_FORMATS, default: 'text' as ReportFormat, describe: 'junit (XML for CI), json or text' })
         .option('fail-on', { choices: FAIL_ON_LEVELS, describe: 'Exit 1 when a client triggered any warning, or any RFC deviation' })
-        .option('out', { type: 'string', nargs: 1, describe: 'Write the report to this file (default: standard output)' }),
+        .option('out', { type: 'string', nargs: 1, describe: 'Write the report to this file (default: standard output)' })),
     (argv) => report(argv as Record<string, unknown>),
   )
   .fail((message, err) => {

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -167,6 +167,23 @@ describe('scimulator CLI', () => {
       expect(run.stderr).toBe(`${message}\n`);
       expect(run.stdout).toBe('');
     }
+  });
+
+  it('a flag given twice is bad usage naming it, not an array that fails inside node or a token nobody can send', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scimulator-twice-'));
+    const cases: Array<[string[], string]> = [
+      [['serve', '--port', '0', '--token', 'a', '--token', 'b'], 'scimulator: --token is given 2 times ("a", "b"); give it once'],
+      [['serve', '--port', '0', '--data', join(dir, 'a.json'), '--data', join(dir, 'b.json')], `scimulator: --data is given 2 times (${JSON.stringify(join(dir, 'a.json'))}, ${JSON.stringify(join(dir, 'b.json'))}); give it once`],
+      [['serve', '--port', '0', '--port', '1'], 'scimulator: --port is given 2 times ("0", "1"); give it once'],
+      [['seed', '--users', '1', '--out', join(dir, 'a.json'), '--out', join(dir, 'b.json')], `scimulator: --out is given 2 times (${JSON.stringify(join(dir, 'a.json'))}, ${JSON.stringify(join(dir, 'b.json'))}); give it once`],
+      [['report', '--url', 'http://127.0.0.1:9', '--url', 'http://127.0.0.1:10'], 'scimulator: --url is given 2 times ("http://127.0.0.1:9", "http://127.0.0.1:10"); give it once'],
+    ];
+    for (const [args, message] of cases) {
+      const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 15_000 });
+      expect(run.status, `${args.join(' ')}: ${run.stdout}`).toBe(2);
+      expect(run.stderr).toBe(`${message}\n`);
+    }
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('an empty --host (every interface) and --auth basic without both credentials are bad usage', () => {
