@@ -163,6 +163,7 @@ async function seed(argv: Record<string, unknown>): Promise<void> {
   const out = argv.out as string;
   if (out === '') fail('--out must name a file (or "-" for standard output)', 2);
   const spec = seedingFlags(argv) ?? {};
+  if (spec.file === '') fail('--seed-file must name a file', 2);
   let scenario;
   try {
     scenario = await scenarioFor(spec);

@@ -324,6 +324,11 @@ export function resolveOptions(given: StartOptions = {}): ScimulatorOptions {
     throw new Error(`--bulk-max-payload (${options.bulkMaxPayload}) must not exceed --max-body (${options.maxBody}): larger bodies never reach /Bulk`);
   }
   if (options.auth === 'bearer' && !options.token) throw new Error('--token must not be empty');
+  // An empty value (a CI variable declared but not set) would otherwise mean "none": an open control API, no data
+  // file or no journal file, without a word.
+  if (options.controlToken === '') throw new Error('--control-token must not be empty; leave it out for an open control API');
+  if (options.data === '') throw new Error('--data must name a file; leave it out to keep the directory in memory');
+  if (options.journalFile === '') throw new Error('--journal-file must name a file');
   // No built-in credentials for Basic (unlike the printed development token and client secret): both are chosen.
   if (options.auth === 'basic' && (!defined.basicUser || !defined.basicPassword)) {
     throw new Error('--auth basic needs --basic-user and --basic-password');

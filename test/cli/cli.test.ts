@@ -200,6 +200,23 @@ describe('scimulator CLI', () => {
     }
   });
 
+  it('an empty --control-token, --data or --journal-file (a CI variable declared but not set) is bad usage, not "none"', () => {
+    const cases: Array<[string[], Record<string, string>, string]> = [
+      [['--control-token', ''], {}, 'scimulator: --control-token must not be empty; leave it out for an open control API'],
+      [[], { SCIMULATOR_CONTROL_TOKEN: '' }, 'scimulator: --control-token must not be empty; leave it out for an open control API'],
+      [['--data', ''], {}, 'scimulator: --data must name a file; leave it out to keep the directory in memory'],
+      [['--journal-file='], {}, 'scimulator: --journal-file must name a file'],
+    ];
+    for (const [args, env, message] of cases) {
+      const run = spawnSync(process.execPath, [CLI, 'serve', '--port', '0', ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 15_000 });
+      expect(run.status, `${args.join(' ')} ${JSON.stringify(env)}: ${run.stdout}`).toBe(2);
+      expect(run.stderr).toBe(`${message}\n`);
+    }
+    const seed = spawnSync(process.execPath, [CLI, 'seed', '--seed-file', '', '--out', '-'], { encoding: 'utf8', timeout: 15_000 });
+    expect(seed.status).toBe(2);
+    expect(seed.stderr).toBe('scimulator: --seed-file must name a file\n');
+  });
+
   it('--heap-growth: a whole per cent from 0 to 400 serves (also from SCIMULATOR_HEAP_GROWTH); anything else exits 2 saying the range', async () => {
     for (const value of ['-1', '1.5', '401', 'lots']) {
       const run = spawnSync(process.execPath, [CLI, '--heap-growth', value], { encoding: 'utf8' });
