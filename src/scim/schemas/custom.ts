@@ -45,6 +45,8 @@ const RESOURCE_TYPE_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 const ENDPOINT = /^\/[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 /** Paths the SCIM router serves itself (RFC 7644 sections 3.11, 3.7, 3.4.3 and 4). */
 const RESERVED_ENDPOINTS = ['/schemas', '/resourcetypes', '/serviceproviderconfig', '/me', '/bulk', '/.search'];
+/** The meta.resourceType of the discovery documents (RFC 7643 sections 5-7): a resource's must not read as one. */
+const DISCOVERY_TYPE_NAMES = ['serviceproviderconfig', 'resourcetype', 'schema'];
 /** Common attributes (RFC 7643 section 3.1) and `schemas`: a core schema must not redefine them. */
 const COMMON_NAMES = ['id', 'externalid', 'meta', 'schemas'];
 const MAX_ATTRIBUTES = 500;
@@ -268,6 +270,9 @@ export function checkCustomSchemas(input: { schemas?: unknown; resourceTypes?: u
         schemaExtensions: [...def.schemaExtensions.map((e) => ({ ...e })), ...added],
       });
       return;
+    }
+    if (DISCOVERY_TYPE_NAMES.includes(name.toLowerCase())) {
+      fail(`${pointer}/name`, `"${name}" is the meta.resourceType of a discovery document (RFC 7643 sections 5-7); pick another name`);
     }
     const endpoint = text(o.endpoint, `${pointer}/endpoint`, { pattern: ENDPOINT, mustBe: 'an endpoint path such as "/Devices": "/", a letter, then letters, digits, "-" or "_"' })!;
     if (RESERVED_ENDPOINTS.includes(endpoint.toLowerCase())) fail(`${pointer}/endpoint`, `"${endpoint}" is served by the SCIM protocol itself; pick another path`);
