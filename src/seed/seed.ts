@@ -98,15 +98,25 @@ export function* buildDirectorySteps(scenario: Scenario, options: BuildOptions =
     throw new ScenarioError(scenario.source, pointer, reason);
   };
   const typeNames = registry.resourceTypes().map((t) => t.name);
+  /** Id of a literal resource -> its JSON pointer in the file: a clash names the entry, not an id drawn from the seed. */
+  const literalAt = new Map<string, string>();
+  const fixedIds = new Set<string>();
   const create = (typeName: string, raw: Resource, pointer: string, body: Resource) => {
     if (typeof raw.id === 'string') {
       const owner = typeNames.find((t) => store.get(t, raw.id as string));
       if (owner) fail(`${pointer}/id`, `"${raw.id}" is already the id of a ${owner}; ids are unique across all resources`);
       ids.fixed = raw.id;
+      fixedIds.add(raw.id);
     }
     try {
-      service.create(typeName, body);
+      const created = service.create(typeName, body);
+      if (typeof created.id === 'string' && typeof raw.id !== 'string') literalAt.set(created.id, pointer);
     } catch (err) {
+      if (err instanceof ScimError && err.scimType === 'uniqueness') {
+        // A fixed id is in the file already; an id drawn from the seed is not: name the entry, or say it was generated.
+        fail(pointer, err.detail.replace(/ by (\S+) "([^"]*)"/, (whole, type: string, id: string) =>
+          literalAt.has(id) ? ` by the ${type} at ${literalAt.get(id)}` : fixedIds.has(id) ? whole : ` by a generated ${type} (id "${id}")`));
+      }
       if (err instanceof ScimError) fail(pointer, err.detail);
       throw err;
     } finally {

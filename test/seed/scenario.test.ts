@@ -227,6 +227,17 @@ describe('seed-time checks (they need the seeded store) name the pointer too', (
     );
   });
 
+  it('a clash with a resource whose id the file does not hold names its entry, or says it was generated', () => {
+    expect(seedError({ users: [user(), user({ userName: 'A@EXAMPLE.COM' })] })).toBe(
+      'seeds/bad.json: /users/1: userName "A@EXAMPLE.COM" is already taken by the User at /users/0 (compared case-insensitively).',
+    );
+    const scenario = parseScenario(JSON.stringify(gen({})), 'x.json');
+    const generated = buildDirectory(scenario).resources.User![0]!;
+    expect(seedError({ ...gen({}), users: [user({ userName: generated.userName })] })).toBe(
+      `seeds/bad.json: /users/0: userName "${generated.userName as string}" is already taken by a generated User (id "${generated.id as string}") (compared case-insensitively).`,
+    );
+  });
+
   it('a fixed id that a generated resource already has', () => {
     const scenario = parseScenario(JSON.stringify(gen({})), 'x.json');
     const generatedId = buildDirectory(scenario).resources.User![0]!.id as string;
