@@ -234,8 +234,11 @@ async function report(argv: Record<string, unknown>): Promise<void> {
     /* reported below */
   }
   if (!parsed || !/^https?:$/.test(parsed.protocol)) fail(`--url must be the server's http(s) address, such as http://127.0.0.1:8080, got ${JSON.stringify(url)}`, 2);
+  // fetch refuses a URL with credentials, and its message would print them back.
+  if (parsed!.username || parsed!.password) fail(`--url must not hold credentials (${parsed!.protocol}//${parsed!.host} without "user:password@"); the control API's token goes in --control-token`, 2);
   const out = argv.out as string | undefined;
   if (out === '') fail('--out must name a file', 2);
+  if (argv.tenant === '') fail('--tenant must name a tenant; leave it out for every tenant', 2);
   const controlPath = argv['control-path'] as string;
   // As the server's --control-path: a path, not a URL or a bare name (which would not parse as a URL below).
   if (!/^\/[A-Za-z0-9._~\-/]*$/.test(controlPath)) {

@@ -123,6 +123,8 @@ describe('scimulator report', () => {
       // Something other than the control API answered: the line says what to change.
       [['report', '--url', clean.url, '--control-path', '/nope'], 3, /^scimulator: no conformance report from .*: the control API answered 404: GET http:\/\/127\.0\.0\.1:\d+\/nope\/conformance answered 404 without a control API error, so no Scimulator control API is there: is \/nope the server's --control-path\?\n$/],
       [['report', '--url', clean.baseUrl], 3, /^scimulator: no conformance report from http:\/\/127\.0\.0\.1:\d+\/scim\/v2: .*: --url is the server's address without a path, such as http:\/\/127\.0\.0\.1:\d+, not its SCIM base URL\n$/],
+      [['report', '--url', clean.url, '--tenant', ''], 2, /^scimulator: --tenant must name a tenant; leave it out for every tenant\n$/],
+      [['report', '--url', clean.url.replace('http://', 'http://ci:s3cret@')], 2, /^scimulator: --url must not hold credentials \(http:\/\/127\.0\.0\.1:\d+ without "user:password@"\); the control API's token goes in --control-token\n$/],
       [['report', '--url', 'http://127.0.0.1:9'], 3, /no conformance report from http:\/\/127\.0\.0\.1:9: fetch failed/],
     ];
     const runs = await Promise.all(cases.map(([args]) => run(args)));
