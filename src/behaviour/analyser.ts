@@ -20,6 +20,7 @@ import { createHash } from 'node:crypto';
 import type { JournalEntry, RecordedEntry } from '../journal/journal.js';
 import type { BehaviourFinding, RequestScimContext } from '../request-context.js';
 import type { Clock } from '../scim/clock.js';
+import { etagMatches } from '../scim/service.js';
 import { BEHAVIOUR_CODE_INFO, BEHAVIOUR_CODES, type BehaviourCode, type BehaviourConfig } from './codes.js';
 import type { ResourceView } from './view.js';
 
@@ -525,7 +526,7 @@ export class BehaviourAnalyser {
           [seen.read.by],
         );
       }
-      if (operation === 'replace' && typeof req.body === 'object' && req.body !== null) this.checkPutDrops(client, type, id, req.body, seen, label, raise);
+      if (operation === 'replace' && typeof req.body === 'object' && req.body !== null) this.checkPutDrops(client, type, id, req.body, seen, ifMatch, label, raise);
     }
 
     if (findings.length > 0) context.findings = findings;
@@ -836,11 +837,14 @@ export class BehaviourAnalyser {
     id: string,
     body: unknown,
     seen: Seen | undefined,
+    ifMatch: string | undefined,
     label: string,
     raise: Raise,
   ): void {
     const facts = this.options.view.facts(type, id);
     if (!facts || (!seen && client.forgotResources)) return;
+    // An If-Match the stored version does not match: the PUT is refused with 412 and clears nothing.
+    if (ifMatch !== undefined && ifMatch.trim() !== '' && facts.version !== undefined && (this.options.etagAdvertised?.() ?? true) && !etagMatches(ifMatch, facts.version)) return;
     const sent = this.options.view.bodyNames(type, body);
     const dropped = [...facts.names].filter((n) => !sent.has(n) && !seen?.names.has(n));
     if (dropped.length === 0) return;

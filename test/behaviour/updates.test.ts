@@ -59,12 +59,31 @@ describe('put-drops-attributes', () => {
     const read = await c.get(`/Users/${carol.id}`);
     const admin = h.client('admin-setup/1.0');
     await admin.patch(`/Users/${carol.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'nickName', value: 'Captain' }] }, { 'If-Match': carol.version });
+    const { id: _id, meta: _meta, ...copy } = read.body;
+    const put = await c.put(`/Users/${carol.id}`, { ...copy, title: 'Colonel' });
+    expect(put.status).toBe(200);
+    expect(put.body.nickName).toBeUndefined(); // the loss is real
+    expect(await findingsOf(h)).toEqual([
+      ['if-match-unused', [read.id, put.id]],
+      ['put-drops-attributes', [read.id, put.id]],
+    ]);
+    expect((await h.entry(put.id)).findings.find((f) => f.code === 'put-drops-attributes')!.detail).toContain(`omits nickName, which the stored resource has`);
+  });
+
+  it('a stale copy PUT with the If-Match of its read is refused with 412 and clears nothing: no finding', async () => {
+    const c = h.client('stale-copy-etag/1.0');
+    const read = await c.get(`/Users/${carol.id}`);
+    const admin = h.client('admin-setup/1.0');
+    await admin.patch(`/Users/${carol.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'nickName', value: 'Captain' }] }, { 'If-Match': carol.version });
     const { id: _id, meta, ...copy } = read.body;
     const put = await c.put(`/Users/${carol.id}`, { ...copy, title: 'Colonel' }, { 'If-Match': meta.version });
-    // If-Match was stale: the service refuses, and the finding tells why it would have been a loss.
     expect(put.status).toBe(412);
-    expect(await findingsOf(h)).toEqual([['put-drops-attributes', [read.id, put.id]]]);
-    expect((await h.entry(put.id)).findings[0]!.detail).toContain(`omits nickName, which the stored resource has`);
+    expect((await h.entry(put.id)).findings ?? []).toEqual([]);
+    // The client does what 412 asks: reads again and replaces the current version.
+    const again = await c.get(`/Users/${carol.id}`);
+    const { id: _id2, meta: meta2, ...fresh } = again.body;
+    expect((await c.put(`/Users/${carol.id}`, { ...fresh, title: 'Colonel' }, { 'If-Match': meta2.version })).status).toBe(200);
+    await expectNoFindings(h);
   });
 
   it('GET then PUT of the whole resource draws nothing, even when it removes an attribute it read on purpose', async () => {
