@@ -478,7 +478,9 @@ function normaliseOperation(w: Findings, schema: ResourceSchema | undefined, op:
       setOwn(o, 'value', [{ value: o.value }]);
       return [o];
     }
-    if (name === 'add' && target.kind === 'value' && !target.def.multiValued) {
+    // An add to a single-valued complex attribute ("name") merges the sub-attributes it carries (RFC 7644 3.5.2.1):
+    // the RFC's own shape, not a replace in disguise.
+    if (name === 'add' && target.kind === 'value' && !target.def.multiValued && target.def.type !== 'complex') {
       w.add({
         code: 'add-single-valued',
         what: `"add" targets the single-valued attribute "${target.name}"; the RFC treats it as a replace`,

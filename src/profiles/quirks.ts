@@ -142,7 +142,7 @@ export const QUIRKS = [
     code: 'add-single-valued',
     kind: 'informational',
     rfc: 'RFC 7644 3.5.2.1',
-    sent: '"add" whose path names a single-valued attribute (Entra ID uses Add and Replace interchangeably)',
+    sent: '"add" whose path names a single-valued attribute that is not complex (Entra ID uses Add and Replace interchangeably); an add to a complex one such as "name" merges sub-attributes and is not noted',
     rewrite: 'none needed: the RFC says add replaces a single value',
   },
   {

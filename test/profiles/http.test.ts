@@ -95,6 +95,19 @@ describe('the same Entra-style request under lenient, entra and rfc', () => {
   }
 });
 
+describe('add to a single-valued complex attribute (RFC 7644 3.5.2.1)', () => {
+  it('merges the sub-attributes it carries and draws no add-single-valued note, under every profile', async () => {
+    for (const profile of ['lenient', 'entra', 'okta', 'rfc'] as const) {
+      const s = server({ profile });
+      const user = (await s.scim('post', '/Users', { schemas: [USER], userName: 'bjensen', name: { familyName: 'Jensen' } })).body;
+      const res = await s.scim('patch', `/Users/${user.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'name', value: { givenName: 'Barbara' } }] });
+      expect(res.status, res.text).toBe(200);
+      expect(res.body.name).toEqual({ familyName: 'Jensen', givenName: 'Barbara' }); // a merge, not a replace
+      expect((await lastEntry(s, '&operation=patch')).warnings.map((w) => w.code)).toEqual([]);
+    }
+  });
+});
+
 describe('the same Entra-style user PATCH: 200 under lenient and entra, 400 under rfc, same warnings', () => {
   const body = {
     schemas: [PATCH_OP],
