@@ -153,8 +153,16 @@ interface PageSeen {
 }
 
 interface WalkState extends Recent {
+  /** The page reaching furthest into the list of those answered so far. */
   last?: PageSeen;
+  /** Recent page requests of this walk (at most IN_FLIGHT_KEPT): those not answered yet are in flight. */
+  requests?: Attempt[];
 }
+
+/** Page requests of one walk remembered to tell pages fetched in parallel. */
+const IN_FLIGHT_KEPT = 16;
+/** A page request unanswered for this long no longer counts as in flight. */
+const IN_FLIGHT_MS = 60_000;
 
 /** The latest unfiltered index walk of a client, watched for lookup-by-listing. */
 interface LookupWatch {
@@ -771,7 +779,9 @@ export class BehaviourAnalyser {
       if (start === 1) this.lookupRestart(client, walkKey, now, raise);
       state = { used: 0 };
       client.walks.delete(walkKey);
-    } else if (state.last) {
+    } else if (state.last && !state.requests?.some((a) => a.completed === undefined && now - a.arrived < IN_FLIGHT_MS)) {
+      // Judged only when no earlier page of this walk is still in flight: pages fetched in parallel arrive in any
+      // order, and none of them is a gap or an overlap.
       const prev = state.last;
       const expected = prev.start + prev.items;
       const pageText = `${prev.id} returned ${prev.items === 0 ? 'no resources' : `resources ${prev.start}-${expected - 1}`} of ${prev.total} (startIndex ${prev.start}, itemsPerPage ${prev.items})`;
@@ -792,6 +802,9 @@ export class BehaviourAnalyser {
       }
     }
     const walk = state;
+    const requests = (walk.requests ??= []);
+    requests.push(pending.attempt);
+    if (requests.length > IN_FLIGHT_KEPT) requests.splice(0, requests.length - IN_FLIGHT_KEPT);
     this.touch(client.walks, walkKey, BEHAVIOUR_BOUNDS.walks, () => walk);
     pending.walk = { key: walkKey, state, filtered, endpoint: endpointOf(context.relativePath), type: context.resourceType };
   }
@@ -864,7 +877,9 @@ export class BehaviourAnalyser {
     const page = context.page;
     if (p.walk && page && page.startIndex !== undefined) {
       const seenPage: PageSeen = { id: entryId, start: page.startIndex, items: page.itemsPerPage, total: page.totalResults };
-      p.walk.state.last = seenPage;
+      const last = p.walk.state.last;
+      // Pages answered out of order (fetched in parallel): the walk has reached the furthest of them.
+      if (!last || seenPage.start + seenPage.items >= last.start + last.items) p.walk.state.last = seenPage;
       if (!p.walk.filtered && p.walk.type) {
         let w = client.lookup;
         if (!w || w.walkKey !== p.walk.key || seenPage.start === 1) {

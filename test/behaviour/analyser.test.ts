@@ -159,6 +159,52 @@ describe('following clients', () => {
   });
 });
 
+describe('page walks fetched in parallel', () => {
+  /** A page request of GET /Users?startIndex=..&count=2 over 10 users: arrives now, answered when `answer` is called. */
+  function pages() {
+    const { analyser, clock } = driver();
+    const journal = new Journal({ clock, capacity: 100 });
+    journal.subscribe((entry, context) => analyser.complete(entry, context));
+    const headers = { authorization: 'Bearer t0k3n', 'user-agent': 'parallel-importer/1.0' };
+    const page = (startIndex: number) => {
+      const query = { startIndex: String(startIndex), count: '2' };
+      const context: RequestScimContext = { tenantId: 't', relativePath: '/Users', operation: 'list', resourceType: 'User', warnings: [] };
+      const findings = analyser.arrive({ context, method: 'GET', query, headers, body: undefined }).map((f) => f.code);
+      const answer = () => {
+        context.page = { startIndex, itemsPerPage: 2, totalResults: 10, resources: [{ type: 'User', id: `u${startIndex}` }, { type: 'User', id: `u${startIndex + 1}` }] };
+        journal.record(
+          { tenant: 't', method: 'GET', path: '/scim/v2/Users', relativePath: '/Users', query, requestHeaders: headers, requestBody: null, status: 200, responseHeaders: {}, responseBody: null, durationMs: 1, operation: 'list', warnings: [], outcome: 'completed' },
+          context,
+        );
+      };
+      return { findings, answer };
+    };
+    return { analyser, page };
+  }
+
+  it('pages 3, 5 and 7 sent together after page 1, arriving and answered out of order, draw nothing', () => {
+    const { analyser, page } = pages();
+    page(1).answer();
+    const p3 = page(3);
+    const p7 = page(7);
+    const p5 = page(5);
+    expect([p3.findings, p7.findings, p5.findings]).toEqual([[], [], []]);
+    p7.answer();
+    p3.answer();
+    p5.answer();
+    // The walk goes on from the furthest page answered, and a real gap is still seen.
+    expect(page(9).findings).toEqual([]); // page 7 was answered before page 5: the walk reached 8
+    expect(analyser.report().totalFindings).toBe(0);
+  });
+
+  it('a sequential walk that skips is still told', () => {
+    const { page } = pages();
+    page(1).answer();
+    page(3).answer();
+    expect(page(7).findings).toEqual(['pagination-gap']);
+  });
+});
+
 describe('digest', () => {
   it('does not depend on key order, and tells values apart', () => {
     expect(digest({ a: 1, b: [1, { c: 'x', d: null }] })).toBe(digest({ b: [1, { d: null, c: 'x' }], a: 1 }));
