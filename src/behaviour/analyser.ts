@@ -773,6 +773,9 @@ export class BehaviourAnalyser {
     const walkKey = `${method} ${context.relativePath.toLowerCase()}?${canonicalParams(params, PAGE_PARAMS)}`;
     const filter = params.get('filter');
     const filtered = filter !== undefined && filter.trim() !== '';
+    // A filtered list of the watched type: this client looks resources up by filter, so what it does after an
+    // unfiltered walk is no lookup by listing.
+    if (filtered && client.lookup && client.lookup.type === context.resourceType) client.lookup = undefined;
     const start = Math.max(1, positiveInt(params.get('startindex')) ?? 1);
     let state = client.walks.get(walkKey);
     if (start === 1 || !state) {

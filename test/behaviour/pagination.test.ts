@@ -151,4 +151,19 @@ describe('lookup-by-listing (informational)', () => {
     }
     await expectNoFindings(h);
   });
+
+  it('an import that reads everything, then a filtered existence check, a create and the next import draws nothing', async () => {
+    // Okta: imports page through GET /Users?startIndex=N&count=..., and a push checks existence with a filter first.
+    const c = h.client('Okta SCIM Client 1.0.0');
+    const importAll = async () => {
+      for (let start = 1; start <= 7; start += 3) expect((await c.get(`/Users?startIndex=${start}&count=3`)).status).toBe(200);
+    };
+    await importAll();
+    const check = await c.get(`/Users?filter=${encodeURIComponent('userName eq "newhire"')}&startIndex=1&count=3`);
+    expect(check.body.totalResults).toBe(0);
+    expect((await c.post('/Users', { schemas: [USER], userName: 'newhire' })).status).toBe(201);
+    await h.advance(60_000);
+    await importAll();
+    await expectNoFindings(h);
+  });
 });
