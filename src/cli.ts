@@ -28,6 +28,8 @@ function seedingFlags(argv: Record<string, unknown>): SeedingOptions | undefined
 }
 
 async function serve(argv: Record<string, unknown>): Promise<void> {
+  // Read before start-up: a parent that ends while the server starts (after its banner, even) is still seen.
+  const parentAtStart = process.ppid;
   const heapGrowth = argv['heap-growth'] as number;
   const heapProblem = heapGrowthProblem(heapGrowth);
   if (heapProblem) fail(heapProblem, 2);
@@ -133,7 +135,7 @@ async function serve(argv: Record<string, unknown>): Promise<void> {
   };
   process.on('SIGTERM', () => stop('Received SIGTERM'));
   process.on('SIGINT', () => stop('Received SIGINT'));
-  if ((argv['stop-with-parent'] as boolean | undefined) ?? process.env.npm_command !== undefined) stopWithParent(stop);
+  if ((argv['stop-with-parent'] as boolean | undefined) ?? process.env.npm_command !== undefined) stopWithParent(stop, parentAtStart);
 }
 
 /**
@@ -141,15 +143,17 @@ async function serve(argv: Record<string, unknown>): Promise<void> {
  * server under `sh -c` under npm; on SIGTERM npm passes the signal to that shell only, the shell dies, and the
  * server would go on running, holding its port, after the job that started it killed what it started. So under
  * npm (which sets npm_command for what it runs) this is on by default; `--no-stop-with-parent` keeps the server.
- * A parent that goes away is seen as a new parent process id (the orphan is adopted by init or a subreaper).
+ * A parent that goes away is seen as a new parent process id (the orphan is adopted by init or a subreaper);
+ * `parent` is the id read when the process started, so a parent that ended during start-up is seen too.
  */
-function stopWithParent(stop: (why: string) => void): void {
-  const parent = process.ppid;
-  if (parent <= 1) return; // started by init already: no parent to follow
+function stopWithParent(stop: (why: string) => void, parent: number): void {
+  if (parent <= 1) return; // started by init: no parent to follow
+  const ended = () => stop(`Parent process ${parent} ended`);
+  if (process.ppid !== parent) return ended();
   const poll = setInterval(() => {
     if (process.ppid === parent) return;
     clearInterval(poll); // once: a second stop() would mean "leave at once"
-    stop(`Parent process ${parent} ended`);
+    ended();
   }, PARENT_POLL_MS).unref();
 }
 
