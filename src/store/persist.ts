@@ -48,14 +48,19 @@ export class AtomicJsonFile<T> implements Adapter<T> {
 
   constructor(readonly path: string, private readonly indent = 2) {}
 
+  /** Whether the last read() found the file (read() is also null for a file holding JSON null). */
+  found = false;
+
   async read(): Promise<T | null> {
     let text: string;
+    this.found = false;
     try {
       text = await readFile(this.path, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw err;
     }
+    this.found = true;
     return JSON.parse(text) as T;
   }
 
@@ -153,7 +158,11 @@ export class DataFile {
       throw new DataFileError(`cannot read data file ${this.path}: ${(err as Error).message}`);
     }
     const parsed = this.db.data;
-    if (parsed === null) return false;
+    if (parsed === null) {
+      if (!this.adapter.found) return false;
+      // The file exists but holds JSON null: foreign, so refused (and never overwritten) like any other non-snapshot.
+      throw new DataFileError(`data file ${this.path} is not a Scimulator snapshot: /: a snapshot must be a JSON object, not null`);
+    }
     try {
       assertSafeKeys(parsed);
       this.store.load(fromDocument(parsed, options));

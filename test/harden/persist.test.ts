@@ -9,6 +9,7 @@ import request from 'supertest';
 import { describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { Scimulator } from '../../src/runtime.js';
+import { startServer } from '../../src/server.js';
 import { SchemaRegistry } from '../../src/scim/schemas/registry.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { AtomicJsonFile, DataFile, DataFileError } from '../../src/store/persist.js';
@@ -106,6 +107,15 @@ describe('DataFile', () => {
     const store = newStore();
     expect(await new DataFile(good, store, 10).load()).toBe(true);
     expect(store.get('User', 'a')?.userName).toBe('a');
+  });
+
+  it('refuses a data file holding JSON null and never overwrites it, even when seeding', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'null.json');
+    writeFileSync(file, 'null\n');
+    await expect(new DataFile(file, newStore(), 10).load()).rejects.toThrow(/not a Scimulator snapshot/);
+    await expect(startServer({ port: 0, data: file, seeding: { users: 2 } })).rejects.toThrow(file);
+    expect(readFileSync(file, 'utf8')).toBe('null\n');
   });
 
   it('coalesces a burst of changes into one save after the window', async () => {
