@@ -136,10 +136,12 @@ export function controlRouter(runtime: Scimulator): Router {
   // The dashboard's static files carry no data: served before the token check (the page asks for the token).
   router.use(dashboardRouter({ tokenRequired: Boolean(controlToken) }));
   if (controlToken) {
-    router.use((req, _res, next) => {
+    router.use((req, res, next) => {
       const header = req.headers.authorization ?? '';
       const given = header.toLowerCase().startsWith('bearer ') ? header.slice(7).trim() : '';
       if (!secretEquals(given, controlToken)) {
+        // RFC 9110 section 15.5.2: a 401 carries a challenge; RFC 6750 section 3.1: invalid_token for a wrong token.
+        res.set('WWW-Authenticate', given ? 'Bearer realm="scimulator-control", error="invalid_token"' : 'Bearer realm="scimulator-control"');
         return next(new ControlError(401, 'The control API needs "Authorization: Bearer <control token>" (--control-token).'));
       }
       next();

@@ -235,7 +235,12 @@ describe('control API', () => {
 
   it('--control-token protects the control API; control can be turned off', async () => {
     const app = createApp({ controlToken: 'ctl' });
-    expect((await request(app).get('/_mock/health')).status).toBe(401);
+    const missing = await request(app).get('/_mock/health');
+    expect(missing.status).toBe(401);
+    expect(missing.headers['www-authenticate']).toBe('Bearer realm="scimulator-control"');
+    const wrong = await request(app).get('/_mock/health').set('Authorization', 'Bearer nope');
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers['www-authenticate']).toBe('Bearer realm="scimulator-control", error="invalid_token"');
     expect((await request(app).get('/_mock/health').set('Authorization', 'Bearer ctl')).status).toBe(200);
     const off = createApp({ control: false });
     expect((await request(off).get('/_mock/health')).status).toBe(404);
