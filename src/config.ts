@@ -333,6 +333,8 @@ export function resolveOptions(given: StartOptions = {}): ScimulatorOptions {
   if (options.auth === 'basic' && (!defined.basicUser || !defined.basicPassword)) {
     throw new Error('--auth basic needs --basic-user and --basic-password');
   }
+  // RFC 7617 section 2: the user-id ends at the first colon, so a user with one could never authenticate.
+  if (options.basicUser.includes(':')) throw new Error('--basic-user must not contain ":" (RFC 7617 section 2: the user-id ends at the first colon)');
   if (options.auth === 'oauth' && (!options.clientId || !options.clientSecret)) {
     throw new Error('--auth oauth needs a non-empty --client-id and --client-secret');
   }

@@ -136,6 +136,9 @@ export function mergeConfig(current: TenantConfig, patch: Record<string, unknown
     for (const key of ['token', 'basicUser', 'basicPassword', 'clientId', 'clientSecret'] as const) {
       if (typeof auth[key] !== 'string' || auth[key] === '') throw new ControlError(400, `auth.${key} must be a non-empty string.`, `auth.${key}`);
     }
+    if (auth.basicUser.includes(':')) {
+      throw new ControlError(400, 'auth.basicUser must not contain ":" (RFC 7617 section 2: the user-id ends at the first colon).', 'auth.basicUser');
+    }
     if (!Number.isInteger(auth.tokenLifetime) || auth.tokenLifetime < 1 || auth.tokenLifetime > MAX_TOKEN_LIFETIME) {
       throw new ControlError(400, `auth.tokenLifetime must be a whole number of seconds from 1 to ${MAX_TOKEN_LIFETIME}.`, 'auth.tokenLifetime');
     }

@@ -90,6 +90,19 @@ describe('control API', () => {
     expectScimError(await post(app, '/scim/v2/Groups', 'rotated', group), 409, 'uniqueness');
   });
 
+  it('a Basic user-id with a colon (which no client could ever send, RFC 7617 section 2) is refused', async () => {
+    expect(() => createApp({ auth: 'basic', basicUser: 'ops:team', basicPassword: 'pw' })).toThrow(/--basic-user must not contain ":"/);
+    const app = createApp();
+    const res = await request(app).patch('/_mock/config').send({ auth: { mode: 'basic', basicUser: 'ops:team', basicPassword: 'pw' } });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: 'auth.basicUser must not contain ":" (RFC 7617 section 2: the user-id ends at the first colon).', field: 'auth.basicUser' });
+    expect((await request(app).get('/_mock/config')).body.auth.mode).toBe('bearer');
+    // A colon in the password is fine: only the first one separates.
+    expect((await request(app).patch('/_mock/config').send({ auth: { mode: 'basic', basicUser: 'ops', basicPassword: 'a:b' } })).status).toBe(200);
+    const basic = 'Basic ' + Buffer.from('ops:a:b').toString('base64');
+    expect((await request(app).get('/scim/v2/Users').set('Authorization', basic)).status).toBe(200);
+  });
+
   it('bulk limits are runtime options and ServiceProviderConfig follows them', async () => {
     const app = createApp();
     expect((await request(app).patch('/_mock/config').send({ bulkMaxOperations: 3, bulkMaxPayload: 4096 })).status).toBe(200);
