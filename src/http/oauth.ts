@@ -19,6 +19,7 @@ import type { RequestScimContext } from '../request-context.js';
 import { DEFAULT_TENANT_ID, type Scimulator } from '../runtime.js';
 import type { Tenant } from '../tenant.js';
 import { secretEquals } from './auth.js';
+import { checkRequestTarget } from './limits.js';
 
 export { TokenStore } from './tokens.js';
 
@@ -114,10 +115,13 @@ function token(req: Request, res: Response): void {
   res.status(200).set(NO_STORE).json({ access_token: issued.token, token_type: 'Bearer', expires_in: auth.tokenLifetime });
 }
 
-const oauthErrors: ErrorRequestHandler = (err, _req, res, next) => {
+const oauthErrors = (runtime: Scimulator): ErrorRequestHandler => (err, _req, res, next) => {
   if (res.headersSent) return next(err);
   if (err instanceof OAuthError) return sendOAuthError(res, err);
   const type = (err as { type?: string }).type;
+  if (type === 'parameters.too.many') {
+    return sendOAuthError(res, new OAuthError(400, 'invalid_request', `The token request body has more than ${runtime.options.maxQueryParams} parameters, over the limit (--max-query-params).`));
+  }
   if (type === 'entity.too.large') return sendOAuthError(res, new OAuthError(413, 'invalid_request', `The token request body is larger than the limit of ${(err as { limit?: number }).limit} bytes (--max-body).`));
   if (typeof type === 'string' || (err as { status?: number }).status === 400) {
     return sendOAuthError(res, new OAuthError(400, 'invalid_request', 'The token request body is not valid application/x-www-form-urlencoded.'));
@@ -149,6 +153,11 @@ export function oauthTokenEndpoint(runtime: Scimulator): Router {
   if (runtime.options.journal) {
     endpoint.use(journalMiddleware((_req, res) => ({ journal: (res.locals.tenant as Tenant).journal, context: context(res) })));
   }
+  // The URL limits of every other route (README "Limits"): --max-url-length (414) and --max-query-params (400).
+  endpoint.use((req, _res, next) => {
+    const over = checkRequestTarget(req.originalUrl, runtime.options);
+    next(over ? new OAuthError(over.status, 'invalid_request', over.detail) : undefined);
+  });
   endpoint.use(express.urlencoded({ extended: false, limit: runtime.options.maxBody, parameterLimit: runtime.options.maxQueryParams }));
   endpoint.use(faultMiddleware((_req, res) => {
     const tenant = res.locals.tenant as Tenant;
@@ -158,7 +167,7 @@ export function oauthTokenEndpoint(runtime: Scimulator): Router {
   endpoint.all('/', () => {
     throw new OAuthError(405, 'invalid_request', 'The token endpoint answers POST only (RFC 6749 section 3.2).');
   });
-  endpoint.use(oauthErrors);
+  endpoint.use(oauthErrors(runtime));
   return endpoint;
 }
 

@@ -115,6 +115,24 @@ describe('OAuth 2.0 client credentials', () => {
     }
   });
 
+  it('the request limits apply to the token endpoint, each answered invalid_request naming its flag (README "Limits")', async () => {
+    const { tokenRequest } = await setup();
+    const auth = basic('okta-connector', 's3cret!');
+    const params = Array.from({ length: 101 }, (_, i) => `p${i}=1`).join('&');
+    const cases: Array<[request.Test, number, RegExp]> = [
+      [tokenRequest(`grant_type=client_credentials&${params}`, auth), 400, /more than 100 parameters.*--max-query-params/],
+      [tokenRequest('grant_type=client_credentials', auth, `/oauth/token?${params}`), 400, /101 query parameters.*--max-query-params/],
+      [tokenRequest('grant_type=client_credentials', auth, `/oauth/token?x=${'a'.repeat(8200)}`), 414, /--max-url-length/],
+    ];
+    for (const [pending, status, description] of cases) {
+      const res = await pending;
+      expect(res.status, res.text).toBe(status);
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.body.error, res.text).toBe('invalid_request');
+      expect(res.body.error_description, res.text).toMatch(description);
+    }
+  });
+
   it('a tenant that does not use OAuth answers unauthorized_client; another tenant has its own endpoint and tokens', async () => {
     const bearerApp = createApp();
     const refused = await request(bearerApp)
