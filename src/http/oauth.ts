@@ -92,6 +92,10 @@ function clientCredentials(req: Request, body: Record<string, unknown>): { id: s
 function token(req: Request, res: Response): void {
   const tenant = res.locals.tenant as Tenant;
   const { auth } = tenant;
+  const inUrl = ['grant_type', 'client_id', 'client_secret', 'scope'].filter((name) => Object.hasOwn(req.query as object, name));
+  if (inUrl.length) {
+    throw new OAuthError(400, 'invalid_request', `Token request parameters go in the form-encoded body, never in the URL (RFC 6749 sections 2.3.1 and 4.4.2); the query holds ${inUrl.join(', ')}.`);
+  }
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded') {
     throw new OAuthError(400, 'invalid_request', `A token request must be form-encoded: Content-Type: application/x-www-form-urlencoded (RFC 6749 section 4.4.2), not ${type ? `"${type}"` : 'without a Content-Type'}.`);

@@ -22,6 +22,8 @@ import {
   headersFromCaptured,
   JOURNAL_BODY_LIMIT,
   JsonBytes,
+  isSecretQueryKey,
+  REDACTED,
   JsonText,
   MAY_HOLD_SECRET,
   parseOrText,
@@ -546,7 +548,8 @@ function copyQuery(query: Record<string, unknown> | undefined | null): Record<st
   for (const k of Object.keys(query)) {
     const v = query[k];
     if (v === undefined) continue;
-    define(out, k, typeof v === 'object' && v !== null ? JSON.parse(JSON.stringify(v)) : v);
+    if (isSecretQueryKey(k)) define(out, k, Array.isArray(v) ? v.map(() => REDACTED) : REDACTED);
+    else define(out, k, typeof v === 'object' && v !== null ? JSON.parse(JSON.stringify(v)) : v);
   }
   return out;
 }

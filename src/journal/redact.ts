@@ -174,6 +174,13 @@ export function define(obj: object, key: string, value: unknown): void {
 const PASSWORD_KEY = /(^|[:.])password$|^client_secret$|^client_assertion$/i;
 /** Tokens in the answer of an OAuth 2.0 token endpoint (RFC 6749 section 5.1). */
 const TOKEN_KEYS = new Set(['access_token', 'refresh_token', 'id_token']);
+/**
+ * A query parameter that carries a credential: a client secret or assertion sent in the URL against RFC 6749
+ * section 2.3.1, a password, or an access token (RFC 6750 section 2.3). Its value is "[REDACTED]" in the journal.
+ */
+export function isSecretQueryKey(key: string): boolean {
+  return PASSWORD_KEY.test(key) || TOKEN_KEYS.has(key.toLowerCase());
+}
 /** Whether a body's text may hold a secret redactBody removes (the journal then redacts it before keeping it). */
 export const MAY_HOLD_SECRET = /password|client_secret|client_assertion/i;
 /** A PATCH operation path naming the password attribute, e.g. "password" or "urn:...:User:password". */

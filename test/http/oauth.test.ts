@@ -203,8 +203,13 @@ describe('OAuth 2.0 client credentials', () => {
     const { tenant, tokenRequest } = await setup();
     const issued = await tokenRequest('grant_type=client_credentials&client_id=okta-connector&client_secret=s3cret!');
     await tokenRequest('grant_type=client_credentials', basic('okta-connector', 'wrong'));
+    // Credentials in the URL (RFC 6749 section 2.3.1 forbids it) are refused, and redacted from the journal too.
+    const inUrl = await tokenRequest('', undefined, '/oauth/token?grant_type=client_credentials&client_id=okta-connector&client_secret=s3cret!&access_token=tok3n');
+    expect(inUrl.status).toBe(400);
+    expect(inUrl.body).toEqual({ error: 'invalid_request', error_description: expect.stringMatching(/never in the URL.*grant_type, client_id, client_secret/) });
     const entries = tenant.journal.find({ operation: 'token' });
-    expect(entries).toHaveLength(2);
+    expect(entries).toHaveLength(3);
+    expect(entries[2]!.query).toEqual({ grant_type: 'client_credentials', client_id: 'okta-connector', client_secret: '[REDACTED]', access_token: '[REDACTED]' });
     expect(entries[0]).toMatchObject({
       method: 'POST',
       path: '/oauth/token',
@@ -218,6 +223,7 @@ describe('OAuth 2.0 client credentials', () => {
     const exported = tenant.journal.toNdjson() + JSON.stringify(tenant.journal.toHar());
     expect(exported).not.toContain('s3cret');
     expect(exported).not.toContain(issued.body.access_token);
+    expect(exported).not.toContain('tok3n');
   });
 
   it('fault rules reach the token endpoint: a 503 on operation token, then recovery', async () => {
