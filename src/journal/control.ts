@@ -6,7 +6,7 @@
  *   POST   /requests/count         body = query            -> { count }
  *   POST   /requests/find          body = query            -> { requests, count, lastSeq }
  *   GET    /requests/export        ?format=ndjson|har&...   (attachment)
- *   GET    /requests/wait          ?since=N&timeoutMs=5000&...  long-poll: 200 with the entry, 408 on timeout, 503 on shutdown
+ *   GET    /requests/wait          ?since=N&timeoutMs=5000&...  long-poll: 200 with the entry, 408 on timeout, 503 on shutdown, 404 when the tenant is deleted
  *   GET    /requests/stream        ?since=N|tail=N&limit=&timeoutMs=&response=none&...  Server-Sent Events (stream.ts)
  *   GET    /conformance            the conformance summary; ?format=json|junit|text: the conformance report
  * Errors: { "error": "...", "field"?: "..." } with 400 or 404. The body is parsed in front of it (controlLimits, src/http/limits.ts).
@@ -232,6 +232,9 @@ export function requestsControlRouter(
         sendError(res, 503, 'the server is stopping: no request matching the query was recorded before shutdown began; wait again once it is back');
       } else if (abort.signal.aborted) {
         /* the client went away: nobody to answer */
+      } else if (journal.closedSignal.aborted) {
+        // DELETE /tenants/{id} closed the journal under the wait: the tenant is gone, not an internal error.
+        sendError(res, 404, 'the tenant was deleted while waiting: no request matching the query was recorded before');
       } else throw err;
     } finally {
       res.off('close', onClose);

@@ -103,6 +103,17 @@ describe('control API', () => {
     expect((await request(app).get('/scim/v2/Users').set('Authorization', basic)).status).toBe(200);
   });
 
+  it('a long-poll on a tenant deleted while it waits is answered 404, not an internal error', async () => {
+    const app = createApp();
+    expect((await request(app).post('/_mock/tenants').send({ id: 'gone' })).status).toBe(201);
+    const pending = request(app).get('/_mock/tenants/gone/requests/wait?timeoutMs=5000').then((r) => r);
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await request(app).delete('/_mock/tenants/gone')).status).toBe(204);
+    const res = await pending;
+    expect(res.status).toBe(404);
+    expect(res.body.error).toMatch(/deleted while waiting/);
+  });
+
   it('bulk limits are runtime options and ServiceProviderConfig follows them', async () => {
     const app = createApp();
     expect((await request(app).patch('/_mock/config').send({ bulkMaxOperations: 3, bulkMaxPayload: 4096 })).status).toBe(200);
