@@ -380,7 +380,9 @@ export function parseCorsOrigins(value: string): '*' | Set<string> {
       throw new Error(`--cors origins look like https://app.example.com:8443 (scheme, host, optional port; no path), got ${origin}`);
     }
   }
-  return new Set(items.map((o) => o.toLowerCase()));
+  // A browser serialises an origin without its scheme's default port (RFC 6454 section 6.1): https://a:443 is sent
+  // as https://a, so the configured origin is compared in that form.
+  return new Set(items.map((o) => o.toLowerCase().replace(/^(https:\/\/.+):443$/, '$1').replace(/^(http:\/\/.+):80$/, '$1')));
 }
 
 /** "defaultPageSize" -> "--default-page-size", for messages that name the flag. */

@@ -83,6 +83,13 @@ describe('CORS', () => {
     const list = createApp({ cors: `${ORIGIN}, http://localhost:3000` });
     const local = await request(list).options('/scim/v2/Users').set('Origin', 'http://localhost:3000').set('Access-Control-Request-Method', 'GET');
     expect(local.headers['access-control-allow-origin']).toBe('http://localhost:3000');
+    // An origin given with its scheme's default port matches what browsers send (no port, RFC 6454 section 6.1).
+    const ports = createApp({ cors: 'https://app.example.com:443,http://LOCALHOST:80' });
+    for (const origin of ['https://app.example.com', 'http://localhost']) {
+      const pre = await request(ports).options('/scim/v2/Users').set('Origin', origin).set('Access-Control-Request-Method', 'GET');
+      expect(pre.status, origin).toBe(204);
+      expect(pre.headers['access-control-allow-origin']).toBe(origin);
+    }
     const any = createApp({ cors: '*' });
     const res = await request(any).get('/scim/v2/Users').set(AUTH).set('Origin', 'https://anywhere.example');
     expect(res.headers['access-control-allow-origin']).toBe('*');
