@@ -8,7 +8,7 @@
  * may lose the changes of the last window. `sync()` (--data-sync) makes every change so far durable now;
  * concurrent calls share saves. `flush()` saves at once (used on shutdown).
  */
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import { FORBIDDEN_KEYS } from '../scim/attributes.js';
@@ -75,9 +75,12 @@ export class AtomicJsonFile<T> implements Adapter<T> {
   private async writeText(text: string): Promise<void> {
     const dir = dirname(this.path);
     const temp = join(dir, `.${basename(this.path)}.${process.pid}.${++this.counter}.tmp`);
+    // The new file keeps the permissions of the one it replaces (a data file made private stays private).
+    const mode = await stat(this.path).then((s) => s.mode & 0o777, () => undefined);
     let handle;
     try {
-      handle = await open(temp, 'w');
+      handle = await open(temp, 'w', mode ?? 0o666);
+      if (mode !== undefined) await handle.chmod(mode);
       await handle.writeFile(text, 'utf8');
       await handle.sync();
       await handle.close();

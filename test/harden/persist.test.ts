@@ -2,7 +2,7 @@
  * The data file: the atomic lowdb adapter, coalesced saves, sync() for --data-sync, and the middleware that holds
  * write responses until the write is durable.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -47,6 +47,15 @@ describe('AtomicJsonFile (the lowdb adapter)', () => {
     await adapter.write({ a: 1 });
     expect(await adapter.read()).toEqual({ a: 1 });
     expect(readdirSync(dir)).toEqual(['x.json']);
+  });
+
+  it.skipIf(process.platform === 'win32')('a save keeps the permissions of the file it replaces', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'private.json');
+    writeFileSync(path, '{}', { mode: 0o600 });
+    chmodSync(path, 0o600);
+    await new AtomicJsonFile<{ a: number }>(path).write({ a: 1 });
+    expect(statSync(path).mode & 0o777).toBe(0o600);
   });
 
   it('runs concurrent writes one at a time in call order: the last one wins', async () => {
