@@ -305,6 +305,9 @@ function argsOf(argv: string[]): string[] {
 }
 
 const ENV_PREFIX = 'SCIMULATOR_';
+/** SCIMULATOR_SEED_FILE -> seed-file, and back. */
+const flagOfEnv = (name: string) => name.slice(ENV_PREFIX.length).toLowerCase().replace(/_/g, '-');
+const envOfFlag = (flag: string) => `${ENV_PREFIX}${flag.toUpperCase().replace(/-/g, '_')}`;
 
 /**
  * SCIMULATOR_<FLAG> variables that name no option of the command: said on stderr and ignored. A CI job or a
@@ -321,14 +324,14 @@ function ignoreForeignEnv<T>(y: Argv<T>, command: string): Argv<T> {
   const booleans = new Set(options.boolean.filter((key) => key !== 'help' && key !== 'version'));
   for (const name of Object.keys(process.env)) {
     if (!name.startsWith(ENV_PREFIX) || name.length === ENV_PREFIX.length) continue;
-    const flag = name.slice(ENV_PREFIX.length).toLowerCase().replace(/_/g, '-');
+    const flag = flagOfEnv(name);
     if (known.has(flag)) continue;
     const negated = flag.startsWith('no-') ? flag.slice(3) : '';
     if (booleans.has(negated)) {
       const given = process.env[name]!;
       const on = /^(false|0)$/i.test(given.trim()) ? 'true' : /^(true|1)$/i.test(given.trim()) ? 'false' : undefined;
       if (on === undefined) fail(`${name} must be true or 1 (meaning --no-${negated}) or false or 0 (meaning --${negated}), got ${JSON.stringify(given)}`, 2);
-      const positive = `${ENV_PREFIX}${negated.toUpperCase().replace(/-/g, '_')}`;
+      const positive = envOfFlag(negated);
       if (process.env[positive] !== undefined) fail(`${name} and ${positive} are both set; they are the same flag (--${negated}), so set one of them`, 2);
       process.env[positive] = on;
       delete process.env[name];
@@ -358,7 +361,7 @@ function checkArgs<T>(y: Argv<T>): Argv<T> {
   const numbers = new Set(options.number);
   for (const [name, value] of Object.entries(process.env)) {
     if (!name.startsWith(ENV_PREFIX) || value === undefined || value.trim() !== '') continue;
-    const flag = name.slice(ENV_PREFIX.length).toLowerCase().replace(/_/g, '-');
+    const flag = flagOfEnv(name);
     if (numbers.has(flag)) fail(`${name} is empty: --${flag} needs a number (unset the variable for the default)`, 2);
   }
   const known = new Set(Object.keys(options.key));

@@ -191,7 +191,7 @@ export function checkFilter(caps: TargetCapabilities, ast: FilterNode, types: re
   for (const type of types) {
     const allowed = filter.attributes?.[type.name];
     if (!allowed) continue;
-    const canonical = (path: string) => type.resolve(path)?.canonicalPath.toLowerCase() ?? path.toLowerCase();
+    const canonical = (path: string) => canonicalPathOf(type, path);
     const used = [...new Set(leaves.map((l) => canonical(l.path)))].sort();
     const fits = allowed.some((combination) => {
       const wanted = [...new Set(combination.map(canonical))].sort();
@@ -225,7 +225,7 @@ export function checkMemberFilter(caps: TargetCapabilities, ast: FilterNode, typ
           return;
         case 'comparison': {
           if (node.operator !== 'eq' || typeof node.value !== 'string') return;
-          if (type.resolve(textOf(node.path))?.canonicalPath.toLowerCase() !== 'members.value' || exists(node.value)) return;
+          if (canonicalPathOf(type, textOf(node.path)) !== 'members.value' || exists(node.value)) return;
           throw new ScimError(answer.status, answer.scimType, `${answer.code ? `${answer.code}: ` : ''}the filter's members.value "${node.value}" names no existing User or Group.`);
         }
       }
@@ -233,6 +233,9 @@ export function checkMemberFilter(caps: TargetCapabilities, ast: FilterNode, typ
     walk(ast);
   }
 }
+
+/** A path as the type canonically names it, in lower case, for comparisons (the path itself when it names nothing). */
+const canonicalPathOf = (type: ResourceSchema, path: string) => type.resolve(path)?.canonicalPath.toLowerCase() ?? path.toLowerCase();
 
 const textOf = (path: { urn?: string; attribute: string; subAttribute?: string }) =>
   `${path.urn ? `${path.urn}:` : ''}${path.attribute}${path.subAttribute !== undefined ? `.${path.subAttribute}` : ''}`;
@@ -250,7 +253,7 @@ export function checkPatchPaths(caps: TargetCapabilities, paths: readonly (strin
 export function checkPatchRemoves(caps: TargetCapabilities, type: ResourceSchema, operations: readonly { op: string; path?: string }[]): void {
   const names = caps.unremovableAttributes?.[type.name];
   if (!names?.length) return;
-  const canonical = (path: string) => type.resolve(path)?.canonicalPath.toLowerCase() ?? path.toLowerCase();
+  const canonical = (path: string) => canonicalPathOf(type, path);
   const forbidden = new Set(names.map(canonical));
   for (const operation of operations) {
     if (operation.op !== 'remove' || operation.path === undefined || !forbidden.has(canonical(operation.path))) continue;
