@@ -468,6 +468,13 @@ function firstIndex(rows: readonly Row[], past: (row: Row) => boolean): number {
 // ---------------------------------------------------------------------------------------------------------------
 // Requests from HTTP
 
+/**
+ * The scimType of a malformed count: RFC 9865's invalidCount applies to cursor pagination (its section 1: its
+ * changes "are invoked when using the cursor parameter"); without a cursor the request is RFC 7644 index paging,
+ * whose count is a "Non-negative integer" (3.4.2.4), and a value of the wrong type is invalidValue (3.12, Table 9).
+ */
+const countError = (cursor: unknown): 'invalidValue' | 'invalidCount' => (cursor === undefined || cursor === null ? 'invalidValue' : 'invalidCount');
+
 function integer(raw: string | number, name: string, scimType: 'invalidValue' | 'invalidCount'): number {
   if (typeof raw === 'number') {
     if (!Number.isInteger(raw)) throw badRequest(scimType, `${name} must be an integer, got ${raw}.`);
@@ -491,9 +498,9 @@ export function listRequestFromParams(get: (name: string) => string | undefined)
   if (sortOrder !== undefined && sortOrder !== '') request.sortOrder = sortOrder;
   const startIndex = get('startIndex');
   if (startIndex !== undefined && startIndex !== '') request.startIndex = integer(startIndex, 'startIndex', 'invalidValue');
-  const count = get('count');
-  if (count !== undefined && count !== '') request.count = integer(count, 'count', 'invalidCount');
   const cursor = get('cursor');
+  const count = get('count');
+  if (count !== undefined && count !== '') request.count = integer(count, 'count', countError(cursor));
   if (cursor !== undefined) request.cursor = cursor;
   return request;
 }
@@ -554,9 +561,9 @@ export function listRequestFromSearchBody(body: unknown): { request: ListRequest
   if (sortOrder !== undefined && sortOrder !== '') request.sortOrder = sortOrder;
   const startIndex = number('startIndex', 'invalidValue');
   if (startIndex !== undefined) request.startIndex = startIndex;
-  const count = number('count', 'invalidCount');
-  if (count !== undefined) request.count = count;
   const cursor = text('cursor');
+  const count = number('count', countError(cursor));
+  if (count !== undefined) request.count = count;
   if (cursor !== undefined) request.cursor = cursor;
   const projection: ProjectionRequest = {};
   const attributes = list('attributes');

@@ -79,8 +79,12 @@ describe('index pagination', () => {
   it.each([
     ['startIndex=abc', 'invalidValue', /startIndex/],
     ['startIndex=1.5', 'invalidValue', /startIndex/],
-    ['count=ten', 'invalidCount', /count/],
-    ['count=1e2', 'invalidCount', /count/],
+    // Without a cursor this is RFC 7644 index paging: a count that is no integer is invalidValue (3.4.2.4, 3.12);
+    // RFC 9865's invalidCount is for cursor pagination (its section 1: "invoked when using the cursor parameter").
+    ['count=ten', 'invalidValue', /count/],
+    ['count=1e2', 'invalidValue', /count/],
+    ['count=ten&cursor=', 'invalidCount', /count/],
+    ['count=1e2&cursor', 'invalidCount', /count/],
   ])('%s is 400 %s with a detail naming the parameter', async (params, scimType, detail) => {
     const { c } = directory({ users: 3, groups: 0 });
     const body = expectScimError(await c.get(`/Users?${params}`), 400, scimType);

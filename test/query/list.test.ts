@@ -370,7 +370,8 @@ describe('request parsing', () => {
     expect(listRequestFromParams((n) => params[n])).toEqual({ filter: 'userName pr', sortBy: 'userName', sortOrder: 'descending', startIndex: 3, count: -2, cursor: '' });
     expect(listRequestFromParams((n) => ({ startIndex: '', count: '', sortBy: '' })[n as 'count'])).toEqual({});
     expect(listRequestFromParams((n) => ({ startIndex: '99999999999999999999999' })[n as 'startIndex']).startIndex).toBe(Number.MAX_SAFE_INTEGER);
-    expect(scimError(() => listRequestFromParams((n) => ({ count: '0x10' })[n as 'count']))).toMatchObject({ scimType: 'invalidCount' });
+    expect(scimError(() => listRequestFromParams((n) => ({ count: '0x10' })[n as 'count']))).toMatchObject({ scimType: 'invalidValue' });
+    expect(scimError(() => listRequestFromParams((n) => ({ count: '0x10', cursor: '' })[n as 'count']))).toMatchObject({ scimType: 'invalidCount' });
     expect(scimError(() => listRequestFromParams((n) => ({ startIndex: '1.0' })[n as 'startIndex']))).toMatchObject({ scimType: 'invalidValue' });
   });
 
