@@ -244,7 +244,11 @@ function select(schema: ResourceSchema, paths: readonly string[], rules: Element
     }
     const whole = path.toLowerCase().startsWith('urn:') ? schema.splitUrn(path) : undefined;
     if (whole && whole.rest === '' && whole.schema.id !== schema.core.id) {
-      for (const def of whole.schema.attributes) add(whole.schema.id, def.name.toLowerCase(), undefined);
+      // The extension URN names the extension as a whole, as a complex attribute's name names it: its returned
+      // "request" attributes stay out unless named themselves (RFC 7643 section 2.4: "returned in a SCIM query
+      // operation only if specified in the attributes parameter"), as a complex attribute's request sub-attributes do.
+      // Excluding the URN drops every attribute of it.
+      for (const def of whole.schema.attributes) if (!including || def.returned !== 'request') add(whole.schema.id, def.name.toLowerCase(), undefined);
       continue;
     }
     const resolved = schema.resolve(path);

@@ -133,6 +133,16 @@ describe('a custom Device resource type and a custom User extension (seeds/custo
     expect(ada.body[ACME]).toEqual({ badgeNumber: 'B-0001', clearance: 3, remote: false });
     const asked = await server.get(`/Users/u-ada?attributes=${ACME}:parkingSpot`);
     expect(asked.body[ACME]).toEqual({ parkingSpot: 'P1-07' });
+    // Naming the extension selects its attributes as naming a complex attribute selects its sub-attributes: the
+    // returned "request" one only when named itself (RFC 7643 section 2.4).
+    const whole = await server.get(`/Users/u-ada?attributes=${ACME}`);
+    expect(whole.body[ACME]).toEqual({ badgeNumber: 'B-0001', clearance: 3, remote: false });
+    const listed = await server.get(`/Users?filter=${encodeURIComponent('userName eq "ada.lovelace@acme.example"')}&attributes=${ACME}`);
+    expect(listed.body.Resources[0][ACME]).toEqual({ badgeNumber: 'B-0001', clearance: 3, remote: false });
+    const both = await server.get(`/Users/u-ada?attributes=${ACME},${ACME}:parkingSpot`);
+    expect(both.body[ACME]).toEqual({ badgeNumber: 'B-0001', clearance: 3, remote: false, parkingSpot: 'P1-07' });
+    const excluded = await server.get(`/Users/u-ada?excludedAttributes=${ACME}`);
+    expect(excluded.body[ACME]).toBeUndefined();
     const created = await server.post('/Users', { schemas: [USER, ACME], userName: 'new@acme.example', [ACME]: { badgeNumber: 'B-9', remote: true, unknown: 1 } });
     expect(created.status).toBe(201);
     expect(created.body[ACME]).toEqual({ badgeNumber: 'B-9', remote: true });
