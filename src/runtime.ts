@@ -5,7 +5,7 @@ import { shorthandRules } from './faults/shorthands.js';
 import { JournalFile } from './journal/file.js';
 import { PERSONA_NAMES } from './personas/index.js';
 import { ScimError } from './scim/errors.js';
-import { scenarioFor, ScenarioError, type Scenario } from './seed/scenario.js';
+import { mergeScenarioOptions, scenarioFor, ScenarioError, type Scenario } from './seed/scenario.js';
 import { seedTenantSliced } from './seed/seed.js';
 import { PROFILE_NAMES, Tenant, type TenantConfig } from './tenant.js';
 import { ControlError, tenantConfigFrom } from './tenant-config.js';
@@ -168,24 +168,24 @@ export class Scimulator {
       if (err instanceof ScimError && spec.id !== undefined) throw new ControlError(err.status, err.detail, 'id');
       throw err;
     }
-    if (scenario) {
-      this.seeding.add(tenant.id);
-      try {
-        await seedTenantSliced(tenant, scenario);
-      } catch (err) {
-        void tenant.journal.close();
-        if (err instanceof ScenarioError) throw new ControlError(400, spec.seedFile !== undefined ? `seedFile: ${err.message}` : err.message, spec.seedFile !== undefined ? 'seedFile' : undefined);
-        throw err;
-      } finally {
-        this.seeding.delete(tenant.id);
+    // Whatever fails from here on, the tenant is never reachable: its journal is closed, as deleteTenant does.
+    try {
+      if (scenario) {
+        // The request's own settings are checked against the scenario's options before any seeding, so a conflict
+        // builds no directory.
+        checkRequestOverScenario(tenant, spec, scenario);
+        this.seeding.add(tenant.id);
+        try {
+          await seedTenantSliced(tenant, scenario);
+        } finally {
+          this.seeding.delete(tenant.id);
+        }
+        tenant.applyConfig(requestOver(tenant.config, spec));
       }
-      // What the request names explicitly wins over the scenario's options.
-      const config = structuredClone(tenant.config);
-      if (spec.profile !== undefined) config.profile = spec.profile as TenantConfig['profile'];
-      if (spec.persona !== undefined) config.persona = spec.persona as string;
-      if (spec.token !== undefined) config.auth.token = spec.token as string;
-      if (spec.me !== undefined) config.auth.me = spec.me as string;
-      tenant.applyConfig(config);
+    } catch (err) {
+      void tenant.journal.close();
+      if (err instanceof ScenarioError) throw new ControlError(400, spec.seedFile !== undefined ? `seedFile: ${err.message}` : err.message, spec.seedFile !== undefined ? 'seedFile' : undefined);
+      throw err;
     }
     this.tenants.set(tenant.id, tenant);
     return tenant;
@@ -198,5 +198,33 @@ export class Scimulator {
     void tenant.journal.close();
     this.tenants.delete(id);
     return true;
+  }
+}
+
+/** What the request names explicitly wins over the scenario's options. */
+function requestOver(config: TenantConfig, spec: Record<string, unknown>): TenantConfig {
+  const out = structuredClone(config);
+  if (spec.profile !== undefined) out.profile = spec.profile as TenantConfig['profile'];
+  if (spec.persona !== undefined) out.persona = spec.persona as string;
+  if (spec.token !== undefined) out.auth.token = spec.token as string;
+  if (spec.me !== undefined) out.auth.me = spec.me as string;
+  return out;
+}
+
+/**
+ * Throws, before anything is seeded, what seeding and then applying the request's settings would throw: ScenarioError
+ * for the scenario's options, ControlError naming the request's persona or profile when they and the scenario's
+ * options do not hold together (page sizes that no longer fit once the request's persona replaces the scenario's).
+ */
+function checkRequestOverScenario(tenant: Tenant, spec: Record<string, unknown>, scenario: Scenario): void {
+  const seeded = tenant.configAfter(mergeScenarioOptions(tenant.config, scenario, (c) => tenant.checkConfig(c)));
+  try {
+    tenant.checkConfig(requestOver(seeded, spec), seeded);
+  } catch (err) {
+    if (!(err instanceof ControlError)) throw err;
+    const named = (['persona', 'profile'] as const).filter((f) => spec[f] !== undefined && spec[f] !== seeded[f]);
+    const what = named.map((f) => `${f} "${String(spec[f])}"`).join(' and ') || 'the request';
+    const source = spec.seedFile !== undefined ? `the options of seedFile ${String(spec.seedFile)}` : "the scenario's options";
+    throw new ControlError(400, `${what} and ${source} do not fit together: ${err.message}`, named[0] ?? err.field);
   }
 }

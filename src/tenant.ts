@@ -157,14 +157,17 @@ export class Tenant {
     return features;
   }
 
-  /** The config this tenant would run with after `config` is applied: with its profile's and persona's defaults. */
-  configAfter(config: TenantConfig): TenantConfig {
-    return applyChoiceDefaults(this.config, config, choiceDefaults, this.baseConfig);
+  /**
+   * The config this tenant would run with after `config` is applied: with its profile's and persona's defaults.
+   * `previous`: the config it is applied to (the current one unless a change is checked ahead of another).
+   */
+  configAfter(config: TenantConfig, previous: TenantConfig = this.config): TenantConfig {
+    return applyChoiceDefaults(previous, config, choiceDefaults, this.baseConfig);
   }
 
   /** Throws ControlError when `config`, once applied, would not hold together (checkConfig on configAfter). */
-  checkConfig(config: TenantConfig): void {
-    checkConfig(this.configAfter(config), { maxBody: this.maxBody, requested: config });
+  checkConfig(config: TenantConfig, previous: TenantConfig = this.config): void {
+    checkConfig(this.configAfter(config, previous), { maxBody: this.maxBody, requested: config });
   }
 
   /**

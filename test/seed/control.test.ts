@@ -2,8 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../src/http/app.js';
+import { Journal } from '../../src/journal/journal.js';
 import { Scimulator } from '../../src/runtime.js';
 import { HOST } from './helpers.js';
 
@@ -82,6 +83,36 @@ describe('POST /_mock/tenants seeds the new tenant', () => {
     const unknown = await createTenant(a, { size: 3 });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error).toContain('allowed: id, seed, token, profile, persona, me, users, groups, seedFile.');
+  });
+
+  it('a persona that does not fit the seed file\'s options is refused before seeding, and the tenant it began is closed', async () => {
+    const a = app();
+    const dir = mkdtempSync(join(tmpdir(), 'scimulator-control-'));
+    const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
+    // Slack's default page size (10) with maxPageSize 50: under persona zoom defaultPageSize falls back to 100 > 50.
+    const options = { persona: 'slack', defaultPageSize: 10, maxPageSize: 50 };
+    const file = join(dir, 'slack-50.json');
+    writeFileSync(file, JSON.stringify({ options, generate: { seed: 1, users: 3, groups: 0 } }));
+    // The same options and a directory that cannot be built (a userName twice): the refusal comes first.
+    const unbuildable = join(dir, 'unbuildable.json');
+    writeFileSync(unbuildable, JSON.stringify({ options, users: [{ schemas: [USER], userName: 'a@x.example' }, { schemas: [USER], userName: 'A@x.example' }] }));
+    const close = vi.spyOn(Journal.prototype, 'close');
+    try {
+      for (const seedFile of [file, unbuildable]) {
+        close.mockClear();
+        const res = await createTenant(a, { id: 'zoomed', seedFile, persona: 'zoom' });
+        expect(res.status, JSON.stringify(res.body)).toBe(400);
+        expect(res.body.field).toBe('persona');
+        expect(res.body.error).toContain(`persona "zoom" and the options of seedFile ${seedFile} do not fit together: defaultPageSize must not exceed maxPageSize`);
+        expect(close).toHaveBeenCalledTimes(1);
+      }
+    } finally {
+      close.mockRestore();
+    }
+    expect((await request(a.app).get('/_mock/tenants')).body.tenants.map((t: { id: string }) => t.id)).toEqual(['default']);
+    // The seed file alone, or with a persona that fits it, is fine; the id was freed.
+    expect((await createTenant(a, { id: 'zoomed', seedFile: file })).status).toBe(201);
+    expect((await createTenant(a, { id: 'sized', seedFile: file, persona: 'aws' })).status).toBe(201);
   });
 });
 
