@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** The `scimulator` command: parse flags, call the library, print, exit codes (2 = bad usage, 1 = failure; report: see report()). */
+/** The `scimulator` command: parse flags, call the library, print, exit codes (2 = bad usage, 1 = failure, 4 = --out not writable; report: see report()). */
 import { createWriteStream } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import yargs, { type Argv } from 'yargs';
@@ -216,7 +216,8 @@ async function seed(argv: Record<string, unknown>): Promise<void> {
       await rename(temporary, out);
     } catch (err) {
       await rm(temporary, { force: true });
-      fail(`cannot write ${out}: ${(err as Error).message}`, 1);
+      // 4, as `report` answers an --out it cannot write: the step is broken, not the directory.
+      fail(`cannot write ${out}: ${(err as Error).message}`, 4);
     }
     process.stdout.write(`Wrote ${out}: ${summary}\n`);
   }

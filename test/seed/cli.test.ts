@@ -147,6 +147,15 @@ describe('scimulator seed', { timeout: 90_000 }, () => {
     }
     expect(existsSync(join(dir, 'x.json'))).toBe(false);
   });
+
+  it('exits 4 with one line when --out cannot be written, as `report` does', () => {
+    const out = join(dir, 'missing', 'x.json');
+    const res = run(['seed', '--users', '2', '--groups', '0', '--out', out]);
+    expect(res.status, res.stderr).toBe(4);
+    expect(res.stderr.trim().split('\n'), res.stderr).toHaveLength(1);
+    expect(res.stderr.startsWith(`scimulator: cannot write ${out}: ENOENT`), res.stderr).toBe(true);
+    expect(res.stdout).toBe('');
+  });
 });
 
 describe('serve with seeding flags', { timeout: 90_000 }, () => {
