@@ -87,7 +87,7 @@ export function createApp(options: StartOptions | Scimulator = {}, hooks: AppHoo
 
   const controlPath = runtime.options.control ? runtime.options.controlPath : undefined;
   const ahead: RequestHandler[] = [];
-  if (runtime.options.cors !== undefined) ahead.push(corsMiddleware(runtime.options.cors));
+  if (runtime.options.cors !== undefined) ahead.push(corsMiddleware(runtime.options.cors, controlPath));
   ahead.push(malformedPathGuard(controlPath));
   for (const handler of ahead) app.use(handler);
   if (controlPath !== undefined) {

@@ -209,10 +209,13 @@ export function controlLimits(limits: LimitOptions): RequestHandler {
 /**
  * CORS, only when --cors names origins: preflights (OPTIONS with Access-Control-Request-Method) from an allowed
  * origin are answered 204 here, before authentication (browsers never send credentials on a preflight); a
- * preflight from any other origin is 403. Actual requests from an allowed origin get Access-Control-Allow-Origin
- * and the response headers a SCIM client reads exposed. Without --cors no CORS header is ever sent.
+ * preflight from any other origin is 403 (a SCIM error, or on the control API its own {"error"} shape). Actual
+ * requests from an allowed origin get Access-Control-Allow-Origin and the response headers a SCIM client reads
+ * exposed. Every response says Vary: Origin, those to requests without an Origin too: they carry no
+ * Access-Control-Allow-Origin, so a cache must not hand them to a browser's CORS request (Fetch standard, "CORS
+ * protocol and HTTP caches"). Without --cors no CORS header is ever sent.
  */
-export function corsMiddleware(spec: string): RequestHandler {
+export function corsMiddleware(spec: string, controlPath?: string): RequestHandler {
   const allowed = parseCorsOrigins(spec);
   const METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE';
   const EXPOSE = 'ETag, Location, Retry-After, WWW-Authenticate, Scimulator-Warning';
@@ -220,12 +223,15 @@ export function corsMiddleware(spec: string): RequestHandler {
   return (req, res, next) => {
     const origin = req.headers.origin;
     const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
-    if (origin === undefined) return next();
     res.vary('Origin');
+    if (origin === undefined) return next();
     const ok = allowed === '*' || allowed.has(origin.toLowerCase());
     if (!ok) {
       if (preflight) {
-        return sendScimError(res, new ScimError(403, undefined, `Cross-origin requests from ${origin} are not allowed; allowed origins: ${[...(allowed as Set<string>)].join(', ')} (--cors).`));
+        const detail = `Cross-origin requests from ${origin} are not allowed; allowed origins: ${[...(allowed as Set<string>)].join(', ')} (--cors).`;
+        const path = req.path;
+        if (controlPath && (path === controlPath || path.startsWith(`${controlPath}/`))) return void res.status(403).json({ error: detail });
+        return sendScimError(res, new ScimError(403, undefined, detail));
       }
       return next(); // no CORS headers: the browser keeps the response from the page
     }

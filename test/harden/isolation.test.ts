@@ -77,6 +77,31 @@ describe('CORS', () => {
     // A near miss is another origin.
     const port = await request(app).options('/scim/v2/Users').set('Origin', `${ORIGIN}:8443`).set('Access-Control-Request-Method', 'GET');
     expect(port.status).toBe(403);
+    // On the control API the refusal has the control API's error shape, not a SCIM error.
+    for (const path of ['/_mock/faults', '/_mock/tenants/acme/config']) {
+      const control = await request(app).options(path).set('Origin', evil).set('Access-Control-Request-Method', 'POST');
+      expect(control.status, path).toBe(403);
+      expect(control.headers['content-type'], path).toMatch(/^application\/json/);
+      expect(control.body, path).toEqual({ error: `Cross-origin requests from ${evil} are not allowed; allowed origins: ${ORIGIN} (--cors).` });
+      expect(control.headers['access-control-allow-origin'], path).toBeUndefined();
+    }
+  });
+
+  it('with --cors, responses to requests without an Origin say Vary: Origin too (they lack the CORS headers)', async () => {
+    // Fetch standard, "CORS protocol and HTTP caches": without Vary a cache may hand such a response to a browser's
+    // CORS request, which then fails for want of Access-Control-Allow-Origin.
+    for (const cors of [ORIGIN, '*']) {
+      const app = createApp({ cors });
+      for (const res of [
+        await request(app).get('/scim/v2/Users').set(AUTH),
+        await request(app).get('/scim/v2/Users'),
+        await request(app).get('/scim/v2/ServiceProviderConfig').set(AUTH),
+        await request(app).get('/_mock/health'),
+      ]) {
+        expect(res.headers['access-control-allow-origin'], cors).toBeUndefined();
+        expect(res.headers.vary, `${cors} ${res.status}`).toMatch(/\bOrigin\b/);
+      }
+    }
   });
 
   it('takes a list of origins, or "*"', async () => {
