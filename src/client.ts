@@ -23,10 +23,21 @@ export interface ClientOptions {
   controlPath?: string;
 }
 
+/** POST /tenants: where the new tenant is and what a client needs to call it, by its auth mode. */
 export interface TenantInfo {
   id: string;
   baseUrl: string;
-  token: string;
+  /** How the tenant authenticates SCIM requests (a seed file's options.auth may choose basic or oauth). */
+  auth: TenantAuth['mode'];
+  /** auth "bearer" (and "none", where any request is accepted): send `Authorization: Bearer <token>`. */
+  token?: string;
+  /** auth "basic": the user and password of `Authorization: Basic`. */
+  basicUser?: string;
+  basicPassword?: string;
+  /** auth "oauth": POST grant_type=client_credentials here with the client credentials for an access token. */
+  tokenEndpoint?: string;
+  clientId?: string;
+  clientSecret?: string;
 }
 
 /** PATCH /config: any subset of the options, `auth` included field by field. */

@@ -39,6 +39,21 @@ function body(req: Request): Record<string, unknown> {
 /** The config as shown by GET /config: secrets included, since the control API is the operator's. */
 const configView = (tenant: Tenant) => ({ tenant: tenant.id, ...tenant.config });
 
+/** The tenant's OAuth 2.0 token endpoint, as the request reached the server. */
+const tokenEndpointUrl = (req: Request, tenant: Tenant) => `${req.protocol}://${req.get('host')}${tenant.id === DEFAULT_TENANT_ID ? '' : `/tenants/${tenant.id}`}/oauth/token`;
+
+/**
+ * What a client needs to call a new tenant, by its auth mode (a seed file's options.auth may set one): the bearer
+ * token; the Basic user and password; or the OAuth 2.0 token endpoint and client credentials (a bearer token is no
+ * use there: the tenant takes only the tokens its endpoint issues).
+ */
+function credentialsOf(req: Request, tenant: Tenant): Record<string, string> {
+  const auth = tenant.auth;
+  if (auth.mode === 'oauth') return { auth: auth.mode, tokenEndpoint: tokenEndpointUrl(req, tenant), clientId: auth.clientId, clientSecret: auth.clientSecret };
+  if (auth.mode === 'basic') return { auth: auth.mode, basicUser: auth.basicUser, basicPassword: auth.basicPassword };
+  return { auth: auth.mode, token: auth.token };
+}
+
 function tenantRoutes(runtime: Scimulator): Router {
   const router = Router();
 
@@ -108,7 +123,7 @@ function tenantRoutes(runtime: Scimulator): Router {
   });
 
   router.use(faultsControlRouter((req) => (req.res as Response).locals.controlTenant.faults));
-  router.use(oauthControlRouter((req) => (req.res as Response).locals.controlTenant, (req, tenant) => `${req.protocol}://${req.get('host')}${tenant.id === DEFAULT_TENANT_ID ? '' : `/tenants/${tenant.id}`}/oauth/token`));
+  router.use(oauthControlRouter((req) => (req.res as Response).locals.controlTenant, tokenEndpointUrl));
   router.use(
     requestsControlRouter(
       (req) => (req.res as Response).locals.controlTenant.journal,
@@ -163,7 +178,7 @@ export function controlRouter(runtime: Scimulator): Router {
   router.post('/tenants', async (req, res) => {
     const b = body(req);
     const tenant = await runtime.createTenantFromSpec(b);
-    res.status(201).json({ id: tenant.id, baseUrl: scimBaseUrl(req, runtime, tenant.id), token: tenant.auth.token });
+    res.status(201).json({ id: tenant.id, baseUrl: scimBaseUrl(req, runtime, tenant.id), ...credentialsOf(req, tenant) });
   });
   router.delete('/tenants/:id', (req, res) => {
     if (!runtime.deleteTenant(req.params.id as string)) throw new ControlError(404, `There is no tenant "${req.params.id}".`);

@@ -127,7 +127,7 @@ export function controlOpenApi(controlPath: string): Record<string, unknown> {
         summary: 'Create an isolated tenant (own store, faults, journal, clock, config, token)',
         description: 'A generated directory is seeded in slices while other tenants keep being served; the response comes once the tenant is completely seeded, and until then it is neither listed nor served (its id is taken: 409).',
         requestBody: json({ type: 'object', properties: { id: { type: 'string' }, seed: { type: 'integer' }, users: { type: 'integer' }, groups: { type: 'integer' }, seedFile: { type: 'string' }, profile: { enum: ['lenient', 'rfc', 'entra', 'okta'] }, persona: { enum: [...PERSONA_NAMES] }, token: { type: 'string' }, me: { type: 'string' } } }),
-        responses: { 201: ok('{ id, baseUrl, token }'), 400: error, 409: ok('The id is taken') },
+        responses: { 201: ok('{ id, baseUrl, auth, ... }: the credentials of the tenant\'s auth mode: token (bearer, none); basicUser, basicPassword (basic); tokenEndpoint, clientId, clientSecret (oauth)'), 400: error, 409: ok('The id is taken') },
       },
     },
     '/tenants/{tenantId}': { delete: { summary: 'Delete a tenant', responses: { 204: ok('Deleted'), 404: notFound } } },

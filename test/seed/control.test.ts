@@ -58,6 +58,37 @@ describe('POST /_mock/tenants seeds the new tenant', () => {
     expect(config.auth.token).toBe('tok-1');
   });
 
+  it('answers the credentials of the tenant\'s auth mode: a token, Basic credentials, or the OAuth endpoint and client', async () => {
+    const a = app();
+    const dir = mkdtempSync(join(tmpdir(), 'scimulator-control-'));
+    const oauthFile = join(dir, 'oauth.json');
+    writeFileSync(oauthFile, JSON.stringify({ options: { auth: { mode: 'oauth', clientId: 'acme-idp', clientSecret: 's3cret' } } }));
+    const basicFile = join(dir, 'basic.json');
+    writeFileSync(basicFile, JSON.stringify({ options: { auth: { mode: 'basic', basicUser: 'idp', basicPassword: 'pw' } } }));
+
+    const bearer = await createTenant(a, { id: 'b' });
+    expect(bearer.body).toEqual({ id: 'b', baseUrl: `http://${HOST}/tenants/b/scim/v2`, auth: 'bearer', token: expect.any(String) });
+    expect((await scimGet(a, bearer.body, '/Users')).status).toBe(200);
+
+    // A bearer token is no use to an OAuth tenant: it answers how to get one.
+    const oauth = await createTenant(a, { id: 'o', seedFile: oauthFile });
+    expect(oauth.status, JSON.stringify(oauth.body)).toBe(201);
+    expect(oauth.body).toEqual({ id: 'o', baseUrl: `http://${HOST}/tenants/o/scim/v2`, auth: 'oauth', tokenEndpoint: `http://${HOST}/tenants/o/oauth/token`, clientId: 'acme-idp', clientSecret: 's3cret' });
+    const grant = await request(a.app)
+      .post(new URL(oauth.body.tokenEndpoint).pathname)
+      .set('Host', HOST)
+      .auth(oauth.body.clientId, oauth.body.clientSecret)
+      .type('form')
+      .send({ grant_type: 'client_credentials' });
+    expect(grant.status, JSON.stringify(grant.body)).toBe(200);
+    expect((await scimGet(a, { id: 'o', token: grant.body.access_token }, '/Users')).status).toBe(200);
+
+    const basic = await createTenant(a, { id: 'p', seedFile: basicFile });
+    expect(basic.body).toEqual({ id: 'p', baseUrl: `http://${HOST}/tenants/p/scim/v2`, auth: 'basic', basicUser: 'idp', basicPassword: 'pw' });
+    const users = await request(a.app).get('/tenants/p/scim/v2/Users').set('Host', HOST).auth(basic.body.basicUser, basic.body.basicPassword);
+    expect(users.status).toBe(200);
+  });
+
   it('errors are 400 and name the field; nothing is created', async () => {
     const a = app();
     const dir = mkdtempSync(join(tmpdir(), 'scimulator-control-'));
