@@ -81,6 +81,8 @@ function normaliseLevel(
   input: Record<string, unknown>,
   pathPrefix: string,
   skipKey: (key: string) => boolean,
+  /** Between pathPrefix and an attribute name: "." below an attribute, ":" after an extension's URN (RFC 7644 3.10). */
+  separator: '.' | ':' = '.',
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(input)) {
@@ -90,7 +92,7 @@ function normaliseLevel(
     const def = findAttribute(defs, key);
     if (!def || def.mutability === 'readOnly') continue; // unknown attributes are ignored; readOnly ones too
     if (isUnassigned(raw)) continue;
-    const path = pathPrefix ? `${pathPrefix}.${def.name}` : def.name;
+    const path = pathPrefix ? `${pathPrefix}${separator}${def.name}` : def.name;
     if (def.name in out) throw badRequest('invalidSyntax', `Attribute "${path}" appears twice with different letter case.`);
     out[def.name] = normaliseValue(def, raw, path);
   }
@@ -173,7 +175,7 @@ export function validateResource(schema: ResourceSchema, input: unknown, options
       if (!declaredLower.has(ext.id.toLowerCase())) {
         throw badRequest('invalidValue', `The request has attributes of the extension "${ext.id}" but does not list it in "schemas".`);
       }
-      const value = normaliseLevel(ext.attributes, raw, ext.id, () => false);
+      const value = normaliseLevel(ext.attributes, raw, ext.id, () => false, ':');
       if (Object.keys(value).length > 0) {
         out[ext.id] = value;
       }

@@ -110,6 +110,18 @@ describe('validation errors (rfc profile: no client quirk is tolerated)', () => 
     });
   }
 
+  it('names an extension attribute by its full path, URN:attribute (RFC 7644 3.10), on POST, PUT and PATCH alike', async () => {
+    const post = await c.post('/Users', { schemas: [USER_SCHEMA, ENTERPRISE], userName: 'ext-err', [ENTERPRISE]: { employeeNumber: 5 } });
+    expect(expectScimError(post, 400, 'invalidValue').detail).toContain(`"${ENTERPRISE}:employeeNumber" must be a string`);
+    const manager = await c.post('/Users', { schemas: [USER_SCHEMA, ENTERPRISE], userName: 'ext-err', [ENTERPRISE]: { manager: { value: 5 } } });
+    expect(expectScimError(manager, 400, 'invalidValue').detail).toContain(`"${ENTERPRISE}:manager.value" must be a string`);
+    const user = await createUser(c, 'ext-ok');
+    const put = await c.put(`/Users/${user.id}`, { schemas: [USER_SCHEMA, ENTERPRISE], userName: 'ext-ok', [ENTERPRISE]: { costCenter: ['a'] } });
+    expect(expectScimError(put, 400, 'invalidValue').detail).toContain(`"${ENTERPRISE}:costCenter" is single-valued`);
+    const patch = await c.patch(`/Users/${user.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'add', value: { [ENTERPRISE]: { employeeNumber: 5 } } }] });
+    expect(expectScimError(patch, 400, 'invalidValue').detail).toContain(`"${ENTERPRISE}:employeeNumber" must be a string`);
+  });
+
   it('rejects __proto__ keys without polluting anything', async () => {
     const res = await c.raw().post('/scim/v2/Users').set(AUTH).set('Content-Type', 'application/scim+json')
       .send('{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"p","name":{"__proto__":{"polluted":"yes"}}}');

@@ -146,7 +146,7 @@ describe('a custom Device resource type and a custom User extension (seeds/custo
     const created = await server.post('/Users', { schemas: [USER, ACME], userName: 'new@acme.example', [ACME]: { badgeNumber: 'B-9', remote: true, unknown: 1 } });
     expect(created.status).toBe(201);
     expect(created.body[ACME]).toEqual({ badgeNumber: 'B-9', remote: true });
-    expect(expectError(await server.post('/Users', { schemas: [USER, ACME], userName: 'x@acme.example', [ACME]: { clearance: 'high' } }), 400, 'invalidValue')).toContain(`"${ACME}.clearance" must be an integer`);
+    expect(expectError(await server.post('/Users', { schemas: [USER, ACME], userName: 'x@acme.example', [ACME]: { clearance: 'high' } }), 400, 'invalidValue')).toContain(`"${ACME}:clearance" must be an integer`);
     expect(expectError(await server.post('/Users', { schemas: [USER], userName: 'y@acme.example', [ACME]: { remote: true } }), 400, 'invalidValue')).toContain('does not list it in "schemas"');
   });
 
