@@ -105,3 +105,38 @@ describe('startScimulator closes what it opened when it fails', () => {
     await new Promise<void>((resolve) => probe.close(() => resolve()));
   });
 });
+
+describe('the handle gives what the default tenant takes, whatever its auth mode', () => {
+  const usersWith = async (scim: ScimulatorHandle, authorization: string | undefined) =>
+    (await fetch(`${scim.baseUrl}/Users`, { headers: authorization === undefined ? {} : { Authorization: authorization } })).status;
+
+  it('oauth: the client credentials and token endpoint; authorization() is an issued token the tenant accepts', async () => {
+    await withServer({ auth: 'oauth', clientId: 'suite', clientSecret: 's3cret' }, async (scim) => {
+      expect(scim.auth).toBe('oauth');
+      expect([scim.clientId, scim.clientSecret, scim.tokenEndpoint]).toEqual(['suite', 's3cret', `${scim.url}/oauth/token`]);
+      // The static bearer token is refused by an OAuth tenant: the handle offers what it takes.
+      expect(await usersWith(scim, `Bearer ${scim.token}`)).toBe(401);
+      const authorization = await scim.authorization();
+      expect(authorization).toMatch(/^Bearer /);
+      expect(authorization).not.toBe(`Bearer ${scim.token}`);
+      expect(await usersWith(scim, authorization)).toBe(200);
+      // Credentials changed through the control API are what the handle gives from then on.
+      await scim.config.update({ auth: { clientSecret: 'rotated' } });
+      expect(scim.clientSecret).toBe('rotated');
+      expect(await usersWith(scim, await scim.authorization())).toBe(200);
+    });
+  });
+
+  it('basic, bearer and none, and a mode changed through the control API', async () => {
+    await withServer({ auth: 'basic', basicUser: 'ada', basicPassword: 'pässwörd' }, async (scim) => {
+      expect([scim.auth, scim.basicUser, scim.basicPassword]).toEqual(['basic', 'ada', 'pässwörd']);
+      expect(await usersWith(scim, await scim.authorization())).toBe(200);
+      await scim.config.update({ auth: { mode: 'bearer', token: 'fresh-token' } });
+      expect([scim.auth, scim.token, await scim.authorization()]).toEqual(['bearer', 'fresh-token', 'Bearer fresh-token']);
+      expect(await usersWith(scim, await scim.authorization())).toBe(200);
+      await scim.config.update({ auth: { mode: 'none' } });
+      expect(await scim.authorization()).toBeUndefined();
+      expect(await usersWith(scim, undefined)).toBe(200);
+    });
+  });
+});
