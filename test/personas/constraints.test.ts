@@ -374,6 +374,29 @@ describe('slack: Slack', () => {
     expect((await c.get('/Groups')).status).toBe(200);
     expect((await c.get('/Groups')).status).toBe(429);
   });
+  // https://docs.slack.dev/reference/scim-api/rate-limits ("Rate limits for Groups endpoints"): Get a group 300/min
+  // (bursts 300), Create a group 180 (20), Update a group: PUT or PATCH 180 (80), Delete a group 180 (20).
+  it('rateLimits: the Groups endpoints have their own limits: POST and DELETE bursts of 20, PUT or PATCH bursts of 80', async () => {
+    const { c, tenant } = directory({ users: 0, groups: 0, persona: 'slack' });
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) ids.push((await newGroup(c, `g${i}`)).body.id as string);
+    const limited = await newGroup(c, 'g20');
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBe(1); // 180 per minute: one token every 333 ms
+    for (let i = 0; i < 80; i++) {
+      const res = await c.patch(`/Groups/${ids[i % 20]!}`, patchOp({ op: 'replace', path: 'displayName', value: `p${i}` }));
+      expect(res.status, `PATCH ${i}`).toBe(200);
+    }
+    expect((await c.put(`/Groups/${ids[0]!}`, { schemas: [GROUP_SCHEMA], displayName: 'x' })).status).toBe(429);
+    for (let i = 0; i < 20; i++) expect((await c.delete(`/Groups/${ids[i]!}`)).status).toBe(204);
+    tenant.clock.advance(60_000);
+    const again = (await newGroup(c, 'again')).body.id as string;
+    for (let i = 0; i < 20; i++) tenant.faults.decide(info({ method: 'DELETE', relativePath: `/Groups/${again}`, operation: 'delete', resourceType: 'Group' }));
+    expect((await c.delete(`/Groups/${again}`)).status).toBe(429);
+    for (let i = 0; i < 299; i++) expect(tenant.faults.decide(info({ method: 'GET', relativePath: `/Groups/${again}`, operation: 'get', resourceType: 'Group' }))).toEqual([]);
+    expect((await c.get(`/Groups/${again}`)).status).toBe(200);
+    expect((await c.get(`/Groups/${again}`)).status).toBe(429);
+  });
 });
 
 describe('atlassian: Atlassian Cloud', () => {

@@ -123,7 +123,7 @@ describe('choosing a persona', () => {
     expect(slack.body).toMatchObject({ persona: 'slack', defaultPageSize: 10, maxPageSize: 1000, memberPolicy: 'reject', patchStatus: {} });
     const faults = (await control.get('/_mock/faults')).body.faults.map((r: { id: string }) => r.id);
     expect(faults.every((id: string) => id.startsWith('persona-slack-'))).toBe(true);
-    expect(faults.length).toBe(6);
+    expect(faults.length).toBe(10); // six org-wide and Users rules, four Groups rules (docs.slack.dev/reference/scim-api/rate-limits)
 
     const none = await control.patch('/_mock/config').send({ persona: null });
     // Back to the server's own values.
