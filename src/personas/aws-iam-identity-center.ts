@@ -39,6 +39,17 @@ export const AWS_IAM_IDENTITY_CENTER: Persona = {
     etag: { value: false, source: `${GUIDE}/serviceproviderconfig.html` },
     changePassword: { value: false, source: `${GUIDE}/serviceproviderconfig.html` },
     unremovableAttributes: { value: { User: ['userName', 'active'] }, source: `${GUIDE}/patchuser.html`, note: '"the remove patch operation is not supported for userName or active attributes" (a ValidationException); set active with replace' },
+    requiredAttributes: {
+      value: { User: ['name.givenName', 'name.familyName', 'displayName'] },
+      source: `${GUIDE}/createuser.html`,
+      note: `CreateUser and PutUser (${GUIDE}/putuser.html): "givenName, familyName, userName, and displayName are required" (userName is required by the schema already); one missing is a ValidationException`,
+    },
+    singleValued: {
+      value: { User: ['emails', 'addresses', 'phoneNumbers', 'roles'] },
+      source: `${GUIDE}/createuser.html`,
+      note: `"We do not support multiple values in multi-value attributes (such as emails, addresses, phoneNumbers, roles). Only single values are permitted" (also PutUser and ${GUIDE}/patchuser.html; ${GUIDE}/limitations.html); a PATCH is checked on the attributes it changes`,
+    },
+    primaryRequired: { value: { User: ['emails'] }, source: `${GUIDE}/createuser.html`, note: 'CreateUser and PutUser: "The emails attribute value must be marked as primary"' },
     maxMembersPerWrite: { value: 100, source: `${GUIDE}/creategroup.html` },
     groupDisplayNameUnique: { value: true, source: `${GUIDE}/creategroup.html`, note: 'CreateGroup: "ConflictException: Group already exists" (409); Scimulator compares displayName as the Group schema does (case-insensitively)' },
     maxMembershipChangesPerPatch: { value: 100, source: `${GUIDE}/patchgroup.html` },

@@ -39,6 +39,9 @@ export function capabilitiesOf(p: Persona): TargetCapabilities {
   if (s.changePassword) caps.changePassword = s.changePassword.value;
   if (s.patchPathFilters) caps.patchPathFilters = s.patchPathFilters.value;
   if (s.unremovableAttributes) caps.unremovableAttributes = s.unremovableAttributes.value;
+  if (s.requiredAttributes) caps.requiredAttributes = s.requiredAttributes.value;
+  if (s.singleValued) caps.singleValued = s.singleValued.value;
+  if (s.primaryRequired) caps.primaryRequired = s.primaryRequired.value;
   if (s.hiddenAttributes) caps.hiddenAttributes = s.hiddenAttributes.value;
   if (s.uniqueAttributes) caps.uniqueAttributes = s.uniqueAttributes.value;
   if (s.unknownMemberFilter) caps.unknownMemberFilter = s.unknownMemberFilter.value;
@@ -84,6 +87,9 @@ const ROWS: Array<[PersonaSettingName, string]> = [
   ['unsupportedOperations', 'operations not offered'],
   ['patchPathFilters', 'PATCH paths with filters'],
   ['unremovableAttributes', 'attributes PATCH may not remove'],
+  ['requiredAttributes', 'required on POST / PUT besides the schema\'s'],
+  ['singleValued', 'multi-valued attributes kept to one value'],
+  ['primaryRequired', 'values that must be marked primary'],
   ['maxMembersPerWrite', 'members per POST / PUT'],
   ['maxMembershipChangesPerPatch', 'membership changes per PATCH'],
   ['replaceAllMembers', 'replace / remove all members in one PATCH'],
@@ -124,6 +130,9 @@ function describe(name: PersonaSettingName, value: unknown): string {
     case 'hiddenAttributes':
     case 'uniqueAttributes':
     case 'unremovableAttributes':
+    case 'requiredAttributes':
+    case 'singleValued':
+    case 'primaryRequired':
       return Object.entries(value as Record<string, string[]>).map(([t, names]) => `${t}.${names.join(`, ${t}.`)}`).join(', ');
     case 'patchStatus':
       return Object.entries(value as Record<string, number>).map(([t, status]) => `${t} ${status}`).join(', ');

@@ -36,6 +36,12 @@ export interface PersonaSettings {
   patchPathFilters: Sourced<boolean>;
   /** Attributes a PATCH "remove" may not name, per resource type name. */
   unremovableAttributes: Sourced<Record<string, string[]>>;
+  /** Attributes a POST or PUT must carry beyond the schema's, per resource type name (paths such as "name.givenName"). */
+  requiredAttributes: Sourced<Record<string, string[]>>;
+  /** Multi-valued attributes kept to one value, per resource type name. */
+  singleValued: Sourced<Record<string, string[]>>;
+  /** Multi-valued attributes whose values must be marked primary, per resource type name. */
+  primaryRequired: Sourced<Record<string, string[]>>;
   maxMembersPerWrite: Sourced<number>;
   maxMembershipChangesPerPatch: Sourced<number>;
   replaceAllMembers: Sourced<boolean>;
@@ -69,6 +75,9 @@ export const PERSONA_SETTING_NAMES: readonly PersonaSettingName[] = [
   'changePassword',
   'patchPathFilters',
   'unremovableAttributes',
+  'requiredAttributes',
+  'singleValued',
+  'primaryRequired',
   'maxMembersPerWrite',
   'maxMembershipChangesPerPatch',
   'replaceAllMembers',

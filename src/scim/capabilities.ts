@@ -5,7 +5,7 @@
  * a query runs, PATCH paths before the operations apply, membership limits before a write is stored. An empty
  * object is plain RFC 7643/7644 behaviour. Pure: no I/O, no knowledge of any particular vendor.
  */
-import type { ResourceSchema } from './attributes.js';
+import { isPlainObject, valueAt, type ResourceSchema } from './attributes.js';
 import { ScimError, type ScimType } from './errors.js';
 import type { ComparisonOperator, FilterNode } from './filter/index.js';
 import { GROUP_SCHEMA_ID } from './schemas/core.js';
@@ -77,6 +77,19 @@ export interface TargetCapabilities {
    * spells them (any case, URN-qualified); the target's `unsupported` answer, before any operation applies.
    */
   unremovableAttributes?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Attributes a POST or PUT must carry, per resource type name, as paths ("name.givenName"), beyond the schema's
+   * `required` (AWS: name.givenName, name.familyName, displayName); one missing is the target's `unsupported` answer.
+   */
+  requiredAttributes?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Multi-valued attributes the target keeps to one value, per resource type name (AWS: emails, addresses,
+   * phoneNumbers, roles); a POST or PUT with more, or a PATCH that leaves more, is the target's `unsupported` answer.
+   * A PATCH is checked only on the attributes it changes.
+   */
+  singleValued?: Readonly<Record<string, readonly string[]>>;
+  /** Multi-valued attributes whose values must be marked `primary`, per resource type name (AWS: emails); checked as singleValued. */
+  primaryRequired?: Readonly<Record<string, readonly string[]>>;
   /** Attributes the target never returns, per resource type name; multi-valued ones read as an empty list. */
   hiddenAttributes?: Readonly<Record<string, readonly string[]>>;
   /**
@@ -279,5 +292,44 @@ export function checkMembershipPatch(caps: TargetCapabilities, changes: number, 
   }
   if (limits.maxChangesPerPatch !== undefined && changes > limits.maxChangesPerPatch) {
     throw unsupported(caps, `the PATCH makes ${changes} membership changes; at most ${limits.maxChangesPerPatch} are allowed in one request. Split it into several PATCH requests.`);
+  }
+}
+
+/**
+ * A resource about to be stored against the target's required, single-valued and primary-marked attributes. `before`
+ * is the stored resource when a PATCH produced `resource`: then only the attributes the PATCH changed are checked,
+ * and required ones not at all (a POST or PUT carries the whole resource).
+ */
+export function checkAttributeValues(caps: TargetCapabilities, type: ResourceSchema, resource: Record<string, unknown>, before?: Record<string, unknown>): void {
+  const required = before === undefined ? caps.requiredAttributes?.[type.name] : undefined;
+  for (const path of required ?? []) {
+    const resolved = type.resolve(path);
+    const value = resolved && valueAt(resource, resolved);
+    if (value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0)) {
+      throw unsupported(caps, `${resolved?.canonicalPath ?? path} is required by this service; send it in every ${type.name} POST and PUT.`);
+    }
+  }
+  const changed = (path: string) => {
+    const resolved = type.resolve(path);
+    if (!resolved) return undefined;
+    const value = valueAt(resource, resolved);
+    if (!Array.isArray(value)) return undefined;
+    if (before !== undefined) {
+      const old = valueAt(before, resolved);
+      if (old === value || JSON.stringify(old) === JSON.stringify(value)) return undefined;
+    }
+    return { name: resolved.canonicalPath, value };
+  };
+  for (const path of caps.singleValued?.[type.name] ?? []) {
+    const found = changed(path);
+    if (found && found.value.length > 1) {
+      throw unsupported(caps, `${found.name} holds ${found.value.length} values, but this service keeps one value only; send a single ${found.name} value.`);
+    }
+  }
+  for (const path of caps.primaryRequired?.[type.name] ?? []) {
+    const found = changed(path);
+    if (found?.value.some((v) => !isPlainObject(v) || v.primary !== true)) {
+      throw unsupported(caps, `each ${found.name} value must be marked primary on this service; send "primary": true.`);
+    }
   }
 }

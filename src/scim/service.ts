@@ -3,7 +3,7 @@
  * rendering of a stored resource into its response shape. Pure: no HTTP, no I/O, time from the clock.
  */
 import { isPlainObject, type ResolvedAttribute, type ResourceSchema } from './attributes.js';
-import { checkMembersOfWrite, checkMembershipPatch, checkPatchPaths, checkPatchRemoves, type TargetCapabilities } from './capabilities.js';
+import { checkAttributeValues, checkMembersOfWrite, checkMembershipPatch, checkPatchPaths, checkPatchRemoves, type TargetCapabilities } from './capabilities.js';
 import type { Clock } from './clock.js';
 import { ScimError, badRequest, notFound } from './errors.js';
 import { listResources, type ComputedAttributes, type ListOptions, type ListRequest, type ListResult } from './list.js';
@@ -94,6 +94,7 @@ export class ScimService {
     const type = this.resourceType(typeName);
     const validated = validateResource(type, body);
     this.checkMemberCount(type, validated);
+    this.checkAttributeValues(type, validated);
     this.checkReferences(type, validated, undefined, onWarning);
     this.checkUniqueness(type, validated, undefined);
     const now = new Date(this.clock.now()).toISOString();
@@ -111,6 +112,7 @@ export class ScimService {
     this.checkPrecondition(existing, preconditions);
     const validated = validateResource(type, body, { existing });
     this.checkMemberCount(type, validated);
+    this.checkAttributeValues(type, validated);
     return this.commit(type, existing, validated, undefined, onWarning);
   }
 
@@ -143,6 +145,7 @@ export class ScimService {
       checkMembershipPatch(caps, changes, !delta);
     }
     if (!outcome.changed) return existing;
+    this.checkAttributeValues(type, outcome.next, existing);
     return this.commit(type, existing, outcome.next, delta, onWarning, outcome.listEdits);
   }
 
@@ -346,6 +349,12 @@ export class ScimService {
     if (caps?.members?.maxPerWrite !== undefined && type.core.id === GROUP_SCHEMA_ID && Array.isArray(resource.members)) {
       checkMembersOfWrite(caps, resource.members.length);
     }
+  }
+
+  /** The target's required, single-valued and primary-marked attributes (src/scim/capabilities.ts). */
+  private checkAttributeValues(type: ResourceSchema, resource: Resource, before?: Resource): void {
+    const caps = this.options.capabilities;
+    if (caps?.requiredAttributes || caps?.singleValued || caps?.primaryRequired) checkAttributeValues(caps, type, resource, before);
   }
 
   private groupType(): ResourceSchema | undefined {

@@ -150,6 +150,62 @@ describe('aws: AWS IAM Identity Center', () => {
     expect((await c.patch(`/Users/${id}`, patchOp({ op: 'remove', path: 'nickName' }))).status).toBe(200);
   });
 
+  // https://docs.aws.amazon.com/singlesignon/latest/developerguide/createuser.html and putuser.html: "The givenName,
+  // familyName, userName, and displayName fields are required"; a request that "violates schema" is a ValidationException.
+  constraint('aws', 'requiredAttributes', 'a POST or PUT of a user without givenName, familyName or displayName is a ValidationException', async () => {
+    const { c } = directory({ users: 0, groups: 0, persona: 'aws' });
+    const whole = { schemas: [USER_SCHEMA], userName: 'ada', displayName: 'Ada Lovelace', name: { givenName: 'Ada', familyName: 'Lovelace' } };
+    for (const [body, missing] of [
+      [{ ...whole, displayName: undefined }, 'displayName'],
+      [{ ...whole, name: { familyName: 'Lovelace' } }, 'name.givenName'],
+      [{ ...whole, name: undefined }, 'name.givenName'],
+      [{ ...whole, name: { givenName: 'Ada', familyName: '' } }, 'name.familyName'],
+    ] as const) {
+      const refused = expectScimError(await c.post('/Users', body), 400, 'invalidValue');
+      expect(refused.detail, missing).toBe(`ValidationException: ${missing} is required by this service; send it in every User POST and PUT.`);
+    }
+    expect((await c.get('/Users')).body.totalResults).toBe(0);
+    const created = await c.post('/Users', whole);
+    expect(created.status).toBe(201);
+    const put = await c.put(`/Users/${created.body.id as string}`, { schemas: [USER_SCHEMA], userName: 'ada', name: { givenName: 'Ada', familyName: 'Lovelace' } });
+    expect(expectScimError(put, 400, 'invalidValue').detail).toMatch(/^ValidationException: displayName is required/);
+    // A PATCH is not a whole resource: it need not repeat them.
+    expect((await c.patch(`/Users/${created.body.id as string}`, patchOp({ op: 'replace', path: 'title', value: 'Countess' }))).status).toBe(200);
+  });
+
+  // createuser.html / putuser.html / patchuser.html: "We do not support multiple values in multi-value attributes (such as
+  // emails, addresses, phoneNumbers, roles). Only single values are permitted" (also limitations.html).
+  constraint('aws', 'singleValued', 'emails, addresses, phoneNumbers and roles hold one value; a second is a ValidationException', async () => {
+    const { c, users } = directory({ users: 1, groups: 0, persona: 'aws' });
+    const whole = { schemas: [USER_SCHEMA], userName: 'ada', displayName: 'Ada Lovelace', name: { givenName: 'Ada', familyName: 'Lovelace' } };
+    const two = [{ value: 'a@example.com', type: 'work', primary: true }, { value: 'b@example.com', type: 'home' }];
+    expect(expectScimError(await c.post('/Users', { ...whole, emails: two }), 400, 'invalidValue').detail).toBe('ValidationException: emails holds 2 values, but this service keeps one value only; send a single emails value.');
+    expectScimError(await c.post('/Users', { ...whole, phoneNumbers: [{ value: '+1 555 0100' }, { value: '+1 555 0101' }] }), 400, 'invalidValue');
+    const created = await c.post('/Users', { ...whole, emails: two.slice(0, 1), phoneNumbers: [{ value: '+1 555 0100' }] });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const added = await c.patch(`/Users/${id}`, patchOp({ op: 'add', path: 'emails', value: [two[1]] }));
+    expect(expectScimError(added, 400, 'invalidValue').detail).toMatch(/^ValidationException: emails holds 2 values/);
+    expect((await c.get(`/Users/${id}`)).body.emails).toEqual(two.slice(0, 1));
+    expect((await c.patch(`/Users/${id}`, patchOp({ op: 'replace', path: 'emails', value: [{ value: 'c@example.com', primary: true }] }))).status).toBe(200);
+    // A PATCH is checked on what it changes: a stored user's other attributes do not fail it.
+    const seeded = users[0]!;
+    expect((await c.patch(`/Users/${seeded.id as string}`, patchOp({ op: 'replace', path: 'title', value: 'x' }))).status).toBe(200);
+  });
+
+  // createuser.html / putuser.html: "The emails attribute value must be marked as primary."
+  constraint('aws', 'primaryRequired', 'the email must be marked primary', async () => {
+    const { c } = directory({ users: 0, groups: 0, persona: 'aws' });
+    const whole = { schemas: [USER_SCHEMA], userName: 'ada', displayName: 'Ada Lovelace', name: { givenName: 'Ada', familyName: 'Lovelace' } };
+    const refused = expectScimError(await c.post('/Users', { ...whole, emails: [{ value: 'a@example.com', type: 'work' }] }), 400, 'invalidValue');
+    expect(refused.detail).toBe('ValidationException: each emails value must be marked primary on this service; send "primary": true.');
+    expect((await c.post('/Users', whole)).status).toBe(201); // no email at all is not refused
+    const created = await c.post('/Users', { ...whole, userName: 'ada2', emails: [{ value: 'a@example.com', type: 'work', primary: true }] });
+    expect(created.status).toBe(201);
+    const patched = await c.patch(`/Users/${created.body.id as string}`, patchOp({ op: 'replace', path: 'emails', value: [{ value: 'b@example.com' }] }));
+    expectScimError(patched, 400, 'invalidValue');
+  });
+
   constraint('aws', 'maxMembersPerWrite', 'a new group takes at most 100 members', async () => {
     const { c, users } = directory({ users: 101, groups: 0, persona: 'aws' });
     const body = expectScimError(await newGroup(c, 'Too big', memberRefs(users)), 400, 'invalidValue');
@@ -211,7 +267,7 @@ describe('aws: AWS IAM Identity Center', () => {
       expect(res.body.detail, filter).toBe('ResourceNotFoundException: the filter\'s members.value "no-such-user" names no existing User or Group.');
     }
     // A user in no group: an empty list, not a 404.
-    const lonely = (await c.post('/Users', { schemas: [USER_SCHEMA], userName: 'lonely' })).body;
+    const lonely = (await c.post('/Users', { schemas: [USER_SCHEMA], userName: 'lonely', displayName: 'Lone Ly', name: { givenName: 'Lone', familyName: 'Ly' } })).body;
     const none = await c.get(`/Groups?filter=${q(`members.value eq "${lonely.id as string}"`)}`);
     expect(none.status).toBe(200);
     expect(none.body.totalResults).toBe(0);
@@ -227,7 +283,7 @@ describe('aws: AWS IAM Identity Center', () => {
     expectScimError(await c.post('/Users/.search', { schemas: [SEARCH] }), 400, 'invalidValue');
     expectScimError(await c.get('/Me'), 400, 'invalidValue');
     expectScimError(await c.put(`/Groups/${group.id}`, { schemas: [GROUP_SCHEMA], displayName: 'H' }), 400, 'invalidValue');
-    expect((await c.put(`/Users/${users[0]!.id as string}`, { schemas: [USER_SCHEMA], userName: 'renamed' })).status).toBe(200);
+    expect((await c.put(`/Users/${users[0]!.id as string}`, { schemas: [USER_SCHEMA], userName: 'renamed', displayName: 'Re Named', name: { givenName: 'Re', familyName: 'Named' } })).status).toBe(200);
     expect((await c.get('/Users')).body.totalResults).toBe(1);
   });
 
