@@ -42,6 +42,7 @@ export function capabilitiesOf(p: Persona): TargetCapabilities {
   if (s.requiredAttributes) caps.requiredAttributes = s.requiredAttributes.value;
   if (s.singleValued) caps.singleValued = s.singleValued.value;
   if (s.primaryRequired) caps.primaryRequired = s.primaryRequired.value;
+  if (s.deactivateOnDelete) caps.deactivateOnDelete = s.deactivateOnDelete.value;
   if (s.hiddenAttributes) caps.hiddenAttributes = s.hiddenAttributes.value;
   if (s.uniqueAttributes) caps.uniqueAttributes = s.uniqueAttributes.value;
   if (s.unknownMemberFilter) caps.unknownMemberFilter = s.unknownMemberFilter.value;
@@ -90,6 +91,7 @@ const ROWS: Array<[PersonaSettingName, string]> = [
   ['requiredAttributes', 'required on POST / PUT besides the schema\'s'],
   ['singleValued', 'multi-valued attributes kept to one value'],
   ['primaryRequired', 'values that must be marked primary'],
+  ['deactivateOnDelete', 'DELETE deactivates (active false) instead of removing'],
   ['maxMembersPerWrite', 'members per POST / PUT'],
   ['maxMembershipChangesPerPatch', 'membership changes per PATCH'],
   ['replaceAllMembers', 'replace / remove all members in one PATCH'],
@@ -125,6 +127,8 @@ function describe(name: PersonaSettingName, value: unknown): string {
       const v = value as { min: number; max: number };
       return `${v.min} to ${v.max}`;
     }
+    case 'deactivateOnDelete':
+      return (value as string[]).join(', ');
     case 'unsupportedOperations':
       return (value as Array<{ operation: string; resourceType?: string }>).map((o) => (o.resourceType ? `${o.operation} ${o.resourceType}` : o.operation)).join(', ');
     case 'hiddenAttributes':

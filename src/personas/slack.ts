@@ -14,6 +14,11 @@ export const SLACK: Persona = {
   settings: {
     documentationUri: { value: REF, source: REF },
     pageSize: { value: { default: 10, max: 1000 }, source: `${REF}#get-users`, note: 'ten per page by default; count above 1,000 is read as 1,000 (https://api.slack.com/changelog/2019-06-have-scim-will-paginate)' },
+    deactivateOnDelete: {
+      value: ['User'],
+      source: `${REF}/scim-api-2`,
+      note: 'DELETE /Users/<id> "Sets a Slack user to deactivated" (DELETE /Groups/<id> "Permanently removes a group"): the user stays readable and listed with "active": false, and a new user cannot take its userName',
+    },
     maxMembersPerWrite: { value: 15_000, source: `${REF}#post-groups`, note: '15,000 users per call (5,000 recommended)' },
     maxMembershipChangesPerPatch: { value: 15_000, source: `${REF}#patch-groups-id`, note: '15,000 users can be modified per call' },
     memberPolicy: { value: 'reject', source: `${REF}#errors`, note: 'unknown members fail with no_such_group_members; the HTTP status is not documented (Scimulator\'s 400)' },

@@ -42,6 +42,8 @@ export interface PersonaSettings {
   singleValued: Sourced<Record<string, string[]>>;
   /** Multi-valued attributes whose values must be marked primary, per resource type name. */
   primaryRequired: Sourced<Record<string, string[]>>;
+  /** Resource type names whose DELETE deactivates (active false) instead of removing. */
+  deactivateOnDelete: Sourced<string[]>;
   maxMembersPerWrite: Sourced<number>;
   maxMembershipChangesPerPatch: Sourced<number>;
   replaceAllMembers: Sourced<boolean>;
@@ -78,6 +80,7 @@ export const PERSONA_SETTING_NAMES: readonly PersonaSettingName[] = [
   'requiredAttributes',
   'singleValued',
   'primaryRequired',
+  'deactivateOnDelete',
   'maxMembersPerWrite',
   'maxMembershipChangesPerPatch',
   'replaceAllMembers',

@@ -90,6 +90,11 @@ export interface TargetCapabilities {
   singleValued?: Readonly<Record<string, readonly string[]>>;
   /** Multi-valued attributes whose values must be marked `primary`, per resource type name (AWS: emails); checked as singleValued. */
   primaryRequired?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Resource type names whose DELETE deactivates (`active` false) instead of removing (Slack's Users): the resource
+   * stays readable and listed, and keeps its unique values, as the target keeps the deactivated account.
+   */
+  deactivateOnDelete?: readonly string[];
   /** Attributes the target never returns, per resource type name; multi-valued ones read as an empty list. */
   hiddenAttributes?: Readonly<Record<string, readonly string[]>>;
   /**

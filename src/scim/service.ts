@@ -186,6 +186,13 @@ export class ScimService {
     const type = this.resourceType(typeName);
     const existing = this.get(type.name, id);
     this.checkPrecondition(existing, preconditions);
+    // A target that keeps deleted accounts deactivated (Slack's Users): DELETE is "active": false.
+    if (this.options.capabilities?.deactivateOnDelete?.includes(type.name) && type.coreAttribute('active')) {
+      if (existing.active === false) return;
+      const { id: _id, meta: _meta, ...rest } = existing;
+      this.commit(type, existing, { ...rest, active: false });
+      return;
+    }
     // Remove the resource from every group that lists it, so no member ever points at nothing.
     const groupType = this.groupType();
     if (groupType) {

@@ -395,6 +395,25 @@ describe('slack: Slack', () => {
     expect(big.body.totalResults).toBe(1005);
   });
 
+  // https://docs.slack.dev/reference/scim-api/scim-api-2: DELETE /Users/<id> "Sets a Slack user to deactivated";
+  // DELETE /Groups/<id> "Permanently removes a group".
+  constraint('slack', 'deactivateOnDelete', 'DELETE of a user deactivates it: still readable and listed, its userName still taken; a group is removed', async () => {
+    const { c } = directory({ users: 0, groups: 0, persona: 'slack' });
+    const user = (await c.post('/Users', { schemas: [USER_SCHEMA], userName: 'ada', emails: [{ value: 'ada@example.com', primary: true }] })).body;
+    const group = (await newGroup(c, 'G', [{ value: user.id as string }])).body;
+    expect((await c.delete(`/Users/${user.id as string}`)).status).toBe(204);
+    const read = await c.get(`/Users/${user.id as string}`);
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ userName: 'ada', active: false });
+    expect((await c.get('/Users')).body.totalResults).toBe(1);
+    expectScimError(await c.post('/Users', { schemas: [USER_SCHEMA], userName: 'ada' }), 409, 'uniqueness');
+    expect((await c.delete(`/Users/${user.id as string}`)).status).toBe(204); // again: still deactivated
+    // Reactivated as any user is.
+    expect((await c.patch(`/Users/${user.id as string}`, patchOp({ op: 'replace', path: 'active', value: true }))).body.active).toBe(true);
+    expect((await c.delete(`/Groups/${group.id as string}`)).status).toBe(204);
+    expectScimError(await c.get(`/Groups/${group.id as string}`), 404);
+  });
+
   constraint('slack', 'maxMembersPerWrite', 'a POST or PUT of a group takes at most 15,000 members', async () => {
     const { c } = directory({ users: 0, groups: 0, persona: 'slack' });
     const ghosts = Array.from({ length: 15_001 }, (_, i) => ({ value: `U${i}` }));
