@@ -39,6 +39,14 @@ export const AWS_IAM_IDENTITY_CENTER: Persona = {
     etag: { value: false, source: `${GUIDE}/serviceproviderconfig.html` },
     changePassword: { value: false, source: `${GUIDE}/serviceproviderconfig.html` },
     unremovableAttributes: { value: { User: ['userName', 'active'] }, source: `${GUIDE}/patchuser.html`, note: '"the remove patch operation is not supported for userName or active attributes" (a ValidationException); set active with replace' },
+    patchableAttributes: {
+      value: {
+        User: ['userName', 'active', 'externalId', 'displayName', 'nickName', 'profileUrl', 'title', 'userType', 'preferredLanguage', 'locale', 'timezone', 'name', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User', 'emails', 'addresses', 'phoneNumbers'],
+        Group: ['displayName', 'members', 'externalId'],
+      },
+      source: `${GUIDE}/patchuser.html`,
+      note: `PatchUser: "Modification is only allowed for the userName, active, externalId, displayName, nickName, profileUrl, title, userType, preferredLanguage, locale, timezone, name, enterprise, emails, addresses, and phoneNumbers attributes"; PatchGroup (${GUIDE}/patchgroup.html): "Only displayName, members, and externalId attributes are allowed in the request"; another is a ValidationException`,
+    },
     requiredAttributes: {
       value: { User: ['name.givenName', 'name.familyName', 'displayName'] },
       source: `${GUIDE}/createuser.html`,

@@ -43,6 +43,7 @@ export function capabilitiesOf(p: Persona): TargetCapabilities {
   if (s.singleValued) caps.singleValued = s.singleValued.value;
   if (s.primaryRequired) caps.primaryRequired = s.primaryRequired.value;
   if (s.deactivateOnDelete) caps.deactivateOnDelete = s.deactivateOnDelete.value;
+  if (s.patchableAttributes) caps.patchableAttributes = s.patchableAttributes.value;
   if (s.hiddenAttributes) caps.hiddenAttributes = s.hiddenAttributes.value;
   if (s.uniqueAttributes) caps.uniqueAttributes = s.uniqueAttributes.value;
   if (s.unknownMemberFilter) caps.unknownMemberFilter = s.unknownMemberFilter.value;
@@ -88,6 +89,7 @@ const ROWS: Array<[PersonaSettingName, string]> = [
   ['unsupportedOperations', 'operations not offered'],
   ['patchPathFilters', 'PATCH paths with filters'],
   ['unremovableAttributes', 'attributes PATCH may not remove'],
+  ['patchableAttributes', 'the only attributes PATCH may change'],
   ['requiredAttributes', 'required on POST / PUT besides the schema\'s'],
   ['singleValued', 'multi-valued attributes kept to one value'],
   ['primaryRequired', 'values that must be marked primary'],
@@ -134,6 +136,7 @@ function describe(name: PersonaSettingName, value: unknown): string {
     case 'hiddenAttributes':
     case 'uniqueAttributes':
     case 'unremovableAttributes':
+    case 'patchableAttributes':
     case 'requiredAttributes':
     case 'singleValued':
     case 'primaryRequired':

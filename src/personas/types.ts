@@ -44,6 +44,8 @@ export interface PersonaSettings {
   primaryRequired: Sourced<Record<string, string[]>>;
   /** Resource type names whose DELETE deactivates (active false) instead of removing. */
   deactivateOnDelete: Sourced<string[]>;
+  /** The only attributes a PATCH may name, per resource type name (top-level names, or an extension's URN). */
+  patchableAttributes: Sourced<Record<string, string[]>>;
   maxMembersPerWrite: Sourced<number>;
   maxMembershipChangesPerPatch: Sourced<number>;
   replaceAllMembers: Sourced<boolean>;
@@ -77,6 +79,7 @@ export const PERSONA_SETTING_NAMES: readonly PersonaSettingName[] = [
   'changePassword',
   'patchPathFilters',
   'unremovableAttributes',
+  'patchableAttributes',
   'requiredAttributes',
   'singleValued',
   'primaryRequired',

@@ -95,6 +95,12 @@ export interface TargetCapabilities {
    * stays readable and listed, and keeps its unique values, as the target keeps the deactivated account.
    */
   deactivateOnDelete?: readonly string[];
+  /**
+   * The only attributes a PATCH may name, per resource type name (AWS PatchUser / PatchGroup): top-level attribute
+   * names, or an extension's URN for all of its attributes. An operation on another is the target's `unsupported`
+   * answer, before any operation applies.
+   */
+  patchableAttributes?: Readonly<Record<string, readonly string[]>>;
   /** Attributes the target never returns, per resource type name; multi-valued ones read as an empty list. */
   hiddenAttributes?: Readonly<Record<string, readonly string[]>>;
   /**
@@ -335,6 +341,35 @@ export function checkAttributeValues(caps: TargetCapabilities, type: ResourceSch
     const found = changed(path);
     if (found?.value.some((v) => !isPlainObject(v) || v.primary !== true)) {
       throw unsupported(caps, `each ${found.name} value must be marked primary on this service; send "primary": true.`);
+    }
+  }
+}
+
+/** The operations of a PatchOp against the attributes the target lets a PATCH name (patchableAttributes). */
+export function checkPatchAttributes(caps: TargetCapabilities, type: ResourceSchema, operations: readonly { path?: string; value?: unknown }[]): void {
+  const allowed = caps.patchableAttributes?.[type.name];
+  if (!allowed) return;
+  const names = new Set(allowed.map((a) => a.toLowerCase()));
+  const permitted = (path: string): string | undefined => {
+    // The attribute a path names, without its value filter: emails[type eq "work"].value -> emails.value.
+    const resolved = type.resolve(path.replace(/\[[^\]]*\]/g, ''));
+    if (!resolved) return undefined; // an unknown path is the PATCH engine's to answer
+    const name = resolved.inExtension ? `${resolved.schemaId}:${resolved.attribute.name}` : resolved.attribute.name;
+    if (names.has(name.toLowerCase()) || (resolved.inExtension && names.has(resolved.schemaId.toLowerCase()))) return undefined;
+    return name;
+  };
+  for (const operation of operations) {
+    let refused: string | undefined;
+    if (operation.path !== undefined) refused = permitted(operation.path);
+    else if (isPlainObject(operation.value)) {
+      for (const key of Object.keys(operation.value)) {
+        const extension = key.toLowerCase().startsWith('urn:') && isPlainObject(operation.value[key]) && names.has(key.toLowerCase());
+        if (!extension && key.toLowerCase() !== 'schemas') refused = permitted(key);
+        if (refused) break;
+      }
+    }
+    if (refused !== undefined) {
+      throw unsupported(caps, `a PATCH may not change ${refused} on this service; the attributes a ${type.name} PATCH may name are ${allowed.join(', ')}.`);
     }
   }
 }

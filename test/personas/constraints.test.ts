@@ -150,6 +150,37 @@ describe('aws: AWS IAM Identity Center', () => {
     expect((await c.patch(`/Users/${id}`, patchOp({ op: 'remove', path: 'nickName' }))).status).toBe(200);
   });
 
+  // https://docs.aws.amazon.com/singlesignon/latest/developerguide/patchuser.html: "Modification is only allowed for the
+  // userName, active, externalId, displayName, nickName, profileUrl, title, userType, preferredLanguage, locale, timezone,
+  // name, enterprise, emails, addresses, and phoneNumbers attributes"; patchgroup.html: "Only displayName, members, and
+  // externalId attributes are allowed in the request."
+  constraint('aws', 'patchableAttributes', 'a PATCH naming an attribute beyond the documented ones (roles, x509Certificates) is a ValidationException', async () => {
+    const { c, users, groups } = directory({ users: 1, groups: 1, persona: 'aws' });
+    const id = users[0]!.id as string;
+    const before = (await c.get(`/Users/${id}`)).text;
+    for (const operation of [
+      { op: 'add', path: 'roles', value: [{ value: 'admin' }] },
+      { op: 'replace', path: 'ROLES[type eq "x"].value', value: 'y' },
+      { op: 'add', value: { title: 'ok', roles: [{ value: 'admin' }] } },
+      { op: 'remove', path: 'x509Certificates' },
+    ]) {
+      const body = expectScimError(await c.patch(`/Users/${id}`, patchOp({ op: 'replace', path: 'title', value: 'changed' }, operation)), 400, 'invalidValue');
+      expect(body.detail, JSON.stringify(operation)).toMatch(/^ValidationException: a PATCH may not change (roles|x509Certificates) on this service; the attributes a User PATCH may name are userName, active/);
+    }
+    expect((await c.get(`/Users/${id}`)).text).toBe(before);
+    for (const operation of [
+      { op: 'replace', path: 'name.givenName', value: 'Ada' },
+      { op: 'replace', path: 'emails[type eq "work"].value', value: 'a@example.com' },
+      { op: 'replace', path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department', value: 'R&D' },
+      { op: 'replace', value: { active: false, 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { costCenter: 'x' } } },
+    ]) {
+      expect((await c.patch(`/Users/${id}`, patchOp(operation))).status, JSON.stringify(operation)).toBe(200);
+    }
+    const group = groups[0]!.id as string;
+    expect((await c.patch(`/Groups/${group}`, patchOp({ op: 'replace', path: 'displayName', value: 'Renamed' }))).status).toBe(204);
+    expect((await c.patch(`/Groups/${group}`, patchOp({ op: 'replace', value: { externalId: 'e1' } }))).status).toBe(204);
+  });
+
   // https://docs.aws.amazon.com/singlesignon/latest/developerguide/createuser.html and putuser.html: "The givenName,
   // familyName, userName, and displayName fields are required"; a request that "violates schema" is a ValidationException.
   constraint('aws', 'requiredAttributes', 'a POST or PUT of a user without givenName, familyName or displayName is a ValidationException', async () => {
