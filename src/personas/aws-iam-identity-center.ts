@@ -58,6 +58,11 @@ export const AWS_IAM_IDENTITY_CENTER: Persona = {
       note: `"We do not support multiple values in multi-value attributes (such as emails, addresses, phoneNumbers, roles). Only single values are permitted" (also PutUser and ${GUIDE}/patchuser.html; ${GUIDE}/limitations.html); a PATCH is checked on the attributes it changes`,
     },
     primaryRequired: { value: { User: ['emails'] }, source: `${GUIDE}/createuser.html`, note: 'CreateUser and PutUser: "The emails attribute value must be marked as primary"' },
+    refusedAttributes: {
+      value: { User: ['groups'] },
+      source: `${GUIDE}/createuser.html`,
+      note: `CreateUser and PutUser (${GUIDE}/putuser.html): "The groups field cannot be specified"; RFC 7643 would ignore the readOnly attribute, AWS answers a ValidationException`,
+    },
     maxMembersPerWrite: { value: 100, source: `${GUIDE}/creategroup.html` },
     groupDisplayNameUnique: { value: true, source: `${GUIDE}/creategroup.html`, note: 'CreateGroup: "ConflictException: Group already exists" (409); Scimulator compares displayName as the Group schema does (case-insensitively)' },
     maxMembershipChangesPerPatch: { value: 100, source: `${GUIDE}/patchgroup.html` },

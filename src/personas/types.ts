@@ -46,6 +46,8 @@ export interface PersonaSettings {
   deactivateOnDelete: Sourced<string[]>;
   /** The only attributes a PATCH may name, per resource type name (top-level names, or an extension's URN). */
   patchableAttributes: Sourced<Record<string, string[]>>;
+  /** Attributes a POST or PUT may not carry (where RFC 7643 ignores readOnly ones), per resource type name. */
+  refusedAttributes: Sourced<Record<string, string[]>>;
   maxMembersPerWrite: Sourced<number>;
   maxMembershipChangesPerPatch: Sourced<number>;
   replaceAllMembers: Sourced<boolean>;
@@ -83,6 +85,7 @@ export const PERSONA_SETTING_NAMES: readonly PersonaSettingName[] = [
   'requiredAttributes',
   'singleValued',
   'primaryRequired',
+  'refusedAttributes',
   'deactivateOnDelete',
   'maxMembersPerWrite',
   'maxMembershipChangesPerPatch',

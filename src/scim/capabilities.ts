@@ -101,6 +101,11 @@ export interface TargetCapabilities {
    * answer, before any operation applies.
    */
   patchableAttributes?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Attributes a POST or PUT may not carry, per resource type name (AWS: a User's groups), where RFC 7643 would
+   * ignore them (readOnly); one present is the target's `unsupported` answer.
+   */
+  refusedAttributes?: Readonly<Record<string, readonly string[]>>;
   /** Attributes the target never returns, per resource type name; multi-valued ones read as an empty list. */
   hiddenAttributes?: Readonly<Record<string, readonly string[]>>;
   /**
@@ -371,5 +376,17 @@ export function checkPatchAttributes(caps: TargetCapabilities, type: ResourceSch
     if (refused !== undefined) {
       throw unsupported(caps, `a PATCH may not change ${refused} on this service; the attributes a ${type.name} PATCH may name are ${allowed.join(', ')}.`);
     }
+  }
+}
+
+/** The body of a POST or PUT, as sent, against the attributes the target refuses in one (refusedAttributes). */
+export function checkRefusedAttributes(caps: TargetCapabilities, type: ResourceSchema, body: unknown): void {
+  const refused = caps.refusedAttributes?.[type.name];
+  if (!refused?.length || !isPlainObject(body)) return;
+  const names = new Set(refused.map((n) => n.toLowerCase()));
+  for (const key of Object.keys(body)) {
+    const resolved = type.resolve(key);
+    if (!resolved || resolved.inExtension || !names.has(resolved.attribute.name.toLowerCase())) continue;
+    throw unsupported(caps, `"${key}" cannot be given in a ${type.name} POST or PUT on this service; leave it out${resolved.attribute.name === 'groups' ? ' and set memberships through the Groups endpoint' : ''}.`);
   }
 }

@@ -3,7 +3,7 @@
  * rendering of a stored resource into its response shape. Pure: no HTTP, no I/O, time from the clock.
  */
 import { isPlainObject, type ResolvedAttribute, type ResourceSchema } from './attributes.js';
-import { checkAttributeValues, checkMembersOfWrite, checkMembershipPatch, checkPatchAttributes, checkPatchPaths, checkPatchRemoves, type TargetCapabilities } from './capabilities.js';
+import { checkAttributeValues, checkMembersOfWrite, checkMembershipPatch, checkPatchAttributes, checkPatchPaths, checkPatchRemoves, checkRefusedAttributes, type TargetCapabilities } from './capabilities.js';
 import type { Clock } from './clock.js';
 import { ScimError, badRequest, notFound } from './errors.js';
 import { listResources, type ComputedAttributes, type ListOptions, type ListRequest, type ListResult } from './list.js';
@@ -92,6 +92,7 @@ export class ScimService {
 
   create(typeName: string, body: unknown, onWarning?: WarningSink): Resource {
     const type = this.resourceType(typeName);
+    if (this.options.capabilities?.refusedAttributes) checkRefusedAttributes(this.options.capabilities, type, body);
     const validated = validateResource(type, body);
     this.checkMemberCount(type, validated);
     this.checkAttributeValues(type, validated);
@@ -110,6 +111,7 @@ export class ScimService {
     const type = this.resourceType(typeName);
     const existing = this.get(type.name, id);
     this.checkPrecondition(existing, preconditions);
+    if (this.options.capabilities?.refusedAttributes) checkRefusedAttributes(this.options.capabilities, type, body);
     const validated = validateResource(type, body, { existing });
     this.checkMemberCount(type, validated);
     this.checkAttributeValues(type, validated);

@@ -237,6 +237,18 @@ describe('aws: AWS IAM Identity Center', () => {
     expectScimError(patched, 400, 'invalidValue');
   });
 
+  // createuser.html / putuser.html: "The groups field cannot be specified with the createUser request."
+  constraint('aws', 'refusedAttributes', 'a POST or PUT of a user carrying groups is a ValidationException, not groups ignored', async () => {
+    const { c, groups } = directory({ users: 0, groups: 1, persona: 'aws' });
+    const whole = { schemas: [USER_SCHEMA], userName: 'ada', displayName: 'Ada Lovelace', name: { givenName: 'Ada', familyName: 'Lovelace' } };
+    const refused = expectScimError(await c.post('/Users', { ...whole, Groups: [{ value: groups[0]!.id }] }), 400, 'invalidValue');
+    expect(refused.detail).toBe('ValidationException: "Groups" cannot be given in a User POST or PUT on this service; leave it out and set memberships through the Groups endpoint.');
+    const created = await c.post('/Users', whole);
+    expect(created.status).toBe(201);
+    expectScimError(await c.put(`/Users/${created.body.id as string}`, { ...whole, groups: [] }), 400, 'invalidValue');
+    expect((await c.put(`/Users/${created.body.id as string}`, whole)).status).toBe(200);
+  });
+
   constraint('aws', 'maxMembersPerWrite', 'a new group takes at most 100 members', async () => {
     const { c, users } = directory({ users: 101, groups: 0, persona: 'aws' });
     const body = expectScimError(await newGroup(c, 'Too big', memberRefs(users)), 400, 'invalidValue');
