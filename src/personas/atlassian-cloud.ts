@@ -24,6 +24,11 @@ export const ATLASSIAN_CLOUD: Persona = {
     },
     sort: { value: false, source: `${REST}/api-group-users/`, note: 'Get users: "sorting is not supported"; the answer to sortBy is not documented, so Scimulator ignores it' },
     groupDisplayNameUnique: { value: true, source: `${REST}/api-group-groups/`, note: 'Create a group: "an attempt to create a group with an existing name will fail with a 409 (Conflict) error"' },
+    immutableAttributes: {
+      value: { Group: ['displayName'] },
+      source: `${REST}/api-group-groups/`,
+      note: 'Update a group: "Renaming groups after they\'ve synced to your Atlassian organization isn\'t supported ... create a new group with the desired name, update membership, and then delete the old group"; the status is not documented, so Scimulator answers RFC 7644\'s 400 mutability',
+    },
     pageSize: { value: { default: 100, max: 1000 }, source: PAGING_KB, note: 'the first 100 users without count; the largest page is not documented (Scimulator\'s 1000 kept)' },
   },
   notDocumented: {

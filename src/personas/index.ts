@@ -45,6 +45,7 @@ export function capabilitiesOf(p: Persona): TargetCapabilities {
   if (s.deactivateOnDelete) caps.deactivateOnDelete = s.deactivateOnDelete.value;
   if (s.patchableAttributes) caps.patchableAttributes = s.patchableAttributes.value;
   if (s.refusedAttributes) caps.refusedAttributes = s.refusedAttributes.value;
+  if (s.immutableAttributes) caps.immutableAttributes = s.immutableAttributes.value;
   if (s.hiddenAttributes) caps.hiddenAttributes = s.hiddenAttributes.value;
   if (s.uniqueAttributes) caps.uniqueAttributes = s.uniqueAttributes.value;
   if (s.unknownMemberFilter) caps.unknownMemberFilter = s.unknownMemberFilter.value;
@@ -95,6 +96,7 @@ const ROWS: Array<[PersonaSettingName, string]> = [
   ['singleValued', 'multi-valued attributes kept to one value'],
   ['primaryRequired', 'values that must be marked primary'],
   ['refusedAttributes', 'refused in a POST / PUT (RFC: ignored)'],
+  ['immutableAttributes', 'cannot be changed once set'],
   ['deactivateOnDelete', 'DELETE deactivates (active false) instead of removing'],
   ['maxMembersPerWrite', 'members per POST / PUT'],
   ['maxMembershipChangesPerPatch', 'membership changes per PATCH'],
@@ -143,6 +145,7 @@ function describe(name: PersonaSettingName, value: unknown): string {
     case 'singleValued':
     case 'primaryRequired':
     case 'refusedAttributes':
+    case 'immutableAttributes':
       return Object.entries(value as Record<string, string[]>).map(([t, names]) => `${t}.${names.join(`, ${t}.`)}`).join(', ');
     case 'patchStatus':
       return Object.entries(value as Record<string, number>).map(([t, status]) => `${t} ${status}`).join(', ');

@@ -48,6 +48,8 @@ export interface PersonaSettings {
   patchableAttributes: Sourced<Record<string, string[]>>;
   /** Attributes a POST or PUT may not carry (where RFC 7643 ignores readOnly ones), per resource type name. */
   refusedAttributes: Sourced<Record<string, string[]>>;
+  /** Attributes a PUT or PATCH may not change once set, per resource type name. */
+  immutableAttributes: Sourced<Record<string, string[]>>;
   maxMembersPerWrite: Sourced<number>;
   maxMembershipChangesPerPatch: Sourced<number>;
   replaceAllMembers: Sourced<boolean>;
@@ -86,6 +88,7 @@ export const PERSONA_SETTING_NAMES: readonly PersonaSettingName[] = [
   'singleValued',
   'primaryRequired',
   'refusedAttributes',
+  'immutableAttributes',
   'deactivateOnDelete',
   'maxMembersPerWrite',
   'maxMembershipChangesPerPatch',

@@ -106,6 +106,11 @@ export interface TargetCapabilities {
    * ignore them (readOnly); one present is the target's `unsupported` answer.
    */
   refusedAttributes?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Attributes the target does not let a PUT or PATCH change once set, per resource type name (Atlassian: a Group's
+   * displayName): a change is the target's `unsupported` answer, else RFC 7644's 400 mutability.
+   */
+  immutableAttributes?: Readonly<Record<string, readonly string[]>>;
   /** Attributes the target never returns, per resource type name; multi-valued ones read as an empty list. */
   hiddenAttributes?: Readonly<Record<string, readonly string[]>>;
   /**
@@ -388,5 +393,18 @@ export function checkRefusedAttributes(caps: TargetCapabilities, type: ResourceS
     const resolved = type.resolve(key);
     if (!resolved || resolved.inExtension || !names.has(resolved.attribute.name.toLowerCase())) continue;
     throw unsupported(caps, `"${key}" cannot be given in a ${type.name} POST or PUT on this service; leave it out${resolved.attribute.name === 'groups' ? ' and set memberships through the Groups endpoint' : ''}.`);
+  }
+}
+
+/** A PUT or PATCH result against the stored resource: the attributes the target does not let change (immutableAttributes). */
+export function checkImmutableAttributes(caps: TargetCapabilities, type: ResourceSchema, next: Record<string, unknown>, existing: Record<string, unknown>): void {
+  for (const path of caps.immutableAttributes?.[type.name] ?? []) {
+    const resolved = type.resolve(path);
+    if (!resolved) continue;
+    const before = valueAt(existing, resolved);
+    const after = valueAt(next, resolved);
+    if (before === undefined || before === after || JSON.stringify(before) === JSON.stringify(after)) continue;
+    const what = `${resolved.canonicalPath} cannot be changed on this service (from ${JSON.stringify(before)} to ${JSON.stringify(after)}); create a new ${type.name} with the new value instead.`;
+    throw unsupported(caps, what, { status: 400, scimType: 'mutability' });
   }
 }

@@ -3,7 +3,7 @@
  * rendering of a stored resource into its response shape. Pure: no HTTP, no I/O, time from the clock.
  */
 import { isPlainObject, type ResolvedAttribute, type ResourceSchema } from './attributes.js';
-import { checkAttributeValues, checkMembersOfWrite, checkMembershipPatch, checkPatchAttributes, checkPatchPaths, checkPatchRemoves, checkRefusedAttributes, type TargetCapabilities } from './capabilities.js';
+import { checkAttributeValues, checkMembersOfWrite, checkMembershipPatch, checkPatchAttributes, checkPatchPaths, checkImmutableAttributes, checkPatchRemoves, checkRefusedAttributes, type TargetCapabilities } from './capabilities.js';
 import type { Clock } from './clock.js';
 import { ScimError, badRequest, notFound } from './errors.js';
 import { listResources, type ComputedAttributes, type ListOptions, type ListRequest, type ListResult } from './list.js';
@@ -115,6 +115,7 @@ export class ScimService {
     const validated = validateResource(type, body, { existing });
     this.checkMemberCount(type, validated);
     this.checkAttributeValues(type, validated);
+    if (this.options.capabilities?.immutableAttributes) checkImmutableAttributes(this.options.capabilities, type, validated, existing);
     return this.commit(type, existing, validated, undefined, onWarning);
   }
 
@@ -149,6 +150,7 @@ export class ScimService {
     }
     if (!outcome.changed) return existing;
     this.checkAttributeValues(type, outcome.next, existing);
+    if (caps?.immutableAttributes) checkImmutableAttributes(caps, type, outcome.next, existing);
     return this.commit(type, existing, outcome.next, delta, onWarning, outcome.listEdits);
   }
 

@@ -545,9 +545,25 @@ describe('atlassian: Atlassian Cloud', () => {
     const first = (await newGroup(c, 'jira-users')).body;
     expect(expectScimError(await newGroup(c, 'jira-users'), 409, 'uniqueness').detail).toContain(`"${first.id as string}"`);
     const other = (await newGroup(c, 'confluence-users')).body;
-    const renamed = await c.put(`/Groups/${other.id as string}`, { schemas: [GROUP_SCHEMA], displayName: 'jira-users' });
-    expectScimError(renamed, 409, 'uniqueness');
+    // Renaming is refused whatever the name (immutableAttributes), so a clash can only come from a create.
+    expectScimError(await c.put(`/Groups/${other.id as string}`, { schemas: [GROUP_SCHEMA], displayName: 'jira-users' }), 400, 'mutability');
     expect((await c.get('/Groups')).body.totalResults).toBe(2);
+  });
+
+  // https://developer.atlassian.com/cloud/admin/user-provisioning/rest/api-group-groups/ (Update a group): "Renaming
+  // groups after they've synced to your Atlassian organization isn't supported in this release of User Provisioning API."
+  constraint('atlassian', 'immutableAttributes', 'a group cannot be renamed by PUT or PATCH; its members still change', async () => {
+    const { c, users } = directory({ users: 1, groups: 0, persona: 'atlassian' });
+    const group = (await newGroup(c, 'jira-users')).body;
+    const put = expectScimError(await c.put(`/Groups/${group.id as string}`, { schemas: [GROUP_SCHEMA], displayName: 'jira-admins' }), 400, 'mutability');
+    expect(put.detail).toBe('displayName cannot be changed on this service (from "jira-users" to "jira-admins"); create a new Group with the new value instead.');
+    expectScimError(await c.patch(`/Groups/${group.id as string}`, patchOp({ op: 'replace', path: 'displayName', value: 'jira-admins' })), 400, 'mutability');
+    expectScimError(await c.patch(`/Groups/${group.id as string}`, patchOp({ op: 'replace', value: { displayName: 'x' } })), 400, 'mutability');
+    expect((await c.get(`/Groups/${group.id as string}`)).body.displayName).toBe('jira-users');
+    const added = await c.patch(`/Groups/${group.id as string}`, patchOp({ op: 'add', path: 'members', value: [{ value: users[0]!.id }] }));
+    expect(added.status).toBe(200);
+    expect(added.body.members).toHaveLength(1);
+    expect((await c.put(`/Groups/${group.id as string}`, { schemas: [GROUP_SCHEMA], displayName: 'jira-users' })).status).toBe(200);
   });
 
   constraint('atlassian', 'pageSize', 'the first 100 users without count', async () => {
