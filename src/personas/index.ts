@@ -46,6 +46,7 @@ export function capabilitiesOf(p: Persona): TargetCapabilities {
   if (s.patchableAttributes) caps.patchableAttributes = s.patchableAttributes.value;
   if (s.refusedAttributes) caps.refusedAttributes = s.refusedAttributes.value;
   if (s.immutableAttributes) caps.immutableAttributes = s.immutableAttributes.value;
+  if (s.inactiveMember) caps.inactiveMember = s.inactiveMember.value;
   if (s.hiddenAttributes) caps.hiddenAttributes = s.hiddenAttributes.value;
   if (s.uniqueAttributes) caps.uniqueAttributes = s.uniqueAttributes.value;
   if (s.unknownMemberFilter) caps.unknownMemberFilter = s.unknownMemberFilter.value;
@@ -98,6 +99,7 @@ const ROWS: Array<[PersonaSettingName, string]> = [
   ['refusedAttributes', 'refused in a POST / PUT (RFC: ignored)'],
   ['immutableAttributes', 'cannot be changed once set'],
   ['deactivateOnDelete', 'DELETE deactivates (active false) instead of removing'],
+  ['inactiveMember', 'adding a deactivated member'],
   ['maxMembersPerWrite', 'members per POST / PUT'],
   ['maxMembershipChangesPerPatch', 'membership changes per PATCH'],
   ['replaceAllMembers', 'replace / remove all members in one PATCH'],
@@ -152,6 +154,7 @@ function describe(name: PersonaSettingName, value: unknown): string {
     case 'rateLimits':
       return `${(value as unknown[]).length} rule${(value as unknown[]).length === 1 ? '' : 's'}`;
     case 'unsupported':
+    case 'inactiveMember':
     case 'unknownMemberFilter': {
       const v = value as { status: number; code?: string };
       return `${v.status}${v.code ? ` ${v.code}` : ''}`;

@@ -19,6 +19,16 @@ export const SLACK: Persona = {
       source: `${REF}/scim-api-2`,
       note: 'DELETE /Users/<id> "Sets a Slack user to deactivated" (DELETE /Groups/<id> "Permanently removes a group"): the user stays readable and listed with "active": false, and a new user cannot take its userName',
     },
+    requiredAttributes: {
+      value: { User: ['emails'] },
+      source: `${REF}#post-users`,
+      note: 'POST /Users "Must include the userName attribute and at least one email address"; errors (#errors): email_empty "The user\'s primary email is missing from the request"; a PUT without one is refused as well (missing_primary_email)',
+    },
+    inactiveMember: {
+      value: { status: 400, scimType: 'invalidValue', code: 'unable_to_add_deleted_or_guest_to_group' },
+      source: `${REF}#errors`,
+      note: 'unable_to_add_deleted_or_guest_to_group: "Deleted or guest users cannot be added to the Group" (a deleted user is a deactivated one: deactivateOnDelete); the HTTP status is not documented (Scimulator\'s 400); guests are not modelled',
+    },
     maxMembersPerWrite: { value: 15_000, source: `${REF}#post-groups`, note: '15,000 users per call (5,000 recommended)' },
     maxMembershipChangesPerPatch: { value: 15_000, source: `${REF}#patch-groups-id`, note: '15,000 users can be modified per call' },
     memberPolicy: { value: 'reject', source: `${REF}#errors`, note: 'unknown members fail with no_such_group_members; the HTTP status is not documented (Scimulator\'s 400)' },

@@ -50,6 +50,8 @@ export interface PersonaSettings {
   refusedAttributes: Sourced<Record<string, string[]>>;
   /** Attributes a PUT or PATCH may not change once set, per resource type name. */
   immutableAttributes: Sourced<Record<string, string[]>>;
+  /** The answer to adding a deactivated member to a group (absent: it is added). */
+  inactiveMember: Sourced<VendorError>;
   maxMembersPerWrite: Sourced<number>;
   maxMembershipChangesPerPatch: Sourced<number>;
   replaceAllMembers: Sourced<boolean>;
@@ -89,6 +91,7 @@ export const PERSONA_SETTING_NAMES: readonly PersonaSettingName[] = [
   'primaryRequired',
   'refusedAttributes',
   'immutableAttributes',
+  'inactiveMember',
   'deactivateOnDelete',
   'maxMembersPerWrite',
   'maxMembershipChangesPerPatch',

@@ -111,6 +111,11 @@ export interface TargetCapabilities {
    * displayName): a change is the target's `unsupported` answer, else RFC 7644's 400 mutability.
    */
   immutableAttributes?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * The answer to a Group write that adds a member whose `active` is false (Slack: deactivated users cannot be added
+   * to a group); absent: such members are added (RFC 7643). Members the group already has are not checked.
+   */
+  inactiveMember?: VendorError;
   /** Attributes the target never returns, per resource type name; multi-valued ones read as an empty list. */
   hiddenAttributes?: Readonly<Record<string, readonly string[]>>;
   /**
@@ -407,4 +412,9 @@ export function checkImmutableAttributes(caps: TargetCapabilities, type: Resourc
     const what = `${resolved.canonicalPath} cannot be changed on this service (from ${JSON.stringify(before)} to ${JSON.stringify(after)}); create a new ${type.name} with the new value instead.`;
     throw unsupported(caps, what, { status: 400, scimType: 'mutability' });
   }
+}
+
+/** The target's answer to a member being added that is deactivated (inactiveMember). */
+export function inactiveMemberError(answer: VendorError, id: string, type: string): ScimError {
+  return new ScimError(answer.status, answer.scimType, `${answer.code ? `${answer.code}: ` : ''}members value "${id}" is a deactivated ${type} ("active": false), which this service does not add to a group; reactivate it first or leave it out.`);
 }

@@ -3,7 +3,7 @@
  * rendering of a stored resource into its response shape. Pure: no HTTP, no I/O, time from the clock.
  */
 import { isPlainObject, type ResolvedAttribute, type ResourceSchema } from './attributes.js';
-import { checkAttributeValues, checkMembersOfWrite, checkMembershipPatch, checkPatchAttributes, checkPatchPaths, checkImmutableAttributes, checkPatchRemoves, checkRefusedAttributes, type TargetCapabilities } from './capabilities.js';
+import { checkAttributeValues, checkMembersOfWrite, checkMembershipPatch, checkPatchAttributes, checkPatchPaths, checkImmutableAttributes, checkPatchRemoves, checkRefusedAttributes, inactiveMemberError, type TargetCapabilities } from './capabilities.js';
 import type { Clock } from './clock.js';
 import { ScimError, badRequest, notFound } from './errors.js';
 import { listResources, type ComputedAttributes, type ListOptions, type ListRequest, type ListResult } from './list.js';
@@ -406,6 +406,7 @@ export class ScimService {
       if (seen.has(value)) continue; // a repeated member is one member
       seen.add(value);
       const actual = this.memberTypeOf(value, member.type);
+      if (actual && (selfId === undefined || !this.repo.groupsContaining(value).has(selfId))) this.checkActiveMember(value, actual);
       if (actual) members.push(memberWithType(member, actual));
       else if (unknown.keep(value, member.type)) members.push({ ...member });
     }
@@ -425,11 +426,18 @@ export class ScimService {
       const value = member.value as string;
       if (value === selfId) throw badRequest('invalidValue', `A group cannot be a member of itself (members value "${value}").`);
       const actual = this.memberTypeOf(value, member.type);
+      if (actual) this.checkActiveMember(value, actual);
       if (actual) member.type = actual;
       else if (!unknown.keep(value, member.type)) dropped.add(value);
     }
     unknown.done();
     return dropped;
+  }
+
+  /** A member being added against the target's refusal of deactivated members (capabilities.inactiveMember). */
+  private checkActiveMember(id: string, typeName: string): void {
+    const answer = this.options.capabilities?.inactiveMember;
+    if (answer && this.repo.get(typeName, id)?.active === false) throw inactiveMemberError(answer, id, typeName);
   }
 
   /**

@@ -449,12 +449,44 @@ describe('slack: Slack', () => {
     expect(read.status).toBe(200);
     expect(read.body).toMatchObject({ userName: 'ada', active: false });
     expect((await c.get('/Users')).body.totalResults).toBe(1);
-    expectScimError(await c.post('/Users', { schemas: [USER_SCHEMA], userName: 'ada' }), 409, 'uniqueness');
+    expectScimError(await c.post('/Users', { schemas: [USER_SCHEMA], userName: 'ada', emails: [{ value: 'ada2@example.com' }] }), 409, 'uniqueness');
     expect((await c.delete(`/Users/${user.id as string}`)).status).toBe(204); // again: still deactivated
     // Reactivated as any user is.
     expect((await c.patch(`/Users/${user.id as string}`, patchOp({ op: 'replace', path: 'active', value: true }))).body.active).toBe(true);
     expect((await c.delete(`/Groups/${group.id as string}`)).status).toBe(204);
     expectScimError(await c.get(`/Groups/${group.id as string}`), 404);
+  });
+
+  // https://docs.slack.dev/reference/scim-api (POST /Users): "Must include the userName attribute and at least one email
+  // address"; errors: email_empty "The user's primary email is missing from the request".
+  constraint('slack', 'requiredAttributes', 'a user POST or PUT without an email is refused', async () => {
+    const { c } = directory({ users: 0, groups: 0, persona: 'slack' });
+    const refused = expectScimError(await c.post('/Users', { schemas: [USER_SCHEMA], userName: 'ada' }), 400, 'invalidValue');
+    expect(refused.detail).toBe('emails is required by this service; send it in every User POST and PUT.');
+    expectScimError(await c.post('/Users', { schemas: [USER_SCHEMA], userName: 'ada', emails: [] }), 400, 'invalidValue');
+    const created = await c.post('/Users', { schemas: [USER_SCHEMA], userName: 'ada', emails: [{ value: 'ada@example.com', primary: true }] });
+    expect(created.status).toBe(201);
+    expectScimError(await c.put(`/Users/${created.body.id as string}`, { schemas: [USER_SCHEMA], userName: 'ada' }), 400, 'invalidValue');
+  });
+
+  // https://docs.slack.dev/reference/scim-api#errors: unable_to_add_deleted_or_guest_to_group "Deleted or guest users
+  // cannot be added to the Group" (DELETE /Users/<id> "Sets a Slack user to deactivated").
+  constraint('slack', 'inactiveMember', 'a deactivated user cannot be added to a group; one already in it stays', async () => {
+    const { c } = directory({ users: 0, groups: 0, persona: 'slack' });
+    const user = (id: string) => c.post('/Users', { schemas: [USER_SCHEMA], userName: id, emails: [{ value: `${id}@example.com` }] });
+    const ada = (await user('ada')).body.id as string;
+    const bob = (await user('bob')).body.id as string;
+    const group = (await newGroup(c, 'G', [{ value: bob }])).body.id as string;
+    expect((await c.delete(`/Users/${ada}`)).status).toBe(204);
+    expect((await c.delete(`/Users/${bob}`)).status).toBe(204);
+    const refused = expectScimError(await c.patch(`/Groups/${group}`, patchOp({ op: 'add', path: 'members', value: [{ value: ada }] })), 400, 'invalidValue');
+    expect(refused.detail).toBe(`unable_to_add_deleted_or_guest_to_group: members value "${ada}" is a deactivated User ("active": false), which this service does not add to a group; reactivate it first or leave it out.`);
+    expectScimError(await newGroup(c, 'H', [{ value: ada }]), 400, 'invalidValue');
+    expectScimError(await c.put(`/Groups/${group}`, { schemas: [GROUP_SCHEMA], displayName: 'G', members: [{ value: bob }, { value: ada }] }), 400, 'invalidValue');
+    // bob was a member before he was deactivated: a PUT that keeps him is not an add.
+    expect((await c.put(`/Groups/${group}`, { schemas: [GROUP_SCHEMA], displayName: 'G2', members: [{ value: bob }] })).status).toBe(200);
+    await c.patch(`/Users/${ada}`, patchOp({ op: 'replace', path: 'active', value: true }));
+    expect((await c.patch(`/Groups/${group}`, patchOp({ op: 'add', path: 'members', value: [{ value: ada }] }))).status).toBe(200);
   });
 
   constraint('slack', 'maxMembersPerWrite', 'a POST or PUT of a group takes at most 15,000 members', async () => {
@@ -482,11 +514,11 @@ describe('slack: Slack', () => {
   constraint('slack', 'rateLimits', 'user creates: bursts of 20, then 429 with Retry-After; org-wide reads 1,000 per minute', async () => {
     const { c, tenant } = directory({ users: 0, groups: 0, persona: 'slack' });
     for (let i = 0; i < 20; i++) expect((await c.post('/Users', { schemas: [USER_SCHEMA], userName: `u${i}`, emails: [{ value: `u${i}@example.com` }] })).status).toBe(201);
-    const limited = await c.post('/Users', { schemas: [USER_SCHEMA], userName: 'u20' });
+    const limited = await c.post('/Users', { schemas: [USER_SCHEMA], userName: 'u20', emails: [{ value: 'u20@example.com' }] });
     expect(limited.status).toBe(429);
     expect(Number(limited.headers['retry-after'])).toBe(1); // 180 per minute: one token every 333 ms
     tenant.clock.advance(334);
-    expect((await c.post('/Users', { schemas: [USER_SCHEMA], userName: 'u20' })).status).toBe(201);
+    expect((await c.post('/Users', { schemas: [USER_SCHEMA], userName: 'u20', emails: [{ value: 'u20@example.com' }] })).status).toBe(201);
     // Reads: 1,000 per minute across all GETs.
     for (let i = 0; i < 999; i++) expect(tenant.faults.decide(info({ method: 'GET' }))).toEqual([]);
     expect((await c.get('/Groups')).status).toBe(200);

@@ -188,7 +188,7 @@ describe('choosing a persona', () => {
   it('the default tenant under --persona: a member is refused, a group is created, as the target would', async () => {
     const c = client({ persona: 'slack' });
     expectScimError(await c.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'G', members: [{ value: 'nobody' }] }), 400, 'invalidValue');
-    expect((await c.post('/Users', { schemas: [USER_SCHEMA], userName: 'a' })).status).toBe(201);
+    expect((await c.post('/Users', { schemas: [USER_SCHEMA], userName: 'a', emails: [{ value: 'a@example.com' }] })).status).toBe(201);
   });
 });
 
