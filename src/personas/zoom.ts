@@ -49,7 +49,7 @@ export const ZOOM: Persona = {
       source: REF,
       note: 'the reference lists eleven endpoints: Users (list, create, get, PUT, PATCH, delete) and Groups (list, create, get, PATCH, delete); the answer to others is not documented (RFC 7644 3.12: 501)',
     },
-    rateLimits: { value: perEndpoint, source: REF, note: 'each SCIM2 endpoint: 1 request per second per account; 429' },
+    rateLimits: { value: perEndpoint, source: REF, note: 'each SCIM2 endpoint: 1 request per second per account; 429. This is the marketplace reference; the newer reference (https://developers.zoom.us/docs/api/rest/scim-api/) drops the sentence, points to the rate-limit page and gives endpoints rate-limit labels (Light, Medium: on Business+ accounts 80 and 60 requests per second per label, https://marketplace.zoom.us/docs/api-reference/rate-limits), which Scimulator does not model: the 1 per second here is stricter than those' },
   },
   notDocumented: {
     sort: 'sortBy',
