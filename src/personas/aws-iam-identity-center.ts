@@ -45,7 +45,7 @@ export const AWS_IAM_IDENTITY_CENTER: Persona = {
         Group: ['displayName', 'members', 'externalId'],
       },
       source: `${GUIDE}/patchuser.html`,
-      note: `PatchUser: "Modification is only allowed for the userName, active, externalId, displayName, nickName, profileUrl, title, userType, preferredLanguage, locale, timezone, name, enterprise, emails, addresses, and phoneNumbers attributes"; PatchGroup (${GUIDE}/patchgroup.html): "Only displayName, members, and externalId attributes are allowed in the request"; another is a ValidationException`,
+      note: `PatchUser: "Modification is only allowed for the userName, active, externalId, displayName, nickName, profileUrl, title, userType, preferredLanguage, locale, timezone, name, enterprise, emails, addresses, and phoneNumbers attributes"; PatchGroup (${GUIDE}/patchgroup.html): "Only displayName, members, and externalId attributes are allowed in the request"; another is a ValidationException (readOnly ones such as the id Okta repeats in a group rename are left to the RFC answer)`,
     },
     requiredAttributes: {
       value: { User: ['name.givenName', 'name.familyName', 'displayName'] },
@@ -61,7 +61,7 @@ export const AWS_IAM_IDENTITY_CENTER: Persona = {
     refusedAttributes: {
       value: { User: ['groups'] },
       source: `${GUIDE}/createuser.html`,
-      note: `CreateUser and PutUser (${GUIDE}/putuser.html): "The groups field cannot be specified"; RFC 7643 would ignore the readOnly attribute, AWS answers a ValidationException`,
+      note: `CreateUser and PutUser (${GUIDE}/putuser.html): "The groups field cannot be specified"; RFC 7643 would ignore the readOnly attribute, AWS answers a ValidationException; an empty list (Okta sends "groups": [] with every create) is taken as not specified`,
     },
     maxMembersPerWrite: { value: 100, source: `${GUIDE}/creategroup.html` },
     groupDisplayNameUnique: { value: true, source: `${GUIDE}/creategroup.html`, note: 'CreateGroup: "ConflictException: Group already exists" (409); Scimulator compares displayName as the Group schema does (case-insensitively)' },

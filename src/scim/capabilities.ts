@@ -369,6 +369,8 @@ export function checkPatchAttributes(caps: TargetCapabilities, type: ResourceSch
     // The attribute a path names, without its value filter: emails[type eq "work"].value -> emails.value.
     const resolved = type.resolve(path.replace(/\[[^\]]*\]/g, ''));
     if (!resolved) return undefined; // an unknown path is the PATCH engine's to answer
+    // readOnly attributes (Okta's path-less group replace carries "id") are the PATCH engine's to answer, as RFC 7644 asks.
+    if (resolved.attribute.mutability === 'readOnly') return undefined;
     const name = resolved.inExtension ? `${resolved.schemaId}:${resolved.attribute.name}` : resolved.attribute.name;
     if (names.has(name.toLowerCase()) || (resolved.inExtension && names.has(resolved.schemaId.toLowerCase()))) return undefined;
     return name;
@@ -397,6 +399,9 @@ export function checkRefusedAttributes(caps: TargetCapabilities, type: ResourceS
   for (const key of Object.keys(body)) {
     const resolved = type.resolve(key);
     if (!resolved || resolved.inExtension || !names.has(resolved.attribute.name.toLowerCase())) continue;
+    // An empty value asks for nothing (Okta sends "groups": [] with every create).
+    const value = body[key];
+    if (value === null || (Array.isArray(value) && value.length === 0)) continue;
     throw unsupported(caps, `"${key}" cannot be given in a ${type.name} POST or PUT on this service; leave it out${resolved.attribute.name === 'groups' ? ' and set memberships through the Groups endpoint' : ''}.`);
   }
 }

@@ -179,6 +179,8 @@ describe('aws: AWS IAM Identity Center', () => {
     const group = groups[0]!.id as string;
     expect((await c.patch(`/Groups/${group}`, patchOp({ op: 'replace', path: 'displayName', value: 'Renamed' }))).status).toBe(204);
     expect((await c.patch(`/Groups/${group}`, patchOp({ op: 'replace', value: { externalId: 'e1' } }))).status).toBe(204);
+    // Okta renames a group with a path-less replace that carries the group's id (readOnly: not a change it asks for).
+    expect((await c.patch(`/Groups/${group}`, patchOp({ op: 'replace', value: { id: group, displayName: 'Okta name' } }))).status).toBe(204);
   });
 
   // https://docs.aws.amazon.com/singlesignon/latest/developerguide/createuser.html and putuser.html: "The givenName,
@@ -245,8 +247,10 @@ describe('aws: AWS IAM Identity Center', () => {
     expect(refused.detail).toBe('ValidationException: "Groups" cannot be given in a User POST or PUT on this service; leave it out and set memberships through the Groups endpoint.');
     const created = await c.post('/Users', whole);
     expect(created.status).toBe(201);
-    expectScimError(await c.put(`/Users/${created.body.id as string}`, { ...whole, groups: [] }), 400, 'invalidValue');
+    expectScimError(await c.put(`/Users/${created.body.id as string}`, { ...whole, groups: [{ value: groups[0]!.id }] }), 400, 'invalidValue');
     expect((await c.put(`/Users/${created.body.id as string}`, whole)).status).toBe(200);
+    // An empty list asks for no membership: Okta sends "groups": [] with every create.
+    expect((await c.post('/Users', { ...whole, userName: 'okta', groups: [] })).status).toBe(201);
   });
 
   constraint('aws', 'maxMembersPerWrite', 'a new group takes at most 100 members', async () => {
