@@ -44,7 +44,9 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('%s', (signal) => {
     const held = fetch(`${server.baseUrl}/Users`, { headers: { Authorization: `Bearer ${TOKEN}` } });
     await sleep(150);
     server.child.kill(signal);
-    await sleep(100);
+    // The server prints this line in the same tick as it stops listening: wait for it, not for a fixed time (a
+    // loaded machine may take longer than any fixed sleep to deliver the signal).
+    for (const until = Date.now() + 10_000; !server.out().includes(`Received ${signal}`) && Date.now() < until; ) await sleep(10);
     expect(await tryConnect(server.url)).toBe('ECONNREFUSED');
     const res = await held;
     expect(res.status).toBe(200);
