@@ -82,7 +82,7 @@ function getAndRespond(req: Request, res: Response, service: ScimService, typeNa
   const resource = service.get(typeName, id);
   service.checkPrecondition(resource, { ifMatch: req.get('If-Match') });
   const ifNoneMatch = service.options.capabilities?.etag === false ? undefined : req.get('If-None-Match');
-  const version = (resource.meta as Record<string, string>).version!;
+  const version = service.versionOf(typeName, resource);
   if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, version)) {
     res.status(304).set('ETag', version).end();
     return;
@@ -109,7 +109,7 @@ function sendResource(req: Request, res: Response, service: ScimService, typeNam
   const baseUrl = baseUrlOf(req);
   // Bytes: a repeated read of an unchanged resource is neither rendered nor encoded again.
   const body = service.renderBytes(typeName, resource, baseUrl, projection);
-  const etag = service.options.capabilities?.etag !== false ? (resource.meta as Record<string, string>).version! : undefined;
+  const etag = service.options.capabilities?.etag !== false ? service.versionOf(typeName, resource) : undefined;
   const location = status === 201 ? `${baseUrl}${service.resourceType(typeName).resourceType.endpoint}/${resource.id as string}` : undefined;
   sendScimText(res, status, body, undefined, etag, location);
 }
@@ -186,7 +186,7 @@ function patchAndRespond(req: Request, res: Response, type: ResourceSchema, id: 
   if (tenant.config.patchStatus[type.name] === 204 && queryParam(req, 'attributes') === undefined) {
     const location = `${baseUrlOf(req)}${type.resourceType.endpoint}/${patched.id}`;
     res.status(204).set({ Location: location });
-    if (tenant.capabilities.etag !== false) res.set('ETag', (patched.meta as Record<string, string>).version!);
+    if (tenant.capabilities.etag !== false) res.set('ETag', service.versionOf(type.name, patched));
     res.end();
     return;
   }

@@ -448,7 +448,8 @@ class BulkProcessor {
   }
 
   private succeed(op: PlannedOperation, status: number, location: string, resource: Resource | undefined): void {
-    const version = (resource?.meta as Record<string, string> | undefined)?.version;
+    const meta = resource?.meta as Record<string, string> | undefined;
+    const version = resource && meta?.version !== undefined ? this.service.versionOf(meta.resourceType!, resource) : undefined;
     this.results.set(op.index, {
       method: op.method,
       ...(op.bulkId !== undefined ? { bulkId: op.bulkId } : {}),
@@ -542,7 +543,7 @@ class BulkProcessor {
     try {
       const operations = d.fixes.map((fix) => ({ ...fix, value: resolveRefs(fix.value, this.idOf) }));
       const updated = this.service.patch(d.typeName, d.id, { schemas: [PATCH_OP_SCHEMA], Operations: operations }, {}, this.options.onWarning);
-      const result: BulkOperationResult = { method: op.method, bulkId: op.bulkId, location, version: (updated.meta as Record<string, string>).version, status: '201' };
+      const result: BulkOperationResult = { method: op.method, bulkId: op.bulkId, location, version: this.service.versionOf(d.typeName, updated), status: '201' };
       this.results.set(op.index, result);
     } catch (err) {
       rollBack(err instanceof ScimError ? err : new ScimError(500, undefined, `Operations[${op.index}]: internal error while resolving circular references.`));

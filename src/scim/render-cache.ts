@@ -18,6 +18,8 @@ const UTF8 = new TextEncoder();
 
 export class RenderCache {
   private readonly renderings = new Map<string, Rendering>();
+  /** Short texts computed from the store besides renderings (a User's version with its groups), as long as they. */
+  private readonly derivedTexts = new Map<string, string>();
   /** Characters of the kept texts plus bytes of their kept encodings. */
   private weight = 0;
   private stale = false;
@@ -68,6 +70,18 @@ export class RenderCache {
     return bytes;
   }
 
+  /** The text `compute` gives for `key`, kept until the store changes (at most maxEntries of them). */
+  derived(key: string, compute: () => string): string {
+    if (this.stale) this.drop();
+    let text = this.derivedTexts.get(key);
+    if (text === undefined) {
+      text = compute();
+      if (this.derivedTexts.size >= this.maxEntries) this.derivedTexts.clear();
+      this.derivedTexts.set(key, text);
+    }
+    return text;
+  }
+
   set(key: string, text: string): void {
     if (this.stale) this.drop();
     if (text.length > this.maxChars / 8) return;
@@ -89,6 +103,7 @@ export class RenderCache {
 
   private drop(): void {
     this.renderings.clear();
+    this.derivedTexts.clear();
     this.weight = 0;
     this.stale = false;
   }

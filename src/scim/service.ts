@@ -11,7 +11,7 @@ import { applyListEdit, applyPatch, parsePatchRequest, sameResource, type PatchO
 import { Projection, type ProjectionRequest } from './project.js';
 import { RenderCache } from './render-cache.js';
 import type { SeededRandom } from './random.js';
-import type { ResourceRepository } from './repository.js';
+import type { MembershipDelta, ResourceRepository } from './repository.js';
 import { GROUP_SCHEMA_ID, USER_SCHEMA_ID } from './schemas/core.js';
 import type { SchemaRegistry } from './schemas/registry.js';
 import type { AttributeDef } from './schemas/types.js';
@@ -37,6 +37,11 @@ export interface ServiceOptions {
   memberPolicy?: MemberPolicy;
   /** What the target supports (src/scim/capabilities.ts); absent: everything RFC 7643/7644 defines. */
   capabilities?: TargetCapabilities;
+  /**
+   * false: a User that joins or leaves a group keeps its version and lastModified (seeding a directory, whose users
+   * are created with their memberships). Default true: it gets new ones (see touch()).
+   */
+  touchMembers?: boolean;
 }
 
 export interface Preconditions {
@@ -103,6 +108,7 @@ export class ScimService {
     while (this.repo.get(type.name, id)) id = this.random.uuid();
     const resource = this.stamp(type, id, validated, now, now);
     this.repo.put(type.name, resource);
+    if (type.core.id === GROUP_SCHEMA_ID) this.touchUsers(memberValues(resource.members), this.clock.now());
     this.renders.invalidate();
     return resource;
   }
@@ -181,8 +187,15 @@ export class ScimService {
     // Every check passed: the list edits a PATCH left are applied to the (stored) lists now.
     for (const [path, edit] of listEdits ?? []) next[path] = this.repo.editList(next[path] as unknown[], edit.removed, edit.appended);
     const created = (existing.meta as Record<string, unknown>).created as string;
-    const resource = this.stamp(type, id, next, created, new Date(this.clock.now()).toISOString());
+    const now = this.clock.now();
+    // The members that join or leave a group (their own memberships change), and a name the groups listing this
+    // resource show as its members' display.
+    const changedMembers = type.core.id !== GROUP_SCHEMA_ID ? [] : members ? [...members.added.map((m) => m.value as string), ...members.removed] : memberDifference(existing.members, next.members);
+    const renamed = existing.displayName !== next.displayName || (type.core.id === USER_SCHEMA_ID && existing.userName !== next.userName);
+    const resource = this.stamp(type, id, next, created, this.modifiedAt(existing, now));
     this.repo.put(type.name, resource, members && { added: members.added.map((m) => m.value as string), removed: members.removed });
+    this.touchUsers(changedMembers, now);
+    if (renamed) this.touchGroupsOf(id, now);
     this.renders.invalidate();
     return resource;
   }
@@ -200,20 +213,70 @@ export class ScimService {
     }
     // Remove the resource from every group that lists it, so no member ever points at nothing.
     const groupType = this.groupType();
+    const now = this.clock.now();
     if (groupType) {
-      const now = new Date(this.clock.now()).toISOString();
       for (const groupId of [...this.repo.groupsContaining(id)]) {
         const group = this.repo.get(groupType.name, groupId);
         if (!group || groupId === id) continue;
         const members = (group.members as Record<string, unknown>[]).filter((m) => m.value !== id);
         const { id: _id, meta, schemas: _schemas, ...rest } = group;
-        const updated = this.stamp(groupType, groupId, { schemas: group.schemas, ...rest, members }, (meta as Record<string, string>).created!, now);
+        const updated = this.stamp(groupType, groupId, { schemas: group.schemas, ...rest, members }, (meta as Record<string, string>).created!, this.modifiedAt(group, now));
         if (members.length === 0) delete updated.members;
         this.repo.put(groupType.name, updated);
       }
     }
     this.repo.remove(type.name, id);
+    // The users of a deleted group leave it.
+    if (type.core.id === GROUP_SCHEMA_ID) this.touchUsers(memberValues(existing.members), now);
     this.renders.invalidate();
+  }
+
+  /**
+   * The next lastModified of a resource: now on the tenant clock, but never before the one it has (a clock set
+   * back must not make a later change look older: RFC 7643 3.1, "the most recent DateTime" it was updated).
+   */
+  private modifiedAt(existing: Resource, now = this.clock.now()): string {
+    const previous = Date.parse((existing.meta as Record<string, unknown> | undefined)?.lastModified as string);
+    return new Date(previous > now ? previous : now).toISOString();
+  }
+
+  /**
+   * A new version and lastModified for a resource whose own data did not change, but whose own memberships did
+   * (a User that joined or left a group), or whose members' display did (a Group whose member was renamed): what a
+   * client reads of it changed, so If-None-Match must no longer answer 304 and a stale If-Match must be 412
+   * (RFC 7644 3.14), and a delta sync on meta.lastModified must find it (RFC 7643 3.1).
+   */
+  private touch(type: ResourceSchema, resource: Resource, now: number): void {
+    const meta = resource.meta as Record<string, unknown>;
+    const touched: Resource = { ...resource, meta: { ...meta, lastModified: this.modifiedAt(resource, now), version: `W/"${this.repo.nextSequence()}"` } };
+    // A group's members did not change: an empty delta keeps the store from indexing them again.
+    this.repo.put(type.name, touched, Array.isArray(resource.members) ? NO_MEMBER_CHANGE : undefined);
+  }
+
+  /**
+   * touch() for the Users among member values that joined or left a group: the members that changed only, never
+   * the whole group. (The users under a nested group that joined or left see it through versionOf().)
+   */
+  private touchUsers(values: readonly string[], now: number): void {
+    const userType = this.userType();
+    if (!userType || values.length === 0 || this.options.touchMembers === false) return;
+    const seen = new Set<string>();
+    for (const value of values) {
+      if (seen.has(value)) continue;
+      seen.add(value);
+      const user = this.repo.get(userType.name, value);
+      if (user) this.touch(userType, user, now);
+    }
+  }
+
+  /** touch() for the groups that list a resource as a member (their members' display shows its name). */
+  private touchGroupsOf(id: string, now: number): void {
+    const groupType = this.groupType();
+    if (!groupType) return;
+    for (const groupId of this.repo.groupsContaining(id)) {
+      const group = this.repo.get(groupType.name, groupId);
+      if (group && groupId !== id) this.touch(groupType, group, now);
+    }
   }
 
   /**
@@ -248,7 +311,7 @@ export class ScimService {
   checkPrecondition(existing: Resource, preconditions: Preconditions): void {
     // A target without versions ignores If-Match and If-None-Match, as a server that knows no ETags does.
     if ((preconditions.ifMatch === undefined && preconditions.ifNoneMatch === undefined) || this.options.capabilities?.etag === false) return;
-    const version = (existing.meta as Record<string, string>).version!;
+    const version = this.versionOf((existing.meta as Record<string, string>).resourceType!, existing);
     if (preconditions.ifMatch !== undefined && !etagMatches(preconditions.ifMatch, version)) {
       throw new ScimError(412, undefined, `Precondition failed: the resource is at version ${version}, but If-Match asked for ${preconditions.ifMatch}. Read the resource again and retry with its current ETag.`);
     }
@@ -271,6 +334,7 @@ export class ScimService {
     }
     const caps = this.options.capabilities;
     if (caps?.etag === false) delete (out.meta as Record<string, unknown>).version;
+    else (out.meta as Record<string, unknown>).version = this.versionOf(type.name, resource);
     const rendered = p.apply(out);
     // Attributes the target never returns: multi-valued ones read as an empty list (AWS's Group members).
     for (const name of caps?.hiddenAttributes?.[type.name] ?? []) {
@@ -322,7 +386,16 @@ export class ScimService {
   groupsOf(id: string, baseUrl: string): Record<string, unknown>[] {
     const groupType = this.groupType();
     if (!groupType) return [];
+    const prefix = `${baseUrl}${groupType.resourceType.endpoint}/`;
     const result: Record<string, unknown>[] = [];
+    this.eachGroupOf(groupType, id, (groupId, group, kind) => {
+      result.push({ value: groupId, $ref: prefix + groupId, display: group.displayName, type: kind });
+    });
+    return result;
+  }
+
+  /** The groups of a resource in User.groups order: direct ones, then indirect ones level by level. */
+  private eachGroupOf(groupType: ResourceSchema, id: string, visit: (groupId: string, group: Resource, kind: 'direct' | 'indirect') => void): void {
     const seen = new Set<string>([id]);
     let frontier = [...this.repo.groupsContaining(id)];
     let kind: 'direct' | 'indirect' = 'direct';
@@ -333,13 +406,37 @@ export class ScimService {
         seen.add(groupId);
         const group = this.repo.get(groupType.name, groupId);
         if (!group) continue;
-        result.push({ value: groupId, $ref: `${baseUrl}${groupType.resourceType.endpoint}/${groupId}`, display: group.displayName, type: kind });
+        visit(groupId, group, kind);
         next.push(...this.repo.groupsContaining(groupId));
       }
       frontier = next;
       kind = 'indirect';
     }
-    return result;
+  }
+
+  /**
+   * The version (ETag) of a resource as a client reads it. A User's computed `groups` (RFC 7643 4.1.2) changes
+   * with writes to other resources: a group renamed, or nested in another one, changes the groups of every user
+   * under it. Those users are not written (that would cost a write per user under the group), so their version
+   * carries a digest of what their `groups` shows (each group's id, display and direct or indirect): it changes
+   * exactly when their rendering does, and costs what rendering `groups` costs. (A user that joins or leaves a
+   * group directly is written: touch().) Without groups, the stored version as it is.
+   */
+  versionOf(typeName: string, resource: Resource): string {
+    const version = (resource.meta as Record<string, string>).version!;
+    const type = this.registry.resourceType(typeName);
+    if (type?.core.id !== USER_SCHEMA_ID) return version;
+    const groupType = this.groupType();
+    const id = resource.id as string;
+    if (!groupType || this.repo.groupsContaining(id).size === 0) return version;
+    return this.renders.derived(`${type.name}\n${id}\n${version}`, () => {
+      let text = '';
+      this.eachGroupOf(groupType, id, (groupId, group, kind) => {
+        text += `${groupId}\u0000${typeof group.displayName === 'string' ? group.displayName : ''}\u0000${kind === 'direct' ? 'd' : 'i'}\u0001`;
+      });
+      const tag = `${version.endsWith('"') ? version.slice(0, -1) : version}.${digest(text)}`;
+      return version.endsWith('"') ? `${tag}"` : tag;
+    });
   }
 
   private renderMember(member: unknown, baseUrl: string): unknown {
@@ -371,6 +468,10 @@ export class ScimService {
 
   private groupType(): ResourceSchema | undefined {
     return this.registry.resourceTypes().find((t) => t.core.id === GROUP_SCHEMA_ID);
+  }
+
+  private userType(): ResourceSchema | undefined {
+    return this.registry.resourceTypes().find((t) => t.core.id === USER_SCHEMA_ID);
   }
 
   private stamp(type: ResourceSchema, id: string, body: Resource, created: string, lastModified: string): Resource {
@@ -488,6 +589,41 @@ export class ScimService {
     }
   }
 }
+
+/** A short, stable digest of a text (cyrb53: 53 bits, base 36): not a secret, a change detector. */
+function digest(text: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+}
+
+/** The `value` of each member of a member list (none for a resource without members). */
+function memberValues(list: unknown): string[] {
+  const out: string[] = [];
+  if (!Array.isArray(list)) return out;
+  for (const m of list) if (isPlainObject(m) && typeof m.value === 'string') out.push(m.value);
+  return out;
+}
+
+/** The member values in one member list and not the other (either way). */
+function memberDifference(before: unknown, after: unknown): string[] {
+  const a = new Set(memberValues(before));
+  const b = new Set(memberValues(after));
+  const out: string[] = [];
+  for (const v of a) if (!b.has(v)) out.push(v);
+  for (const v of b) if (!a.has(v)) out.push(v);
+  return out;
+}
+
+/** The membership delta of a write that leaves a group's members as they are. */
+const NO_MEMBER_CHANGE: MembershipDelta = Object.freeze({ added: Object.freeze([]) as readonly string[], removed: Object.freeze([]) as readonly string[] });
 
 /** How many member values differ between two member lists (added plus removed). */
 function memberChanges(before: unknown, after: unknown): number {

@@ -93,7 +93,8 @@ export function* buildDirectorySteps(scenario: Scenario, options: BuildOptions =
   const referenceMs = Date.parse(referenceDateOf(scenario));
   const clock: Clock = { now: () => referenceMs };
   const ids = new LiteralIds(`${g?.seed ?? 1}:literals`);
-  const service = new ScimService(registry, store, clock, ids, { groupDisplayNameUnique: options.groupDisplayNameUnique ?? false });
+  // The directory's users are created with their memberships: a literal group gives its members no new version.
+  const service = new ScimService(registry, store, clock, ids, { groupDisplayNameUnique: options.groupDisplayNameUnique ?? false, touchMembers: false });
   const fail = (pointer: string, reason: string): never => {
     throw new ScenarioError(scenario.source, pointer, reason);
   };
