@@ -14,6 +14,7 @@ import { Journal } from './journal/journal.js';
 import { VERSION } from './version.js';
 import { offers, type TargetCapabilities } from './scim/capabilities.js';
 import { ControllableClock } from './scim/clock.js';
+import { CursorKeys } from './scim/cursor.js';
 import { SeededRandom } from './scim/random.js';
 import { SchemaRegistry } from './scim/schemas/registry.js';
 import { ScimService, type MemberPolicy } from './scim/service.js';
@@ -64,6 +65,8 @@ export class Tenant {
   readonly id: string;
   readonly seed: number;
   readonly clock = new ControllableClock();
+  /** Long sort keys of the cursors issued to this tenant's clients (src/scim/cursor.ts). */
+  readonly cursorKeys = new CursorKeys();
   /** Draws ids for new resources. */
   readonly random: SeededRandom;
   readonly registry: SchemaRegistry;

@@ -144,6 +144,7 @@ function sendList(req: Request, res: Response, typeNames: string[], request: Lis
   const result = service.query(typeNames, request, {
     limits: { defaultPageSize: config.defaultPageSize, maxPageSize: config.maxPageSize, cursorTimeout: config.cursorTimeout },
     cursorSecret: `scimulator-cursor:${tenant.id}:${tenant.seed}`,
+    cursorKeys: tenant.cursorKeys,
     onWarning: (w) => warnOf(res, [w]),
     capabilities,
     baseUrl: base,

@@ -13,6 +13,13 @@
  *   - a hash of the query it belongs to (resource types, filter, sortBy, sortOrder),
  *   - the time it was issued on the tenant clock, for cursorTimeout.
  * Encoded as base64url (RFC 4648 section 5, no padding) plus "." and the MAC: only RFC 3986 unreserved characters.
+ *
+ * A long sort key (a sortBy on an attribute holding thousands of characters) would make a cursor longer than a
+ * URL may be (414) or than a cursor this server accepts. Such a key stays on the server, in the tenant's
+ * CursorKeys, for as long as a cursor naming it is valid (cursorTimeout since it was last issued), and the cursor
+ * carries its keyed digest: every cursor stays short whatever the data, and the same walk still gives the same
+ * cursors. A cursor whose key the server no longer holds (expired, evicted beyond the table's bounds, or issued
+ * before a restart) is expiredCursor: the walk starts again.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { ScimError } from './errors.js';
@@ -29,6 +36,8 @@ export interface CursorPosition {
 }
 
 export interface CursorState extends CursorPosition {
+  /** The digest of a key kept in CursorKeys (`key` is then undefined until the caller looks it up). */
+  keyRef?: string;
   /** Page size of the walk. */
   count: number;
   /** Tenant-clock milliseconds when the cursor was issued. */
@@ -41,8 +50,50 @@ const VERSION = 1;
 const MAC_CHARS = 22;
 /** RFC 3986 section 2.3: unreserved = ALPHA / DIGIT / "-" / "." / "_" / "~" */
 const UNRESERVED = /^[A-Za-z0-9\-._~]*$/;
-/** Longest cursor accepted; a sort key can be long, but not unboundedly. */
+/** Longest cursor accepted (a cursor this server issues is a few hundred characters at most). */
 export const MAX_CURSOR_LENGTH = 16_384;
+/** Sort keys longer than this (in UTF-8 bytes of their JSON) are kept in CursorKeys, not in the cursor. */
+export const MAX_INLINE_KEY_BYTES = 256;
+
+/**
+ * The long sort keys of issued cursors, by digest, for one tenant (see above). Bounded in entries and in
+ * characters: the oldest go first, and an entry idle longer than the cursor timeout goes at the next change.
+ */
+export class CursorKeys {
+  private readonly keys = new Map<string, { key: string; issuedAt: number }>();
+  private chars = 0;
+
+  constructor(
+    readonly maxEntries = 10_000,
+    readonly maxChars = 16 * 1024 * 1024,
+  ) {}
+
+  get size(): number {
+    return this.keys.size;
+  }
+
+  /** Keeps `key` under `ref`, issued at `now`; forgets what is older than `timeoutSeconds` (0: never) or beyond the bounds. */
+  put(ref: string, key: string, now: number, timeoutSeconds: number): void {
+    const previous = this.keys.get(ref);
+    if (previous) {
+      this.keys.delete(ref);
+      this.chars -= previous.key.length;
+    }
+    this.keys.set(ref, { key, issuedAt: now });
+    this.chars += key.length;
+    for (const [oldest, entry] of this.keys) {
+      const expired = timeoutSeconds > 0 && now - entry.issuedAt > timeoutSeconds * 1000;
+      if (!expired && this.keys.size <= this.maxEntries && this.chars <= this.maxChars) break;
+      if (oldest === ref) break; // the key just issued stays, whatever its size
+      this.keys.delete(oldest);
+      this.chars -= entry.key.length;
+    }
+  }
+
+  get(ref: string): string | undefined {
+    return this.keys.get(ref)?.key;
+  }
+}
 
 const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');
 
@@ -55,14 +106,24 @@ const invalid = (detail: string) =>
   new ScimError(400, 'invalidCursor', `Invalid cursor: ${detail} Send an empty cursor ("cursor=") to start a new walk, and then pass the nextCursor or previousCursor of the last response unchanged.`);
 
 export class CursorCodec {
-  constructor(private readonly secret: string) {}
+  /** With `keys` (and the cursor timeout), long sort keys are kept there; without, every key is in the cursor. */
+  constructor(
+    private readonly secret: string,
+    private readonly keys?: CursorKeys,
+    private readonly timeoutSeconds = 0,
+  ) {}
 
   private mac(payload: string): string {
     return createHmac('sha256', this.secret).update(payload).digest('base64url').slice(0, MAC_CHARS);
   }
 
   encode(state: CursorState): string {
-    const key = state.key === undefined ? null : state.key;
+    let key: SortKey | null | [string] = state.key === undefined ? null : state.key;
+    if (this.keys && typeof key === 'string' && key.length * 3 > MAX_INLINE_KEY_BYTES && Buffer.byteLength(JSON.stringify(key)) > MAX_INLINE_KEY_BYTES) {
+      const ref = createHmac('sha256', this.secret).update(`sort key\n${key}`).digest('base64url').slice(0, MAC_CHARS);
+      this.keys.put(ref, key, state.issuedAt, this.timeoutSeconds);
+      key = [ref];
+    }
     const payload = b64url(JSON.stringify([VERSION, state.side === 'after' ? 'a' : 'b', key, state.seq, state.count, state.issuedAt, state.query]));
     return `${payload}.${this.mac(payload)}`;
   }
@@ -91,13 +152,15 @@ export class CursorCodec {
     }
     if (!Array.isArray(data) || data.length !== 7 || data[0] !== VERSION) throw invalid('it was issued by an incompatible version of this server.');
     const [, side, key, seq, count, issuedAt, query] = data as unknown[];
-    const keyOk = key === null || typeof key === 'string' || (typeof key === 'number' && Number.isFinite(key));
+    const keyRef = Array.isArray(key) && key.length === 1 && typeof key[0] === 'string' ? key[0] : undefined;
+    const keyOk = key === null || keyRef !== undefined || typeof key === 'string' || (typeof key === 'number' && Number.isFinite(key));
     if ((side !== 'a' && side !== 'b') || !keyOk || typeof seq !== 'number' || !Number.isFinite(seq) || !Number.isInteger(count) || typeof issuedAt !== 'number' || typeof query !== 'string') {
       throw invalid('its content is malformed.');
     }
     return {
       side: side === 'a' ? 'after' : 'before',
-      key: key === null ? undefined : (key as string | number),
+      key: key === null || keyRef !== undefined ? undefined : (key as string | number),
+      ...(keyRef !== undefined ? { keyRef } : {}),
       seq,
       count: count as number,
       issuedAt,
@@ -108,9 +171,10 @@ export class CursorCodec {
 
 /**
  * The checks RFC 9865 section 2.1 names, in order: the cursor belongs to this query (else invalidCursor), has not
- * been idle longer than cursorTimeout seconds (expiredCursor), and the count is the walk's count (invalidCount).
+ * been idle longer than cursorTimeout seconds (expiredCursor), its long sort key is still held (expiredCursor; then
+ * `state.key` is set), and the count is the walk's count (invalidCount).
  */
-export function checkCursor(state: CursorState, expect: { query: string; now: number; timeoutSeconds: number; count: number }): void {
+export function checkCursor(state: CursorState, expect: { query: string; now: number; timeoutSeconds: number; count: number; keys?: CursorKeys }): void {
   if (state.query !== expect.query) {
     throw invalid('it belongs to a different query. RFC 9865 section 2 requires every parameter of a cursor walk (endpoint, filter, sortBy, sortOrder, count) to be identical to the first request; only the cursor changes.');
   }
@@ -121,6 +185,17 @@ export function checkCursor(state: CursorState, expect: { query: string; now: nu
       'expiredCursor',
       `The cursor has expired: it was issued ${Math.floor(idle / 1000)} seconds ago, and this server keeps cursors valid for cursorTimeout = ${expect.timeoutSeconds} seconds between page requests (ServiceProviderConfig pagination.cursorTimeout). Start the walk again with an empty cursor.`,
     );
+  }
+  if (state.keyRef !== undefined) {
+    const key = expect.keys?.get(state.keyRef);
+    if (key === undefined) {
+      throw new ScimError(
+        400,
+        'expiredCursor',
+        `The cursor has expired: its position is a long sort key that this server kept for cursorTimeout = ${expect.timeoutSeconds} seconds since the cursor was issued, and no longer holds (it expired, was evicted by newer ones, or the server restarted). Start the walk again with an empty cursor.`,
+      );
+    }
+    state.key = key;
   }
   if (state.count !== expect.count) {
     throw new ScimError(

@@ -16,7 +16,7 @@ import { containerOf, isPlainObject, type ResolvedAttribute, type ResourceSchema
 import { checkFilter, checkMemberFilter, checkQuery, type TargetCapabilities } from './capabilities.js';
 import type { Clock } from './clock.js';
 import { isPresent, sortKeyOf } from './compare.js';
-import { CursorCodec, checkCursor, queryHash, type CursorState, type SortKey } from './cursor.js';
+import { CursorCodec, checkCursor, queryHash, type CursorKeys, type CursorState, type SortKey } from './cursor.js';
 import { ScimError, badRequest } from './errors.js';
 import {
   compileFilter,
@@ -65,6 +65,8 @@ export interface ListOptions {
   limits: ListLimits;
   /** Key of the cursor MACs: cursors from another secret (another tenant) are invalidCursor. */
   cursorSecret: string;
+  /** Where long sort keys of cursors are kept (the tenant's); absent: every key travels in its cursor. */
+  cursorKeys?: CursorKeys;
   /** Filter parser options (e.g. a lenient profile accepting unquoted strings). */
   parse?: ParseOptions;
   /** Conformance warnings of the filter (undefined attributes, lenient syntax). */
@@ -351,13 +353,13 @@ export function listResources(types: readonly ResourceSchema[], request: ListReq
   const count = pageSize(request, limits, method);
 
   // A cursor is checked before any work: its query binding, expiry and count.
-  const codec = method === 'cursor' ? new CursorCodec(options.cursorSecret) : undefined;
+  const codec = method === 'cursor' ? new CursorCodec(options.cursorSecret, options.cursorKeys, limits.cursorTimeout) : undefined;
   // What a cursor is bound to: computed for cursor pagination only (a hash of the formatted query per request).
   const query = codec ? queryHash([types.map((t) => t.name), ast ? formatFilter(ast) : null, sort?.canonical ?? null, sort ? direction : null]) : '';
   let cursor: CursorState | undefined;
   if (codec && request.cursor) {
     cursor = codec.decode(request.cursor);
-    checkCursor(cursor, { query, now: options.clock.now(), timeoutSeconds: limits.cursorTimeout, count });
+    checkCursor(cursor, { query, now: options.clock.now(), timeoutSeconds: limits.cursorTimeout, count, keys: options.cursorKeys });
   }
 
   // Match.
