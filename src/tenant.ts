@@ -121,7 +121,7 @@ export class Tenant {
       clock: this.clock,
       settings: () => this.config,
       etagAdvertised: () => this.capabilities.etag ?? true,
-      view: storeView(this.registry, this.store),
+      view: storeView(this.registry, this.store, (type, resource) => this.service.versionOf(type, resource)),
     });
     this.journal.subscribeRecorded((entry, context) => this.behaviour.complete(entry, context));
     this.seedState = this.store.snapshot();

@@ -53,7 +53,11 @@ function findDef(list: readonly AttributeDef[], name: string): AttributeDef | un
 }
 
 /** The view over a tenant's registry and store. Facts are cached per stored object (a write stores a new one). */
-export function storeView(registry: SchemaRegistry, repo: Pick<ResourceRepository, 'get'>): ResourceView {
+/**
+ * `versionOf`: the version a client reads of a stored resource (the SCIM service's: a User's includes its groups);
+ * absent, meta.version as stored.
+ */
+export function storeView(registry: SchemaRegistry, repo: Pick<ResourceRepository, 'get'>, versionOf?: (type: string, resource: Record<string, unknown>) => string): ResourceView {
   const cache = new WeakMap<object, ResourceFacts>();
   const interned = new Map<string, ReadonlySet<string>>();
 
@@ -117,6 +121,11 @@ export function storeView(registry: SchemaRegistry, repo: Pick<ResourceRepositor
           version: typeof meta?.version === 'string' ? meta.version : undefined,
         };
         cache.set(resource, facts);
+      }
+      // Not cached with the resource: a User's version changes with its groups, which are other resources.
+      if (versionOf && facts.version !== undefined) {
+        const version = versionOf(type.name, resource);
+        if (version !== facts.version) return { names: facts.names, version };
       }
       return facts;
     },

@@ -70,6 +70,16 @@ describe('put-drops-attributes', () => {
     expect((await h.entry(put.id)).findings.find((f) => f.code === 'put-drops-attributes')!.detail).toContain(`omits nickName, which the stored resource has`);
   });
 
+  it('a user in a group: a narrow read and a PUT with the If-Match of that read (which succeeds) still drop the rest', async () => {
+    const admin = h.client('admin-setup/1.0');
+    expect((await admin.post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Pilots', members: [{ value: carol.id }] })).status).toBe(201);
+    const c = h.client('narrow-reader-in-group/1.0');
+    const read = await c.get(`/Users/${carol.id}?attributes=userName,name`);
+    const put = await c.put(`/Users/${carol.id}`, profileUpdate, { 'If-Match': read.headers.etag as string });
+    expect(put.status).toBe(200);
+    expect(await findingsOf(h)).toEqual([['put-drops-attributes', [read.id, put.id]]]);
+  });
+
   it('a stale copy PUT with the If-Match of its read is refused with 412 and clears nothing: no finding', async () => {
     const c = h.client('stale-copy-etag/1.0');
     const read = await c.get(`/Users/${carol.id}`);
