@@ -56,6 +56,12 @@ export const DEFAULT_SERVICE_OPTIONS: ServiceOptions = { groupDisplayNameUnique:
 /** Strips the weak prefix: SCIM versions are weak ETags, compared by their opaque tag. */
 const opaqueTag = (etag: string) => etag.trim().replace(/^W\//i, '');
 
+/** A hint for tags of a conditional header that are not entity tags (RFC 9110 8.8.3: a quoted string, W/ for weak). */
+function malformedTags(header: string): string {
+  const bad = header.split(',').map((t) => t.trim()).filter((t) => t !== '' && t !== '*' && !/^(W\/)?".*"$/i.test(t));
+  return bad.length === 0 ? '' : ` ${bad.map((t) => `"${t}"`).join(', ')} ${bad.length === 1 ? 'is' : 'are'} not an entity tag: an ETag is sent as it was received, quotes included (e.g. W/"3"), RFC 9110 section 8.8.3.`;
+}
+
 /** Does an If-Match / If-None-Match header value match a version? ("*" matches any existing version.) */
 export function etagMatches(header: string, version: string): boolean {
   const wanted = opaqueTag(version);
@@ -313,7 +319,7 @@ export class ScimService {
     if ((preconditions.ifMatch === undefined && preconditions.ifNoneMatch === undefined) || this.options.capabilities?.etag === false) return;
     const version = this.versionOf((existing.meta as Record<string, string>).resourceType!, existing);
     if (preconditions.ifMatch !== undefined && !etagMatches(preconditions.ifMatch, version)) {
-      throw new ScimError(412, undefined, `Precondition failed: the resource is at version ${version}, but If-Match asked for ${preconditions.ifMatch}. Read the resource again and retry with its current ETag.`);
+      throw new ScimError(412, undefined, `Precondition failed: the resource is at version ${version}, but If-Match asked for ${preconditions.ifMatch.trim() === '' ? 'nothing (the header is empty: send the ETag you read, or no If-Match at all)' : preconditions.ifMatch}.${malformedTags(preconditions.ifMatch)} Read the resource again and retry with its current ETag.`);
     }
     if (preconditions.ifNoneMatch !== undefined && etagMatches(preconditions.ifNoneMatch, version)) {
       throw new ScimError(412, undefined, `Precondition failed: the resource exists at version ${version}, and If-None-Match: ${preconditions.ifNoneMatch} asked for the request to run only if it did not match (RFC 9110 section 13.1.2). To change it whatever its version, send no If-None-Match; to change only this version, send If-Match: ${version}.`);

@@ -173,3 +173,20 @@ describe('meta.lastModified', () => {
     expect(control.status).toBe(200);
   });
 });
+
+describe('a 412 says what is wrong with the If-Match it got', () => {
+  it('an empty If-Match, and a tag without its quotes, are named in the detail', async () => {
+    const { c } = setUp();
+    const user = await createUser(c, 'bjensen');
+    const body = [{ op: 'replace', path: 'title', value: 'x' }];
+    const empty = expectScimError(await patch(c, `/Users/${user.id}`, body).set('If-Match', ''), 412);
+    expect(empty.detail).toContain('the header is empty');
+    const bare = (user.meta.version as string).replace(/^W\//, '').replace(/"/g, '');
+    const unquoted = expectScimError(await patch(c, `/Users/${user.id}`, body).set('If-Match', bare), 412);
+    expect(unquoted.detail).toContain(`"${bare}" is not an entity tag`);
+    expect(unquoted.detail).toContain('quotes included');
+    // A well-formed stale tag gets no such hint.
+    const stale = expectScimError(await patch(c, `/Users/${user.id}`, body).set('If-Match', 'W/"999"'), 412);
+    expect(stale.detail).not.toContain('not an entity tag');
+  });
+});
