@@ -9,7 +9,7 @@ import { ScimError, badRequest } from '../scim/errors.js';
 import { listRequestFromParams, listRequestFromSearchBody, SEARCH_REQUEST_SCHEMA, type ListRequest } from '../scim/list.js';
 import { parseAttributeList, Projection, type ProjectionRequest } from '../scim/project.js';
 import { checkListProjection, checkOperation, offers } from '../scim/capabilities.js';
-import { etagMatches, type Preconditions, type ScimService } from '../scim/service.js';
+import { etagMatches, resourceUrl, type Preconditions, type ScimService } from '../scim/service.js';
 import type { Tenant } from '../tenant.js';
 import {
   findResourceType,
@@ -110,7 +110,7 @@ function sendResource(req: Request, res: Response, service: ScimService, typeNam
   // Bytes: a repeated read of an unchanged resource is neither rendered nor encoded again.
   const body = service.renderBytes(typeName, resource, baseUrl, projection);
   const etag = service.options.capabilities?.etag !== false ? service.versionOf(typeName, resource) : undefined;
-  const location = status === 201 ? `${baseUrl}${service.resourceType(typeName).resourceType.endpoint}/${resource.id as string}` : undefined;
+  const location = status === 201 ? resourceUrl(baseUrl, service.resourceType(typeName).resourceType.endpoint, resource.id as string) : undefined;
   sendScimText(res, status, body, undefined, etag, location);
 }
 
@@ -185,7 +185,7 @@ function patchAndRespond(req: Request, res: Response, type: ResourceSchema, id: 
   const projection = projectionFor(req, service, type.name);
   const patched = service.patch(type.name, id, requireObjectBody(req), preconditionsOf(req), warningSink(res));
   if (tenant.config.patchStatus[type.name] === 204 && queryParam(req, 'attributes') === undefined) {
-    const location = `${baseUrlOf(req)}${type.resourceType.endpoint}/${patched.id}`;
+    const location = resourceUrl(baseUrlOf(req), type.resourceType.endpoint, patched.id as string);
     res.status(204).set({ Location: location });
     if (tenant.capabilities.etag !== false) res.set('ETag', service.versionOf(type.name, patched));
     res.end();

@@ -26,7 +26,7 @@ import { isPlainObject } from './attributes.js';
 import { ScimError, badRequest } from './errors.js';
 import { PATCH_OP_SCHEMA, type PatchOperation, type PatchWarning } from './patch.js';
 import type { Resource } from './validate.js';
-import type { ScimService } from './service.js';
+import { resourceUrl, type ScimService } from './service.js';
 import { describeValue, memberNames } from './json.js';
 
 export const BULK_REQUEST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
@@ -410,26 +410,26 @@ class BulkProcessor {
       });
       const type = segments[0] ? service.registry.byEndpoint(`/${segments[0]}`) : undefined;
       if (!type || segments.length > 2 || segments.includes('')) throw new ScimError(404, undefined, `Operations[${op.index}]: no SCIM endpoint at ${op.valid} ${op.path}.`);
-      const endpoint = `${this.options.baseUrl}${type.resourceType.endpoint}`;
+      const endpoint = type.resourceType.endpoint;
       const id = segments[1];
       const resolvedData = data === undefined ? undefined : resolveRefs(data, this.idOf);
       const preconditions = op.version === undefined ? {} : { ifMatch: op.version };
       const intercepted = this.options.intercept?.({ index: op.index, method: op.valid!, path: op.path! });
       if (intercepted) {
-        if (id !== undefined) location = `${endpoint}/${id}`;
+        if (id !== undefined) location = resourceUrl(this.options.baseUrl, endpoint, id);
         throw intercepted;
       }
       if (op.valid === 'POST') {
         if (id !== undefined) throw new ScimError(405, undefined, `Operations[${op.index}]: POST needs a resource type endpoint such as "${type.resourceType.endpoint}", not "${op.path}" (RFC 7644 3.7).`);
         const created = service.create(type.name, resolvedData, this.options.onWarning);
-        location = `${endpoint}/${created.id}`;
+        location = resourceUrl(this.options.baseUrl, endpoint, created.id as string);
         this.succeed(op, 201, location, created);
         return created;
       }
       if (id === undefined) {
         throw new ScimError(405, undefined, `Operations[${op.index}]: ${op.valid} needs the path of one resource, e.g. "${type.resourceType.endpoint}/{id}", not "${op.path}" (RFC 7644 3.7).`);
       }
-      location = `${endpoint}/${id}`;
+      location = resourceUrl(this.options.baseUrl, endpoint, id);
       if (op.valid === 'DELETE') {
         service.delete(type.name, id, preconditions);
         this.succeed(op, 204, location, undefined);
@@ -524,7 +524,7 @@ class BulkProcessor {
     this.provisional.delete(d.op.bulkId!);
     const op = d.op;
     const type = this.service.resourceType(d.typeName);
-    const location = `${this.options.baseUrl}${type.resourceType.endpoint}/${d.id}`;
+    const location = resourceUrl(this.options.baseUrl, type.resourceType.endpoint, d.id);
     const rollBack = (error: ScimError) => {
       try {
         this.service.delete(d.typeName, d.id);

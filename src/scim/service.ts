@@ -56,6 +56,36 @@ export const DEFAULT_SERVICE_OPTIONS: ServiceOptions = { groupDisplayNameUnique:
 /** Strips the weak prefix: SCIM versions are weak ETags, compared by their opaque tag. */
 const opaqueTag = (etag: string) => etag.trim().replace(/^W\//i, '');
 
+/**
+ * The URI of a resource: meta.location, the Location header, member and group "$ref"s (RFC 7643 sections 3.1 and
+ * 2.3.7: a URI, RFC 3986). The id is one path segment, so it is percent-encoded as one (RFC 3986 section 3.3): ids
+ * from a data file or a snapshot, and Group members that name no resource, may hold spaces, "/" or non-ASCII
+ * characters, which a URI cannot carry as they are (and a Location header cannot carry beyond Latin-1 at all).
+ * Server-made ids (UUIDs) come out as they are.
+ */
+export function resourceUrl(baseUrl: string, endpoint: string, id: string): string {
+  return `${baseUrl}${endpoint}/${uriSegment(id)}`;
+}
+
+/** An id as a URI path segment: unreserved characters as they are, every other one percent-encoded (as UTF-8). */
+function uriSegment(id: string): string {
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    const unreserved = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e || c === 0x5f || c === 0x7e;
+    if (!unreserved) return encodeSegment(id);
+  }
+  return id;
+}
+
+function encodeSegment(id: string): string {
+  try {
+    return encodeURIComponent(id);
+  } catch {
+    // A lone surrogate (JSON allows "\ud800") has no UTF-8 form; it is sent as U+FFFD, as TextEncoder would.
+    return encodeURIComponent(id.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'));
+  }
+}
+
 /** A hint for tags of a conditional header that are not entity tags (RFC 9110 8.8.3: a quoted string, W/ for weak). */
 function malformedTags(header: string): string {
   const bad = header.split(',').map((t) => t.trim()).filter((t) => t !== '' && t !== '*' && !/^(W\/)?".*"$/i.test(t));
@@ -331,7 +361,7 @@ export class ScimService {
     const type = this.resourceType(typeName);
     const meta = resource.meta as Record<string, unknown>;
     const p = projection instanceof Projection ? projection : new Projection(type, projection);
-    const out: Resource = { ...resource, meta: { ...meta, location: `${baseUrl}${type.resourceType.endpoint}/${resource.id}` } };
+    const out: Resource = { ...resource, meta: { ...meta, location: resourceUrl(baseUrl, type.resourceType.endpoint, resource.id as string) } };
     // Computed attributes are computed only when the projection keeps them.
     if (Array.isArray(resource.members) && p.mayInclude('members')) out.members = resource.members.map((m) => this.renderMember(m, baseUrl));
     if (type.core.id === USER_SCHEMA_ID && p.mayInclude('groups')) {
@@ -392,10 +422,9 @@ export class ScimService {
   groupsOf(id: string, baseUrl: string): Record<string, unknown>[] {
     const groupType = this.groupType();
     if (!groupType) return [];
-    const prefix = `${baseUrl}${groupType.resourceType.endpoint}/`;
     const result: Record<string, unknown>[] = [];
     this.eachGroupOf(groupType, id, (groupId, group, kind) => {
-      result.push({ value: groupId, $ref: prefix + groupId, display: group.displayName, type: kind });
+      result.push({ value: groupId, $ref: resourceUrl(baseUrl, groupType.resourceType.endpoint, groupId), display: group.displayName, type: kind });
     });
     return result;
   }
@@ -449,7 +478,7 @@ export class ScimService {
     if (!isPlainObject(member) || typeof member.value !== 'string') return member;
     const memberType = member.type === 'Group' ? this.groupType() : this.registry.resourceType(typeof member.type === 'string' ? member.type : 'User');
     if (!memberType) return member;
-    const out: Record<string, unknown> = { ...member, $ref: `${baseUrl}${memberType.resourceType.endpoint}/${member.value}` };
+    const out: Record<string, unknown> = { ...member, $ref: resourceUrl(baseUrl, memberType.resourceType.endpoint, member.value) };
     if (out.display === undefined) {
       const target = this.repo.get(memberType.name, member.value);
       const display = target?.displayName ?? target?.userName;
