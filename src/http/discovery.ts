@@ -4,12 +4,14 @@
  */
 import type { ResourceSchema } from '../scim/attributes.js';
 import { ScimError } from '../scim/errors.js';
+import { PROFILES } from '../profiles/profiles.js';
 import {
+  COMMON_ATTRIBUTES,
   RESOURCE_TYPE_SCHEMA_ID,
   SCHEMA_SCHEMA_ID,
   SERVICE_PROVIDER_CONFIG_SCHEMA_ID,
 } from '../scim/schemas/core.js';
-import type { SchemaDef } from '../scim/schemas/types.js';
+import type { AttributeDef, SchemaDef } from '../scim/schemas/types.js';
 import type { Tenant } from '../tenant.js';
 import { LIST_RESPONSE_SCHEMA } from './respond.js';
 
@@ -77,13 +79,17 @@ export function resourceTypeDocument(type: ResourceSchema, baseUrl: string): Rec
   };
 }
 
-export function schemaDocument(schema: SchemaDef, baseUrl: string): Record<string, unknown> {
+/**
+ * A schema as /Schemas serves it. `common`: the common attributes (RFC 7643 section 3.1) the tenant's profile
+ * lists in the core schema of a resource type (PROFILES[...].schemaCommonAttributes), first, as section 3.1 gives them.
+ */
+export function schemaDocument(schema: SchemaDef, baseUrl: string, common: readonly AttributeDef[] = []): Record<string, unknown> {
   return {
     schemas: [SCHEMA_SCHEMA_ID],
     id: schema.id,
     name: schema.name,
     description: schema.description,
-    attributes: schema.attributes,
+    attributes: common.length ? [...common, ...schema.attributes] : schema.attributes,
     meta: { resourceType: 'Schema', location: `${baseUrl}/Schemas/${schema.id}` },
   };
 }
@@ -96,6 +102,14 @@ export function findResourceType(tenant: Tenant, name: string): ResourceSchema {
   const type = tenant.registry.resourceType(name);
   if (!type) throw new ScimError(404, undefined, `There is no resource type "${name}"; GET /ResourceTypes lists them.`);
   return type;
+}
+
+/** The common attributes the tenant's profile lists in `schema` when it is the core schema of a resource type. */
+export function listedCommonAttributes(tenant: Tenant, schema: SchemaDef): readonly AttributeDef[] {
+  const names = PROFILES[tenant.config.profile]?.schemaCommonAttributes ?? [];
+  if (!names.length) return [];
+  const type = tenant.registry.resourceTypes().find((t) => t.core.id === schema.id);
+  return type ? COMMON_ATTRIBUTES.filter((a) => names.includes(a.name)) : [];
 }
 
 export function findSchema(tenant: Tenant, id: string): SchemaDef {

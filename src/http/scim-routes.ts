@@ -17,6 +17,7 @@ import {
   listOf,
   resourceTypeDocument,
   schemaDocument,
+  listedCommonAttributes,
   serviceProviderConfig,
 } from './discovery.js';
 import type { ConformanceWarning, RequestScimContext } from '../request-context.js';
@@ -281,8 +282,11 @@ function discovery(req: Request, res: Response, kind: string, segments: string[]
   else if (kind === 'resourcetypes') {
     if (segments.length === 1) sendScim(res, 200, listOf(tenant.registry.resourceTypes().map((t) => resourceTypeDocument(t, base))));
     else sendScim(res, 200, resourceTypeDocument(findResourceType(tenant, param(segments[1]!)), base));
-  } else if (segments.length === 1) sendScim(res, 200, listOf(tenant.registry.schemas().map((s) => schemaDocument(s, base))));
-  else sendScim(res, 200, schemaDocument(findSchema(tenant, param(segments[1]!)), base));
+  } else if (segments.length === 1) sendScim(res, 200, listOf(tenant.registry.schemas().map((s) => schemaDocument(s, base, listedCommonAttributes(tenant, s)))));
+  else {
+    const schema = findSchema(tenant, param(segments[1]!));
+    sendScim(res, 200, schemaDocument(schema, base, listedCommonAttributes(tenant, schema)));
+  }
   return true;
 }
 

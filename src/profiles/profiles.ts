@@ -15,6 +15,12 @@ export interface ProfileDef {
   tolerated: ReadonlySet<QuirkCode>;
   /** Config the profile sets when a tenant chooses it (explicit settings win). */
   configDefaults: Partial<TenantConfig>;
+  /**
+   * Common attributes (RFC 7643 section 3.1) that /Schemas lists in the core schema of every resource type, for
+   * IdPs that look an attribute up there before they map it. Section 3.1: "For backward compatibility, some
+   * existing schema definitions MAY list common attributes as part of the schema"; section 8.7.1 lists none.
+   */
+  schemaCommonAttributes: readonly string[];
   description: string;
 }
 
@@ -22,11 +28,13 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileDef>> = {
   lenient: {
     tolerated: new Set(DEVIATION_CODES),
     configDefaults: {},
+    schemaCommonAttributes: [],
     description: 'Accepts every known quirk and rewrites it into RFC shape (the default).',
   },
   rfc: {
     tolerated: new Set(),
     configDefaults: {},
+    schemaCommonAttributes: [],
     description: 'Strict RFC 7643/7644: every deviation is a 400 whose detail names the RFC section.',
   },
   entra: {
@@ -48,13 +56,17 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileDef>> = {
       'filter-on-single-valued',
     ]),
     configDefaults: { patchStatus: { Group: 204 } },
-    description: 'What Microsoft Entra ID provisioning sends; group PATCH answers 204.',
+    // Microsoft's gallery validation (Schema_Discoverability_Test, AzureAD/SCIMReferenceCode) fails unless every
+    // mapped target is in /Schemas, and Entra ID maps mailNickname and a group's objectId to externalId.
+    schemaCommonAttributes: ['externalId'],
+    description: 'What Microsoft Entra ID provisioning sends; group PATCH answers 204; /Schemas lists externalId.',
   },
   okta: {
     // Okta sends lowercase ops, real booleans and quoted filters; it repeats the group id when renaming. Like every
     // profile but rfc, it reads a bare member id as one member and applies value filters in "attributes".
     tolerated: new Set<QuirkCode>(['patch-readonly', 'member-bare-string', 'attribute-value-filter']),
     configDefaults: {},
+    schemaCommonAttributes: [],
     description: 'What Okta provisioning sends.',
   },
 };

@@ -440,3 +440,35 @@ describe('profile config defaults', () => {
     expect(res.body.patchStatus).toEqual({ Group: 204 });
   });
 });
+
+describe('profile discovery: /Schemas under entra lists externalId (RFC 7643 section 3.1)', () => {
+  const attributeNames = (doc: { attributes: Array<{ name: string }> }) => doc.attributes.map((a) => a.name);
+  const schemaOf = (list: { body: { Resources: Array<{ id: string; attributes: Array<{ name: string }> }> } }, id: string) => list.body.Resources.find((r) => r.id === id)!;
+
+  it('entra: the User and Group schemas list externalId with section 3.1\'s characteristics; the extension does not', async () => {
+    const s = server({ profile: 'entra' });
+    const list = await s.scim('get', '/Schemas');
+    expect(list.status).toBe(200);
+    for (const id of [USER, GROUP]) {
+      const schema = schemaOf(list, id);
+      expect(attributeNames(schema)[0]).toBe('externalId');
+      expect(attributeNames(schema).filter((n) => n === 'externalId')).toHaveLength(1);
+      expect(schema.attributes[0]).toMatchObject({ name: 'externalId', type: 'string', multiValued: false, required: false, caseExact: true, mutability: 'readWrite', returned: 'default', uniqueness: 'none' });
+    }
+    expect(attributeNames(schemaOf(list, ENTERPRISE))).not.toContain('externalId');
+    const one = await s.scim('get', `/Schemas/${USER}`);
+    expect(attributeNames(one.body)).toContain('externalId');
+  });
+
+  it('rfc, lenient and okta serve section 8.7.1\'s schemas; switching the profile switches the document', async () => {
+    for (const profile of ['rfc', 'lenient', 'okta'] as const) {
+      const list = await server({ profile }).scim('get', '/Schemas');
+      expect(attributeNames(schemaOf(list, USER)), profile).not.toContain('externalId');
+    }
+    const s = server();
+    await s.control.patch('/config', { profile: 'entra' });
+    expect(attributeNames((await s.scim('get', `/Schemas/${GROUP}`)).body)).toContain('externalId');
+    await s.control.patch('/config', { profile: 'rfc' });
+    expect(attributeNames((await s.scim('get', `/Schemas/${GROUP}`)).body)).not.toContain('externalId');
+  });
+});
