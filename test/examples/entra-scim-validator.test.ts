@@ -21,6 +21,7 @@
  * They run under `entra` (what Entra ID needs), the default `lenient` and `rfc` (the RFC answer); a step where Entra ID sends what the RFC
  * forbids asserts the 400 under `rfc`.
  */
+import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import type { ProfileName } from '../../src/tenant.js';
 import { ENTERPRISE, ERROR, GROUP, LIST, PATCH_OP, scimJson, suiteClient, USER } from './suite.js';
@@ -475,6 +476,22 @@ describe.each(PROFILES)("Microsoft's gallery validation, direct SCIM tests (prof
     }
     const after = await managerOf();
     expect(after === undefined || after === null || after.value === '' || after.value === undefined).toBe(true);
+  });
+
+  it('Validate_Credentials_Test: client credentials at the token endpoint (scope included), 60-360 minutes, then GET /Users?startIndex=1&count=1', async () => {
+    const client = suiteClient({ profile });
+    expect((await client.control.patch('/config', { auth: { mode: 'oauth', clientId: 'entra-validation', clientSecret: 's3cr3t' } })).status).toBe(200);
+    const token = await request(client.app)
+      .post('/oauth/token')
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .send(`grant_type=client_credentials&client_id=entra-validation&client_secret=s3cr3t&scope=${encodeURIComponent('api://scim/.default')}`);
+    expect(token.status).toBe(200);
+    expect(typeof token.body.access_token).toBe('string');
+    const minutes = (token.body.expires_in ?? 3600) / 60;
+    expect(minutes).toBeGreaterThanOrEqual(60);
+    expect(minutes).toBeLessThanOrEqual(360);
+    const res = await client.send({ method: 'get', path: '/Users?startIndex=1&count=1', headers: { Authorization: `Bearer ${token.body.access_token}`, Accept: 'application/scim+json' } });
+    expect(res.status).toBe(200);
   });
 
   it('SCIM_User_Pagination_Test: startIndex=N&count=5 pages answer 200 with startIndex = page * 5 + 1', async () => {
