@@ -8,7 +8,7 @@ import { FaultRegistry } from './faults/registry.js';
 import { FaultView } from './faults/view.js';
 import { TokenStore } from './http/tokens.js';
 import { capabilitiesOf, configDefaultsOf, faultsOf, persona as personaNamed } from './personas/index.js';
-import { applyChoiceDefaults, profileDefaults } from './profiles/profiles.js';
+import { applyChoiceDefaults, isTolerated, profileDefaults } from './profiles/profiles.js';
 import type { JournalFile } from './journal/file.js';
 import { Journal } from './journal/journal.js';
 import { VERSION } from './version.js';
@@ -109,6 +109,8 @@ export class Tenant {
       groupDisplayNameUnique: this.config.groupDisplayNameUnique,
       maxPatchOperations: init.maxPatchOperations,
       memberPolicy: this.config.memberPolicy,
+      // The profile is read when asked: PATCH /_mock/config may change it.
+      tolerates: (code) => isTolerated(this.config.profile, code),
     });
     // Renderings of the tenant's service go stale whenever the store changes, by any path (snapshots, reset, seeding).
     this.store.onChange(() => this.service.renders.invalidate());

@@ -54,6 +54,8 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileDef>> = {
       'attribute-value-filter',
       // The manager removed with manager[value eq "<id>"] (IDP-TRAFFIC: seen in the wild).
       'filter-on-single-valued',
+      // emails[type eq "work"].value replaced on a user without a work email: Entra ID expects it added.
+      'replace-no-target',
     ]),
     configDefaults: { patchStatus: { Group: 204 } },
     // Microsoft's gallery validation (Schema_Discoverability_Test, AzureAD/SCIMReferenceCode) fails unless every

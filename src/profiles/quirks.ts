@@ -174,6 +174,14 @@ export const QUIRKS = [
     rewrite: 'none needed: the name is resolved to the one extension attribute of that name (a name a core attribute or a second extension also has is not)',
   },
   {
+    code: 'replace-no-target',
+    kind: 'deviation',
+    rfc: 'RFC 7644 3.5.2.3',
+    scimType: 'noTarget',
+    sent: 'a PATCH "replace" of a sub-attribute behind a value filter that matches no value: {"op":"Replace","path":"emails[type eq \\"work\\"].value","value":"x"} on a user without a work email (Entra ID)',
+    rewrite: 'the value added, built from the filter\'s "eq" comparisons, as "add" with the same path does (detected by the PATCH engine, which sees the stored resource)',
+  },
+  {
     code: 'content-type',
     kind: 'informational',
     rfc: 'RFC 7644 8.1',

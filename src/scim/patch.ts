@@ -13,7 +13,8 @@
  *   (SCIM attribute names are case-insensitive, RFC 7643 section 2.1).
  * - remove with a filter that matches nothing succeeds without a change (section 3.5.2.2: "If the user was not
  *   a member of this group, no changes should be made to the resource, and a success response should be
- *   returned"); replace with a filter that matches nothing is 400 noTarget (section 3.5.2.3).
+ *   returned"); replace with a filter that matches nothing is 400 noTarget (section 3.5.2.3), unless the tenant
+ *   tolerates the deviation "replace-no-target" (Entra ID expects the value added): then it adds as "add" does.
  * - add with a filter that matches nothing adds a new value built from the filter's `eq` comparisons and the
  *   given value (section 3.5.2.1: "If the target location does not exist, the attribute and value are added"),
  *   e.g. add `emails[type eq "work"].value` creates {type: "work", value}; a filter that is not a conjunction
@@ -93,6 +94,11 @@ export interface PatchEnvironment {
    */
   editLater?: (attribute: ResolvedAttribute) => boolean;
   onWarning?: (warning: PatchWarning) => void;
+  /**
+   * Does the tenant accept this deviation (a code of src/profiles/quirks.ts) from the client? For the deviations
+   * only the engine can see, because they depend on the stored resource ("replace-no-target"). Absent: none.
+   */
+  tolerates?: (code: string) => boolean;
 }
 
 /** The values added to and removed from a value-identified multi-valued attribute (e.g. Group members). */
@@ -847,7 +853,18 @@ class PatchEngine {
     }
     if (!hits.length) {
       if (op.op === 'replace' && !replaceOrAdd) {
-        throw badRequest('noTarget', `${at}: no value of "${label}" matches the path "${shown}", so there is nothing to replace (RFC 7644 3.5.2.3). To add a value, use "add".`);
+        // Entra ID replaces emails[type eq "work"].value on a user without one and expects it added.
+        const addable = sub !== undefined && valueFromFilter(filter, def) !== undefined;
+        if (!addable || this.env.tolerates?.('replace-no-target') !== true) {
+          throw badRequest(
+            'noTarget',
+            `${at}: no value of "${label}" matches the path "${shown}", so there is nothing to replace (RFC 7644 3.5.2.3). To add a value, use "add".${addable ? ' (Microsoft Entra ID sends this and expects the value added: --profile entra or lenient accepts it.)' : ''}`,
+          );
+        }
+        const done = isUnassigned(op.value) ? 'there was nothing to clear, so nothing changed' : 'the value was added instead';
+        this.warn('replace-no-target', 'RFC 7644 3.5.2.3', `${at}: "replace" of "${shown}", which matches no value of "${label}": ${done} (RFC 7644 3.5.2.3 answers 400 noTarget). Send "add" with the same path to create a value.`);
+        this.addFromFilter(r, filter, sub, op.value, at, shown, false);
+        return;
       }
       this.addFromFilter(r, filter, sub, op.value, at, shown);
       return;
@@ -909,7 +926,7 @@ class PatchEngine {
   }
 
   /** add with a filter that matches nothing: a new value from the filter's equalities and the given value. */
-  private addFromFilter(r: ResolvedAttribute, filter: FilterNode, sub: AttributeDef | undefined, raw: unknown, at: string, shown: string): void {
+  private addFromFilter(r: ResolvedAttribute, filter: FilterNode, sub: AttributeDef | undefined, raw: unknown, at: string, shown: string, noteCreated = true): void {
     const def = r.attribute;
     const seed = valueFromFilter(filter, def);
     if (!seed) {
@@ -934,7 +951,7 @@ class PatchEngine {
       }
     }
     this.checkRequiredSubs(def, element, r.canonicalPath);
-    this.warn(
+    if (noteCreated) this.warn(
       'patch-add-created-value',
       'RFC 7644 3.5.2.1',
       `${at}: no value of "${r.canonicalPath}" matched [${formatFilter(filter)}], so "add" created ${JSON.stringify(element)}. RFC 7644 does not define "add" with a value filter; send the new value to "${r.canonicalPath}" instead.`,

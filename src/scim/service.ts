@@ -42,6 +42,8 @@ export interface ServiceOptions {
    * are created with their memberships). Default true: it gets new ones (see touch()).
    */
   touchMembers?: boolean;
+  /** Does the tenant accept this client deviation (a code of src/profiles/quirks.ts)? Set by the tenant's profile. */
+  tolerates?: (code: string) => boolean;
 }
 
 export interface Preconditions {
@@ -179,6 +181,7 @@ export class ScimService {
     const isMembers = (attribute: ResolvedAttribute) => isGroup && !attribute.inExtension && attribute.attribute.name === 'members';
     const outcome = applyPatch(type, existing, operations, {
       onWarning,
+      tolerates: this.options.tolerates,
       // Membership of a group is answered by the store's membership index, not by a scan of its members.
       storedContains: (attribute, value) => (isMembers(attribute) ? this.repo.groupsContaining(value).has(id) : undefined),
       // Members added to or removed from a group: the stored list is edited when the PATCH commits (no copy).

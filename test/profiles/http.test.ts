@@ -186,6 +186,54 @@ describe("Entra ID's manager removals (IDP-TRAFFIC): by the bare name, and with 
   });
 });
 
+describe("Entra ID's replace of a filtered value the user does not have (replace-no-target)", () => {
+  // Entra ID maps a work email with this exact operation (scim-for-keycloak#73, SCIM-SDK#673 record it).
+  const replaceWorkEmail = (value: unknown) => ({ schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'emails[type eq "work"].value', value }] });
+
+  it('entra and lenient: the value is added, built from the filter; a deviation warning says so; rfc and okta: 400 noTarget, nothing changed', async () => {
+    for (const profile of ['entra', 'lenient', 'rfc', 'okta'] as const) {
+      const s = server({ profile });
+      const user = (await s.scim('post', '/Users', { schemas: [USER], userName: 'bjensen', emails: [{ type: 'home', value: 'b@home.example' }] })).body;
+      const res = await s.scim('patch', `/Users/${user.id}`, replaceWorkEmail('b@work.example'));
+      if (profile === 'rfc' || profile === 'okta') {
+        expect(res.status, profile).toBe(400);
+        expect(res.body.scimType).toBe('noTarget');
+        expect(res.body.detail).toContain('--profile entra or lenient accepts it');
+        expect((await s.scim('get', `/Users/${user.id}`)).body.emails).toEqual([{ type: 'home', value: 'b@home.example' }]);
+        continue;
+      }
+      expect(res.status, `${profile}: ${res.text}`).toBe(200);
+      expect(res.body.emails).toEqual([{ type: 'home', value: 'b@home.example' }, { type: 'work', value: 'b@work.example' }]);
+      const warnings = (await lastEntry(s, '&operation=patch')).warnings;
+      expect(warnings.map((w) => w.code)).toEqual(['replace-no-target']);
+      expect(warnings[0]!.rfc).toBe('RFC 7644 3.5.2.3');
+      // Sent again, the filter matches: an ordinary replace, no warning.
+      const again = await s.scim('patch', `/Users/${user.id}`, replaceWorkEmail('new@work.example'));
+      expect(again.body.emails).toEqual([{ type: 'home', value: 'b@home.example' }, { type: 'work', value: 'new@work.example' }]);
+      expect((await lastEntry(s, '&operation=patch')).warnings).toEqual([]);
+    }
+  });
+
+  it('entra: clearing a value the user does not have changes nothing; a filter that is not eq stays 400 noTarget', async () => {
+    const s = server({ profile: 'entra' });
+    const user = (await s.scim('post', '/Users', { schemas: [USER], userName: 'bjensen' })).body;
+    const cleared = await s.scim('patch', `/Users/${user.id}`, replaceWorkEmail(null));
+    expect(cleared.status, cleared.text).toBe(200);
+    expect(cleared.body.emails).toBeUndefined();
+    expect(cleared.body.meta.version).toBe(user.meta.version);
+    const notEq = await s.scim('patch', `/Users/${user.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'emails[type sw "wo"].value', value: 'x@work.example' }] });
+    expect(notEq.status).toBe(400);
+    expect(notEq.body.scimType).toBe('noTarget');
+  });
+
+  it('the profile is read per request: PATCH /_mock/config to rfc makes the same request 400', async () => {
+    const s = server({ profile: 'entra' });
+    const user = (await s.scim('post', '/Users', { schemas: [USER], userName: 'bjensen' })).body;
+    await s.control.patch('/config', { profile: 'rfc' });
+    expect((await s.scim('patch', `/Users/${user.id}`, replaceWorkEmail('b@work.example'))).status).toBe(400);
+  });
+});
+
 describe('PATCH quirks applied by the engine (lenient)', () => {
   it("aadOptscim062020's path-less replace with dotted and URN keys, and a string boolean", async () => {
     const s = server();
