@@ -10,7 +10,7 @@
 import { isPlainObject, type ResourceSchema } from './attributes.js';
 import { badRequest } from './errors.js';
 import { compileFilter, parsePatchPath, type FilterNode } from './filter/index.js';
-import type { AttributeDef } from './schemas/types.js';
+import type { AttributeDef, SchemaDef } from './schemas/types.js';
 import type { Resource } from './validate.js';
 
 export interface ProjectionRequest {
@@ -120,6 +120,14 @@ export class Projection {
       if (!def) continue;
       const projected = this.attribute(def, value, '');
       if (projected !== undefined) out[key] = projected;
+    }
+    // RFC 7643 section 3: `schemas` names the extensions the representation holds. An extension whose attributes
+    // the projection removed leaves the list, as it does from a resource stored without them.
+    if (Array.isArray(out.schemas) && this.key !== '') {
+      const listed = out.schemas as unknown[];
+      const held = new Set<SchemaDef | undefined>(Object.keys(out).map((key) => (key.startsWith('urn:') ? this.schema.extension(key) : undefined)));
+      const kept = listed.filter((urn) => typeof urn !== 'string' || !this.schema.extension(urn) || held.has(this.schema.extension(urn)));
+      if (kept.length !== listed.length) out.schemas = kept;
     }
     return out;
   }

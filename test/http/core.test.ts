@@ -88,6 +88,26 @@ describe('RFC 7644 section 3.3 round trip (bjensen)', () => {
     const missing = await c.post('/Users', { schemas: [USER_SCHEMA], userName: 'ext2', [ENTERPRISE]: ext });
     expect(expectScimError(missing, 400, 'invalidValue').detail).toContain(ENTERPRISE);
   });
+
+  it('a projection that leaves out the extension leaves its URN out of schemas (RFC 7643 section 3)', async () => {
+    const c = client();
+    const user = await createUser(c, 'proj', { schemas: [USER_SCHEMA, ENTERPRISE], [ENTERPRISE]: { department: 'Tour Operations' } });
+    for (const query of ['attributes=userName', `excludedAttributes=${ENTERPRISE}`, `excludedAttributes=${ENTERPRISE}:department`]) {
+      const one = await c.get(`/Users/${user.id}?${query}`);
+      expect(one.body, query).not.toHaveProperty([ENTERPRISE]);
+      expect(one.body.schemas, query).toEqual([USER_SCHEMA]);
+      const list = await c.get(`/Users?${query}`);
+      expect(list.body.Resources[0].schemas, query).toEqual([USER_SCHEMA]);
+      const search = await c.post('/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], ...(query.startsWith('attributes') ? { attributes: ['userName'] } : { excludedAttributes: [query.split('=')[1]] }) });
+      expect(search.body.Resources[0].schemas, query).toEqual([USER_SCHEMA]);
+    }
+    // the extension's attributes asked for, or not projected at all: it stays listed
+    for (const query of [`attributes=${ENTERPRISE}:department`, 'attributes=userName,urn:ietf:params:scim:schemas:extension:enterprise:2.0:User', 'excludedAttributes=emails', '']) {
+      const one = await c.get(`/Users/${user.id}?${query}`);
+      expect(one.body.schemas, query).toEqual([USER_SCHEMA, ENTERPRISE]);
+      expect(one.body[ENTERPRISE], query).toEqual({ department: 'Tour Operations' });
+    }
+  });
 });
 
 describe('validation errors (rfc profile: no client quirk is tolerated)', () => {
