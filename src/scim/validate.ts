@@ -4,6 +4,7 @@
  * immutable attributes protected, unknown attributes dropped, one primary value at most.
  */
 import { FORBIDDEN_KEYS, findAttribute, isPlainObject, type ResourceSchema } from './attributes.js';
+import { parseRfc3339 } from './datetime.js';
 import { ScimError, badRequest } from './errors.js';
 import type { AttributeDef } from './schemas/types.js';
 import { describeValue } from './json.js';
@@ -20,7 +21,18 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2
 const BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}$/;
 
 export function isDateTime(value: string): boolean {
-  return DATE_TIME.test(value) && !Number.isNaN(Date.parse(value));
+  return dateTimeProblem(value) === undefined;
+}
+
+/**
+ * Why `value` is not an RFC 3339 date-time ('' when it is not even of that form), or undefined when it is one. The
+ * calendar is checked (Date.parse rolls "2021-02-29" over to March 1 and takes hour 24), so no value that a strict
+ * client's date parser refuses is stored.
+ */
+function dateTimeProblem(value: string): string | undefined {
+  if (!DATE_TIME.test(value)) return '';
+  const parsed = parseRfc3339(value);
+  return parsed.ok ? undefined : parsed.reason;
 }
 
 /** Throws on `__proto__`, `constructor` and `prototype` keys anywhere in a JSON value. */
@@ -53,7 +65,12 @@ export function expectedType(def: AttributeDef, value: unknown): string | undefi
     case 'decimal':
       return typeof value === 'number' && Number.isFinite(value) ? undefined : 'a number';
     case 'dateTime':
-      return typeof value === 'string' && isDateTime(value) ? undefined : 'an RFC 3339 date-time such as "2011-05-13T04:42:34Z"';
+      if (typeof value !== 'string') return 'an RFC 3339 date-time such as "2011-05-13T04:42:34Z"';
+      {
+        const problem = dateTimeProblem(value);
+        if (problem === undefined) return undefined;
+        return `an RFC 3339 date-time such as "2011-05-13T04:42:34Z"${problem ? ` (${problem})` : ''}`;
+      }
     case 'complex':
       throw new Error('expectedType called on a complex attribute');
   }

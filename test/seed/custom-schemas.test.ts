@@ -84,6 +84,18 @@ describe('a custom Device resource type and a custom User extension (seeds/custo
     expect(expectError(await server.post('/Devices', newDevice({ serialNumber: 'X', storageGb: 'big' })), 400, 'invalidValue')).toContain('"storageGb" must be an integer');
     expect(expectError(await server.post('/Devices', newDevice({ serialNumber: 'Y', tags: 'one' })), 400, 'invalidValue')).toContain('"tags" is multi-valued');
     expect(expectError(await server.post('/Devices', newDevice({ serialNumber: 'Z', enrolledAt: 'monday' })), 400, 'invalidValue')).toContain('RFC 3339 date-time');
+    // dates that do not exist are refused, not rolled over or stored for a strict client's parser to choke on
+    for (const [enrolledAt, reason] of [
+      ['2021-02-29T00:00:00Z', 'day 29 does not exist: February 2021 has 28 days'],
+      ['2020-04-31T10:00:00+02:00', 'day 31 does not exist: April 2020 has 30 days'],
+      ['2020-01-01T24:00:00Z', 'hour 24 does not exist'],
+    ]) {
+      expect(expectError(await server.post('/Devices', newDevice({ serialNumber: `D-${enrolledAt}`, enrolledAt })), 400, 'invalidValue'), enrolledAt).toContain(reason);
+    }
+    const leapDay = await server.post('/Devices', newDevice({ serialNumber: 'LEAP', enrolledAt: '2024-02-29T23:59:59.5-05:00' }));
+    expect(leapDay.status).toBe(201);
+    expect(leapDay.body.enrolledAt).toBe('2024-02-29T23:59:59.5-05:00');
+    expect((await server.delete(`/Devices/${leapDay.body.id as string}`)).status).toBe(204);
     expect(expectError(await server.post('/Devices', newDevice()), 409, 'uniqueness')).toContain('serialNumber "SN-NEW-1" is already taken by Device');
     // caseExact serial numbers: another case is another serial number
     expect((await server.post('/Devices', newDevice({ serialNumber: 'sn-new-1' }))).status).toBe(201);
