@@ -61,7 +61,10 @@ export function expectedType(def: AttributeDef, value: unknown): string | undefi
     case 'boolean':
       return typeof value === 'boolean' ? undefined : 'a JSON boolean (true or false)';
     case 'integer':
-      return typeof value === 'number' && Number.isInteger(value) ? undefined : 'an integer';
+      if (typeof value !== 'number' || !Number.isInteger(value)) return 'an integer';
+      // RFC 8259 section 6: integers beyond 2^53 - 1 are not exact in JSON; stored, they would come back altered
+      // (9007199254740993 as ...992, 1e21 as "1e+21"), which a client's integer type refuses or takes as another value.
+      return Number.isSafeInteger(value) ? undefined : 'an integer from -9007199254740991 to 9007199254740991 (2^53 - 1: larger ones are not exact in JSON, RFC 8259 section 6)';
     case 'decimal':
       return typeof value === 'number' && Number.isFinite(value) ? undefined : 'a number';
     case 'dateTime':

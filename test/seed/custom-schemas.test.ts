@@ -1,5 +1,7 @@
 import { join } from 'node:path';
+import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_TOKEN } from '../../src/config.js';
 import { Scimulator } from '../../src/runtime.js';
 import { checkCustomSchemas, SchemaDefinitionError } from '../../src/scim/schemas/custom.js';
 import { loadScenarioFile } from '../../src/seed/scenario.js';
@@ -22,6 +24,10 @@ function expectError(res: { status: number; body: Record<string, unknown>; heade
   if (scimType) expect(res.body.scimType).toBe(scimType);
   return res.body.detail as string;
 }
+
+/** POST /Devices with the body as written (numbers JavaScript cannot hold exactly). */
+const postText = (server: Server, body: string) =>
+  request(server.app).post('/scim/v2/Devices').set('Authorization', `Bearer ${DEFAULT_TOKEN}`).set('Host', 'scim.test:8080').set('Content-Type', 'application/scim+json').send(body);
 
 const newDevice = (extra: Record<string, unknown> = {}) => ({ schemas: [DEVICE], serialNumber: 'SN-NEW-1', displayName: 'New', platform: 'Linux', ...extra });
 
@@ -82,6 +88,15 @@ describe('a custom Device resource type and a custom User extension (seeds/custo
     expect(expectError(await server.put(`/Devices/${id}`, newDevice({ serialNumber: 'OTHER' })), 400, 'mutability')).toContain('"serialNumber" is immutable');
     expect(expectError(await server.post('/Devices', { schemas: [DEVICE], displayName: 'No serial' }), 400, 'invalidValue')).toBe('Attribute "serialNumber" is required for a Device.');
     expect(expectError(await server.post('/Devices', newDevice({ serialNumber: 'X', storageGb: 'big' })), 400, 'invalidValue')).toContain('"storageGb" must be an integer');
+    // integers JSON cannot carry exactly are refused, not stored and returned altered
+    for (const big of ['9007199254740993', '1e21', '-9007199254740992']) {
+      const res = await postText(server, `{"schemas":["${DEVICE}"],"serialNumber":"BIG${big}","storageGb":${big}}`);
+      expect(expectError(res, 400, 'invalidValue'), big).toContain('"storageGb" must be an integer from -9007199254740991 to 9007199254740991');
+    }
+    const largest = await postText(server, `{"schemas":["${DEVICE}"],"serialNumber":"MAX","storageGb":9007199254740991}`);
+    expect(largest.status).toBe(201);
+    expect(largest.text).toContain('"storageGb":9007199254740991');
+    expect((await server.delete(`/Devices/${largest.body.id as string}`)).status).toBe(204);
     expect(expectError(await server.post('/Devices', newDevice({ serialNumber: 'Y', tags: 'one' })), 400, 'invalidValue')).toContain('"tags" is multi-valued');
     expect(expectError(await server.post('/Devices', newDevice({ serialNumber: 'Z', enrolledAt: 'monday' })), 400, 'invalidValue')).toContain('RFC 3339 date-time');
     // dates that do not exist are refused, not rolled over or stored for a strict client's parser to choke on
