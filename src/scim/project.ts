@@ -104,6 +104,7 @@ export class Projection {
 
   apply(resource: Resource): Resource {
     const out: Resource = {};
+    let droppedExtension = false;
     for (const [key, value] of Object.entries(resource)) {
       if (key === 'schemas') {
         out.schemas = value;
@@ -114,6 +115,7 @@ export class Projection {
         if (!isPlainObject(value)) continue;
         const projected = this.level(ext.attributes, value, key);
         if (Object.keys(projected).length) out[key] = projected;
+        else droppedExtension = true;
         continue;
       }
       const def = this.schema.coreAttribute(key);
@@ -122,8 +124,9 @@ export class Projection {
       if (projected !== undefined) out[key] = projected;
     }
     // RFC 7643 section 3: `schemas` names the extensions the representation holds. An extension whose attributes
-    // the projection removed leaves the list, as it does from a resource stored without them.
-    if (Array.isArray(out.schemas) && this.key !== '') {
+    // the projection removed (asked away, or all "returned" never or request) leaves the list, as it does from a
+    // resource stored without them.
+    if (droppedExtension && Array.isArray(out.schemas)) {
       const listed = out.schemas as unknown[];
       const held = new Set<SchemaDef | undefined>(Object.keys(out).map((key) => (key.startsWith('urn:') ? this.schema.extension(key) : undefined)));
       const kept = listed.filter((urn) => typeof urn !== 'string' || !this.schema.extension(urn) || held.has(this.schema.extension(urn)));

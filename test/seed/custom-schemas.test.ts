@@ -175,6 +175,18 @@ describe('a custom Device resource type and a custom User extension (seeds/custo
     expect(created.body[ACME]).toEqual({ badgeNumber: 'B-9', remote: true });
     expect(expectError(await server.post('/Users', { schemas: [USER, ACME], userName: 'x@acme.example', [ACME]: { clearance: 'high' } }), 400, 'invalidValue')).toContain(`"${ACME}:clearance" must be an integer`);
     expect(expectError(await server.post('/Users', { schemas: [USER], userName: 'y@acme.example', [ACME]: { remote: true } }), 400, 'invalidValue')).toContain('does not list it in "schemas"');
+    // an extension holding only a "request" attribute is not in the default representation, nor in its schemas
+    // (RFC 7643 section 3): a strict client would look for the extension object it names
+    const parked = await server.post('/Users', { schemas: [USER, ACME], userName: 'parked@acme.example', [ACME]: { parkingSpot: 'P2-01' } });
+    expect(parked.status).toBe(201);
+    for (const res of [parked, await server.get(`/Users/${parked.body.id as string}`), await server.get(`/Users?filter=${encodeURIComponent('userName eq "parked@acme.example"')}`)]) {
+      const body = res.body.Resources?.[0] ?? res.body;
+      expect(body.schemas).toEqual([USER]);
+      expect(body).not.toHaveProperty([ACME]);
+    }
+    const onRequest = await server.get(`/Users/${parked.body.id as string}?attributes=${ACME}:parkingSpot`);
+    expect(onRequest.body.schemas).toEqual([USER, ACME]);
+    expect(onRequest.body[ACME]).toEqual({ parkingSpot: 'P2-01' });
   });
 
   it('a tenant without the scenario has none of it', async () => {
