@@ -119,6 +119,10 @@ async function corpus(options: Partial<ScimulatorOptions>, label: string): Promi
     await send('GET', '/Schemas?filter=id%20eq%20%22x%22', undefined, { kind: 'none' });
   };
 
+  if (options.auth === 'oauth') {
+    const token = await request(app).post('/oauth/token').auth('scimulator', 'scimulator-dev-secret').type('form').send({ grant_type: 'client_credentials' });
+    auth = `Bearer ${token.body.access_token as string}`;
+  }
   await discover();
   // A persona's rate limits (fault rules): met once, then removed so the rest of the corpus reaches the handlers.
   for (let i = 0; i < 3; i++) await send('GET', '/Users', undefined, { kind: 'list', type: 'User' });
@@ -334,6 +338,21 @@ async function corpus(options: Partial<ScimulatorOptions>, label: string): Promi
     await send('GET', '/Users', undefined, { kind: 'list', type: 'User' });
     await request(app).delete('/_mock/faults');
   }
+  // Faults that change what lists see: drift (resources inserted and deleted), lag (writes seen late).
+  const fault = async (rule: object) => {
+    const res = await request(app).post('/_mock/faults').send(rule);
+    if (res.status !== 201) issues.push(`[${label}] fault rule refused: ${res.text}`);
+  };
+  await fault({ match: { operation: 'list', resourceType: 'User' }, action: { type: 'drift', insert: 2, delete: 1 }, times: 1 });
+  await send('GET', '/Users?count=3', undefined, { kind: 'list', type: 'User' });
+  await request(app).delete('/_mock/faults');
+  await fault({ match: { operation: 'replace' }, action: { type: 'lag', ms: 60_000, reads: true } });
+  if (uid) {
+    await send('PUT', `/Users/${uid}`, { ...bjensen, displayName: 'Lagging' }, { kind: 'resource', type: 'User' });
+    await send('GET', `/Users/${uid}`, undefined, { kind: 'resource', type: 'User' });
+    await send('GET', '/Users?filter=userName%20eq%20%22bjensen%22', undefined, { kind: 'list', type: 'User' });
+  }
+  await request(app).delete('/_mock/faults');
   const bulkFault = await request(app).post('/_mock/faults').send({ match: { bulkOperation: 0 }, action: { type: 'error', status: 503, retryAfter: 1 }, times: 1 });
   if (bulkFault.status !== 201) issues.push(`[${label}] bulk fault refused: ${JSON.stringify(bulkFault.body)}`);
   const two = [{ method: 'POST', path: '/Users', bulkId: 'f1', data: { schemas: [USER_SCHEMA], userName: 'f1' } }, { method: 'POST', path: '/Users', bulkId: 'f2', data: { schemas: [USER_SCHEMA], userName: 'f2' } }];
@@ -360,6 +379,9 @@ async function corpus(options: Partial<ScimulatorOptions>, label: string): Promi
     await send('GET', '/Devices?count=1000', undefined, { kind: 'list', type: 'Device' });
     await send('POST', '/Users', { schemas: [USER_SCHEMA, 'urn:example:params:scim:schemas:extension:acme:2.0:User'], userName: 'acme1', 'urn:example:params:scim:schemas:extension:acme:2.0:User': { badgeNumber: 'B1', clearance: 3, remote: true, parkingSpot: 'P1' } }, { kind: 'resource', type: 'User', created: true });
     await send('GET', '/Users?filter=userName%20eq%20%22acme1%22', undefined, { kind: 'list', type: 'User' });
+    // an extension holding only a returned "request" attribute
+    await send('POST', '/Users', { schemas: [USER_SCHEMA, 'urn:example:params:scim:schemas:extension:acme:2.0:User'], userName: 'acme2', 'urn:example:params:scim:schemas:extension:acme:2.0:User': { parkingSpot: 'P2' } }, { kind: 'resource', type: 'User', created: true });
+    await send('GET', '/Users?filter=userName%20eq%20%22acme2%22', undefined, { kind: 'list', type: 'User' });
   }
   return { issues, statuses };
 }
@@ -394,6 +416,7 @@ const CONFIGS: [string, Partial<ScimulatorOptions>][] = [
   ['default', {}],
   ['--auth basic', { auth: 'basic', basicUser: 'u', basicPassword: 'p' }],
   ['--auth none', { auth: 'none' }],
+  ['--auth oauth', { auth: 'oauth' }],
   ['--member-policy drop', { memberPolicy: 'drop' }],
   ['--member-policy reject', { memberPolicy: 'reject' }],
   ['--advertise-pagination --warnings-header', { advertisePagination: true, warningsHeader: true }],
