@@ -32,7 +32,7 @@ async function corpus(options: Partial<ScimulatorOptions>, label: string): Promi
   const statuses = new Set<number>();
   let client: StrictClient | undefined;
   let etagSupported = false;
-  let base = '/scim/v2';
+  let base = options.basePath ?? '/scim/v2';
   let auth = options.auth === 'basic' ? `Basic ${Buffer.from('u:p').toString('base64')}` : `Bearer ${DEFAULT_TOKEN}`;
 
   const send = async (method: string, path: string, body: unknown, expect: Kind, extraHeaders: Record<string, string> = {}) => {
@@ -363,7 +363,7 @@ async function corpus(options: Partial<ScimulatorOptions>, label: string): Promi
   const tenant = await request(app).post('/_mock/tenants').send({ id: 'custom', seedFile: 'seeds/custom-device.json', ...(options.persona ? { persona: options.persona } : {}), ...(options.profile ? { profile: options.profile } : {}) });
   if (tenant.status !== 201) issues.push(`[${label}] custom tenant refused: ${JSON.stringify(tenant.body)}`);
   else {
-    base = '/tenants/custom/scim/v2';
+    base = new URL(tenant.body.baseUrl as string).pathname;
     auth = `Bearer ${tenant.body.token as string}`;
     await discover();
     await send('GET', '/Devices', undefined, { kind: 'list', type: 'Device' });
@@ -417,6 +417,7 @@ const CONFIGS: [string, Partial<ScimulatorOptions>][] = [
   ['--auth basic', { auth: 'basic', basicUser: 'u', basicPassword: 'p' }],
   ['--auth none', { auth: 'none' }],
   ['--auth oauth', { auth: 'oauth' }],
+  ['--base-path /api/scim', { basePath: '/api/scim' }],
   ['--member-policy drop', { memberPolicy: 'drop' }],
   ['--member-policy reject', { memberPolicy: 'reject' }],
   ['--advertise-pagination --warnings-header', { advertisePagination: true, warningsHeader: true }],
