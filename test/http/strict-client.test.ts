@@ -306,9 +306,12 @@ async function corpus(options: Partial<ScimulatorOptions>, label: string): Promi
   await request(app).patch('/_mock/config').send({ auth: { me: null } });
 
   // DELETE.
-  if (pid) {
-    await send('DELETE', `/Users/${pid}`, undefined, { kind: 'none' });
-    await send('DELETE', `/Users/${pid}`, undefined, { kind: 'none' });
+  const doomed = await send('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'doomed', displayName: 'Doomed', name: { givenName: 'Do', familyName: 'Omed' }, emails: [{ value: 'doomed@example.com', type: 'work', primary: true }] }, { kind: 'resource', type: 'User', created: true });
+  if (doomed.status !== 201) issues.push(`[${label}] could not create the user to delete: ${doomed.status} ${doomed.text}`);
+  else {
+    const gone = await send('DELETE', `/Users/${String(doomed.body.id)}`, undefined, { kind: 'none' });
+    if (gone.status !== 204) issues.push(`[${label}] DELETE answered ${gone.status} ${gone.text}`);
+    await send('DELETE', `/Users/${String(doomed.body.id)}`, undefined, { kind: 'none' });
   }
 
   // Authentication.
