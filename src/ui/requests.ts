@@ -74,11 +74,35 @@ function filters(): Filters {
   };
 }
 
+/** The query string as the row shows it (URL-encoded). */
+function queryText(e: Row): string {
+  return new URLSearchParams(Object.entries(e.query).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => [k, String(x)]))).toString();
+}
+
+/** Every key and string of a JSON value as it reads (no JSON escapes), one a line. */
+function plainText(value: unknown, out: string[]): void {
+  if (value === null || value === undefined) return;
+  if (typeof value !== 'object') out.push(String(value));
+  else if (Array.isArray(value)) for (const v of value) plainText(v, out);
+  else
+    for (const [k, v] of Object.entries(value)) {
+      out.push(k);
+      plainText(v, out);
+    }
+}
+
 function haystack(e: Row): string {
   let text = searchText.get(e);
   if (text === undefined) {
-    const parts = [e.id, e.method, e.path, JSON.stringify(e.query), String(e.status), e.operation, e.resourceType ?? '', e.outcome];
-    parts.push(JSON.stringify(e.requestHeaders), JSON.stringify(e.requestBody));
+    const parts = [e.id, e.method, e.path, String(e.status), e.operation, e.resourceType ?? '', e.outcome];
+    // What the row and the detail show (path?query, "name: value", body text), and the JSON as sent, so that a
+    // search for `userName eq "bjensen"` or `count=10` finds the request that carries it.
+    const query = queryText(e);
+    if (query) parts.push(`${e.path}?${query}`, `${e.relativePath}?${query}`);
+    for (const [k, v] of Object.entries(e.query)) for (const x of Array.isArray(v) ? v : [v]) parts.push(`${k}=${String(x)}`);
+    for (const [k, v] of Object.entries(e.requestHeaders)) for (const x of Array.isArray(v) ? v : [v]) parts.push(`${k}: ${String(x)}`);
+    plainText(e.requestBody, parts);
+    if (typeof e.requestBody === 'object' && e.requestBody !== null) parts.push(JSON.stringify(e.requestBody));
     if (e.fault) parts.push(e.fault.id, e.fault.name ?? '', e.fault.action);
     for (const w of e.warnings) parts.push(w.code, w.rfc, w.detail);
     for (const f of findingsOf(e)) parts.push(f.code, f.rfc, f.detail);
@@ -148,7 +172,7 @@ function findingBadges(e: Row): HTMLElement[] {
 }
 
 function row(e: Row): HTMLTableRowElement {
-  const query = new URLSearchParams(Object.entries(e.query).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => [k, String(x)]))).toString();
+  const query = queryText(e);
   return h(
     'tr',
     { 'data-seq': e.seq, tabindex: -1, 'aria-selected': selected?.seq === e.seq ? 'true' : 'false', class: isOwn(e) ? 'own' : undefined },
@@ -351,7 +375,7 @@ function detail(e: Row, responseNote = 'loading…'): void {
     if (navigator.clipboard) navigator.clipboard.writeText(curl).then(done, manual);
     else manual();
   };
-  const query = new URLSearchParams(Object.entries(e.query).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => [k, String(x)]))).toString();
+  const query = queryText(e);
   const findings = findingsOf(e);
   fill(
     article,

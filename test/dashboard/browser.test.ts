@@ -105,6 +105,29 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     expect(curl).not.toContain(scim.token);
   });
 
+  it('text search finds what the row and the detail show: a filter with its quotes, a query parameter, a body value with quotes', async () => {
+    const recorded = await open();
+    const page = await openDashboard(recorded, scim.dashboardUrl);
+    // An Entra existence check and an Okta-style create whose name has quotes in it.
+    await curlLike(scim, 'GET', `/Users?filter=${encodeURIComponent('userName eq "search.me@example.com"')}&count=7`);
+    await curlLike(scim, 'POST', '/Users', { schemas: [USER], userName: 'quoted.name@example.com', name: { givenName: 'Seán "Q"', familyName: "O'Brien" } });
+    await page.locator('#requests-body tr', { hasText: 'POST' }).filter({ hasText: '/Users' }).first().waitFor({ timeout: 5000 });
+    const rowsFor = async (text: string) => {
+      await page.locator('#f-text').fill(text);
+      return page.locator('#requests-body tr').allTextContents();
+    };
+    const search = await rowsFor('userName eq "search.me@example.com"');
+    expect(search).toHaveLength(1);
+    expect(search[0]).toContain('search.me');
+    expect(await rowsFor('count=7')).toHaveLength(1);
+    expect(await rowsFor('Users?filter=userName')).toHaveLength(1);
+    const create = await rowsFor('Seán "Q"');
+    expect(create).toHaveLength(1);
+    expect(create[0]).toContain('POST');
+    expect(await rowsFor('user-agent: curl/8.5.0')).not.toHaveLength(0);
+    expect(await rowsFor('no such text anywhere')).toHaveLength(0);
+  });
+
   it('badges an Entra-style PATCH ("Replace") and lists its code with the RFC section on the Conformance view', async () => {
     const recorded = await open();
     const page = await openDashboard(recorded, scim.dashboardUrl);
