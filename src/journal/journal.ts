@@ -11,6 +11,7 @@
  * Secrets never leave the journal: credential headers and password values are redacted in every entry it hands
  * out, whatever the caller recorded.
  */
+import { randomUUID } from 'node:crypto';
 import type { ConformanceWarning, RequestScimContext } from '../request-context.js';
 import type { Clock } from '../scim/clock.js';
 import { EntryPages } from './pages.js';
@@ -133,6 +134,11 @@ export class Journal {
   private readonly closing = new AbortController();
   /** Entries dropped from the buffer to make room for newer ones, or too large to keep (clear() does not count). */
   evicted = 0;
+  /**
+   * Names this journal among all others: a restarted server, or a tenant deleted and created again, has a new
+   * journal whose seqs start at 1 again; a viewer that compares this id knows its seqs mean other requests.
+   */
+  readonly id: string = randomUUID();
   /** Each listener, true when it takes a JournalEntry (subscribe), false when a RecordedEntry (subscribeRecorded). */
   private readonly listeners = new Map<JournalListener | RecordedListener, boolean>();
   /** Where the entries' texts are written (outside the V8 heap). */

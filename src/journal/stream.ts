@@ -3,7 +3,8 @@
  * and any tool can (curl -N, EventSource when there is no control token, ScimulatorClient.requests.stream()).
  *
  *   retry: 3000
- *   event: hello     data: {"lastSeq","size","capacity","evicted","since"}   once, first
+ *   event: hello     data: {"lastSeq","size","capacity","evicted","since",   once, first ("journal" names the journal:
+ *                          "journal"}                                          another id means seqs start over)
  *   id: 12           data: <journal entry>                                     one per entry (the default event;
  *                                                                              with response=none, no responseHeaders/Body)
  *   event: dropped   data: {"missed": n}                                       entries evicted before this viewer got
@@ -64,7 +65,7 @@ export type StreamedJournalEntry = Omit<JournalEntry, 'responseHeaders' | 'respo
 /** The stream's events, as ScimulatorClient.requests.stream() and the dashboard see them. */
 export type JournalStreamEvent =
   | { type: 'entry'; entry: StreamedJournalEntry }
-  | ({ type: 'hello'; since: number } & JournalStats)
+  | ({ type: 'hello'; since: number; journal: string } & JournalStats)
   | ({ type: 'stats' } & JournalStats)
   | { type: 'dropped'; missed: number };
 
@@ -114,7 +115,7 @@ export function streamJournal(journal: Journal, req: IncomingMessage, res: Serve
   res.setHeader('X-Accel-Buffering', 'no');
   res.flushHeaders();
   req.socket.setNoDelay(true);
-  res.write(`retry: 3000\n${event('hello', { ...journalStats(journal), since: opts.since })}`);
+  res.write(`retry: 3000\n${event('hello', { ...journalStats(journal), since: opts.since, journal: journal.id })}`);
 
   const finish = () => {
     if (done) return;

@@ -102,6 +102,12 @@ async function start(): Promise<void> {
     if (select && ids.includes(select)) switchTenant(select);
     else if (!ids.includes(currentTenant())) switchTenant('default');
   });
+  requests.whenTenantGone(() => {
+    const gone = currentTenant();
+    if (gone === 'default') return; // never deleted (the server refuses to)
+    say(byId('fatal'), `The tenant "${gone}" was deleted: the dashboard shows "default".`, 'error');
+    switchTenant('default');
+  });
   byId('tenant-select').addEventListener('change', () => switchTenant(byId<HTMLSelectElement>('tenant-select').value));
   byId('login-form').addEventListener('submit', (ev) => {
     ev.preventDefault();

@@ -31,6 +31,13 @@ let paused = false;
 let flushTimer: number | undefined;
 let stream: AbortController | undefined;
 let lastSeq = 0;
+/** The id of the journal the view shows (from the stream's hello). */
+let journalId: string | undefined;
+/** Called when the tenant shown is gone (deleted): main shows another. */
+let tenantGone: () => void = () => undefined;
+export function whenTenantGone(handler: () => void): void {
+  tenantGone = handler;
+}
 let started = false;
 let missed = 0;
 let stats: JournalStats | undefined;
@@ -261,8 +268,13 @@ function receive(event: JournalStreamEvent): void {
   switch (event.type) {
     case 'hello':
     case 'stats':
-      // A journal behind what this view has seen is another one (the server restarted): start over from it.
-      if (event.type === 'hello' && event.lastSeq < lastSeq) return restart();
+      // Another journal (the server restarted, or the tenant was deleted and created again): its seqs start over
+      // and name other requests, so the view starts over from it. (A server without journal ids: one behind.)
+      if (event.type === 'hello') {
+        if (journalId !== undefined && event.journal !== journalId) return restart();
+        if (event.journal === undefined && event.lastSeq < lastSeq) return restart();
+        journalId = event.journal;
+      }
       stats = { lastSeq: event.lastSeq, size: event.size, capacity: event.capacity, evicted: event.evicted };
       showCounts();
       break;
@@ -297,6 +309,10 @@ function connect(): void {
     onEvent: receive,
     onClose: (error) => {
       if (error instanceof ApiError && error.status === 401) return live('no token', 'off');
+      if (error instanceof ApiError && error.status === 404) {
+        live('tenant deleted', 'off');
+        return tenantGone();
+      }
       live('reconnecting…', 'off');
       retryTimer = window.setTimeout(connect, 2000);
     },
@@ -311,6 +327,7 @@ export function restart(): void {
   pending = [];
   selected = undefined;
   lastSeq = 0;
+  journalId = undefined;
   missed = 0;
   stats = undefined;
   started = false;

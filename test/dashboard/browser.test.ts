@@ -333,6 +333,42 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     await scim.deleteTenant('ui-tenant');
   });
 
+  it('a tenant deleted and created again under the same id: its new journal replaces the old rows; deleted for good: says so and shows default', async () => {
+    const get = (t: { baseUrl: string; token?: string }, marker: string) =>
+      fetch(`${t.baseUrl}/Users?filter=${encodeURIComponent(`userName eq "${marker}"`)}`, { headers: { Authorization: `Bearer ${t.token ?? ""}` } });
+    let tenant = await scim.createTenant({ id: 'reborn', users: 0, groups: 0 });
+    const recorded = await open();
+    const page = await openDashboard(recorded, scim.dashboardUrl);
+    await page.locator('#tenant-select').selectOption('reborn');
+    for (const m of ['old-1', 'old-2', 'old-3']) await get(tenant, m);
+    await expect.poll(() => page.locator('#requests-body tr', { hasText: 'old-' }).count(), { timeout: 5000 }).toBe(3);
+
+    // The page's reconnection waits until the new tenant has more requests than the old one had.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let reconnects = 0;
+    await page.route('**/tenants/reborn/requests/stream*', async (route) => {
+      reconnects++;
+      await held;
+      await route.continue();
+    });
+    await scim.deleteTenant('reborn');
+    tenant = await scim.createTenant({ id: 'reborn', users: 0, groups: 0 });
+    for (const m of ['new-1', 'new-2', 'new-3', 'new-4', 'new-5']) await get(tenant, m);
+    await expect.poll(() => reconnects, { timeout: 10_000 }).toBeGreaterThan(0);
+    release();
+    await expect.poll(() => page.locator('#requests-body tr', { hasText: 'new-' }).count(), { timeout: 10_000 }).toBe(5);
+    expect(await page.locator('#requests-body tr', { hasText: 'old-' }).count()).toBe(0);
+    await page.unroute('**/tenants/reborn/requests/stream*');
+
+    // Deleted for good: the page says so and goes back to the default tenant (no endless 404 retries).
+    expectedErrors = [/status of 404/];
+    await scim.deleteTenant('reborn');
+    await expect.poll(() => page.locator('#fatal').textContent(), { timeout: 10_000 }).toContain('"reborn" was deleted');
+    await expect.poll(() => page.locator('#tenant-select').inputValue()).toBe('default');
+    await expect.poll(() => page.locator('#live').textContent(), { timeout: 10_000 }).toBe('live');
+  });
+
   it('pauses and resumes the live list; the journal capacity and drops are shown', async () => {
     const recorded = await open();
     const page = await openDashboard(recorded, scim.dashboardUrl);

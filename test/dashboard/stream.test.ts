@@ -56,7 +56,7 @@ describe('GET /_mock/requests/stream', () => {
     const before = journal.lastSeq;
     const stream = scim.requests.stream();
     const first = await stream.next();
-    expect(first.value).toEqual({ type: 'hello', since: before, lastSeq: before, size: journal.size, capacity: 10_000, evicted: 0 });
+    expect(first.value).toEqual({ type: 'hello', since: before, lastSeq: before, size: journal.size, capacity: 10_000, evicted: 0, journal: expect.any(String) });
     expect(journal.subscribers).toBe(idle + 1);
     const patched = scimFetch(scim, `/Users/${userId}`, {
       method: 'PATCH',
