@@ -132,6 +132,8 @@ function readUtf8(req: IncomingMessage & { body?: unknown }, context: RequestSci
     try {
       body = json.length === 0 ? {} : JSON.parse(json);
     } catch {
+      // Kept for the journal: what the client sent is what its developer needs to see to fix the syntax.
+      if (context) context.requestText = text;
       return next(bodyError({ status: 400, type: 'entity.parse.failed' }));
     }
     if (context) context.requestText = text;
@@ -181,8 +183,9 @@ export function jsonBody(maxBytes: number, maxDepth = 64): RequestHandler {
     if (readsDirectly(req, contentType)) return readUtf8(req, context, maxBytes, maxDepth, next);
     parse(req, res, (err?: unknown) => {
       if (err === undefined || err === null) return next();
-      // A body that could not be parsed is not shown as sent (the journal records it as null).
-      if (context) context.requestText = undefined;
+      // A body that was read whole but is not JSON is shown as sent (its text, from verify); one that could not be
+      // read or was refused before parsing (too large, too deep, bad charset) is recorded as null.
+      if (context && (err as { type?: unknown }).type !== 'entity.parse.failed') context.requestText = undefined;
       next(bodyError(err));
     });
   };

@@ -186,6 +186,25 @@ export const MAY_HOLD_SECRET = /password|client_secret|client_assertion/i;
 /** A PATCH operation path naming the password attribute, e.g. "password" or "urn:...:User:password". */
 const PASSWORD_PATH = /^\s*(?:[^\s]*[:.])?password\s*$/i;
 
+/** A JSON member whose name holds a secret's name, and its value (a string, even one the text never closes, or a bare word). */
+const SECRET_MEMBER = /("[^"\\]*(?:password|client_secret|client_assertion)[^"\\]*"\s*:\s*)("(?:[^"\\]|\\.)*"?|[^\s,}\]]*)/gi;
+/** A form or query field whose name holds a secret's name. */
+const SECRET_FIELD = /((?:^|[&?\s])[^=&\s]*(?:password|client_secret|client_assertion)[^=&\s]*=)[^&\s]*/gi;
+/** A PATCH operation naming the password as its path: its `value` members are redacted too. */
+const PASSWORD_PATH_MEMBER = /"path"\s*:\s*"(?:[^"\s]*[:.])?password\s*"/i;
+const VALUE_MEMBER = /("value"\s*:\s*)("(?:[^"\\]|\\.)*"?|[^\s,}\]]*)/gi;
+
+/**
+ * A body that is not JSON (a client's syntax error) is kept as text so its sender can see what went wrong; what
+ * looks like a secret in it is "[REDACTED]" as it would be in parsed JSON: the value of any member or form field
+ * whose name holds password, client_secret or client_assertion, and every `value` when a PATCH path is password.
+ */
+function redactUnparsed(text: string): string {
+  let out = text.replace(SECRET_MEMBER, `$1"${REDACTED}"`).replace(SECRET_FIELD, `$1${REDACTED}`);
+  if (PASSWORD_PATH_MEMBER.test(out)) out = out.replace(VALUE_MEMBER, `$1"${REDACTED}"`);
+  return out;
+}
+
 class TooDeep extends Error {}
 
 interface CopyState {
@@ -276,7 +295,7 @@ export function redactBodySized(body: unknown): { body: unknown; truncated: bool
     try {
       value = JSON.parse(text);
     } catch {
-      const t = truncateText(text);
+      const t = truncateText(MAY_HOLD_SECRET.test(text) ? redactUnparsed(text) : text);
       return { body: t.text, truncated: t.truncated, size: t.text.length };
     }
   }

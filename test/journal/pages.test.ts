@@ -72,8 +72,9 @@ describe('journal entries on pages', () => {
     const sent = { userName: 'bjensen', password: 't1meMachine', emails: [{ value: 'b@example.com', primary: true }], n: 1.5, none: null };
     expect(j.record(input({ requestBody: JSON.stringify(sent) })).requestBody).toEqual({ ...sent, password: '[REDACTED]' });
     expect(j.record(input({ requestBody: sent })).requestBody).toEqual({ ...sent, password: '[REDACTED]' });
-    // Text that is not JSON is kept as text (what redactBody does with it).
-    expect(j.record(input({ requestBody: 'grant=1&password=x' })).requestBody).toBe('grant=1&password=x');
+    // Text that is not JSON is kept as text (what redactBody does with it), what looks like a secret redacted.
+    expect(j.record(input({ requestBody: 'grant=1&password=x' })).requestBody).toBe('grant=1&password=[REDACTED]');
+    expect(j.record(input({ requestBody: '{"userName":"b","password":"x",}' })).requestBody).toBe('{"userName":"b","password":"[REDACTED]",}');
     expect(j.record(input({ requestBody: 42 })).requestBody).toBe(42);
     expect(j.record(input({ requestBody: '' })).requestBody).toBeNull();
   });
