@@ -5,8 +5,11 @@
  */
 import type { JournalEntry } from '../journal/journal.js';
 
-/** Headers curl sets itself, or that describe one particular connection. */
-const SKIPPED = new Set(['host', 'content-length', 'connection', 'keep-alive', 'transfer-encoding', 'accept-encoding', 'te', 'upgrade', 'expect']);
+/**
+ * Headers curl sets itself, or that describe one particular connection; and Content-Encoding: the journal keeps the
+ * body decoded (what a gzip body said), and the command sends that text as it is.
+ */
+const SKIPPED = new Set(['host', 'content-length', 'connection', 'keep-alive', 'transfer-encoding', 'accept-encoding', 'te', 'upgrade', 'expect', 'content-encoding']);
 
 /** Quotes for a POSIX shell: 'it'\''s'. */
 export function shellQuote(text: string): string {
@@ -36,7 +39,9 @@ function queryString(query: Record<string, unknown>): string {
 /** The curl command for `entry`, sent to `origin` (e.g. "http://127.0.0.1:8080"). */
 export function curlCommand(entry: Pick<JournalEntry, 'method' | 'path' | 'query' | 'requestHeaders' | 'requestBody'>, origin: string): string {
   const parts = ['curl'];
-  if (entry.method !== 'GET' || entry.requestBody !== null) parts.push('-X', entry.method);
+  // HEAD with --head: with -X HEAD curl waits for the body the Content-Length announces, which never comes.
+  if (entry.method === 'HEAD') parts.push('--head');
+  else if (entry.method !== 'GET' || entry.requestBody !== null) parts.push('-X', entry.method);
   parts.push(shellQuote(`${origin}${entry.path}${queryString(entry.query)}`));
   for (const [name, raw] of Object.entries(entry.requestHeaders)) {
     if (SKIPPED.has(name.toLowerCase())) continue;
