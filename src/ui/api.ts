@@ -99,9 +99,35 @@ async function access(): Promise<{ base: string; headers: Record<string, string>
   const headers: Record<string, string> = { Accept: 'application/scim+json', [CLIENT_HEADER]: 'dashboard' };
   const auth = config.auth;
   if (auth.mode === 'bearer') headers.Authorization = `Bearer ${auth.token}`;
-  else if (auth.mode === 'basic') headers.Authorization = `Basic ${btoa(`${auth.basicUser ?? ''}:${auth.basicPassword ?? ''}`)}`;
+  else if (auth.mode === 'basic') headers.Authorization = basic(auth.basicUser ?? '', auth.basicPassword ?? '');
+  else if (auth.mode === 'oauth') headers.Authorization = `Bearer ${await accessToken(auth.clientId, auth.clientSecret)}`;
   scimAccess = { base: new URL(tenant.baseUrl).pathname, headers };
   return scimAccess;
+}
+
+/**
+ * Basic credentials as RFC 7617 section 2.1 has them with charset="UTF-8" (what the server's challenge names): the
+ * UTF-8 bytes of user:password in base64. btoa alone takes the string as Latin-1: a password with "ö" went out as
+ * another byte sequence, was refused, and the 401's Basic challenge made the browser pop up its own login dialog.
+ */
+function basic(user: string, password: string): string {
+  let binary = '';
+  for (const byte of new TextEncoder().encode(`${user}:${password}`)) binary += String.fromCharCode(byte);
+  return `Basic ${btoa(binary)}`;
+}
+
+/** An access token of the tenant's OAuth 2.0 client (client credentials grant, RFC 6749 section 4.4). */
+async function accessToken(clientId: string, clientSecret: string): Promise<string> {
+  const { tokenEndpoint } = await control<{ tokenEndpoint: string }>('GET', '/oauth');
+  // The token endpoint on the page's own origin (the server may advertise another host name for itself).
+  const res = await fetch(new URL(new URL(tokenEndpoint).pathname, location.origin), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json', [CLIENT_HEADER]: 'dashboard', Authorization: basic(clientId, clientSecret) },
+    body: 'grant_type=client_credentials',
+  });
+  const token = await answer<{ access_token?: string }>(res, 'token endpoint POST');
+  if (typeof token.access_token !== 'string') throw new ApiError(res.status, 'the token endpoint answered without an access_token');
+  return token.access_token;
 }
 
 /** Forget the SCIM credentials (the config changed). */
@@ -111,8 +137,15 @@ export function forgetScimAccess(): void {
 
 /** A SCIM request to the current tenant; the path is relative to its base (e.g. "/Users?filter=..."). */
 export async function scim<T>(method: string, path: string): Promise<T> {
-  const { base, headers } = await access();
-  return answer<T>(await fetch(new URL(`${base}${path}`, location.origin), { method, headers }), `SCIM ${method} ${path}`);
+  let { base, headers } = await access();
+  let res = await fetch(new URL(`${base}${path}`, location.origin), { method, headers });
+  if (res.status === 401) {
+    // The credentials changed since they were read (config, an expired or revoked access token): read them again, once.
+    forgetScimAccess();
+    ({ base, headers } = await access());
+    res = await fetch(new URL(`${base}${path}`, location.origin), { method, headers });
+  }
+  return answer<T>(res, `SCIM ${method} ${path}`);
 }
 
 export interface StreamHandlers {

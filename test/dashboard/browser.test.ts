@@ -269,6 +269,31 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     expect(JSON.parse((await page.locator('#resource-json').textContent()) ?? '').schemas).toContain(USER);
   });
 
+  it('the directory works with Basic auth (a non-ASCII password, sent as UTF-8) and with OAuth 2.0 client credentials', async () => {
+    const basicTenant = await scim.createTenant({ id: 'basic-auth', users: 2, groups: 0 });
+    await basicTenant.control.config.update({ auth: { mode: 'basic', basicUser: 'admin', basicPassword: 'pässwörd-€' } });
+    const oauthTenant = await scim.createTenant({ id: 'oauth-auth', users: 3, groups: 0 });
+    await oauthTenant.control.config.update({ auth: { mode: 'oauth', clientId: 'okta-app', clientSecret: 's3cret' } });
+    const recorded = await open();
+    const page = await openDashboard(recorded, scim.dashboardUrl);
+    await page.getByRole('link', { name: 'Directory' }).click();
+    for (const [id, count] of [['basic-auth', 2], ['oauth-auth', 3]] as const) {
+      await page.locator('#tenant-select').selectOption(id);
+      await expect.poll(() => page.locator('#d-body tr[data-id]').count(), { timeout: 10_000 }).toBe(count);
+      expect(await page.locator('#d-error').isHidden()).toBe(true);
+    }
+    // A revoked access token: the next search gets a new one.
+    await oauthTenant.control.oauth.revokeTokens();
+    expectedErrors = [/status of 401/];
+    await page.locator('#d-filter').fill('active eq true');
+    await page.locator('#d-filter').press('Enter');
+    await expect.poll(() => page.locator('#d-range').textContent()).toBe('1-3 of 3');
+    expect(await page.locator('#d-error').isHidden()).toBe(true);
+    await page.locator('#tenant-select').selectOption('default');
+    await scim.deleteTenant('basic-auth');
+    await scim.deleteTenant('oauth-auth');
+  });
+
   it('reset from the UI restores a deleted user', async () => {
     const recorded = await open();
     const page = await openDashboard(recorded, scim.dashboardUrl);
