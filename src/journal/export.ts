@@ -18,7 +18,7 @@ export interface HarEntry {
     cookies: HarNameValue[];
     headers: HarNameValue[];
     queryString: HarNameValue[];
-    postData?: { mimeType: string; text: string };
+    postData?: { mimeType: string; text: string; comment?: string };
     headersSize: number;
     bodySize: number;
   };
@@ -28,7 +28,7 @@ export interface HarEntry {
     httpVersion: string;
     cookies: HarNameValue[];
     headers: HarNameValue[];
-    content: { size: number; mimeType: string; text?: string };
+    content: { size: number; mimeType: string; text?: string; comment?: string };
     redirectURL: string;
     headersSize: number;
     bodySize: number;
@@ -89,6 +89,11 @@ export function toHarEntry(e: JournalEntry): HarEntry {
   const reqMime = headerValue(e.requestHeaders, 'content-type') ?? 'application/octet-stream';
   const resMime = headerValue(e.responseHeaders, 'content-type') ?? (resText === undefined ? '' : 'application/octet-stream');
   const duration = Math.max(0, e.durationMs);
+  // HAR bodySize is the size of the body as it went over the wire, -1 when not known (HAR 1.2, request and
+  // response): the declared Content-Length, else the text's bytes unless the journal cut it at 64 KiB.
+  const declared = headerValue(e.requestHeaders, 'content-length');
+  const reqWire = declared !== undefined && /^\d+$/.test(declared) ? Number(declared) : undefined;
+  const reqSize = reqText === undefined ? (reqWire ?? 0) : (reqWire ?? (e.requestBodyTruncated ? -1 : Buffer.byteLength(reqText)));
   return {
     startedDateTime: e.time,
     time: duration,
@@ -99,9 +104,11 @@ export function toHarEntry(e: JournalEntry): HarEntry {
       cookies: [],
       headers: headerList(e.requestHeaders),
       queryString,
-      ...(reqText === undefined ? {} : { postData: { mimeType: reqMime, text: reqText } }),
+      ...(reqText === undefined
+        ? {}
+        : { postData: { mimeType: reqMime, text: reqText, ...(e.requestBodyTruncated ? { comment: 'cut at 64 KiB by the journal' } : {}) } }),
       headersSize: -1,
-      bodySize: reqText === undefined ? 0 : Buffer.byteLength(reqText),
+      bodySize: reqSize,
     },
     response: {
       status: e.status,
@@ -113,10 +120,11 @@ export function toHarEntry(e: JournalEntry): HarEntry {
         size: resText === undefined ? 0 : Buffer.byteLength(resText),
         mimeType: resMime,
         ...(resText === undefined ? {} : { text: resText }),
+        ...(e.responseBodyTruncated ? { comment: 'cut at 64 KiB by the journal: size and text are of the part kept' } : {}),
       },
       redirectURL: e.status >= 300 && e.status < 400 ? (headerValue(e.responseHeaders, 'location') ?? '') : '',
       headersSize: -1,
-      bodySize: resText === undefined ? 0 : Buffer.byteLength(resText),
+      bodySize: resText === undefined ? 0 : e.responseBodyTruncated ? -1 : Buffer.byteLength(resText),
     },
     cache: {},
     timings: { send: 0, wait: duration, receive: 0 },

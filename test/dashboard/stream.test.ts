@@ -202,6 +202,37 @@ describe('typed client', () => {
   });
 });
 
+describe('HAR export sizes', () => {
+  it('bodySize is what went over the wire: a body over 64 KiB, a gzip body, a password redacted; a cut response says so', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const scim = await startScimulator({ seeding: { seed: 4, users: 300, groups: 0 } });
+    try {
+      const big = JSON.stringify({ schemas: [USER], userName: 'big@example.com', title: 'x'.repeat(100_000) });
+      expect((await scimFetch(scim, '/Users', { method: 'POST', body: big })).status).toBe(201);
+      const gz = gzipSync(JSON.stringify({ schemas: [USER], userName: 'gz@example.com', displayName: 'y'.repeat(2000) }));
+      expect((await scimFetch(scim, '/Users', { method: 'POST', body: gz, headers: { 'Content-Encoding': 'gzip' } })).status).toBe(201);
+      const secret = JSON.stringify({ schemas: [USER], userName: 'pw@example.com', password: 'a-long-password-of-40-characters-or-so!!' });
+      expect((await scimFetch(scim, '/Users', { method: 'POST', body: secret })).status).toBe(201);
+      // An Okta import page: larger than the 64 KiB the journal keeps of a response.
+      expect((await scimFetch(scim, '/Users?startIndex=1&count=300')).status).toBe(200);
+      type Har = { log: { entries: Array<{ request: { bodySize: number; postData?: { text: string; comment?: string } }; response: { bodySize: number; content: { size: number; comment?: string } } }> } };
+      const [a, b, c, d] = ((await scim.requests.export('har')) as Har).log.entries;
+      expect(a!.request.bodySize).toBe(Buffer.byteLength(big));
+      expect(a!.request.postData!.text.length).toBe(65_536);
+      expect(a!.request.postData!.comment).toMatch(/cut at 64 KiB/);
+      expect(b!.request.bodySize).toBe(gz.length);
+      expect(c!.request.bodySize).toBe(Buffer.byteLength(secret));
+      expect(c!.request.postData!.text).toContain('[REDACTED]');
+      expect(d!.response.bodySize).toBe(-1);
+      expect(d!.response.content.comment).toMatch(/cut at 64 KiB/);
+      expect(b!.response.content.comment).toBeUndefined();
+      expect(b!.response.bodySize).toBeGreaterThan(0);
+    } finally {
+      await scim.close();
+    }
+  });
+});
+
 describe('stream: authentication, cost and bounds', () => {
   it('needs the control token like every control request', async () => {
     const scim = await startScimulator({ controlToken: 'ctl-secret' });
