@@ -153,6 +153,45 @@ function readUtf8(req: IncomingMessage & { body?: unknown }, context: RequestSci
   req.on('error', onError);
 }
 
+/** The largest body of another media type read for the journal before the 415 (what the journal keeps of a body). */
+const REFUSED_BODY_KEPT = 64 * 1024;
+
+/**
+ * A body of a media type the service refuses (415) is read for the journal when its declared length is at most
+ * 64 KiB and nothing else has read it: the connector developer sees what was sent as text/plain or without a
+ * Content-Type (a client that forgot the header) and "copy as curl" sends it again. A chunked or larger body, or one
+ * that fails to arrive, is answered at once / as it ends, without its text, as before.
+ */
+function keepRefused(req: IncomingMessage, context: RequestScimContext, refuse: () => void): void {
+  const declared = req.headers['content-length'];
+  const length = declared !== undefined && /^\d+$/.test(declared) ? Number(declared) : null;
+  if (length === null || length > REFUSED_BODY_KEPT || !readsDirectly(req, 'application/octet-stream')) return refuse();
+  const chunks: Buffer[] = [];
+  let received = 0;
+  let done = false;
+  const finish = (keep: boolean) => {
+    if (done) return;
+    done = true;
+    req.removeListener('data', onData);
+    req.removeListener('end', onEnd);
+    req.removeListener('error', onFail);
+    req.removeListener('aborted', onFail);
+    if (keep && received > 0) context.requestText = Buffer.concat(chunks, received).toString('utf8');
+    refuse();
+  };
+  function onData(chunk: Buffer) {
+    received += chunk.length;
+    if (received > length!) return finish(false);
+    chunks.push(chunk);
+  }
+  const onEnd = () => finish(received === length);
+  const onFail = () => finish(false);
+  req.on('data', onData);
+  req.on('end', onEnd);
+  req.on('error', onFail);
+  req.on('aborted', onFail);
+}
+
 /**
  * The JSON body parser of the SCIM pipeline. UTF-8 bodies without a content coding (what SCIM clients send) are
  * read directly (`readUtf8`); other charsets and gzip/deflate/br bodies go through body-parser, as all bodies did
@@ -176,10 +215,11 @@ export function jsonBody(maxBytes: number, maxDepth = 64): RequestHandler {
     if (!hasBody(req.headers)) return next();
     const contentType = req.headers['content-type'] ?? '';
     const mediaType = contentType.split(';')[0]!.trim();
-    if (!JSON_TYPES.test(mediaType)) {
-      return next(new ScimError(415, undefined, `Unsupported Content-Type "${mediaType || '(none)'}"; send the body as application/scim+json (RFC 7644 section 3.1).`));
-    }
     const context = res.locals?.scim as RequestScimContext | undefined;
+    if (!JSON_TYPES.test(mediaType)) {
+      const refuse = () => next(new ScimError(415, undefined, `Unsupported Content-Type "${mediaType || '(none)'}"; send the body as application/scim+json (RFC 7644 section 3.1).`));
+      return context ? keepRefused(req, context, refuse) : refuse();
+    }
     if (readsDirectly(req, contentType)) return readUtf8(req, context, maxBytes, maxDepth, next);
     parse(req, res, (err?: unknown) => {
       if (err === undefined || err === null) return next();

@@ -49,6 +49,8 @@ export function curlCommand(entry: Pick<JournalEntry, 'method' | 'path' | 'query
   }
   if (entry.requestBody !== null && entry.requestBody !== undefined) {
     const body = typeof entry.requestBody === 'string' ? entry.requestBody : JSON.stringify(entry.requestBody);
+    // Without a Content-Type of its own curl would send application/x-www-form-urlencoded: the header empty sends none.
+    if (!Object.keys(entry.requestHeaders).some((n) => n.toLowerCase() === 'content-type')) parts.push('-H', shellQuote('Content-Type:'));
     parts.push('--data-raw', shellQuote(body));
   }
   return parts.join(' ');

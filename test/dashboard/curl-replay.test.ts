@@ -108,6 +108,29 @@ describe.skipIf(!haveCurl)('copy as curl, replayed by curl', () => {
     same(original, again);
   });
 
+  it('a body of a refused media type (text/plain, no Content-Type): the journal keeps it, the replay is refused the same way', async () => {
+    const body = JSON.stringify({ schemas: [USER], userName: 'no.content.type@example.com', displayName: 'Zoë' });
+    for (const headers of [{ 'Content-Type': 'text/plain;charset=UTF-8' }, {}] as Array<Record<string, string>>) {
+      const { original, again, run } = await replay('POST', '/Users', headers, body);
+      expect(original.status).toBe(415);
+      expect(original.requestBody).toEqual(JSON.parse(body));
+      expect(run.status).toBe('415');
+      same(original, again);
+      expect(again.requestHeaders['content-type']).toEqual(original.requestHeaders['content-type']);
+    }
+    // The server still answers at once what it does not read: a chunked body.
+    const chunked = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${scim.baseUrl}/Users`, { method: 'POST', headers: { ...auth, 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on('error', reject);
+      req.write('partial body, never ended');
+    });
+    expect(chunked).toBe(415);
+  });
+
   it('a body that is not JSON: the journal keeps its text (secrets redacted), the command sends it again', async () => {
     const text = '{"schemas":["' + USER + '"],"userName":"trailing.comma@example.com",}';
     const { original, again, run } = await replay('POST', '/Users', { 'Content-Type': 'application/scim+json' }, text);
