@@ -149,7 +149,7 @@ export function controlRouter(runtime: Scimulator): Router {
   const router = Router();
   const { controlToken } = runtime.options;
   // The dashboard's static files carry no data: served before the token check (the page asks for the token).
-  router.use(dashboardRouter({ tokenRequired: Boolean(controlToken) }));
+  router.use(dashboardRouter({ tokenRequired: Boolean(controlToken), journal: runtime.options.journal }));
   if (controlToken) {
     router.use((req, res, next) => {
       const header = req.headers.authorization ?? '';

@@ -44,7 +44,7 @@ function secure(res: Response): Response {
 }
 
 /** GET /ui (redirect), /ui/ (the page), /ui/boot.json, /ui/<asset>. Mounted before the control token check. */
-export function dashboardRouter({ tokenRequired }: { tokenRequired: boolean }): Router {
+export function dashboardRouter({ tokenRequired, journal = true }: { tokenRequired: boolean; journal?: boolean }): Router {
   const router = Router();
   const dir = dashboardDirectory();
 
@@ -56,7 +56,8 @@ export function dashboardRouter({ tokenRequired }: { tokenRequired: boolean }): 
   });
 
   router.get('/ui/boot.json', (_req, res) => {
-    secure(res).json({ tokenRequired });
+    // journal: false with --no-journal (the page then says why no request shows, instead of waiting for one).
+    secure(res).json({ tokenRequired, journal });
   });
 
   router.get(['/ui/', '/ui/:file'], async (req, res, next) => {

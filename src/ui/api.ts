@@ -73,7 +73,7 @@ async function answer<T>(res: Response, what: string): Promise<T> {
 }
 
 /** What the page learns before it has a token: whether to ask for one. */
-export async function boot(): Promise<{ tokenRequired: boolean }> {
+export async function boot(): Promise<{ tokenRequired: boolean; journal?: boolean }> {
   return answer(await fetch(new URL('ui/boot.json', controlRoot)), 'boot');
 }
 

@@ -123,7 +123,8 @@ async function start(): Promise<void> {
     askToken();
   });
   addEventListener('hashchange', route);
-  const { tokenRequired } = await boot();
+  const { tokenRequired, journal } = await boot();
+  if (journal === false) requests.journalOff();
   if (tokenRequired && getToken() === null) return askToken();
   await enter();
 }

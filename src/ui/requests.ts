@@ -213,11 +213,19 @@ function rove(): void {
   if (current instanceof HTMLElement) current.tabIndex = 0;
 }
 
+/** The server records nothing (--no-journal): the list says so instead of waiting for requests. */
+let recording = true;
+export function journalOff(): void {
+  recording = false;
+  byId('requests-empty').textContent = 'The journal is off (the server runs with --no-journal): it records no requests, so none show here.';
+}
+
 function showCounts(): void {
   const shown = el.body().childElementCount;
   byId('requests-empty').hidden = shown > 0;
   const parts: string[] = [];
-  if (stats) {
+  if (!recording) parts.push('journal off (--no-journal)');
+  else if (stats) {
     parts.push(`journal: ${stats.size.toLocaleString('en')} of ${stats.capacity.toLocaleString('en')} kept`);
     parts.push(`${stats.evicted.toLocaleString('en')} dropped by the journal`);
   }

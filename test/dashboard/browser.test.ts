@@ -468,6 +468,23 @@ describe.skipIf(!run)('dashboard in Chromium with --control-token', () => {
     await scim?.close();
   });
 
+  it('with --no-journal says that the journal is off instead of "No requests yet"', async () => {
+    const off = await startScimulator({ journal: false });
+    try {
+      const recorded = await openPage(browser);
+      const { page } = recorded;
+      await page.goto(off.dashboardUrl);
+      await expect.poll(() => page.locator('#journal-stats').textContent(), { timeout: 10_000 }).toContain('journal off (--no-journal)');
+      await fetch(`${off.baseUrl}/Users`, { headers: { Authorization: `Bearer ${off.token}` } });
+      expect(await page.locator('#requests-empty').textContent()).toMatch(/journal is off/);
+      expect(await page.locator('#requests-empty').isVisible()).toBe(true);
+      expect(recorded.errors).toEqual([]);
+      await page.context().close();
+    } finally {
+      await off.close();
+    }
+  });
+
   it('asks for the token and shows no data without it; with it everything works; the token is in no URL', async () => {
     const origin = new URL(scim.url).origin;
     const recorded = await openPage(browser);

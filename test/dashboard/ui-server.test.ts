@@ -60,12 +60,13 @@ describe('serving the dashboard', () => {
     const app = createApp({ controlToken: 'ctl' });
     expect((await request(app).get('/_mock/ui/')).status).toBe(200);
     expect((await request(app).get('/_mock/ui/main.js')).status).toBe(200);
-    expect((await request(app).get('/_mock/ui/boot.json')).body).toEqual({ tokenRequired: true });
+    expect((await request(app).get('/_mock/ui/boot.json')).body).toEqual({ tokenRequired: true, journal: true });
     expect((await request(app).get('/_mock/requests')).status).toBe(401);
     expect((await request(app).get('/_mock/requests/stream')).status).toBe(401);
     // A file that does not exist is not a way around the token either.
     expect((await request(app).get('/_mock/ui/nope.js')).status).toBe(401);
-    expect((await request(createApp()).get('/_mock/ui/boot.json')).body).toEqual({ tokenRequired: false });
+    expect((await request(createApp()).get('/_mock/ui/boot.json')).body).toEqual({ tokenRequired: false, journal: true });
+    expect((await request(createApp({ journal: false })).get('/_mock/ui/boot.json')).body).toEqual({ tokenRequired: false, journal: false });
   });
 
   it('is off with the control API', async () => {
