@@ -1,7 +1,8 @@
 /**
  * "Copy as curl": a journal entry as the curl command that sends the same request again. Pure, so it is unit
  * tested in node. Credentials were redacted when the entry was recorded; the command puts shell variables in
- * their place ($TOKEN for a bearer token, $CREDENTIALS for anything else), and password values stay "[REDACTED]".
+ * their place ($TOKEN for a bearer token, $CREDENTIALS for anything else, $CLIENT_SECRET for that form field), and
+ * password values in JSON stay "[REDACTED]".
  */
 import type { JournalEntry } from '../journal/journal.js';
 
@@ -47,11 +48,22 @@ export function curlCommand(entry: Pick<JournalEntry, 'method' | 'path' | 'query
     if (SKIPPED.has(name.toLowerCase())) continue;
     for (const value of Array.isArray(raw) ? raw : [raw]) parts.push('-H', headerValue(name, value));
   }
-  if (entry.requestBody !== null && entry.requestBody !== undefined) {
-    const body = typeof entry.requestBody === 'string' ? entry.requestBody : JSON.stringify(entry.requestBody);
+  const contentType = Object.entries(entry.requestHeaders).find(([n]) => n.toLowerCase() === 'content-type')?.[1];
+  const body = entry.requestBody;
+  if (body !== null && typeof body === 'object' && !Array.isArray(body) && /^\s*application\/x-www-form-urlencoded/i.test(String(contentType))) {
+    // A form (the OAuth 2.0 token request): the journal holds its fields, sent again as a form; a redacted secret
+    // comes from a shell variable named after the field ($CLIENT_SECRET).
+    for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+      for (const v of Array.isArray(value) ? value : [value]) {
+        if (v === '[REDACTED]') parts.push('--data-urlencode', `"${key.replace(/["\\`$]/g, '\\$&')}=$${key.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}"`);
+        else parts.push('--data-urlencode', shellQuote(`${key}=${typeof v === 'string' ? v : JSON.stringify(v)}`));
+      }
+    }
+  } else if (body !== null && body !== undefined) {
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
     // Without a Content-Type of its own curl would send application/x-www-form-urlencoded: the header empty sends none.
-    if (!Object.keys(entry.requestHeaders).some((n) => n.toLowerCase() === 'content-type')) parts.push('-H', shellQuote('Content-Type:'));
-    parts.push('--data-raw', shellQuote(body));
+    if (contentType === undefined) parts.push('-H', shellQuote('Content-Type:'));
+    parts.push('--data-raw', shellQuote(text));
   }
   return parts.join(' ');
 }

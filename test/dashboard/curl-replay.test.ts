@@ -31,9 +31,9 @@ function send(url: string, method: string, headers: Record<string, string>, body
 }
 
 /** Runs the command as a user pastes it (TOKEN set); resolves with curl's exit code and the status it printed. */
-function runCurl(command: string, token: string): Promise<{ code: number; status: string }> {
+function runCurl(command: string, token: string, env: Record<string, string> = {}): Promise<{ code: number; status: string }> {
   return new Promise((resolve) => {
-    execFile('bash', ['-c', `TOKEN=${token}; ${command} -s -o /dev/null -w '%{http_code}' --max-time 5`], { timeout: 15_000 }, (err, stdout) => {
+    execFile('bash', ['-c', `TOKEN=${token}; ${command} -s -o /dev/null -w '%{http_code}' --max-time 5`], { timeout: 15_000, env: { ...process.env, ...env } }, (err, stdout) => {
       resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, status: stdout });
     });
   });
@@ -99,6 +99,30 @@ describe.skipIf(!haveCurl)('copy as curl, replayed by curl', () => {
     expect(command).not.toMatch(/content-encoding/i);
     expect(run.status).toBe('200');
     same(original, again);
+  });
+
+  it('an OAuth 2.0 token request (a form, its secret redacted): sent again as a form, the secret from $CLIENT_SECRET or $CREDENTIALS', async () => {
+    const tenant = await scim.createTenant({ id: 'oauth-curl', users: 0, groups: 0 });
+    await tenant.control.config.update({ auth: { mode: 'oauth', clientId: 'okta-app', clientSecret: 's3cr3t &=+ é' } });
+    const endpoint = `${origin}/tenants/oauth-curl/oauth/token`;
+    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: 'okta-app', client_secret: 's3cr3t &=+ é', scope: 'scim users' }).toString();
+    // RFC 6749 section 2.3.1: id and secret form-encoded, then Basic.
+    const basic = Buffer.from(`okta-app:${new URLSearchParams({ s: 's3cr3t &=+ é' }).toString().slice(2)}`).toString('base64');
+    for (const [headers, body] of [
+      [{ 'Content-Type': 'application/x-www-form-urlencoded' }, form],
+      [{ 'Content-Type': 'application/x-www-form-urlencoded', Authorization: `Basic ${basic}` }, 'grant_type=client_credentials'],
+    ] as const) {
+      expect(await send(endpoint, 'POST', headers, body), JSON.stringify(headers)).toBe(200);
+      const original = (await tenant.control.requests.list({ order: 'desc', limit: 1 }))[0]!;
+      expect(original.operation).toBe('token');
+      const command = curlCommand(original, origin);
+      expect(command).not.toContain('s3cr3t');
+      const run = await runCurl(command, scim.token, { CLIENT_SECRET: 's3cr3t &=+ é', CREDENTIALS: basic });
+      expect(run, command).toEqual({ code: 0, status: '200' });
+      const again = (await tenant.control.requests.list({ order: 'desc', limit: 1 }))[0]!;
+      same(original, again);
+    }
+    await scim.deleteTenant('oauth-curl');
   });
 
   it('HEAD: curl asks with --head and ends (with -X HEAD it waits for a body that never comes)', async () => {
