@@ -463,6 +463,9 @@ function detail(e: Row, responseNote = 'loading…'): void {
       : [h('h3', {}, 'Response'), h('p', { class: 'muted', id: 'response-note' }, responseNote)],
     h('h3', {}, 'curl'),
     h('div', { class: 'toolbar' }, h('button', { type: 'button', id: 'copy-curl', onclick: copy }, 'Copy as curl'), copied),
+    e.requestBodyTruncated
+      ? h('p', { class: 'message error', id: 'curl-note' }, 'The journal kept only the first 64 KiB of this body: the command sends that part, not the whole request.')
+      : null,
     curlText,
   );
   article.hidden = false;

@@ -128,6 +128,24 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     expect(await rowsFor('no such text anywhere')).toHaveLength(0);
   });
 
+  it('says, beside copy as curl, when the journal cut the body (the command cannot send the whole request)', async () => {
+    const recorded = await open();
+    const page = await openDashboard(recorded, scim.dashboardUrl);
+    const res = await curlLike(scim, 'POST', '/Users', { schemas: [USER], userName: 'big.body@example.com', title: 'x'.repeat(70_000) });
+    expect(res.status).toBe(201);
+    const row = page.locator('#requests-body tr', { hasText: 'POST' }).filter({ hasText: '201' }).first();
+    await row.waitFor({ timeout: 5000 });
+    await row.click();
+    await expect.poll(() => page.locator('#curl-note').textContent()).toMatch(/first 64 KiB/);
+    // A body kept whole has no such note.
+    await curlLike(scim, 'POST', '/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], count: 1 });
+    const small = page.locator('#requests-body tr', { hasText: '/.search' }).first();
+    await small.waitFor({ timeout: 5000 });
+    await small.click();
+    await expect.poll(() => page.locator('#entry h2').textContent()).toContain('/.search');
+    expect(await page.locator('#curl-note').count()).toBe(0);
+  });
+
   it('badges an Entra-style PATCH ("Replace") and lists its code with the RFC section on the Conformance view', async () => {
     const recorded = await open();
     const page = await openDashboard(recorded, scim.dashboardUrl);
