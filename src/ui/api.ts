@@ -174,6 +174,9 @@ export function openStream(query: JournalStreamQuery, handlers: StreamHandlers):
         const { done, value } = await reader.read();
         if (done) break;
         for (const e of parser.push(value)) {
+          // Aborted by an event of this very read (a hello from another journal restarts the view): the rest of
+          // what the read brought belongs to the stream left behind.
+          if (controller.signal.aborted) break;
           const event = journalStreamEvent(e);
           if (event) handlers.onEvent(event);
         }
