@@ -193,8 +193,12 @@ function row(e: Row): HTMLTableRowElement {
   );
 }
 
+/** The filters the list was last rendered with. */
+let renderedWith = '';
+
 function render(): void {
   const f = filters();
+  renderedWith = JSON.stringify(f);
   const rows: HTMLTableRowElement[] = [];
   for (const e of entries) {
     if (rows.length >= ROWS) break;
@@ -546,8 +550,13 @@ export function init(): void {
     if (ev.key === 'Escape') closeDetail();
   });
   const form = byId<HTMLFormElement>('request-filters');
-  form.addEventListener('input', render);
-  form.addEventListener('change', render);
+  // Only when a filter changed: the search box fires "change" again as it loses focus, which a click on a row
+  // makes happen between its mousedown and its click; rebuilding the rows there lost that click.
+  const rerender = () => {
+    if (JSON.stringify(filters()) !== renderedWith) render();
+  };
+  form.addEventListener('input', rerender);
+  form.addEventListener('change', rerender);
   form.addEventListener('submit', (ev) => ev.preventDefault());
   byId('pause').addEventListener('click', () => {
     paused = !paused;

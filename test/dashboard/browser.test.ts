@@ -110,8 +110,9 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     const page = await openDashboard(recorded, scim.dashboardUrl);
     // An Entra existence check and an Okta-style create whose name has quotes in it.
     await curlLike(scim, 'GET', `/Users?filter=${encodeURIComponent('userName eq "search.me@example.com"')}&count=7`);
-    await curlLike(scim, 'POST', '/Users', { schemas: [USER], userName: 'quoted.name@example.com', name: { givenName: 'Seán "Q"', familyName: "O'Brien" } });
-    await page.locator('#requests-body tr', { hasText: 'POST' }).filter({ hasText: '/Users' }).first().waitFor({ timeout: 5000 });
+    // (A PATCH of a seeded user, not a new one: the other tests count the users.)
+    await curlLike(scim, 'PATCH', `/Users/${users[4].id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Seán "Q" O\'Brien' }] });
+    await page.locator('#requests-body tr', { hasText: users[4].id }).filter({ hasText: 'PATCH' }).first().waitFor({ timeout: 5000 });
     const rowsFor = async (text: string) => {
       await page.locator('#f-text').fill(text);
       return page.locator('#requests-body tr').allTextContents();
@@ -121,9 +122,9 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     expect(search[0]).toContain('search.me');
     expect(await rowsFor('count=7')).toHaveLength(1);
     expect(await rowsFor('Users?filter=userName')).toHaveLength(1);
-    const create = await rowsFor('Seán "Q"');
-    expect(create).toHaveLength(1);
-    expect(create[0]).toContain('POST');
+    const patched = await rowsFor('Seán "Q" O\'Brien');
+    expect(patched).toHaveLength(1);
+    expect(patched[0]).toContain('PATCH');
     expect(await rowsFor('user-agent: curl/8.5.0')).not.toHaveLength(0);
     expect(await rowsFor('no such text anywhere')).toHaveLength(0);
   });
@@ -131,14 +132,19 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
   it('says, beside copy as curl, when the journal cut the body (the command cannot send the whole request)', async () => {
     const recorded = await open();
     const page = await openDashboard(recorded, scim.dashboardUrl);
-    const res = await curlLike(scim, 'POST', '/Users', { schemas: [USER], userName: 'big.body@example.com', title: 'x'.repeat(70_000) });
-    expect(res.status).toBe(201);
-    const row = page.locator('#requests-body tr', { hasText: 'POST' }).filter({ hasText: '201' }).first();
+    // A POST /.search (it creates nothing: the other tests count the users) with a 70 KB body.
+    // (The filter is over the 8192-character limit: a 400 invalidFilter, recorded like any request.)
+    const res = await curlLike(scim, 'POST', '/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: `userName eq "${'x'.repeat(70_000)}"` });
+    expect(res.status).toBe(400);
+    await page.locator('#f-text').fill('xxxxxxxxxxxxxxxxxxxx');
+    const row = page.locator('#requests-body tr', { hasText: '/.search' }).first();
     await row.waitFor({ timeout: 5000 });
     await row.click();
     await expect.poll(() => page.locator('#curl-note').textContent()).toMatch(/first 64 KiB/);
     // A body kept whole has no such note.
-    await curlLike(scim, 'POST', '/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], count: 1 });
+    await page.locator('#f-text').fill('');
+    await curlLike(scim, 'POST', '/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], count: 1, filter: 'userName eq "small.body"' });
+    await page.locator('#f-text').fill('small.body');
     const small = page.locator('#requests-body tr', { hasText: '/.search' }).first();
     await small.waitFor({ timeout: 5000 });
     await small.click();
