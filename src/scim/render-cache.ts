@@ -18,8 +18,11 @@ const UTF8 = new TextEncoder();
 
 export class RenderCache {
   private readonly renderings = new Map<string, Rendering>();
-  /** Short texts computed from the store besides renderings (a User's version with its groups), as long as they. */
-  private readonly derivedTexts = new Map<string, string>();
+  /**
+   * Texts computed from the store besides renderings, per stored resource object (a User's version with its
+   * groups), as long as they: keyed by the object, so a read finds it without building a key.
+   */
+  private derivedTexts = new WeakMap<object, unknown>();
   /** Characters of the kept texts plus bytes of their kept encodings. */
   private weight = 0;
   private stale = false;
@@ -70,16 +73,16 @@ export class RenderCache {
     return bytes;
   }
 
-  /** The text `compute` gives for `key`, kept until the store changes (at most maxEntries of them). */
-  derived(key: string, compute: () => string): string {
+  /** What was kept for this stored object since the store last changed (see keepDerived). */
+  derivedOf(of: object): unknown {
     if (this.stale) this.drop();
-    let text = this.derivedTexts.get(key);
-    if (text === undefined) {
-      text = compute();
-      if (this.derivedTexts.size >= this.maxEntries) this.derivedTexts.clear();
-      this.derivedTexts.set(key, text);
-    }
-    return text;
+    return this.derivedTexts.get(of);
+  }
+
+  /** Keeps a value computed from the store for this stored object until the store changes (or the object is freed). */
+  keepDerived(of: object, value: unknown): void {
+    if (this.stale) this.drop();
+    this.derivedTexts.set(of, value);
   }
 
   set(key: string, text: string): void {
@@ -103,7 +106,7 @@ export class RenderCache {
 
   private drop(): void {
     this.renderings.clear();
-    this.derivedTexts.clear();
+    this.derivedTexts = new WeakMap();
     this.weight = 0;
     this.stale = false;
   }

@@ -462,19 +462,27 @@ export class ScimService {
    */
   versionOf(typeName: string, resource: Resource): string {
     const version = (resource.meta as Record<string, string>).version!;
+    // A read asks two or three times (preconditions, ETag, the behaviour analyser): kept per stored object, with the
+    // stored version it extends, until the store changes.
+    const known = this.renders.derivedOf(resource) as { of: string; tag: string } | undefined;
+    if (known !== undefined && known.of === version) return known.tag;
+    const tag = this.computeVersion(typeName, resource, version);
+    this.renders.keepDerived(resource, { of: version, tag });
+    return tag;
+  }
+
+  private computeVersion(typeName: string, resource: Resource, version: string): string {
     const type = this.registry.resourceType(typeName);
     if (type?.core.id !== USER_SCHEMA_ID) return version;
     const groupType = this.groupType();
     const id = resource.id as string;
     if (!groupType || this.repo.groupsContaining(id).size === 0) return version;
-    return this.renders.derived(`${type.name}\n${id}\n${version}`, () => {
-      let text = '';
-      this.eachGroupOf(groupType, id, (groupId, group, kind) => {
-        text += `${groupId}\u0000${typeof group.displayName === 'string' ? group.displayName : ''}\u0000${kind === 'direct' ? 'd' : 'i'}\u0001`;
-      });
-      const tag = `${version.endsWith('"') ? version.slice(0, -1) : version}.${digest(text)}`;
-      return version.endsWith('"') ? `${tag}"` : tag;
+    let text = '';
+    this.eachGroupOf(groupType, id, (groupId, group, kind) => {
+      text += `${groupId}\u0000${typeof group.displayName === 'string' ? group.displayName : ''}\u0000${kind === 'direct' ? 'd' : 'i'}\u0001`;
     });
+    const tag = `${version.endsWith('"') ? version.slice(0, -1) : version}.${digest(text)}`;
+    return version.endsWith('"') ? `${tag}"` : tag;
   }
 
   private renderMember(member: unknown, baseUrl: string): unknown {
