@@ -19,10 +19,11 @@ const UTF8 = new TextEncoder();
 export class RenderCache {
   private readonly renderings = new Map<string, Rendering>();
   /**
-   * Texts computed from the store besides renderings, per stored resource object (a User's version with its
-   * groups), as long as they: keyed by the object, so a read finds it without building a key.
+   * Values computed from the store besides renderings, per stored resource object (a User's version with its
+   * groups): keyed by the object, so a read finds it without building a key; at most maxEntries (a WeakMap holding
+   * one per resource a 100k scan rendered cost the 100k server ~60 MB of RSS).
    */
-  private derivedTexts = new WeakMap<object, unknown>();
+  private readonly derivedValues = new Map<object, unknown>();
   /** Characters of the kept texts plus bytes of their kept encodings. */
   private weight = 0;
   private stale = false;
@@ -76,13 +77,14 @@ export class RenderCache {
   /** What was kept for this stored object since the store last changed (see keepDerived). */
   derivedOf(of: object): unknown {
     if (this.stale) this.drop();
-    return this.derivedTexts.get(of);
+    return this.derivedValues.get(of);
   }
 
-  /** Keeps a value computed from the store for this stored object until the store changes (or the object is freed). */
+  /** Keeps a value computed from the store for this stored object until the store changes. */
   keepDerived(of: object, value: unknown): void {
     if (this.stale) this.drop();
-    this.derivedTexts.set(of, value);
+    if (this.derivedValues.size >= this.maxEntries) this.derivedValues.clear();
+    this.derivedValues.set(of, value);
   }
 
   set(key: string, text: string): void {
@@ -106,7 +108,7 @@ export class RenderCache {
 
   private drop(): void {
     this.renderings.clear();
-    this.derivedTexts = new WeakMap();
+    this.derivedValues.clear();
     this.weight = 0;
     this.stale = false;
   }
