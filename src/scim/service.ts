@@ -37,11 +37,6 @@ export interface ServiceOptions {
   memberPolicy?: MemberPolicy;
   /** What the target supports (src/scim/capabilities.ts); absent: everything RFC 7643/7644 defines. */
   capabilities?: TargetCapabilities;
-  /**
-   * false: a User that joins or leaves a group keeps its version and lastModified (seeding a directory, whose users
-   * are created with their memberships). Default true: it gets new ones (see touch()).
-   */
-  touchMembers?: boolean;
   /** Does the tenant accept this client deviation (a code of src/profiles/quirks.ts)? Set by the tenant's profile. */
   tolerates?: (code: string) => boolean;
 }
@@ -146,7 +141,6 @@ export class ScimService {
     while (this.repo.get(type.name, id)) id = this.random.uuid();
     const resource = this.stamp(type, id, validated, now, now);
     this.repo.put(type.name, resource);
-    if (type.core.id === GROUP_SCHEMA_ID) this.touchUsers(memberValues(resource.members), this.clock.now());
     this.renders.invalidate();
     return resource;
   }
@@ -227,13 +221,11 @@ export class ScimService {
     for (const [path, edit] of listEdits ?? []) next[path] = this.repo.editList(next[path] as unknown[], edit.removed, edit.appended);
     const created = (existing.meta as Record<string, unknown>).created as string;
     const now = this.clock.now();
-    // The members that join or leave a group (their own memberships change), and a name the groups listing this
-    // resource show as its members' display.
-    const changedMembers = type.core.id !== GROUP_SCHEMA_ID ? [] : members ? [...members.added.map((m) => m.value as string), ...members.removed] : memberDifference(existing.members, next.members);
+    // A name the groups listing this resource show as its members' display. (Members that join or leave are not
+    // written: their version follows their groups through versionOf().)
     const renamed = existing.displayName !== next.displayName || (type.core.id === USER_SCHEMA_ID && existing.userName !== next.userName);
     const resource = this.stamp(type, id, next, created, this.modifiedAt(existing, now));
     this.repo.put(type.name, resource, members && { added: members.added.map((m) => m.value as string), removed: members.removed });
-    this.touchUsers(changedMembers, now);
     if (renamed) this.touchGroupsOf(id, now);
     this.renders.invalidate();
     return resource;
@@ -265,8 +257,6 @@ export class ScimService {
       }
     }
     this.repo.remove(type.name, id);
-    // The users of a deleted group leave it.
-    if (type.core.id === GROUP_SCHEMA_ID) this.touchUsers(memberValues(existing.members), now);
     this.renders.invalidate();
   }
 
@@ -280,32 +270,15 @@ export class ScimService {
   }
 
   /**
-   * A new version and lastModified for a resource whose own data did not change, but whose own memberships did
-   * (a User that joined or left a group), or whose members' display did (a Group whose member was renamed): what a
-   * client reads of it changed, so If-None-Match must no longer answer 304 and a stale If-Match must be 412
-   * (RFC 7644 3.14), and a delta sync on meta.lastModified must find it (RFC 7643 3.1).
+   * A new version and lastModified for a Group whose own data did not change, but whose members' display did (a
+   * member was renamed): what a client reads of it changed, so If-None-Match must no longer answer 304 and a stale
+   * If-Match must be 412 (RFC 7644 3.14). (A User whose groups change is not written: see versionOf().)
    */
   private touch(type: ResourceSchema, resource: Resource, now: number): void {
     const meta = resource.meta as Record<string, unknown>;
     const touched: Resource = { ...resource, meta: { ...meta, lastModified: this.modifiedAt(resource, now), version: `W/"${this.repo.nextSequence()}"` } };
     // A group's members did not change: an empty delta keeps the store from indexing them again.
     this.repo.put(type.name, touched, Array.isArray(resource.members) ? NO_MEMBER_CHANGE : undefined);
-  }
-
-  /**
-   * touch() for the Users among member values that joined or left a group: the members that changed only, never
-   * the whole group. (The users under a nested group that joined or left see it through versionOf().)
-   */
-  private touchUsers(values: readonly string[], now: number): void {
-    const userType = this.userType();
-    if (!userType || values.length === 0 || this.options.touchMembers === false) return;
-    const seen = new Set<string>();
-    for (const value of values) {
-      if (seen.has(value)) continue;
-      seen.add(value);
-      const user = this.repo.get(userType.name, value);
-      if (user) this.touch(userType, user, now);
-    }
   }
 
   /** touch() for the groups that list a resource as a member (their members' display shows its name). */
@@ -516,10 +489,6 @@ export class ScimService {
     return this.registry.resourceTypes().find((t) => t.core.id === GROUP_SCHEMA_ID);
   }
 
-  private userType(): ResourceSchema | undefined {
-    return this.registry.resourceTypes().find((t) => t.core.id === USER_SCHEMA_ID);
-  }
-
   private stamp(type: ResourceSchema, id: string, body: Resource, created: string, lastModified: string): Resource {
     const { schemas, ...attributes } = body;
     return {
@@ -650,23 +619,8 @@ function digest(text: string): string {
   return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
 }
 
-/** The `value` of each member of a member list (none for a resource without members). */
-function memberValues(list: unknown): string[] {
-  const out: string[] = [];
-  if (!Array.isArray(list)) return out;
-  for (const m of list) if (isPlainObject(m) && typeof m.value === 'string') out.push(m.value);
-  return out;
-}
 
 /** The member values in one member list and not the other (either way). */
-function memberDifference(before: unknown, after: unknown): string[] {
-  const a = new Set(memberValues(before));
-  const b = new Set(memberValues(after));
-  const out: string[] = [];
-  for (const v of a) if (!b.has(v)) out.push(v);
-  for (const v of b) if (!a.has(v)) out.push(v);
-  return out;
-}
 
 /** The membership delta of a write that leaves a group's members as they are. */
 const NO_MEMBER_CHANGE: MembershipDelta = Object.freeze({ added: Object.freeze([]) as readonly string[], removed: Object.freeze([]) as readonly string[] });

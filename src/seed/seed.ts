@@ -94,7 +94,7 @@ export function* buildDirectorySteps(scenario: Scenario, options: BuildOptions =
   const clock: Clock = { now: () => referenceMs };
   const ids = new LiteralIds(`${g?.seed ?? 1}:literals`);
   // The directory's users are created with their memberships: a literal group gives its members no new version.
-  const service = new ScimService(registry, store, clock, ids, { groupDisplayNameUnique: options.groupDisplayNameUnique ?? false, touchMembers: false });
+  const service = new ScimService(registry, store, clock, ids, { groupDisplayNameUnique: options.groupDisplayNameUnique ?? false });
   const fail = (pointer: string, reason: string): never => {
     throw new ScenarioError(scenario.source, pointer, reason);
   };

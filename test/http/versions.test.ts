@@ -1,7 +1,8 @@
 /**
  * Versions and conditional requests (RFC 7644 3.14, RFC 9110 13.1): the entity tag a client sees changes whenever
  * the representation it reads changes, including what is computed from other resources (User.groups, RFC 7643
- * 4.1.2; a Group member's display), and meta.lastModified moves with meta.version.
+ * 4.1.2; a Group member's display). A User's meta.lastModified follows its own writes: joining a group of 100,000
+ * members must not write 100,000 users (measured: ~130 MB of RSS on the bench's 100k server).
  */
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
@@ -45,11 +46,8 @@ describe('a User whose computed groups change gets a new version', () => {
     expect(conditional.body.groups).toEqual([expect.objectContaining({ value: group.id, display: 'Tour Guides', type: 'direct' })]);
     const after = await read(c, user.id);
     expect(after.etag).not.toBe(before.etag);
-    // lastModified moves with the version (RFC 7643 3.1), so a delta sync on meta.lastModified finds the change.
-    expect(after.lastModified).toBe('2030-01-01T00:01:00.000Z');
-    expect(Date.parse(after.lastModified)).toBeGreaterThan(Date.parse(before.lastModified));
-    const since = await c.get('/Users').query({ filter: `meta.lastModified gt "${before.lastModified}"` }).expect(200);
-    expect(since.body.Resources.map((r: { id: string }) => r.id)).toEqual([user.id]);
+    // The user was not written: its own details (and lastModified) are as they were; only what its groups show moved.
+    expect(after.lastModified).toBe(before.lastModified);
     // The new tag is the one a conditional GET now matches.
     expect((await c.get(`/Users/${user.id}`).set('If-None-Match', after.etag)).status).toBe(304);
 
@@ -68,9 +66,9 @@ describe('a User whose computed groups change gets a new version', () => {
     const user = await createUser(c, 'bjensen');
     const guides = await createGroup(c, 'Tour Guides', [user.id]);
     const staff = await createGroup(c, 'Staff');
-    // `direct`: the user's own memberships change, so the user is written (lastModified moves); otherwise only
-    // what its groups show changes (another group's name, or its indirect groups), and only the version moves.
-    const step = async (change: () => Promise<unknown>, groups: string[][], direct: boolean) => {
+    // Whether its own memberships change or only what its groups show (a name, an indirect group), the user is not
+    // written: its version moves, its lastModified stays.
+    const step = async (change: () => Promise<unknown>, groups: string[][], _direct: boolean) => {
       advance();
       const before = await read(c, user.id);
       await change();
@@ -79,8 +77,7 @@ describe('a User whose computed groups change gets a new version', () => {
       expect(after.etag).not.toBe(before.etag);
       expect((await c.get(`/Users/${user.id}`).set('If-None-Match', before.etag)).status).toBe(200);
       expectScimError(await patch(c, `/Users/${user.id}`, [{ op: 'replace', path: 'title', value: 'x' }]).set('If-Match', before.etag), 412);
-      if (direct) expect(Date.parse(after.lastModified)).toBeGreaterThan(Date.parse(before.lastModified));
-      else expect(after.lastModified).toBe(before.lastModified);
+      expect(after.lastModified).toBe(before.lastModified);
       // Read again: the same tag (it is a function of what is shown, not of the moment).
       expect((await c.get(`/Users/${user.id}`).set('If-None-Match', after.etag)).status).toBe(304);
     };

@@ -274,24 +274,19 @@ describe('large groups: only the changed members are touched', () => {
     const put = vi.spyOn(store, 'put');
     const lookups = vi.spyOn(store, 'get');
     service.patch('Group', g.id as string, patchOp({ op: 'add', path: 'members', value: [{ value: extra }] }));
-    // The group, and the user that joined it (a new version: its groups changed); no other member.
-    expect(put.mock.calls.map((call) => [call[0], call[1].id])).toEqual([['Group', g.id], ['User', extra]]);
+    expect(put).toHaveBeenCalledTimes(1);
     expect(put.mock.calls[0]![2]).toEqual({ added: [extra], removed: [] });
-    // One lookup for the group, and per new member one for its type and one to give it a new version: not one per member.
-    expect(lookups.mock.calls.length).toBeLessThanOrEqual(4);
-    put.mockClear();
+    // One lookup for the group, and one per new member (its type): not one per member.
+    expect(lookups.mock.calls.length).toBeLessThanOrEqual(3);
     service.patch('Group', g.id as string, patchOp({ op: 'remove', path: `members[value eq "${ids[7]}"]` }, { op: 'remove', path: `members[value eq "${extra}"]` }));
-    expect(put.mock.calls[0]![2]).toEqual({ added: [], removed: [ids[7], extra] });
-    expect(put.mock.calls.map((call) => call[1].id)).toEqual([g.id, ids[7], extra]);
+    expect(put.mock.calls[1]![2]).toEqual({ added: [], removed: [ids[7], extra] });
     expect(store.groupsContaining(ids[7]!).has(g.id as string)).toBe(false);
     expect(store.groupsContaining(extra).has(g.id as string)).toBe(false);
     expect(store.groupsContaining(ids[8]!).has(g.id as string)).toBe(true);
     // Renaming a large group checks no member at all.
     lookups.mockClear();
-    put.mockClear();
     service.patch('Group', g.id as string, patchOp({ op: 'replace', path: 'displayName', value: 'Bigger' }));
-    expect(put).toHaveBeenCalledTimes(1);
-    expect(put.mock.calls[0]![2]).toEqual({ added: [], removed: [] });
+    expect(put.mock.calls[2]![2]).toEqual({ added: [], removed: [] });
     expect(lookups.mock.calls.length).toBe(1);
   });
 

@@ -122,7 +122,7 @@ describe('RFC 7644 3.5.2.2 remove', () => {
     const { c, tenant } = setup();
     const babs = await createUser(c, 'bjensen'); // 1
     const james = await createUser(c, 'jsmith'); // 2
-    const group = await createGroup(c, 'Tour Guides', [{ value: babs.id }, { value: james.id }]); // 3 (its members joined: 4, 5)
+    const group = await createGroup(c, 'Tour Guides', [{ value: babs.id }, { value: james.id }]); // 3
     return { c, tenant, babs, james, group };
   }
 
@@ -135,7 +135,7 @@ describe('RFC 7644 3.5.2.2 remove', () => {
       id: group.id,
       displayName: 'Tour Guides',
       members: [{ value: james.id, type: 'User', $ref: `${BASE}/Users/${james.id}`, display: 'jsmith' }],
-      meta: meta('Group', group.id, 'W/"6"'),
+      meta: meta('Group', group.id, 'W/"4"'),
     });
     const user = await c.get(`/Users/${babs.id}`);
     expect(user.body.groups).toBeUndefined();
@@ -154,7 +154,7 @@ describe('RFC 7644 3.5.2.2 remove', () => {
   it('removes all members of a group', async () => {
     const { c, babs, group } = await groupOfTwo();
     const res = await c.patch(`/Groups/${group.id}`, patchOp({ op: 'remove', path: 'members' }));
-    expect(res.body).toEqual({ schemas: [GROUP_SCHEMA], id: group.id, displayName: 'Tour Guides', meta: meta('Group', group.id, 'W/"6"') });
+    expect(res.body).toEqual({ schemas: [GROUP_SCHEMA], id: group.id, displayName: 'Tour Guides', meta: meta('Group', group.id, 'W/"4"') });
     expect((await c.get(`/Users/${babs.id}`)).body.groups).toBeUndefined();
   });
 
@@ -174,7 +174,7 @@ describe('RFC 7644 3.5.2.2 remove', () => {
 
   it('removes one member and adds another in one request', async () => {
     const { c, babs, james, group } = await groupOfTwo();
-    const third = await createUser(c, 'third'); // 6
+    const third = await createUser(c, 'third'); // 4
     const res = await c.patch(`/Groups/${group.id}`, patchOp(
       { op: 'remove', path: `members[value eq"${babs.id}"]` },
       { op: 'add', path: 'members', value: [{ display: 'James Smith', $ref: `https://example.com/v2/Users/${third.id}`, value: third.id }] },
@@ -184,12 +184,12 @@ describe('RFC 7644 3.5.2.2 remove', () => {
       { value: james.id, type: 'User', $ref: `${BASE}/Users/${james.id}`, display: 'jsmith' },
       { display: 'James Smith', $ref: `${BASE}/Users/${third.id}`, value: third.id, type: 'User' },
     ]);
-    expect(res.body.meta.version).toBe('W/"7"');
+    expect(res.body.meta.version).toBe('W/"5"');
   });
 
   it('replaces all members with remove + add', async () => {
     const { c, babs, group } = await groupOfTwo();
-    const third = await createUser(c, 'third'); // 6
+    const third = await createUser(c, 'third'); // 4
     const res = await c.patch(`/Groups/${group.id}`, patchOp(
       { op: 'remove', path: 'members' },
       {
@@ -214,7 +214,7 @@ describe('RFC 7644 3.5.2.3 replace', () => {
     const babs = await createUser(c, 'bjensen');
     const james = await createUser(c, 'jsmith');
     const old = await createUser(c, 'old');
-    const group = await createGroup(c, 'Tour Guides', [{ value: old.id }]); // 4 (old joined: 5)
+    const group = await createGroup(c, 'Tour Guides', [{ value: old.id }]);
     const res = await c.patch(`/Groups/${group.id}`, patchOp({
       op: 'replace',
       path: 'members',
@@ -231,7 +231,7 @@ describe('RFC 7644 3.5.2.3 replace', () => {
         { display: 'Babs Jensen', $ref: `${BASE}/Users/${babs.id}`, value: babs.id, type: 'User' },
         { display: 'James Smith', $ref: `${BASE}/Users/${james.id}`, value: james.id, type: 'User' },
       ],
-      meta: meta('Group', group.id, 'W/"6"'),
+      meta: meta('Group', group.id, 'W/"5"'),
     });
     expect((await c.get(`/Users/${old.id}`)).body.groups).toBeUndefined();
     expect((await c.get(`/Users/${james.id}`)).body.groups).toEqual([{ value: group.id, $ref: `${BASE}/Groups/${group.id}`, display: 'Tour Guides', type: 'direct' }]);
