@@ -20,8 +20,8 @@ export class RenderCache {
   private readonly renderings = new Map<string, Rendering>();
   /**
    * Values computed from the store besides renderings, per stored resource object (a User's version with its
-   * groups): keyed by the object, so a read finds it without building a key; at most maxEntries (a WeakMap holding
-   * one per resource a 100k scan rendered cost the 100k server ~60 MB of RSS).
+   * groups): keyed by the object, so a read finds it without building a key; at most maxEntries, like the renderings
+   * (a scan renders every resource it returns).
    */
   private readonly derivedValues = new Map<object, unknown>();
   /** Characters of the kept texts plus bytes of their kept encodings. */

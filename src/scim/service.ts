@@ -427,11 +427,10 @@ export class ScimService {
 
   /**
    * The version (ETag) of a resource as a client reads it. A User's computed `groups` (RFC 7643 4.1.2) changes
-   * with writes to other resources: a group renamed, or nested in another one, changes the groups of every user
-   * under it. Those users are not written (that would cost a write per user under the group), so their version
-   * carries a digest of what their `groups` shows (each group's id, display and direct or indirect): it changes
-   * exactly when their rendering does, and costs what rendering `groups` costs. (A user that joins or leaves a
-   * group directly is written: touch().) Without groups, the stored version as it is.
+   * with writes to other resources: a user joins or leaves a group, or a group is renamed or nested in another one.
+   * Those users are not written (that would cost a write per member of the group), so their version carries a
+   * digest of what their `groups` shows (each group's id, display and direct or indirect): it changes exactly when
+   * their rendering does, and costs what rendering `groups` costs. Without groups, the stored version as it is.
    */
   versionOf(typeName: string, resource: Resource): string {
     const version = (resource.meta as Record<string, string>).version!;
