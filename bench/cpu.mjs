@@ -8,6 +8,7 @@
  *   npm run build && node bench/cpu.mjs                     W1, W4, W6 and S (a few minutes)
  *   node bench/cpu.mjs --only W1,S --n 10000 --rounds 5 --users 10000
  *   node bench/cpu.mjs --only W4,W6 --baseline /tmp/base/dist   before/after in one run
+ *   node bench/cpu.mjs --only W6 --split-w6 1                W6, and the journal alone and the 50 rules alone
  *   node bench/cpu.mjs --only W2 --n 20000                  W2 (userName eq) at --users and at --large users
  *   node bench/cpu.mjs --only W2 --ballast 90000             and at --users with a second tenant of 90,000 users
  *                                                           (the heap of the large server, the default tenant's store of the small one)
@@ -40,6 +41,7 @@ const EXTRA = (arg('extra', '') || '').split(' ').filter(Boolean);
 const BASELINE = arg('baseline', '');
 const LARGE = Number(arg('large', '100000'));
 const BALLAST = Number(arg('ballast', '0'));
+const SPLIT_W6 = arg('split-w6', '') !== '';
 const TOKEN = 'scimulator-dev-token';
 const BASE = '/scim/v2';
 const AUTH = { Authorization: `Bearer ${TOKEN}`, Accept: 'application/scim+json' };
@@ -142,15 +144,28 @@ try {
       servers.push(off);
       const on = await startScimulator(`scimulator on${tag}`, [], USERS, dist);
       servers.push(on);
-      for (let i = 0; i < 50; i++) {
-        await request(`${on.origin}/_mock/faults`, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json' },
-          body: { name: `rule ${i}`, match: { operation: 'get', resourceType: 'User', headers: { 'X-Bench-Fault': `rule-${i}` } }, action: { type: 'error', status: 503 } },
-        });
-      }
+      const addRules = async (server) => {
+        for (let i = 0; i < 50; i++) {
+          await request(`${server.origin}/_mock/faults`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: { name: `rule ${i}`, match: { operation: 'get', resourceType: 'User', headers: { 'X-Bench-Fault': `rule-${i}` } }, action: { type: 'error', status: 503 } },
+          });
+        }
+      };
+      await addRules(on);
       cases.push({ name: `W6 off: --no-journal, no rules${tag}`, server: off, requests: w1(await sampleIds(off)), w6: `off${tag}` });
       cases.push({ name: `W6 on: journal + 50 rules${tag}`, server: on, requests: w1(await sampleIds(on)), w6: `on${tag}` });
+      if (SPLIT_W6) {
+        // Which half costs what: the journal alone, the rules alone.
+        const journalOnly = await startScimulator(`scimulator journal only${tag}`, [], USERS, dist);
+        servers.push(journalOnly);
+        const rulesOnly = await startScimulator(`scimulator rules only${tag}`, ['--no-journal'], USERS, dist);
+        servers.push(rulesOnly);
+        await addRules(rulesOnly);
+        cases.push({ name: `W6 journal on, no rules${tag}`, server: journalOnly, requests: w1(await sampleIds(journalOnly)) });
+        cases.push({ name: `W6 --no-journal, 50 rules${tag}`, server: rulesOnly, requests: w1(await sampleIds(rulesOnly)) });
+      }
     }
   }
   for (const c of cases) c.runs = [];
