@@ -31,7 +31,7 @@ import { jsonBody } from './body.js';
 import { controlRouter } from './control.js';
 import { scimErrorHandler, scimNotFound } from './errors.js';
 import { controlLimits, corsMiddleware, durableWrites, malformedPathGuard, requestLimits, scimInputGuard } from './limits.js';
-import { oauthTokenEndpoint, TOKEN_PATHS } from './oauth.js';
+import { oauthTokenEndpoint, TOKEN_ERRORS, TOKEN_PATHS } from './oauth.js';
 import { enterScimDirectly, scimDispatcher, scimUrlTest } from './pipeline.js';
 import { scimRoutes, tenantOf } from './scim-routes.js';
 
@@ -87,8 +87,8 @@ export function createApp(options: StartOptions | Scimulator = {}, hooks: AppHoo
 
   const controlPath = runtime.options.control ? runtime.options.controlPath : undefined;
   const ahead: RequestHandler[] = [];
-  if (runtime.options.cors !== undefined) ahead.push(corsMiddleware(runtime.options.cors, controlPath));
-  ahead.push(malformedPathGuard(controlPath));
+  if (runtime.options.cors !== undefined) ahead.push(corsMiddleware(runtime.options.cors, controlPath, TOKEN_ERRORS));
+  ahead.push(malformedPathGuard(controlPath, TOKEN_ERRORS));
   for (const handler of ahead) app.use(handler);
   if (controlPath !== undefined) {
     const guards = [controlLimits(runtime.options), ...(hooks.sync ? [durableWrites(hooks.sync)] : [])];

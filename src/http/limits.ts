@@ -62,11 +62,27 @@ export function checkRequestTarget(url: string, limits: Pick<LimitOptions, 'maxU
   return undefined;
 }
 
+/** How the token endpoints (src/http/oauth.ts) answer an error: their paths, and RFC 6749 section 5.2's shape. */
+export interface TokenErrorShape {
+  matches(path: string): boolean;
+  send(res: Response, status: number, detail: string): void;
+}
+
+/**
+ * A refusal made ahead of every route, in the shape of the route the request was for: the control API's
+ * {"error"}, the token endpoints' RFC 6749 error, else a SCIM error.
+ */
+function refuseAhead(res: Response, path: string, status: number, detail: string, controlPath: string | undefined, token: TokenErrorShape | undefined): void {
+  if (controlPath && (path === controlPath || path.startsWith(`${controlPath}/`))) return void res.status(status).json({ error: detail });
+  if (token?.matches(path)) return token.send(res, status, detail);
+  sendScimError(res, new ScimError(status, undefined, detail));
+}
+
 /**
  * A path whose percent-encoding does not decode (such as "/Users/%E0%A4%A") is a 400 before any router tries to
- * decode it (the router would throw). Control API paths get the control API's error shape.
+ * decode it (the router would throw). Control API and token endpoint paths get their own error shapes.
  */
-export function malformedPathGuard(controlPath: string | undefined): RequestHandler {
+export function malformedPathGuard(controlPath: string | undefined, token?: TokenErrorShape): RequestHandler {
   return (req, res, next) => {
     const url = req.url;
     const q = url.indexOf('?');
@@ -77,8 +93,7 @@ export function malformedPathGuard(controlPath: string | undefined): RequestHand
       return next();
     } catch {
       const detail = `The request path ${JSON.stringify(path.length > 200 ? `${path.slice(0, 200)}...` : path)} has a malformed percent-encoding; encode each byte of UTF-8 as %XX (RFC 3986 section 2.1).`;
-      if (controlPath && (path === controlPath || path.startsWith(`${controlPath}/`))) return void res.status(400).json({ error: detail });
-      sendScimError(res, new ScimError(400, undefined, detail));
+      refuseAhead(res, path, 400, detail, controlPath, token);
     }
   };
 }
@@ -209,13 +224,13 @@ export function controlLimits(limits: LimitOptions): RequestHandler {
 /**
  * CORS, only when --cors names origins: preflights (OPTIONS with Access-Control-Request-Method) from an allowed
  * origin are answered 204 here, before authentication (browsers never send credentials on a preflight); a
- * preflight from any other origin is 403 (a SCIM error, or on the control API its own {"error"} shape). Actual
- * requests from an allowed origin get Access-Control-Allow-Origin and the response headers a SCIM client reads
- * exposed. Every response says Vary: Origin, those to requests without an Origin too: they carry no
+ * preflight from any other origin is 403 (a SCIM error; the control API and the token endpoints answer in their own
+ * shapes). Actual requests from an allowed origin get Access-Control-Allow-Origin and the response headers a SCIM
+ * client reads exposed. Every response says Vary: Origin, those to requests without an Origin too: they carry no
  * Access-Control-Allow-Origin, so a cache must not hand them to a browser's CORS request (Fetch standard, "CORS
  * protocol and HTTP caches"). Without --cors no CORS header is ever sent.
  */
-export function corsMiddleware(spec: string, controlPath?: string): RequestHandler {
+export function corsMiddleware(spec: string, controlPath?: string, token?: TokenErrorShape): RequestHandler {
   const allowed = parseCorsOrigins(spec);
   const METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE';
   const EXPOSE = 'ETag, Location, Retry-After, WWW-Authenticate, Scimulator-Warning';
@@ -229,9 +244,7 @@ export function corsMiddleware(spec: string, controlPath?: string): RequestHandl
     if (!ok) {
       if (preflight) {
         const detail = `Cross-origin requests from ${origin} are not allowed; allowed origins: ${[...(allowed as Set<string>)].join(', ')} (--cors).`;
-        const path = req.path;
-        if (controlPath && (path === controlPath || path.startsWith(`${controlPath}/`))) return void res.status(403).json({ error: detail });
-        return sendScimError(res, new ScimError(403, undefined, detail));
+        return refuseAhead(res, req.path, 403, detail, controlPath, token);
       }
       return next(); // no CORS headers: the browser keeps the response from the page
     }

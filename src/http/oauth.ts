@@ -19,7 +19,7 @@ import type { RequestScimContext } from '../request-context.js';
 import { DEFAULT_TENANT_ID, type Scimulator } from '../runtime.js';
 import type { Tenant } from '../tenant.js';
 import { secretEquals } from './auth.js';
-import { checkRequestTarget } from './limits.js';
+import { checkRequestTarget, type TokenErrorShape } from './limits.js';
 
 export { TokenStore } from './tokens.js';
 
@@ -135,6 +135,15 @@ const oauthErrors = (runtime: Scimulator): ErrorRequestHandler => (err, _req, re
 
 /** Where the token endpoints are: the default tenant's, and another tenant's. */
 export const TOKEN_PATHS = ['/oauth/token', '/tenants/:tenantId/oauth/token'];
+
+/**
+ * The token endpoints' error shape for refusals made before their router (CORS, a malformed path): paths as express
+ * routes TOKEN_PATHS (any case, a trailing slash), errors as RFC 6749 section 5.2 writes them.
+ */
+export const TOKEN_ERRORS: TokenErrorShape = {
+  matches: (path) => /^(?:\/tenants\/[^/]+)?\/oauth\/token\/?$/i.test(path),
+  send: (res, status, detail) => sendOAuthError(res, new OAuthError(status, 'invalid_request', detail)),
+};
 
 /**
  * The token endpoint of every tenant (mount it at TOKEN_PATHS, before the SCIM pipelines: a base path of "/" would

@@ -87,6 +87,25 @@ describe('CORS', () => {
     }
   });
 
+  it('with --cors, a refused preflight on a token endpoint gets the token endpoint\'s error shape (RFC 6749 5.2)', async () => {
+    const runtime = new Scimulator({ cors: ORIGIN });
+    runtime.createTenant({ id: 'acme' });
+    const app = createApp(runtime);
+    const evil = 'https://evil.example.net';
+    for (const path of ['/oauth/token', '/tenants/acme/oauth/token', '/OAuth/Token/']) {
+      const pre = await request(app).options(path).set('Origin', evil).set('Access-Control-Request-Method', 'POST');
+      expect(pre.status, path).toBe(403);
+      expect(pre.headers['content-type'], path).toMatch(/^application\/json/);
+      expect(pre.headers['cache-control'], path).toBe('no-store');
+      expect(pre.body, path).toEqual({ error: 'invalid_request', error_description: `Cross-origin requests from ${evil} are not allowed; allowed origins: ${ORIGIN} (--cors).` });
+      expect(pre.headers['access-control-allow-origin'], path).toBeUndefined();
+    }
+    // The allowed origin's preflight is answered as on every other route.
+    const ok = await request(app).options('/oauth/token').set('Origin', ORIGIN).set('Access-Control-Request-Method', 'POST');
+    expect(ok.status).toBe(204);
+    expect(ok.headers['access-control-allow-origin']).toBe(ORIGIN);
+  });
+
   it('with --cors, responses to requests without an Origin say Vary: Origin too (they lack the CORS headers)', async () => {
     // Fetch standard, "CORS protocol and HTTP caches": without Vary a cache may hand such a response to a browser's
     // CORS request, which then fails for want of Access-Control-Allow-Origin.

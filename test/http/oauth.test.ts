@@ -133,6 +133,15 @@ describe('OAuth 2.0 client credentials', () => {
     }
   });
 
+  it('a tenant id with a malformed percent-encoding gets the token endpoint\'s error shape, not a SCIM error', async () => {
+    const { tokenRequest } = await setup();
+    const res = await tokenRequest('grant_type=client_credentials', basic('okta-connector', 's3cret!'), '/tenants/%E0%A4%A/oauth/token');
+    expect(res.status, res.text).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.body).toEqual({ error: 'invalid_request', error_description: expect.stringMatching(/"\/tenants\/%E0%A4%A\/oauth\/token" has a malformed percent-encoding/) });
+  });
+
   it('a tenant that does not use OAuth answers unauthorized_client; another tenant has its own endpoint and tokens', async () => {
     const bearerApp = createApp();
     const refused = await request(bearerApp)
