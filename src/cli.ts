@@ -2,6 +2,7 @@
 /** The `scimulator` command: parse flags, call the library, print, exit codes (2 = bad usage, 1 = failure, 4 = --out not writable; report: see report()). */
 import { createWriteStream } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ScimulatorClient, ScimulatorControlError } from './client.js';
@@ -215,13 +216,36 @@ async function seed(argv: Record<string, unknown>): Promise<void> {
       });
       await rename(temporary, out);
     } catch (err) {
-      await rm(temporary, { force: true });
+      // Nothing to remove when the directory is missing or is a file (rm's ENOTDIR would hide the reason).
+      await rm(temporary, { force: true }).catch(() => undefined);
       // 4, as `report` answers an --out it cannot write: the step is broken, not the directory.
-      fail(`cannot write ${out}: ${(err as Error).message}`, 4);
+      fail(`cannot write ${out}: ${writeFailure(err, out, temporary)}`, 4);
     }
     process.stdout.write(`Wrote ${out}: ${summary}\n`);
   }
   if (ignored) process.stderr.write(`scimulator: note: ${ignored}\n`);
+}
+
+/**
+ * Why `out` could not be written, said of the path the user gave: node's message names the temporary file written
+ * beside it ("ENOENT: no such file or directory, open 'missing/dir.json.4242.tmp'").
+ */
+function writeFailure(err: unknown, out: string, temporary: string): string {
+  const { code, message } = err as NodeJS.ErrnoException;
+  const where = dirname(out);
+  switch (code) {
+    case 'ENOENT':
+      return `ENOENT: the directory ${where} does not exist; create it first`;
+    case 'ENOTDIR':
+      return `ENOTDIR: ${where} is not a directory (a part of that path is a file)`;
+    case 'EISDIR':
+      return `EISDIR: ${out} is a directory; name a file`;
+    case 'EACCES':
+    case 'EPERM':
+      return `${code}: no permission to write in ${where}`;
+    default:
+      return String(message).split(temporary).join(out);
+  }
 }
 
 /**

@@ -158,6 +158,21 @@ describe('scimulator seed', { timeout: 90_000 }, () => {
     expect(res.stderr.startsWith(`scimulator: cannot write ${out}: ENOENT`), res.stderr).toBe(true);
     expect(res.stdout).toBe('');
   });
+
+  it('says why --out cannot be written in terms of the path given, not of the temporary file written beside it', () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    const cases: Array<[string, string]> = [
+      [join(dir, 'missing', 'x.json'), `ENOENT: the directory ${join(dir, 'missing')} does not exist; create it first`],
+      [join(file, 'x.json'), `ENOTDIR: ${file} is not a directory (a part of that path is a file)`],
+      [dir, `EISDIR: ${dir} is a directory; name a file`],
+    ];
+    for (const [out, reason] of cases) {
+      const res = run(['seed', '--users', '2', '--groups', '0', '--out', out]);
+      expect(res.status, res.stderr).toBe(4);
+      expect(res.stderr, out).toBe(`scimulator: cannot write ${out}: ${reason}\n`);
+    }
+  });
 });
 
 describe('serve with seeding flags', { timeout: 90_000 }, () => {
