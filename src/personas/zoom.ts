@@ -1,31 +1,43 @@
-/** Zoom, from its SCIM2 API reference. */
+/** Zoom, from its SCIM2 API reference and its rate-limit page. */
 import type { FaultRuleInput } from '../faults/types.js';
 import type { ScimOperation } from '../request-context.js';
 import type { Persona } from './types.js';
 
 const REF = 'https://marketplace.zoom.us/docs/api-reference/scim-api/';
+/** The current SCIM2 reference: "See rate limits for SCIM2 API endpoint rate limits", a Rate Limit Label per endpoint. */
+const SCIM2 = 'https://developers.zoom.us/docs/api/rest/scim-api/';
+const RATE_LIMITS = 'https://marketplace.zoom.us/docs/api-reference/rate-limits';
 
-/** The eleven SCIM2 endpoints Zoom lists, each limited on its own. */
-const ENDPOINTS: Array<[operation: ScimOperation, resourceType: string, label: string]> = [
-  ['list', 'User', 'GET /Users'],
-  ['create', 'User', 'POST /Users'],
-  ['get', 'User', 'GET /Users/{userId}'],
-  ['replace', 'User', 'PUT /Users/{userId}'],
-  ['patch', 'User', 'PATCH /Users/{userId}'],
-  ['delete', 'User', 'DELETE /Users/{userId}'],
-  ['list', 'Group', 'GET /Groups'],
-  ['create', 'Group', 'POST /Groups'],
-  ['get', 'Group', 'GET /Groups/{groupId}'],
-  ['patch', 'Group', 'PATCH /Groups/{groupId}'],
-  ['delete', 'Group', 'DELETE /Groups/{groupId}'],
+/**
+ * The eleven SCIM2 endpoints Zoom lists, by Rate Limit Label. Light: "Create, read, update, and delete a single
+ * resource, e.g. Get A User"; Medium: "Create, read, and update multiple resources at once" (the rate-limit page).
+ */
+const LIGHT: Array<[operation: ScimOperation, resourceType: string]> = [
+  ['create', 'User'],
+  ['get', 'User'],
+  ['replace', 'User'],
+  ['patch', 'User'],
+  ['delete', 'User'],
+  ['create', 'Group'],
+  ['get', 'Group'],
+  ['patch', 'Group'],
+  ['delete', 'Group'],
+];
+const MEDIUM: Array<[operation: ScimOperation, resourceType: string]> = [
+  ['list', 'User'],
+  ['list', 'Group'],
 ];
 
-const perEndpoint: FaultRuleInput[] = ENDPOINTS.map(([operation, resourceType, label]) => ({
-  id: `persona-zoom-${operation}-${resourceType.toLowerCase()}`,
-  name: `Zoom: ${label}, 1 request per second`,
-  match: { operation, resourceType },
-  action: { type: 'rateLimit', limit: 1, windowMs: 1000, detail: 'Zoom: each SCIM2 API endpoint has a rate limit of 1 request/second per account.' },
-}));
+/**
+ * One token bucket per label, shared by every endpoint that carries it (the account's quota for that label). Light's
+ * operations on Users and Groups also take in a PUT of a Group, which Zoom does not offer (answered 501 after it).
+ */
+const perLabel = (label: string, endpoints: Array<[ScimOperation, string]>, perSecond: number): FaultRuleInput => ({
+  id: `persona-zoom-${label.toLowerCase()}`,
+  name: `Zoom: ${label} APIs, ${perSecond} requests per second per account (Business+)`,
+  match: { operation: [...new Set(endpoints.map(([o]) => o))], resourceType: [...new Set(endpoints.map(([, t]) => t))] },
+  action: { type: 'rateLimit', limit: perSecond, windowMs: 1000, detail: `Zoom: the ${label} rate limit of ${perSecond} requests per second (Business+ accounts) is used up; retry after Retry-After.` },
+});
 
 export const ZOOM: Persona = {
   name: 'zoom',
@@ -49,7 +61,11 @@ export const ZOOM: Persona = {
       source: REF,
       note: 'the reference lists eleven endpoints: Users (list, create, get, PUT, PATCH, delete) and Groups (list, create, get, PATCH, delete); the answer to others is not documented (RFC 7644 3.12: 501)',
     },
-    rateLimits: { value: perEndpoint, source: REF, note: 'each SCIM2 endpoint: 1 request per second per account; 429. This is the marketplace reference; the newer reference (https://developers.zoom.us/docs/api/rest/scim-api/) drops the sentence, points to the rate-limit page and gives endpoints rate-limit labels (Light, Medium: on Business+ accounts 80 and 60 requests per second per label, https://marketplace.zoom.us/docs/api-reference/rate-limits), which Scimulator does not model: the 1 per second here is stricter than those' },
+    rateLimits: {
+      value: [perLabel('Light', LIGHT, 80), perLabel('Medium', MEDIUM, 60)],
+      source: SCIM2,
+      note: `the SCIM2 reference sends to the rate-limit page (${RATE_LIMITS}): limits are per account and per Rate Limit Label, "APIs are grouped by Request Type with unique rate limits for each"; SCIM2 needs a Business or Education account, whose (Business+) limits are Light 80 and Medium 60 requests per second; 429. Labels: Get, Update (PUT), Deactivate (PATCH) and Delete a user are Light and List users is Medium in the reference; the other endpoints follow the page's definitions (Light: "Create, read, update, and delete a single resource"; Medium: "multiple resources at once"): lists Medium, the rest Light. The older marketplace reference's "1 request/second per account" for each endpoint is gone from the current one`,
+    },
   },
   notDocumented: {
     sort: 'sortBy',

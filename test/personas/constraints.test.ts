@@ -616,12 +616,8 @@ describe('zoom: Zoom', () => {
   });
 
   constraint('zoom', 'filter', 'Users: userName eq or externalId eq; Groups: displayName eq; others 400', async () => {
-    const { c, tenant, users, groups } = directory({ users: 2, groups: 1, persona: 'zoom' });
-    // One request per second per endpoint: the clock moves on between the requests to one endpoint.
-    const get = (path: string) => {
-      tenant.clock.advance(1000);
-      return c.get(path);
-    };
+    const { c, users, groups } = directory({ users: 2, groups: 1, persona: 'zoom' });
+    const get = (path: string) => c.get(path);
     expect((await get(`/Users?filter=${q(`userName eq "${users[0]!.userName as string}"`)}`)).body.totalResults).toBe(1);
     expect((await get(`/Groups?filter=${q(`displayName eq "${groups[0]!.displayName as string}"`)}`)).body.totalResults).toBe(1);
     const bad = await get(`/Groups?filter=${q('externalId eq "x"')}`);
@@ -639,16 +635,26 @@ describe('zoom: Zoom', () => {
     expectScimError(await c.post('/Groups/.search', { schemas: [SEARCH] }), 501);
   });
 
-  constraint('zoom', 'rateLimits', 'each endpoint: 1 request per second; the next is 429 with Retry-After', async () => {
-    const { c, tenant } = directory({ users: 1, groups: 0, persona: 'zoom' });
-    expect((await c.get('/Users')).status).toBe(200);
-    const limited = await c.get('/Users');
+  // https://developers.zoom.us/docs/api/rest/scim-api/ sends to the rate-limit page: per account and per Rate Limit
+  // Label; Business+ (SCIM2 needs a Business or Education account): Light 80/s, Medium 60/s.
+  constraint('zoom', 'rateLimits', 'per label, per account: Medium (lists) 60 per second, Light (single resources) 80 per second; then 429 with Retry-After', async () => {
+    const { c, tenant, users } = directory({ users: 1, groups: 0, persona: 'zoom' });
+    const id = users[0]!.id as string;
+    // Requests one after another are not limited (the marketplace reference's "1 request/second" per endpoint is gone).
+    for (let i = 0; i < 3; i++) expect((await c.get('/Users')).status).toBe(200);
+    // Medium: the lists of Users and Groups share one budget of 60 per second.
+    for (let i = 3; i < 60; i++) expect(tenant.faults.decide(info({ operation: 'list', resourceType: i % 2 ? 'Group' : 'User', relativePath: i % 2 ? '/Groups' : '/Users' }))).toEqual([]);
+    const limited = await c.get('/Groups');
     expect(limited.status).toBe(429);
     expect(limited.headers['retry-after']).toBe('1');
-    // Another endpoint has its own budget.
-    expect((await c.get('/Groups')).status).toBe(200);
+    expect((await c.get('/Users')).status).toBe(429);
+    // Light has its own budget: 80 single-resource requests, Users and Groups together.
+    expect((await c.get(`/Users/${id}`)).status).toBe(200);
+    for (let i = 1; i < 80; i++) expect(tenant.faults.decide(info({ operation: 'get', resourceType: 'User', relativePath: `/Users/${id}` }))).toEqual([]);
+    expect((await newGroup(c, 'G')).status).toBe(429);
     tenant.clock.advance(1000);
-    expect((await c.get('/Users')).status).toBe(200);
+    expect((await newGroup(c, 'G')).status).toBe(201);
+    expect((await c.get('/Groups')).status).toBe(200);
   });
 });
 
