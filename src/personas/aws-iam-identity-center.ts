@@ -39,6 +39,11 @@ export const AWS_IAM_IDENTITY_CENTER: Persona = {
     etag: { value: false, source: `${GUIDE}/serviceproviderconfig.html` },
     changePassword: { value: false, source: `${GUIDE}/serviceproviderconfig.html` },
     unremovableAttributes: { value: { User: ['userName', 'active'] }, source: `${GUIDE}/patchuser.html`, note: '"the remove patch operation is not supported for userName or active attributes" (a ValidationException); set active with replace' },
+    singleOperationAttributes: {
+      value: { User: ['userName', 'active'] },
+      source: `${GUIDE}/patchuser.html`,
+      note: 'PatchUser, not supported: "Multiple PATCH operations on userName or active attribute": read as a second operation on the same one of them in one request (by path or in a path-less value); a ValidationException. One operation on each, beside operations on other attributes, is taken (Entra ID and Okta send such requests to AWS)',
+    },
     patchableAttributes: {
       value: {
         User: ['userName', 'active', 'externalId', 'displayName', 'nickName', 'profileUrl', 'title', 'userType', 'preferredLanguage', 'locale', 'timezone', 'name', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User', 'emails', 'addresses', 'phoneNumbers'],

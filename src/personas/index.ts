@@ -39,6 +39,7 @@ export function capabilitiesOf(p: Persona): TargetCapabilities {
   if (s.changePassword) caps.changePassword = s.changePassword.value;
   if (s.patchPathFilters) caps.patchPathFilters = s.patchPathFilters.value;
   if (s.unremovableAttributes) caps.unremovableAttributes = s.unremovableAttributes.value;
+  if (s.singleOperationAttributes) caps.singleOperationAttributes = s.singleOperationAttributes.value;
   if (s.requiredAttributes) caps.requiredAttributes = s.requiredAttributes.value;
   if (s.singleValued) caps.singleValued = s.singleValued.value;
   if (s.primaryRequired) caps.primaryRequired = s.primaryRequired.value;
@@ -92,6 +93,7 @@ const ROWS: Array<[PersonaSettingName, string]> = [
   ['unsupportedOperations', 'operations not offered'],
   ['patchPathFilters', 'PATCH paths with filters'],
   ['unremovableAttributes', 'attributes PATCH may not remove'],
+  ['singleOperationAttributes', 'attributes one PATCH may name in one operation only'],
   ['patchableAttributes', 'the only attributes PATCH may change'],
   ['requiredAttributes', 'required on POST / PUT besides the schema\'s'],
   ['singleValued', 'multi-valued attributes kept to one value'],
@@ -142,6 +144,7 @@ function describe(name: PersonaSettingName, value: unknown): string {
     case 'hiddenAttributes':
     case 'uniqueAttributes':
     case 'unremovableAttributes':
+    case 'singleOperationAttributes':
     case 'patchableAttributes':
     case 'requiredAttributes':
     case 'singleValued':

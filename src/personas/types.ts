@@ -36,6 +36,8 @@ export interface PersonaSettings {
   patchPathFilters: Sourced<boolean>;
   /** Attributes a PATCH "remove" may not name, per resource type name. */
   unremovableAttributes: Sourced<Record<string, string[]>>;
+  /** Attributes at most one operation of a PATCH may name, per resource type name. */
+  singleOperationAttributes: Sourced<Record<string, string[]>>;
   /** Attributes a POST or PUT must carry beyond the schema's, per resource type name (paths such as "name.givenName"). */
   requiredAttributes: Sourced<Record<string, string[]>>;
   /** Multi-valued attributes kept to one value, per resource type name. */
@@ -85,6 +87,7 @@ export const PERSONA_SETTING_NAMES: readonly PersonaSettingName[] = [
   'changePassword',
   'patchPathFilters',
   'unremovableAttributes',
+  'singleOperationAttributes',
   'patchableAttributes',
   'requiredAttributes',
   'singleValued',

@@ -78,6 +78,12 @@ export interface TargetCapabilities {
    */
   unremovableAttributes?: Readonly<Record<string, readonly string[]>>;
   /**
+   * Attributes at most one operation of a PatchOp may name, per resource type name (AWS: "Multiple PATCH operations on
+   * userName or active attribute" are not supported), by path in any spelling or as a key of a path-less value; a
+   * second one is the target's `unsupported` answer, before any operation applies.
+   */
+  singleOperationAttributes?: Readonly<Record<string, readonly string[]>>;
+  /**
    * Attributes a POST or PUT must carry, per resource type name, as paths ("name.givenName"), beyond the schema's
    * `required` (AWS: name.givenName, name.familyName, displayName); one missing is the target's `unsupported` answer.
    */
@@ -298,6 +304,29 @@ export function checkPatchRemoves(caps: TargetCapabilities, type: ResourceSchema
     if (operation.op !== 'remove' || operation.path === undefined || !forbidden.has(canonical(operation.path))) continue;
     const name = type.resolve(operation.path)?.canonicalPath ?? operation.path;
     throw unsupported(caps, `the "remove" operation is not supported for ${name} ("${operation.path}"); set it with "replace" instead${name === 'active' ? ', e.g. {"op":"replace","path":"active","value":false}' : ''}.`);
+  }
+}
+
+/** The operations of a PatchOp against the attributes the target lets one PATCH name only once (singleOperationAttributes). */
+export function checkPatchOperationCounts(caps: TargetCapabilities, type: ResourceSchema, operations: readonly { path?: string; value?: unknown }[]): void {
+  const names = caps.singleOperationAttributes?.[type.name];
+  if (!names?.length) return;
+  const canonical = (path: string) => canonicalPathOf(type, path);
+  const wanted = new Map(names.map((name) => [canonical(name), type.resolve(name)?.canonicalPath ?? name]));
+  const seen = new Map<string, number>();
+  for (const operation of operations) {
+    const named: string[] = [];
+    if (operation.path !== undefined) named.push(canonical(operation.path.replace(/\[[^\]]*\]/g, '')));
+    else if (isPlainObject(operation.value)) for (const key of Object.keys(operation.value)) named.push(canonical(key));
+    for (const path of new Set(named)) {
+      const name = wanted.get(path);
+      if (name === undefined) continue;
+      const count = (seen.get(path) ?? 0) + 1;
+      seen.set(path, count);
+      if (count > 1) {
+        throw unsupported(caps, `more than one operation of this PATCH names ${name}; this service takes one operation on ${[...wanted.values()].join(' or ')} per request. Send a single operation with the final value of ${name}.`);
+      }
+    }
   }
 }
 

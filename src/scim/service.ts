@@ -3,7 +3,7 @@
  * rendering of a stored resource into its response shape. Pure: no HTTP, no I/O, time from the clock.
  */
 import { isPlainObject, type ResolvedAttribute, type ResourceSchema } from './attributes.js';
-import { checkAttributeValues, checkMembersOfWrite, checkMembershipPatch, checkPatchAttributes, checkPatchPaths, checkImmutableAttributes, checkPatchRemoves, checkRefusedAttributes, inactiveMemberError, type TargetCapabilities } from './capabilities.js';
+import { checkAttributeValues, checkMembersOfWrite, checkMembershipPatch, checkPatchAttributes, checkPatchOperationCounts, checkPatchPaths, checkImmutableAttributes, checkPatchRemoves, checkRefusedAttributes, inactiveMemberError, type TargetCapabilities } from './capabilities.js';
 import type { Clock } from './clock.js';
 import { ScimError, badRequest, notFound } from './errors.js';
 import { listResources, type ComputedAttributes, type ListOptions, type ListRequest, type ListResult } from './list.js';
@@ -170,6 +170,7 @@ export class ScimService {
     // Constraints on what a client may write: not on operations the server wrote for it.
     if (caps) checkPatchPaths(caps, operations.filter((o) => !o.rewritten).map((o) => o.path));
     if (caps?.unremovableAttributes) checkPatchRemoves(caps, type, operations);
+    if (caps?.singleOperationAttributes) checkPatchOperationCounts(caps, type, operations);
     if (caps?.patchableAttributes) checkPatchAttributes(caps, type, operations);
     const isGroup = type.core.id === GROUP_SCHEMA_ID;
     const isMembers = (attribute: ResolvedAttribute) => isGroup && !attribute.inExtension && attribute.attribute.name === 'members';

@@ -150,6 +150,27 @@ describe('aws: AWS IAM Identity Center', () => {
     expect((await c.patch(`/Users/${id}`, patchOp({ op: 'remove', path: 'nickName' }))).status).toBe(200);
   });
 
+  // https://docs.aws.amazon.com/singlesignon/latest/developerguide/patchuser.html, Not supported: "Multiple PATCH
+  // operations on userName or active attribute".
+  constraint('aws', 'singleOperationAttributes', 'two operations on active (or on userName) in one PATCH are a ValidationException; one on each is taken', async () => {
+    const { c, users } = directory({ users: 1, groups: 0, persona: 'aws' });
+    const id = users[0]!.id as string;
+    const before = (await c.get(`/Users/${id}`)).text;
+    for (const operations of [
+      [{ op: 'replace', path: 'active', value: false }, { op: 'replace', path: 'active', value: true }],
+      [{ op: 'replace', path: 'userName', value: 'a@example.com' }, { op: 'Replace', value: { USERNAME: 'b@example.com' } }],
+      [{ op: 'add', path: 'urn:ietf:params:scim:schemas:core:2.0:User:active', value: true }, { op: 'replace', value: { active: false, displayName: 'X' } }],
+    ]) {
+      const body = expectScimError(await c.patch(`/Users/${id}`, patchOp(...operations)), 400, 'invalidValue');
+      expect(body.detail, JSON.stringify(operations)).toMatch(/^ValidationException: more than one operation of this PATCH names (active|userName); this service takes one operation on userName or active per request/);
+    }
+    expect((await c.get(`/Users/${id}`)).text).toBe(before);
+    // One operation on each of them, with operations on other attributes: taken (Entra ID and Okta send such requests).
+    const taken = await c.patch(`/Users/${id}`, patchOp({ op: 'replace', path: 'userName', value: 'renamed@example.com' }, { op: 'replace', path: 'active', value: false }, { op: 'replace', path: 'displayName', value: 'Renamed' }, { op: 'replace', path: 'title', value: 'Chief' }));
+    expect(taken.status).toBe(200);
+    expect(taken.body).toMatchObject({ userName: 'renamed@example.com', active: false, displayName: 'Renamed', title: 'Chief' });
+  });
+
   // https://docs.aws.amazon.com/singlesignon/latest/developerguide/patchuser.html: "Modification is only allowed for the
   // userName, active, externalId, displayName, nickName, profileUrl, title, userType, preferredLanguage, locale, timezone,
   // name, enterprise, emails, addresses, and phoneNumbers attributes"; patchgroup.html: "Only displayName, members, and
