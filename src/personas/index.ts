@@ -43,6 +43,7 @@ export function capabilitiesOf(p: Persona): TargetCapabilities {
   if (s.requiredAttributes) caps.requiredAttributes = s.requiredAttributes.value;
   if (s.singleValued) caps.singleValued = s.singleValued.value;
   if (s.primaryRequired) caps.primaryRequired = s.primaryRequired.value;
+  if (s.lengthLimits) caps.lengthLimits = s.lengthLimits.value;
   if (s.deactivateOnDelete) caps.deactivateOnDelete = s.deactivateOnDelete.value;
   if (s.patchableAttributes) caps.patchableAttributes = s.patchableAttributes.value;
   if (s.refusedAttributes) caps.refusedAttributes = s.refusedAttributes.value;
@@ -98,6 +99,7 @@ const ROWS: Array<[PersonaSettingName, string]> = [
   ['requiredAttributes', 'required on POST / PUT besides the schema\'s'],
   ['singleValued', 'multi-valued attributes kept to one value'],
   ['primaryRequired', 'values that must be marked primary'],
+  ['lengthLimits', 'longest values (characters)'],
   ['refusedAttributes', 'refused in a POST / PUT (RFC: ignored)'],
   ['immutableAttributes', 'cannot be changed once set'],
   ['deactivateOnDelete', 'DELETE deactivates (active false) instead of removing'],
@@ -152,6 +154,10 @@ function describe(name: PersonaSettingName, value: unknown): string {
     case 'refusedAttributes':
     case 'immutableAttributes':
       return Object.entries(value as Record<string, string[]>).map(([t, names]) => `${t}.${names.join(`, ${t}.`)}`).join(', ');
+    case 'lengthLimits':
+      return Object.entries(value as Record<string, Array<{ path: string; max: number; unlessEmail?: boolean; error?: { status: number; code?: string } }>>)
+        .flatMap(([t, limits]) => limits.map((l) => `${t}.${l.path} ${l.max}${l.unlessEmail ? ' (email addresses taken)' : ''}${l.error ? `, else ${l.error.status}${l.error.code ? ` ${l.error.code}` : ''}` : ''}`))
+        .join(', ');
     case 'patchStatus':
       return Object.entries(value as Record<string, number>).map(([t, status]) => `${t} ${status}`).join(', ');
     case 'rateLimits':

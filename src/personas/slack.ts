@@ -3,6 +3,8 @@ import type { Persona } from './types.js';
 
 const REF = 'https://docs.slack.dev/reference/scim-api';
 const LIMITS = 'https://docs.slack.dev/reference/scim-api/rate-limits';
+const OKTA_LONG_USERNAME = 'https://support.okta.com/help/s/article/Slack-Provisioning-error-Errors-reported-by-the-connector-Errors-description-long-username-user-code-400';
+const SDK_SCIM = 'https://slack.dev/python-slack-sdk/scim/index.html';
 
 /** A token bucket of `burst` requests refilled at `perMinute` per minute. */
 const bucket = (perMinute: number, burst: number) => ({ type: 'rateLimit' as const, limit: burst, windowMs: Math.round((burst / perMinute) * 60_000) });
@@ -23,6 +25,11 @@ export const SLACK: Persona = {
       value: { User: ['emails'] },
       source: `${REF}#post-users`,
       note: 'POST /Users "Must include the userName attribute and at least one email address"; errors (#errors): email_empty "The user\'s primary email is missing from the request"; a PUT without one is refused as well (missing_primary_email)',
+    },
+    lengthLimits: {
+      value: { User: [{ path: 'userName', max: 21, unlessEmail: true, error: { status: 400, scimType: 'invalidValue', code: 'long_username' } }] },
+      source: OKTA_LONG_USERNAME,
+      note: `"The character limit is 21 characters for the Slack username on the Slack side", Slack answering {"Errors":{"description":"long_username (user=<user>)","code":400}} (Okta's article; Slack's own reference pages give no number); an email address is taken: POST /Users "You may provide an email address as the user_name value, but it will be automatically converted to a Slack-appropriate username" (${SDK_SCIM}); Scimulator keeps it as sent. The characters Slack allows in a username are not documented in its SCIM reference (not modelled)`,
     },
     inactiveMember: {
       value: { status: 400, scimType: 'invalidValue', code: 'unable_to_add_deleted_or_guest_to_group' },

@@ -5,7 +5,7 @@
  * tenant's capabilities (src/scim/capabilities.ts), config and fault rules; nothing else knows about personas.
  */
 import type { FaultRuleInput } from '../faults/types.js';
-import type { FilterCapability, OperationRef, VendorError } from '../scim/capabilities.js';
+import type { FilterCapability, LengthLimit, OperationRef, VendorError } from '../scim/capabilities.js';
 import type { MemberPolicy } from '../scim/member-policy.js';
 
 /** A setting and the vendor page that documents it. */
@@ -44,6 +44,8 @@ export interface PersonaSettings {
   singleValued: Sourced<Record<string, string[]>>;
   /** Multi-valued attributes whose values must be marked primary, per resource type name. */
   primaryRequired: Sourced<Record<string, string[]>>;
+  /** String attributes limited in length, per resource type name. */
+  lengthLimits: Sourced<Record<string, LengthLimit[]>>;
   /** Resource type names whose DELETE deactivates (active false) instead of removing. */
   deactivateOnDelete: Sourced<string[]>;
   /** The only attributes a PATCH may name, per resource type name (top-level names, or an extension's URN). */
@@ -92,6 +94,7 @@ export const PERSONA_SETTING_NAMES: readonly PersonaSettingName[] = [
   'requiredAttributes',
   'singleValued',
   'primaryRequired',
+  'lengthLimits',
   'refusedAttributes',
   'immutableAttributes',
   'inactiveMember',

@@ -45,6 +45,18 @@ export interface MemberLimits {
   replaceAll?: boolean;
 }
 
+/** The longest value a target takes for a string attribute. */
+export interface LengthLimit {
+  /** The attribute's path ("userName"). */
+  path: string;
+  /** Most characters (Unicode code points). */
+  max: number;
+  /** An email address is taken whatever its length (Slack converts one given as userName to a username of its own). */
+  unlessEmail?: boolean;
+  /** The answer to a longer value (default: the target's `unsupported` answer). */
+  error?: VendorError;
+}
+
 /** A SCIM operation (src/request-context.ts) on an optional resource type name. */
 export interface OperationRef {
   operation: string;
@@ -94,6 +106,8 @@ export interface TargetCapabilities {
    * A PATCH is checked only on the attributes it changes.
    */
   singleValued?: Readonly<Record<string, readonly string[]>>;
+  /** String attributes the target limits in length, per resource type name (Slack: userName); checked as singleValued. */
+  lengthLimits?: Readonly<Record<string, readonly LengthLimit[]>>;
   /** Multi-valued attributes whose values must be marked `primary`, per resource type name (AWS: emails); checked as singleValued. */
   primaryRequired?: Readonly<Record<string, readonly string[]>>;
   /**
@@ -350,8 +364,11 @@ export function checkMembershipPatch(caps: TargetCapabilities, changes: number, 
   }
 }
 
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
 /**
- * A resource about to be stored against the target's required, single-valued and primary-marked attributes. `before`
+ * A resource about to be stored against the target's required, single-valued, primary-marked and length-limited
+ * attributes. `before`
  * is the stored resource when a PATCH produced `resource`: then only the attributes the PATCH changed are checked,
  * and required ones not at all (a POST or PUT carries the whole resource).
  */
@@ -386,6 +403,18 @@ export function checkAttributeValues(caps: TargetCapabilities, type: ResourceSch
     if (found?.value.some((v) => !isPlainObject(v) || v.primary !== true)) {
       throw unsupported(caps, `each ${found.name} value must be marked primary on this service; send "primary": true.`);
     }
+  }
+  for (const limit of caps.lengthLimits?.[type.name] ?? []) {
+    const resolved = type.resolve(limit.path);
+    if (!resolved) continue;
+    const value = valueAt(resource, resolved);
+    if (typeof value !== 'string' || (limit.unlessEmail && EMAIL.test(value))) continue;
+    const length = [...value].length;
+    if (length <= limit.max || (before !== undefined && valueAt(before, resolved) === value)) continue;
+    const name = resolved.canonicalPath;
+    const what = `${name} ${JSON.stringify(value)} is ${length} characters long; this service takes at most ${limit.max}${limit.unlessEmail ? ' (an email address is taken as it is)' : ''}. Send a ${name} of ${limit.max} characters or fewer.`;
+    if (!limit.error) throw unsupported(caps, what);
+    throw new ScimError(limit.error.status, limit.error.scimType, `${limit.error.code ? `${limit.error.code}: ` : ''}${what}`);
   }
 }
 

@@ -479,10 +479,10 @@ export class ScimService {
     }
   }
 
-  /** The target's required, single-valued and primary-marked attributes (src/scim/capabilities.ts). */
+  /** The target's required, single-valued, primary-marked and length-limited attributes (src/scim/capabilities.ts). */
   private checkAttributeValues(type: ResourceSchema, resource: Resource, before?: Resource): void {
     const caps = this.options.capabilities;
-    if (caps?.requiredAttributes || caps?.singleValued || caps?.primaryRequired) checkAttributeValues(caps, type, resource, before);
+    if (caps?.requiredAttributes || caps?.singleValued || caps?.primaryRequired || caps?.lengthLimits) checkAttributeValues(caps, type, resource, before);
   }
 
   private groupType(): ResourceSchema | undefined {

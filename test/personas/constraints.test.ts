@@ -494,6 +494,25 @@ describe('slack: Slack', () => {
     expectScimError(await c.put(`/Users/${created.body.id as string}`, { schemas: [USER_SCHEMA], userName: 'ada' }), 400, 'invalidValue');
   });
 
+  // https://support.okta.com/help/s/article/Slack-Provisioning-error-Errors-reported-by-the-connector-Errors-description-long-username-user-code-400:
+  // "The character limit is 21 characters for the Slack username on the Slack side" (Slack: long_username, 400);
+  // an email address given as userName is "automatically converted to a Slack-appropriate username".
+  constraint('slack', 'lengthLimits', 'a userName of more than 21 characters is 400 long_username on POST, PUT and PATCH; an email address is taken', async () => {
+    const { c } = directory({ users: 0, groups: 0, persona: 'slack' });
+    const user = (userName: string) => ({ schemas: [USER_SCHEMA], userName, emails: [{ value: 'ada@example.com', primary: true }] });
+    const refused = expectScimError(await c.post('/Users', user('ada_lovelace_countess1')), 400, 'invalidValue');
+    expect(refused.detail).toBe('long_username: userName "ada_lovelace_countess1" is 22 characters long; this service takes at most 21 (an email address is taken as it is). Send a userName of 21 characters or fewer.');
+    expect((await c.get('/Users')).body.totalResults).toBe(0);
+    const ada = await c.post('/Users', user('ada_lovelace_countess'));
+    expect(ada.status).toBe(201);
+    const id = ada.body.id as string;
+    expect((await c.post('/Users', { ...user('augusta.ada.king.lovelace@example.com'), emails: [{ value: 'augusta@example.com' }] })).status).toBe(201);
+    expectScimError(await c.put(`/Users/${id}`, user('ada_lovelace_countess_of')), 400, 'invalidValue');
+    expectScimError(await c.patch(`/Users/${id}`, patchOp({ op: 'replace', path: 'userName', value: 'ada_lovelace_countess_of' })), 400, 'invalidValue');
+    expect((await c.get(`/Users/${id}`)).body.userName).toBe('ada_lovelace_countess');
+    expect((await c.patch(`/Users/${id}`, patchOp({ op: 'replace', path: 'userName', value: 'ada@lovelace.example.com' }))).status).toBe(200);
+  });
+
   // https://docs.slack.dev/reference/scim-api#errors: unable_to_add_deleted_or_guest_to_group "Deleted or guest users
   // cannot be added to the Group" (DELETE /Users/<id> "Sets a Slack user to deactivated").
   constraint('slack', 'inactiveMember', 'a deactivated user cannot be added to a group; one already in it stays', async () => {
