@@ -164,7 +164,7 @@ const formatMs = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 
 
 /** `scimulator seed`: writes the snapshot document of a generated directory (or scenario), without serving. */
 async function seed(argv: Record<string, unknown>): Promise<void> {
-  const [{ createProgressReporter }, { defaultTenantConfig, mergeScenarioOptions, scenarioFor, ScenarioError }, { buildDirectory, describeCounts, snapshotDocumentChunks }] = await serverModules();
+  const [{ createProgressReporter }, { defaultTenantConfig, mergeScenarioOptions, scenarioFor, ScenarioError }, { buildDirectory, describeCounts, seedTargetOf, snapshotDocumentChunks }] = await serverModules();
   const out = argv.out as string;
   if (out === '') fail('--out must name a file (or "-" for standard output)', 2);
   const spec = seedingFlags(argv) ?? {};
@@ -180,8 +180,9 @@ async function seed(argv: Record<string, unknown>): Promise<void> {
   const progress = createProgressReporter(process.stderr, 'Seeding');
   let snapshot;
   try {
-    const { groupDisplayNameUnique } = mergeScenarioOptions(defaultTenantConfig(), scenario);
-    snapshot = buildDirectory(scenario, { groupDisplayNameUnique, onProgress: (done, total) => progress.update(done, total) });
+    const { groupDisplayNameUnique, persona } = mergeScenarioOptions(defaultTenantConfig(), scenario);
+    const target = seedTargetOf(persona);
+    snapshot = buildDirectory(scenario, { groupDisplayNameUnique, ...(target ? { target } : {}), onProgress: (done, total) => progress.update(done, total) });
   } catch (err) {
     if (err instanceof ScenarioError) fail(err.message, 2);
     throw err;

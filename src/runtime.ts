@@ -176,7 +176,8 @@ export class Scimulator {
         checkRequestOverScenario(tenant, spec, scenario);
         this.seeding.add(tenant.id);
         try {
-          await seedTenantSliced(tenant, scenario);
+          // The directory is seeded for the persona the tenant will run with: the request's, over the scenario's.
+          await seedTenantSliced(tenant, scenario, spec.persona !== undefined ? { persona: spec.persona as string } : {});
         } finally {
           this.seeding.delete(tenant.id);
         }

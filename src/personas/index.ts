@@ -62,6 +62,23 @@ export function capabilitiesOf(p: Persona): TargetCapabilities {
   return caps;
 }
 
+/**
+ * The capabilities that say what a stored resource may hold, not how a request is answered (required,
+ * single-valued, primary-marked, length-limited and unique attributes, with the target's error): what a directory
+ * seeded for the persona is made to fit or checked against (src/seed/conform.ts).
+ */
+export function storedCapabilitiesOf(p: Persona): TargetCapabilities {
+  const all = capabilitiesOf(p);
+  const caps: TargetCapabilities = {};
+  if (all.unsupported) caps.unsupported = all.unsupported;
+  if (all.requiredAttributes) caps.requiredAttributes = all.requiredAttributes;
+  if (all.singleValued) caps.singleValued = all.singleValued;
+  if (all.primaryRequired) caps.primaryRequired = all.primaryRequired;
+  if (all.lengthLimits) caps.lengthLimits = all.lengthLimits;
+  if (all.uniqueAttributes) caps.uniqueAttributes = all.uniqueAttributes;
+  return caps;
+}
+
 /** The config a persona sets when a tenant chooses it (explicit settings win, as with profiles). */
 export function configDefaultsOf(p: Persona): Partial<TenantConfig> {
   const s = p.settings;

@@ -16,6 +16,8 @@ import { MemoryStore, type StoreSnapshot } from '../store/memory.js';
 import { toDocument } from '../store/snapshot.js';
 import type { Tenant } from '../tenant.js';
 import { registryWith } from '../scim/schemas/custom.js';
+import { persona as personaNamed, storedCapabilitiesOf } from '../personas/index.js';
+import { checkSeeded, conformGeneratedSteps, type SeedTarget } from './conform.js';
 import { forSeeding, generateDirectorySteps } from './generator.js';
 import { pointerToken } from './json-schema.js';
 import { mergeScenarioOptions, referenceDateOf, ScenarioError, type Scenario } from './scenario.js';
@@ -25,11 +27,24 @@ import { runSteps, runStepsSliced, type Steps } from './steps.js';
 export interface SeedOptions {
   /** Generator progress (done, total), about every 1,000 resources. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * The persona the tenant runs with once seeded, when the request names one over the scenario's (POST
+   * /_mock/tenants {persona}); absent: the persona of the tenant's config with the scenario's options.
+   */
+  persona?: string | null;
 }
 
-export interface BuildOptions extends SeedOptions {
+export interface BuildOptions extends Omit<SeedOptions, 'persona'> {
   /** Whether literal groups must have unique displayNames (the tenant's option). */
   groupDisplayNameUnique?: boolean;
+  /** The persona the directory is seeded for: generated resources are made to fit it, literal ones checked. */
+  target?: SeedTarget;
+}
+
+/** The seed target of a persona name (none for null or an unknown name, which the config checks refuse). */
+export function seedTargetOf(name: string | null | undefined): SeedTarget | undefined {
+  const p = name ? personaNamed(name) : undefined;
+  return p ? { name: p.name, capabilities: storedCapabilitiesOf(p) } : undefined;
 }
 
 export interface SeedSummary {
@@ -76,6 +91,20 @@ export function* buildDirectorySteps(scenario: Scenario, options: BuildOptions =
       throw err;
     }
     yield* shapeDirectorySteps(directory, g.shape ?? 'generic', g.seed);
+    const target = options.target;
+    if (target) {
+      for (const [typeName, list] of [['User', directory.users], ['Group', directory.groups]] as const) {
+        yield* conformGeneratedSteps(list, typeName, target, registry);
+        for (let i = 0; i < list.length; i++) {
+          const resource = list[i]!;
+          const name = typeName === 'User' ? resource.userName : resource.displayName;
+          checkSeeded(resource, typeName, target, registry, (reason) => {
+            throw new ScenarioError(scenario.source, '/generate', `the generated ${typeName} ${JSON.stringify(name)} does not fit: ${reason}; seed without the persona, or list such resources in the file`);
+          });
+          if (i % 1024 === 1023) yield;
+        }
+      }
+    }
     sequence = directory.users.length + directory.groups.length;
     resources.User = directory.users;
     resources.Group = directory.groups;
@@ -94,7 +123,11 @@ export function* buildDirectorySteps(scenario: Scenario, options: BuildOptions =
   const clock: Clock = { now: () => referenceMs };
   const ids = new LiteralIds(`${g?.seed ?? 1}:literals`);
   // The directory's users are created with their memberships: a literal group gives its members no new version.
-  const service = new ScimService(registry, store, clock, ids, { groupDisplayNameUnique: options.groupDisplayNameUnique ?? false });
+  // Under a persona, literal resources are unique as the target keeps them (its answer when not); what else the
+  // target wants of a stored resource is checked once it is created.
+  const target = options.target;
+  const uniqueCaps = target?.capabilities.uniqueAttributes ? { uniqueAttributes: target.capabilities.uniqueAttributes, ...(target.capabilities.unsupported ? { unsupported: target.capabilities.unsupported } : {}) } : undefined;
+  const service = new ScimService(registry, store, clock, ids, { groupDisplayNameUnique: options.groupDisplayNameUnique ?? false, ...(uniqueCaps ? { capabilities: uniqueCaps } : {}) });
   const fail = (pointer: string, reason: string): never => {
     throw new ScenarioError(scenario.source, pointer, reason);
   };
@@ -109,8 +142,9 @@ export function* buildDirectorySteps(scenario: Scenario, options: BuildOptions =
       ids.fixed = raw.id;
       fixedIds.add(raw.id);
     }
+    let created: Resource;
     try {
-      const created = service.create(typeName, body);
+      created = service.create(typeName, body);
       if (typeof created.id === 'string' && typeof raw.id !== 'string') literalAt.set(created.id, pointer);
     } catch (err) {
       if (err instanceof ScimError && err.scimType === 'uniqueness') {
@@ -123,6 +157,7 @@ export function* buildDirectorySteps(scenario: Scenario, options: BuildOptions =
     } finally {
       ids.fixed = undefined;
     }
+    if (target) checkSeeded(created, typeName, target, registry, (reason) => fail(pointer, `${reason}; change it in the file, or seed without the persona`));
   };
   const withoutId = (raw: Resource): Resource => {
     const body: Resource = {};
@@ -220,7 +255,9 @@ function* seedTenantSteps(tenant: Tenant, scenario: Scenario, opts: SeedOptions)
   const started = performance.now();
   const config = mergeScenarioOptions(tenant.config, scenario, (c) => tenant.checkConfig(c));
   seededRules(tenant, scenario); // checked before anything changes
-  const snapshot = yield* buildDirectorySteps(scenario, { ...opts, groupDisplayNameUnique: config.groupDisplayNameUnique });
+  const { persona, ...build } = opts;
+  const target = seedTargetOf(persona !== undefined ? persona : config.persona);
+  const snapshot = yield* buildDirectorySteps(scenario, { ...build, groupDisplayNameUnique: config.groupDisplayNameUnique, ...(target ? { target } : {}) });
   applyScenarioSettings(tenant, scenario);
   yield* tenant.store.loadSteps(snapshot);
   // The very object just loaded: the store keeps its indexed state, so a reset shares it instead of re-indexing.
