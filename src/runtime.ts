@@ -219,13 +219,25 @@ function requestOver(config: TenantConfig, spec: Record<string, unknown>): Tenan
  */
 function checkRequestOverScenario(tenant: Tenant, spec: Record<string, unknown>, scenario: Scenario): void {
   const seeded = tenant.configAfter(mergeScenarioOptions(tenant.config, scenario, (c) => tenant.checkConfig(c)));
+  const source = spec.seedFile !== undefined ? `the options of seedFile ${String(spec.seedFile)}` : "the scenario's options";
   try {
     tenant.checkConfig(requestOver(seeded, spec), seeded);
   } catch (err) {
     if (!(err instanceof ControlError)) throw err;
     const named = (['persona', 'profile'] as const).filter((f) => spec[f] !== undefined && spec[f] !== seeded[f]);
     const what = named.map((f) => `${f} "${String(spec[f])}"`).join(' and ') || 'the request';
-    const source = spec.seedFile !== undefined ? `the options of seedFile ${String(spec.seedFile)}` : "the scenario's options";
     throw new ControlError(400, `${what} and ${source} do not fit together: ${err.message}`, named[0] ?? err.field);
   }
+  // The request's persona replacing the scenario's would replace the page sizes the scenario sets with its own
+  // defaults: said, not done silently (the scenario's persona and page sizes came in one change, so they were its own).
+  if (spec.persona === undefined || spec.persona === seeded.persona) return;
+  const after = tenant.configAfter(requestOver(seeded, spec), seeded);
+  const replaced = (['defaultPageSize', 'maxPageSize'] as const).filter((f) => scenario.options?.[f] !== undefined && after[f] !== seeded[f]);
+  if (!replaced.length) return;
+  const values = (config: TenantConfig) => replaced.map((f) => `${f} ${config[f]}`).join(' and ');
+  throw new ControlError(
+    400,
+    `persona "${String(spec.persona)}" and ${source} do not fit together: they set ${values(seeded)}${seeded.persona ? ` with persona ${seeded.persona}` : ''}, which persona ${String(spec.persona)} would replace with ${values(after)}; leave persona out of the request (or name it in the file's options, whose page sizes then stay), or leave the page sizes out of the file.`,
+    'persona',
+  );
 }

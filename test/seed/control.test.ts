@@ -141,9 +141,39 @@ describe('POST /_mock/tenants seeds the new tenant', () => {
       close.mockRestore();
     }
     expect((await request(a.app).get('/_mock/tenants')).body.tenants.map((t: { id: string }) => t.id)).toEqual(['default']);
-    // The seed file alone, or with a persona that fits it, is fine; the id was freed.
+    // The seed file alone, or with its own persona named again, is fine; the id was freed.
     expect((await createTenant(a, { id: 'zoomed', seedFile: file })).status).toBe(201);
-    expect((await createTenant(a, { id: 'sized', seedFile: file, persona: 'aws' })).status).toBe(201);
+    expect((await createTenant(a, { id: 'sized', seedFile: file, persona: 'slack' })).status).toBe(201);
+    // aws's page sizes (100 / 100) fit together, but would replace the file's 10 / 50 without a word: refused too.
+    const aws = await createTenant(a, { id: 'aws', seedFile: file, persona: 'aws' });
+    expect(aws.status).toBe(400);
+    expect(aws.body.error).toContain('they set defaultPageSize 10 and maxPageSize 50 with persona slack, which persona aws would replace with defaultPageSize 100 and maxPageSize 100');
+  });
+});
+
+describe('POST /_mock/tenants: a persona over the page sizes of a seed file', () => {
+  it('the request\'s persona replacing the file\'s page sizes is refused, naming both values; sizes the persona keeps are fine', async () => {
+    const a = app();
+    const dir = mkdtempSync(join(tmpdir(), 'scimulator-control-'));
+    const file = join(dir, 'slack-25.json');
+    writeFileSync(file, JSON.stringify({ options: { persona: 'slack', defaultPageSize: 25, maxPageSize: 200 }, generate: { seed: 1, users: 3, groups: 0 } }));
+    const res = await createTenant(a, { id: 'gh', seedFile: file, persona: 'github' });
+    expect(res.status, JSON.stringify(res.body)).toBe(400);
+    expect(res.body).toEqual({
+      field: 'persona',
+      error: `persona "github" and the options of seedFile ${file} do not fit together: they set defaultPageSize 25 and maxPageSize 200 with persona slack, which persona github would replace with defaultPageSize 30 and maxPageSize 1000; leave persona out of the request (or name it in the file's options, whose page sizes then stay), or leave the page sizes out of the file.`,
+    });
+    expect((await request(a.app).get('/_mock/tenants')).body.tenants.map((t: { id: string }) => t.id)).toEqual(['default']);
+    // The file's own persona, or the same one named again: its page sizes stay.
+    for (const [id, body] of [['own', {}], ['same', { persona: 'slack' }]] as const) {
+      expect((await createTenant(a, { id, seedFile: file, ...body })).status).toBe(201);
+      expect((await request(a.app).get(`/_mock/tenants/${id}/config`)).body).toMatchObject({ persona: 'slack', defaultPageSize: 25, maxPageSize: 200 });
+    }
+    // A file that sets page sizes and no persona: its sizes are the tenant's own settings and win over the persona's.
+    const sized = join(dir, 'sized.json');
+    writeFileSync(sized, JSON.stringify({ options: { defaultPageSize: 25, maxPageSize: 200 } }));
+    expect((await createTenant(a, { id: 'aws', seedFile: sized, persona: 'aws' })).status).toBe(201);
+    expect((await request(a.app).get('/_mock/tenants/aws/config')).body).toMatchObject({ persona: 'aws', defaultPageSize: 25, maxPageSize: 200 });
   });
 });
 
