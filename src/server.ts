@@ -5,8 +5,9 @@ import type { StartOptions } from './config.js';
 import { createApp } from './http/app.js';
 import { guardServer, serverOptions } from './http/limits.js';
 import { appMessageClasses } from './http/pipeline.js';
+import { configDefaultsOf, persona as personaNamed } from './personas/index.js';
 import { Scimulator } from './runtime.js';
-import { scenarioFor } from './seed/scenario.js';
+import { scenarioFor, type Scenario } from './seed/scenario.js';
 import { applyScenarioSettings, seedTenant, type SeedSummary } from './seed/seed.js';
 import { DataFile } from './store/persist.js';
 
@@ -31,6 +32,24 @@ export interface StartHooks {
   onSeedProgress?: (done: number, total: number) => void;
 }
 
+/**
+ * What the seed file's options replace of --persona, said at start (the file's options are applied after the flags,
+ * so they win): another persona, or page sizes other than the persona's.
+ */
+function personaNote(flag: string | null | undefined, scenario: Scenario): string | undefined {
+  const options = scenario.options;
+  if (!flag || !options) return undefined;
+  if (options.persona !== undefined && options.persona !== flag) {
+    return `seed file ${scenario.source} sets persona ${JSON.stringify(options.persona)} in its options, which replaces --persona ${flag}; remove one of them`;
+  }
+  const p = personaNamed(flag);
+  const defaults = p ? configDefaultsOf(p) : {};
+  const fields = (['defaultPageSize', 'maxPageSize'] as const).filter((f) => options[f] !== undefined && defaults[f] !== undefined && options[f] !== defaults[f]);
+  if (!fields.length) return undefined;
+  const list = (values: Record<string, unknown>) => fields.map((f) => `${f} ${String(values[f])}`).join(' and ');
+  return `seed file ${scenario.source} sets ${list(options)} in its options, over persona ${flag}'s ${list(defaults)}; remove them from the file to keep the persona's`;
+}
+
 export async function startServer(partial: StartOptions = {}, hooks: StartHooks = {}): Promise<RunningServer> {
   const runtime = new Scimulator(partial);
   const { options } = runtime;
@@ -41,6 +60,8 @@ export async function startServer(partial: StartOptions = {}, hooks: StartHooks 
   let seeded: RunningServer['seeded'];
   const seed = () => {
     seeded = { ...seedTenant(tenant, scenario!, { onProgress: hooks.onSeedProgress }), source: scenario!.source };
+    const note = personaNote(options.persona, scenario!);
+    if (note) notes.push(note);
   };
   let dataFile: DataFile | undefined;
   if (options.data) {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
-import { startScimulator } from '../../src/index.js';
+import { startScimulator, startServer } from '../../src/index.js';
 import { capabilitiesOf, persona as personaNamed, PERSONA_NAMES } from '../../src/personas/index.js';
 import { offers } from '../../src/scim/capabilities.js';
 import { Scimulator } from '../../src/runtime.js';
@@ -91,5 +91,23 @@ describe('a directory seeded under a persona', () => {
     expect((await request(app).post('/_mock/tenants').set('Host', HOST).send({ id: 'plain', seedFile: twoEmails })).status).toBe(201);
     // The file's persona replaced by the request's: seeded for the request's.
     expect((await request(app).post('/_mock/tenants').set('Host', HOST).send({ id: 'gh', seedFile: longName, persona: 'github' })).status).toBe(201);
+  });
+
+  it('at start, a seed file whose options replace --persona or its page sizes is said in a note naming both', async () => {
+    const cases: Array<[string, Record<string, unknown>, string | undefined, Record<string, unknown>]> = [
+      ['sized', { defaultPageSize: 25, maxPageSize: 200 }, "sets defaultPageSize 25 and maxPageSize 200 in its options, over persona aws's defaultPageSize 100 and maxPageSize 100; remove them from the file to keep the persona's", { persona: 'aws', defaultPageSize: 25, maxPageSize: 200 }],
+      ['other', { persona: 'slack' }, 'sets persona "slack" in its options, which replaces --persona aws; remove one of them', { persona: 'slack', defaultPageSize: 10 }],
+      ['same', { persona: 'aws', defaultPageSize: 100 }, undefined, { persona: 'aws', defaultPageSize: 100, maxPageSize: 100 }],
+    ];
+    for (const [name, options, note, config] of cases) {
+      const file = seedFile(`start-${name}`, { options, generate: { users: 2, groups: 0 } });
+      const running = await startServer({ port: 0, persona: 'aws', seeding: { file } });
+      try {
+        expect(running.notes, name).toEqual(note ? [`seed file ${file} ${note}`] : []);
+        expect(running.runtime.defaultTenant.config, name).toMatchObject(config);
+      } finally {
+        await running.close();
+      }
+    }
   });
 });
