@@ -368,9 +368,8 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
  * A resource about to be stored against the target's required, single-valued, primary-marked and length-limited
- * attributes. `before`
- * is the stored resource when a PATCH produced `resource`: then only the attributes the PATCH changed are checked,
- * and required ones not at all (a POST or PUT carries the whole resource).
+ * attributes. `before` is the stored resource when a PATCH produced `resource`: then only the attributes the PATCH
+ * changed are checked, and required ones not at all (a POST or PUT carries the whole resource).
  */
 export function checkAttributeValues(caps: TargetCapabilities, type: ResourceSchema, resource: Record<string, unknown>, before?: Record<string, unknown>): void {
   const required = before === undefined ? caps.requiredAttributes?.[type.name] : undefined;

@@ -65,6 +65,6 @@ export function checkSeeded(resource: Resource, typeName: string, target: SeedTa
     checkAttributeValues(target.capabilities, type, resource);
   } catch (err) {
     if (!(err instanceof ScimError)) throw err;
-    refuse(`persona ${target.name} would not store this ${typeName}: ${err.detail}`);
+    refuse(`persona ${target.name} would not store this ${typeName}: ${err.detail.replace(/\.$/, '')}`);
   }
 }

@@ -81,7 +81,7 @@ describe('a directory seeded under a persona', () => {
     expect(aws.status).toBe(400);
     expect(aws.body).toEqual({
       field: 'seedFile',
-      error: `seedFile: ${twoEmails}: /users/0: persona aws would not store this User: ValidationException: emails holds 2 values, but this service keeps one value only; send a single emails value.; change it in the file, or seed without the persona`,
+      error: `seedFile: ${twoEmails}: /users/0: persona aws would not store this User: ValidationException: emails holds 2 values, but this service keeps one value only; send a single emails value; change it in the file, or seed without the persona`,
     });
     const longName = seedFile('long-name', { options: { persona: 'slack' }, users: [{ schemas: [USER], userName: 'ada_lovelace_countess_of_lovelace', emails: [{ value: 'ada@example.com' }] }] });
     const slack = await request(app).post('/_mock/tenants').set('Host', HOST).send({ id: 's', seedFile: longName });
