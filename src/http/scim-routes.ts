@@ -157,6 +157,8 @@ function sendList(req: Request, res: Response, typeNames: string[], request: Lis
     return service.renderText(type.name, resource, base, p);
   });
   const head: Record<string, unknown> = { schemas: [LIST_RESPONSE_SCHEMA], totalResults: result.totalResults, itemsPerPage: result.itemsPerPage };
+  // A target that leaves totalResults out of cursor pages (AWS): index pages keep it.
+  if (result.startIndex === undefined && capabilities?.cursorTotalResults === false) delete head.totalResults;
   if (result.startIndex !== undefined) head.startIndex = result.startIndex;
   if (result.nextCursor !== undefined) head.nextCursor = result.nextCursor;
   if (result.previousCursor !== undefined) head.previousCursor = result.previousCursor;

@@ -35,6 +35,11 @@ export const AWS_IAM_IDENTITY_CENTER: Persona = {
       source: `${GUIDE}/listusers.html`,
       note: `count "Valid Range: Minimum value of 1. Maximum value of 100" (also ${GUIDE}/listgroups.html), and a request that "violates schema" is a ValidationException (400): so count 0 or above 100 is refused, 400 invalidCount, with or without cursor (not capped as RFC 7644 would)`,
     },
+    cursorTotalResults: {
+      value: false,
+      source: `${GUIDE}/listusers.html`,
+      note: `"Including the cursor parameter changes the default response format from non-paginated (with totalResults, startIndex, and itemsPerPage fields) to cursor-based paginated results (with itemsPerPage and nextCursor fields)" (also ${GUIDE}/listgroups.html)`,
+    },
     listProjection: { value: false, source: `${GUIDE}/listusers.html`, note: 'attributes and excludedAttributes not supported' },
     etag: { value: false, source: `${GUIDE}/serviceproviderconfig.html` },
     changePassword: { value: false, source: `${GUIDE}/serviceproviderconfig.html` },

@@ -34,6 +34,7 @@ export function capabilitiesOf(p: Persona): TargetCapabilities {
   if (s.sort) caps.sort = s.sort.value;
   if (s.startIndex) caps.startIndex = s.startIndex.value;
   if (s.countRange) caps.countRange = { ...s.countRange.value };
+  if (s.cursorTotalResults) caps.cursorTotalResults = s.cursorTotalResults.value;
   if (s.listProjection) caps.listProjection = s.listProjection.value;
   if (s.etag) caps.etag = s.etag.value;
   if (s.changePassword) caps.changePassword = s.changePassword.value;
@@ -107,6 +108,7 @@ const ROWS: Array<[PersonaSettingName, string]> = [
   ['startIndex', 'startIndex'],
   ['pageSize', 'page size (default / largest)'],
   ['countRange', 'count accepted (others refused, not capped)'],
+  ['cursorTotalResults', 'totalResults on cursor pages'],
   ['listProjection', 'attributes / excludedAttributes on lists'],
   ['unsupportedOperations', 'operations not offered'],
   ['patchPathFilters', 'PATCH paths with filters'],

@@ -30,6 +30,8 @@ export interface PersonaSettings {
   pageSize: Sourced<{ default: number; max: number }>;
   /** The count values accepted; another is refused (400 invalidCount) rather than capped. */
   countRange: Sourced<{ min: number; max: number }>;
+  /** Whether a page of a cursor-paged list carries totalResults (RFC 9865; false: itemsPerPage and nextCursor only). */
+  cursorTotalResults: Sourced<boolean>;
   listProjection: Sourced<boolean>;
   etag: Sourced<boolean>;
   changePassword: Sourced<boolean>;
@@ -84,6 +86,7 @@ export const PERSONA_SETTING_NAMES: readonly PersonaSettingName[] = [
   'startIndex',
   'pageSize',
   'countRange',
+  'cursorTotalResults',
   'listProjection',
   'etag',
   'changePassword',

@@ -75,6 +75,11 @@ export interface TargetCapabilities {
    * page is capped; RFC 9865 refuses one above it for cursor pagination).
    */
   countRange?: { min: number; max: number };
+  /**
+   * Whether a page of a cursor-paged list carries totalResults (default true). AWS answers cursor pages with
+   * itemsPerPage and nextCursor only: a client that reads totalResults there meets undefined on the real service.
+   */
+  cursorTotalResults?: boolean;
   /** `attributes` / `excludedAttributes` on list requests (default true). */
   listProjection?: boolean;
   /** Versions: ETag headers, meta.version, If-Match, If-None-Match (default true). */

@@ -204,7 +204,8 @@ export class StrictClient {
   }
 
   /** RFC 7644 3.4.2 / RFC 9865: a ListResponse, each resource checked by `item`. */
-  list(body: unknown, at: string, item: (r: unknown, at: string) => string[], opts: { cursor?: boolean } = {}): string[] {
+  /** `totalOptional`: a page that may leave totalResults out (a persona's cursor pages); one given is still checked. */
+  list(body: unknown, at: string, item: (r: unknown, at: string) => string[], opts: { cursor?: boolean; totalOptional?: boolean } = {}): string[] {
     const out: string[] = [];
     if (typeOf(body) !== 'object') return [`${at}: a ListResponse object expected`];
     const b = body as Record<string, unknown>;
@@ -212,7 +213,7 @@ export class StrictClient {
     for (const k of Object.keys(b)) if (!allowed.includes(k)) out.push(`${at}.${k}: not an attribute of a ListResponse`);
     if (JSON.stringify(b.schemas) !== JSON.stringify([LIST])) out.push(`${at}.schemas: ${JSON.stringify(b.schemas)}`);
     const total = b.totalResults;
-    if (typeof total !== 'number' || !Number.isInteger(total) || total < 0) out.push(`${at}.totalResults: a non-negative integer is REQUIRED, got ${JSON.stringify(total)}`);
+    if ((total !== undefined || !opts.totalOptional) && (typeof total !== 'number' || !Number.isInteger(total) || total < 0)) out.push(`${at}.totalResults: a non-negative integer is REQUIRED, got ${JSON.stringify(total)}`);
     const resources = b.Resources;
     if (resources === undefined) {
       if (typeof total === 'number' && total > 0) out.push(`${at}.Resources: REQUIRED when totalResults is non-zero`);

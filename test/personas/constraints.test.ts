@@ -109,6 +109,25 @@ describe('aws: AWS IAM Identity Center', () => {
     expect((await c.get('/Users?cursor=&count=1')).body.itemsPerPage).toBe(1);
   });
 
+  constraint('aws', 'cursorTotalResults', 'cursor pages carry itemsPerPage and nextCursor, not totalResults; pages without cursor keep it', async () => {
+    const { c } = directory({ users: 150, groups: 3, persona: 'aws' });
+    const first = (await c.get('/Users?cursor=&count=100')).body;
+    expect(first).not.toHaveProperty('totalResults');
+    expect(first.itemsPerPage).toBe(100);
+    expect(typeof first.nextCursor).toBe('string');
+    const last = (await c.get(`/Users?cursor=${encodeURIComponent(first.nextCursor)}&count=100`)).body;
+    expect(last).not.toHaveProperty('totalResults');
+    expect(last.itemsPerPage).toBe(50);
+    expect((await c.get('/Groups?cursor=')).body).not.toHaveProperty('totalResults');
+    // Without cursor: the non-paginated format, with totalResults, startIndex and itemsPerPage.
+    const plain = (await c.get('/Users')).body;
+    expect(plain.totalResults).toBe(150);
+    expect(plain.startIndex).toBe(1);
+    // Without the persona, a cursor page keeps totalResults (RFC 9865).
+    const { c: rfc } = directory({ users: 3, groups: 0 });
+    expect((await rfc.get('/Users?cursor=&count=2')).body.totalResults).toBe(3);
+  });
+
   constraint('aws', 'listProjection', 'attributes and excludedAttributes on a list are refused', async () => {
     const { c } = directory({ users: 2, groups: 0, persona: 'aws' });
     expect(expectScimError(await c.get('/Users?attributes=userName'), 400, 'invalidValue').detail).toMatch(/"attributes" is not supported on list requests/);
