@@ -149,7 +149,7 @@ export class TenantControl {
     export: (format: 'ndjson' | 'har' = 'ndjson') => this.call<unknown>('GET', `/requests/export?format=${format}`),
     /**
      * The live feed: entries as they are recorded (after `since`, or the last `tail`, or from now), with `hello`,
-     * `dropped` and `stats` events. `for await (const e of scim.requests.stream({ operation: 'patch' }))`; break
+     * `dropped`, `cleared` and `stats` events. `for await (const e of scim.requests.stream({ operation: 'patch' }))`; break
      * (or abort `signal`) to close it.
      */
     stream: (query: JournalStreamQuery = {}, { signal }: { signal?: AbortSignal } = {}) => this.streamEvents(query, signal),

@@ -117,9 +117,9 @@ function tenantScopedPaths(): Record<string, Schema> {
       get: {
         summary: 'The journal live, as Server-Sent Events (text/event-stream); the dashboard reads it',
         description:
-          'Events: `hello` once ({lastSeq, size, capacity, evicted, since, journal}: `journal` is the id of this journal, new after a restart or when a tenant is created again, its seqs starting over); one unnamed event per journal entry, its `id` the entry seq; ' +
+          'Events: `hello` once ({lastSeq, size, capacity, evicted, cleared, since, journal}: `journal` is the id of this journal, new after a restart or when a tenant is created again, its seqs starting over); one unnamed event per journal entry, its `id` the entry seq; ' +
           '`dropped` ({missed}) when entries left the journal before this viewer read them (a slow reader never makes the server buffer more ' +
-          'than about 1 MiB for it); `stats` every 5 s ({lastSeq, size, capacity, evicted}). Starts after `since` (or the `Last-Event-ID` ' +
+          'than about 1 MiB for it); `stats` every 5 s ({lastSeq, size, capacity, evicted, cleared}); `cleared` (the same counters) at once when the journal is cleared (DELETE /requests, a reset): `cleared` is the last seq that clear removed, so a viewer drops what it shows up to it (0 before the first clear). Starts after `since` (or the `Last-Event-ID` ' +
           'header), or with the last `tail` matching entries, or (neither) with the next entry. The journal filters of GET /requests apply ' +
           '(except order); `limit` ends the stream after that many entries, `timeoutMs` after that long; otherwise it runs until the client leaves. ' +
           '`response=none` leaves responseHeaders and responseBody out of the entries (GET /requests/{requestId} has them); it is what the dashboard reads. ' +

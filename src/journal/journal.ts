@@ -135,6 +135,13 @@ export class Journal {
   /** Entries dropped from the buffer to make room for newer ones, or too large to keep (clear() does not count). */
   evicted = 0;
   /**
+   * The last seq recorded when clear() last ran (0 before the first clear): every entry up to it is gone on purpose.
+   * A viewer that still shows such entries (the dashboard) drops them when it learns this number.
+   */
+  clearedThrough = 0;
+  /** Called after every clear() (the live streams tell their viewers at once). */
+  private readonly clearListeners = new Set<() => void>();
+  /**
    * Names this journal among all others: a restarted server, or a tenant deleted and created again, has a new
    * journal whose seqs start at 1 again; a viewer that compares this id knows its seqs mean other requests.
    */
@@ -344,6 +351,26 @@ export class Journal {
     this.head = 0;
     this.held = 0;
     this.heldBytes = 0;
+    this.clearedThrough = this.seq;
+    for (const listener of [...this.clearListeners]) {
+      try {
+        listener();
+      } catch (err) {
+        process.emitWarning(`scimulator journal: a clear listener failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  /**
+   * Calls `listener` after every clear() (DELETE /requests, a reset): the live stream tells its viewer that the
+   * entries it shows are gone. Returns the unsubscribe function. Not a subscriber of entries: `subscribers` does not
+   * count it, and recording costs nothing more.
+   */
+  onClear(listener: () => void): () => void {
+    this.clearListeners.add(listener);
+    return () => {
+      this.clearListeners.delete(listener);
+    };
   }
 
   /**

@@ -3,13 +3,16 @@
  * and any tool can (curl -N, EventSource when there is no control token, ScimulatorClient.requests.stream()).
  *
  *   retry: 3000
- *   event: hello     data: {"lastSeq","size","capacity","evicted","since",   once, first ("journal" names the journal:
- *                          "journal"}                                          another id means seqs start over)
+ *   event: hello     data: {"lastSeq","size","capacity","evicted","cleared", once, first ("journal" names the journal:
+ *                          "since","journal"}                                  another id means seqs start over)
  *   id: 12           data: <journal entry>                                     one per entry (the default event;
  *                                                                              with response=none, no responseHeaders/Body)
  *   event: dropped   data: {"missed": n}                                       entries evicted before this viewer got
  *                                                                              them (not those a reset/clear removed)
- *   event: stats     data: {"lastSeq","size","capacity","evicted"}             every 5 s (also a keep-alive)
+ *   event: stats     data: {"lastSeq","size","capacity","evicted","cleared"} every 5 s (also a keep-alive)
+ *   event: cleared   data: {"lastSeq","size","capacity","evicted","cleared"} at once when the journal is cleared
+ *                                                                              (DELETE /requests, a reset): every
+ *                                                                              entry with seq <= cleared is gone
  *
  * A viewer is a cursor into the journal, woken by Journal.subscribe: the ring buffer is the only queue. Entries
  * are written while the viewer's socket holds less than `bufferLimit` bytes; past that the viewer waits for
@@ -57,6 +60,11 @@ export interface JournalStats {
   capacity: number;
   /** Entries the ring buffer dropped to make room (since the start; clear() does not count). */
   evicted: number;
+  /**
+   * The last seq the last clear (DELETE /requests, a reset) removed, 0 before the first: a viewer drops the entries
+   * it shows with a seq up to this one (the journal no longer has them).
+   */
+  cleared: number;
 }
 
 /** An entry as the stream sends it: whole, or without its response when asked with response=none. */
@@ -67,13 +75,14 @@ export type JournalStreamEvent =
   | { type: 'entry'; entry: StreamedJournalEntry }
   | ({ type: 'hello'; since: number; journal: string } & JournalStats)
   | ({ type: 'stats' } & JournalStats)
+  | ({ type: 'cleared' } & JournalStats)
   | { type: 'dropped'; missed: number };
 
 /** GET /requests/stream parameters: the journal filters (not order) plus where to start and when to end. */
 export type JournalStreamQuery = Omit<JournalQuery, 'order'> & { tail?: number; timeoutMs?: number; response?: 'full' | 'none' };
 
 export function journalStats(journal: Journal): JournalStats {
-  return { lastSeq: journal.lastSeq, size: journal.size, capacity: journal.capacity, evicted: journal.evicted };
+  return { lastSeq: journal.lastSeq, size: journal.size, capacity: journal.capacity, evicted: journal.evicted, cleared: journal.clearedThrough };
 }
 
 /** What `response=none` leaves out of each entry. */
@@ -121,6 +130,7 @@ export function streamJournal(journal: Journal, req: IncomingMessage, res: Serve
     if (done) return;
     done = true;
     unsubscribe();
+    unsubscribeClear();
     clearInterval(stats);
     if (timer) clearTimeout(timer);
     opts.signal?.removeEventListener('abort', finish);
@@ -187,6 +197,10 @@ export function streamJournal(journal: Journal, req: IncomingMessage, res: Serve
   };
 
   const unsubscribe = journal.subscribe(schedule);
+  // Said at once, not at the next stats event: a viewer still shows the rows the clear removed.
+  const unsubscribeClear = journal.onClear(() => {
+    if (!done) res.write(event('cleared', journalStats(journal)));
+  });
   const stats = setInterval(() => {
     if (!waitingDrain) res.write(event('stats', journalStats(journal)));
   }, opts.statsIntervalMs ?? STREAM_STATS_INTERVAL_MS);

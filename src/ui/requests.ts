@@ -41,6 +41,8 @@ export function whenTenantGone(handler: () => void): void {
 let started = false;
 let missed = 0;
 let stats: JournalStats | undefined;
+/** The last `cleared` the stream told (entries up to it were dropped from the view). */
+let clearedThrough = 0;
 let retryTimer: number | undefined;
 const searchText = new WeakMap<Row, string>();
 const listeners: Array<(batch: Row[]) => void> = [];
@@ -280,6 +282,7 @@ function receive(event: JournalStreamEvent): void {
   switch (event.type) {
     case 'hello':
     case 'stats':
+    case 'cleared':
       // Another journal (the server restarted, or the tenant was deleted and created again): its seqs start over
       // and name other requests, so the view starts over from it. (A server without journal ids: one behind.)
       if (event.type === 'hello') {
@@ -287,7 +290,9 @@ function receive(event: JournalStreamEvent): void {
         if (event.journal === undefined && event.lastSeq < lastSeq) return restart();
         journalId = event.journal;
       }
-      stats = { lastSeq: event.lastSeq, size: event.size, capacity: event.capacity, evicted: event.evicted };
+      stats = { lastSeq: event.lastSeq, size: event.size, capacity: event.capacity, evicted: event.evicted, cleared: event.cleared ?? 0 };
+      // Cleared from anywhere (DELETE /requests or a reset from a test, another tab): the rows it removed go too.
+      if (stats.cleared > clearedThrough) dropCleared(stats.cleared);
       showCounts();
       break;
     case 'dropped':
@@ -342,6 +347,7 @@ export function restart(): void {
   journalId = undefined;
   missed = 0;
   stats = undefined;
+  clearedThrough = 0;
   started = false;
   for (const set of Object.values(seen)) set.clear();
   showChoices();
@@ -475,12 +481,13 @@ function detail(e: Row, responseNote = 'loading…'): void {
   article.hidden = false;
 }
 
-function closeDetail(): void {
+/** Closes the detail; `focusRow` (Escape, the close button) puts the focus back on the row it showed. */
+function closeDetail(focusRow = true): void {
   const seq = selected?.seq;
   selected = undefined;
   el.detail().hidden = true;
   for (const r of el.body().querySelectorAll('tr[aria-selected="true"]')) r.setAttribute('aria-selected', 'false');
-  if (seq !== undefined) el.body().querySelector<HTMLElement>(`tr[data-seq="${seq}"]`)?.focus();
+  if (focusRow && seq !== undefined) el.body().querySelector<HTMLElement>(`tr[data-seq="${seq}"]`)?.focus();
 }
 
 function select(e: Row, focusDetail = false): void {
@@ -582,7 +589,20 @@ export function journalCleared(): void {
   bySeq.clear();
   pending = [];
   if (stats) stats = { ...stats, size: 0 };
-  closeDetail();
+  closeDetail(false);
+  render();
+  notify([]);
+}
+
+/** The journal says it was cleared through `through`: the entries up to it are dropped (newer ones stay). */
+function dropCleared(through: number): void {
+  clearedThrough = through;
+  const kept = (e: Row) => e.seq > through;
+  if (!entries.some((e) => !kept(e)) && !pending.some((e) => !kept(e))) return;
+  for (const e of entries) if (!kept(e)) bySeq.delete(e.seq);
+  entries = entries.filter(kept);
+  pending = pending.filter(kept);
+  if (selected && !kept(selected)) closeDetail(false);
   render();
   notify([]);
 }

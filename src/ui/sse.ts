@@ -86,6 +86,6 @@ export class SseParser {
 export function journalStreamEvent(e: SseEvent): JournalStreamEvent | undefined {
   const data = JSON.parse(e.data) as Record<string, unknown>;
   if (e.event === 'message') return { type: 'entry', entry: data as unknown as StreamedJournalEntry };
-  if (e.event === 'hello' || e.event === 'stats' || e.event === 'dropped') return { type: e.event, ...data } as JournalStreamEvent;
+  if (e.event === 'hello' || e.event === 'stats' || e.event === 'cleared' || e.event === 'dropped') return { type: e.event, ...data } as JournalStreamEvent;
   return undefined;
 }

@@ -434,6 +434,30 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     await page.locator('#requests-body tr', { hasText: 'paused' }).waitFor({ timeout: 2000 });
   });
 
+  it('drops the rows of a journal cleared from outside (DELETE /_mock/requests, POST /_mock/reset), at once, and keeps showing new ones', async () => {
+    const recorded = await open();
+    const page = await openDashboard(recorded, scim.dashboardUrl);
+    const marked = (m: string) => curlLike(scim, 'GET', `/Users?filter=${encodeURIComponent(`userName eq "${m}"`)}`);
+    const rows = (m: string) => page.locator('#requests-body tr', { hasText: m });
+    await marked('before.clear');
+    await rows('before.clear').waitFor({ timeout: 5000 });
+    await rows('before.clear').click();
+    await page.locator('#entry').waitFor();
+    // A test clears the journal between its cases: the open page drops what it showed, well before the next stats event (5 s).
+    await scim.requests.clear();
+    await expect.poll(() => rows('before.clear').count(), { timeout: 2000 }).toBe(0);
+    expect(await page.locator('#entry').isHidden()).toBe(true);
+    await expect.poll(() => page.locator('#journal-stats').textContent()).toMatch(/journal: 0 of 10,000 kept/);
+    await marked('after.clear');
+    await rows('after.clear').waitFor({ timeout: 5000 });
+    // A reset does the same (its journal is cleared with the directory).
+    expect((await fetch(`${origin}/_mock/reset`, { method: 'POST' })).status).toBe(200);
+    await expect.poll(() => rows('after.clear').count(), { timeout: 2000 }).toBe(0);
+    await marked('after.reset');
+    await rows('after.reset').waitFor({ timeout: 5000 });
+    expect(await page.locator('#requests-body tr').count()).toBe(1);
+  });
+
   it('is usable from the keyboard: tabs, rows (arrows, Enter, Escape)', async () => {
     for (let i = 0; i < 3; i++) await curlLike(scim, 'GET', `/Users/${users[i].id}`);
     const recorded = await open();

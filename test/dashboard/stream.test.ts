@@ -56,7 +56,7 @@ describe('GET /_mock/requests/stream', () => {
     const before = journal.lastSeq;
     const stream = scim.requests.stream();
     const first = await stream.next();
-    expect(first.value).toEqual({ type: 'hello', since: before, lastSeq: before, size: journal.size, capacity: 10_000, evicted: 0, journal: expect.any(String) });
+    expect(first.value).toEqual({ type: 'hello', since: before, lastSeq: before, size: journal.size, capacity: 10_000, evicted: 0, cleared: journal.clearedThrough, journal: expect.any(String) });
     expect(journal.subscribers).toBe(idle + 1);
     const patched = scimFetch(scim, `/Users/${userId}`, {
       method: 'PATCH',
@@ -70,6 +70,28 @@ describe('GET /_mock/requests/stream', () => {
     expect(entry.requestBody).toEqual({ schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'displayName', value: 'Streamed' }] });
     expect(entry.requestHeaders.authorization).toBe('Bearer [REDACTED]');
     expect(entry).toEqual(await scim.requests.get(entry.id));
+  });
+
+  it('says `cleared` at once when the journal is cleared (DELETE /requests, a reset), with the last seq it removed', async () => {
+    const journal = scim.runtime.defaultTenant.journal;
+    await scimFetch(scim, '/Users?count=1');
+    const stream = scim.requests.stream();
+    expect((await stream.next()).value).toMatchObject({ type: 'hello', cleared: journal.clearedThrough });
+    const removed = journal.lastSeq;
+    const asked = Date.now();
+    await scim.requests.clear();
+    // Not the stats event 5 s later: its own event, before any entry recorded after the clear.
+    expect((await stream.next()).value).toEqual({ type: 'cleared', lastSeq: removed, size: 0, capacity: 10_000, evicted: 0, cleared: removed });
+    expect(Date.now() - asked).toBeLessThan(2000);
+    await scimFetch(scim, '/Groups');
+    expect((await stream.next()).value).toMatchObject({ type: 'entry', entry: { seq: removed + 1, relativePath: '/Groups' } });
+    await scim.reset();
+    expect((await stream.next()).value).toMatchObject({ type: 'cleared', cleared: removed + 1, size: 0 });
+    await stream.return(undefined);
+    // A viewer that connects later learns it from hello.
+    const later = scim.requests.stream();
+    expect((await later.next()).value).toMatchObject({ type: 'hello', cleared: removed + 1 });
+    await later.return(undefined);
   });
 
   it('replays after since, filters like GET /requests, and ends after limit entries', async () => {
