@@ -485,6 +485,36 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     await expect.poll(() => page.locator('#view-faults').isVisible()).toBe(true);
   });
 
+  it('announces the selected request to screen readers: a grid whose selected row is aria-selected, moved with the arrow keys', async () => {
+    for (let i = 0; i < 3; i++) await curlLike(scim, 'GET', `/Users/${users[i].id}?attributes=userName`);
+    const recorded = await open();
+    const page = await openDashboard(recorded, scim.dashboardUrl);
+    const grid = page.getByRole('grid', { name: 'Requests' });
+    await expect.poll(() => grid.getByRole('row').filter({ hasText: 'attributes=userName' }).count(), { timeout: 5000 }).toBe(3);
+    expect(await grid.getByRole('row', { selected: true }).count()).toBe(0);
+    const rows = grid.getByRole('row').filter({ hasText: 'attributes=userName' });
+    await rows.nth(0).click();
+    const selected = grid.getByRole('row', { selected: true });
+    expect(await selected.count()).toBe(1);
+    expect(await selected.getAttribute('data-seq')).toBe(await rows.nth(0).getAttribute('data-seq'));
+    // The arrow keys move the focus and the selection together; the detail follows.
+    await rows.nth(0).focus();
+    await page.keyboard.press('ArrowDown');
+    const second = await rows.nth(1).getAttribute('data-seq');
+    expect(await selected.getAttribute('data-seq')).toBe(second);
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement).dataset.seq)).toBe(second);
+    await expect.poll(() => page.locator('#entry dl').textContent()).toContain(`req-${second}`);
+    // What Chromium hands to a screen reader: the focused row of the grid, selected (a row of a plain table is not).
+    const cdp = await page.context().newCDPSession(page);
+    const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: Array<{ role?: { value: string }; properties?: Array<{ name: string; value: { value: unknown } }> }> };
+    const prop = (n: (typeof nodes)[number], name: string) => n.properties?.find((p) => p.name === name)?.value.value;
+    const focused = nodes.filter((n) => n.role?.value === 'row' && prop(n, 'focused') === true);
+    expect(focused).toHaveLength(1);
+    expect(prop(focused[0]!, 'selected')).toBe(true);
+    expect(nodes.some((n) => n.role?.value === 'grid')).toBe(true);
+    await cdp.detach();
+  });
+
   for (const viewport of [
     { width: 1280, height: 800 },
     { width: 390, height: 844 },
