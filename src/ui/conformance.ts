@@ -56,7 +56,7 @@ export function hide(): void {
 
 export function init(): void {
   byId('conformance-refresh').addEventListener('click', () => void refresh());
-  byId('conformance-clear').addEventListener('click', () => void clearJournal().then(refresh));
+  byId('conformance-clear').addEventListener('click', () => void clearJournal().then((cleared) => (cleared ? refresh() : undefined)));
   // New warnings or findings while the view is open: refresh (at most twice a second).
   onEntries((batch) => {
     if (!visible || (batch.length > 0 && !batch.some((e) => e.warnings.length > 0 || (e.findings?.length ?? 0) > 0)) || timer !== undefined) return;

@@ -2,7 +2,7 @@
 /** The tenant view: reset, snapshot download and upload, the clock, profile and config, tenants. */
 import type { TenantConfig } from '../tenant.js';
 import { ApiError, control, currentTenant, download, forgetScimAccess } from './api.js';
-import { byId, fill, h, say } from './dom.js';
+import { byId, confirmAction, fill, h, say } from './dom.js';
 import { journalCleared } from './requests.js';
 
 type Clock = { now: string; frozen: boolean };
@@ -71,6 +71,7 @@ export async function showTenants(tenants: Array<{ id: string; baseUrl: string }
                 type: 'button',
                 'aria-label': `Delete tenant ${t.id}`,
                 onclick: async () => {
+                  if (!(await confirmAction(`Delete tenant "${t.id}"?`, 'Its directory, fault rules, journal and config are gone; its SCIM base URL answers 404.', 'Delete tenant'))) return;
                   try {
                     await control('DELETE', `/tenants/${encodeURIComponent(t.id)}`, undefined, false);
                     await tenantsChanged(t.id === currentTenant() ? 'default' : undefined);
@@ -102,6 +103,9 @@ export function init(): void {
   byId('reset').addEventListener('click', async () => {
     const message = byId('state-message');
     const keep = [byId<HTMLInputElement>('keep-faults').checked ? 'faults' : '', byId<HTMLInputElement>('keep-journal').checked ? 'journal' : ''].filter(Boolean);
+    const lost = ['every change to the directory since the seed', keep.includes('faults') ? '' : 'the fault rules', keep.includes('journal') ? '' : 'the journal'].filter(Boolean);
+    const listed = lost.length > 1 ? `${lost.slice(0, -1).join(', ')} and ${lost[lost.length - 1]}` : lost[0];
+    if (!(await confirmAction(`Reset tenant "${currentTenant()}" to its seed?`, `This loses ${listed}.`, 'Reset'))) return;
     try {
       const result = await control<{ ms: number }>('POST', `/reset${keep.length ? `?keep=${keep.join(',')}` : ''}`);
       say(message, `Reset to the seed state in ${result.ms} ms${keep.length ? ` (kept ${keep.join(' and ')})` : ''}.`);
@@ -132,6 +136,7 @@ export function init(): void {
       } catch (err) {
         throw new ApiError(400, `${file.name} is not JSON: ${(err as Error).message}`);
       }
+      if (!(await confirmAction(`Load ${file.name} into tenant "${currentTenant()}"?`, 'The snapshot replaces the directory as it is now: every user and group not in the file is lost.', 'Load snapshot'))) return;
       await control('PUT', '/snapshot', text);
       say(message, `Loaded ${file.name}.`);
     } catch (err) {

@@ -78,3 +78,33 @@ export function options(select: HTMLSelectElement, values: Array<string | [strin
   );
   if (keep && [...select.options].some((o) => o.value === current)) select.value = current;
 }
+
+/**
+ * Asks before an action that loses data (clear the journal, reset, remove rules, delete a tenant, load a snapshot):
+ * a modal dialog (the page behind it inert) that says what goes, with Cancel focused; Tab reaches the action's
+ * button, Enter or Space presses it, Escape cancels. The focus goes back where it was. Resolves true when confirmed.
+ */
+export function confirmAction(title: string, detail: string, action: string): Promise<boolean> {
+  const dialog = byId<HTMLDialogElement>('confirm');
+  const from = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+  const label = from?.getAttribute('aria-label');
+  if (dialog.open) dialog.close('cancel');
+  byId('confirm-title').textContent = title;
+  byId('confirm-detail').textContent = detail;
+  byId('confirm-ok').textContent = action;
+  dialog.returnValue = '';
+  return new Promise((resolve) => {
+    dialog.addEventListener(
+      'close',
+      () => {
+        // Back to the button that asked; a list redrawn meanwhile (the faults poll) has the same button anew.
+        const back = from?.isConnected ? from : label ? document.querySelector<HTMLElement>(`[aria-label="${CSS.escape(label)}"]`) : null;
+        back?.focus();
+        resolve(dialog.returnValue === 'ok');
+      },
+      { once: true },
+    );
+    dialog.showModal();
+    byId('confirm-cancel').focus();
+  });
+}

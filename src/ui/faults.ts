@@ -5,7 +5,7 @@
  */
 import type { FaultAction, FaultRule, FaultRuleInput } from '../faults/types.js';
 import { ApiError, control } from './api.js';
-import { byId, fill, h, say } from './dom.js';
+import { byId, confirmAction, fill, h, say } from './dom.js';
 import { FAULT_PRESETS } from './presets.js';
 import { onEntries } from './requests.js';
 
@@ -103,7 +103,7 @@ export async function refresh(): Promise<void> {
               { class: 'nowrap' },
               h('button', { type: 'button', onclick: () => edit(rule), 'aria-label': `Edit ${rule.id}` }, 'Edit'),
               ' ',
-              h('button', { type: 'button', onclick: () => void remove(rule.id), 'aria-label': `Remove ${rule.id}` }, 'Remove'),
+              h('button', { type: 'button', onclick: () => void remove(rule), 'aria-label': `Remove ${rule.id}` }, 'Remove'),
             ),
           ),
         ),
@@ -123,7 +123,10 @@ function edit(rule: FaultRule): void {
   editor().focus();
 }
 
-async function remove(id: string): Promise<void> {
+async function remove(rule: FaultRule): Promise<void> {
+  const id = rule.id;
+  const name = rule.name ? `"${rule.name}" (${id})` : id;
+  if (!(await confirmAction(`Remove the fault rule ${name}?`, `Requests it matches are answered normally again; its counters (matched ${rule.matched}, fired ${rule.fired}) are lost.`, 'Remove rule'))) return;
   try {
     await control('DELETE', `/faults/${encodeURIComponent(id)}`);
     say(message(), `Removed ${id}.`);
@@ -194,6 +197,9 @@ export function init(): void {
   byId('rule-replace').addEventListener('click', () => void add(editing));
   byId('faults-refresh').addEventListener('click', () => void refresh());
   byId('faults-clear').addEventListener('click', async () => {
+    const count = (JSON.parse(shown || '[]') as FaultRule[]).length;
+    const rules = count > 0 ? `all ${count} fault rule${count === 1 ? '' : 's'}` : 'every fault rule';
+    if (!(await confirmAction(`Remove ${rules}?`, 'Every request is answered normally again; the rules and their counters are lost.', 'Remove all'))) return;
     try {
       await control('DELETE', '/faults');
       say(message(), 'Removed every rule.');

@@ -6,9 +6,9 @@
  */
 import type { JournalEntry } from '../journal/journal.js';
 import type { JournalStats, JournalStreamEvent, StreamedJournalEntry } from '../journal/stream.js';
-import { ApiError, CLIENT_HEADER, control, openStream } from './api.js';
+import { ApiError, CLIENT_HEADER, control, currentTenant, openStream } from './api.js';
 import { curlCommand } from './curl.js';
-import { byId, clockTime, fill, h, options, pretty, say, statusClass, type Child } from './dom.js';
+import { byId, clockTime, confirmAction, fill, h, options, pretty, say, statusClass, type Child } from './dom.js';
 
 /** Entries the page keeps (the journal keeps more; older ones are a GET away). */
 const HELD = 2000;
@@ -574,13 +574,26 @@ export function init(): void {
     if (!paused) flush();
     showCounts();
   });
-  byId('clear-journal').addEventListener('click', () => clearJournal());
+  byId('clear-journal').addEventListener('click', () => void clearJournal());
 }
 
-/** DELETE /requests, and the list with it. */
-export async function clearJournal(): Promise<void> {
-  await control('DELETE', '/requests');
+/** DELETE /requests, and the list with it, once confirmed; resolves true when the journal was cleared. */
+export async function clearJournal(): Promise<boolean> {
+  const held = stats ? `its ${stats.size.toLocaleString('en')} requests` : 'every request it holds';
+  const ok = await confirmAction(
+    `Clear the journal of tenant "${currentTenant()}"?`,
+    `This removes ${held} for every reader (the control API, the conformance report, other tabs), not just this view. New requests are recorded as before.`,
+    'Clear journal',
+  );
+  if (!ok) return false;
+  try {
+    await control('DELETE', '/requests');
+  } catch (err) {
+    say(byId('fatal'), `The journal was not cleared: ${(err as Error).message}`, 'error');
+    return false;
+  }
   journalCleared();
+  return true;
 }
 
 /** The journal was cleared (here, or by a reset): so is the list. */

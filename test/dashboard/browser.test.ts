@@ -33,6 +33,14 @@ async function openDashboard(recorded: Recorded, url: string): Promise<Page> {
   return page;
 }
 
+/** Presses the action's button in the confirmation the page opened (it asks before anything that loses data). */
+async function confirm(page: Page, action: string): Promise<void> {
+  const dialog = page.getByRole('alertdialog');
+  await dialog.waitFor();
+  await dialog.getByRole('button', { name: action, exact: true }).click();
+  await dialog.waitFor({ state: 'hidden' });
+}
+
 const run = chromiumAvailable();
 
 describe.skipIf(!run)('dashboard in Chromium', () => {
@@ -250,9 +258,11 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     await expect.poll(() => page.locator('#faults-body tr[data-fault]').count()).toBe(3);
     const [first] = await scim.faults.list();
     await page.getByRole('button', { name: `Remove ${first.id}` }).click();
+    await confirm(page, 'Remove rule');
     await expect.poll(() => page.locator('#faults-body tr[data-fault]').count()).toBe(2);
     expect((await scim.faults.list()).map((f) => f.id)).not.toContain(first.id);
     await page.getByRole('button', { name: 'Remove all' }).click();
+    await confirm(page, 'Remove all');
     await expect.poll(() => page.locator('#faults-body tr[data-fault]').count()).toBe(0);
     expect(await scim.faults.list()).toEqual([]);
   });
@@ -326,6 +336,7 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     expect((await curlLike(scim, 'GET', `/Users/${user.id}`)).status).toBe(404);
     await page.getByRole('link', { name: 'Tenant' }).click();
     await page.getByRole('button', { name: 'Reset to seed' }).click();
+    await confirm(page, 'Reset');
     await expect.poll(() => page.locator('#state-message').textContent()).toMatch(/^Reset to the seed state/);
     expect((await curlLike(scim, 'GET', `/Users/${user.id}`)).status).toBe(200);
     // The journal was cleared with it, and so is the list.
@@ -376,6 +387,7 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     const [victim] = snapshot.resources.User;
     await fetch(`${tenant.baseUrl}/Users/${victim.id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${tenant.token}` } });
     await page.locator('#snapshot-upload').setInputFiles(path);
+    await confirm(page, 'Load snapshot');
     await expect.poll(() => page.locator('#state-message').textContent()).toMatch(/^Loaded /);
     const back = await fetch(`${tenant.baseUrl}/Users/${victim.id}`, { headers: { Authorization: `Bearer ${tenant.token}` } });
     expect(back.status).toBe(200);
@@ -456,6 +468,67 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     await marked('after.reset');
     await rows('after.reset').waitFor({ timeout: 5000 });
     expect(await page.locator('#requests-body tr').count()).toBe(1);
+  });
+
+  it('asks before it loses data (clear journal, remove a rule, delete a tenant): Escape or Cancel keeps it, the keyboard confirms', async () => {
+    await scim.createTenant({ id: 'kept-tenant', users: 0, groups: 0 });
+    const recorded = await open();
+    const page = await openDashboard(recorded, scim.dashboardUrl);
+    await curlLike(scim, 'GET', '/Users?filter=userName%20eq%20%22keep.me%22');
+    await page.locator('#requests-body tr', { hasText: 'keep.me' }).waitFor({ timeout: 5000 });
+    const dialog = page.getByRole('alertdialog');
+    const clear = page.locator('#clear-journal');
+    const held = async () => (await scim.requests.list({ limit: 1000 })).length;
+
+    // Escape: nothing happens, the focus is back on the button.
+    await clear.focus();
+    await page.keyboard.press('Enter');
+    await dialog.waitFor();
+    expect(await dialog.getAttribute('aria-labelledby')).toBe('confirm-title');
+    expect(await page.getByRole('alertdialog', { name: 'Clear the journal of tenant "default"?' }).count()).toBe(1);
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('clear-journal');
+    expect(await held()).toBeGreaterThan(0);
+    expect(await page.locator('#requests-body tr', { hasText: 'keep.me' }).count()).toBe(1);
+    // Cancel (Enter on it, where the focus starts): the same.
+    await page.keyboard.press('Enter');
+    await dialog.waitFor();
+    await page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await held()).toBeGreaterThan(0);
+    // Tab to the action, Enter: cleared.
+    await page.keyboard.press('Enter');
+    await dialog.waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Clear journal');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#requests-body tr', { hasText: 'keep.me' }).count()).toBe(0);
+    expect((await scim.requests.list({ limit: 1000 })).filter((e) => e.path.includes('keep.me') || JSON.stringify(e.query).includes('keep.me'))).toEqual([]);
+
+    // A fault rule: Cancel keeps it.
+    const rule = await scim.faults.add({ name: 'keep me', match: { path: '/nowhere' }, action: { type: 'latency', ms: 1 } });
+    await page.getByRole('link', { name: 'Faults' }).click();
+    await page.getByRole('button', { name: `Remove ${rule.id}` }).click();
+    await page.getByRole('alertdialog', { name: `Remove the fault rule "keep me" (${rule.id})?` }).waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect((await scim.faults.list()).map((f) => f.id)).toEqual([rule.id]);
+    await page.getByRole('button', { name: 'Remove all' }).click();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    expect((await scim.faults.list()).map((f) => f.id)).toEqual([rule.id]);
+
+    // A tenant: Escape keeps it; confirmed, it is gone.
+    await page.getByRole('link', { name: 'Tenant' }).click();
+    await page.getByRole('button', { name: 'Delete tenant kept-tenant' }).click();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    expect((await scim.listTenants()).map((t) => t.id)).toContain('kept-tenant');
+    await page.getByRole('button', { name: 'Delete tenant kept-tenant' }).click();
+    await confirm(page, 'Delete tenant');
+    await expect.poll(async () => (await scim.listTenants()).map((t) => t.id)).not.toContain('kept-tenant');
   });
 
   it('is usable from the keyboard: tabs, rows (arrows, Enter, Escape)', async () => {
