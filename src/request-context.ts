@@ -105,6 +105,11 @@ export interface RequestScimContext {
   service?: ScimService;
   /** The request body as the client sent it (decoded text), set by the body layer once it parsed: the journal keeps it. */
   requestText?: string;
+  /**
+   * The request body's bytes, when the body layer read them but did not parse them (a media type it refuses, a body
+   * that is not JSON): the journal keeps them as text, or as bytes when they are not text.
+   */
+  requestBytes?: Buffer;
   /** Behaviour findings known when the request arrived (the analyser adds the rest when it completes). */
   findings?: BehaviourFinding[];
   /** For list and search requests: the page that was sent. */

@@ -132,8 +132,9 @@ function readUtf8(req: IncomingMessage & { body?: unknown }, context: RequestSci
     try {
       body = json.length === 0 ? {} : JSON.parse(json);
     } catch {
-      // Kept for the journal: what the client sent is what its developer needs to see to fix the syntax.
-      if (context) context.requestText = text;
+      // Kept for the journal: what the client sent is what its developer needs to see to fix the syntax (as bytes:
+      // the journal shows a body that is not text as such, not as its UTF-8 decoding).
+      if (context) context.requestBytes = buf;
       return next(bodyError({ status: 400, type: 'entity.parse.failed' }));
     }
     if (context) context.requestText = text;
@@ -176,7 +177,8 @@ function keepRefused(req: IncomingMessage, context: RequestScimContext, refuse: 
     req.removeListener('end', onEnd);
     req.removeListener('error', onFail);
     req.removeListener('aborted', onFail);
-    if (keep && received > 0) context.requestText = Buffer.concat(chunks, received).toString('utf8');
+    // The bytes: text is shown as text, anything else (an octet-stream upload) as bytes, not as UTF-8 mojibake.
+    if (keep && received > 0) context.requestBytes = Buffer.concat(chunks, received);
     refuse();
   };
   function onData(chunk: Buffer) {

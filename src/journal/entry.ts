@@ -22,6 +22,7 @@ import {
   headersFromCaptured,
   JOURNAL_BODY_LIMIT,
   JsonBytes,
+  isBinaryBody,
   isSecretQueryKey,
   REDACTED,
   JsonText,
@@ -63,6 +64,12 @@ export interface JournalEntry {
   requestHeaders: Record<string, string | string[]>;
   /** Parsed JSON with password values "[REDACTED]"; raw text when not JSON; null when there was no body. */
   requestBody: unknown;
+  /**
+   * Only when the request body was not text (not UTF-8, or control characters: an application/octet-stream body the
+   * service refused with 415): its bytes (the first 64 KiB) in base64. `requestBody` then holds their UTF-8 decoding,
+   * as for any body, which loses every byte that is not UTF-8.
+   */
+  requestBodyBase64?: string;
   /** True when the request body exceeded 64 KiB and only its first 64 KiB of text are kept. */
   requestBodyTruncated: boolean;
   /** 0 when the socket was destroyed without a response. */
@@ -194,6 +201,8 @@ const enum RequestBodyAs {
   Json,
   /** A redacted value that is a string (text that is not JSON, or the first 64 KiB of it). */
   String,
+  /** Bytes that are not text, in base64 (the first 64 KiB of them); shown as their UTF-8 decoding too. */
+  Base64,
 }
 
 /** How an entry's response body is kept on its page. */
@@ -272,8 +281,18 @@ export class StoredEntry implements RecordedEntry {
     const queryText = typeof query === 'string' ? query : JSON.stringify(query);
 
     let requestText: string;
-    const body = input.requestBody;
-    if (typeof body === 'string' && body.length <= JOURNAL_BODY_LIMIT && !MAY_HOLD_SECRET.test(body)) {
+    let body = input.requestBody;
+    if (body instanceof Uint8Array) {
+      // Bytes as received (a body the service refused, or one that is not JSON): text is kept as text, as always.
+      const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+      body = isBinaryBody(bytes) && !MAY_HOLD_SECRET.test(bytes.toString('latin1')) ? bytes : bytes.toString('utf8');
+    }
+    if (body instanceof Uint8Array) {
+      const bytes = body as Buffer;
+      requestText = bytes.toString('base64', 0, Math.min(bytes.length, JOURNAL_BODY_LIMIT));
+      this.requestBodyAs = bytes.length === 0 ? RequestBodyAs.None : RequestBodyAs.Base64;
+      this.requestBodyTruncated = bytes.length > JOURNAL_BODY_LIMIT || input.requestBodyTruncated === true;
+    } else if (typeof body === 'string' && body.length <= JOURNAL_BODY_LIMIT && !MAY_HOLD_SECRET.test(body)) {
       requestText = body;
       this.requestBodyAs = body === '' ? RequestBodyAs.None : RequestBodyAs.Text;
       this.requestBodyTruncated = input.requestBodyTruncated === true;
@@ -399,7 +418,14 @@ export class StoredEntry implements RecordedEntry {
         return JSON.parse(text) as unknown;
       case RequestBodyAs.String:
         return text;
+      case RequestBodyAs.Base64:
+        return Buffer.from(text, 'base64').toString('utf8');
     }
+  }
+
+  /** The request body's bytes in base64, when they are not text (see JournalEntry.requestBodyBase64). */
+  requestBodyBase64(): string | undefined {
+    return this.requestBodyAs === RequestBodyAs.Base64 ? this.text(this.requestHeadersEnd, this.requestBodyEnd) : undefined;
   }
 
   private requestHeaderList(): HeaderList {
@@ -494,6 +520,8 @@ export class StoredEntry implements RecordedEntry {
         stored.findings = v;
       },
     };
+    // Only entries whose body is not text have the key (the others keep the shape and the JSON they had).
+    if (this.requestBodyAs === RequestBodyAs.Base64) (entry as JournalEntry).requestBodyBase64 = this.requestBodyBase64();
     return entry;
   }
 

@@ -300,7 +300,7 @@ function recordOnClose(this: CapturedResponse): void {
       relativePath: context.relativePath,
       query: q < 0 ? '' : url.slice(q + 1, hash < 0 ? undefined : hash),
       requestHeaders: req.headers,
-      requestBody: context.requestText ?? (sent ? sent.body : req.body === undefined ? null : (req.body as unknown)),
+      requestBody: context.requestText ?? context.requestBytes ?? (sent ? sent.body : req.body === undefined ? null : (req.body as unknown)),
       requestBodyTruncated: sent?.truncated ?? false,
       status: sentHead ? res.statusCode : 0,
       // What the client got: headers set on a response that never went out (a reset) were not received.

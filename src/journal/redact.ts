@@ -3,6 +3,7 @@
  * headers keep their scheme ("Bearer [REDACTED]"); `password` values are redacted at any depth (and the value of
  * a PATCH operation whose path is the password); bodies are bounded at 64 KiB.
  */
+import { isUtf8 } from 'node:buffer';
 
 /** Bodies (request and response) are kept up to this many bytes (characters for text). */
 export const JOURNAL_BODY_LIMIT = 64 * 1024;
@@ -268,6 +269,19 @@ function redactCopy(value: unknown, state: CopyState, depth: number): unknown {
     }
   }
   return out;
+}
+
+/**
+ * Whether request bytes are not text, so the journal keeps them as bytes (base64) rather than as their UTF-8
+ * decoding, which would turn every invalid sequence into U+FFFD and lose what was sent: not UTF-8, or a control
+ * character that text does not hold (what file(1) calls data: below 0x20 other than BEL..CR and ESC, or DEL).
+ */
+export function isBinaryBody(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b < 0x07 || (b > 0x0d && b < 0x20 && b !== 0x1b) || b === 0x7f) return true;
+  }
+  return !isUtf8(bytes);
 }
 
 export function truncateText(text: string, limit = JOURNAL_BODY_LIMIT): { text: string; truncated: boolean } {

@@ -38,8 +38,10 @@ function queryString(query: Record<string, unknown>): string {
 }
 
 /** The curl command for `entry`, sent to `origin` (e.g. "http://127.0.0.1:8080"). */
-export function curlCommand(entry: Pick<JournalEntry, 'method' | 'path' | 'query' | 'requestHeaders' | 'requestBody'>, origin: string): string {
+export function curlCommand(entry: Pick<JournalEntry, 'method' | 'path' | 'query' | 'requestHeaders' | 'requestBody' | 'requestBodyBase64'>, origin: string): string {
   const parts = ['curl'];
+  // Bytes that are not text: decoded from base64 and piped in as they are (a shell string cannot hold a NUL byte).
+  const binary = entry.requestBodyBase64;
   // HEAD with --head: with -X HEAD curl waits for the body the Content-Length announces, which never comes.
   if (entry.method === 'HEAD') parts.push('--head');
   else if (entry.method !== 'GET' || entry.requestBody !== null) parts.push('-X', entry.method);
@@ -59,6 +61,10 @@ export function curlCommand(entry: Pick<JournalEntry, 'method' | 'path' | 'query
         else parts.push('--data-urlencode', shellQuote(`${key}=${typeof v === 'string' ? v : JSON.stringify(v)}`));
       }
     }
+  } else if (binary !== undefined) {
+    if (contentType === undefined) parts.push('-H', shellQuote('Content-Type:'));
+    parts.push('--data-binary', '@-');
+    return `printf '%s' ${shellQuote(binary)} | base64 -d | ${parts.join(' ')}`;
   } else if (body !== null && body !== undefined) {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
     // Without a Content-Type of its own curl would send application/x-www-form-urlencoded: the header empty sends none.

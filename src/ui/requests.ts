@@ -373,6 +373,43 @@ function headerTable(headers: Record<string, unknown>): HTMLElement {
   );
 }
 
+/** Bytes shown of a body that is not text. */
+const HEX_PREVIEW = 256;
+
+/** "00000010  7b 22 61 22 3a 20 31 7d  0a                       |{"a": 1}.|", as xxd and hexdump -C show bytes. */
+function hexDump(bytes: Uint8Array): string {
+  const lines: string[] = [];
+  for (let at = 0; at < bytes.length; at += 16) {
+    const row = bytes.subarray(at, at + 16);
+    let hex = '';
+    let text = '';
+    for (let i = 0; i < 16; i++) {
+      hex += i < row.length ? `${row[i]!.toString(16).padStart(2, '0')} ` : '   ';
+      if (i === 7) hex += ' ';
+      if (i < row.length) text += row[i]! >= 0x20 && row[i]! < 0x7f ? String.fromCharCode(row[i]!) : '.';
+    }
+    lines.push(`${at.toString(16).padStart(8, '0')}  ${hex} |${text}|`);
+  }
+  return lines.join('\n');
+}
+
+/** A request body that is not text (an octet-stream upload the service refused): its size and its first bytes. */
+function binaryBlock(label: string, base64: string, truncated: boolean, id: string): Child[] {
+  let bytes: Uint8Array;
+  try {
+    bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  } catch {
+    bytes = new Uint8Array();
+  }
+  const size = `${bytes.length.toLocaleString('en')} byte${bytes.length === 1 ? '' : 's'}`;
+  return [
+    h('h3', {}, label, h('span', { class: 'muted' }, ` (binary, ${truncated ? `the first ${size}` : size})`)),
+    h('p', { class: 'muted' }, `Not text (not UTF-8, or control characters), so shown as bytes${bytes.length > HEX_PREVIEW ? `: the first ${HEX_PREVIEW}` : ''}.`),
+    h('pre', { class: 'json hex', id, tabindex: 0, 'aria-label': `${label}: hex dump` }, hexDump(bytes.subarray(0, HEX_PREVIEW))),
+    h('details', {}, h('summary', {}, 'base64'), h('pre', { class: 'curl', id: `${id}-base64`, tabindex: 0 }, base64)),
+  ];
+}
+
 function bodyBlock(label: string, body: unknown, truncated: boolean, id: string): Child[] {
   return [
     h('h3', {}, label, truncated ? h('span', { class: 'muted' }, ' (cut at 64 KiB)') : null),
@@ -467,7 +504,9 @@ function detail(e: Row, responseNote = 'loading…'): void {
       : null,
     h('h3', {}, 'Request headers'),
     headerTable(e.requestHeaders),
-    bodyBlock('Request body', e.requestBody, e.requestBodyTruncated, 'request-body'),
+    e.requestBodyBase64 !== undefined
+      ? binaryBlock('Request body', e.requestBodyBase64, e.requestBodyTruncated, 'request-body')
+      : bodyBlock('Request body', e.requestBody, e.requestBodyTruncated, 'request-body'),
     e.responseHeaders
       ? [h('h3', {}, 'Response headers'), headerTable(e.responseHeaders), bodyBlock('Response body', e.responseBody, e.responseBodyTruncated, 'response-body')]
       : [h('h3', {}, 'Response'), h('p', { class: 'muted', id: 'response-note' }, responseNote)],

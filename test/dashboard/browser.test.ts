@@ -160,6 +160,45 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     expect(await page.locator('#curl-note').count()).toBe(0);
   });
 
+  it('shows a binary body the service refused (415, application/octet-stream) as bytes: its size and a hex dump, not mojibake', async () => {
+    const recorded = await open();
+    const page = await openDashboard(recorded, scim.dashboardUrl);
+    const bytes = Buffer.concat([Buffer.from([0x00, 0x01, 0x02, 0xff, 0xfe]), Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'), Buffer.alloc(300, 0xab)]);
+    const res = await fetch(`${scim.baseUrl}/Users?binary=1`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${scim.token}`, 'Content-Type': 'application/octet-stream' },
+      body: bytes,
+    });
+    expect(res.status).toBe(415);
+    // The journal API: the bytes exactly, beside the UTF-8 decoding every body has in requestBody.
+    const [entry] = await scim.requests.list({ order: 'desc', limit: 1 });
+    expect(entry!.requestBodyBase64).toBe(bytes.toString('base64'));
+    expect(entry!.requestBody).toBe(bytes.toString('utf8'));
+    const row = page.locator('#requests-body tr', { hasText: 'binary=1' });
+    await row.waitFor({ timeout: 5000 });
+    await row.click();
+    const block = page.locator('#request-body');
+    await block.waitFor();
+    expect(await page.locator('#entry').textContent()).toContain('(binary, 313 bytes)');
+    const dump = (await block.textContent()) ?? '';
+    expect(dump.split('\n')[0]).toBe('00000000  00 01 02 ff fe 89 50 4e  47 0d 0a 1a 0a ab ab ab  |......PNG.......|');
+    expect(dump.split('\n')).toHaveLength(16); // the first 256 bytes
+    expect(dump).not.toContain('\ufffd');
+    expect(await page.locator('#request-body-base64').textContent()).toBe(bytes.toString('base64'));
+    // Copy as curl pipes the same bytes in.
+    expect(await page.locator('#curl-text').textContent()).toContain(`printf '%s' '${bytes.toString('base64')}' | base64 -d | curl -X POST`);
+
+    // A text body sent as octet-stream stays text, in the API as on the page.
+    await fetch(`${scim.baseUrl}/Users?binary=0`, { method: 'POST', headers: { Authorization: `Bearer ${scim.token}`, 'Content-Type': 'application/octet-stream' }, body: '{"userName":"octet.text"}' });
+    const [text] = await scim.requests.list({ order: 'desc', limit: 1 });
+    expect(text).not.toHaveProperty('requestBodyBase64');
+    expect(text!.requestBody).toEqual({ userName: 'octet.text' });
+    const textRow = page.locator('#requests-body tr', { hasText: 'binary=0' });
+    await textRow.waitFor({ timeout: 5000 });
+    await textRow.click();
+    await expect.poll(() => page.locator('#request-body').textContent()).toBe(JSON.stringify({ userName: 'octet.text' }, null, 2));
+  });
+
   it('badges an Entra-style PATCH ("Replace") and lists its code with the RFC section on the Conformance view', async () => {
     const recorded = await open();
     const page = await openDashboard(recorded, scim.dashboardUrl);

@@ -155,6 +155,18 @@ describe.skipIf(!haveCurl)('copy as curl, replayed by curl', () => {
     expect(chunked).toBe(415);
   });
 
+  it('a binary body (application/octet-stream, refused 415): the journal keeps its bytes, the command sends the same bytes', async () => {
+    const bytes = Buffer.from([0x00, 0xff, 0xfe, 0x27, 0x0a, 0x89, 0x50, 0x4e, 0x47, 0x00, 0x24, 0x60]);
+    const { original, again, run, command } = await replay('POST', '/Users', { 'Content-Type': 'application/octet-stream' }, bytes);
+    expect(original.status).toBe(415);
+    expect(original.requestBodyBase64).toBe(bytes.toString('base64'));
+    expect(command).toContain('--data-binary @-');
+    expect(run.status).toBe('415');
+    same(original, again);
+    expect(again.requestBodyBase64).toBe(original.requestBodyBase64);
+    expect(again.requestHeaders['content-type']).toBe('application/octet-stream');
+  });
+
   it('a body that is not JSON: the journal keeps its text (secrets redacted), the command sends it again', async () => {
     const text = '{"schemas":["' + USER + '"],"userName":"trailing.comma@example.com",}';
     const { original, again, run } = await replay('POST', '/Users', { 'Content-Type': 'application/scim+json' }, text);
