@@ -164,6 +164,36 @@ function faultLabel(e: Row): string {
   return e.fault ? (e.fault.name ? `${e.fault.name} (${e.fault.action})` : `${e.fault.id} (${e.fault.action})`) : '';
 }
 
+/** What the fault did besides its action: answered after the handler committed, drift's resources, Bulk operations. */
+function faultDetails(e: Row): Child[] {
+  const f = e.fault;
+  if (!f) return [];
+  const parts: string[] = [];
+  if (f.phase === 'after') parts.push('after the handler committed (see below)');
+  if (f.inserted?.length) parts.push(`inserted ${f.inserted.join(', ')}`);
+  if (f.deleted?.length) parts.push(`deleted ${f.deleted.join(', ')}`);
+  if (f.operations?.length) parts.push(`failed ${f.operations.map((i) => `Operations[${i}]`).join(', ')}`);
+  return parts.length ? [' ', h('span', { class: 'muted', id: 'fault-details' }, parts.join('; '))] : [];
+}
+
+/** The answer the handler committed when a fault (phase "after") replaced it: the change was made all the same. */
+function committedBlock(e: Row): Child[] {
+  const c = e.committed;
+  if (!c) return [];
+  const got = e.status === 0 ? `no answer (${e.outcome})` : `${e.status}`;
+  return [
+    h('h3', { id: 'committed-title' }, 'Committed by the handler'),
+    h(
+      'p',
+      { class: 'message', id: 'committed-note' },
+      `The handler ran and answered ${c.status}, so its change is in the directory; the fault replaced that answer and the client got ${got}. A client that retries must cope with the change being there already.`,
+    ),
+    h('p', {}, h('span', { class: `status ${statusClass(c.status)}` }, c.status)),
+    headerTable(c.responseHeaders),
+    bodyBlock('Committed body', c.responseBody, c.responseBodyTruncated, 'committed-body'),
+  ];
+}
+
 /** One badge per warning code (with a count when it repeats), its RFC section as the tooltip. */
 function warningBadges(e: Row): HTMLElement[] {
   const codes = new Map<string, { rfc: string; count: number }>();
@@ -468,7 +498,7 @@ function detail(e: Row, responseNote = 'loading…'): void {
       fact('Duration', `${e.durationMs} ms`),
       fact('Outcome', e.outcome),
       e.client ? fact('Client', h('code', { title: 'digest of tenant, credentials and User-Agent' }, e.client)) : null,
-      e.fault ? fact('Fault', h('span', { class: 'badge fault' }, `${faultLabel(e)} · ${e.fault.id}`)) : null,
+      e.fault ? fact('Fault', [h('span', { class: 'badge fault' }, `${faultLabel(e)} · ${e.fault.id}`), faultDetails(e)]) : null,
     ),
     e.warnings.length
       ? [
@@ -510,6 +540,7 @@ function detail(e: Row, responseNote = 'loading…'): void {
     e.responseHeaders
       ? [h('h3', {}, 'Response headers'), headerTable(e.responseHeaders), bodyBlock('Response body', e.responseBody, e.responseBodyTruncated, 'response-body')]
       : [h('h3', {}, 'Response'), h('p', { class: 'muted', id: 'response-note' }, responseNote)],
+    committedBlock(e),
     h('h3', {}, 'curl'),
     h('div', { class: 'toolbar' }, h('button', { type: 'button', id: 'copy-curl', onclick: copy }, 'Copy as curl'), copied),
     e.requestBodyTruncated

@@ -199,6 +199,23 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     await expect.poll(() => page.locator('#request-body').textContent()).toBe(JSON.stringify({ userName: 'octet.text' }, null, 2));
   });
 
+  it('a PATCH whose answer a fault replaced after the handler committed: the detail says the change was made and shows the committed answer', async () => {
+    const recorded = await open();
+    const page = await openDashboard(recorded, scim.dashboardUrl);
+    const user = users[2];
+    await scim.faults.add({ name: 'gateway timeout after commit', match: { operation: 'patch' }, action: { type: 'error', status: 504, phase: 'after' }, times: 1 });
+    const body = { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Committed anyway' }] };
+    expect((await curlLike(scim, 'PATCH', `/Users/${user.id}`, body)).status).toBe(504);
+    const row = page.locator('#requests-body tr', { hasText: user.id }).filter({ hasText: '504' });
+    await row.waitFor({ timeout: 5000 });
+    await row.click();
+    expect(await page.locator('#fault-details').textContent()).toBe('after the handler committed (see below)');
+    await expect.poll(() => page.locator('#committed-note').textContent()).toMatch(/answered 200, so its change is in the directory; .* the client got 504/);
+    expect(JSON.parse((await page.locator('#committed-body').textContent()) ?? '')).toMatchObject({ id: user.id, title: 'Committed anyway' });
+    // The response the client got is shown as before.
+    expect(JSON.parse((await page.locator('#response-body').textContent()) ?? '')).toMatchObject({ status: '504' });
+  });
+
   it('badges an Entra-style PATCH ("Replace") and lists its code with the RFC section on the Conformance view', async () => {
     const recorded = await open();
     const page = await openDashboard(recorded, scim.dashboardUrl);
