@@ -53,8 +53,10 @@ async function patchConfig(patch: unknown): Promise<void> {
 }
 
 export async function showTenants(tenants: Array<{ id: string; baseUrl: string }>): Promise<void> {
+  const list = byId('tenant-list');
+  const focused = list.contains(document.activeElement) ? document.activeElement?.getAttribute('aria-label') : null;
   fill(
-    byId('tenant-list'),
+    list,
     tenants.map((t) =>
       h(
         'li',
@@ -72,9 +74,17 @@ export async function showTenants(tenants: Array<{ id: string; baseUrl: string }
                 'aria-label': `Delete tenant ${t.id}`,
                 onclick: async () => {
                   if (!(await confirmAction(`Delete tenant "${t.id}"?`, 'Its directory, fault rules, journal and config are gone; its SCIM base URL answers 404.', 'Delete tenant'))) return;
+                  const at = tenants.indexOf(t);
                   try {
                     await control('DELETE', `/tenants/${encodeURIComponent(t.id)}`, undefined, false);
                     await tenantsChanged(t.id === currentTenant() ? 'default' : undefined);
+                    say(byId('tenant-message'), `Deleted tenant ${t.id}.`);
+                    // The list was drawn again without its button: the focus goes to the next tenant's, not to the top.
+                    if (document.activeElement === document.body || !document.activeElement?.isConnected) {
+                      const items = [...byId('tenant-list').children];
+                      const near = [items[at], items[at - 1]].map((li) => li?.querySelector<HTMLElement>('button[aria-label^="Delete tenant"]')).find(Boolean);
+                      (near ?? byId('new-tenant-id')).focus();
+                    }
                   } catch (err) {
                     failure(byId('tenant-message'))(err);
                   }
@@ -85,6 +95,8 @@ export async function showTenants(tenants: Array<{ id: string; baseUrl: string }
       ),
     ),
   );
+  // Drawn again (a tenant was added or deleted) under a focused button: the same button keeps the focus.
+  if (focused) list.querySelector<HTMLElement>(`[aria-label="${CSS.escape(focused)}"]`)?.focus();
 }
 
 export async function show(): Promise<void> {

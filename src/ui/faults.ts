@@ -127,6 +127,8 @@ async function remove(rule: FaultRule): Promise<void> {
   const id = rule.id;
   const name = rule.name ? `"${rule.name}" (${id})` : id;
   if (!(await confirmAction(`Remove the fault rule ${name}?`, `Requests it matches are answered normally again; its counters (matched ${rule.matched}, fired ${rule.fired}) are lost.`, 'Remove rule'))) return;
+  const rows = [...byId('faults-body').querySelectorAll<HTMLElement>('tr[data-fault]')];
+  const at = rows.findIndex((r) => r.dataset.fault === id);
   try {
     await control('DELETE', `/faults/${encodeURIComponent(id)}`);
     say(message(), `Removed ${id}.`);
@@ -134,6 +136,13 @@ async function remove(rule: FaultRule): Promise<void> {
     say(message(), (err as Error).message, 'error');
   }
   await refresh();
+  // The focused button went with its row: the focus goes to the rule now in its place (or the one before), else
+  // to Refresh, not back to the top of the page.
+  if (document.activeElement === document.body || !document.activeElement?.isConnected) {
+    const left = [...byId('faults-body').querySelectorAll<HTMLElement>('tr[data-fault]')];
+    const next = left[Math.min(Math.max(at, 0), left.length - 1)];
+    (next?.querySelector<HTMLElement>('button[aria-label^="Remove "]') ?? byId('faults-refresh')).focus();
+  }
 }
 
 /** Adds the editor's rule; shows a JSON syntax error or the control API's { error, field } beside the editor. */

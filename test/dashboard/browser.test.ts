@@ -587,6 +587,39 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     await expect.poll(async () => (await scim.listTenants()).map((t) => t.id)).not.toContain('kept-tenant');
   });
 
+  it('removing a rule or deleting a tenant from the keyboard leaves the focus on the next one, not at the top of the page', async () => {
+    const rules = [];
+    for (const name of ['first', 'second', 'third']) rules.push(await scim.faults.add({ name, match: { path: '/nowhere' }, action: { type: 'latency', ms: 1 } }));
+    for (const id of ['focus-a', 'focus-b']) await scim.createTenant({ id, users: 0, groups: 0 });
+    const recorded = await open();
+    const page = await openDashboard(recorded, scim.dashboardUrl);
+    const focusedLabel = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.tagName);
+    await page.getByRole('link', { name: 'Faults' }).click();
+    await page.getByRole('button', { name: `Remove ${rules[1]!.id}` }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('alertdialog').waitFor();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await scim.faults.list()).map((f) => f.id)).toEqual([rules[0]!.id, rules[2]!.id]);
+    await expect.poll(focusedLabel).toBe(`Remove ${rules[2]!.id}`);
+    // And the last one: the rule before it.
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await scim.faults.list()).map((f) => f.id)).toEqual([rules[0]!.id]);
+    await expect.poll(focusedLabel).toBe(`Remove ${rules[0]!.id}`);
+
+    await page.getByRole('link', { name: 'Tenant' }).click();
+    await page.getByRole('button', { name: 'Delete tenant focus-a' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('alertdialog').waitFor();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await scim.listTenants()).map((t) => t.id)).not.toContain('focus-a');
+    await expect.poll(focusedLabel).toBe('Delete tenant focus-b');
+    await scim.deleteTenant('focus-b');
+  });
+
   it('is usable from the keyboard: tabs, rows (arrows, Enter, Escape)', async () => {
     for (let i = 0; i < 3; i++) await curlLike(scim, 'GET', `/Users/${users[i].id}`);
     const recorded = await open();
