@@ -79,6 +79,9 @@ export function options(select: HTMLSelectElement, values: Array<string | [strin
   if (keep && [...select.options].some((o) => o.value === current)) select.value = current;
 }
 
+/** Settles the confirmation the dialog shows, if any (false: not confirmed). */
+let settleConfirm: ((confirmed: boolean) => void) | undefined;
+
 /**
  * Asks before an action that loses data (clear the journal, reset, remove rules, delete a tenant, load a snapshot):
  * a modal dialog (the page behind it inert) that says what goes, with Cancel focused; Tab reaches the action's
@@ -86,24 +89,31 @@ export function options(select: HTMLSelectElement, values: Array<string | [strin
  */
 export function confirmAction(title: string, detail: string, action: string): Promise<boolean> {
   const dialog = byId<HTMLDialogElement>('confirm');
+  // A question still open (asked by code, not by a click: the page behind is inert) is answered "no" first.
+  settleConfirm?.(false);
+  if (dialog.open) dialog.close('cancel');
   const from = document.activeElement instanceof HTMLElement ? document.activeElement : null;
   const label = from?.getAttribute('aria-label');
-  if (dialog.open) dialog.close('cancel');
   byId('confirm-title').textContent = title;
   byId('confirm-detail').textContent = detail;
   byId('confirm-ok').textContent = action;
   dialog.returnValue = '';
   return new Promise((resolve) => {
-    dialog.addEventListener(
-      'close',
-      () => {
-        // Back to the button that asked; a list redrawn meanwhile (the faults poll) has the same button anew.
-        const back = from?.isConnected ? from : label ? document.querySelector<HTMLElement>(`[aria-label="${CSS.escape(label)}"]`) : null;
-        back?.focus();
-        resolve(dialog.returnValue === 'ok');
-      },
-      { once: true },
-    );
+    const settle = (confirmed: boolean) => {
+      dialog.removeEventListener('close', closed);
+      if (settleConfirm === settle) settleConfirm = undefined;
+      resolve(confirmed);
+    };
+    function closed(): void {
+      // The close event of the question this one replaced arrives while this one is open: not this one's answer.
+      if (dialog.open) return;
+      // Back to the button that asked; a list redrawn meanwhile (the faults poll) has the same button anew.
+      const back = from?.isConnected ? from : label ? document.querySelector<HTMLElement>(`[aria-label="${CSS.escape(label)}"]`) : null;
+      back?.focus();
+      settle(dialog.returnValue === 'ok');
+    }
+    settleConfirm = settle;
+    dialog.addEventListener('close', closed);
     dialog.showModal();
     byId('confirm-cancel').focus();
   });
