@@ -373,6 +373,8 @@ export function restart(): void {
   bySeq.clear();
   pending = [];
   selected = undefined;
+  whole = undefined;
+  generation++;
   lastSeq = 0;
   journalId = undefined;
   missed = 0;
@@ -457,8 +459,13 @@ const findingsOf = (e: Row): JournalEntry['findings'] => e.findings ?? [];
 /** A request id that opens that request. */
 const requestLink = (id: string): HTMLElement => h('a', { href: '#requests', 'data-request': id, onclick: () => void showEntry(id) }, id);
 
-/** The selected entry whole (its response fetched), once known. */
+/** The selected entry whole (its response fetched), once known; of the journal shown (restart() forgets it). */
 let whole: JournalEntry | undefined;
+/**
+ * Counts restarts (another tenant, another journal): seqs then name other requests, so what was fetched for the
+ * journal shown before (an entry whole, a late answer) must not be shown for the same seq of this one.
+ */
+let generation = 0;
 
 function detail(e: Row, responseNote = 'loading…'): void {
   const article = el.detail();
@@ -568,13 +575,15 @@ function select(e: Row, focusDetail = false): void {
   detail(whole?.seq === e.seq ? whole : e);
   if (focusDetail || matchMedia('(max-width: 900px)').matches) el.detail().focus();
   if (e.responseHeaders || whole?.seq === e.seq) return;
+  const asked = generation;
   control<JournalEntry>('GET', `/requests/${encodeURIComponent(e.id)}`).then(
     (full) => {
+      if (asked !== generation) return;
       whole = full;
       if (selected?.seq === full.seq) detail(full);
     },
     (err: Error) => {
-      if (selected?.seq === e.seq) detail(e, `not available: ${err.message}`);
+      if (asked === generation && selected?.seq === e.seq) detail(e, `not available: ${err.message}`);
     },
   );
 }
@@ -583,9 +592,12 @@ function select(e: Row, focusDetail = false): void {
 export async function showEntry(id: string): Promise<void> {
   const seq = Number(/^req-(\d+)$/.exec(id)?.[1]);
   const held = bySeq.get(seq);
+  const asked = generation;
   try {
-    if (!held) whole = await control<JournalEntry>('GET', `/requests/${encodeURIComponent(id)}`);
-    select(held ?? whole!, true);
+    const fetched = held ? undefined : await control<JournalEntry>('GET', `/requests/${encodeURIComponent(id)}`);
+    if (asked !== generation) return;
+    if (fetched) whole = fetched;
+    select(held ?? fetched!, true);
   } catch (err) {
     say(byId('fatal'), (err as Error).message, 'error');
   }

@@ -450,6 +450,30 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     await scim.deleteTenant('ui-tenant');
   });
 
+  it('another tenant\'s request with the same seq shows its own detail and response, not the one opened before in the other tenant', async () => {
+    const twins = [await scim.createTenant({ id: 'twin-a', users: 1, groups: 0 }), await scim.createTenant({ id: 'twin-b', users: 1, groups: 0 })];
+    for (const [i, t] of twins.entries()) {
+      const res = await fetch(`${t.baseUrl}/Users?filter=${encodeURIComponent(`userName eq "twin-${i}"`)}`, { headers: { Authorization: `Bearer ${t.token}` } });
+      expect(res.status).toBe(200);
+    }
+    const recorded = await open();
+    const page = await openDashboard(recorded, scim.dashboardUrl);
+    for (const [i, id] of ['twin-a', 'twin-b'].entries()) {
+      await page.locator('#tenant-select').selectOption(id);
+      const row = page.locator('#requests-body tr[data-seq="1"]', { hasText: `twin-${i}` });
+      await row.waitFor({ timeout: 5000 });
+      await row.click();
+      // The request line and the response (fetched whole) are this tenant's.
+      await expect.poll(() => page.locator('#entry h2').textContent()).toContain(`/tenants/${id}/scim/v2/Users`);
+      await expect.poll(() => page.locator('#entry dl').textContent()).toContain(id);
+      await page.locator('#response-body').waitFor();
+      expect(await page.locator('#curl-text').textContent()).toContain(`twin-${i}`);
+    }
+    await page.locator('#tenant-select').selectOption('default');
+    await scim.deleteTenant('twin-a');
+    await scim.deleteTenant('twin-b');
+  });
+
   it('a tenant deleted and created again under the same id: its new journal replaces the old rows; deleted for good: says so and shows default', async () => {
     const get = (t: { baseUrl: string; token?: string }, marker: string) =>
       fetch(`${t.baseUrl}/Users?filter=${encodeURIComponent(`userName eq "${marker}"`)}`, { headers: { Authorization: `Bearer ${t.token ?? ""}` } });
