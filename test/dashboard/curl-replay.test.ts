@@ -165,6 +165,11 @@ describe.skipIf(!haveCurl)('copy as curl, replayed by curl', () => {
     same(original, again);
     expect(again.requestBodyBase64).toBe(original.requestBodyBase64);
     expect(again.requestHeaders['content-type']).toBe('application/octet-stream');
+    // The same bytes labelled JSON: a 400 (not JSON), kept as bytes as well.
+    const json = await replay('POST', '/Users', { 'Content-Type': 'application/scim+json' }, bytes);
+    expect(json.original.status).toBe(400);
+    expect(json.original.requestBodyBase64).toBe(bytes.toString('base64'));
+    expect(json.again.requestBodyBase64).toBe(bytes.toString('base64'));
   });
 
   it('a body that is not JSON: the journal keeps its text (secrets redacted), the command sends it again', async () => {
