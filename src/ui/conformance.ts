@@ -24,7 +24,8 @@ export async function refresh(): Promise<void> {
     `${summary.requestsWithWarnings} of ${summary.totalRequests} requests in the journal carry warnings`,
   );
   fill(byId('conformance-body'), codeRows(summary.warnings, 'warn', 'No warnings: every request in the journal followed the RFC.'));
-  say(byId('behaviour-summary'), `${summary.requestsWithFindings ?? 0} requests completed one`);
+  const completed = summary.requestsWithFindings ?? 0;
+  say(byId('behaviour-summary'), `${completed} request${completed === 1 ? '' : 's'} completed one`);
   fill(byId('behaviour-body'), codeRows(summary.behaviour ?? [], 'finding', 'No findings: no client retried, paged or replaced in a way that hurts.'));
 }
 

@@ -262,6 +262,11 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     await page.getByRole('link', { name: 'Conformance' }).click();
     const code = page.locator('#behaviour-body tr[data-code="retry-before-retry-after"]');
     await code.waitFor();
+    // Both tables are named for a screen reader's table list; one request: "1 request".
+    expect(await page.getByRole('table', { name: 'Conformance warnings' }).count()).toBe(1);
+    expect(await page.getByRole('table', { name: 'Behaviour findings' }).count()).toBe(1);
+    const completed = (await scim.conformance()).requestsWithFindings;
+    expect(await page.locator('#behaviour-summary').textContent()).toBe(completed === 1 ? '1 request completed one' : `${completed} requests completed one`);
     expect(await code.locator('td').nth(1).textContent()).toBe('RFC 6585 4; RFC 9110 10.2.3');
     expect(await page.locator('#conformance-body tr[data-code="retry-before-retry-after"]').count()).toBe(0);
     // The directory the later tests count is as seeded again.
@@ -272,6 +277,7 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     const recorded = await open();
     const page = await openDashboard(recorded, scim.dashboardUrl);
     await page.getByRole('link', { name: 'Faults' }).click();
+    expect(await page.getByRole('table', { name: 'Fault rules' }).count()).toBe(1);
     await page.getByRole('button', { name: '429 Retry-After' }).click();
     const rule = JSON.parse(await page.locator('#rule-editor').inputValue());
     expect(rule).toMatchObject({ action: { type: 'error', status: 429, retryAfter: 2 } });
@@ -327,7 +333,7 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     const recorded = await open();
     const page = await openDashboard(recorded, scim.dashboardUrl);
     await page.getByRole('link', { name: 'Directory' }).click();
-    await expect.poll(() => page.locator('#d-body tr[data-id]').count()).toBe(25);
+    await expect.poll(() => page.getByRole('table', { name: 'Resources' }).locator('tr[data-id]').count()).toBe(25);
     expect(await page.locator('#d-range').textContent()).toBe('1-25 of 30');
     await page.getByRole('button', { name: 'Next' }).click();
     await expect.poll(() => page.locator('#d-range').textContent()).toBe('26-30 of 30');
