@@ -39,10 +39,18 @@ function route(): void {
   void views[name].show();
 }
 
+/** The tenants (and the one shown) the picker and the list show now: a poll that finds the same leaves them alone. */
+let tenantsShown = '';
+/** How often the tenant picker looks for tenants created or deleted elsewhere (a test, the CLI, another tab). */
+const TENANTS_POLL_MS = 5000;
+
 /** Fills the tenant picker and the tenant list; returns the tenant ids. */
 async function loadTenants(): Promise<string[]> {
   const { tenants } = await control<{ tenants: Array<{ id: string; baseUrl: string }> }>('GET', '/tenants', undefined, false);
   const ids = tenants.map((t) => t.id);
+  const key = JSON.stringify([currentTenant(), tenants]);
+  if (key === tenantsShown) return ids;
+  tenantsShown = key;
   const picker = byId<HTMLSelectElement>('tenant-select');
   options(picker, ids, false);
   picker.value = ids.includes(currentTenant()) ? currentTenant() : 'default';
@@ -123,6 +131,10 @@ async function start(): Promise<void> {
     askToken();
   });
   addEventListener('hashchange', route);
+  // Tenants made or deleted through the control API (a test harness makes one per test) show up without a reload.
+  window.setInterval(() => {
+    if (entered && !document.hidden) loadTenants().catch(() => undefined);
+  }, TENANTS_POLL_MS);
   const { tokenRequired, journal } = await boot();
   if (journal === false) requests.journalOff();
   if (tokenRequired && getToken() === null) return askToken();

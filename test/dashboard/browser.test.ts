@@ -456,6 +456,20 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     await scim.deleteTenant('ui-tenant');
   });
 
+  it('the tenant picker shows tenants created and deleted through the API while the page is open, without a reload', async () => {
+    const recorded = await open();
+    const page = await openDashboard(recorded, scim.dashboardUrl);
+    const listed = () => page.locator('#tenant-select option').allTextContents();
+    expect(await listed()).not.toContain('made-later');
+    await scim.createTenant({ id: 'made-later', users: 1, groups: 0 });
+    await expect.poll(listed, { timeout: 10_000 }).toContain('made-later');
+    await page.getByRole('link', { name: 'Tenant' }).click();
+    await expect.poll(() => page.locator('#tenant-list').textContent()).toContain('made-later');
+    await scim.deleteTenant('made-later');
+    await expect.poll(listed, { timeout: 10_000 }).not.toContain('made-later');
+    expect(await page.locator('#tenant-select').inputValue()).toBe('default');
+  });
+
   it('another tenant\'s request with the same seq shows its own detail and response, not the one opened before in the other tenant', async () => {
     const twins = [await scim.createTenant({ id: 'twin-a', users: 1, groups: 0 }), await scim.createTenant({ id: 'twin-b', users: 1, groups: 0 })];
     for (const [i, t] of twins.entries()) {
