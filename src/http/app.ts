@@ -34,6 +34,7 @@ import { controlLimits, corsMiddleware, durableWrites, malformedPathGuard, reque
 import { oauthTokenEndpoint, TOKEN_ERRORS, TOKEN_PATHS } from './oauth.js';
 import { enterScimDirectly, scimDispatcher, scimUrlTest } from './pipeline.js';
 import { scimRoutes, tenantOf } from './scim-routes.js';
+import { fromDashboard } from './ui.js';
 
 const contextOf = (res: Response): RequestScimContext => res.locals.scim as RequestScimContext;
 
@@ -60,7 +61,8 @@ function scimLayers(runtime: Scimulator, hooks: AppHooks): RequestHandler[] {
         if (tenant.auth.mode === 'oauth') target.principal = `oauth client ${tenant.auth.clientId}`;
         return target;
       }),
-    faultMiddleware((_req, res) => {
+    faultMiddleware((req, res) => {
+      if (fromDashboard(req.headers)) return undefined;
       const tenant = tenantOf(res);
       return { faults: tenant.faults, context: contextOf(res), service: tenant.service, view: tenant.view };
     }),

@@ -20,6 +20,7 @@ import { DEFAULT_TENANT_ID, type Scimulator } from '../runtime.js';
 import type { Tenant } from '../tenant.js';
 import { secretEquals } from './auth.js';
 import { checkRequestTarget, type TokenErrorShape } from './limits.js';
+import { fromDashboard } from './ui.js';
 
 export { TokenStore } from './tokens.js';
 
@@ -172,7 +173,8 @@ export function oauthTokenEndpoint(runtime: Scimulator): Router {
     next(over ? new OAuthError(over.status, 'invalid_request', over.detail) : undefined);
   });
   endpoint.use(express.urlencoded({ extended: false, limit: runtime.options.maxBody, parameterLimit: runtime.options.maxQueryParams }));
-  endpoint.use(faultMiddleware((_req, res) => {
+  endpoint.use(faultMiddleware((req, res) => {
+    if (fromDashboard(req.headers)) return undefined;
     const tenant = res.locals.tenant as Tenant;
     return { faults: tenant.faults, context: context(res) };
   }));

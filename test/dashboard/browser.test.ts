@@ -299,6 +299,18 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     await expect.poll(() => row.locator('.badge.fault').textContent(), { timeout: 5000 }).toBe('ui throttle (error)');
   });
 
+  it('the dashboard\'s own directory requests leave fault rules to the connector: a one-shot 429 is not used up by the Directory view', async () => {
+    const rule = await scim.faults.add({ name: 'one 429 for the connector', action: { type: 'error', status: 429, retryAfter: 2 }, times: 1 });
+    const recorded = await open();
+    const page = await openDashboard(recorded, scim.dashboardUrl);
+    await page.getByRole('link', { name: 'Directory' }).click();
+    await expect.poll(() => page.locator('#d-body tr[data-id]').count(), { timeout: 5000 }).toBe(25);
+    expect(await page.locator('#d-error').isHidden()).toBe(true);
+    expect((await scim.faults.list()).find((f) => f.id === rule.id)).toMatchObject({ matched: 0, fired: 0 });
+    // The connector's next request gets it.
+    expect((await curlLike(scim, 'GET', '/Users?count=1')).status).toBe(429);
+  });
+
   it('shows the control API validation error beside the rule editor; removes one rule and all rules', async () => {
     const recorded = await open();
     const page = await openDashboard(recorded, scim.dashboardUrl);
