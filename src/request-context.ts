@@ -7,6 +7,19 @@
 import type { ScimError } from './scim/errors.js';
 import type { ScimService } from './scim/service.js';
 
+/**
+ * The header the dashboard sends on its own SCIM requests (its Directory view, its OAuth token requests), with the
+ * value "dashboard" (src/ui/api.ts CLIENT_HEADER). The requests view hides them; fault rules leave them alone and
+ * the conformance summary does not count them: both are about the connector under test, and a viewer's request must
+ * not use up a rule's `times` or a rate limit's budget, nor put its own warnings in the connector's report.
+ */
+export const DASHBOARD_CLIENT_HEADER = 'x-scimulator-client';
+
+/** Whether a request (its header object, names in lower case as node gives them) is the dashboard's own. */
+export function fromDashboard(headers: Readonly<Record<string, unknown>>): boolean {
+  return headers[DASHBOARD_CLIENT_HEADER] === 'dashboard';
+}
+
 export const SCIM_OPERATIONS = [
   'create',
   'get',

@@ -24,7 +24,7 @@ import type { StartOptions } from '../config.js';
 import { faultMiddleware } from '../faults/middleware.js';
 import { journalMiddleware } from '../journal/middleware.js';
 import { profileMiddleware } from '../profiles/middleware.js';
-import type { RequestScimContext } from '../request-context.js';
+import { fromDashboard, type RequestScimContext } from '../request-context.js';
 import { Scimulator } from '../runtime.js';
 import { authMiddleware } from './auth.js';
 import { jsonBody } from './body.js';
@@ -34,7 +34,6 @@ import { controlLimits, corsMiddleware, durableWrites, malformedPathGuard, reque
 import { oauthTokenEndpoint, TOKEN_ERRORS, TOKEN_PATHS } from './oauth.js';
 import { enterScimDirectly, scimDispatcher, scimUrlTest } from './pipeline.js';
 import { scimRoutes, tenantOf } from './scim-routes.js';
-import { fromDashboard } from './ui.js';
 
 const contextOf = (res: Response): RequestScimContext => res.locals.scim as RequestScimContext;
 

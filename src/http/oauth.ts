@@ -15,12 +15,11 @@
 import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { faultMiddleware } from '../faults/middleware.js';
 import { journalMiddleware } from '../journal/middleware.js';
-import type { RequestScimContext } from '../request-context.js';
+import { fromDashboard, type RequestScimContext } from '../request-context.js';
 import { DEFAULT_TENANT_ID, type Scimulator } from '../runtime.js';
 import type { Tenant } from '../tenant.js';
 import { secretEquals } from './auth.js';
 import { checkRequestTarget, type TokenErrorShape } from './limits.js';
-import { fromDashboard } from './ui.js';
 
 export { TokenStore } from './tokens.js';
 

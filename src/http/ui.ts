@@ -10,23 +10,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { IncomingHttpHeaders } from 'node:http';
 import { Router, type Response } from 'express';
-
-/**
- * The header the dashboard sends on its own SCIM requests (its Directory view, its OAuth token requests), with the
- * value "dashboard" (src/ui/api.ts CLIENT_HEADER): the requests view hides them, and fault rules leave them alone.
- */
-export const DASHBOARD_CLIENT_HEADER = 'x-scimulator-client';
-
-/**
- * Whether a request is the dashboard's own. Fault rules are for the connector under test: a viewer's request must
- * not use up a rule's `times` or a rate limit's budget (it took the one 429 meant for the connector), nor read
- * through replication lag or drift.
- */
-export function fromDashboard(headers: IncomingHttpHeaders): boolean {
-  return headers[DASHBOARD_CLIENT_HEADER] === 'dashboard';
-}
 
 const CONTENT_TYPES: Record<string, string> = {
   html: 'text/html; charset=utf-8',

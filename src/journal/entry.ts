@@ -11,7 +11,7 @@
  * it.
  */
 import { parse as parseQueryString } from 'node:querystring';
-import type { BehaviourFinding, CommittedResponse, ConformanceWarning, FiredFaultInfo, ScimOperation } from '../request-context.js';
+import { fromDashboard, type BehaviourFinding, type CommittedResponse, type ConformanceWarning, type FiredFaultInfo, type ScimOperation } from '../request-context.js';
 import { type EntryPages, Page } from './pages.js';
 import {
   decodeHeaders,
@@ -231,6 +231,8 @@ export class StoredEntry implements RecordedEntry {
   readonly outcome: JournalOutcome;
   readonly requestBodyTruncated: boolean;
   readonly responseBodyTruncated: boolean;
+  /** The dashboard sent it for itself (see fromDashboard): left out of the conformance summary. */
+  readonly fromDashboard: boolean;
   /** What this entry counts against the journal's byte limit (grows when subscribers add findings). */
   bytes: number;
   /** Set by the subscribers (the behaviour analyser) when the entry is recorded; see JournalEntry. */
@@ -274,6 +276,7 @@ export class StoredEntry implements RecordedEntry {
     this.fault = input.fault ?? null;
     this.warnings = input.warnings?.length ? input.warnings : NO_WARNINGS;
     this.outcome = input.outcome;
+    this.fromDashboard = fromDashboard(input.requestHeaders);
     const tokens = input.operation === 'token';
 
     const query = input.query ?? '';

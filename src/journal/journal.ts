@@ -416,17 +416,23 @@ export class Journal {
     });
   }
 
-  /** Warning codes seen in the buffer, in order of first appearance, with counts and the first request. */
+  /**
+   * Warning codes seen in the buffer, in order of first appearance, with counts and the first request. The
+   * dashboard's own requests (its Directory view) are not the connector's: they are left out, counts included.
+   */
   conformanceSummary(): ConformanceSummary {
     const warnings = new CodeTally();
     const findings = new CodeTally();
+    let total = 0;
     for (let i = 0; i < this.held; i++) {
       const e = this.at(i)!;
+      if (e.fromDashboard) continue;
+      total++;
       warnings.add(e, e.warnings);
       findings.add(e, e.findings);
     }
     return {
-      totalRequests: this.held,
+      totalRequests: total,
       requestsWithWarnings: warnings.requests,
       warnings: warnings.items(),
       requestsWithFindings: findings.requests,

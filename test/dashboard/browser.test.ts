@@ -311,6 +311,27 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     expect((await curlLike(scim, 'GET', '/Users?count=1')).status).toBe(429);
   });
 
+  it('the dashboard\'s own directory searches put no warning in the connector\'s conformance summary', async () => {
+    const recorded = await open();
+    const page = await openDashboard(recorded, scim.dashboardUrl);
+    const before = await scim.conformance();
+    await page.getByRole('link', { name: 'Directory' }).click();
+    await expect.poll(() => page.locator('#d-body tr[data-id]').count(), { timeout: 5000 }).toBeGreaterThan(0);
+    // A Group search with a User attribute: the server warns (filter-undefined-attribute), about the dashboard's request.
+    await page.locator('#d-type').selectOption('Group');
+    await page.locator('#d-filter').fill('userName eq "nobody"');
+    await page.locator('#d-filter').press('Enter');
+    await expect.poll(() => page.locator('#d-range').textContent()).toBe('0 of 0');
+    const own = await scim.requests.find({ path: '**/Groups', limit: 1000 });
+    expect(own.some((e) => e.warnings.some((w) => w.code === 'filter-undefined-attribute') && e.requestHeaders['x-scimulator-client'] === 'dashboard')).toBe(true);
+    const after = await scim.conformance();
+    expect(after.warnings.map((w) => w.code)).not.toContain('filter-undefined-attribute');
+    expect(after.totalRequests).toBe(before.totalRequests);
+    await page.getByRole('link', { name: 'Conformance' }).click();
+    await expect.poll(() => page.locator('#conformance-summary').textContent()).toMatch(/requests in the journal carry warnings/);
+    expect(await page.locator('#conformance-body tr[data-code="filter-undefined-attribute"]').count()).toBe(0);
+  });
+
   it('shows the control API validation error beside the rule editor; removes one rule and all rules', async () => {
     const recorded = await open();
     const page = await openDashboard(recorded, scim.dashboardUrl);
