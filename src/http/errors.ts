@@ -46,5 +46,17 @@ export const scimErrorHandler: ErrorRequestHandler = (err, _req, res, _next) => 
 };
 
 export const scimNotFound: RequestHandler = (req, _res, next) => {
-  next(new ScimError(404, undefined, `No SCIM endpoint at ${req.method} ${req.originalUrl.split('?')[0]}.`));
+  const path = req.originalUrl.split('?')[0]!;
+  next(new ScimError(404, undefined, `No SCIM endpoint at ${req.method} ${path}.${emptySegmentHint(req.method, path)}`));
 };
+
+/**
+ * What to fix in a path with an empty segment ("//"): a base URL that ends in "/" joined with "/Users" makes one, and
+ * an empty segment names no endpoint (RFC 3986 section 3.3: "/scim/v2//Users" is another path than "/scim/v2/Users").
+ */
+function emptySegmentHint(method: string, path: string): string {
+  const at = path.indexOf('//');
+  if (at < 0) return '';
+  const fixed = path.replace(/\/{2,}/g, '/');
+  return ` The path has an empty segment: a doubled slash "//" at character ${at + 1} (a base URL ending in "/" joined with a path starting with "/" makes one). Join them with one slash: ${method} ${fixed}.`;
+}

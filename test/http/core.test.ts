@@ -294,6 +294,26 @@ describe('protocol errors', () => {
     expect(res.headers.allow).toBe('GET, POST');
   });
 
+  it('a path with an empty segment (base URL ending in "/" + "/Users") is a 404 whose detail names the doubled slash', async () => {
+    const c = client();
+    const user = await createUser(c, 'slashes');
+    for (const [path, fixed] of [
+      ['/scim/v2//Users', '/scim/v2/Users'],
+      ['/scim/v2//Users/.search', '/scim/v2/Users/.search'],
+      [`/scim/v2/Users//${user.id}`, `/scim/v2/Users/${user.id}`],
+      ['//scim/v2/Users', '/scim/v2/Users'],
+    ]) {
+      const error = expectScimError(await c.raw().get(`${path!}?count=1`).set(AUTH), 404);
+      expect(error.detail).toContain(`No SCIM endpoint at GET ${path!}.`);
+      expect(error.detail).toContain('doubled slash "//"');
+      expect(error.detail).toContain(`GET ${fixed!}.`);
+      // The suggested path is the one that answers.
+      expect((await c.raw().get(fixed!).set(AUTH)).status).not.toBe(404);
+    }
+    // Without an empty segment, no such hint.
+    expect(expectScimError(await c.get('/Widgets'), 404).detail).not.toContain('//');
+  });
+
   it('/Me is 501', async () => {
     expectScimError(await client().get('/Me'), 501);
   });
