@@ -80,31 +80,43 @@ export interface ListOptions {
 }
 
 /**
- * Attributes a type's responses carry that its stored resources do not hold (User.groups, computed from the groups'
- * members, RFC 7643 section 4.1.2). A filter or sortBy that names one is evaluated on the resource as a response
- * carries it: a scan that computes them per resource, asked for by the request.
+ * Values a type's responses carry that its stored resources do not hold, or hold otherwise: User.groups, computed
+ * from the groups' members (RFC 7643 section 4.1.2), and a User's meta.version, which follows its groups (see
+ * ScimService.versionOf). A filter or sortBy that names one is evaluated on the resource as a response carries it: a
+ * scan that computes them per resource, asked for by the request (an index that answers the filter stays used).
  */
 export interface ComputedAttributes {
-  /** Canonical names of the type's computed core attributes (empty: none). */
+  /**
+   * Canonical paths of the type's computed core values (empty: none): an attribute ("groups") or one sub-attribute
+   * of a common or core attribute ("meta.version").
+   */
   names(type: ResourceSchema): readonly string[];
-  /** The stored resource with its computed attributes. */
-  view(type: ResourceSchema, resource: Resource): Resource;
+  /** The stored resource with the computed values of `names` (a subset of names(type)) as a response shows them. */
+  view(type: ResourceSchema, resource: Resource, names: readonly string[]): Resource;
 }
 
-/** Whether the filter names one of `names` (canonical core attribute names) of `type`, at its top level. */
-function filterNames(node: FilterNode, type: ResourceSchema, names: readonly string[]): boolean {
+/**
+ * Whether a path names the computed path `name` ("groups", or "meta.version": an attribute and a sub-attribute).
+ * A path that names the attribute without a sub-attribute (`meta[version eq ...]`, `meta pr`) may reach it too.
+ */
+function pathNames(path: { urn?: string; attribute: string; subAttribute?: string }, type: ResourceSchema, name: string): boolean {
+  const { urn, attribute, subAttribute } = path;
+  if (urn !== undefined && urn.toLowerCase() !== type.core.id.toLowerCase()) return false;
+  const dot = name.indexOf('.');
+  if (dot < 0) return attribute.toLowerCase() === name.toLowerCase();
+  return attribute.toLowerCase() === name.slice(0, dot).toLowerCase() && (subAttribute === undefined || subAttribute.toLowerCase() === name.slice(dot + 1).toLowerCase());
+}
+
+/** Whether the filter names `name` (a canonical computed path, see ComputedAttributes.names) of `type`, at its top level. */
+function filterNames(node: FilterNode, type: ResourceSchema, name: string): boolean {
   switch (node.type) {
     case 'and':
     case 'or':
-      return filterNames(node.left, type, names) || filterNames(node.right, type, names);
+      return filterNames(node.left, type, name) || filterNames(node.right, type, name);
     case 'not':
-      return filterNames(node.filter, type, names);
-    default: {
-      const { urn, attribute } = node.path;
-      if (urn !== undefined && urn.toLowerCase() !== type.core.id.toLowerCase()) return false;
-      const lower = attribute.toLowerCase();
-      return names.some((name) => name.toLowerCase() === lower);
-    }
+      return filterNames(node.filter, type, name);
+    default:
+      return pathNames(node.path, type, name);
   }
 }
 
@@ -204,8 +216,9 @@ function sortSpec(types: readonly ResourceSchema[], sortBy: string, computed: Co
     }
     canonical ??= resolved.canonicalPath;
     const read = keyReader(resolved);
-    const isComputed = !resolved.inExtension && computed !== undefined && computed.names(type).includes(attribute.name);
-    readers.set(type.name, isComputed ? (resource) => read(computed.view(type, resource)) : read);
+    const name = resolved.inExtension || computed === undefined ? undefined : computed.names(type).find((n) => n === attribute.name || n === resolved.canonicalPath);
+    const names = name === undefined ? undefined : [name];
+    readers.set(type.name, names ? (resource) => read(computed!.view(type, resource, names)) : read);
   }
   if (canonical === undefined) {
     const names = types.map((t) => t.name).join(', ');
@@ -288,9 +301,12 @@ function matchers(types: readonly ResourceSchema[], ast: FilterNode | undefined,
     });
     const plan = planFilter(ast, type, indexOrder(type, options.repo));
     const computed = options.computed;
-    if (computed && predicate && filterNames(ast, type, computed.names(type))) {
-      const stored = predicate;
-      return { type, predicate: (resource: Resource) => stored(computed.view(type, resource)), plan };
+    // The computed values the filter names (indexed loop: the names are a frozen array), usually none.
+    let names: string[] | undefined;
+    const all = computed?.names(type);
+    for (let i = 0; all !== undefined && i < all.length; i++) if (filterNames(ast, type, all[i]!)) (names ??= []).push(all[i]!);
+    if (computed && names !== undefined) {
+      return { type, predicate: (resource: Resource) => predicate(computed.view(type, resource, names)), plan };
     }
     return { type, predicate, plan };
   });

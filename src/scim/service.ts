@@ -95,7 +95,7 @@ export function etagMatches(header: string, version: string): boolean {
   return header.split(',').some((tag) => tag.trim() === '*' || opaqueTag(tag) === wanted);
 }
 
-const USER_COMPUTED: readonly string[] = Object.freeze(['groups']);
+const USER_COMPUTED: readonly string[] = Object.freeze(['groups', 'meta.version']);
 const NONE_COMPUTED: readonly string[] = Object.freeze([]);
 
 export class ScimService {
@@ -303,15 +303,27 @@ export class ScimService {
     return listResources(types, request, { ...list, repo: this.repo, clock: this.clock, computed: this.computedAttributes(baseUrl), memberExists });
   }
 
-  /** User.groups as filters and sortBy see it: what render() adds (`$ref` with `baseUrl`). */
+  /**
+   * User.groups and a User's meta.version as filters and sortBy see them: what render() shows (`$ref` with `baseUrl`;
+   * the version with its groups' digest, versionOf()), each computed only when the filter or sortBy names it.
+   */
   private computedAttributes(baseUrl: string): ComputedAttributes {
     const isUser = (type: ResourceSchema) => type.core.id === USER_SCHEMA_ID;
     return {
       names: (type) => (isUser(type) ? USER_COMPUTED : NONE_COMPUTED),
-      view: (type, resource) => {
+      view: (type, resource, names) => {
         if (!isUser(type)) return resource;
-        const groups = this.groupsOf(resource.id as string, baseUrl);
-        return groups.length ? { ...resource, groups } : resource;
+        let out = resource;
+        if (names.includes('groups')) {
+          const groups = this.groupsOf(resource.id as string, baseUrl);
+          if (groups.length) out = { ...out, groups };
+        }
+        if (names.includes('meta.version')) {
+          const meta = resource.meta as Record<string, unknown>;
+          const version = this.versionOf(type.name, resource);
+          if (version !== meta.version) out = { ...out, meta: { ...meta, version } };
+        }
+        return out;
       },
     };
   }
