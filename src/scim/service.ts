@@ -83,16 +83,73 @@ function encodeSegment(id: string): string {
   }
 }
 
-/** A hint for tags of a conditional header that are not entity tags (RFC 9110 8.8.3: a quoted string, W/ for weak). */
+/** The members of an If-Match / If-None-Match value: "*", entity tags as opaque tags (quotes kept), and the rest. */
+interface EntityTagList {
+  star: boolean;
+  /** Opaque tags (`"3"` of `W/"3"`), compared weakly as SCIM versions are. */
+  tags: string[];
+  /** Members that are not entity tags (an unquoted 3, a tag without its closing quote). */
+  malformed: string[];
+}
+
+/**
+ * Splits a conditional header's value into its members (RFC 9110 section 13.1.1: `"*" / #entity-tag`). A comma
+ * separates members only outside a tag: an opaque tag may hold commas (section 8.8.3, etagc = %x21 / %x23-7E /
+ * obs-text), so `"a,*,b"` is one tag, not a `*` between two halves. Empty members (and an empty value) count for
+ * nothing (section 5.6.1). W/ is taken in either letter case.
+ */
+function entityTags(header: string): EntityTagList {
+  const list: EntityTagList = { star: false, tags: [], malformed: [] };
+  const n = header.length;
+  let i = 0;
+  while (i < n) {
+    const c = header.charCodeAt(i);
+    if (c === 0x2c /* , */ || c === 0x20 || c === 0x09) {
+      i++;
+      continue;
+    }
+    const start = i;
+    const weak = (c === 0x57 || c === 0x77) /* W w */ && header.charCodeAt(i + 1) === 0x2f; /* / */
+    const open = weak ? i + 2 : i;
+    if (header.charCodeAt(open) === 0x22 /* " */) {
+      const close = header.indexOf('"', open + 1);
+      if (close > 0) {
+        // A tag is followed by the end, optional whitespace and a comma: anything else makes the member malformed.
+        let after = close + 1;
+        while (after < n && (header.charCodeAt(after) === 0x20 || header.charCodeAt(after) === 0x09)) after++;
+        if (after === n || header.charCodeAt(after) === 0x2c) {
+          list.tags.push(header.slice(open, close + 1));
+          i = after;
+          continue;
+        }
+      }
+    }
+    // Not an entity tag: the member runs to the next comma.
+    let end = header.indexOf(',', start);
+    if (end < 0) end = n;
+    const member = header.slice(start, end).trim();
+    if (member === '*') list.star = true;
+    else list.malformed.push(member);
+    i = end;
+  }
+  return list;
+}
+
+/** A hint for members of a conditional header that are not entity tags (RFC 9110 8.8.3: a quoted string, W/ for weak). */
 function malformedTags(header: string): string {
-  const bad = header.split(',').map((t) => t.trim()).filter((t) => t !== '' && t !== '*' && !/^(W\/)?".*"$/i.test(t));
+  const bad = entityTags(header).malformed;
   return bad.length === 0 ? '' : ` ${bad.map((t) => `"${t}"`).join(', ')} ${bad.length === 1 ? 'is' : 'are'} not an entity tag: an ETag is sent as it was received, quotes included (e.g. W/"3"), RFC 9110 section 8.8.3.`;
 }
 
-/** Does an If-Match / If-None-Match header value match a version? ("*" matches any existing version.) */
+/**
+ * Does an If-Match / If-None-Match header value match a version? ("*" matches any existing version; an empty value
+ * is an empty list, which matches none: RFC 9110 13.1.1, "the condition is true if any of the listed tags match".)
+ */
 export function etagMatches(header: string, version: string): boolean {
+  const list = entityTags(header);
+  if (list.star) return true;
   const wanted = opaqueTag(version);
-  return header.split(',').some((tag) => tag.trim() === '*' || opaqueTag(tag) === wanted);
+  return list.tags.includes(wanted);
 }
 
 const USER_COMPUTED: readonly string[] = Object.freeze(['groups', 'meta.version']);

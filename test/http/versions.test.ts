@@ -187,3 +187,36 @@ describe('a 412 says what is wrong with the If-Match it got', () => {
     expect(stale.detail).not.toContain('not an entity tag');
   });
 });
+
+describe('If-Match and If-None-Match are lists of entity tags, and a tag may hold commas (RFC 9110 8.8.3, 13.1.1)', () => {
+  it('"a,*,b" is one opaque tag: it matches no version (If-Match 412, If-None-Match 200), not "*" between two halves', async () => {
+    const { c } = setUp();
+    const user = await createUser(c, 'commas');
+    const version = user.meta.version as string;
+    for (const tag of ['"a,*,b"', 'W/"a,*,b"', `"x,${version.slice(3, -1)}"`]) {
+      const refused = expectScimError(await c.get(`/Users/${user.id}`).set('If-Match', tag), 412);
+      // The tag is well formed: no "not an entity tag" hint for its halves.
+      expect(refused.detail).not.toContain('not an entity tag');
+      expectScimError(await patch(c, `/Users/${user.id}`, [{ op: 'replace', path: 'title', value: 'x' }]).set('If-Match', tag), 412);
+      const read = await c.get(`/Users/${user.id}`).set('If-None-Match', tag);
+      expect(read.status).toBe(200);
+      expect(read.body.id).toBe(user.id);
+    }
+    expect((await c.get(`/Users/${user.id}`)).body.title).toBeUndefined();
+  });
+
+  it('a list matches when one of its tags does, commas inside tags or not; "*" as a member matches any version', async () => {
+    const { c } = setUp();
+    const user = await createUser(c, 'lists');
+    const version = user.meta.version as string;
+    expect((await c.get(`/Users/${user.id}`).set('If-Match', `W/"a,b", ${version}`)).status).toBe(200);
+    expect((await c.get(`/Users/${user.id}`).set('If-Match', `${version},"x"`)).status).toBe(200);
+    expect((await c.get(`/Users/${user.id}`).set('If-Match', '"a,b" , *')).status).toBe(200);
+    expect((await c.get(`/Users/${user.id}`).set('If-None-Match', `"c,d", ${version}`)).status).toBe(304);
+    // A member that is not a tag is named, whole, beside well-formed ones.
+    const mixed = expectScimError(await c.get(`/Users/${user.id}`).set('If-Match', '"a,b", 7'), 412);
+    expect(mixed.detail).toContain('"7" is not an entity tag');
+    expect(mixed.detail).toContain('asked for "a,b", 7.');
+    expect(mixed.detail).not.toContain('""a"'); // the tag's first half, as the list split on every comma named it
+  });
+});
