@@ -524,7 +524,8 @@ export class BehaviourAnalyser {
     if (type && id !== undefined && isUpdate) {
       const ifMatch = first(req.headers['if-match']);
       const seen = client.seen.get(`${type}/${id}`);
-      if (ifMatch !== undefined && ifMatch.trim() !== '') client.sentIfMatch = true;
+      // An empty If-Match is sent too: an empty list of tags, which matches no version (412, RFC 9110 13.1.1).
+      if (ifMatch !== undefined) client.sentIfMatch = true;
       else if (!client.sentIfMatch && !client.ifMatchReported && seen?.read?.etag !== undefined && (this.options.etagAdvertised?.() ?? true)) {
         client.ifMatchReported = true;
         raise(
@@ -860,7 +861,8 @@ export class BehaviourAnalyser {
     const facts = this.options.view.facts(type, id);
     if (!facts || (!seen && client.forgotResources)) return;
     // An If-Match the stored version does not match: the PUT is refused with 412 and clears nothing.
-    if (ifMatch !== undefined && ifMatch.trim() !== '' && facts.version !== undefined && (this.options.etagAdvertised?.() ?? true) && !etagMatches(ifMatch, facts.version)) return;
+    // (An empty If-Match is an empty list of tags: it matches nothing, so that PUT is refused too.)
+    if (ifMatch !== undefined && facts.version !== undefined && (this.options.etagAdvertised?.() ?? true) && !etagMatches(ifMatch, facts.version)) return;
     const sent = this.options.view.bodyNames(type, body);
     const dropped = [...facts.names].filter((n) => !sent.has(n) && !seen?.names.has(n));
     if (dropped.length === 0) return;

@@ -96,6 +96,20 @@ describe('put-drops-attributes', () => {
     await expectNoFindings(h);
   });
 
+  it('an empty If-Match is an If-Match (RFC 9110 13.1.1: an empty list, which matches no version): the PUT is 412 and draws no finding', async () => {
+    const c = h.client('empty-if-match/1.0');
+    const read = await c.get(`/Users/${carol.id}?attributes=userName,name`);
+    expect(read.status).toBe(200);
+    const put = await c.put(`/Users/${carol.id}`, profileUpdate, { 'If-Match': '' });
+    expect(put.status).toBe(412);
+    expect(put.body.detail).toContain('the header is empty');
+    // Neither "has no If-Match" nor "the PUT clears ...": the service refused it and cleared nothing.
+    expect((await h.entry(put.id)).findings ?? []).toEqual([]);
+    const patch = await c.patch(`/Users/${carol.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'x' }] }, { 'If-Match': '' });
+    expect(patch.status).toBe(412);
+    await expectNoFindings(h);
+  });
+
   it('GET then PUT of the whole resource draws nothing, even when it removes an attribute it read on purpose', async () => {
     const c = h.client('okta-profile-update/1.0');
     const read = await c.get(`/Users/${carol.id}`);
