@@ -464,7 +464,8 @@ export function checkRefusedAttributes(caps: TargetCapabilities, type: ResourceS
     // An empty value asks for nothing (Okta sends "groups": [] with every create).
     const value = body[key];
     if (value === null || (Array.isArray(value) && value.length === 0)) continue;
-    throw unsupported(caps, `"${key}" cannot be given in a ${type.name} POST or PUT on this service; leave it out${resolved.attribute.name === 'groups' ? ' and set memberships through the Groups endpoint' : ''}.`);
+    const hint = resolved.attribute.name === 'groups' ? ' and set memberships through the Groups endpoint' : resolved.attribute.name === 'password' && caps.changePassword === false ? ' (ServiceProviderConfig changePassword.supported is false)' : '';
+    throw unsupported(caps, `"${key}" cannot be given in a ${type.name} POST or PUT on this service; leave it out${hint}.`);
   }
 }
 

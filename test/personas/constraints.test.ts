@@ -146,9 +146,23 @@ describe('aws: AWS IAM Identity Center', () => {
     expect((await spcOf(c)).etag).toEqual({ supported: false });
   });
 
-  constraint('aws', 'changePassword', 'ServiceProviderConfig says changePassword is unsupported', async () => {
+  // serviceproviderconfig.html: changePassword false; createuser.html / putuser.html: "password" among the attributes
+  // not supported, a ValidationException (400); patchuser.html: password is not among the attributes a PATCH may change.
+  constraint('aws', 'changePassword', 'ServiceProviderConfig says changePassword is unsupported, and a password in a POST, PUT or PATCH is a ValidationException', async () => {
     const { c } = directory({ users: 0, groups: 0, persona: 'aws' });
     expect((await spcOf(c)).changePassword).toEqual({ supported: false });
+    const whole = { schemas: [USER_SCHEMA], userName: 'ada', displayName: 'Ada Lovelace', name: { givenName: 'Ada', familyName: 'Lovelace' } };
+    const refused = expectScimError(await c.post('/Users', { ...whole, password: 't1meMa$heen' }), 400, 'invalidValue');
+    expect(refused.detail).toBe('ValidationException: "password" cannot be given in a User POST or PUT on this service; leave it out (ServiceProviderConfig changePassword.supported is false).');
+    expect((await c.get('/Users')).body.totalResults).toBe(0);
+    const created = await c.post('/Users', whole);
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    expectScimError(await c.put(`/Users/${id}`, { ...whole, PASSWORD: 'x' }), 400, 'invalidValue');
+    expectScimError(await c.patch(`/Users/${id}`, patchOp({ op: 'replace', path: 'password', value: 'x' })), 400, 'invalidValue');
+    // Okta's password push: a path-less replace.
+    expectScimError(await c.patch(`/Users/${id}`, patchOp({ op: 'replace', value: { password: 'x' } })), 400, 'invalidValue');
+    expect((await c.get(`/Users/${id}`)).body.meta.lastModified).toBe(created.body.meta.lastModified);
   });
 
   constraint('aws', 'unremovableAttributes', 'a PATCH may not remove userName or active, however the path is spelt; replace still works', async () => {
