@@ -46,6 +46,15 @@ export function serviceProviderConfig(tenant: Tenant, baseUrl: string): Record<s
       specUri: 'https://www.rfc-editor.org/info/rfc7617',
       primary: true,
     });
+  } else {
+    // --auth none. RFC 7643 section 5 makes authenticationSchemes REQUIRED, and an empty list is unassigned (2.5), so
+    // a strict client refuses []; RFC 7643 has no "none" type. What the tenant accepts is any credentials, the two a
+    // connector is configured with included: both are listed, bearer (what IdPs send) first, each saying it is not checked.
+    const unchecked = 'Not checked: this tenant runs without authentication (--auth none) and accepts every request, with these credentials, any others or none.';
+    schemes.push(
+      { type: 'oauthbearertoken', name: 'OAuth Bearer Token (not checked)', description: `${unchecked} (A bearer token in the Authorization header, RFC 6750.)`, specUri: 'https://www.rfc-editor.org/info/rfc6750', primary: true },
+      { type: 'httpbasic', name: 'HTTP Basic (not checked)', description: `${unchecked} (HTTP Basic credentials, RFC 7617.)`, specUri: 'https://www.rfc-editor.org/info/rfc7617', primary: false },
+    );
   }
   return {
     schemas: [SERVICE_PROVIDER_CONFIG_SCHEMA_ID],

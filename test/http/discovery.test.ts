@@ -24,6 +24,26 @@ describe('discovery (RFC 7644 section 4)', () => {
     expect(res.body.meta).toMatchObject({ resourceType: 'ServiceProviderConfig', location: 'http://scim.test:8080/scim/v2/ServiceProviderConfig' });
   });
 
+  it('--auth none still lists authenticationSchemes (RFC 7643 section 5: REQUIRED; [] is unassigned, 2.5), each saying it is not checked', async () => {
+    const open = client({ auth: 'none' });
+    const res = await open.raw().get('/scim/v2/ServiceProviderConfig');
+    expect(res.status).toBe(200);
+    const schemes = res.body.authenticationSchemes as Array<Record<string, unknown>>;
+    expect(schemes.map((s) => s.type)).toEqual(['oauthbearertoken', 'httpbasic']);
+    expect(schemes.filter((s) => s.primary === true)).toHaveLength(1);
+    for (const scheme of schemes) {
+      // Every sub-attribute RFC 7643 section 5 requires (type, name, description), and only the ones it defines.
+      for (const key of ['type', 'name', 'description']) expect(typeof scheme[key], key).toBe('string');
+      expect(Object.keys(scheme).every((k) => ['type', 'name', 'description', 'specUri', 'documentationUri', 'primary'].includes(k))).toBe(true);
+      expect(scheme.description).toContain('Not checked');
+      expect(scheme.description).toContain('--auth none');
+    }
+    // It says the truth: either credentials, or none, are accepted.
+    expect((await open.raw().get('/scim/v2/Users').set('Authorization', 'Bearer anything')).status).toBe(200);
+    expect((await open.raw().get('/scim/v2/Users').auth('any', 'thing')).status).toBe(200);
+    expect((await open.raw().get('/scim/v2/Users')).status).toBe(200);
+  });
+
   it('/Schemas lists User, Group and EnterpriseUser with every attribute characteristic', async () => {
     const res = await c.get('/Schemas');
     expect(res.status).toBe(200);
