@@ -18,7 +18,39 @@ export interface ValidateOptions {
 
 /** RFC 3339 date-time (RFC 7643 section 2.3.5 requires xsd:dateTime with a time zone in practice). */
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
-const BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}$/;
+/** What a data file saved before binary values were checked strictly may hold (it loads as it did). */
+const STORED_BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}$/;
+
+/**
+ * Why a binary value is not base64 as RFC 7643 section 2.3.6 asks ("base64 encoded as specified in Section 4 of
+ * [RFC4648] ... trailing padding characters MAY be omitted"), or undefined when it is. RFC 4648: no line breaks
+ * (3.1), characters outside the alphabet rejected (3.3), padding only at the end and completing the last group of
+ * four (4); a length of 4n+1 characters encodes no whole byte.
+ */
+export function base64Problem(value: string): string | undefined {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    const inAlphabet = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x3d;
+    if (inAlphabet) continue;
+    const at = `at character ${i + 1}`;
+    if (c === 0x0a || c === 0x0d) return `it has a line break ${at}; base64 in SCIM has none (RFC 4648 section 3.1): remove the line breaks`;
+    if (c === 0x2d || c === 0x5f) return `it has "${value[i]}" ${at}, of the URL-safe alphabet (RFC 4648 section 5); use "+" for "-" and "/" for "_"`;
+    if (c === 0x20 || c === 0x09) return `it has white space ${at}; remove it`;
+    return `it has ${JSON.stringify(String.fromCodePoint(value.codePointAt(i)!))} ${at}, which is not in the base64 alphabet (A-Z, a-z, 0-9, "+", "/", and "=" at the end)`;
+  }
+  const pad = value.indexOf('=');
+  const data = pad < 0 ? value.length : pad;
+  const padding = value.length - data;
+  for (let i = data; i < value.length; i++) {
+    if (value.charCodeAt(i) !== 0x3d) return `it has "=" at character ${data + 1} followed by more data; "=" only pads the end`;
+  }
+  if (data % 4 === 1) return `its ${data} character${data === 1 ? '' : 's'} (before any padding) leave one over a group of four, which encodes no whole byte: a character is missing or extra`;
+  if (padding > 0 && (padding > 2 || (data + padding) % 4 !== 0)) {
+    const whole = data + (4 - (data % 4 || 4));
+    return `its padding "${'='.repeat(padding)}" does not complete the last group of four characters: send ${whole - data === 0 ? 'no padding' : `"${'='.repeat(whole - data)}"`} after its ${data} characters, or leave the padding out`;
+  }
+  return undefined;
+}
 
 export function isDateTime(value: string): boolean {
   return dateTimeProblem(value) === undefined;
@@ -50,14 +82,21 @@ export function assertNoForbiddenKeys(value: unknown, where = 'body'): void {
 }
 
 
-/** What a simple (non-complex) value of this attribute must be, when `value` is not that; undefined when it fits. */
-export function expectedType(def: AttributeDef, value: unknown): string | undefined {
+/**
+ * What a simple (non-complex) value of this attribute must be, when `value` is not that; undefined when it fits.
+ * `stored`: a value of a data file or snapshot, which may hold binary values as this service accepted them before
+ * their base64 was checked (line breaks, loose padding): they load as they did.
+ */
+export function expectedType(def: AttributeDef, value: unknown, stored = false): string | undefined {
   switch (def.type) {
     case 'string':
     case 'reference':
       return typeof value === 'string' ? undefined : 'a string';
-    case 'binary':
-      return typeof value === 'string' && BASE64.test(value) ? undefined : 'a base64-encoded string';
+    case 'binary': {
+      if (typeof value !== 'string') return 'a base64-encoded string';
+      if (stored) return STORED_BASE64.test(value) ? undefined : 'a base64-encoded string';
+      return base64Problem(value) === undefined ? undefined : 'a base64-encoded string (RFC 7643 section 2.3.6: base64 of RFC 4648 section 4, the trailing "=" padding may be left out)';
+    }
     case 'boolean':
       return typeof value === 'boolean' ? undefined : 'a JSON boolean (true or false)';
     case 'integer':
@@ -82,7 +121,10 @@ export function expectedType(def: AttributeDef, value: unknown): string | undefi
 /** Checks one simple (non-complex) value against its attribute type; returns the value to store. */
 function checkSimple(def: AttributeDef, value: unknown, path: string): unknown {
   const expected = expectedType(def, value);
-  if (expected !== undefined) throw badRequest('invalidValue', `Attribute "${path}" must be ${expected}, but the request has ${describeValue(value)}.`);
+  if (expected !== undefined) {
+    const problem = def.type === 'binary' && typeof value === 'string' ? `: ${base64Problem(value)!}` : '';
+    throw badRequest('invalidValue', `Attribute "${path}" must be ${expected}, but the request has ${describeValue(value)}${problem}.`);
+  }
   return value;
 }
 

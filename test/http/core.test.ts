@@ -341,3 +341,54 @@ describe('authentication', () => {
     expect((await request(open).get('/scim/v2/Users')).status).toBe(200);
   });
 });
+
+describe('binary attributes are base64 (RFC 7643 section 2.3.6: RFC 4648 section 4, trailing "=" may be omitted)', () => {
+  const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+  const cert = (value: string) => ({ schemas: [USER_SCHEMA], userName: 'certified', x509Certificates: [{ value }] });
+
+  it('refuses bad padding, impossible lengths, line breaks and characters outside the alphabet with 400 invalidValue naming the attribute', async () => {
+    const c = client();
+    const cases: Array<[string, string]> = [
+      ['QQ=', 'its padding "=" does not complete the last group of four characters: send "==" after its 2 characters'],
+      ['QUJD=', 'its padding "=" does not complete'],
+      ['Q', 'its 1 character (before any padding) leave one over a group of four'],
+      ['QUJDR', 'its 5 characters'],
+      ['QQ=A', 'it has "=" at character 3 followed by more data'],
+      ['QUJD\r\nREVG', 'it has a line break at character 5'],
+      ['QUJD REVG', 'it has white space at character 5'],
+      ['QU-D', 'it has "-" at character 3, of the URL-safe alphabet'],
+      ['QUJ*', 'it has "*" at character 4, which is not in the base64 alphabet'],
+    ];
+    for (const [value, why] of cases) {
+      const error = expectScimError(await c.post('/Users', cert(value)), 400, 'invalidValue');
+      expect(error.detail, value).toContain('Attribute "x509Certificates[0].value" must be a base64-encoded string (RFC 7643 section 2.3.6');
+      expect(error.detail, value).toContain(why);
+    }
+    expect((await c.get('/Users')).body.totalResults).toBe(0);
+    // Through PUT and PATCH as well, the stored value untouched.
+    const created = await c.post('/Users', cert('QUJD'));
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    expectScimError(await c.put(`/Users/${id}`, cert('QQ=')), 400, 'invalidValue');
+    const patched = expectScimError(await c.patch(`/Users/${id}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'x509Certificates', value: [{ value: 'Q' }] }] }), 400, 'invalidValue');
+    expect(patched.detail).toContain('base64');
+    expectScimError(await c.patch(`/Users/${id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'x509Certificates[value eq "QUJD"].value', value: 'QUJD\n' }] }), 400, 'invalidValue');
+    expect((await c.get(`/Users/${id}`)).body.x509Certificates).toEqual([{ value: 'QUJD' }]);
+  });
+
+  it('accepts padded and unpadded base64, and a data file saved before the check still loads', async () => {
+    const c = client();
+    for (const [i, value] of ['QQ==', 'QQ', 'QUI=', 'QUI', 'QUJD', 'MIIDQzCCAqygAwIBAgICEAAwDQYJKoZIhvcNAQEFBQAwTjELMAkGA1UEBhMCVVMx', 'KOVKWGIVVEHH', '+/+/'].entries()) {
+      const res = await c.post('/Users', { ...cert(value), userName: `ok${i}` });
+      expect(res.status, value).toBe(201);
+      expect(res.body.x509Certificates).toEqual([{ value }]);
+    }
+    const meta = { resourceType: 'User', created: '2025-01-01T00:00:00Z', lastModified: '2025-01-01T00:00:00Z', version: 'W/"1"' };
+    const loaded = await c.raw().put('/_mock/snapshot').send({
+      format: 'scimulator-snapshot', version: 1, sequence: 1,
+      resources: { User: [{ schemas: [USER_SCHEMA], id: 'old', userName: 'old', x509Certificates: [{ value: 'QUJD\r\nREVG' }], meta }] },
+    });
+    expect(loaded.status).toBe(204);
+    expect((await c.get('/Users/old')).body.x509Certificates).toEqual([{ value: 'QUJD\r\nREVG' }]);
+  });
+});
