@@ -136,7 +136,7 @@ function requireSearchBody(req: Request): unknown {
  * Runs a query over `typeNames` and sends the ListResponse (RFC 7644 section 3.4.2, RFC 9865 section 2): index
  * pages carry startIndex; cursor pages carry nextCursor (all but the last) and previousCursor (all but the first).
  */
-function sendList(req: Request, res: Response, typeNames: string[], request: ListRequest, projection: ProjectionRequest): void {
+function sendList(req: Request, res: Response, typeNames: string[], request: ListRequest, projection: ProjectionRequest, filterInUri: boolean): void {
   const tenant = tenantOf(res);
   const { config, capabilities } = tenant;
   const service = serviceOf(res);
@@ -149,6 +149,7 @@ function sendList(req: Request, res: Response, typeNames: string[], request: Lis
     onWarning: (w) => warnOf(res, [w]),
     capabilities,
     baseUrl: base,
+    filterInUri,
   });
   const projections = new Map<string, Projection>();
   const resources = result.entries.map(({ type, resource }) => {
@@ -335,10 +336,10 @@ function bulk(req: Request, res: Response): void {
 /** Queries across all resource types (RFC 7644 3.4.2.1 GET /, 3.4.3 POST /.search). */
 function rootQuery(req: Request, res: Response, search: boolean): void {
   const types = tenantOf(res).registry.resourceTypes().map((t) => t.name);
-  if (!search) return sendList(req, res, types, listRequestFromParams((name) => queryParam(req, name)), projectionOf(req));
+  if (!search) return sendList(req, res, types, listRequestFromParams((name) => queryParam(req, name)), projectionOf(req), true);
   const { request, projection, warnings } = listRequestFromSearchBody(requireSearchBody(req));
   warnOf(res, warnings);
-  sendList(req, res, types, request, projection);
+  sendList(req, res, types, request, projection, false);
 }
 
 /** `/{endpoint}`, `/{endpoint}/.search` and `/{endpoint}/{id}` of the tenant's resource types (custom ones included). */
@@ -348,7 +349,7 @@ function resourceEndpoint(req: Request, res: Response, segments: string[]): bool
   const type = typeOf(req, res, param(segments[0]!));
   const service = serviceOf(res);
   if (segments.length === 1) {
-    if (isRead(method)) sendList(req, res, [type.name], listRequestFromParams((name) => queryParam(req, name)), projectionOf(req));
+    if (isRead(method)) sendList(req, res, [type.name], listRequestFromParams((name) => queryParam(req, name)), projectionOf(req), true);
     else if (method === 'POST') {
       const projection = projectionFor(req, service, type.name);
       const created = service.create(type.name, requireObjectBody(req), warningSink(res));
@@ -360,7 +361,7 @@ function resourceEndpoint(req: Request, res: Response, segments: string[]): bool
     if (method !== 'POST') notAllowed(req, res, 'POST');
     const { request, projection, warnings } = listRequestFromSearchBody(requireSearchBody(req));
     warnOf(res, warnings);
-    sendList(req, res, [type.name], request, projection);
+    sendList(req, res, [type.name], request, projection, false);
     return true;
   }
   const id = param(segments[1]!);

@@ -77,6 +77,8 @@ export interface ListOptions {
   computed?: ComputedAttributes;
   /** Whether a member value names an existing resource (for the target's `unknownMemberFilter`); absent: not checked. */
   memberExists?: (id: string) => boolean;
+  /** The filter came in the request URI (GET), not in a /.search body: sensitive comparisons are refused (7.5.2). */
+  filterInUri?: boolean;
 }
 
 /**
@@ -273,32 +275,54 @@ interface Matcher {
  * hands out one AST per filter text), with the warnings compiling gave, replayed per request as copies. Compiling is
  * pure, and a repeated filter costs more to compile than to answer through an index.
  */
-const compiledFilters = new WeakMap<ResourceSchema, Map<FilterNode, { predicate: ResourcePredicate; warnings: FilterWarning[] }>>();
+interface CompiledFilter {
+  predicate: ResourcePredicate;
+  warnings: FilterWarning[];
+  /** The first never-returned attribute (password) the filter compares with a value, if any. */
+  sensitive: string | undefined;
+}
 
-function compileFilterOnce(ast: FilterNode, type: ResourceSchema, onWarning: (w: FilterWarning) => void): ResourcePredicate {
+const compiledFilters = new WeakMap<ResourceSchema, Map<FilterNode, CompiledFilter>>();
+
+function compileFilterOnce(ast: FilterNode, type: ResourceSchema, onWarning: (w: FilterWarning) => void): CompiledFilter {
   let byFilter = compiledFilters.get(type);
   if (byFilter === undefined) compiledFilters.set(type, (byFilter = new Map()));
   let compiled = byFilter.get(ast);
   if (compiled === undefined) {
     const warnings: FilterWarning[] = [];
-    const predicate = compileFilter(ast, type, { onWarning: (w) => warnings.push(w) });
-    compiled = keepBounded(byFilter, ast, { predicate, warnings });
+    let sensitive: string | undefined;
+    const predicate = compileFilter(ast, type, { onWarning: (w) => warnings.push(w), onNeverReturned: (path) => (sensitive ??= path) });
+    compiled = keepBounded(byFilter, ast, { predicate, warnings, sensitive });
   }
   for (const w of compiled.warnings) onWarning({ ...w });
-  return compiled.predicate;
+  return compiled;
+}
+
+/**
+ * RFC 7644 section 7.5.2: "Servers that receive HTTP GET requests using filters that contain sensitive or
+ * confidential personal information SHOULD respond with HTTP status code 403 to indicate that the operation is
+ * FORBIDDEN. A "scimType" error code of "sensitive" may be returned to indicate that the request must be submitted
+ * using POST via "/.search"". A password (a never-returned attribute) compared with a value is such information.
+ */
+function sensitiveInUri(path: string, types: readonly ResourceSchema[]): ScimError {
+  const search = types.length === 1 ? `POST ${types[0]!.resourceType.endpoint}/.search` : 'POST /.search';
+  return new ScimError(403, 'sensitive', `The filter compares "${path}", which is never returned, with a value, and a GET carries it in the request URI, where proxies and logs keep it (RFC 7644 section 7.5.2). Send the filter in the body of ${search} (RFC 7644 section 3.4.3) instead.`);
 }
 
 function matchers(types: readonly ResourceSchema[], ast: FilterNode | undefined, options: ListOptions): Matcher[] {
   if (!ast) return types.map((type) => ({ type }));
   // On a root query, a filter attribute that only some types define is expected: warn only when no type defines it.
   const warnings = new Map<string, { warning: FilterWarning; types: number }>();
+  let sensitive: string | undefined;
   const out = types.map((type) => {
-    const predicate = compileFilterOnce(ast, type, (warning) => {
+    const compiled = compileFilterOnce(ast, type, (warning) => {
       const key = `${warning.code}\u0000${warning.detail.split(type.name).join('\u0001')}`;
       const seen = warnings.get(key);
       if (seen) seen.types++;
       else warnings.set(key, { warning, types: 1 });
     });
+    const predicate = compiled.predicate;
+    sensitive ??= compiled.sensitive;
     const plan = planFilter(ast, type, indexOrder(type, options.repo));
     const computed = options.computed;
     // The computed values the filter names (indexed loop: the names are a frozen array), usually none.
@@ -311,6 +335,7 @@ function matchers(types: readonly ResourceSchema[], ast: FilterNode | undefined,
     return { type, predicate, plan };
   });
   for (const { warning, types: n } of warnings.values()) if (n === types.length) options.onWarning?.(warning);
+  if (sensitive !== undefined && options.filterInUri) throw sensitiveInUri(sensitive, types);
   return out;
 }
 

@@ -245,3 +245,43 @@ describe('filter on created users', () => {
     expect(res.body.Resources.map((u: any) => u.id)).toEqual([created.id]);
   });
 });
+
+describe('filters on password (returned: never)', () => {
+  const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
+
+  it('in a GET URI a comparison with a value is 403 sensitive (RFC 7644 7.5.2), pointing at POST .search, where eq is answered', async () => {
+    const { c } = directory({ users: 20, groups: 0 });
+    const carol = await createUser(c, 'carol', { password: 'Secret123' });
+    for (const [path, filter, search] of [
+      ['/Users', 'password eq "Secret123"', 'POST /Users/.search'],
+      ['/Users', 'userName eq "carol" and password ne "x"', 'POST /Users/.search'],
+      ['/', 'password eq "Secret123"', 'POST /.search'],
+    ]) {
+      const error = expectScimError(await c.get(`${path!}?filter=${q(filter!)}`), 403, 'sensitive');
+      expect(error.detail).toContain('"password"');
+      expect(error.detail).toContain('RFC 7644 section 7.5.2');
+      expect(error.detail).toContain(`Send the filter in the body of ${search!}`);
+    }
+    // In a body (RFC 7643 4.1.1: password is "intended to be used as a means to ... compare (i.e., filter for equality)").
+    const found = await c.post('/Users/.search', { schemas: [SEARCH], filter: 'password eq "Secret123"' });
+    expect(found.status).toBe(200);
+    expect(found.body.Resources.map((r: { id: string }) => r.id)).toEqual([carol.id]);
+    expect(found.text).not.toContain('Secret123');
+    expect((await c.post('/Users/.search', { schemas: [SEARCH], filter: 'password eq "wrong"' })).body.totalResults).toBe(0);
+    expect((await c.post('/.search', { schemas: [SEARCH], filter: 'password ne "Secret123"' })).body.totalResults).toBe(20);
+    // Presence carries no value: answered in a URI too.
+    const present = await c.get(`/Users?filter=${q('password pr')}`);
+    expect(present.status).toBe(200);
+    expect(present.body.Resources.map((r: { id: string }) => r.id)).toEqual([carol.id]);
+  });
+
+  it('anything but equality (co, sw, ew, gt...) is 400 invalidFilter, in a URI and in a body: it would reveal the password piece by piece', async () => {
+    const { c } = directory({ users: 5, groups: 0 });
+    await createUser(c, 'carol', { password: 'Secret123' });
+    for (const filter of ['password sw "S"', 'password co "cret"', 'password ew "3"', 'password gt "A"', 'not (password le "z")']) {
+      const inUri = expectScimError(await c.get(`/Users?filter=${q(filter)}`), 400, 'invalidFilter');
+      expect(inUri.detail).toContain('"password" is never returned (returned: never), and a filter may compare it for equality only');
+      expectScimError(await c.post('/Users/.search', { schemas: [SEARCH], filter }), 400, 'invalidFilter');
+    }
+  });
+});

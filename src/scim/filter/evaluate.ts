@@ -42,6 +42,11 @@ import { nodePosition } from './parser.js';
 export interface CompileOptions {
   /** Receives a warning for each attribute the resource type does not define (treated as unassigned). */
   onWarning?: (warning: FilterWarning) => void;
+  /**
+   * Receives the path of each comparison of a never-returned attribute (password) with a value: what RFC 7644
+   * section 7.5.2 calls sensitive information, which a filter sent in a URI should not carry.
+   */
+  onNeverReturned?: (path: string) => void;
 }
 
 export type ResourcePredicate = (resource: Record<string, unknown>) => boolean;
@@ -295,6 +300,17 @@ class Compiler {
       subRead = reader(value.name);
     } else {
       leafDef = attribute;
+    }
+
+    // A never-returned attribute (password, RFC 7643 section 7: "A service provider MAY allow attributes to be used
+    // in a search filter") is compared for equality only, as RFC 7643 4.1.1 says of password ("compare (i.e., filter
+    // for equality)"): co, sw, ew and the orderings would reveal it a character at a time.
+    if (!presence && (attribute.returned === 'never' || leafDef?.returned === 'never')) {
+      const name = formatAttributePath({ ...path, valueFilter: undefined });
+      if (op !== 'eq' && op !== 'ne') {
+        throw this.invalid(node, `"${name}" is never returned (returned: never), and a filter may compare it for equality only (RFC 7643 section 4.1.1: "compare (i.e., filter for equality) a password"); use eq or ne, or pr to test that it is set`);
+      }
+      this.options.onNeverReturned?.(name);
     }
 
     let slot: ValueTest;
