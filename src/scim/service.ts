@@ -12,7 +12,7 @@ import { Projection, type ProjectionRequest } from './project.js';
 import { RenderCache } from './render-cache.js';
 import type { SeededRandom } from './random.js';
 import type { MembershipDelta, ResourceRepository } from './repository.js';
-import { GROUP_SCHEMA_ID, USER_SCHEMA_ID } from './schemas/core.js';
+import { ENTERPRISE_USER_SCHEMA_ID, GROUP_SCHEMA_ID, USER_SCHEMA_ID } from './schemas/core.js';
 import type { SchemaRegistry } from './schemas/registry.js';
 import type { AttributeDef } from './schemas/types.js';
 import { validateResource, type Resource } from './validate.js';
@@ -414,6 +414,10 @@ export class ScimService {
       const groups = this.groupsOf(resource.id as string, baseUrl);
       if (groups.length) out.groups = groups;
     }
+    if (type.core.id === USER_SCHEMA_ID) {
+      const enterprise = this.renderManager(type, resource, baseUrl);
+      if (enterprise) out[ENTERPRISE_USER_SCHEMA_ID] = enterprise;
+    }
     const caps = this.options.capabilities;
     if (caps?.etag === false) delete (out.meta as Record<string, unknown>).version;
     else (out.meta as Record<string, unknown>).version = this.versionOf(type.name, resource);
@@ -518,13 +522,49 @@ export class ScimService {
     if (type?.core.id !== USER_SCHEMA_ID) return version;
     const groupType = this.groupType();
     const id = resource.id as string;
-    if (!groupType || this.repo.groupsContaining(id).size === 0) return version;
+    // The enterprise manager's $ref and displayName come from the User it names (see renderManager): they change
+    // when that User is created, deleted or renamed.
+    const manager = this.managerOf(type, resource);
+    const inGroups = groupType !== undefined && this.repo.groupsContaining(id).size > 0;
+    if (!inGroups && !manager?.exists) return version;
     let text = '';
-    this.eachGroupOf(groupType, id, (groupId, group, kind) => {
-      text += `${groupId}\u0000${typeof group.displayName === 'string' ? group.displayName : ''}\u0000${kind === 'direct' ? 'd' : 'i'}\u0001`;
-    });
+    if (inGroups) {
+      this.eachGroupOf(groupType, id, (groupId, group, kind) => {
+        text += `${groupId}\u0000${typeof group.displayName === 'string' ? group.displayName : ''}\u0000${kind === 'direct' ? 'd' : 'i'}\u0001`;
+      });
+    }
+    if (manager?.exists) text += `manager\u0000${manager.displayName ?? ''}\u0001`;
     const tag = `${version.endsWith('"') ? version.slice(0, -1) : version}.${digest(text)}`;
     return version.endsWith('"') ? `${tag}"` : tag;
+  }
+
+  /**
+   * The stored enterprise manager of a User (RFC 7643 4.3), whether its value names an existing User and that
+   * User's displayName (one lookup), when it has a manager with a value.
+   */
+  private managerOf(type: ResourceSchema, resource: Resource): { manager: Record<string, unknown>; value: string; exists: boolean; displayName: string | undefined } | undefined {
+    const extension = resource[ENTERPRISE_USER_SCHEMA_ID];
+    if (!isPlainObject(extension)) return undefined;
+    const manager = extension.manager;
+    if (!isPlainObject(manager) || typeof manager.value !== 'string' || manager.value === '') return undefined;
+    const target = this.repo.get(type.name, manager.value);
+    return { manager, value: manager.value, exists: target !== undefined, displayName: typeof target?.displayName === 'string' ? target.displayName : undefined };
+  }
+
+  /**
+   * The enterprise manager as a response carries it (RFC 7643 4.3), when its value names an existing User: "$ref",
+   * "The URI of the SCIM resource representing the User's manager", that User's URI (as Group members' $ref); and
+   * "displayName", "The displayName of the User's manager. OPTIONAL and READ-ONLY": readOnly, so the service
+   * provides it, from that User (absent when it has none). A value that names no User is served as stored: there
+   * is no resource to give the URI of. O(1): one lookup.
+   */
+  private renderManager(type: ResourceSchema, resource: Resource, baseUrl: string): Record<string, unknown> | undefined {
+    const found = this.managerOf(type, resource);
+    if (!found?.exists) return undefined;
+    const manager: Record<string, unknown> = { ...found.manager, $ref: resourceUrl(baseUrl, type.resourceType.endpoint, found.value) };
+    delete manager.displayName;
+    if (found.displayName !== undefined) manager.displayName = found.displayName;
+    return { ...(resource[ENTERPRISE_USER_SCHEMA_ID] as Record<string, unknown>), manager };
   }
 
   private renderMember(member: unknown, baseUrl: string): unknown {

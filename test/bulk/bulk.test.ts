@@ -68,7 +68,8 @@ describe('RFC 7644 3.7.2 bulkId temporary identifiers', () => {
     ]);
     const [alice, bob] = opsOf(res);
     const stored = await c.get(`/Users/${idOf(bob!.location!)}`);
-    expect(stored.body[ENTERPRISE]).toEqual({ employeeNumber: '11250', manager: { value: idOf(alice!.location!) } });
+    // The manager is served with its $ref (RFC 7643 4.3); Alice has no displayName to show.
+    expect(stored.body[ENTERPRISE]).toEqual({ employeeNumber: '11250', manager: { value: idOf(alice!.location!), $ref: alice!.location! } });
   });
 
   it('resolves a forward reference: the group comes first and waits for the user it names', async () => {
@@ -144,8 +145,8 @@ describe('RFC 7644 3.7.1 circular references', () => {
       expect(g.body.members.map((m: { value: string }) => m.value)).toEqual([id(to)]);
       expect(results[from]!.version).toBe(g.headers.etag);
     }
-    expect((await c.get(`/Users/${id(3)}`)).body[ENTERPRISE]).toEqual({ department: 'D', manager: { value: id(4) } });
-    expect((await c.get(`/Users/${id(4)}`)).body[ENTERPRISE]).toEqual({ department: 'D', manager: { value: id(3) } });
+    expect((await c.get(`/Users/${id(3)}`)).body[ENTERPRISE]).toEqual({ department: 'D', manager: { value: id(4), $ref: results[4]!.location } });
+    expect((await c.get(`/Users/${id(4)}`)).body[ENTERPRISE]).toEqual({ department: 'D', manager: { value: id(3), $ref: results[3]!.location } });
   });
 
   it('a circle whose other half fails is undone: the early-created resource is deleted and its POST fails with 409', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { createApp } from '../../src/http/app.js';
-import { AUTH, BJENSEN, ENTERPRISE, GROUP_SCHEMA, USER_SCHEMA, client, createUser, expectScimError } from './helpers.js';
+import { AUTH, BJENSEN, ENTERPRISE, GROUP_SCHEMA, TEST_HOST, USER_SCHEMA, client, createUser, expectScimError } from './helpers.js';
 
 describe('RFC 7644 section 3.3 round trip (bjensen)', () => {
   it('creates, reads, replaces and deletes', async () => {
@@ -390,5 +390,48 @@ describe('binary attributes are base64 (RFC 7643 section 2.3.6: RFC 4648 section
     });
     expect(loaded.status).toBe(204);
     expect((await c.get('/Users/old')).body.x509Certificates).toEqual([{ value: 'QUJD\r\nREVG' }]);
+  });
+});
+
+describe('the enterprise manager carries $ref and displayName (RFC 7643 section 4.3)', () => {
+  const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+
+  it('$ref is computed from value, displayName (readOnly) read from the manager, and the ETag follows the manager\'s name', async () => {
+    const c = client();
+    const boss = await createUser(c, 'boss', { displayName: 'The Boss' });
+    // A client's $ref and displayName are not what it is served: $ref is the manager's URI, displayName is readOnly.
+    const emp = await createUser(c, 'emp', { schemas: [USER_SCHEMA, ENTERPRISE], [ENTERPRISE]: { manager: { value: boss.id, $ref: 'https://elsewhere.example/x', displayName: 'Made up' } } });
+    const url = `http://scim.test:8080/scim/v2/Users/${boss.id as string}`;
+    expect(emp[ENTERPRISE].manager).toEqual({ value: boss.id, $ref: url, displayName: 'The Boss' });
+    const read = await c.get(`/Users/${emp.id as string}`);
+    expect(read.body[ENTERPRISE].manager).toEqual({ value: boss.id, $ref: url, displayName: 'The Boss' });
+    // Following $ref leads to the manager.
+    expect((await c.raw().get(new URL(url).pathname).set(AUTH).set('Host', TEST_HOST)).body.userName).toBe('boss');
+    // In lists too, and excludable like any sub-attribute.
+    const listed = await c.get(`/Users?filter=${encodeURIComponent('userName eq "emp"')}`);
+    expect(listed.body.Resources[0][ENTERPRISE].manager).toEqual({ value: boss.id, $ref: url, displayName: 'The Boss' });
+    const narrow = await c.get(`/Users/${emp.id as string}?excludedAttributes=${ENTERPRISE}:manager.displayName`);
+    expect(narrow.body[ENTERPRISE].manager).toEqual({ value: boss.id, $ref: url });
+
+    // The manager renamed: what the employee's read shows changed, so its version did (If-None-Match no longer 304).
+    const etag = read.headers.etag as string;
+    expect((await c.get(`/Users/${emp.id as string}`).set('If-None-Match', etag)).status).toBe(304);
+    await c.patch(`/Users/${boss.id as string}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'displayName', value: 'Big Boss' }] });
+    const after = await c.get(`/Users/${emp.id as string}`).set('If-None-Match', etag);
+    expect(after.status).toBe(200);
+    expect(after.body[ENTERPRISE].manager.displayName).toBe('Big Boss');
+    expect(after.headers.etag).not.toBe(etag);
+    expectScimError(await c.patch(`/Users/${emp.id as string}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'x' }] }).set('If-Match', etag), 412);
+
+    // A manager without displayName: $ref alone. A value that names no User: served as stored (there is no resource
+    // to give the URI of) until that User exists; then its $ref appears, and the version changes with it.
+    const plain = await createUser(c, 'plain');
+    const report = await createUser(c, 'report', { schemas: [USER_SCHEMA, ENTERPRISE], [ENTERPRISE]: { manager: { value: plain.id }, department: 'R&D' } });
+    expect(report[ENTERPRISE]).toEqual({ manager: { value: plain.id, $ref: `http://scim.test:8080/scim/v2/Users/${plain.id as string}` }, department: 'R&D' });
+    const orphan = await createUser(c, 'orphan', { schemas: [USER_SCHEMA, ENTERPRISE], [ENTERPRISE]: { manager: { value: boss.id }, employeeNumber: '7' } });
+    expect((await c.delete(`/Users/${boss.id as string}`)).status).toBe(204);
+    const orphaned = await c.get(`/Users/${orphan.id as string}`);
+    expect(orphaned.body[ENTERPRISE]).toEqual({ manager: { value: boss.id }, employeeNumber: '7' });
+    expect(orphaned.headers.etag).not.toBe(orphan.meta.version);
   });
 });

@@ -77,16 +77,19 @@ describe('Entra ID', () => {
       },
     }));
     expect(res.status).toBe(200);
+    // The manager is served with its $ref (RFC 7643 4.3), and the version, which follows what the manager shows,
+    // extends the stored W/"3".
+    expect(res.headers.etag).toMatch(/^W\/"3\.[0-9a-z]+"$/);
     expect(res.body).toEqual({
       schemas: [USER_SCHEMA, ENTERPRISE],
       id: user.id,
       userName: 'bjensen',
       name: { givenName: 'Barbara', familyName: 'Jensen-Smith', formatted: 'Barb Jensen' },
       displayName: 'Barbara Jensen',
-      [ENTERPRISE]: { employeeNumber: '701984', manager: { value: boss.id } },
+      [ENTERPRISE]: { employeeNumber: '701984', manager: { value: boss.id, $ref: `${BASE}/Users/${boss.id}` } },
       title: 'Tour Guide',
       active: true,
-      meta: meta('User', user.id, 'W/"3"'),
+      meta: meta('User', user.id, res.headers.etag as string),
     });
   });
 
@@ -149,7 +152,7 @@ describe('Entra ID', () => {
     const boss = await createUser(c, 'boss');
     const user = await createUser(c, 'bjensen');
     let res = await c.patch(`/Users/${user.id}`, patchOp({ op: 'Add', path: `${ENTERPRISE}:manager`, value: { value: boss.id } }));
-    expect(res.body[ENTERPRISE]).toEqual({ manager: { value: boss.id } });
+    expect(res.body[ENTERPRISE]).toEqual({ manager: { value: boss.id, $ref: `${BASE}/Users/${boss.id}` } });
     expect(res.body.schemas).toEqual([USER_SCHEMA, ENTERPRISE]);
     res = await c.patch(`/Users/${user.id}`, patchOp({ op: 'Remove', path: `${ENTERPRISE}:manager`, value: null }));
     expect(res.body[ENTERPRISE]).toBeUndefined();
@@ -167,7 +170,7 @@ describe('Entra ID', () => {
     ));
     expect(res.status).toBe(200);
     expect(res.body.active).toBe(false);
-    expect(res.body[ENTERPRISE]).toEqual({ manager: { value: boss.id } });
+    expect(res.body[ENTERPRISE]).toEqual({ manager: { value: boss.id, $ref: `${BASE}/Users/${boss.id}` } });
     const removed = await c.patch(`/Groups/${group.id}`, patchOp({ op: 'Remove', path: 'members', value: [{ value: user.id }] }));
     expect(removed.status).toBe(200);
     expect(removed.body.members.map((m: { value: string }) => m.value)).toEqual([boss.id]);
