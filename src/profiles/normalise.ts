@@ -467,6 +467,16 @@ function normaliseOperation(w: Findings, schema: ResourceSchema | undefined, op:
   if (!hasValue || !schema) return [o];
   if (path) {
     if (!target) return [o];
+    if (target.kind === 'value' && emptyComplex(target.def, o.value)) {
+      // Entra ID removes the manager with {"op":"Replace","path":"urn:...:manager","value":""}.
+      w.rewrite({
+        code: 'complex-empty',
+        what: `"${name}" of "${String(o.path)}" has ${show(o.value)} as its value; "${target.name}" is complex and its "value" names a resource, which "" does not: the request means to remove it`,
+        fix: `send {"op":"remove","path":${JSON.stringify(o.path)}} (RFC 7644 section 3.5.2.2)`,
+        at: keyAt(at, 'value'),
+      });
+      return [{ op: 'remove', path: o.path }];
+    }
     if (name === 'add' && target.kind === 'value' && typeof o.value === 'string' && isMemberList(target.def)) {
       // Conformance tools send {"op":"add","path":"members","value":"<id>"}: one member, named by its id.
       w.rewrite({
@@ -526,6 +536,18 @@ function removeWithValue(w: Findings, o: Bag, path: PatchPath, target: Extract<T
   w.rewrite(finding);
   // Marked: the client sent no filter, so a target that refuses filtered paths (GitHub) still takes it.
   return (filters as string[]).map((f) => markRewritten({ op: 'remove', path: `${path.attributePath}[${f}]` }));
+}
+
+/**
+ * "" (or {"value": ""} alone) given to a single-valued complex attribute that has a "value" sub-attribute (the
+ * enterprise manager): a value that names nothing, sent to clear the attribute.
+ */
+function emptyComplex(def: AttributeDef, value: unknown): boolean {
+  if (def.type !== 'complex' || def.multiValued || !findAttribute(def.subAttributes, 'value')) return false;
+  if (value === '') return true;
+  if (!isPlainObject(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === 1 && lower(keys[0]!) === 'value' && value[keys[0]!] === '';
 }
 
 /** A list of members: multi-valued, complex, its elements identified by an immutable "value" (Group.members). */

@@ -44,6 +44,8 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileDef>> = {
       'remove-with-value',
       'dotted-keys',
       'complex-as-string',
+      // The manager removed with a replace whose value is "" (or {"value": ""}).
+      'complex-empty',
       'extra-schema-urn',
       // Microsoft's SCIM validator sends filter values without quotes and a PatchOp with zero operations.
       'filter-unquoted',

@@ -59,6 +59,14 @@ export const QUIRKS = [
     rewrite: '{"value": "<id>"}',
   },
   {
+    code: 'complex-empty',
+    kind: 'deviation',
+    rfc: 'RFC 7643 4.3',
+    scimType: 'invalidValue',
+    sent: 'an empty string, or {"value": ""}, as the value of an add or replace of a single-valued complex attribute with a "value" sub-attribute, to remove it: Entra ID\'s {"op":"Replace","path":"urn:...:enterprise:2.0:User:manager","value":""}; manager.value is the id of a User, and "" names none',
+    rewrite: 'a remove of the attribute: {"op":"remove","path":"urn:...:enterprise:2.0:User:manager"} (RFC 7644 3.5.2.2)',
+  },
+  {
     code: 'remove-with-value',
     kind: 'deviation',
     rfc: 'RFC 7644 3.5.2.2',

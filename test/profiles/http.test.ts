@@ -341,6 +341,35 @@ describe('POST and PUT through the core', () => {
     expect((await lastEntry(s)).warnings.map((w) => w.code)).toEqual(['complex-as-string', 'dotted-keys', 'dotted-keys']);
   });
 
+  for (const [profile, status] of [['lenient', 200], ['entra', 200], ['rfc', 400], ['okta', 400]] as const) {
+    it(`${profile}: Entra's manager removal, a replace with "" (or {"value": ""}), ${status === 200 ? 'removes the manager, with a warning' : 'is 400 invalidValue and stores nothing'}`, async () => {
+      const s = server({ profile });
+      const boss = await s.scim('post', '/Users', { schemas: [USER], userName: 'boss' });
+      const created = await s.scim('post', '/Users', { schemas: [USER, ENTERPRISE], userName: 'emp', [ENTERPRISE]: { manager: { value: boss.body.id }, department: 'Sales' } });
+      expect(created.status).toBe(201);
+      for (const value of ['', { value: '' }]) {
+        const res = await s.scim('patch', `/Users/${created.body.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: `${ENTERPRISE}:manager`, value }] });
+        expect(res.status, res.text).toBe(status);
+        const entry = await lastEntry(s);
+        expect(entry.warnings.map((w) => w.code)).toEqual(['complex-empty']);
+        expect(entry.warnings[0]!.rfc).toBe('RFC 7643 4.3');
+        const stored = (await s.scim('get', `/Users/${created.body.id}`)).body[ENTERPRISE];
+        if (status === 200) {
+          // Removed, not stored as {"value": ""}; the rest of the extension kept.
+          expect(res.body[ENTERPRISE]).toEqual({ department: 'Sales' });
+          expect(stored).toEqual({ department: 'Sales' });
+          // Back for the next shape.
+          await s.scim('patch', `/Users/${created.body.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: `${ENTERPRISE}:manager`, value: { value: boss.body.id } }] });
+        } else {
+          expect(res.body.scimType).toBe('invalidValue');
+          expect(res.body.detail).toContain('RFC 7643 section 4.3');
+          expect(res.body.detail).toContain(`send {"op":"remove","path":"${ENTERPRISE}:manager"}`);
+          expect(stored.manager.value).toBe(boss.body.id);
+        }
+      }
+    });
+  }
+
   it('rfc: PascalCase names, readOnly attributes and application/json are informational only', async () => {
     const s = server({ profile: 'rfc' });
     const res = await s.scim('post', '/Users', { schemas: [USER], UserName: 'babs', Name: { FamilyName: 'Jensen' }, id: 'mine' }, 'application/json');

@@ -21,7 +21,7 @@ describe('PROFILES', () => {
 
   it('entra tolerates what Entra ID sends, okta what Okta sends', () => {
     expect([...PROFILES.entra.tolerated].sort()).toEqual(
-      ['attribute-value-filter', 'boolean-string', 'complex-as-string', 'dotted-keys', 'empty-operations', 'extra-schema-urn', 'filter-on-single-valued', 'filter-unquoted', 'member-bare-string', 'op-case', 'remove-with-value', 'replace-no-target'],
+      ['attribute-value-filter', 'boolean-string', 'complex-as-string', 'complex-empty', 'dotted-keys', 'empty-operations', 'extra-schema-urn', 'filter-on-single-valued', 'filter-unquoted', 'member-bare-string', 'op-case', 'remove-with-value', 'replace-no-target'],
     );
     expect([...PROFILES.okta.tolerated]).toEqual(['patch-readonly', 'member-bare-string', 'attribute-value-filter']);
     expect(PROFILES.entra.configDefaults).toEqual({ patchStatus: { Group: 204 } });
