@@ -24,6 +24,7 @@ import {
   JsonBytes,
   isBinaryBody,
   isSecretQueryKey,
+  redactFilterText,
   REDACTED,
   JsonText,
   MAY_HOLD_SECRET,
@@ -580,6 +581,7 @@ function copyQuery(query: Record<string, unknown> | undefined | null): Record<st
     const v = query[k];
     if (v === undefined) continue;
     if (isSecretQueryKey(k)) define(out, k, Array.isArray(v) ? v.map(() => REDACTED) : REDACTED);
+    else if (k.toLowerCase() === 'filter') define(out, k, Array.isArray(v) ? v.map((f) => (typeof f === 'string' ? redactFilterText(f) : f)) : typeof v === 'string' ? redactFilterText(v) : v);
     else define(out, k, typeof v === 'object' && v !== null ? JSON.parse(JSON.stringify(v)) : v);
   }
   return out;

@@ -182,6 +182,23 @@ const TOKEN_KEYS = new Set(['access_token', 'refresh_token', 'id_token']);
 export function isSecretQueryKey(key: string): boolean {
   return PASSWORD_KEY.test(key) || TOKEN_KEYS.has(key.toLowerCase());
 }
+/**
+ * A comparison of the password in a filter (RFC 7644 3.4.2.2), `password eq "..."` or `urn:...:User:password ne
+ * "..."`, with the compared value: a client that looks a user up by its password (what RFC 7643 4.1.1 allows, by
+ * equality) sends the password itself in the filter.
+ */
+const PASSWORD_COMPARISON =
+  /((?:^|[\s(["])(?:[^\s()[\]"]*[:.])?password\s+(?:eq|ne|co|sw|ew|gt|ge|lt|le)\s+)(\\"(?:[^"\\]|\\[^"])*(?:\\")?|"(?:[^"\\]|\\.)*"?|[^\s()\]"\\]+)/gi;
+
+/**
+ * A filter's text with the values it compares the password with "[REDACTED]". Also in the text of a JSON body that
+ * did not parse, where the filter is a JSON string and its quotes are escaped (\"...\"): they stay escaped.
+ */
+export function redactFilterText(filter: string): string {
+  if (!/password/i.test(filter)) return filter;
+  return filter.replace(PASSWORD_COMPARISON, (_all, head: string, value: string) => `${head}${value.startsWith('\\') ? `\\"${REDACTED}\\"` : `"${REDACTED}"`}`);
+}
+
 /** Whether a body's text may hold a secret redactBody removes (the journal then redacts it before keeping it). */
 export const MAY_HOLD_SECRET = /password|client_secret|client_assertion/i;
 /** A PATCH operation path naming the password attribute, e.g. "password" or "urn:...:User:password". */
@@ -201,7 +218,7 @@ const VALUE_MEMBER = /("value"\s*:\s*)("(?:[^"\\]|\\.)*"?|[^\s,}\]]*)/gi;
  * whose name holds password, client_secret or client_assertion, and every `value` when a PATCH path is password.
  */
 function redactUnparsed(text: string): string {
-  let out = text.replace(SECRET_MEMBER, `$1"${REDACTED}"`).replace(SECRET_FIELD, `$1${REDACTED}`);
+  let out = redactFilterText(text.replace(SECRET_MEMBER, `$1"${REDACTED}"`).replace(SECRET_FIELD, `$1${REDACTED}`));
   if (PASSWORD_PATH_MEMBER.test(out)) out = out.replace(VALUE_MEMBER, `$1"${REDACTED}"`);
   return out;
 }
@@ -264,6 +281,9 @@ function redactCopy(value: unknown, state: CopyState, depth: number): unknown {
     if (PASSWORD_KEY.test(k) || (pathIsPassword && k === valueKey)) {
       state.size += REDACTED.length;
       define(out, k, REDACTED);
+    } else if (typeof src[k] === 'string' && k.toLowerCase() === 'filter') {
+      // A SearchRequest's filter (RFC 7644 3.4.3) may compare the password.
+      define(out, k, redactCopy(redactFilterText(src[k] as string), state, depth + 1));
     } else {
       define(out, k, redactCopy(src[k], state, depth + 1));
     }
