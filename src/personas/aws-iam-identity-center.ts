@@ -69,9 +69,9 @@ export const AWS_IAM_IDENTITY_CENTER: Persona = {
     },
     primaryRequired: { value: { User: ['emails'] }, source: `${GUIDE}/createuser.html`, note: 'CreateUser and PutUser: "The emails attribute value must be marked as primary"' },
     refusedAttributes: {
-      value: { User: ['groups', 'password'] },
+      value: { User: ['groups', 'password', 'ims', 'photos', 'x509Certificates', 'entitlements'] },
       source: `${GUIDE}/createuser.html`,
-      note: `CreateUser and PutUser (${GUIDE}/putuser.html): "The groups field cannot be specified"; RFC 7643 would ignore the readOnly attribute, AWS answers a ValidationException; an empty list (Okta sends "groups": [] with every create) is taken as not specified. "Not supported: ... password attributes" (changePassword false, ${GUIDE}/serviceproviderconfig.html): a password is a ValidationException, not stored (PATCH: patchableAttributes)`,
+      note: `CreateUser and PutUser (${GUIDE}/putuser.html): "The groups field cannot be specified"; RFC 7643 would ignore the readOnly attribute, AWS answers a ValidationException; an empty list (Okta sends "groups": [] with every create) is taken as not specified. "Not supported: ... password attributes" (changePassword false, ${GUIDE}/serviceproviderconfig.html): a password is a ValidationException, not stored (PATCH: patchableAttributes); so are the other attributes CreateUser lists as not supported, "ims, photos, x509Certificates, entitlements"`,
     },
     maxMembersPerWrite: { value: 100, source: `${GUIDE}/creategroup.html` },
     groupDisplayNameUnique: { value: true, source: `${GUIDE}/creategroup.html`, note: 'CreateGroup: "ConflictException: Group already exists" (409); Scimulator compares displayName as the Group schema does (case-insensitively)' },

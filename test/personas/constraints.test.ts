@@ -305,6 +305,11 @@ describe('aws: AWS IAM Identity Center', () => {
     expect((await c.put(`/Users/${created.body.id as string}`, whole)).status).toBe(200);
     // An empty list asks for no membership: Okta sends "groups": [] with every create.
     expect((await c.post('/Users', { ...whole, userName: 'okta', groups: [] })).status).toBe(201);
+    // The other attributes CreateUser does not support.
+    for (const [name, value] of [['ims', [{ value: 'ada@xmpp.example', type: 'xmpp' }]], ['photos', [{ value: 'https://photos.example/ada.jpg' }]], ['x509Certificates', [{ value: 'MIIB' }]], ['entitlements', [{ value: 'admin' }]]] as const) {
+      const body = expectScimError(await c.post('/Users', { ...whole, userName: `with-${name}`, [name]: value }), 400, 'invalidValue');
+      expect(body.detail).toBe(`ValidationException: "${name}" cannot be given in a User POST or PUT on this service; leave it out.`);
+    }
   });
 
   constraint('aws', 'maxMembersPerWrite', 'a new group takes at most 100 members', async () => {
