@@ -47,22 +47,33 @@ function columns(type: string): Array<[string, (r: Resource) => string]> {
   return [['id', (r) => r.id], ['name', (r) => text(r.displayName ?? r.name ?? r.externalId)]];
 }
 
-async function loadTypes(): Promise<void> {
+async function loadTypes(mine: number): Promise<void> {
   const list = await scim<ListResponse>('GET', '/ResourceTypes');
+  // Another tenant's types, asked for before this one was picked: not these.
+  if (mine !== searches) return;
   types = ((list.Resources ?? []) as unknown as ResourceType[]).map((t) => ({ name: t.name, endpoint: t.endpoint }));
   options(typeSelect(), types.map((t) => [t.name, `${t.name} (${t.endpoint})`]));
   if (!typeSelect().value) typeSelect().value = 'User';
 }
 
+/**
+ * Counts searches: an answer that arrives after a newer search started (another tenant picked, another page asked
+ * for while the first was in flight) is dropped, or it would fill the list with what is no longer asked for.
+ */
+let searches = 0;
+
 export async function search(from = 1): Promise<void> {
+  const mine = ++searches;
   say(errorBox(), '');
   try {
-    if (!types.length) await loadTypes();
+    if (!types.length) await loadTypes(mine);
+    if (mine !== searches) return;
     const type = current();
     const params = new URLSearchParams({ startIndex: String(from), count: String(pageSize()) });
     const filter = byId<HTMLInputElement>('d-filter').value.trim();
     if (filter) params.set('filter', filter);
     const list = await scim<ListResponse>('GET', `${type.endpoint}?${params}`);
+    if (mine !== searches) return;
     startIndex = list.startIndex ?? from;
     total = list.totalResults;
     const resources = list.Resources ?? [];
@@ -87,7 +98,7 @@ export async function search(from = 1): Promise<void> {
     byId<HTMLButtonElement>('d-prev').disabled = startIndex <= 1;
     byId<HTMLButtonElement>('d-next').disabled = last >= total;
   } catch (err) {
-    say(errorBox(), (err as Error).message, 'error');
+    if (mine === searches) say(errorBox(), (err as Error).message, 'error');
   }
 }
 
@@ -150,6 +161,7 @@ export function hide(): void {}
 
 /** Another tenant: its types and resources. */
 export function reset(): void {
+  searches++;
   types = [];
   loaded = false;
   byId('resource').hidden = true;
