@@ -9,9 +9,10 @@ import type { ScimService } from './scim/service.js';
 
 /**
  * The header the dashboard sends on its own SCIM requests (its Directory view, its OAuth token requests), with the
- * value "dashboard" (src/ui/api.ts CLIENT_HEADER). The requests view hides them; fault rules leave them alone and
- * the conformance summary does not count them: both are about the connector under test, and a viewer's request must
- * not use up a rule's `times` or a rate limit's budget, nor put its own warnings in the connector's report.
+ * value "dashboard" (src/ui/api.ts CLIENT_HEADER). The requests view hides them; fault rules leave them alone, the
+ * conformance summary does not count them and the behaviour analyser does not follow them: all are about the
+ * connector under test, and a viewer's request must not use up a rule's `times` or a rate limit's budget, nor put
+ * its own warnings or findings in the connector's report.
  */
 export const DASHBOARD_CLIENT_HEADER = 'x-scimulator-client';
 

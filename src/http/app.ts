@@ -53,7 +53,9 @@ function scimLayers(runtime: Scimulator, hooks: AppHooks): RequestHandler[] {
     jsonBody(options.maxBody, options.maxJsonDepth),
     authMiddleware(tenantOf),
     options.journal &&
-      behaviourMiddleware((_req, res) => {
+      behaviourMiddleware((req, res) => {
+        // The dashboard's own reads are not a connector's behaviour: it is not listed as a client.
+        if (fromDashboard(req.headers)) return undefined;
         const tenant = tenantOf(res);
         const target: ReturnType<BehaviourResolver> = { analyser: tenant.behaviour, context: contextOf(res), warningsHeader: tenant.config.warningsHeader };
         // OAuth access tokens rotate; the client they were issued to stays the same.

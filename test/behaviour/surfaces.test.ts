@@ -68,6 +68,14 @@ describe('the journal entry and the conformance summary', () => {
 });
 
 describe('GET /_mock/behaviour', () => {
+  it("leaves the dashboard's own requests out: it is not a client of the report", async () => {
+    const viewer = h.client('Mozilla/5.0 HeadlessChrome/131.0');
+    for (let i = 0; i < 3; i++) expect((await viewer.get('/Users?startIndex=1&count=25', { 'X-Scimulator-Client': 'dashboard' })).status).toBe(200);
+    await h.client('Okta SCIM Client 1.0').get('/Users');
+    const report = await h.report();
+    expect(report.clients.map((c) => [c.userAgent, c.requests])).toEqual([['Okta SCIM Client 1.0', 1]]);
+  });
+
   it('lists clients by credential digest and User-Agent, never the credential, with findings and request ids', async () => {
     const token2 = 'second-connector-token-XYZ';
     const t = await h.ok(h.control.post('/tenants', { id: 'acme', token: token2 }), 201);
