@@ -164,7 +164,11 @@ export interface TargetCapabilities {
 
 /** The error a target answers for something it does not support; `what` says what and how to do without it. */
 export function unsupported(caps: TargetCapabilities, what: string, fallback: VendorError = { status: 400, scimType: 'invalidValue' }): ScimError {
-  const answer = caps.unsupported ?? fallback;
+  return vendorError(caps.unsupported ?? fallback, what);
+}
+
+/** The target's answer: its status and scimType, its own error code (when it has one) ahead of the detail. */
+export function vendorError(answer: VendorError, what: string): ScimError {
   return new ScimError(answer.status, answer.scimType, `${answer.code ? `${answer.code}: ` : ''}${what}`);
 }
 
@@ -217,10 +221,7 @@ export function checkListProjection<P extends { attributes?: readonly string[]; 
 export function checkFilter(caps: TargetCapabilities, ast: FilterNode, types: readonly ResourceSchema[]): void {
   const filter = caps.filter;
   if (!filter) return;
-  const reject = (why: string) => {
-    const answer = filter.error ?? caps.unsupported ?? { status: 400, scimType: 'invalidFilter' as const };
-    return new ScimError(answer.status, answer.scimType, `${answer.code ? `${answer.code}: ` : ''}${why}`);
-  };
+  const reject = (why: string) => vendorError(filter.error ?? caps.unsupported ?? { status: 400, scimType: 'invalidFilter' }, why);
   const leaves: Array<{ path: string; operator: string }> = [];
   const walk = (node: FilterNode): void => {
     switch (node.type) {
@@ -290,7 +291,7 @@ export function checkMemberFilter(caps: TargetCapabilities, ast: FilterNode, typ
         case 'comparison': {
           if (node.operator !== 'eq' || typeof node.value !== 'string') return;
           if (canonicalPathOf(type, textOf(node.path)) !== 'members.value' || exists(node.value)) return;
-          throw new ScimError(answer.status, answer.scimType, `${answer.code ? `${answer.code}: ` : ''}the filter's members.value "${node.value}" names no existing User or Group.`);
+          throw vendorError(answer, `the filter's members.value "${node.value}" names no existing User or Group.`);
         }
       }
     };
@@ -417,8 +418,7 @@ export function checkAttributeValues(caps: TargetCapabilities, type: ResourceSch
     if (length <= limit.max || (before !== undefined && valueAt(before, resolved) === value)) continue;
     const name = resolved.canonicalPath;
     const what = `${name} ${JSON.stringify(value)} is ${length} characters long; this service takes at most ${limit.max}${limit.unlessEmail ? ' (an email address is taken as it is)' : ''}. Send a ${name} of ${limit.max} characters or fewer.`;
-    if (!limit.error) throw unsupported(caps, what);
-    throw new ScimError(limit.error.status, limit.error.scimType, `${limit.error.code ? `${limit.error.code}: ` : ''}${what}`);
+    throw limit.error ? vendorError(limit.error, what) : unsupported(caps, what);
   }
 }
 
@@ -484,5 +484,5 @@ export function checkImmutableAttributes(caps: TargetCapabilities, type: Resourc
 
 /** The target's answer to a member being added that is deactivated (inactiveMember). */
 export function inactiveMemberError(answer: VendorError, id: string, type: string): ScimError {
-  return new ScimError(answer.status, answer.scimType, `${answer.code ? `${answer.code}: ` : ''}members value "${id}" is a deactivated ${type} ("active": false), which this service does not add to a group; reactivate it first or leave it out.`);
+  return vendorError(answer, `members value "${id}" is a deactivated ${type} ("active": false), which this service does not add to a group; reactivate it first or leave it out.`);
 }
