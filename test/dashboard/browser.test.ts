@@ -277,7 +277,8 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     const recorded = await open();
     const page = await openDashboard(recorded, scim.dashboardUrl);
     await page.getByRole('link', { name: 'Faults' }).click();
-    expect(await page.getByRole('table', { name: 'Fault rules' }).count()).toBe(1);
+    // The view shows on the hash change, after the click returns.
+    await expect.poll(() => page.getByRole('table', { name: 'Fault rules' }).count(), { timeout: 5000 }).toBe(1);
     await page.getByRole('button', { name: '429 Retry-After' }).click();
     const rule = JSON.parse(await page.locator('#rule-editor').inputValue());
     expect(rule).toMatchObject({ action: { type: 'error', status: 429, retryAfter: 2 } });
