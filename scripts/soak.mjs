@@ -237,7 +237,11 @@ function exchange(method, path, payload, extra, retried = false) {
     );
     req.on('error', (err) => {
       if (!retried && req.reusedSocket && err.code === 'ECONNRESET') resolve(exchange(method, path, payload, extra, true));
-      else reject(err);
+      else {
+        // Say which socket failed: a reused one lost the keep-alive race twice; a fresh one was reset by the server.
+        err.socketState = `${req.reusedSocket ? 'reused' : 'fresh'} socket${retried ? ', on the retry' : ''}`;
+        reject(err);
+      }
     });
     req.end(payload);
   });
@@ -285,7 +289,7 @@ function runOne() {
     },
     (err) => {
       failures++;
-      if (problems.length < 10) problems.push(`${name}: ${err.code ?? err.message}`);
+      if (problems.length < 10) problems.push(`${name}: ${err.code ?? err.message}${err.socketState ? ` (${err.socketState})` : ''}`);
     },
   ).finally(() => inFlight--);
 }

@@ -73,6 +73,7 @@ async function serve(argv: Record<string, unknown>): Promise<void> {
     maxHeaderSize: argv['max-header-size'] as number,
     headersTimeout: argv['headers-timeout'] as number,
     requestTimeout: argv['request-timeout'] as number,
+    keepAliveTimeout: argv['keep-alive-timeout'] as number,
     shutdownGraceMs: argv['shutdown-grace'] as number,
     cors: argv.cors as string | undefined,
     bulkMaxOperations: argv['bulk-max-operations'] as number,
@@ -446,6 +447,7 @@ const parser = yargs(argsOf(hideBin(process.argv)))
         .option('max-header-size', { type: 'number', default: DEFAULT_OPTIONS.maxHeaderSize, describe: 'Largest request line plus headers in bytes (431 above)' })
         .option('headers-timeout', { type: 'number', default: DEFAULT_OPTIONS.headersTimeout, describe: 'ms a client has to send the request headers' })
         .option('request-timeout', { type: 'number', default: DEFAULT_OPTIONS.requestTimeout, describe: 'ms a client has to send the whole request' })
+        .option('keep-alive-timeout', { type: 'number', default: DEFAULT_OPTIONS.keepAliveTimeout, describe: 'ms an idle keep-alive connection stays open between requests' })
         .option('shutdown-grace', { type: 'number', default: DEFAULT_OPTIONS.shutdownGraceMs, describe: 'ms in-flight requests get to finish on SIGTERM/SIGINT' })
         .option('stop-with-parent', { type: 'boolean', describe: 'Stop (as on SIGTERM) when the process that started the server ends (default: on when run by npm/npx)' })
         .option('cors', { type: 'string', describe: 'Allow browser calls from these origins (comma-separated, or "*"); CORS is off without it' })

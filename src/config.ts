@@ -47,6 +47,12 @@ export interface ScimulatorOptions {
   headersTimeout: number;
   /** ms a client has to send the whole request (head and body); then 408 and the socket is closed. */
   requestTimeout: number;
+  /**
+   * ms an idle keep-alive connection stays open between requests (sent as `Keep-Alive: timeout=<s>`). Longer than
+   * the client pools of common HTTP stacks keep a connection idle, so that a reused connection is not closed under
+   * a client that is just sending on it (the ECONNRESET of node's 5 s default).
+   */
+  keepAliveTimeout: number;
   /** ms in-flight requests get to finish on SIGTERM/SIGINT before their connections are closed. */
   shutdownGraceMs: number;
   /** Browser origins allowed to call (CORS), comma-separated, or "*"; absent: CORS off. */
@@ -136,7 +142,7 @@ const OPTION_NAMES: Record<keyof ScimulatorOptions, true> = {
   port: true, host: true, basePath: true, auth: true, token: true, basicUser: true, basicPassword: true, clientId: true,
   clientSecret: true, tokenLifetime: true, data: true, maxBody: true, groupDisplayNameUnique: true, maxPatchOperations: true,
   saveDelayMs: true, dataSync: true, maxJsonDepth: true, maxQueryParams: true, maxUrlLength: true, maxHeaderSize: true,
-  headersTimeout: true, requestTimeout: true, shutdownGraceMs: true, cors: true, profile: true, defaultPageSize: true,
+  headersTimeout: true, requestTimeout: true, keepAliveTimeout: true, shutdownGraceMs: true, cors: true, profile: true, defaultPageSize: true,
   maxPageSize: true, cursorTimeout: true, warningsHeader: true, control: true, controlPath: true, controlToken: true,
   journal: true, journalCapacity: true, journalMaxBytes: true, journalFile: true, seed: true, latency: true, failRate: true,
   rateLimit: true, bulkMaxOperations: true, bulkMaxPayload: true, advertisePagination: true, memberPolicy: true,
@@ -241,6 +247,7 @@ export const DEFAULT_OPTIONS: ScimulatorOptions = {
   maxHeaderSize: 16 * 1024,
   headersTimeout: 30_000,
   requestTimeout: 120_000,
+  keepAliveTimeout: 65_000,
   shutdownGraceMs: 10_000,
   profile: 'lenient',
   defaultPageSize: 100,
@@ -358,6 +365,7 @@ function checkLimits(options: ScimulatorOptions, partial: Partial<ScimulatorOpti
   whole(options.maxHeaderSize, 1024, 1024 * 1024, '--max-header-size', partial.maxHeaderSize);
   whole(options.headersTimeout, 1, 3_600_000, '--headers-timeout', partial.headersTimeout);
   whole(options.requestTimeout, 1, 3_600_000, '--request-timeout', partial.requestTimeout);
+  whole(options.keepAliveTimeout, 1, 3_600_000, '--keep-alive-timeout', partial.keepAliveTimeout);
   whole(options.shutdownGraceMs, 0, 3_600_000, '--shutdown-grace', partial.shutdownGraceMs);
   whole(options.saveDelayMs, 0, 3_600_000, '--save-delay', partial.saveDelayMs);
   if (options.headersTimeout > options.requestTimeout) {

@@ -13,6 +13,7 @@
  * | request head size   | maxHeaderSize    | 16 KiB   | 431 (node's parser; body written here)    |
  * | head not sent in    | headersTimeout   | 30 s     | 408, socket closed                        |
  * | request not sent in | requestTimeout   | 120 s    | 408, socket closed                        |
+ * | idle connection     | keepAliveTimeout | 65 s     | socket closed (node's default: 5 s)       |
  *
  * A request line longer than maxHeaderSize never reaches the URL check: node refuses the head first (431).
  */
@@ -320,9 +321,10 @@ export function clientErrorResponse(err: NodeJS.ErrnoException, options: Pick<Sc
  * rejects (too large, malformed, too slow) get a SCIM error body instead of node's bare status line, and the
  * socket is closed.
  */
-export function guardServer(server: Server, options: Pick<ScimulatorOptions, 'maxHeaderSize' | 'headersTimeout' | 'requestTimeout'>): void {
+export function guardServer(server: Server, options: Pick<ScimulatorOptions, 'maxHeaderSize' | 'headersTimeout' | 'requestTimeout' | 'keepAliveTimeout'>): void {
   server.headersTimeout = options.headersTimeout;
   server.requestTimeout = options.requestTimeout;
+  server.keepAliveTimeout = options.keepAliveTimeout;
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     const error = clientErrorResponse(err, options);
     if (!error || !socket.writable || socket.bytesWritten !== 0) return void socket.destroy();
