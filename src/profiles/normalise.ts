@@ -467,6 +467,17 @@ function normaliseOperation(w: Findings, schema: ResourceSchema | undefined, op:
   if (!hasValue || !schema) return [o];
   if (path) {
     if (!target) return [o];
+    const parent = target.kind === 'value' && target.isSub && !path.filter ? emptyValueOf(schema, path, o.value) : undefined;
+    if (parent !== undefined) {
+      // {"op":"replace","path":"urn:...:manager.value","value":""}: the manager's id set to one that names nobody.
+      w.rewrite({
+        code: 'complex-empty',
+        what: `"${name}" of "${String(o.path)}" has "" as its value; "${parent.name}.value" is the id of the resource that "${parent.name}" refers to, and "" names none: the request means to remove "${parent.name}"`,
+        fix: `send {"op":"remove","path":${JSON.stringify(parent.path)}} (RFC 7644 section 3.5.2.2)`,
+        at: keyAt(at, 'value'),
+      });
+      return [{ op: 'remove', path: parent.path }];
+    }
     if (target.kind === 'value' && emptyComplex(target.def, o.value)) {
       // Entra ID removes the manager with {"op":"Replace","path":"urn:...:manager","value":""}.
       w.rewrite({
@@ -500,7 +511,17 @@ function normaliseOperation(w: Findings, schema: ResourceSchema | undefined, op:
     }
     const valueAt = keyAt(at, 'value');
     if (target.kind === 'extension') {
-      if (isPlainObject(o.value)) setOwn(o, 'value', normaliseComplex(w, target.extension.attributes, o.value, valueAt, target.extension.id));
+      if (isPlainObject(o.value)) {
+        // {"op":"replace","path":"urn:...:enterprise:2.0:User","value":{"manager":""}}
+        const mode: PatchMode = { kind: 'patch', op: name, cleared: [] };
+        let value: Bag = o.value;
+        for (const key of Object.keys(o.value)) {
+          const def = FORBIDDEN_KEYS.has(key) ? undefined : findAttribute(target.extension.attributes, key);
+          if (def && clearedInBody(w, mode, def, `${target.extension.id}:${def.name}`, o.value[key], keyAt(valueAt, key))) value = without(value, key);
+        }
+        setOwn(o, 'value', normaliseComplex(w, target.extension.attributes, value, valueAt, target.extension.id));
+        if (mode.cleared.length > 0) return withRemoves(o, value, mode.cleared);
+      }
     } else if (target.kind === 'element') {
       const def = target.def;
       setOwn(o, 'value', Array.isArray(o.value) ? o.value.map((v, i) => normaliseElement(w, def, v, `${valueAt}[${i}]`, target.name)) : normaliseElement(w, def, o.value, valueAt, target.name));
@@ -508,9 +529,35 @@ function normaliseOperation(w: Findings, schema: ResourceSchema | undefined, op:
       setOwn(o, 'value', normaliseValue(w, target.def, o.value, valueAt, target.name));
     }
   } else if (isPlainObject(o.value)) {
-    setOwn(o, 'value', normaliseAttributes(w, schema, o.value, keyAt(at, 'value'), { kind: 'patch', op: name, resourceId }));
+    const mode: PatchMode = { kind: 'patch', op: name, cleared: [] };
+    if (resourceId !== undefined) mode.resourceId = resourceId;
+    const value = normaliseAttributes(w, schema, o.value, keyAt(at, 'value'), mode);
+    setOwn(o, 'value', value);
+    if (mode.cleared.length > 0) return withRemoves(o, value, mode.cleared);
   }
   return [o];
+}
+
+/**
+ * An add or replace whose value cleared attributes (complex-empty): the operation without them (dropped when nothing
+ * is left to set), followed by one remove per cleared attribute.
+ */
+function withRemoves(o: Bag, value: Bag, cleared: readonly string[]): unknown[] {
+  const removes = cleared.map((path) => ({ op: 'remove', path }));
+  return Object.keys(value).length === 0 ? removes : [o, ...removes];
+}
+
+/**
+ * A path to the "value" sub-attribute of a single-valued complex attribute that has one (manager.value), given "":
+ * the complex attribute's path and name. Undefined for anything else.
+ */
+function emptyValueOf(schema: ResourceSchema, path: PatchPath, value: unknown): { path: string; name: string } | undefined {
+  if (value !== '' || path.subAttribute !== undefined) return undefined;
+  const resolved = schema.resolve(path.attributePath);
+  if (!resolved?.subAttribute || lower(resolved.subAttribute.name) !== 'value' || !emptyComplex(resolved.attribute, '')) return undefined;
+  const dot = path.attributePath.lastIndexOf('.');
+  if (dot < 0) return undefined;
+  return { path: path.attributePath.slice(0, dot), name: resolved.attribute.name };
 }
 
 /** Entra ID's `{"op":"Remove","path":"members","value":[{"value":"<id>"}]}` -> one filtered remove per value. */
@@ -577,7 +624,38 @@ function elementFilter(def: AttributeDef, element: unknown): string | undefined 
 // ---------------------------------------------------------------------------------------------------------
 // Resources and values
 
-type Mode = { kind: 'resource'; method: 'POST' | 'PUT' } | { kind: 'patch'; op: 'add' | 'replace'; resourceId?: string };
+/** A path-less add or replace value; `cleared` collects the paths of the attributes its complex-empty values clear. */
+type PatchMode = { kind: 'patch'; op: 'add' | 'replace'; resourceId?: string; cleared: string[] };
+type Mode = { kind: 'resource'; method: 'POST' | 'PUT' } | PatchMode;
+
+/**
+ * complex-empty inside a resource-level object (a POST / PUT body, a path-less PATCH value, or the value of a PATCH
+ * whose path is an extension): "" or {"value": ""} for a single-valued complex attribute with a "value" sub-attribute
+ * (the enterprise manager) means "none". Records the finding and returns true when the caller is to leave the key
+ * out: absent in a POST, removed by a PUT, and in a PATCH removed by a remove operation that the caller appends.
+ * `path` is the attribute's full path ("urn:...:enterprise:2.0:User:manager").
+ */
+function clearedInBody(w: Findings, mode: Mode, def: AttributeDef, path: string, value: unknown, at: string): boolean {
+  if (!emptyComplex(def, value)) return false;
+  const names = `"${def.name}" is complex and its "value" names a resource, which "" does not`;
+  if (mode.kind === 'patch') {
+    w.rewrite({
+      code: 'complex-empty',
+      what: `the ${mode.op} value sets "${path}" to ${show(value)}; ${names}: the request means to remove it`,
+      fix: `leave "${def.name}" out of the ${mode.op} value and send {"op":"remove","path":${JSON.stringify(path)}} as an operation of its own (RFC 7644 section 3.5.2.2)`,
+      at,
+    });
+    mode.cleared.push(path);
+  } else {
+    w.rewrite({
+      code: 'complex-empty',
+      what: `the ${mode.method} body sets "${path}" to ${show(value)}; ${names}: the request means the resource to have no "${def.name}"`,
+      fix: mode.method === 'PUT' ? `leave "${def.name}" out of the body: a PUT without it removes it (RFC 7644 section 3.5.1)` : `leave "${def.name}" out of the body (RFC 7643 section 2.5: an unassigned attribute is omitted)`,
+      at,
+    });
+  }
+  return true;
+}
 
 function normaliseResource(w: Findings, schema: ResourceSchema, body: Bag, method: 'POST' | 'PUT', at: string): Bag {
   return normaliseAttributes(w, schema, body, at, { kind: 'resource', method });
@@ -613,7 +691,13 @@ function normaliseAttributes(w: Findings, schema: ResourceSchema, input: Bag, at
     if (lk.startsWith('urn:')) {
       const extension = schema.extension(key);
       if (extension) {
-        setOwn(out, key, isPlainObject(v) ? normaliseExtension(w, schema, extension, v, where, expansions) : v);
+        if (!isPlainObject(v)) {
+          setOwn(out, key, v);
+          continue;
+        }
+        const ext = normaliseExtension(w, schema, extension, v, where, expansions, mode);
+        // An extension object whose only attributes were cleared is left out with them.
+        if (Object.keys(ext).length > 0 || Object.keys(v).length === 0) setOwn(out, key, ext);
         continue;
       }
       const resolved = schema.resolve(key);
@@ -650,6 +734,7 @@ function normaliseAttributes(w: Findings, schema: ResourceSchema, input: Bag, at
       });
       continue;
     }
+    if (clearedInBody(w, mode, def, def.name, v, where)) continue;
     setOwn(out, key, normaliseValue(w, def, v, where, def.name));
   }
   for (const e of expansions) expand(w, out, e, mode);
@@ -657,7 +742,7 @@ function normaliseAttributes(w: Findings, schema: ResourceSchema, input: Bag, at
 }
 
 /** An extension object: its attributes, and dotted keys inside it ("manager.value"). */
-function normaliseExtension(w: Findings, schema: ResourceSchema, extension: SchemaDef, input: Bag, at: string, expansions: Expansion[]): Bag {
+function normaliseExtension(w: Findings, schema: ResourceSchema, extension: SchemaDef, input: Bag, at: string, expansions: Expansion[], mode: Mode): Bag {
   const out: Bag = {};
   for (const key of Object.keys(input)) {
     const v = input[key];
@@ -675,6 +760,7 @@ function normaliseExtension(w: Findings, schema: ResourceSchema, extension: Sche
       continue;
     }
     if (def.name !== key) caseFinding(w, key, def.name, where);
+    if (clearedInBody(w, mode, def, `${extension.id}:${def.name}`, v, where)) continue;
     setOwn(out, key, normaliseValue(w, def, v, where, `${extension.id}:${def.name}`));
   }
   return out;
@@ -693,6 +779,10 @@ function expand(w: Findings, out: Bag, e: Expansion, mode: Mode): void {
   const leafName = sub ? `${attr.name}.${sub.name}` : attr.name;
   const inner = sub ? `{"${attr.name}":{"${sub.name}":...}}` : `{"${attr.name}":...}`;
   const nested = resolved.inExtension ? `{"${resolved.schemaId}":${inner}}` : inner;
+  // "urn:...:User:manager": "" (or "...:manager.value": ""): complex-empty, the key's whole meaning; no dotted-keys.
+  const fullPath = resolved.inExtension ? `${resolved.schemaId}:${attr.name}` : attr.name;
+  if (!sub && clearedInBody(w, mode, attr, fullPath, e.value, e.at)) return;
+  if (sub && lower(sub.name) === 'value' && e.value === '' && clearedInBody(w, mode, attr, fullPath, { value: '' }, e.at)) return;
   const urnKey = lower(e.key).startsWith('urn:');
   const finding: Finding = {
     code: 'dotted-keys',

@@ -63,8 +63,8 @@ export const QUIRKS = [
     kind: 'deviation',
     rfc: 'RFC 7643 4.3',
     scimType: 'invalidValue',
-    sent: 'an empty string, or {"value": ""}, as the value of an add or replace of a single-valued complex attribute with a "value" sub-attribute, to remove it: Entra ID\'s {"op":"Replace","path":"urn:...:enterprise:2.0:User:manager","value":""}; manager.value is the id of a User, and "" names none',
-    rewrite: 'a remove of the attribute: {"op":"remove","path":"urn:...:enterprise:2.0:User:manager"} (RFC 7644 3.5.2.2)',
+    sent: 'an empty string, or {"value": ""}, for a single-valued complex attribute with a "value" sub-attribute, to clear it: Entra ID\'s {"op":"Replace","path":"urn:...:enterprise:2.0:User:manager","value":""}; the same under a path-less add or replace (the URN key "urn:...:User:manager", or {"urn:...:User": {"manager": ""}}, as Entra ID sends with aadOptscim062020), a replace of "manager.value" with "", and "manager": "" in a POST or PUT body; manager.value is the id of a User, and "" names none',
+    rewrite: 'PATCH: a remove of the attribute, {"op":"remove","path":"urn:...:enterprise:2.0:User:manager"} (RFC 7644 3.5.2.2), after the rest of the value; POST / PUT: the attribute left out (absent; a PUT removes it)',
   },
   {
     code: 'remove-with-value',

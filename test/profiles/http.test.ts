@@ -370,6 +370,81 @@ describe('POST and PUT through the core', () => {
     });
   }
 
+  /** The other shapes of "no manager": path-less PATCH values (Entra's aadOptscim062020 keys) and POST / PUT bodies. */
+  const noManager: Array<{ name: string; send: (s: ReturnType<typeof server>, id: string) => Promise<request.Response>; fix: string }> = [
+    {
+      name: 'a path-less replace with the URN key "...:manager": ""',
+      send: (s, id) => s.scim('patch', `/Users/${id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { [`${ENTERPRISE}:manager`]: '', displayName: 'Emp' } }] }),
+      fix: `send {"op":"remove","path":"${ENTERPRISE}:manager"} as an operation of its own`,
+    },
+    {
+      name: 'a path-less replace with {"<enterprise URN>": {"manager": ""}}',
+      send: (s, id) => s.scim('patch', `/Users/${id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { [ENTERPRISE]: { manager: '' } } }] }),
+      fix: `send {"op":"remove","path":"${ENTERPRISE}:manager"} as an operation of its own`,
+    },
+    {
+      name: 'a path-less add with {"<enterprise URN>": {"manager": {"value": ""}}}',
+      send: (s, id) => s.scim('patch', `/Users/${id}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', value: { [ENTERPRISE]: { manager: { value: '' } } } }] }),
+      fix: `send {"op":"remove","path":"${ENTERPRISE}:manager"} as an operation of its own`,
+    },
+    {
+      name: 'a PUT with "manager": ""',
+      send: (s, id) => s.scim('put', `/Users/${id}`, { schemas: [USER, ENTERPRISE], userName: 'emp', [ENTERPRISE]: { manager: '', department: 'Sales' } }),
+      fix: 'leave "manager" out of the body: a PUT without it removes it',
+    },
+    {
+      name: 'a PUT with "manager": {"value": ""}',
+      send: (s, id) => s.scim('put', `/Users/${id}`, { schemas: [USER, ENTERPRISE], userName: 'emp', [ENTERPRISE]: { manager: { value: '' }, department: 'Sales' } }),
+      fix: 'leave "manager" out of the body: a PUT without it removes it',
+    },
+  ];
+  for (const [profile, status] of [['lenient', 200], ['entra', 200], ['rfc', 400], ['okta', 400]] as const) {
+    for (const shape of noManager) {
+      it(`${profile}: ${shape.name} ${status === 200 ? 'removes the manager, with a complex-empty warning' : 'is 400 invalidValue saying what to send, and stores nothing'}`, async () => {
+        const s = server({ profile });
+        const boss = await s.scim('post', '/Users', { schemas: [USER], userName: 'boss' });
+        const created = await s.scim('post', '/Users', { schemas: [USER, ENTERPRISE], userName: 'emp', [ENTERPRISE]: { manager: { value: boss.body.id }, department: 'Sales' } });
+        expect(created.status).toBe(201);
+        const before = await s.scim('get', `/Users/${created.body.id}`);
+        const res = await shape.send(s, created.body.id);
+        expect(res.status, res.text).toBe(status);
+        const entry = await lastEntry(s);
+        expect(entry.warnings.map((w) => w.code)).toEqual(['complex-empty']);
+        expect(entry.warnings[0]!.rfc).toBe('RFC 7643 4.3');
+        const after = await s.scim('get', `/Users/${created.body.id}`);
+        if (status === 200) {
+          // No manager at all: not {"value": ""}, not a manager without $ref; the department kept.
+          expect(res.body[ENTERPRISE]).toEqual({ department: 'Sales' });
+          expect(after.body[ENTERPRISE]).toEqual({ department: 'Sales' });
+          const filtered = await s.scim('get', `/Users?filter=${encodeURIComponent(`${ENTERPRISE}:manager pr`)}`);
+          expect(filtered.body.totalResults).toBe(0);
+        } else {
+          expect(res.body.scimType).toBe('invalidValue');
+          expect(res.body.detail).toContain('RFC 7643 section 4.3');
+          expect(res.body.detail).toContain(shape.fix);
+          expect(after.text).toBe(before.text);
+        }
+      });
+    }
+    it(`${profile}: a POST with "manager": "" ${status === 200 ? 'creates the user without a manager' : 'is 400 invalidValue and creates nothing'}`, async () => {
+      const s = server({ profile });
+      for (const manager of ['', { value: '' }]) {
+        const res = await s.scim('post', '/Users', { schemas: [USER, ENTERPRISE], userName: `new${JSON.stringify(manager).length}`, [ENTERPRISE]: { manager, department: 'Sales' } });
+        expect(res.status, res.text).toBe(status === 200 ? 201 : 400);
+        expect((await lastEntry(s)).warnings.map((w) => w.code)).toEqual(['complex-empty']);
+        if (status === 200) {
+          expect(res.body[ENTERPRISE]).toEqual({ department: 'Sales' });
+          expect((await s.scim('get', `/Users/${res.body.id}`)).body[ENTERPRISE]).toEqual({ department: 'Sales' });
+        } else {
+          expect(res.body.scimType).toBe('invalidValue');
+          expect(res.body.detail).toContain('leave "manager" out of the body');
+        }
+      }
+      const list = await s.scim('get', '/Users');
+      expect(list.body.totalResults).toBe(status === 200 ? 2 : 0);
+    });
+  }
+
   it('rfc: PascalCase names, readOnly attributes and application/json are informational only', async () => {
     const s = server({ profile: 'rfc' });
     const res = await s.scim('post', '/Users', { schemas: [USER], UserName: 'babs', Name: { FamilyName: 'Jensen' }, id: 'mine' }, 'application/json');
