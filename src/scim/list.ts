@@ -12,7 +12,7 @@
  *   maxPageSize is capped, absent means defaultPageSize).
  * - Cursor pagination (RFC 9865): keyset cursors on (sort key, creation sequence), see cursor.ts.
  */
-import { containerOf, isPlainObject, type ResolvedAttribute, type ResourceSchema } from './attributes.js';
+import { containerOf, findAttribute, isPlainObject, type ResolvedAttribute, type ResourceSchema } from './attributes.js';
 import { checkFilter, checkMemberFilter, checkQuery, type TargetCapabilities } from './capabilities.js';
 import type { Clock } from './clock.js';
 import { isPresent, sortKeyOf } from './compare.js';
@@ -24,6 +24,7 @@ import {
   keepBounded,
   parseFilterCached,
   planFilter,
+  type AttributePath,
   type FilterNode,
   type FilterWarning,
   type IndexPlan,
@@ -83,43 +84,94 @@ export interface ListOptions {
 
 /**
  * Values a type's responses carry that its stored resources do not hold, or hold otherwise: User.groups, computed
- * from the groups' members (RFC 7643 section 4.1.2), and a User's meta.version, which follows its groups (see
- * ScimService.versionOf). A filter or sortBy that names one is evaluated on the resource as a response carries it: a
- * scan that computes them per resource, asked for by the request (an index that answers the filter stays used).
+ * from the groups' members (RFC 7643 section 4.1.2), a User's meta.version, which follows its groups and its manager
+ * (see ScimService.versionOf), and the enterprise manager's $ref and displayName, which come from the User its value
+ * names (RFC 7643 section 4.3). A filter or sortBy that names one is evaluated on the resource as a response carries
+ * it: a scan that computes them per resource, asked for by the request (an index that answers the filter stays used).
  */
 export interface ComputedAttributes {
   /**
-   * Canonical paths of the type's computed core values (empty: none): an attribute ("groups") or one sub-attribute
-   * of a common or core attribute ("meta.version").
+   * Canonical paths of the type's computed values (empty: none), as ResourceSchema.resolve spells them: an attribute
+   * ("groups") or one sub-attribute of an attribute ("meta.version",
+   * "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.displayName").
    */
   names(type: ResourceSchema): readonly string[];
   /** The stored resource with the computed values of `names` (a subset of names(type)) as a response shows them. */
   view(type: ResourceSchema, resource: Resource, names: readonly string[]): Resource;
 }
 
-/**
- * Whether a path names the computed path `name` ("groups", or "meta.version": an attribute and a sub-attribute).
- * A path that names the attribute without a sub-attribute (`meta[version eq ...]`, `meta pr`) may reach it too.
- */
-function pathNames(path: { urn?: string; attribute: string; subAttribute?: string }, type: ResourceSchema, name: string): boolean {
-  const { urn, attribute, subAttribute } = path;
-  if (urn !== undefined && urn.toLowerCase() !== type.core.id.toLowerCase()) return false;
-  const dot = name.indexOf('.');
-  if (dot < 0) return attribute.toLowerCase() === name.toLowerCase();
-  return attribute.toLowerCase() === name.slice(0, dot).toLowerCase() && (subAttribute === undefined || subAttribute.toLowerCase() === name.slice(dot + 1).toLowerCase());
+/** The computed paths of a type, resolved once (names are canonical paths of the type's schemas). */
+const resolvedComputed = new WeakMap<ResourceSchema, Map<string, ResolvedAttribute | undefined>>();
+
+function resolveComputed(type: ResourceSchema, name: string): ResolvedAttribute | undefined {
+  let byName = resolvedComputed.get(type);
+  if (byName === undefined) resolvedComputed.set(type, (byName = new Map()));
+  if (!byName.has(name)) byName.set(name, type.resolve(name));
+  return byName.get(name);
 }
 
-/** Whether the filter names `name` (a canonical computed path, see ComputedAttributes.names) of `type`, at its top level. */
-function filterNames(node: FilterNode, type: ResourceSchema, name: string): boolean {
+/** Whether a filter inside `attr[...]` (its paths are sub-attributes of attr) names the sub-attribute `sub`. */
+function innerNames(node: FilterNode, attr: ResolvedAttribute['attribute'], sub: ResolvedAttribute['attribute']): boolean {
   switch (node.type) {
     case 'and':
     case 'or':
-      return filterNames(node.left, type, name) || filterNames(node.right, type, name);
+      return innerNames(node.left, attr, sub) || innerNames(node.right, attr, sub);
     case 'not':
-      return filterNames(node.filter, type, name);
+      return innerNames(node.filter, attr, sub);
     default:
-      return pathNames(node.path, type, name);
+      return node.path.urn === undefined && findAttribute(attr.subAttributes, node.path.attribute) === sub;
   }
+}
+
+/**
+ * Whether a top-level filter path (`inner`: the filter of a value path `attr[...]`) reaches the computed value
+ * `computed`: the same attribute, and, when the computed value is a sub-attribute, that sub-attribute (after the
+ * attribute, or inside its value filter). `manager pr` or `manager.value eq ...` do not: the stored value answers them.
+ */
+function pathReaches(resolved: ResolvedAttribute, path: AttributePath, inner: FilterNode | undefined, computed: ResolvedAttribute): boolean {
+  if (resolved.attribute !== computed.attribute) return false;
+  const sub = computed.subAttribute;
+  if (sub === undefined) return true;
+  if (path.subAttribute !== undefined) return findAttribute(computed.attribute.subAttributes, path.subAttribute) === sub;
+  if (path.valueFilter !== undefined && innerNames(path.valueFilter, computed.attribute, sub)) return true;
+  return inner !== undefined && innerNames(inner, computed.attribute, sub);
+}
+
+/**
+ * The computed paths among `all` (see ComputedAttributes.names) that the filter names at its top level; undefined
+ * when none (the usual case: the filter then costs what it would without computed values). Each path of the filter
+ * is resolved once.
+ */
+function computedNamed(ast: FilterNode, type: ResourceSchema, all: readonly string[]): string[] | undefined {
+  if (all.length === 0) return undefined;
+  let named: string[] | undefined;
+  const visit = (node: FilterNode): void => {
+    switch (node.type) {
+      case 'and':
+      case 'or':
+        visit(node.left);
+        visit(node.right);
+        return;
+      case 'not':
+        visit(node.filter);
+        return;
+      default: {
+        const { urn, attribute } = node.path;
+        const resolved = type.resolve(urn !== undefined ? `${urn}:${attribute}` : attribute);
+        if (resolved === undefined) return;
+        const inner = node.type === 'valuePath' ? node.filter : undefined;
+        // An indexed loop: the names are a frozen array.
+        for (let i = 0; i < all.length; i++) {
+          const name = all[i]!;
+          if (named?.includes(name)) continue;
+          const computed = resolveComputed(type, name);
+          if (computed !== undefined && pathReaches(resolved, node.path, inner, computed)) (named ??= []).push(name);
+        }
+      }
+    }
+  };
+  visit(ast);
+  return named;
 }
 
 export interface ListEntry {
@@ -218,7 +270,8 @@ function sortSpec(types: readonly ResourceSchema[], sortBy: string, computed: Co
     }
     canonical ??= resolved.canonicalPath;
     const read = keyReader(resolved);
-    const name = resolved.inExtension || computed === undefined ? undefined : computed.names(type).find((n) => n === attribute.name || n === resolved.canonicalPath);
+    // "groups" covers groups.display; "meta.version" and the manager's "$ref" / "displayName" only themselves.
+    const name = computed?.names(type).find((n) => n === resolved.canonicalPath || (!resolved.inExtension && n === attribute.name));
     const names = name === undefined ? undefined : [name];
     readers.set(type.name, names ? (resource) => read(computed!.view(type, resource, names)) : read);
   }
@@ -325,10 +378,8 @@ function matchers(types: readonly ResourceSchema[], ast: FilterNode | undefined,
     sensitive ??= compiled.sensitive;
     const plan = planFilter(ast, type, indexOrder(type, options.repo));
     const computed = options.computed;
-    // The computed values the filter names (indexed loop: the names are a frozen array), usually none.
-    let names: string[] | undefined;
-    const all = computed?.names(type);
-    for (let i = 0; all !== undefined && i < all.length; i++) if (filterNames(ast, type, all[i]!)) (names ??= []).push(all[i]!);
+    // The computed values the filter names, usually none.
+    const names = computed === undefined ? undefined : computedNamed(ast, type, computed.names(type));
     if (computed && names !== undefined) {
       return { type, predicate: (resource: Resource) => predicate(computed.view(type, resource, names)), plan };
     }

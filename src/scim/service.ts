@@ -152,7 +152,9 @@ export function etagMatches(header: string, version: string): boolean {
   return list.tags.includes(wanted);
 }
 
-const USER_COMPUTED: readonly string[] = Object.freeze(['groups', 'meta.version']);
+const MANAGER_REF = `${ENTERPRISE_USER_SCHEMA_ID}:manager.$ref`;
+const MANAGER_DISPLAY_NAME = `${ENTERPRISE_USER_SCHEMA_ID}:manager.displayName`;
+const USER_COMPUTED: readonly string[] = Object.freeze(['groups', 'meta.version', MANAGER_REF, MANAGER_DISPLAY_NAME]);
 const NONE_COMPUTED: readonly string[] = Object.freeze([]);
 
 export class ScimService {
@@ -361,8 +363,9 @@ export class ScimService {
   }
 
   /**
-   * User.groups and a User's meta.version as filters and sortBy see them: what render() shows (`$ref` with `baseUrl`;
-   * the version with its groups' digest, versionOf()), each computed only when the filter or sortBy names it.
+   * User.groups, a User's meta.version and its enterprise manager's $ref and displayName as filters and sortBy see
+   * them: what render() shows (`$ref` with `baseUrl`; the version with its groups' digest, versionOf(); the manager
+   * as renderManager() serves it), each computed only when the filter or sortBy names it.
    */
   private computedAttributes(baseUrl: string): ComputedAttributes {
     const isUser = (type: ResourceSchema) => type.core.id === USER_SCHEMA_ID;
@@ -379,6 +382,10 @@ export class ScimService {
           const meta = resource.meta as Record<string, unknown>;
           const version = this.versionOf(type.name, resource);
           if (version !== meta.version) out = { ...out, meta: { ...meta, version } };
+        }
+        if (names.includes(MANAGER_REF) || names.includes(MANAGER_DISPLAY_NAME)) {
+          const enterprise = this.renderManager(type, resource, baseUrl);
+          if (enterprise) out = { ...out, [ENTERPRISE_USER_SCHEMA_ID]: enterprise };
         }
         return out;
       },

@@ -153,6 +153,59 @@ describe('filtering and planning', () => {
     expect(scan.totalResults).toBe(11);
   });
 
+  it('computed values are computed only for a filter or sortBy that names them; indexes keep answering', () => {
+    const { addUser, list, options } = setup();
+    const managerName = `${ENTERPRISE}:manager.displayName`;
+    const names = Object.freeze(['groups', 'meta.version', `${ENTERPRISE}:manager.$ref`, managerName]);
+    const views: string[][] = [];
+    // A stand-in for the service's: the manager's displayName is the id it names, in upper case.
+    const computed: ListOptions['computed'] = {
+      names: () => names,
+      view: (_type, resource, asked) => {
+        views.push([...asked]);
+        const ext = resource[ENTERPRISE] as { manager?: { value: string } } | undefined;
+        if (!ext?.manager || !asked.includes(managerName)) return resource;
+        return { ...resource, [ENTERPRISE]: { ...ext, manager: { ...ext.manager, displayName: ext.manager.value.toUpperCase() } } };
+      },
+    };
+    const withComputed = { ...options, computed };
+    const boss = addUser({ userName: 'boss' });
+    for (let i = 0; i < 20; i++) addUser({ userName: `emp${i}`, [ENTERPRISE]: { manager: { value: i < 5 ? boss : 'other' } } });
+    const run = (filter: string, sortBy?: string) => {
+      views.length = 0;
+      const request: ListRequest = { filter, count: 1000 };
+      if (sortBy !== undefined) request.sortBy = sortBy;
+      return listResources([setup().userType], request, withComputed);
+    };
+    // Not named: no view, indexes as before.
+    for (const filter of ['userName eq "emp3"', `id eq "${boss}"`, 'manager pr', `${ENTERPRISE}:manager.value eq "${boss}"`, `${ENTERPRISE}:manager[value eq "${boss}"]`, 'meta pr']) {
+      const res = run(filter);
+      expect(views, filter).toEqual([]);
+      expect(res.totalResults, filter).toBeGreaterThan(0);
+    }
+    expect(run('userName eq "emp3"')).toMatchObject({ scanned: 1, plans: { User: { attribute: 'userName' } } });
+    // Named: qualified or not, after the attribute or in its value filter; only that value is asked for.
+    for (const filter of [`${managerName} eq "${boss.toUpperCase()}"`, `manager.displayName eq "${boss.toUpperCase()}"`, `manager[displayName eq "${boss.toUpperCase()}"]`]) {
+      const res = run(filter);
+      expect(res.totalResults, filter).toBe(5);
+      expect(views.length, filter).toBe(21);
+      expect(new Set(views.map((v) => v.join()))).toEqual(new Set([managerName]));
+    }
+    // Beside an index: only the candidates pay.
+    const one = run(`userName eq "emp2" and manager.displayName eq "${boss.toUpperCase()}"`);
+    expect(one).toMatchObject({ totalResults: 1, scanned: 1, plans: { User: { attribute: 'userName' } } });
+    expect(views.length).toBe(1);
+    // sortBy names it: one view per resource, for that value.
+    views.length = 0;
+    // "OTHER" before "U1"; the boss, without a manager, last.
+    const sorted = listResources([setup().userType], { sortBy: 'manager.displayName' }, withComputed);
+    expect(sorted.entries.map((e) => e.resource.userName)).toEqual([...Array.from({ length: 15 }, (_, i) => `emp${i + 5}`), ...Array.from({ length: 5 }, (_, i) => `emp${i}`), 'boss']);
+    expect(new Set(views.map((v) => v.join()))).toEqual(new Set([managerName]));
+    views.length = 0;
+    listResources([setup().userType], { sortBy: `${ENTERPRISE}:manager.value` }, withComputed);
+    expect(views).toEqual([]);
+  });
+
   it('a root query compiles per type; undefined attributes match nothing without error', () => {
     const { addUser, addGroup, userType, groupType, list } = setup();
     const u = addUser({ userName: 'sales-user', displayName: 'Sales' });
