@@ -18,7 +18,12 @@ export interface HarEntry {
     cookies: HarNameValue[];
     headers: HarNameValue[];
     queryString: HarNameValue[];
-    postData?: { mimeType: string; text: string; comment?: string };
+    /**
+     * `encoding: "base64"` when the body is not text (its bytes in base64): HAR 1.2 has the field on
+     * response.content only; the HAR 1.3 proposal adds it here with the same meaning, as tools that keep binary
+     * request bodies write it.
+     */
+    postData?: { mimeType: string; text: string; encoding?: 'base64'; comment?: string };
     headersSize: number;
     bodySize: number;
   };
@@ -84,7 +89,9 @@ export function toHarEntry(e: JournalEntry): HarEntry {
   }
   const qs = new URLSearchParams(queryString.map((p): [string, string] => [p.name, p.value])).toString();
   const host = headerValue(e.requestHeaders, 'host') ?? 'localhost';
-  const reqText = bodyText(e.requestBody);
+  // A body that is not text (an octet-stream upload) as the bytes the journal kept, not their lossy UTF-8 decoding.
+  const reqBase64 = e.requestBodyBase64;
+  const reqText = reqBase64 ?? bodyText(e.requestBody);
   const resText = bodyText(e.responseBody);
   const reqMime = headerValue(e.requestHeaders, 'content-type') ?? 'application/octet-stream';
   const resMime = headerValue(e.responseHeaders, 'content-type') ?? (resText === undefined ? '' : 'application/octet-stream');
@@ -93,7 +100,12 @@ export function toHarEntry(e: JournalEntry): HarEntry {
   // response): the declared Content-Length, else the text's bytes unless the journal cut it at 64 KiB.
   const declared = headerValue(e.requestHeaders, 'content-length');
   const reqWire = declared !== undefined && /^\d+$/.test(declared) ? Number(declared) : undefined;
-  const reqSize = reqText === undefined ? (reqWire ?? 0) : (reqWire ?? (e.requestBodyTruncated ? -1 : Buffer.byteLength(reqText)));
+  const reqBytes = reqText === undefined ? 0 : reqBase64 !== undefined ? Buffer.byteLength(reqBase64, 'base64') : Buffer.byteLength(reqText);
+  const reqSize = reqText === undefined ? (reqWire ?? 0) : (reqWire ?? (e.requestBodyTruncated ? -1 : reqBytes));
+  const reqComment = [
+    reqBase64 !== undefined ? 'not text: its bytes in base64 (encoding "base64")' : '',
+    e.requestBodyTruncated ? 'cut at 64 KiB by the journal' : '',
+  ].filter(Boolean);
   return {
     startedDateTime: e.time,
     time: duration,
@@ -106,7 +118,14 @@ export function toHarEntry(e: JournalEntry): HarEntry {
       queryString,
       ...(reqText === undefined
         ? {}
-        : { postData: { mimeType: reqMime, text: reqText, ...(e.requestBodyTruncated ? { comment: 'cut at 64 KiB by the journal' } : {}) } }),
+        : {
+            postData: {
+              mimeType: reqMime,
+              text: reqText,
+              ...(reqBase64 !== undefined ? { encoding: 'base64' as const } : {}),
+              ...(reqComment.length ? { comment: reqComment.join('; ') } : {}),
+            },
+          }),
       headersSize: -1,
       bodySize: reqSize,
     },
