@@ -48,6 +48,25 @@ export function selectTenant(id: string): void {
   scimAccess = undefined;
 }
 
+/**
+ * Tells a view whether an answer is still the one to show. ask() starts a request and returns a check that holds
+ * while no later request of the same kind (the same Latest) started and the tenant shown is still the one it was
+ * asked for: an answer that arrives after another tenant was picked, or after a newer refresh, is dropped, or the
+ * view would show what is no longer asked for (the previous tenant's rules, config or summary).
+ */
+export class Latest {
+  private asked = 0;
+  ask(): () => boolean {
+    const mine = ++this.asked;
+    const tenant = tenantId;
+    return () => mine === this.asked && tenant === tenantId;
+  }
+  /** Every answer still on its way is dropped (the view starts over). */
+  drop(): void {
+    this.asked++;
+  }
+}
+
 function controlHeaders(extra: Record<string, string> = {}): Record<string, string> {
   const token = getToken();
   return token ? { ...extra, Authorization: `Bearer ${token}` } : extra;
@@ -90,19 +109,22 @@ let scimAccess: { base: string; headers: Record<string, string> } | undefined;
 
 async function access(): Promise<{ base: string; headers: Record<string, string> }> {
   if (scimAccess) return scimAccess;
+  const asked = tenantId;
   const [{ tenants }, config] = await Promise.all([
     control<{ tenants: Array<{ id: string; baseUrl: string }> }>('GET', '/tenants', undefined, false),
     control<TenantConfig>('GET', '/config'),
   ]);
-  const tenant = tenants.find((t) => t.id === tenantId);
-  if (!tenant) throw new ApiError(404, `There is no tenant "${tenantId}".`);
+  const tenant = tenants.find((t) => t.id === asked);
+  if (!tenant) throw new ApiError(404, `There is no tenant "${asked}".`);
   const headers: Record<string, string> = { Accept: 'application/scim+json', [CLIENT_HEADER]: 'dashboard' };
   const auth = config.auth;
   if (auth.mode === 'bearer') headers.Authorization = `Bearer ${auth.token}`;
   else if (auth.mode === 'basic') headers.Authorization = basic(auth.basicUser ?? '', auth.basicPassword ?? '');
   else if (auth.mode === 'oauth') headers.Authorization = `Bearer ${await accessToken(auth.clientId, auth.clientSecret)}`;
-  scimAccess = { base: new URL(tenant.baseUrl).pathname, headers };
-  return scimAccess;
+  const found = { base: new URL(tenant.baseUrl).pathname, headers };
+  // Another tenant was picked meanwhile: these are the credentials of the one asked for, not of the one shown now.
+  if (asked === tenantId) scimAccess = found;
+  return found;
 }
 
 /**

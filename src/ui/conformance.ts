@@ -4,21 +4,33 @@
  * from them, the behaviour findings (what clients did across requests) the same way.
  */
 import type { ConformanceSummary, ConformanceSummaryItem } from '../journal/journal.js';
-import { control } from './api.js';
-import { byId, fill, h, say } from './dom.js';
+import { control, currentTenant, Latest } from './api.js';
+import { byId, failureText, fill, h, say, showFailure, succeeded } from './dom.js';
 import { clearJournal, onEntries, showEntry } from './requests.js';
 
 let visible = false;
 let timer: number | undefined;
+/** The summary last asked for: an older answer (another tenant's, an earlier refresh) is not shown. */
+const answers = new Latest();
 
 export async function refresh(): Promise<void> {
   const message = byId('conformance-summary');
+  const wanted = answers.ask();
+  const tenant = currentTenant();
   let summary: ConformanceSummary;
   try {
     summary = await control<ConformanceSummary>('GET', '/conformance');
   } catch (err) {
-    return say(message, (err as Error).message, 'error');
+    if (!wanted()) return;
+    // Not the summary of another tenant (or of this one before) under the message: nothing is shown.
+    say(message, '');
+    fill(byId('conformance-body'));
+    say(byId('behaviour-summary'), '');
+    fill(byId('behaviour-body'));
+    return showFailure(failureText(`The conformance summary of tenant "${tenant}" could not be loaded`, err, 'Press Refresh to try again.'), 'conformance');
   }
+  if (!wanted()) return;
+  succeeded('conformance');
   say(
     message,
     `${summary.requestsWithWarnings} of ${summary.totalRequests} requests in the journal carry warnings`,
@@ -53,6 +65,15 @@ export function show(): void {
 
 export function hide(): void {
   visible = false;
+}
+
+/** Another tenant: the summary shown (and any on its way) was the previous one's. */
+export function reset(): void {
+  answers.drop();
+  say(byId('conformance-summary'), 'loading…');
+  fill(byId('conformance-body'));
+  say(byId('behaviour-summary'), '');
+  fill(byId('behaviour-body'));
 }
 
 export function init(): void {

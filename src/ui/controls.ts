@@ -1,8 +1,8 @@
 /// <reference lib="dom" />
 /** The tenant view: reset, snapshot download and upload, the clock, profile and config, tenants. */
 import type { TenantConfig } from '../tenant.js';
-import { ApiError, control, currentTenant, download, forgetScimAccess } from './api.js';
-import { byId, confirmAction, fill, h, say } from './dom.js';
+import { ApiError, control, currentTenant, download, forgetScimAccess, Latest } from './api.js';
+import { byId, confirmAction, failureText, fill, h, say, showFailure, succeeded } from './dom.js';
 import { journalCleared } from './requests.js';
 
 type Clock = { now: string; frozen: boolean };
@@ -27,8 +27,11 @@ function showClock(clock: Clock): void {
 
 async function setClock(body: Record<string, unknown>): Promise<void> {
   const message = byId('clock-message');
+  const tenant = currentTenant();
   try {
-    showClock(await control<Clock>('POST', '/clock', body));
+    const clock = await control<Clock>('POST', '/clock', body);
+    if (tenant !== currentTenant()) return; // the previous tenant's clock
+    showClock(clock);
     say(message, '');
   } catch (err) {
     failure(message)(err);
@@ -43,8 +46,11 @@ function showConfig(config: TenantConfig & { tenant?: string }): void {
 
 async function patchConfig(patch: unknown): Promise<void> {
   const message = byId('config-message');
+  const tenant = currentTenant();
   try {
-    showConfig(await control<TenantConfig>('PATCH', '/config', patch));
+    const config = await control<TenantConfig>('PATCH', '/config', patch);
+    if (tenant !== currentTenant()) return; // the previous tenant's config
+    showConfig(config);
     forgetScimAccess();
     say(message, 'Config applied.');
   } catch (err) {
@@ -99,17 +105,36 @@ export async function showTenants(tenants: Array<{ id: string; baseUrl: string }
   if (focused) list.querySelector<HTMLElement>(`[aria-label="${CSS.escape(focused)}"]`)?.focus();
 }
 
+/** The clock and config last asked for: another tenant's, asked for before it was picked, are not shown. */
+const answers = new Latest();
+
 export async function show(): Promise<void> {
+  const wanted = answers.ask();
+  const tenant = currentTenant();
   try {
     const [clock, config] = await Promise.all([control<Clock>('GET', '/clock'), control<TenantConfig>('GET', '/config')]);
+    if (!wanted()) return;
     showClock(clock);
     showConfig(config);
+    succeeded('tenant');
   } catch (err) {
-    failure(byId('state-message'))(err);
+    if (wanted()) showFailure(failureText(`The clock and config of tenant "${tenant}" could not be loaded`, err, 'Open the Tenant view again to retry.'), 'tenant');
   }
 }
 
 export function hide(): void {}
+
+/**
+ * Another tenant: the clock and config shown (and any on their way) were the previous one's; an edit of the
+ * previous tenant's config must not be applied to this one.
+ */
+export function reset(): void {
+  answers.drop();
+  byId('clock-now').textContent = '';
+  byId('clock-mode').textContent = '';
+  byId<HTMLTextAreaElement>('config-editor').value = '';
+  for (const id of ['state-message', 'clock-message', 'config-message']) say(byId(id), '');
+}
 
 export function init(): void {
   byId('reset').addEventListener('click', async () => {

@@ -3,7 +3,7 @@
  * The directory view, through the tenant's SCIM API: resources of a type with a SCIM filter and paging, a
  * resource's JSON, a group's members (and a user's groups) linking to them.
  */
-import { scim } from './api.js';
+import { Latest, scim } from './api.js';
 import { byId, fill, h, options, pretty, say } from './dom.js';
 
 interface ResourceType {
@@ -47,33 +47,36 @@ function columns(type: string): Array<[string, (r: Resource) => string]> {
   return [['id', (r) => r.id], ['name', (r) => text(r.displayName ?? r.name ?? r.externalId)]];
 }
 
-async function loadTypes(mine: number): Promise<void> {
+async function loadTypes(wanted: () => boolean): Promise<void> {
   const list = await scim<ListResponse>('GET', '/ResourceTypes');
   // Another tenant's types, asked for before this one was picked: not these.
-  if (mine !== searches) return;
+  if (!wanted()) return;
   types = ((list.Resources ?? []) as unknown as ResourceType[]).map((t) => ({ name: t.name, endpoint: t.endpoint }));
   options(typeSelect(), types.map((t) => [t.name, `${t.name} (${t.endpoint})`]));
   if (!typeSelect().value) typeSelect().value = 'User';
 }
 
 /**
- * Counts searches: an answer that arrives after a newer search started (another tenant picked, another page asked
- * for while the first was in flight) is dropped, or it would fill the list with what is no longer asked for.
+ * The search last started: an answer that arrives after a newer search started (another tenant picked, another
+ * page asked for while the first was in flight) is dropped, or it would fill the list with what is no longer asked
+ * for.
  */
-let searches = 0;
+const searches = new Latest();
+/** The resource last opened: another tenant's, or one opened before, is not shown. */
+const opened = new Latest();
 
 export async function search(from = 1): Promise<void> {
-  const mine = ++searches;
+  const wanted = searches.ask();
   say(errorBox(), '');
   try {
-    if (!types.length) await loadTypes(mine);
-    if (mine !== searches) return;
+    if (!types.length) await loadTypes(wanted);
+    if (!wanted()) return;
     const type = current();
     const params = new URLSearchParams({ startIndex: String(from), count: String(pageSize()) });
     const filter = byId<HTMLInputElement>('d-filter').value.trim();
     if (filter) params.set('filter', filter);
     const list = await scim<ListResponse>('GET', `${type.endpoint}?${params}`);
-    if (mine !== searches) return;
+    if (!wanted()) return;
     startIndex = list.startIndex ?? from;
     total = list.totalResults;
     const resources = list.Resources ?? [];
@@ -98,7 +101,7 @@ export async function search(from = 1): Promise<void> {
     byId<HTMLButtonElement>('d-prev').disabled = startIndex <= 1;
     byId<HTMLButtonElement>('d-next').disabled = last >= total;
   } catch (err) {
-    if (mine === searches) say(errorBox(), (err as Error).message, 'error');
+    if (wanted()) say(errorBox(), (err as Error).message, 'error');
   }
 }
 
@@ -127,8 +130,10 @@ function refLinks(title: string, refs: Ref[], fallbackEndpoint: string): Array<H
 /** Shows one resource: its JSON, and links to its members or groups. */
 async function open(endpoint: string, id: string): Promise<void> {
   const panel = byId('resource');
+  const wanted = opened.ask();
   try {
     const r = await scim<Resource>('GET', `${endpoint}/${encodeURIComponent(id)}`);
+    if (!wanted()) return;
     const name = String(r.userName ?? r.displayName ?? r.id);
     fill(
       panel,
@@ -146,7 +151,7 @@ async function open(endpoint: string, id: string): Promise<void> {
     panel.hidden = false;
     panel.focus();
   } catch (err) {
-    say(errorBox(), (err as Error).message, 'error');
+    if (wanted()) say(errorBox(), (err as Error).message, 'error');
   }
 }
 
@@ -161,7 +166,8 @@ export function hide(): void {}
 
 /** Another tenant: its types and resources. */
 export function reset(): void {
-  searches++;
+  searches.drop();
+  opened.drop();
   types = [];
   loaded = false;
   byId('resource').hidden = true;

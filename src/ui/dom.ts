@@ -4,6 +4,7 @@
  * A few DOM helpers. Everything the page shows from the server (journal entries hold whatever a client sent) goes
  * in as text nodes or attribute values, never as markup.
  */
+import { ApiError } from './api.js';
 
 export type Child = Node | string | number | null | undefined | false | Child[];
 type AttrValue = string | number | boolean | null | undefined | ((event: Event) => void);
@@ -116,5 +117,72 @@ export function confirmAction(title: string, detail: string, action: string): Pr
     dialog.addEventListener('close', closed);
     dialog.showModal();
     byId('confirm-cancel').focus();
+  });
+}
+
+// ---- the error banner
+
+/**
+ * The page's one error banner (#banner, its text in #fatal, role="alert" so a screen reader announces it): the latest
+ * failure that is not about a field of a form (those are said beside the field), and what to do about it.
+ *
+ * A failure concerns a view and is of a kind: loading the view (its list, summary or settings) or an action taken
+ * in it (remove a rule, clear the journal). It goes away when it no longer holds: the view it concerns loads
+ * successfully (a load failure) or the same kind of action succeeds there (an action failure), the user switches
+ * view or tenant, or dismisses it (the close button, reachable with Tab; Enter or Space presses it). A newer failure
+ * replaces it. A failure of the page itself (the control API unreachable at start, the tenant shown deleted)
+ * concerns no view: only a switch or the close button clears it.
+ */
+export type FailureKind = 'load' | 'action';
+
+/** What the banner shows a failure of: "<view>/<kind>", or "" for the page as a whole; undefined when hidden. */
+let about: string | undefined;
+
+const key = (view: string, kind: FailureKind) => `${view}/${kind}`;
+
+/**
+ * What went wrong, told as "<what failed>: <why>. <what to do>": a network error says the server did not answer
+ * rather than the browser's "Failed to fetch".
+ */
+export function failureText(what: string, err: unknown, todo: string): string {
+  const why =
+    err instanceof ApiError
+      ? err.field
+        ? `${err.field}: ${err.message}`
+        : err.message
+      : err instanceof TypeError
+        ? `the server did not answer (${err.message}); check that Scimulator is still running and reachable`
+        : String((err as Error)?.message ?? err);
+  return `${what}: ${why.replace(/[.\s]+$/, '')}. ${todo}`;
+}
+
+/** Shows a failure; `view` undefined: the page's own (cleared by a switch or the close button only). */
+export function showFailure(text: string, view?: string, kind: FailureKind = 'load'): void {
+  const line = byId('fatal');
+  // Emptied first: the same text again (the same refresh failing twice) is announced again.
+  line.textContent = '';
+  line.textContent = text;
+  about = view === undefined ? '' : key(view, kind);
+  byId('banner').hidden = false;
+}
+
+/** The view loaded (kind "load") or an action in it succeeded (kind "action"): a failure of the same goes. */
+export function succeeded(view: string, kind: FailureKind = 'load'): void {
+  if (about === key(view, kind)) clearFailure();
+}
+
+/** Hides the banner (the user switched view or tenant, or dismissed it). */
+export function clearFailure(): void {
+  about = undefined;
+  byId('fatal').textContent = '';
+  byId('banner').hidden = true;
+}
+
+export function initBanner(): void {
+  byId('banner-close').addEventListener('click', () => {
+    const hadFocus = document.activeElement === byId('banner-close');
+    clearFailure();
+    // The focused button is gone: the focus goes to the view's tab rather than to the top of the page.
+    if (hadFocus) byId('tabs').querySelector<HTMLElement>('a[aria-current="page"]')?.focus();
   });
 }

@@ -4,8 +4,8 @@
  * the control API's validation error shown beside the editor, remove one or all.
  */
 import type { FaultAction, FaultRule, FaultRuleInput } from '../faults/types.js';
-import { ApiError, control } from './api.js';
-import { byId, confirmAction, fill, h, say } from './dom.js';
+import { ApiError, control, currentTenant, Latest } from './api.js';
+import { byId, confirmAction, failureText, fill, h, say, showFailure, succeeded } from './dom.js';
 import { FAULT_PRESETS } from './presets.js';
 import { onEntries } from './requests.js';
 
@@ -59,14 +59,21 @@ function editable(rule: FaultRule): FaultRuleInput {
 
 /** The list last shown: a poll that finds it unchanged leaves the table (and the keyboard focus in it) alone. */
 let shown = '';
+/** The list last asked for: an older answer (another tenant's, a poll overtaken by a later one) is not shown. */
+const answers = new Latest();
 
 export async function refresh(): Promise<void> {
+  const wanted = answers.ask();
+  const tenant = currentTenant();
   let faults: FaultRule[];
   try {
     ({ faults } = await control<{ faults: FaultRule[] }>('GET', '/faults'));
   } catch (err) {
-    return say(message(), (err as Error).message, 'error');
+    if (!wanted()) return;
+    return showFailure(failureText(`The fault rules of tenant "${tenant}" could not be loaded`, err, 'Press Refresh to try again.'), 'faults');
   }
+  if (!wanted()) return;
+  succeeded('faults');
   const json = JSON.stringify(faults);
   if (json === shown) return;
   shown = json;
@@ -132,8 +139,10 @@ async function remove(rule: FaultRule): Promise<void> {
   try {
     await control('DELETE', `/faults/${encodeURIComponent(id)}`);
     say(message(), `Removed ${id}.`);
+    succeeded('faults', 'action');
   } catch (err) {
-    say(message(), (err as Error).message, 'error');
+    say(message(), '');
+    showFailure(failureText(`The fault rule ${id} was not removed`, err, 'Press Refresh to see the rules as they are, then try again.'), 'faults', 'action');
   }
   await refresh();
   // The focused button went with its row: the focus goes to the rule now in its place (or the one before), else
@@ -158,6 +167,7 @@ async function add(replacing?: string): Promise<void> {
     if (replacing) await control('DELETE', `/faults/${encodeURIComponent(replacing)}`);
     say(ruleError(), '');
     say(message(), replacing ? `Added ${added.id} in place of ${replacing}.` : `Added ${added.id}.`);
+    succeeded('faults', 'action');
     editing = undefined;
     byId('rule-replace').hidden = true;
   } catch (err) {
@@ -178,6 +188,20 @@ export function show(): void {
 export function hide(): void {
   visible = false;
   window.clearInterval(poll);
+}
+
+/** Another tenant: the rules shown (and any list on its way) were the previous one's. */
+export function reset(): void {
+  answers.drop();
+  shown = '';
+  say(message(), '');
+  // A copy of the previous tenant's rule: "Replace" would remove the rule of this tenant that has its id.
+  if (editing !== undefined) {
+    editing = undefined;
+    byId('rule-replace').hidden = true;
+    byId('preset-hint').textContent = '';
+  }
+  fill(byId('faults-body'), h('tr', {}, h('td', { colspan: 7, class: 'muted' }, 'loading…')));
 }
 
 export function init(): void {
@@ -212,8 +236,10 @@ export function init(): void {
     try {
       await control('DELETE', '/faults');
       say(message(), 'Removed every rule.');
+      succeeded('faults', 'action');
     } catch (err) {
-      say(message(), (err as Error).message, 'error');
+      say(message(), '');
+      showFailure(failureText('The fault rules were not removed', err, 'Press Refresh to see the rules as they are, then try again.'), 'faults', 'action');
     }
     await refresh();
   });

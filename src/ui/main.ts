@@ -7,7 +7,7 @@ import { ApiError, boot, control, currentTenant, getToken, selectTenant, setToke
 import * as conformance from './conformance.js';
 import * as controls from './controls.js';
 import * as directory from './directory.js';
-import { byId, options, say } from './dom.js';
+import { byId, clearFailure, failureText, initBanner, options, say, showFailure } from './dom.js';
 import * as faults from './faults.js';
 import * as requests from './requests.js';
 
@@ -25,6 +25,8 @@ let entered = false;
 function route(): void {
   if (!entered) return;
   const name = location.hash.slice(1) in views ? location.hash.slice(1) : 'requests';
+  // Another view: a failure shown is about the one left (or about the page), not about this one.
+  if (name !== current) clearFailure();
   for (const [key, view] of Object.entries(views)) {
     const section = byId(`view-${key}`);
     const active = key === name;
@@ -61,9 +63,15 @@ async function loadTenants(): Promise<string[]> {
 /** Shows another tenant: its journal stream, directory and controls. */
 function switchTenant(id: string): void {
   sessionStorage.setItem(TENANT_KEY, id);
+  // What failed was another tenant's.
+  clearFailure();
   selectTenant(id);
   byId<HTMLSelectElement>('tenant-select').value = id;
+  // What the views show (and what is on its way to them) is the previous tenant's.
   directory.reset();
+  conformance.reset();
+  faults.reset();
+  controls.reset();
   requests.restart();
   if (current) void views[current].show();
   void loadTenants();
@@ -72,6 +80,7 @@ function switchTenant(id: string): void {
 function askToken(message = ''): void {
   entered = false;
   requests.stop();
+  clearFailure();
   for (const key of Object.keys(views)) byId(`view-${key}`).hidden = true;
   byId('tabs').hidden = true;
   byId('sign-out').hidden = true;
@@ -96,10 +105,11 @@ async function enter(): Promise<void> {
 function fatal(err: unknown): void {
   // A refused token: the prompt already says so.
   if (err instanceof ApiError && err.status === 401) return;
-  say(byId('fatal'), `The dashboard could not reach the control API: ${(err as Error).message}`, 'error');
+  showFailure(failureText('The dashboard could not reach the control API', err, 'Check that the server is running, then reload the page.'));
 }
 
 async function start(): Promise<void> {
+  initBanner();
   for (const view of Object.values(views)) view.init();
   whenUnauthorized(() => {
     setToken(null);
@@ -113,8 +123,8 @@ async function start(): Promise<void> {
   requests.whenTenantGone(() => {
     const gone = currentTenant();
     if (gone === 'default') return; // never deleted (the server refuses to)
-    say(byId('fatal'), `The tenant "${gone}" was deleted: the dashboard shows "default".`, 'error');
     switchTenant('default');
+    showFailure(`The tenant "${gone}" was deleted (DELETE /tenants/${gone}), so the dashboard shows "default". Create it again on the Tenant view to use it.`);
   });
   byId('tenant-select').addEventListener('change', () => switchTenant(byId<HTMLSelectElement>('tenant-select').value));
   byId('login-form').addEventListener('submit', (ev) => {

@@ -8,7 +8,7 @@ import type { JournalEntry } from '../journal/journal.js';
 import type { JournalStats, JournalStreamEvent, StreamedJournalEntry } from '../journal/stream.js';
 import { ApiError, CLIENT_HEADER, control, currentTenant, openStream } from './api.js';
 import { curlCommand } from './curl.js';
-import { byId, clockTime, confirmAction, fill, h, options, pretty, say, statusClass, type Child } from './dom.js';
+import { byId, clockTime, confirmAction, failureText, fill, h, options, pretty, say, showFailure, statusClass, succeeded, type Child } from './dom.js';
 
 /** Entries the page keeps (the journal keeps more; older ones are a GET away). */
 const HELD = 2000;
@@ -598,8 +598,9 @@ export async function showEntry(id: string): Promise<void> {
     if (asked !== generation) return;
     if (fetched) whole = fetched;
     select(held ?? fetched!, true);
+    succeeded('requests', 'action');
   } catch (err) {
-    say(byId('fatal'), (err as Error).message, 'error');
+    if (asked === generation) showFailure(failureText(`The request ${id} could not be shown`, err, 'The journal may no longer hold it (cleared, or evicted by newer requests); look for it in the Requests view.'), 'requests', 'action');
   }
 }
 
@@ -668,12 +669,14 @@ export async function clearJournal(): Promise<boolean> {
     'Clear journal',
   );
   if (!ok) return false;
+  const view = location.hash.slice(1) || 'requests';
   try {
     await control('DELETE', '/requests');
   } catch (err) {
-    say(byId('fatal'), `The journal was not cleared: ${(err as Error).message}`, 'error');
+    showFailure(failureText('The journal was not cleared', err, 'Try again; if it keeps failing, check the server.'), view, 'action');
     return false;
   }
+  succeeded(view, 'action');
   journalCleared();
   return true;
 }

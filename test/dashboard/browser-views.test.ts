@@ -1,0 +1,267 @@
+/**
+ * The dashboard's views in real Chromium: the error banner (shows the latest failure and what to do, can be dismissed
+ * from the keyboard, goes when it no longer holds), answers of a tenant no longer shown (dropped by every view that
+ * fetches per tenant), and the Requests view's text search over response bodies. After every test: no console
+ * error (other than those a test provokes), no uncaught exception, no request to any other origin.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startScimulator, type ScimulatorHandle } from '../../src/index.js';
+import { chromiumAvailable, launch, openPage, type Recorded } from './browser.js';
+
+/** The dashboard opened and its live feed connected (the hello event shows the journal's capacity). */
+async function openDashboard(recorded: Recorded, url: string): Promise<Page> {
+  const { page } = recorded;
+  await page.goto(url);
+  await expect.poll(() => page.locator('#journal-stats').textContent(), { timeout: 10_000 }).toMatch(/of 10,000 kept/);
+  return page;
+}
+
+/** Presses the action's button in the confirmation the page opened (it asks before anything that loses data). */
+async function confirm(page: Page, action: string): Promise<void> {
+  const dialog = page.getByRole('alertdialog');
+  await dialog.waitFor();
+  await dialog.getByRole('button', { name: action, exact: true }).click();
+  await dialog.waitFor({ state: 'hidden' });
+}
+
+/** Opens a view by its link and waits until it shows (the hashchange that shows it comes after click() returns). */
+async function openView(page: Page, name: string): Promise<void> {
+  await page.getByRole('link', { name, exact: true }).click();
+  await page.locator(`#view-${name.toLowerCase()}`).waitFor({ state: 'visible' });
+}
+
+/**
+ * Records, in the page, the URL of every response body the page has read and acted on: pushed in a task after the
+ * body's promise settled, so after the microtasks that continue from it (the view's handling of the answer).
+ */
+const TRACK_ANSWERS = `
+  window.__answered = [];
+  const text = Response.prototype.text;
+  Response.prototype.text = function () {
+    const url = this.url;
+    return text.call(this).then((t) => { setTimeout(() => window.__answered.push(url), 0); return t; });
+  };
+`;
+
+/** Waits until the page has read and handled an answer from a URL containing `part`. */
+async function answered(page: Page, part: string): Promise<void> {
+  await expect
+    .poll(() => page.evaluate((p) => (window as unknown as { __answered: string[] }).__answered.some((u) => u.includes(p)), part), { timeout: 10_000 })
+    .toBe(true);
+}
+
+const run = chromiumAvailable();
+
+describe.skipIf(!run)('dashboard views in Chromium', () => {
+  let browser: Browser;
+  let scim: ScimulatorHandle;
+  let origin: string;
+  const pages: Recorded[] = [];
+  /** Console errors a test provokes on purpose (a failure the page shows), removed from the check. */
+  let expectedErrors: RegExp[] = [];
+
+  const open = async () => {
+    const recorded = await openPage(browser);
+    pages.push(recorded);
+    return recorded;
+  };
+
+  beforeAll(async () => {
+    [browser, scim] = await Promise.all([launch(), startScimulator({ seeding: { seed: 21, users: 12, groups: 2 } })]);
+    origin = new URL(scim.url).origin;
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await scim?.close();
+  });
+
+  afterEach(async () => {
+    for (const { page, errors, urls } of pages.splice(0)) {
+      const unexpected = errors.filter((e) => !expectedErrors.some((re) => re.test(e)));
+      expect(unexpected, 'console errors and exceptions').toEqual([]);
+      const elsewhere = urls.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:') && !u.startsWith('blob:'));
+      expect(elsewhere, 'requests to another origin').toEqual([]);
+      await page.context().close();
+    }
+    expectedErrors = [];
+    await scim.faults.clear();
+    for (const t of await scim.listTenants()) if (t.id !== 'default') await scim.deleteTenant(t.id);
+  });
+
+  describe('the error banner', () => {
+    it('shows a failed load with what to do, announced as an alert, and goes when the view next loads', async () => {
+      const recorded = await open();
+      const page = await openDashboard(recorded, scim.dashboardUrl);
+      expectedErrors = [/status of 500/];
+      let failing = true;
+      await page.route('**/tenants/default/faults', (route) =>
+        failing && route.request().method() === 'GET'
+          ? route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ error: 'the rule store is unavailable' }) })
+          : route.continue(),
+      );
+      await openView(page, 'Faults');
+      const alert = page.getByRole('alert').filter({ hasText: 'fault rules' });
+      await expect
+        .poll(() => alert.textContent(), { timeout: 10_000 })
+        .toBe('The fault rules of tenant "default" could not be loaded: the rule store is unavailable. Press Refresh to try again.');
+      expect(await page.locator('#banner').isVisible()).toBe(true);
+      // The next load that succeeds (Refresh here; the view's poll would do the same) takes it away.
+      failing = false;
+      await page.locator('#faults-refresh').click();
+      await expect.poll(() => page.locator('#banner').isHidden(), { timeout: 10_000 }).toBe(true);
+      expect(await page.locator('#fatal').textContent()).toBe('');
+    });
+
+    it('a failed action stays through the reload that follows it; the close button is the next Tab stop and Enter dismisses it', async () => {
+      await scim.faults.add({ name: 'kept', action: { type: 'latency', ms: 1 } });
+      const recorded = await open();
+      await recorded.page.addInitScript(TRACK_ANSWERS);
+      const page = await openDashboard(recorded, scim.dashboardUrl);
+      expectedErrors = [/status of 503/];
+      await page.route('**/tenants/default/faults', (route) =>
+        route.request().method() === 'DELETE'
+          ? route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: 'busy' }) })
+          : route.continue(),
+      );
+      await openView(page, 'Faults');
+      await page.locator('#faults-body tr[data-fault]').first().waitFor();
+      await page.locator('#faults-clear').click();
+      await confirm(page, 'Remove all');
+      await expect.poll(() => page.locator('#fatal').textContent(), { timeout: 10_000 }).toBe('The fault rules were not removed: busy. Press Refresh to see the rules as they are, then try again.');
+      // The list loaded again after the failure (it still holds the rule): the failure of the action is still shown.
+      await page.evaluate(() => ((window as unknown as { __answered: string[] }).__answered.length = 0));
+      await page.locator('#faults-refresh').click();
+      await answered(page, '/tenants/default/faults');
+      await expect.poll(() => page.locator('#faults-body tr[data-fault]').count()).toBe(1);
+      expect(await page.locator('#banner').isVisible()).toBe(true);
+
+      // From the last tab, Tab reaches the close button, announced by its name; Enter dismisses the banner.
+      await page.locator('#tabs a[data-view="tenant"]').focus();
+      await page.keyboard.press('Tab');
+      await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('banner-close');
+      expect(await page.getByRole('button', { name: 'Dismiss this message' }).count()).toBe(1);
+      await page.keyboard.press('Enter');
+      await expect.poll(() => page.locator('#banner').isHidden()).toBe(true);
+      // The focus is not lost to the top of the page: it is on the tab of the view shown.
+      expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.view)).toBe('faults');
+    });
+
+    it('goes when the user switches view or tenant, or when the same action later succeeds; the latest failure replaces an older one', async () => {
+      await scim.createTenant({ id: 'banner-other', users: 0, groups: 0 });
+      const recorded = await open();
+      const page = await openDashboard(recorded, scim.dashboardUrl);
+      expectedErrors = [/status of 500/, /status of 503/];
+      let status = 500;
+      let failing = true;
+      await page.route('**/tenants/default/requests', (route) =>
+        failing && route.request().method() === 'DELETE'
+          ? route.fulfill({ status, contentType: 'application/json', body: JSON.stringify({ error: `journal locked (${status})` }) })
+          : route.continue(),
+      );
+      const failClear = async () => {
+        await page.locator('#clear-journal').click();
+        await confirm(page, 'Clear journal');
+      };
+
+      await failClear();
+      await expect.poll(() => page.locator('#fatal').textContent(), { timeout: 10_000 }).toContain('The journal was not cleared: journal locked (500).');
+      // The latest failure replaces the one shown.
+      status = 503;
+      await failClear();
+      await expect.poll(() => page.locator('#fatal').textContent(), { timeout: 10_000 }).toContain('journal locked (503)');
+      // Another view: gone.
+      await openView(page, 'Directory');
+      await expect.poll(() => page.locator('#banner').isHidden()).toBe(true);
+
+      await openView(page, 'Requests');
+      await failClear();
+      await expect.poll(() => page.locator('#banner').isVisible(), { timeout: 10_000 }).toBe(true);
+      // Another tenant: gone.
+      await page.locator('#tenant-select').selectOption('banner-other');
+      await expect.poll(() => page.locator('#banner').isHidden()).toBe(true);
+
+      await page.locator('#tenant-select').selectOption('default');
+      await expect.poll(() => page.locator('#journal-stats').textContent(), { timeout: 10_000 }).toMatch(/of 10,000 kept/);
+      await failClear();
+      await expect.poll(() => page.locator('#banner').isVisible(), { timeout: 10_000 }).toBe(true);
+      // The same action succeeds: gone.
+      failing = false;
+      await failClear();
+      await expect.poll(() => page.locator('#banner').isHidden(), { timeout: 10_000 }).toBe(true);
+    });
+  });
+
+  describe("a tenant's answer that arrives after another tenant was picked is not shown", () => {
+    /** Per view: the control endpoint to hold back, and whether the view shows the slow tenant's answer. */
+    const cases: Array<{ view: string; endpoint: string; showsSlow: string; showsFast: string }> = [
+      {
+        view: 'Conformance',
+        endpoint: 'conformance',
+        showsSlow: `/of 3 requests/.test(document.getElementById('conformance-summary').textContent)`,
+        showsFast: `/of 1 requests/.test(document.getElementById('conformance-summary').textContent)`,
+      },
+      {
+        view: 'Faults',
+        endpoint: 'faults',
+        showsSlow: `document.getElementById('faults-body').textContent.includes('slow-rule')`,
+        showsFast: `document.getElementById('faults-body').textContent.includes('fast-rule')`,
+      },
+      {
+        view: 'Tenant',
+        endpoint: 'clock',
+        showsSlow: `document.getElementById('profile').value === 'entra' || document.getElementById('config-editor').value.includes('"entra"')`,
+        showsFast: `document.getElementById('profile').value === 'rfc' && document.getElementById('config-editor').value.includes('"rfc"')`,
+      },
+    ];
+
+    for (const { view, endpoint, showsSlow, showsFast } of cases) {
+      it(`${view} view`, async () => {
+        const slow = await scim.createTenant({ id: 'stale-slow', users: 0, groups: 0, profile: 'entra' });
+        const fast = await scim.createTenant({ id: 'stale-fast', users: 0, groups: 0, profile: 'rfc' });
+        await slow.control.faults.add({ name: 'slow-rule', match: { path: '/nowhere' }, action: { type: 'latency', ms: 1 } });
+        await fast.control.faults.add({ name: 'fast-rule', match: { path: '/nowhere' }, action: { type: 'latency', ms: 1 } });
+        const get = (t: { baseUrl: string; token?: string }) => fetch(`${t.baseUrl}/ServiceProviderConfig`, { headers: { Authorization: `Bearer ${t.token ?? ''}` } });
+        for (let i = 0; i < 3; i++) expect((await get(slow)).status).toBe(200);
+        expect((await get(fast)).status).toBe(200);
+
+        const recorded = await open();
+        await recorded.page.addInitScript(TRACK_ANSWERS);
+        const page = await openDashboard(recorded, scim.dashboardUrl);
+        await openView(page, view);
+
+        // The slow tenant's answer is held back until the fast tenant's view is shown.
+        let release!: () => void;
+        const held = new Promise<void>((resolve) => (release = resolve));
+        let asked = 0;
+        await page.route(`**/tenants/stale-slow/${endpoint}`, async (route) => {
+          asked++;
+          await held;
+          await route.continue();
+        });
+        await page.locator('#tenant-select').selectOption('stale-slow');
+        await expect.poll(() => asked, { timeout: 10_000 }).toBeGreaterThan(0);
+        await page.locator('#tenant-select').selectOption('stale-fast');
+        await expect.poll(() => page.evaluate(showsFast), { timeout: 10_000 }).toBe(true);
+
+        // From now on, any moment the view shows the slow tenant's answer is recorded. (The check is compiled here,
+        // through the debugger protocol: the page's Content-Security-Policy allows no eval in the page itself.)
+        await page.evaluate(`window.__showsSlow = () => (${showsSlow})`);
+        await page.evaluate(() => {
+          const w = window as unknown as { __stale: boolean; __showsSlow: () => boolean };
+          w.__stale = false;
+          new MutationObserver(() => {
+            if (w.__showsSlow()) w.__stale = true;
+          }).observe(document.querySelector('main')!, { subtree: true, childList: true, characterData: true, attributes: true });
+        });
+        release();
+        await answered(page, `/tenants/stale-slow/${endpoint}`);
+        expect(await page.evaluate(() => (window as unknown as { __stale: boolean }).__stale), "the slow tenant's answer was shown").toBe(false);
+        expect(await page.evaluate(showsSlow)).toBe(false);
+        expect(await page.evaluate(showsFast)).toBe(true);
+        expect(await page.locator('#tenant-select').inputValue()).toBe('stale-fast');
+      });
+    }
+  });
+});
