@@ -45,6 +45,12 @@ let stats: JournalStats | undefined;
 let clearedThrough = 0;
 let retryTimer: number | undefined;
 const searchText = new WeakMap<Row, string>();
+/**
+ * The text search's view of each entry's response body (every key and string of it, lower case): the live feed
+ * leaves responses out (response=none), so they are fetched from the journal once a text filter is typed, for the
+ * entries held then and those that arrive while it is set. An entry absent here is searched without its response.
+ */
+const responseText = new WeakMap<Row, string>();
 const listeners: Array<(batch: Row[]) => void> = [];
 
 const el = {
@@ -130,7 +136,7 @@ function matches(e: Row, f: Filters): boolean {
   if (f.operation && e.operation !== f.operation) return false;
   if (f.type && e.resourceType !== f.type) return false;
   if (f.warning && !e.warnings.some((w) => w.code === f.warning) && !findingsOf(e).some((x) => x.code === f.warning)) return false;
-  if (f.text && !haystack(e).includes(f.text)) return false;
+  if (f.text && !haystack(e).includes(f.text) && !responseOf(e)?.includes(f.text)) return false;
   return true;
 }
 
@@ -239,6 +245,77 @@ function render(): void {
   fill(el.body(), rows);
   rove();
   showCounts();
+  if (f.text) void fetchResponses();
+}
+
+// ---- response bodies for the text search
+
+/** The response body of an entry as the search reads it: every key and string (no JSON escapes), one a line. */
+function responseSearchText(body: unknown): string {
+  const parts: string[] = [];
+  plainText(body, parts);
+  return parts.join('\n').toLowerCase();
+}
+
+/** What the search knows of an entry's response body; undefined: not fetched yet. */
+function responseOf(e: Row): string | undefined {
+  let text = responseText.get(e);
+  if (text === undefined && e.responseHeaders) {
+    // Streamed whole (a feed with responses) or fetched whole when selected.
+    text = responseSearchText(e.responseBody);
+    responseText.set(e, text);
+  }
+  return text;
+}
+
+/** A fetch of response bodies is on its way (one at a time; what arrives meanwhile is fetched after it). */
+let fetchingResponses = false;
+
+/**
+ * Fetches the responses of the held entries the search does not know yet (GET /requests, which has them, in pages of
+ * up to HELD entries by seq) and shows the list again when that changes what matches. An entry the journal no longer
+ * has (evicted, cleared) is searched without its response from then on.
+ */
+async function fetchResponses(): Promise<void> {
+  if (fetchingResponses) return;
+  const missing = entries.filter((e) => responseOf(e) === undefined);
+  if (missing.length === 0) return;
+  fetchingResponses = true;
+  const asked = generation;
+  let done = false;
+  try {
+    let since = missing[missing.length - 1]!.seq - 1;
+    const last = missing[0]!.seq;
+    while (since < last) {
+      const { requests } = await control<{ requests: JournalEntry[] }>('GET', `/requests?since=${since}&limit=${Math.min(HELD, last - since)}&order=asc`);
+      if (asked !== generation) return;
+      for (const full of requests) {
+        const held = bySeq.get(full.seq);
+        if (held && !responseText.has(held)) responseText.set(held, responseSearchText(full.responseBody));
+      }
+      if (requests.length === 0) break;
+      since = requests[requests.length - 1]!.seq;
+    }
+    for (const e of missing) if (!responseText.has(e)) responseText.set(e, '');
+    done = true;
+  } catch {
+    // Searched without the responses for now; asked again at the next change of the filter or the next entries.
+  } finally {
+    fetchingResponses = false;
+  }
+  if (!done || asked !== generation) return;
+  const f = filters();
+  if (!f.text) return;
+  // Only when what matches changed: a redraw would take the focus from a row for nothing.
+  const want: number[] = [];
+  for (const e of entries) {
+    if (want.length >= ROWS) break;
+    if (matches(e, f)) want.push(e.seq);
+  }
+  const shown = [...el.body().children].map((tr) => Number((tr as HTMLElement).dataset.seq));
+  if (want.length !== shown.length || want.some((seq, i) => seq !== shown[i])) render();
+  // Entries that arrived while this fetch was on its way.
+  else if (entries.some((e) => responseOf(e) === undefined)) void fetchResponses();
 }
 
 /** Keeps one row in the tab order: the selected one, else the first. */
@@ -286,6 +363,7 @@ function flush(): void {
     stats = { ...stats, lastSeq: Math.max(stats.lastSeq, lastSeq), size: Math.min(stats.capacity, stats.size + recorded) };
   }
   learnChoices(batch);
+  const searching = filters().text !== '';
   // Only the new rows (newest first, above the ones shown, which stay as they are and keep their focus).
   const f = filters();
   const body = el.body();
@@ -302,6 +380,8 @@ function flush(): void {
   rove();
   showCounts();
   notify(batch);
+  // The new rows were matched without their responses: those come next.
+  if (searching) void fetchResponses();
 }
 
 function notify(batch: Row[]): void {

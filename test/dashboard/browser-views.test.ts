@@ -193,6 +193,29 @@ describe.skipIf(!run)('dashboard views in Chromium', () => {
     });
   });
 
+  it('text search finds a string that only a response body holds (a userName in a list response), also in rows that arrive while it is typed', async () => {
+    const auth = { Authorization: `Bearer ${scim.token}` };
+    const users = (await (await fetch(`${scim.baseUrl}/Users?startIndex=9&count=3`, { headers: auth })).json()).Resources as Array<{ userName: string }>;
+    const wanted = users[1]!.userName;
+    const recorded = await open();
+    const page = await openDashboard(recorded, scim.dashboardUrl);
+    // The userName is in no request line, header or request body: only in the answer to this list request.
+    await fetch(`${scim.baseUrl}/Groups?count=2`, { headers: auth });
+    await fetch(`${scim.baseUrl}/Users?startIndex=8&count=4`, { headers: auth });
+    const rows = page.locator('#requests-body tr');
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
+    await page.locator('#f-text').fill(wanted.toUpperCase());
+    await expect.poll(() => rows.allTextContents(), { timeout: 10_000 }).toEqual([expect.stringContaining('startIndex=8&count=4'), expect.stringContaining('startIndex=9&count=3')]);
+    // A request sent while the search is set: its row shows once its response is known.
+    await fetch(`${scim.baseUrl}/Users?startIndex=10&count=1`, { headers: auth });
+    await fetch(`${scim.baseUrl}/Users?startIndex=1&count=1`, { headers: auth });
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(3);
+    expect(await rows.first().textContent()).toContain('startIndex=10&count=1');
+    // A string in no body: nothing.
+    await page.locator('#f-text').fill('no-such-user-anywhere');
+    await expect.poll(() => rows.count()).toBe(0);
+  });
+
   describe("a tenant's answer that arrives after another tenant was picked is not shown", () => {
     /** Per view: the control endpoint to hold back, and whether the view shows the slow tenant's answer. */
     const cases: Array<{ view: string; endpoint: string; showsSlow: string; showsFast: string }> = [
