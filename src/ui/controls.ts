@@ -85,6 +85,7 @@ export async function showTenants(tenants: Array<{ id: string; baseUrl: string }
                     await control('DELETE', `/tenants/${encodeURIComponent(t.id)}`, undefined, false);
                     await tenantsChanged(t.id === currentTenant() ? 'default' : undefined);
                     say(byId('tenant-message'), `Deleted tenant ${t.id}.`);
+                    succeeded('tenant', 'action');
                     // The list was drawn again without its button: the focus goes to the next tenant's, not to the top.
                     if (document.activeElement === document.body || !document.activeElement?.isConnected) {
                       const items = [...byId('tenant-list').children];
@@ -92,7 +93,8 @@ export async function showTenants(tenants: Array<{ id: string; baseUrl: string }
                       (near ?? byId('new-tenant-id')).focus();
                     }
                   } catch (err) {
-                    failure(byId('tenant-message'))(err);
+                    say(byId('tenant-message'), '');
+                    showFailure(failureText(`The tenant "${t.id}" was not deleted`, err, 'Try again; the list shows the tenants as they are.'), 'tenant', 'action');
                   }
                 },
               },
@@ -146,9 +148,11 @@ export function init(): void {
     try {
       const result = await control<{ ms: number }>('POST', `/reset${keep.length ? `?keep=${keep.join(',')}` : ''}`);
       say(message, `Reset to the seed state in ${result.ms} ms${keep.length ? ` (kept ${keep.join(' and ')})` : ''}.`);
+      succeeded('tenant', 'action');
       if (!keep.includes('journal')) journalCleared();
     } catch (err) {
-      failure(message)(err);
+      say(message, '');
+      showFailure(failureText(`The tenant "${currentTenant()}" was not reset`, err, 'Try again; nothing was changed if the server refused it.'), 'tenant', 'action');
     }
   });
   byId('snapshot-download').addEventListener('click', async () => {
@@ -157,8 +161,10 @@ export function init(): void {
       const snapshot = await control<unknown>('GET', '/snapshot');
       download(`scimulator-${currentTenant()}-snapshot.json`, JSON.stringify(snapshot, null, 2));
       say(message, 'Snapshot downloaded.');
+      succeeded('tenant', 'action');
     } catch (err) {
-      failure(message)(err);
+      say(message, '');
+      showFailure(failureText('The snapshot was not downloaded', err, 'Try again.'), 'tenant', 'action');
     }
   });
   byId<HTMLInputElement>('snapshot-upload').addEventListener('change', async (ev) => {
@@ -176,8 +182,10 @@ export function init(): void {
       if (!(await confirmAction(`Load ${file.name} into tenant "${currentTenant()}"?`, 'The snapshot replaces the directory as it is now: every user and group not in the file is lost.', 'Load snapshot'))) return;
       await control('PUT', '/snapshot', text);
       say(message, `Loaded ${file.name}.`);
+      succeeded('tenant', 'action');
     } catch (err) {
-      failure(message)(err);
+      say(message, '');
+      showFailure(failureText(`${file.name} was not loaded`, err, 'Choose a snapshot file downloaded from Scimulator (JSON) and try again.'), 'tenant', 'action');
     } finally {
       input.value = '';
     }
