@@ -124,7 +124,7 @@ async function start(): Promise<void> {
     const gone = currentTenant();
     if (gone === 'default') return; // never deleted (the server refuses to)
     switchTenant('default');
-    showFailure(`The tenant "${gone}" was deleted (DELETE /tenants/${gone}), so the dashboard shows "default". Create it again on the Tenant view to use it.`);
+    showFailure(`The tenant "${gone}" was deleted, so the dashboard shows "default". Create it again on the Tenant view to use it.`);
   });
   byId('tenant-select').addEventListener('change', () => switchTenant(byId<HTMLSelectElement>('tenant-select').value));
   byId('login-form').addEventListener('submit', (ev) => {
