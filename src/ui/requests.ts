@@ -363,7 +363,6 @@ function flush(): void {
     stats = { ...stats, lastSeq: Math.max(stats.lastSeq, lastSeq), size: Math.min(stats.capacity, stats.size + recorded) };
   }
   learnChoices(batch);
-  const searching = filters().text !== '';
   // Only the new rows (newest first, above the ones shown, which stay as they are and keep their focus).
   const f = filters();
   const body = el.body();
@@ -381,7 +380,7 @@ function flush(): void {
   showCounts();
   notify(batch);
   // The new rows were matched without their responses: those come next.
-  if (searching) void fetchResponses();
+  if (f.text) void fetchResponses();
 }
 
 function notify(batch: Row[]): void {
