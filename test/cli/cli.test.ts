@@ -237,6 +237,36 @@ describe('scimulator CLI', () => {
     expect(spawnSync(process.execPath, [CLI, 'serve', '--help'], { encoding: 'utf8' }).stdout).toContain('--base-path');
   });
 
+  it('the README "Flags" table lists exactly the flags of `serve --help`, with the defaults --help shows', () => {
+    const help = spawnSync(process.execPath, [CLI, 'serve', '--help'], { encoding: 'utf8' }).stdout;
+    // --help: a flag's block runs from its line (two spaces, --name) to the next; yargs ends it with [type] and
+    // [default: X] when it has one.
+    const fromHelp = new Map<string, { boolean: boolean; default?: string }>();
+    for (const block of help.split(/\n(?= {2}--)/).filter((b) => /^ {2}--/.test(b))) {
+      const name = /^ {2}--([a-z-]+)/.exec(block)![1]!;
+      if (name === 'help' || name === 'version') continue;
+      const def = /\[default: ("?)(.*?)\1\]/.exec(block.replace(/\s+/g, ' '));
+      fromHelp.set(name, { boolean: block.includes('[boolean]'), ...(def ? { default: def[2] } : {}) });
+    }
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('| flag | default | meaning |'), readme.indexOf('\nExit codes:'));
+    const fromReadme = new Map<string, string | undefined>();
+    for (const row of table.split('\n').slice(2).filter((line) => line.startsWith('| `--'))) {
+      const [flagsCell, defaultsCell] = row.split(' | ');
+      const flags = [...flagsCell!.matchAll(/`--([a-z-]+)`/g)].map((m) => m[1]!);
+      const defaults = defaultsCell!.split(', ').map((d) => d.replace(/\s*\(.*\)$/, '').trim());
+      // One default per flag, in order (`--client-id`, `--client-secret` | scimulator, scimulator-dev-secret).
+      flags.forEach((flag, i) => fromReadme.set(flag, defaults[i]));
+    }
+    // A flag on by default appears in the table as its --no- form.
+    const expected = [...fromHelp.keys()].map((name) => (fromHelp.get(name)!.default === 'true' ? `no-${name}` : name)).sort();
+    expect([...fromReadme.keys()].sort()).toEqual(expected);
+    for (const [name, { boolean, default: def }] of fromHelp) {
+      if (def === undefined || def === 'true') continue;
+      expect(`--${name}: ${fromReadme.get(name)}`).toBe(`--${name}: ${boolean && def === 'false' ? 'off' : def}`);
+    }
+  });
+
   it('an unknown --persona or --member-policy exits 2 naming the choices', () => {
     for (const args of [['--persona', 'okta-target'], ['--member-policy', 'lax']]) {
       const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
