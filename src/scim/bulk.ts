@@ -557,7 +557,7 @@ class BulkProcessor {
  */
 export function processBulk(service: ScimService, body: unknown, options: BulkOptions): BulkResponse {
   if (options.payloadSize > options.maxPayloadSize) {
-    throw new ScimError(413, undefined, `The size of the bulk operation (${options.payloadSize} bytes) exceeds the maxPayloadSize (${options.maxPayloadSize}) (RFC 7644 3.7.4); split it into several requests.`);
+    throw new ScimError(413, undefined, `The size of the bulk operation (${options.payloadSize} bytes) exceeds the maxPayloadSize (${options.maxPayloadSize}) (RFC 7644 3.7.4; limit --bulk-max-payload); split it into several requests.`);
   }
   if (!isPlainObject(body)) {
     throw badRequest('invalidSyntax', `A bulk request body must be a JSON object {"schemas": ["${BULK_REQUEST_SCHEMA}"], "Operations": [...]} (RFC 7644 3.7), not ${describeValue(body)}.`);
@@ -576,7 +576,7 @@ export function processBulk(service: ScimService, body: unknown, options: BulkOp
     throw badRequest('invalidSyntax', `The bulk request must have an "Operations" array (RFC 7644 3.7); it has ${operations === undefined ? 'none' : describeValue(operations)}.`);
   }
   if (operations.length > options.maxOperations) {
-    throw new ScimError(413, undefined, `The bulk request has ${operations.length} operations, which exceeds the maxOperations (${options.maxOperations}) (RFC 7644 3.7.4); split it into several requests.`);
+    throw new ScimError(413, undefined, `The bulk request has ${operations.length} operations, which exceeds the maxOperations (${options.maxOperations}) (RFC 7644 3.7.4; limit --bulk-max-operations); split it into several requests.`);
   }
   const failOnErrors = get('failonerrors');
   if (failOnErrors !== undefined && (typeof failOnErrors !== 'number' || !Number.isInteger(failOnErrors) || failOnErrors < 1)) {
