@@ -236,7 +236,8 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     // Its first request opens in the requests view.
     await code.getByRole('link', { name: first }).click();
     await expect.poll(() => page.locator('#entry dl').textContent()).toContain(first);
-    expect(page.url()).toMatch(/#requests$/);
+    // The link's hash navigation reaches Playwright's page.url() as its own event, after the click.
+    await expect.poll(() => page.url()).toMatch(/#requests$/);
   });
 
   it('badges a behaviour finding (a retry before Retry-After) beside the warnings, lists it on the Conformance view and links its requests', async () => {
@@ -342,7 +343,8 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     expectedErrors = [/status of 400/];
     await page.getByRole('button', { name: 'Add rule' }).click();
     await expect.poll(() => page.locator('#rule-error').textContent()).toMatch(/^action\.status: .*400/);
-    expect(recorded.errors.filter((e) => /status of 400/.test(e))).toHaveLength(1);
+    // The console message comes as its own event, not necessarily before the text the poll read.
+    await expect.poll(() => recorded.errors.filter((e) => /status of 400/.test(e)).length).toBe(1);
     // Not JSON: said at once, nothing sent.
     await page.locator('#rule-editor').fill('{"action": ');
     await page.getByRole('button', { name: 'Add rule' }).click();
@@ -456,6 +458,10 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     await expect.poll(() => page.locator('#requests-body tr td.col-tenant').first().textContent(), { timeout: 5000 }).toBe('ui-tenant');
 
     await page.getByRole('link', { name: 'Tenant' }).click();
+    // The view's clock and config arrive by fetch after it shows: wait for them, so that they cannot land after (and
+    // over) what the test does next.
+    await expect.poll(() => page.locator('#clock-now').textContent()).not.toBe('');
+    await expect.poll(async () => JSON.parse((await page.locator('#config-editor').inputValue()) || '{}').profile).toBeDefined();
     await page.locator('#freeze-at').fill('2030-01-01T00:00:00Z');
     await page.getByRole('button', { name: 'Freeze' }).click();
     await expect.poll(() => page.locator('#clock-mode').textContent()).toBe('frozen');
@@ -469,6 +475,9 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
 
     await page.locator('#profile').selectOption('rfc');
     await expect.poll(async () => (await tenant.control.config.get()).profile).toBe('rfc');
+    // The page writes the config the server answered into the editor when the answer arrives, which can be after the
+    // server applied it: typing before that would be overwritten.
+    await expect.poll(() => page.locator('#config-message').textContent()).toBe('Config applied.');
     await page.locator('#config-editor').fill('{"defaultPageSize": 0}');
     expectedErrors = [/status of 400/];
     await page.getByRole('button', { name: 'Apply config' }).click();
@@ -822,6 +831,8 @@ describe.skipIf(!run)('dashboard in Chromium with --control-token', () => {
     await page.locator('#login-token').fill('wrong');
     await page.locator('#login-token').press('Enter');
     await expect.poll(() => page.locator('#login-message').textContent()).toBe('The server refused this token.');
+    // The 401's console message is its own event: wait for it, so that it cannot come after the splice.
+    await expect.poll(() => recorded.errors.length).toBeGreaterThan(0);
     const refused = recorded.errors.splice(0);
     expect(refused.every((e) => /status of 401/.test(e)), refused.join('\n')).toBe(true);
 
