@@ -86,7 +86,7 @@ export interface RawResult {
 export function rawRequest(
   port: number,
   path: string,
-  opts: { method?: string; timeoutMs?: number; body?: unknown; abortAfterMs?: number; headers?: Record<string, string> } = {},
+  opts: { method?: string; timeoutMs?: number; body?: unknown; abortAfterMs?: number; signal?: AbortSignal; headers?: Record<string, string> } = {},
 ): Promise<RawResult> {
   const start = performance.now();
   return new Promise((resolve) => {
@@ -119,6 +119,8 @@ export function rawRequest(
       });
     }
     if (opts.abortAfterMs !== undefined) setTimeout(() => req.destroy(), opts.abortAfterMs);
+    // The client leaves when the test says so (once the server is known to hold the request), not after a fixed time.
+    opts.signal?.addEventListener('abort', () => req.destroy(), { once: true });
     req.on('error', (error: NodeJS.ErrnoException) => resolve({ error, timedOut, ms: performance.now() - start }));
     if (payload) req.write(payload);
     req.end();
