@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../../src/http/app.js';
+import { createApp, runtimeOf } from '../../src/http/app.js';
 import { AUTH, USER_SCHEMA, expectScimError } from '../http/helpers.js';
 
 const user = (userName: string) => JSON.stringify({ schemas: [USER_SCHEMA], userName });
@@ -106,8 +106,10 @@ describe('control API', () => {
   it('a long-poll on a tenant deleted while it waits is answered 404, not an internal error', async () => {
     const app = createApp();
     expect((await request(app).post('/_mock/tenants').send({ id: 'gone' })).status).toBe(201);
-    const pending = request(app).get('/_mock/tenants/gone/requests/wait?timeoutMs=5000').then((r) => r);
-    await new Promise((r) => setTimeout(r, 50));
+    const pending = request(app).get('/_mock/tenants/gone/requests/wait?timeoutMs=30000').then((r) => r);
+    // Deleted once the wait is really pending (after a fixed sleep, a loaded machine may not have started it yet).
+    const journal = runtimeOf(app).tenants.get('gone')!.journal;
+    await expect.poll(() => journal.pendingWaits, { timeout: 10_000 }).toBe(1);
     expect((await request(app).delete('/_mock/tenants/gone')).status).toBe(204);
     const res = await pending;
     expect(res.status).toBe(404);

@@ -23,6 +23,18 @@ beforeAll(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Resolves once the server holds a request in its --latency rule (the rule counts it as matched): a signal sent
+ * after a fixed sleep could, on a loaded machine, come before the request reached the server at all.
+ */
+async function requestHeld(server: { url: string }): Promise<void> {
+  for (const until = Date.now() + 15_000; Date.now() < until; await sleep(20)) {
+    const { faults } = (await (await fetch(`${server.url}/_mock/faults`)).json()) as { faults: Array<{ matched: number }> };
+    if (faults.some((f) => f.matched > 0)) return;
+  }
+  throw new Error('the request never reached the server');
+}
+
 /** Resolves with the connect error code, or "connected". */
 async function tryConnect(url: string): Promise<string> {
   const { hostname, port } = new URL(url);
@@ -42,7 +54,7 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('%s', (signal) => {
     const server = await startCli(['--port', '0', '--latency', '500'], children);
     const started = Date.now();
     const held = fetch(`${server.baseUrl}/Users`, { headers: { Authorization: `Bearer ${TOKEN}` } });
-    await sleep(150);
+    await requestHeld(server);
     server.child.kill(signal);
     // The server prints this line in the same tick as it stops listening: wait for it, not for a fixed time (a
     // loaded machine may take longer than any fixed sleep to deliver the signal).
@@ -95,7 +107,7 @@ describe('shutdown', () => {
   it('a request outlasting --shutdown-grace is cut off when the grace ends, then the process exits 0', async () => {
     const server = await startCli(['--port', '0', '--latency', '10000', '--shutdown-grace', '300'], children);
     const held = fetch(`${server.baseUrl}/Users`, { headers: { Authorization: `Bearer ${TOKEN}` } }).then((r) => r.status, () => 'cut off');
-    await sleep(150);
+    await requestHeld(server);
     const t0 = Date.now();
     server.child.kill('SIGTERM');
     expect((await server.exited).code).toBe(0);
@@ -106,10 +118,12 @@ describe('shutdown', () => {
   it('a second signal exits at once', async () => {
     const server = await startCli(['--port', '0', '--latency', '10000', '--shutdown-grace', '20000'], children);
     void fetch(`${server.baseUrl}/Users`, { headers: { Authorization: `Bearer ${TOKEN}` } }).catch(() => undefined);
-    await sleep(150);
+    await requestHeld(server);
     const t0 = Date.now();
     server.child.kill('SIGTERM');
-    await sleep(100);
+    // The second signal once the first one is handled (the server is waiting for its in-flight request).
+    for (const until = Date.now() + 10_000; !server.out().includes('Received SIGTERM') && Date.now() < until; ) await sleep(10);
+    expect(server.out()).toContain('Received SIGTERM');
     server.child.kill('SIGINT');
     const { code } = await server.exited;
     expect(Date.now() - t0).toBeLessThan(4000); // not the 10 s latency

@@ -16,6 +16,9 @@ const scim = (res: Response, status: number, body?: unknown) => {
   else res.send(JSON.stringify(body));
 };
 
+/** How many requests GET /hang has received (and holds): a test aborts one once it is held, not after a sleep. */
+export const hanging = { received: 0 };
+
 export function makeApp(journal: Journal): express.Express {
   const app = express();
   app.use('/scim/v2', (req, res, next) => {
@@ -49,7 +52,7 @@ export function makeApp(journal: Journal): express.Express {
   });
   scimRouter.get('/ServiceProviderConfig', (_req, res) => scim(res, 200, { patch: { supported: true } }));
   scimRouter.get('/hang', () => {
-    /* never answers */
+    hanging.received++; /* never answers */
   });
   scimRouter.get('/reset', (req: Request, res) => {
     ctx(res).fault = { id: 'fault-1', name: 'drop', action: 'reset' };

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Journal, JOURNAL_BODY_LIMIT, type JournalEntry } from '../../src/journal/journal.js';
-import { makeApp } from './app.js';
+import { hanging, makeApp } from './app.js';
 import { frozenClock } from './helpers.js';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -155,8 +155,15 @@ describe('journal middleware', () => {
 
   it('records an aborted request exactly once, with status 0', async () => {
     const since = journal.lastSeq;
-    await expect(request(base).get('/scim/v2/hang').timeout(100)).rejects.toThrow();
-    const e = await journal.waitFor({ since, path: '/hang' }, { timeoutMs: 2000 });
+    // The client gives up once the server holds the request (a fixed client timeout could end, on a loaded machine,
+    // before the request reached the handler, and then there is nothing to record).
+    const received = hanging.received;
+    const req = request(base).get('/scim/v2/hang');
+    const failed = req.then(() => undefined, (err: Error) => err);
+    await expect.poll(() => hanging.received, { timeout: 10_000 }).toBe(received + 1);
+    req.abort();
+    await failed;
+    const e = await journal.waitFor({ since, path: '/hang' }, { timeoutMs: 10_000 });
     expect(e.outcome).toBe('aborted');
     expect(e.status).toBe(0);
     expect(e.responseBody).toBeNull();
@@ -167,7 +174,7 @@ describe('journal middleware', () => {
   it('records a socket reset by a fault as "reset" with the fault', async () => {
     const since = journal.lastSeq;
     await expect(request(base).get('/scim/v2/reset')).rejects.toThrow();
-    const e = await journal.waitFor({ since }, { timeoutMs: 2000 });
+    const e = await journal.waitFor({ since }, { timeoutMs: 10_000 });
     expect(e.outcome).toBe('reset');
     expect(e.status).toBe(0);
     expect(e.fault).toEqual({ id: 'fault-1', name: 'drop', action: 'reset' });
