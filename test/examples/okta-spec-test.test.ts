@@ -148,10 +148,13 @@ describe.each(PROFILES)('Okta SCIM 2.0 SPEC Test (profile %s)', (profile) => {
   });
 
   it('Optional Test: Verify Groups endpoint', async () => {
-    const started = Date.now();
     const res = await s.send({ method: 'get', path: '/Groups' });
     expect(res.status).toBe(200);
-    expect(Date.now() - started).toBeLessThan(600);
+    // The step's response-time check (under 600 ms), on the time the server took as its journal measured it: the
+    // round trip in this process also holds supertest's own server start, which a loaded machine can make slow.
+    const [answered] = (await s.control.get('/requests?order=desc&limit=1')).body.requests as Array<{ relativePath: string; durationMs: number }>;
+    expect(answered!.relativePath).toBe('/Groups');
+    expect(answered!.durationMs).toBeLessThan(600);
     // The step's script: no groups is reported, not failed; otherwise Resources must be an array.
     const data = JSON.parse(res.text) as { totalResults: number; Resources?: unknown };
     if (data.totalResults >= 1) expect(Array.isArray(data.Resources)).toBe(true);

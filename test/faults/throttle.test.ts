@@ -61,7 +61,7 @@ describe('throttle', () => {
     expect(slow.status).toBe(200);
     expect(slow.body).toBe(plain.body);
     expect(Number(slow.headers['content-length'])).toBe(size);
-    expect(slow.firstByteMs).toBeLessThan(1000);
+    expect(slow.firstByteMs).toBeLessThan(2500); // at once: the throttled body takes 5 s (generous for a loaded machine)
     expect(slow.totalMs).toBeGreaterThanOrEqual(4000);
     expect(slow.totalMs).toBeLessThanOrEqual(7000);
     expect(slow.chunks).toBeGreaterThan(10);
@@ -86,7 +86,7 @@ describe('throttle', () => {
       });
       req.on('error', () => resolve());
     });
-    const entry = await runtimeOf(c.app).defaultTenant.journal.waitFor({ since: 0 }, { timeoutMs: 3000 });
+    const entry = await runtimeOf(c.app).defaultTenant.journal.waitFor({ since: 0 }, { timeoutMs: 10_000 });
     expect(entry.outcome).toBe('aborted');
 
     for (const bad of [{}, { bytesPerSecond: 0 }, { bytesPerSecond: 1.5 }]) {
