@@ -42,7 +42,9 @@ function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
-describe('scimulator CLI', () => {
+// Each test spawns the CLI several times, one after another; a loaded 2-core CI machine takes seconds for each
+// node start (20 s was too little for six of them).
+describe('scimulator CLI', { timeout: 90_000 }, () => {
   it('serves on a free port, prints the base URL and token, and exits 0 on SIGTERM', async () => {
     const { child, baseUrl, out } = await start(['serve', '--port', '0']);
     expect(baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/scim\/v2$/);
@@ -86,7 +88,8 @@ describe('scimulator CLI', () => {
 
   it('ignores, and names on stderr, a SCIMULATOR_* variable that is no option of the command (a CI job sets SCIMULATOR_URL for its client)', async () => {
     const { baseUrl, out } = await start([], { SCIMULATOR_PORT: '0', SCIMULATOR_URL: 'http://127.0.0.1:8080/scim/v2', SCIMULATOR_TOKEN: 'from-env' });
-    expect(out()).toContain('scimulator: ignoring SCIMULATOR_URL: `serve` has no --url option');
+    // On stderr: the start-up line came on stdout, another pipe, which the test may read first.
+    await expect.poll(out).toContain('scimulator: ignoring SCIMULATOR_URL: `serve` has no --url option');
     expect((await fetch(`${baseUrl}/Users`, { headers: { Authorization: 'Bearer from-env' } })).status).toBe(200);
     // A serve flag in the environment of `seed`: ignored too; a flag on the command line stays strict.
     const seeded = spawnSync(process.execPath, [CLI, 'seed', '--users', '2', '--groups', '1', '--out', '-'], { encoding: 'utf8', env: { ...process.env, SCIMULATOR_PORT: '9999' } });

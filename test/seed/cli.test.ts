@@ -222,7 +222,8 @@ describe('serve with seeding flags', { timeout: 90_000 }, () => {
     await new Promise((resolve) => first.child.once('exit', resolve));
 
     const second = await start(['serve', '--port', '0', '--data', file, '--users', '9']);
-    expect(second.out()).toContain(`scimulator: note: data file ${file} exists, so its directory is served and the seeding flags are ignored; remove the file to seed again`);
+    // On stderr: the start-up line came on stdout, another pipe, which the test may read first.
+    await expect.poll(second.out).toContain(`scimulator: note: data file ${file} exists, so its directory is served and the seeding flags are ignored; remove the file to seed again`);
     expect((await getJson(`${second.baseUrl}/Users?count=1`)).body.totalResults).toBe(5);
   });
 });
