@@ -136,6 +136,12 @@ export function mergeConfig(current: TenantConfig, patch: Record<string, unknown
     for (const key of ['token', 'basicUser', 'basicPassword', 'clientId', 'clientSecret'] as const) {
       if (typeof auth[key] !== 'string' || auth[key] === '') throw new ControlError(400, `auth.${key} must be a non-empty string.`, `auth.${key}`);
     }
+    // No built-in Basic credentials, as on the command line (--auth basic needs both): a switch to Basic names them.
+    const given = patch.auth as Record<string, unknown>;
+    if (auth.mode === 'basic' && next.auth.mode !== 'basic' && (given.basicUser === undefined || given.basicPassword === undefined)) {
+      const missing = given.basicUser === undefined ? 'auth.basicUser' : 'auth.basicPassword';
+      throw new ControlError(400, `auth.mode "basic" needs both auth.basicUser and auth.basicPassword when it is switched on (${missing} is missing): there are no built-in Basic credentials, as --auth basic needs --basic-user and --basic-password.`, missing);
+    }
     if (auth.basicUser.includes(':')) {
       throw new ControlError(400, 'auth.basicUser must not contain ":" (RFC 7617 section 2: the user-id ends at the first colon).', 'auth.basicUser');
     }
