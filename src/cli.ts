@@ -129,8 +129,11 @@ async function serve(argv: Record<string, unknown>): Promise<void> {
   const stop = (why: string) => {
     if (stopping) process.exit(1); // a second signal: leave at once
     stopping = true;
+    // close() stops listening before it returns (its first await comes after server.close()), so whoever reads
+    // this line can count on new connections being refused.
+    const closed = running.close();
     process.stdout.write(`${why}, finishing in-flight requests\n`);
-    running.close().then(
+    closed.then(
       () => process.exit(0),
       (err) => fail(`error while stopping: ${(err as Error).message}`, 1),
     );
