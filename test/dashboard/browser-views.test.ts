@@ -7,7 +7,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startScimulator, type ScimulatorHandle } from '../../src/index.js';
-import { chromiumAvailable, launch, openPage, type Recorded } from './browser.js';
+import { chromiumAvailable, closeCheckedPages, launch, openPage, type Recorded } from './browser.js';
 
 /** The dashboard opened and its live feed connected (the hello event shows the journal's capacity). */
 async function openDashboard(recorded: Recorded, url: string): Promise<Page> {
@@ -78,13 +78,7 @@ describe.skipIf(!run)('dashboard views in Chromium', () => {
   });
 
   afterEach(async () => {
-    for (const { page, errors, urls } of pages.splice(0)) {
-      const unexpected = errors.filter((e) => !expectedErrors.some((re) => re.test(e)));
-      expect(unexpected, 'console errors and exceptions').toEqual([]);
-      const elsewhere = urls.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:') && !u.startsWith('blob:'));
-      expect(elsewhere, 'requests to another origin').toEqual([]);
-      await page.context().close();
-    }
+    await closeCheckedPages(pages, origin, expectedErrors);
     expectedErrors = [];
     await scim.faults.clear();
     for (const t of await scim.listTenants()) if (t.id !== 'default') await scim.deleteTenant(t.id);

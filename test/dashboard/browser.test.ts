@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startScimulator, type ScimulatorHandle } from '../../src/index.js';
-import { chromiumAvailable, launch, openPage, type Recorded } from './browser.js';
+import { chromiumAvailable, closeCheckedPages, launch, openPage, type Recorded } from './browser.js';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -70,13 +70,7 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
   });
 
   afterEach(async () => {
-    for (const { page, errors, urls } of pages.splice(0)) {
-      const unexpected = errors.filter((e) => !expectedErrors.some((re) => re.test(e)));
-      expect(unexpected, 'console errors and exceptions').toEqual([]);
-      const elsewhere = urls.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:') && !u.startsWith('blob:'));
-      expect(elsewhere, 'requests to another origin').toEqual([]);
-      await page.context().close();
-    }
+    await closeCheckedPages(pages, origin, expectedErrors);
     expectedErrors = [];
     await scim.faults.clear();
   });

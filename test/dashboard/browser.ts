@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -50,4 +51,18 @@ export async function openPage(browser: Browser, viewport = { width: 1280, heigh
   page.on('pageerror', (err) => recorded.errors.push(`exception: ${err.message}`));
   page.on('request', (req) => recorded.urls.push(req.url()));
   return recorded;
+}
+
+/**
+ * Checks and closes the pages a test opened (emptying `pages`): no console error or exception but those `expected`
+ * allows, and no request that left `origin`.
+ */
+export async function closeCheckedPages(pages: Recorded[], origin: string, expected: readonly RegExp[]): Promise<void> {
+  for (const { page, errors, urls } of pages.splice(0)) {
+    const unexpected = errors.filter((e) => !expected.some((re) => re.test(e)));
+    expect(unexpected, 'console errors and exceptions').toEqual([]);
+    const elsewhere = urls.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:') && !u.startsWith('blob:'));
+    expect(elsewhere, 'requests to another origin').toEqual([]);
+    await page.context().close();
+  }
 }
