@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startScimulator, type ScimulatorHandle } from '../../src/index.js';
-import { chromiumAvailable, closeCheckedPages, launch, openPage, type Recorded } from './browser.js';
+import { chromiumAvailable, closeCheckedPages, confirm, launch, openDashboard, openPage, type Recorded } from './browser.js';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -23,22 +23,6 @@ function curlLike(scim: ScimulatorHandle, method: string, path: string, body?: u
     },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-}
-
-/** The dashboard opened and its live feed connected (the hello event shows the journal's capacity). */
-async function openDashboard(recorded: Recorded, url: string): Promise<Page> {
-  const { page } = recorded;
-  await page.goto(url);
-  await expect.poll(() => page.locator('#journal-stats').textContent(), { timeout: 10_000 }).toMatch(/of 10,000 kept/);
-  return page;
-}
-
-/** Presses the action's button in the confirmation the page opened (it asks before anything that loses data). */
-async function confirm(page: Page, action: string): Promise<void> {
-  const dialog = page.getByRole('alertdialog');
-  await dialog.waitFor();
-  await dialog.getByRole('button', { name: action, exact: true }).click();
-  await dialog.waitFor({ state: 'hidden' });
 }
 
 const run = chromiumAvailable();

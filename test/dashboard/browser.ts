@@ -66,3 +66,19 @@ export async function closeCheckedPages(pages: Recorded[], origin: string, expec
     await page.context().close();
   }
 }
+
+/** The dashboard opened and its live feed connected (the hello event shows the journal's capacity). */
+export async function openDashboard(recorded: Recorded, url: string): Promise<Page> {
+  const { page } = recorded;
+  await page.goto(url);
+  await expect.poll(() => page.locator('#journal-stats').textContent(), { timeout: 10_000 }).toMatch(/of 10,000 kept/);
+  return page;
+}
+
+/** Presses the action's button in the confirmation the page opened (it asks before anything that loses data). */
+export async function confirm(page: Page, action: string): Promise<void> {
+  const dialog = page.getByRole('alertdialog');
+  await dialog.waitFor();
+  await dialog.getByRole('button', { name: action, exact: true }).click();
+  await dialog.waitFor({ state: 'hidden' });
+}
