@@ -24,6 +24,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Request, RequestHandler, Response } from 'express';
 import type { RequestScimContext } from '../request-context.js';
+import { isUnchangingRendering } from '../scim/render-cache.js';
 import { JOURNAL_BODY_LIMIT, JsonBytes, JsonText, prefixCopy, redactBody } from './redact.js';
 import type { Journal, JournalOutcome } from './journal.js';
 
@@ -83,7 +84,8 @@ class RequestCapture {
       this.addBytes(Buffer.from(chunk, enc), false);
     } else if (chunk instanceof Uint8Array) {
       if (chunk.byteLength === 0) return;
-      this.addBytes(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength), true);
+      // A cached rendering is never written to: kept without a copy.
+      this.addBytes(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength), !isUnchangingRendering(chunk));
     }
   }
 

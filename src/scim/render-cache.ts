@@ -16,6 +16,17 @@ interface Rendering {
 
 const UTF8 = new TextEncoder();
 
+/**
+ * The byte arrays bytes() has handed out: never written after they were made, so a reader that would copy a chunk
+ * it cannot trust (the journal's capture of a response) may keep a reference instead.
+ */
+const unchangingBytes = new WeakSet<Uint8Array>();
+
+/** Whether `bytes` is a rendering's encoding from a RenderCache, which nobody writes to. */
+export function isUnchangingRendering(bytes: Uint8Array): boolean {
+  return unchangingBytes.has(bytes);
+}
+
 export class RenderCache {
   private readonly renderings = new Map<string, Rendering>();
   /**
@@ -68,6 +79,7 @@ export class RenderCache {
     let bytes = rendering.bytes;
     if (bytes === undefined) {
       bytes = rendering.bytes = UTF8.encode(text);
+      unchangingBytes.add(bytes);
       this.weight += bytes.length;
       while (this.weight > this.maxChars) this.dropOldest();
     }
