@@ -81,6 +81,7 @@ async function serve(argv: Record<string, unknown>): Promise<void> {
     bulkMaxPayload: argv['bulk-max-payload'] as number | undefined,
     advertisePagination: argv['advertise-pagination'] as boolean,
     memberPolicy: argv['member-policy'] as ScimulatorOptions['memberPolicy'],
+    groupDisplayNameUnique: argv['group-display-name-unique'] as boolean,
     persona: argv.persona as string | undefined,
     seed: argv.seed as number | undefined,
     seeding,
@@ -475,6 +476,7 @@ const parser = yargs(argsOf(hideBin(process.argv)))
         .option('advertise-pagination', { type: 'boolean', default: DEFAULT_OPTIONS.advertisePagination, describe: 'Advertise RFC 9865 "pagination" in ServiceProviderConfig (cursor requests work either way)' })
         .option('persona', { choices: [...PERSONA_NAMES], describe: `Behave like a documented SCIM target: ${PERSONAS.map((p) => `${p.name} (${p.title})`).join(', ')}` })
         .option('member-policy', { choices: ['accept', 'reject', 'notFound', 'drop'], default: DEFAULT_OPTIONS.memberPolicy, describe: 'Group members naming no User or Group: store (accept), 400 (reject), 404 (notFound) or discard (drop)' })
+        .option('group-display-name-unique', { type: 'boolean', default: DEFAULT_OPTIONS.groupDisplayNameUnique, describe: 'A Group displayName another Group has is 409 uniqueness (off: groups may share one, as RFC 7643 allows)' })
         .option('heap-growth', { type: 'number', default: DEFAULT_HEAP_GROWTH_PERCENT, describe: 'Per cent the heap may grow over the live data between full garbage collections (0: V8\'s own, faster and up to 4x the memory)' })
         .option('seed', { type: 'number', describe: 'Generate a directory with this seed (default 1); also seeds the ids of created resources' })
         .option('users', { type: 'number', describe: 'Generate this many users (default 50 when generating)' })

@@ -386,6 +386,32 @@ describe('scimulator CLI', { timeout: 90_000 }, () => {
     }
   }, 90_000);
 
+  it('--group-display-name-unique makes a second Group with a taken displayName 409 uniqueness; without it (the default) groups may share one', async () => {
+    const headers = { Authorization: 'Bearer scimulator-dev-token', 'Content-Type': 'application/scim+json' };
+    const group = (baseUrl: string, displayName: string) =>
+      fetch(`${baseUrl}/Groups`, { method: 'POST', headers, body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName }) });
+    const config = async (baseUrl: string) => ((await (await fetch(`${new URL(baseUrl).origin}/_mock/config`)).json()) as { groupDisplayNameUnique: boolean }).groupDisplayNameUnique;
+
+    const plain = await start(['--port', '0']);
+    expect(await config(plain.baseUrl)).toBe(false);
+    expect((await group(plain.baseUrl, 'Engineering')).status).toBe(201);
+    expect((await group(plain.baseUrl, 'Engineering')).status).toBe(201);
+
+    for (const [args, env] of [
+      [['--group-display-name-unique'], {}],
+      [[], { SCIMULATOR_GROUP_DISPLAY_NAME_UNIQUE: 'true' }],
+    ] as const) {
+      const unique = await start(['--port', '0', ...args], env);
+      expect(await config(unique.baseUrl)).toBe(true);
+      expect((await group(unique.baseUrl, 'Engineering')).status).toBe(201);
+      const clash = await group(unique.baseUrl, 'engineering');
+      expect(clash.status).toBe(409);
+      const body = (await clash.json()) as { scimType: string; detail: string };
+      expect(body.scimType).toBe('uniqueness');
+      expect(body.detail).toMatch(/^displayName "engineering" is already taken by Group "[^"]+" \(compared case-insensitively\)\.$/);
+    }
+  });
+
   it('a port already in use is a one-line error and exit code 1', async () => {
     const { baseUrl } = await start(['--port', '0']);
     const port = new URL(baseUrl).port;
