@@ -10,8 +10,10 @@
  * resource against the SCIM schemas (like a POST body). What needs the seeded store (uniqueness, member
  * references) is checked when seeding, with the same kind of message.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_OPTIONS } from '../config.js';
 import { FaultRegistry } from '../faults/registry.js';
 import { FaultRuleError } from '../faults/rules.js';
@@ -85,10 +87,29 @@ export async function loadScenarioFile(path: string): Promise<Scenario> {
     text = await readFile(path, 'utf8');
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const reason = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a directory, not a scenario file' : `cannot be read (${e.message})`;
+    const reason = e.code === 'ENOENT' ? missingFile(path) : e.code === 'EISDIR' ? 'is a directory, not a scenario file' : `cannot be read (${e.message})`;
     throw new ScenarioError(path, '', reason);
   }
   return withGenerator(parseScenario(text, path));
+}
+
+/**
+ * Why a scenario file is not there, said with the absolute path that was looked up (there is no search order: a
+ * relative path is read from the working directory of the process, which `npx scimulator` in another folder, a CI
+ * step or a container changes), and the shipped scenario of that name, when there is one: the README's
+ * `--seed-file seeds/okta-like.json` is relative to the package, not to the project that installed it.
+ */
+function missingFile(path: string): string {
+  const absolute = resolve(path);
+  const parts = [`no such file: looked for ${absolute}`];
+  if (!isAbsolute(path)) parts.push(`(a relative path is read from the working directory, ${process.cwd()}); run scimulator from the directory the path is relative to, or give an absolute path`);
+  else if (!existsSync(dirname(absolute))) parts.push(`(the directory ${dirname(absolute)} does not exist either); check the path`);
+  else parts.push('; check the file name');
+  const shipped = fileURLToPath(new URL(`../../seeds/${basename(path)}`, import.meta.url));
+  if (shipped !== absolute && /\.json$/i.test(path) && basename(path) !== 'scenario.schema.json' && existsSync(shipped)) {
+    parts.push(`; a scenario of that name ships with scimulator: ${shipped}`);
+  }
+  return parts.join(' ').replace(/ ;/g, ';');
 }
 
 /** The scenario, once the generator is loaded if the scenario generates a directory (see generator.ts). */

@@ -38,9 +38,9 @@ afterEach(() => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
 });
 
-function run(args: string[], options: { env?: Record<string, string>; nodeArgs?: string[] } = {}) {
+function run(args: string[], options: { env?: Record<string, string>; nodeArgs?: string[]; cwd?: string } = {}) {
   return spawnSync(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], {
-    cwd: ROOT,
+    cwd: options.cwd ?? ROOT,
     encoding: 'utf8',
     timeout: 60_000,
     env: { ...process.env, ...options.env },
@@ -191,7 +191,25 @@ describe('serve with seeding flags', { timeout: 90_000 }, () => {
     expect(res.stderr).toBe(`scimulator: ${syntax}: /: is not valid JSON at line 2, column 29: expected a property name in double quotes\n`);
     const missing = run(['serve', '--seed-file', join(dir, 'missing.json'), '--port', '0']);
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toBe(`scimulator: ${join(dir, 'missing.json')}: /: no such file\n`);
+    expect(missing.stderr).toBe(`scimulator: ${join(dir, 'missing.json')}: /: no such file: looked for ${join(dir, 'missing.json')}; check the file name\n`);
+  });
+
+  it('a seed file that is not there is reported with the absolute path looked up, the directory a relative path is read from, and what to do', () => {
+    // The package's own seeds/okta-like.json, as the README's `--seed-file seeds/okta-like.json` names it.
+    copyFileSync(join(ROOT, 'seeds/okta-like.json'), join(BUILD, 'seeds/okta-like.json'));
+    const project = mkdtempSync(join(tmpdir(), 'scimulator-project-'));
+    for (const args of [['serve', '--seed-file', 'seeds/okta-like.json', '--port', '0'], ['seed', '--seed-file', 'seeds/okta-like.json', '--out', '-']]) {
+      const res = run(args, { cwd: project });
+      expect(res.status, res.stderr).toBe(2);
+      expect(res.stderr).toBe(
+        `scimulator: seeds/okta-like.json: /: no such file: looked for ${join(project, 'seeds/okta-like.json')} (a relative path is read from the working directory, ${project}); ` +
+          `run scimulator from the directory the path is relative to, or give an absolute path; a scenario of that name ships with scimulator: ${join(BUILD, 'seeds/okta-like.json')}\n`,
+      );
+    }
+    const absent = join(dir, 'no-such-dir', 'scenario.json');
+    const res = run(['serve', '--seed-file', absent, '--port', '0']);
+    expect(res.status).toBe(2);
+    expect(res.stderr).toBe(`scimulator: ${absent}: /: no such file: looked for ${absent} (the directory ${join(dir, 'no-such-dir')} does not exist either); check the path\n`);
   });
 
   it('serve --seed-file seeds/okta-like.json serves its users with the okta profile', async () => {

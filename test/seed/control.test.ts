@@ -101,7 +101,8 @@ describe('POST /_mock/tenants seeds the new tenant', () => {
       [{ groups: 'x' }, 'groups', 'groups must be a non-negative integer.'],
       [{ users: 2_000_000 }, 'users', 'users must be an integer from 0 to 1000000, got 2000000.'],
       [{ seedFile: '' }, 'seedFile', 'seedFile must be a non-empty path.'],
-      [{ seedFile: join(dir, 'nope.json') }, 'seedFile', `seedFile: ${join(dir, 'nope.json')}: /: no such file`],
+      [{ seedFile: join(dir, 'nope.json') }, 'seedFile', `seedFile: ${join(dir, 'nope.json')}: /: no such file: looked for ${join(dir, 'nope.json')}; check the file name`],
+      [{ seedFile: 'nope.json' }, 'seedFile', `seedFile: nope.json: /: no such file: looked for ${join(process.cwd(), 'nope.json')} (a relative path is read from the working directory, ${process.cwd()}); run scimulator from the directory the path is relative to, or give an absolute path`],
       [{ seedFile: bad }, 'seedFile', `seedFile: ${bad}: /generate/users: must be a non-negative integer`],
       [{ seedFile: broken }, 'seedFile', `seedFile: ${broken}: /groups/0/members/0: there is no user with userName "ghost" (literal users and generated ones are searched)`],
     ];
