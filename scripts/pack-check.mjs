@@ -2,7 +2,8 @@
 /**
  * Packs Scimulator as `npm publish` would and checks the tarball from the outside, in an empty temporary folder:
  *   1. the tarball holds only what runs (dist JavaScript and declarations, seeds, README, LICENSE, package.json)
- *      and is under 1 MB packed (its size is printed);
+ *      and is under 1 MB packed (its size is printed), within 20 % of the README's "about N kB packed"
+ *      (scripts/readme-size.mjs);
  *   2. installed into an empty project, `npx scimulator seed ...` writes a directory and `npx scimulator` serves it
  *      (SCIM and control API answer; SIGTERM to npx stops it with its data saved), and `npx scimulator report` reads
  *      the server's report;
@@ -17,6 +18,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { packedSizeProblem, readmePackedClaim, TOLERANCE } from './readme-size.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const MAX_PACKED = 1_000_000;
@@ -61,6 +63,9 @@ for (const must of ['LICENSE', 'README.md', 'dist/dashboard/index.html', 'dist/d
 const kB = (n) => `${(n / 1000).toFixed(1)} kB`;
 log(`${packed.filename}: ${kB(packed.size)} packed, ${kB(packed.unpackedSize)} unpacked, ${files.length} files`);
 if (packed.size >= MAX_PACKED) die(`the tarball is ${kB(packed.size)}, over the ${kB(MAX_PACKED)} budget`);
+const sizeProblem = packedSizeProblem(readFileSync(join(ROOT, 'README.md'), 'utf8'), packed.size);
+if (sizeProblem) die(sizeProblem);
+log(`README.md's "${readmePackedClaim(readFileSync(join(ROOT, 'README.md'), 'utf8')).text}" holds (within ${TOLERANCE * 100} %)`);
 
 // ---------------------------------------------------------------------------------------------------------------
 // 2. Installed into an empty project: npx scimulator seed / serve / report.
