@@ -444,6 +444,7 @@ function normaliseOperation(w: Findings, schema: ResourceSchema | undefined, op:
     if (schema) {
       checkPatchPathCase(w, schema, path, keyAt(at, 'path'));
       if (name === 'remove') path = unfilterSingleValued(w, schema, o, path, keyAt(at, 'path'));
+      else if (filteredSingleValued(w, schema, o, path, name, keyAt(at, 'path'))) return [o];
       target = resolveTarget(schema, path);
     }
   }
@@ -594,7 +595,42 @@ function emptyComplex(def: AttributeDef, value: unknown): boolean {
   if (value === '') return true;
   if (!isPlainObject(value)) return false;
   const keys = Object.keys(value);
-  return keys.length === 1 && lower(keys[0]!) === 'value' && value[keys[0]!] === '';
+  const valueKey = keys.find((k) => lower(k) === 'value');
+  if (valueKey === undefined || value[valueKey] !== '') return false;
+  // Beside {"value": ""}, only sub-attributes that add nothing: Entra ID's "$ref": null (null is unassigned, RFC 7643
+  // 2.5), another "", or a readOnly one the server ignores in a request ("displayName"). Anything else is a value the
+  // client sets, left to the core.
+  return keys.every((k) => {
+    if (k === valueKey) return true;
+    const sub = FORBIDDEN_KEYS.has(k) ? undefined : findAttribute(def.subAttributes, k);
+    return sub !== undefined && (value[k] === null || value[k] === '' || sub.mutability === 'readOnly');
+  });
+}
+
+/**
+ * An add or replace whose path puts a value filter on a single-valued complex attribute
+ * (`urn:...:manager[value eq ""]`): refused under every profile (RFC 7644 3.5.2: value filters select values of
+ * multi-valued attributes). A remove drops the filter (unfilterSingleValued); in an add or replace the filter is a
+ * condition on the stored value that the rewrite cannot check, so it is not dropped. The value is not linted: the
+ * path is what is wrong. Returns true when it recorded the finding.
+ */
+function filteredSingleValued(w: Findings, schema: ResourceSchema, o: Bag, path: PatchPath, op: 'add' | 'replace', at: string): boolean {
+  if (!path.filter) return false;
+  const resolved = schema.resolve(path.attributePath);
+  if (!resolved || resolved.subAttribute || resolved.attribute.multiValued || resolved.attribute.type !== 'complex') return false;
+  const name = resolved.attribute.name;
+  const clears = Object.hasOwn(o, 'value') && (o.value === null || (path.subAttribute === undefined ? emptyComplex(resolved.attribute, o.value) : o.value === ''));
+  const unfiltered = `${path.attributePath}${path.subAttribute !== undefined ? `.${path.subAttribute}` : ''}`;
+  w.add({
+    code: 'filter-on-single-valued',
+    what: `"${String(o.path)}" puts a value filter on "${name}", which has a single value; value filters select values of a multi-valued complex attribute such as emails or members, and in ${op === 'add' ? 'an add' : 'a replace'} the filter is a condition on the stored value that cannot be dropped`,
+    fix: clears
+      ? `to remove "${name}", send {"op":"remove","path":${JSON.stringify(path.attributePath)}} (RFC 7644 section 3.5.2.2)`
+      : `send "path": ${JSON.stringify(unfiltered)}${name === 'manager' && path.subAttribute === undefined ? ' with "value": {"value": "<id of the manager>"}' : ''}`,
+    at,
+    unfixable: true,
+  });
+  return true;
 }
 
 /** A list of members: multi-valued, complex, its elements identified by an immutable "value" (Group.members). */

@@ -63,7 +63,7 @@ export const QUIRKS = [
     kind: 'deviation',
     rfc: 'RFC 7643 4.3',
     scimType: 'invalidValue',
-    sent: 'an empty string, or {"value": ""}, for a single-valued complex attribute with a "value" sub-attribute, to clear it: Entra ID\'s {"op":"Replace","path":"urn:...:enterprise:2.0:User:manager","value":""}; the same under a path-less add or replace (the URN key "urn:...:User:manager", or {"urn:...:User": {"manager": ""}}, as Entra ID sends with aadOptscim062020), a replace of "manager.value" with "", and "manager": "" in a POST or PUT body; manager.value is the id of a User, and "" names none',
+    sent: 'an empty string, or {"value": ""} (beside it only sub-attributes that add nothing: "$ref": null as Entra ID sends it, another "", a readOnly "displayName"), for a single-valued complex attribute with a "value" sub-attribute, to clear it: Entra ID\'s {"op":"Replace","path":"urn:...:enterprise:2.0:User:manager","value":""}; the same under a path-less add or replace (the URN key "urn:...:User:manager", or {"urn:...:User": {"manager": ""}}, as Entra ID sends with aadOptscim062020), a replace of "manager.value" with "", and "manager": "" in a POST or PUT body; manager.value is the id of a User, and "" names none',
     rewrite: 'PATCH: a remove of the attribute, {"op":"remove","path":"urn:...:enterprise:2.0:User:manager"} (RFC 7644 3.5.2.2), after the rest of the value; POST / PUT: the attribute left out (absent; a PUT removes it)',
   },
   {
@@ -127,8 +127,8 @@ export const QUIRKS = [
     kind: 'deviation',
     rfc: 'RFC 7644 3.5.2',
     scimType: 'invalidPath',
-    sent: 'a value filter on a single-valued complex attribute in the path of a PATCH remove: {"op":"Remove","path":"urn:...:enterprise:2.0:User:manager[value eq \\"<id>\\"]"} (Entra ID); value filters select values of multi-valued attributes',
-    rewrite: 'the filter dropped: the operation applies to the attribute\'s one value (whether or not the filter would match it)',
+    sent: 'a value filter on a single-valued complex attribute in the path of a PATCH remove: {"op":"Remove","path":"urn:...:enterprise:2.0:User:manager[value eq \\"<id>\\"]"} (Entra ID); value filters select values of multi-valued attributes. In an add or replace the filter is a condition on the stored value: 400 under every profile, the detail saying what to send',
+    rewrite: 'the filter dropped: the operation applies to the attribute\'s one value (whether or not the filter would match it); removes only',
   },
   {
     code: 'member-bare-string',
