@@ -7,8 +7,8 @@
  * handlers every request gets (CORS when configured, the malformed-path guard), without walking express's
  * router; the rest of the app (control API, 404s) is an ordinary express router.
  *
- *   journal -> limits -> [durable writes] -> JSON body -> auth -> [behaviour] -> faults -> profile -> input guard
- *   -> SCIM routes   (errors rendered once, as SCIM errors)
+ *   journal -> limits -> [durable writes] -> JSON body -> target headers -> auth -> [behaviour] -> faults -> profile
+ *   -> input guard -> SCIM routes   (errors rendered once, as SCIM errors)
  *
  * (behaviour, with the journal on: the analyser's arrival check, src/behaviour/; it completes each request from the
  * journal's entries, as a journal subscriber.)
@@ -34,6 +34,7 @@ import { controlLimits, corsMiddleware, durableWrites, malformedPathGuard, reque
 import { oauthTokenEndpoint, TOKEN_ERRORS, TOKEN_PATHS } from './oauth.js';
 import { enterScimDirectly, scimDispatcher, scimUrlTest } from './pipeline.js';
 import { scimRoutes, tenantOf } from './scim-routes.js';
+import { requiredHeadersMiddleware } from './target-headers.js';
 
 const contextOf = (res: Response): RequestScimContext => res.locals.scim as RequestScimContext;
 
@@ -51,6 +52,7 @@ function scimLayers(runtime: Scimulator, hooks: AppHooks): RequestHandler[] {
     requestLimits(options),
     hooks.sync && durableWrites(hooks.sync),
     jsonBody(options.maxBody, options.maxJsonDepth),
+    requiredHeadersMiddleware((res) => tenantOf(res).capabilities),
     authMiddleware(tenantOf),
     options.journal &&
       behaviourMiddleware((req, res) => {

@@ -3,6 +3,8 @@ import type { Persona } from './types.js';
 
 const REST = 'https://docs.github.com/en/enterprise-cloud@latest/rest/enterprise-admin/scim';
 const GUIDE = 'https://docs.github.com/en/enterprise-cloud@latest/admin/managing-iam/provisioning-user-accounts-with-scim/provisioning-users-and-groups-with-scim-using-the-rest-api';
+const GETTING_STARTED = 'https://docs.github.com/en/enterprise-cloud@latest/rest/using-the-rest-api/getting-started-with-the-rest-api#user-agent';
+const RATE_LIMITS = 'https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api';
 
 export const GITHUB_EMU: Persona = {
   name: 'github',
@@ -50,7 +52,12 @@ export const GITHUB_EMU: Persona = {
         },
       ],
       source: `${GUIDE}#understand-rate-limits-on-github`,
-      note: 'do not assign more than 1,000 users per hour; 429 with Retry-After (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api)',
+      note: `do not assign more than 1,000 users per hour; 429 with Retry-After (${RATE_LIMITS})`,
+    },
+    requiredHeaders: {
+      value: [{ name: 'User-Agent', error: { status: 403 }, message: 'Request forbidden by administrative rules. Please make sure your request has a User-Agent header' }],
+      source: `${GUIDE}#send-valid-requests-to-rest-api-endpoints`,
+      note: `"REST API endpoints for provisioning users with SCIM require a User-Agent header. GitHub will reject requests without this header"; the status from ${GETTING_STARTED}: "Requests with no User-Agent header will be rejected. If you provide an invalid User-Agent header, you will receive a 403 Forbidden response" (a missing or empty one is modelled; which non-empty values GitHub finds invalid is not documented). The message is GitHub's answer as quoted in https://gitlab.com/gitlab-org/gitlab/-/merge_requests/43852 (its pages do not give the body). Every SCIM endpoint is checked, discovery included, before authentication and rate limits; the control API and the dashboard's own requests are not SCIM traffic`,
     },
   },
   notDocumented: {

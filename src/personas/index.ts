@@ -54,6 +54,7 @@ export function capabilitiesOf(p: Persona): TargetCapabilities {
   if (s.uniqueAttributes) caps.uniqueAttributes = s.uniqueAttributes.value;
   if (s.unknownMemberFilter) caps.unknownMemberFilter = s.unknownMemberFilter.value;
   if (s.unsupportedOperations) caps.unsupportedOperations = s.unsupportedOperations.value;
+  if (s.requiredHeaders) caps.requiredHeaders = s.requiredHeaders.value;
   if (s.maxMembersPerWrite || s.maxMembershipChangesPerPatch || s.replaceAllMembers) {
     caps.members = {};
     if (s.maxMembersPerWrite) caps.members.maxPerWrite = s.maxMembersPerWrite.value;
@@ -135,6 +136,7 @@ const ROWS: Array<[PersonaSettingName, string]> = [
   ['etag', 'ETag'],
   ['changePassword', 'changePassword'],
   ['rateLimits', 'rate limits (fault rules)'],
+  ['requiredHeaders', 'request headers required'],
   ['unsupported', 'answer to unsupported requests'],
   ['documentationUri', 'ServiceProviderConfig documentationUri'],
 ];
@@ -179,6 +181,8 @@ function describe(name: PersonaSettingName, value: unknown): string {
         .join(', ');
     case 'patchStatus':
       return Object.entries(value as Record<string, number>).map(([t, status]) => `${t} ${status}`).join(', ');
+    case 'requiredHeaders':
+      return (value as Array<{ name: string; error: { status: number; code?: string } }>).map((h) => `${h.name}, else ${h.error.status}${h.error.code ? ` ${h.error.code}` : ''}`).join('; ');
     case 'rateLimits':
       return `${(value as unknown[]).length} rule${(value as unknown[]).length === 1 ? '' : 's'}`;
     case 'unsupported':

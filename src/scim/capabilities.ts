@@ -63,8 +63,23 @@ export interface OperationRef {
   resourceType?: string;
 }
 
+/** A request header the target refuses requests without (GitHub: User-Agent), and its answer. */
+export interface RequiredHeader {
+  /** The header's name, in any letter case ("User-Agent"). */
+  name: string;
+  /** The answer to a request without it, or with an empty value. */
+  error: VendorError;
+  /** The target's own words for the refusal, put before Scimulator's hint on what to send. */
+  message?: string;
+}
+
 export interface TargetCapabilities {
   filter?: FilterCapability;
+  /**
+   * Request headers every SCIM request must carry (GitHub: User-Agent). Checked by the HTTP layer before
+   * authentication (src/http/target-headers.ts), on SCIM endpoints only; the core never sees headers.
+   */
+  requiredHeaders?: readonly RequiredHeader[];
   /** `sortBy` (default true; ServiceProviderConfig sort.supported). */
   sort?: boolean;
   /** `startIndex` (default true; false: only the first page, or cursors). */
@@ -485,4 +500,18 @@ export function checkImmutableAttributes(caps: TargetCapabilities, type: Resourc
 /** The target's answer to a member being added that is deactivated (inactiveMember). */
 export function inactiveMemberError(answer: VendorError, id: string, type: string): ScimError {
   return vendorError(answer, `members value "${id}" is a deactivated ${type} ("active": false), which this service does not add to a group; reactivate it first or leave it out.`);
+}
+
+/**
+ * A request's headers (names in lower case, as node gives them) against the headers the target requires. Throws the
+ * target's answer for the first one missing or empty.
+ */
+export function checkRequiredHeaders(caps: TargetCapabilities, headers: Readonly<Record<string, string | string[] | undefined>>): void {
+  for (const required of caps.requiredHeaders ?? []) {
+    const value = headers[required.name.toLowerCase()];
+    const text = Array.isArray(value) ? value.join('') : value;
+    if (text !== undefined && text.trim() !== '') continue;
+    const hint = `the ${required.name} header is required by this service on every request${text === undefined ? '' : ' (it was sent empty)'}; send one that names your connector, e.g. "${required.name}: acme-scim-connector/1.0".`;
+    throw vendorError(required.error, required.message ? `${required.message} (${hint})` : hint);
+  }
 }

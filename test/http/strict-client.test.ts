@@ -38,7 +38,8 @@ async function corpus(options: Partial<ScimulatorOptions>, label: string): Promi
   const cursorTotalOmitted = options.persona !== undefined && capabilitiesOf(persona(options.persona)!).cursorTotalResults === false;
 
   const send = async (method: string, path: string, body: unknown, expect: Kind, extraHeaders: Record<string, string> = {}) => {
-    let req = (request(app) as unknown as Record<string, (p: string) => request.Test>)[method.toLowerCase()]!(base + path).set('Host', TEST_HOST);
+    // A User-Agent, as every HTTP client but supertest sends one (under --persona github a request without one is 403).
+    let req = (request(app) as unknown as Record<string, (p: string) => request.Test>)[method.toLowerCase()]!(base + path).set('Host', TEST_HOST).set('User-Agent', 'scimulator-strict-client');
     if (auth) req = req.set('Authorization', auth);
     if (body !== undefined) req = req.set('Content-Type', 'application/scim+json');
     for (const [k, v] of Object.entries(extraHeaders)) req = req.set(k, v);
@@ -107,10 +108,10 @@ async function corpus(options: Partial<ScimulatorOptions>, label: string): Promi
   };
 
   const discover = async () => {
-    const s = await request(app).get(`${base}/Schemas`).set('Authorization', auth);
-    const t = await request(app).get(`${base}/ResourceTypes`).set('Authorization', auth);
+    const s = await request(app).get(`${base}/Schemas`).set('Authorization', auth).set('User-Agent', 'scimulator-strict-client');
+    const t = await request(app).get(`${base}/ResourceTypes`).set('Authorization', auth).set('User-Agent', 'scimulator-strict-client');
     client = new StrictClient(s.body.Resources as SchemaDoc[], t.body.Resources as ResourceTypeDoc[]);
-    etagSupported = (await request(app).get(`${base}/ServiceProviderConfig`).set('Authorization', auth)).body.etag?.supported === true;
+    etagSupported = (await request(app).get(`${base}/ServiceProviderConfig`).set('Authorization', auth).set('User-Agent', 'scimulator-strict-client')).body.etag?.supported === true;
     await send('GET', '/Schemas', undefined, { kind: 'schemas' });
     for (const schema of s.body.Resources as SchemaDoc[]) await send('GET', `/Schemas/${schema.id}`, undefined, { kind: 'schema' });
     await send('GET', '/ResourceTypes', undefined, { kind: 'resourceTypes' });

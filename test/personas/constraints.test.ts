@@ -403,20 +403,75 @@ describe('aws: AWS IAM Identity Center', () => {
   });
 });
 
+/** A client whose every request carries a User-Agent header, as every HTTP library but supertest sends one. */
+function withUserAgent(c: Client, userAgent = 'octo-connector/1.0'): Client {
+  return {
+    ...c,
+    get: (path) => c.get(path).set('User-Agent', userAgent),
+    post: (path, body) => c.post(path, body).set('User-Agent', userAgent),
+    put: (path, body) => c.put(path, body).set('User-Agent', userAgent),
+    patch: (path, body) => c.patch(path, body).set('User-Agent', userAgent),
+    delete: (path) => c.delete(path).set('User-Agent', userAgent),
+  };
+}
+
+/** A directory under the GitHub persona, its client sending a User-Agent (GitHub refuses requests without one). */
+function githubDirectory(options: { users: number; groups: number }) {
+  const dir = directory({ ...options, persona: 'github' });
+  return { ...dir, bare: dir.c, c: withUserAgent(dir.c) };
+}
+
 describe('github: GitHub Enterprise Managed Users', () => {
+  constraint('github', 'requiredHeaders', 'a SCIM request without a User-Agent is 403 naming the header, before authentication; the control API is not checked', async () => {
+    const { c, bare, users } = githubDirectory({ users: 1, groups: 0 });
+    const id = users[0]!.id as string;
+    const before = (await c.get(`/Users/${id}`)).text;
+    for (const res of [
+      await bare.get('/Users'),
+      await bare.get(`/Users/${id}`),
+      await bare.get('/ServiceProviderConfig'),
+      await bare.post('/Users', { schemas: [USER_SCHEMA], userName: 'no-agent' }),
+      await bare.patch(`/Users/${id}`, patchOp({ op: 'replace', path: 'displayName', value: 'Changed' })),
+      await bare.delete(`/Users/${id}`),
+      await bare.get('/Users').set('User-Agent', ' '),
+    ]) {
+      const body = expectScimError(res, 403);
+      expect(body.detail).toMatch(/^Request forbidden by administrative rules\. Please make sure your request has a User-Agent header \(the User-Agent header is required by this service on every request/);
+      expect(body.detail).toContain('"User-Agent: acme-scim-connector/1.0"');
+    }
+    // Nothing was written, and no bad token is looked at first: the header is checked at the edge.
+    expect((await c.get(`/Users/${id}`)).text).toBe(before);
+    expect((await c.get('/Users?filter=userName%20eq%20%22no-agent%22')).body.totalResults).toBe(0);
+    expectScimError(await bare.raw().get('/scim/v2/Users').set('Authorization', 'Bearer wrong'), 403);
+    expectScimError(await c.raw().get('/scim/v2/Users').set('Authorization', 'Bearer wrong').set('User-Agent', 'octo-connector/1.0'), 401);
+    // The control API and the dashboard's own requests are not SCIM traffic of a connector.
+    expect((await request(c.app).get('/_mock/config')).status).toBe(200);
+    expect((await bare.get('/Users').set('X-Scimulator-Client', 'dashboard')).status).toBe(200);
+    // With any User-Agent the same requests pass.
+    expect((await c.get('/ServiceProviderConfig')).status).toBe(200);
+    expect((await c.post('/Users', { schemas: [USER_SCHEMA], userName: 'with-agent' })).status).toBe(201);
+  });
+
+  it('requiredHeaders: no other persona, and no persona, asks for a User-Agent', async () => {
+    for (const persona of [undefined, 'aws', 'slack', 'atlassian', 'zoom']) {
+      const { c } = directory({ users: 0, groups: 0, ...(persona ? { persona } : {}) });
+      expect((await c.get('/ServiceProviderConfig')).status, persona ?? 'none').toBe(200);
+    }
+  });
+
   constraint('github', 'unsupported', 'requests the API does not expect are 400 Bad Request', async () => {
-    const { c, users } = directory({ users: 1, groups: 0, persona: 'github' });
+    const { c, users } = githubDirectory({ users: 1, groups: 0 });
     const res = await c.patch(`/Users/${users[0]!.id as string}`, patchOp({ op: 'replace', path: 'emails[type eq "work"].value', value: 'a@example.com' }));
     expect(expectScimError(res, 400, 'invalidValue').detail).toMatch(/^PATCH paths with a value filter/);
   });
 
   constraint('github', 'documentationUri', 'ServiceProviderConfig points to the GitHub REST reference', async () => {
-    const { c } = directory({ users: 0, groups: 0, persona: 'github' });
+    const { c } = githubDirectory({ users: 0, groups: 0 });
     expect((await spcOf(c)).documentationUri).toBe('https://docs.github.com/en/enterprise-cloud@latest/rest/enterprise-admin/scim');
   });
 
   constraint('github', 'filter', 'one eq on userName, externalId, id or displayName (Groups: externalId, id, displayName)', async () => {
-    const { c, users, groups } = directory({ users: 3, groups: 2, persona: 'github' });
+    const { c, users, groups } = githubDirectory({ users: 3, groups: 2 });
     for (const filter of [`userName eq "${users[0]!.userName as string}"`, 'externalId eq "x"', `id eq "${users[1]!.id as string}"`, 'displayName eq "x"']) {
       expect((await c.get(`/Users?filter=${q(filter)}`)).status, filter).toBe(200);
     }
@@ -432,13 +487,13 @@ describe('github: GitHub Enterprise Managed Users', () => {
   });
 
   constraint('github', 'pageSize', 'a page holds 30 by default', async () => {
-    const { c } = directory({ users: 40, groups: 0, persona: 'github' });
+    const { c } = githubDirectory({ users: 40, groups: 0 });
     expect((await c.get('/Users')).body.itemsPerPage).toBe(30);
     expect((await c.get('/Users?count=40')).body.itemsPerPage).toBe(40);
   });
 
   constraint('github', 'uniqueAttributes', 'a second user with a taken externalId is 409 naming the holder, on POST, PUT and PATCH', async () => {
-    const { c } = directory({ users: 0, groups: 0, persona: 'github' });
+    const { c } = githubDirectory({ users: 0, groups: 0 });
     const holder = (await c.post('/Users', { schemas: [USER_SCHEMA], userName: 'a1', externalId: 'E1' })).body;
     const dup = expectScimError(await c.post('/Users', { schemas: [USER_SCHEMA], userName: 'a2', externalId: 'E1' }), 409, 'uniqueness');
     expect(dup.detail).toBe(`externalId "E1" is already taken by User "${holder.id as string}".`);
@@ -453,7 +508,7 @@ describe('github: GitHub Enterprise Managed Users', () => {
   });
 
   constraint('github', 'patchPathFilters', 'a PATCH path with a value filter is refused and changes nothing', async () => {
-    const { c, users } = directory({ users: 1, groups: 0, persona: 'github' });
+    const { c, users } = githubDirectory({ users: 1, groups: 0 });
     const id = users[0]!.id as string;
     const before = await c.get(`/Users/${id}`);
     expectScimError(await c.patch(`/Users/${id}`, patchOp({ op: 'remove', path: 'emails[type eq "work"]' })), 400, 'invalidValue');
@@ -462,7 +517,7 @@ describe('github: GitHub Enterprise Managed Users', () => {
   });
 
   it('patchPathFilters: Entra ID\'s remove of one member by value (no filter sent) is taken, though the profile rewrites it into a filter', async () => {
-    const { c, users } = directory({ users: 2, groups: 0, persona: 'github' });
+    const { c, users } = githubDirectory({ users: 2, groups: 0 });
     const group = (await newGroup(c, 'Octocats', memberRefs(users))).body;
     const [gone, kept] = memberRefs(users);
     const res = await c.patch(`/Groups/${group.id as string}`, patchOp({ op: 'Remove', path: 'members', value: [gone] }));
@@ -474,7 +529,7 @@ describe('github: GitHub Enterprise Managed Users', () => {
   });
 
   constraint('github', 'rateLimits', 'at most 1,000 users provisioned per hour: the next one is 429 with Retry-After', async () => {
-    const { c, tenant } = directory({ users: 0, groups: 0, persona: 'github' });
+    const { c, tenant } = githubDirectory({ users: 0, groups: 0 });
     const rule = tenant.faults.list().find((r) => r.id === 'persona-github-user-provisioning')!;
     expect(rule.action).toMatchObject({ type: 'rateLimit', limit: 1000, windowMs: 3_600_000 });
     // Spend the hour's budget through the fault layer itself, then one more create over HTTP.

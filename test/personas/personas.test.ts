@@ -85,7 +85,8 @@ describe('the persona files', () => {
 
   it.each(PERSONAS.map((p) => [p.name]))('%s: ServiceProviderConfig stays within RFC 7643 section 5 and tells the truth about the capabilities', async (name) => {
     const c = client({ persona: name });
-    const spc = (await c.get('/ServiceProviderConfig')).body;
+    // A User-Agent, as every HTTP client but supertest sends one (GitHub refuses requests without it).
+    const spc = (await c.get('/ServiceProviderConfig').set('User-Agent', 'scimulator-tests')).body;
     expect(extraKeys(spc, SERVICE_PROVIDER_CONFIG)).toEqual([]);
     const caps = capabilitiesOf(PERSONAS.find((p) => p.name === name)!);
     expect(spc.sort.supported).toBe(caps.sort ?? true);
@@ -178,7 +179,7 @@ describe('choosing a persona', () => {
     const control = request(c.app);
     const created = await control.post('/_mock/tenants').send({ id: 'gh', seedFile: 'seeds/default.json', persona: 'github' });
     expect(created.status).toBe(201);
-    const auth = { Authorization: `Bearer ${created.body.token}` };
+    const auth = { Authorization: `Bearer ${created.body.token}`, 'User-Agent': 'scimulator-tests' };
     const list = await control.get('/tenants/gh/scim/v2/Users').set(auth);
     expect(list.body.itemsPerPage).toBe(30);
     expect(list.body.totalResults).toBe(50);

@@ -37,7 +37,7 @@ describe('a directory seeded under a persona', () => {
       const created = await request(app).post('/_mock/tenants').set('Host', HOST).send({ id: 't', persona, seedFile: seedFile(`${persona}-${shape}`, { generate: { seed: 3, users: 60, groups: 4, shape } }) });
       expect(created.status, JSON.stringify(created.body)).toBe(201);
       await request(app).delete('/_mock/tenants/t/faults').set('Host', HOST); // the persona's rate limits, not under test
-      const scim = (method: 'get' | 'put', path: string) => request(app)[method](`/tenants/t/scim/v2${path}`).set('Host', HOST).set('Authorization', `Bearer ${created.body.token as string}`);
+      const scim = (method: 'get' | 'put', path: string) => request(app)[method](`/tenants/t/scim/v2${path}`).set('Host', HOST).set('Authorization', `Bearer ${created.body.token as string}`).set('User-Agent', 'scimulator-tests'); // github refuses requests without one
       const users = (await scim('get', '/Users?count=100')).body.Resources as Array<Record<string, unknown>>;
       expect(users).toHaveLength(60);
       const refused: string[] = [];
