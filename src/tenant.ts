@@ -12,7 +12,7 @@ import { applyChoiceDefaults, isTolerated, profileDefaults } from './profiles/pr
 import type { JournalFile } from './journal/file.js';
 import { Journal } from './journal/journal.js';
 import { VERSION } from './version.js';
-import { offers, type TargetCapabilities } from './scim/capabilities.js';
+import { MemberAdditionBudget, offers, type TargetCapabilities } from './scim/capabilities.js';
 import { ControllableClock } from './scim/clock.js';
 import { CursorKeys } from './scim/cursor.js';
 import { SeededRandom } from './scim/random.js';
@@ -195,6 +195,9 @@ export class Tenant {
     const p = this.config.persona ? personaNamed(this.config.persona) : undefined;
     this.capabilities = p ? capabilitiesOf(p) : {};
     this.service.options.capabilities = this.capabilities;
+    // The members each group gained count against the new persona's budget from nothing.
+    const rate = this.capabilities.memberAdditionRate;
+    this.service.options.memberBudget = rate ? new MemberAdditionBudget(rate) : undefined;
     for (const rule of this.personaFaults) if (rule.id) this.faults.remove(rule.id);
     this.personaFaults = p ? faultsOf(p) : [];
     for (const rule of this.personaFaults) this.faults.add(rule);
@@ -211,6 +214,8 @@ export class Tenant {
     this.load(this.seedState);
     if (!keep.faults) {
       this.faults.clear();
+      // The persona's budget of members added to each group is a rate limit too: restored whole.
+      this.service.options.memberBudget?.clear();
       for (const rule of [...this.personaFaults, ...this.startupFaults, ...this.seedFaults]) this.faults.add(rule);
     }
     if (!keep.journal) {

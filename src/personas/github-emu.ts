@@ -54,6 +54,11 @@ export const GITHUB_EMU: Persona = {
       source: `${GUIDE}#understand-rate-limits-on-github`,
       note: `do not assign more than 1,000 users per hour; 429 with Retry-After (${RATE_LIMITS})`,
     },
+    memberAdditionRate: {
+      value: { limit: 1000, windowMs: 3_600_000 },
+      source: `${GUIDE}#understand-rate-limits-on-github`,
+      note: `"If you use groups to assign users to the IdP application, do not add more than 1,000 users to each group per hour. If you exceed these thresholds, attempts to provision users may fail with a 'rate limit' error": read as 1,000 members added to each Group per hour, counted per group on the tenant clock (a token bucket, as the rateLimits rule) for every member a POST, PUT or PATCH adds; a write that adds more than the group has left is refused whole, nothing stored. GitHub's rate-limited requests get "a 403 or 429 response" (${RATE_LIMITS}): Scimulator answers 429 with Retry-After, as for rateLimits`,
+    },
     requiredHeaders: {
       value: [{ name: 'User-Agent', error: { status: 403 }, message: 'Request forbidden by administrative rules. Please make sure your request has a User-Agent header' }],
       source: `${GUIDE}#send-valid-requests-to-rest-api-endpoints`,
@@ -63,7 +68,7 @@ export const GITHUB_EMU: Persona = {
   notDocumented: {
     sort: 'sortBy',
     etag: 'ETags and meta.version',
-    maxMembersPerWrite: 'a limit on members per request (only 1,000 users added to each group per hour, which is not a per-request limit)',
+    maxMembersPerWrite: 'a limit on members per request (only the hourly budget of members added to each group: memberAdditionRate)',
     memberPolicy: 'the answer to a member id that names no user ("ensure users are created before referencing them")',
     patchStatus: 'which of 200 and 204 a group PATCH answers (both are listed)',
   },

@@ -54,6 +54,7 @@ export function capabilitiesOf(p: Persona): TargetCapabilities {
   if (s.uniqueAttributes) caps.uniqueAttributes = s.uniqueAttributes.value;
   if (s.unknownMemberFilter) caps.unknownMemberFilter = s.unknownMemberFilter.value;
   if (s.unsupportedOperations) caps.unsupportedOperations = s.unsupportedOperations.value;
+  if (s.memberAdditionRate) caps.memberAdditionRate = { ...s.memberAdditionRate.value };
   if (s.requiredHeaders) caps.requiredHeaders = s.requiredHeaders.value;
   if (s.maxMembersPerWrite || s.maxMembershipChangesPerPatch || s.replaceAllMembers) {
     caps.members = {};
@@ -136,6 +137,7 @@ const ROWS: Array<[PersonaSettingName, string]> = [
   ['etag', 'ETag'],
   ['changePassword', 'changePassword'],
   ['rateLimits', 'rate limits (fault rules)'],
+  ['memberAdditionRate', 'members added to each group'],
   ['requiredHeaders', 'request headers required'],
   ['unsupported', 'answer to unsupported requests'],
   ['documentationUri', 'ServiceProviderConfig documentationUri'],
@@ -181,6 +183,11 @@ function describe(name: PersonaSettingName, value: unknown): string {
         .join(', ');
     case 'patchStatus':
       return Object.entries(value as Record<string, number>).map(([t, status]) => `${t} ${status}`).join(', ');
+    case 'memberAdditionRate': {
+      const v = value as { limit: number; windowMs: number };
+      const per = v.windowMs === 3_600_000 ? 'hour' : v.windowMs % 3_600_000 === 0 ? `${v.windowMs / 3_600_000} hours` : `${v.windowMs / 1000} s`;
+      return `${v.limit} per ${per}, else 429 with Retry-After`;
+    }
     case 'requiredHeaders':
       return (value as Array<{ name: string; error: { status: number; code?: string } }>).map((h) => `${h.name}, else ${h.error.status}${h.error.code ? ` ${h.error.code}` : ''}`).join('; ');
     case 'rateLimits':

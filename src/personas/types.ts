@@ -5,7 +5,7 @@
  * tenant's capabilities (src/scim/capabilities.ts), config and fault rules; nothing else knows about personas.
  */
 import type { FaultRuleInput } from '../faults/types.js';
-import type { FilterCapability, LengthLimit, OperationRef, RequiredHeader, VendorError } from '../scim/capabilities.js';
+import type { FilterCapability, LengthLimit, MemberAdditionRate, OperationRef, RequiredHeader, VendorError } from '../scim/capabilities.js';
 import type { MemberPolicy } from '../scim/member-policy.js';
 
 /** A setting and the vendor page that documents it. */
@@ -74,6 +74,8 @@ export interface PersonaSettings {
   groupDisplayNameUnique: Sourced<boolean>;
   /** Rate limits, as fault rules (action rateLimit: 429 with Retry-After). */
   rateLimits: Sourced<FaultRuleInput[]>;
+  /** Members each group may gain per window, counted per group as writes commit (429 with Retry-After beyond). */
+  memberAdditionRate: Sourced<MemberAdditionRate>;
   /** Request headers every SCIM request must carry, and the answer without one (checked before authentication). */
   requiredHeaders: Sourced<RequiredHeader[]>;
 }
@@ -115,6 +117,7 @@ export const PERSONA_SETTING_NAMES: readonly PersonaSettingName[] = [
   'unknownMemberFilter',
   'groupDisplayNameUnique',
   'rateLimits',
+  'memberAdditionRate',
   'requiredHeaders',
 ];
 

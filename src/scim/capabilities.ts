@@ -73,6 +73,15 @@ export interface RequiredHeader {
   message?: string;
 }
 
+/** A budget of members added to each group per window (GitHub: 1,000 users per group per hour). */
+export interface MemberAdditionRate {
+  /** Most members one group may gain per window. */
+  limit: number;
+  windowMs: number;
+  /** The answer beyond it (default 429 with Retry-After). */
+  error?: VendorError;
+}
+
 export interface TargetCapabilities {
   filter?: FilterCapability;
   /**
@@ -80,6 +89,13 @@ export interface TargetCapabilities {
    * authentication (src/http/target-headers.ts), on SCIM endpoints only; the core never sees headers.
    */
   requiredHeaders?: readonly RequiredHeader[];
+  /**
+   * Members each group may gain per window, counted per group on the tenant clock as writes commit (a token bucket
+   * per group: `limit` members, refilled at limit/windowMs). A write that adds more than the group has left is
+   * refused whole (429 with Retry-After), before anything is stored. The state lives in a MemberAdditionBudget the
+   * tenant gives the service.
+   */
+  memberAdditionRate?: MemberAdditionRate;
   /** `sortBy` (default true; ServiceProviderConfig sort.supported). */
   sort?: boolean;
   /** `startIndex` (default true; false: only the first page, or cursors). */
@@ -513,5 +529,91 @@ export function checkRequiredHeaders(caps: TargetCapabilities, headers: Readonly
     if (text !== undefined && text.trim() !== '') continue;
     const hint = `the ${required.name} header is required by this service on every request${text === undefined ? '' : ' (it was sent empty)'}; send one that names your connector, e.g. "${required.name}: acme-scim-connector/1.0".`;
     throw vendorError(required.error, required.message ? `${required.message} (${hint})` : hint);
+  }
+}
+
+/** Whole seconds (at least 1, rounded up) of a wait in milliseconds. */
+const wholeSeconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000 - 1e-9));
+
+/** A window in words: "hour", "2 hours", "90 seconds". */
+function windowText(ms: number): string {
+  const units: Array<[number, string]> = [[3_600_000, 'hour'], [60_000, 'minute'], [1000, 'second']];
+  for (const [size, name] of units) {
+    if (ms % size === 0) return ms === size ? name : `${ms / size} ${name}s`;
+  }
+  return `${ms} ms`;
+}
+
+/**
+ * The members each group has gained lately, against the target's memberAdditionRate: one token bucket per group
+ * (`limit` tokens, refilled continuously at limit/windowMs per ms, as the fault layer's rate limits), kept only while
+ * it is not full again. A group without a bucket has its whole budget. Memory: one entry per group that gained members
+ * within the last window; entries are kept in the order of their last change and swept from the front. Pure: the
+ * time is passed in (the tenant clock).
+ */
+export class MemberAdditionBudget {
+  private readonly buckets = new Map<string, { tokens: number; last: number }>();
+
+  constructor(readonly rate: MemberAdditionRate) {}
+
+  /** Groups with a bucket that is not full (what the budget holds in memory). */
+  get size(): number {
+    return this.buckets.size;
+  }
+
+  /** Forgets every group's additions (POST /_mock/reset, as the fault layer's rate limits). */
+  clear(): void {
+    this.buckets.clear();
+  }
+
+  /**
+   * Throws the target's answer (429 with Retry-After) when the group (undefined: a group being created, with its
+   * whole budget) cannot gain `count` members at `now`. Takes nothing: `record` does, once the write cannot fail.
+   */
+  check(groupId: string | undefined, count: number, now: number): void {
+    if (count <= 0) return;
+    const { limit, windowMs } = this.rate;
+    const left = groupId === undefined ? limit : this.tokensOf(groupId, now);
+    if (count <= left + 1e-9) return;
+    // A request above the whole budget can pass only split, once the bucket is full again.
+    const needed = Math.min(count, limit) - left;
+    const seconds = wholeSeconds((needed * windowMs) / limit);
+    const whole = count > limit;
+    const group = groupId === undefined ? 'a new Group' : `Group "${groupId}"`;
+    const what =
+      `this request adds ${count} member${count === 1 ? '' : 's'} to ${group}, but a group may gain at most ${limit} members per ${windowText(windowMs)} on this service` +
+      (whole
+        ? `; split the members into requests of at most ${limit} and send them at least ${windowText(windowMs)} apart. Retry after ${seconds} second(s) for the first.`
+        : ` and ${Math.floor(left + 1e-9)} more can be added now. Retry after ${seconds} second(s), or add fewer members in this request.`);
+    const answer = this.rate.error ?? { status: 429 };
+    const error = vendorError(answer, what);
+    throw answer.status === 429 || answer.status === 503 ? new ScimError(error.status, error.scimType, error.detail, { 'Retry-After': String(seconds) }) : error;
+  }
+
+  /** Takes `count` of the group's budget at `now` (after `check` passed for it). */
+  record(groupId: string, count: number, now: number): void {
+    if (count <= 0) return;
+    const tokens = Math.max(0, this.tokensOf(groupId, now) - count);
+    this.buckets.delete(groupId);
+    this.buckets.set(groupId, { tokens, last: now });
+    this.sweep(now);
+  }
+
+  /** What the group has left at `now`. */
+  private tokensOf(groupId: string, now: number): number {
+    const bucket = this.buckets.get(groupId);
+    if (!bucket) return this.rate.limit;
+    return Math.min(this.rate.limit, bucket.tokens + (Math.max(0, now - bucket.last) * this.rate.limit) / this.rate.windowMs);
+  }
+
+  /**
+   * Drops the buckets that are full again, from the oldest change on, up to the first that is not: each is dropped at
+   * most one window after its last change (the ones before it are older, so full by then as well).
+   */
+  private sweep(now: number): void {
+    for (const [groupId, bucket] of this.buckets) {
+      if (bucket.tokens + (Math.max(0, now - bucket.last) * this.rate.limit) / this.rate.windowMs < this.rate.limit - 1e-9) return;
+      this.buckets.delete(groupId);
+    }
   }
 }

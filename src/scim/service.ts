@@ -3,7 +3,7 @@
  * rendering of a stored resource into its response shape. Pure: no HTTP, no I/O, time from the clock.
  */
 import { isPlainObject, type ResolvedAttribute, type ResourceSchema } from './attributes.js';
-import { checkAttributeValues, checkMembersOfWrite, checkMembershipPatch, checkPatchAttributes, checkPatchOperationCounts, checkPatchPaths, checkImmutableAttributes, checkPatchRemoves, checkRefusedAttributes, inactiveMemberError, type TargetCapabilities } from './capabilities.js';
+import { checkAttributeValues, checkMembersOfWrite, checkMembershipPatch, checkPatchAttributes, checkPatchOperationCounts, checkPatchPaths, checkImmutableAttributes, checkPatchRemoves, checkRefusedAttributes, inactiveMemberError, type MemberAdditionBudget, type TargetCapabilities } from './capabilities.js';
 import type { Clock } from './clock.js';
 import { ScimError, badRequest, notFound } from './errors.js';
 import { listResources, type ComputedAttributes, type ListOptions, type ListRequest, type ListResult } from './list.js';
@@ -39,6 +39,8 @@ export interface ServiceOptions {
   capabilities?: TargetCapabilities;
   /** Does the tenant accept this client deviation (a code of src/profiles/quirks.ts)? Set by the tenant's profile. */
   tolerates?: (code: string) => boolean;
+  /** Members each group has gained lately, when the target limits them (capabilities.memberAdditionRate). */
+  memberBudget?: MemberAdditionBudget;
 }
 
 export interface Preconditions {
@@ -195,10 +197,16 @@ export class ScimService {
     this.checkAttributeValues(type, validated);
     this.checkReferences(type, validated, undefined, onWarning);
     this.checkUniqueness(type, validated, undefined);
-    const now = new Date(this.clock.now()).toISOString();
+    const clock = this.clock.now();
+    // A group's members count against the target's hourly budget of additions (checked before an id is drawn).
+    const budget = type.core.id === GROUP_SCHEMA_ID ? this.options.memberBudget : undefined;
+    const added = budget && Array.isArray(validated.members) ? validated.members.length : 0;
+    budget?.check(undefined, added, clock);
+    const now = new Date(clock).toISOString();
     let id = this.random.uuid();
     while (this.repo.get(type.name, id)) id = this.random.uuid();
     const resource = this.stamp(type, id, validated, now, now);
+    budget?.record(id, added, clock);
     this.repo.put(type.name, resource);
     this.renders.invalidate();
     return resource;
@@ -277,10 +285,17 @@ export class ScimService {
       this.checkReferences(type, next, id, onWarning);
     }
     this.checkUniqueness(type, next, id);
+    const now = this.clock.now();
+    // The target's budget of members a group may gain, last: a refused write stores nothing and takes nothing.
+    const budget = type.core.id === GROUP_SCHEMA_ID ? this.options.memberBudget : undefined;
+    if (budget) {
+      const added = members ? new Set(members.added.map((m) => m.value)).size : this.membersAdded(id, next);
+      budget.check(id, added, now);
+      budget.record(id, added, now);
+    }
     // Every check passed: the list edits a PATCH left are applied to the (stored) lists now.
     for (const [path, edit] of listEdits ?? []) next[path] = this.repo.editList(next[path] as unknown[], edit.removed, edit.appended);
     const created = (existing.meta as Record<string, unknown>).created as string;
-    const now = this.clock.now();
     // A name the groups listing this resource show as its members' display. (Members that join or leave are not
     // written: their version follows their groups through versionOf().)
     const renamed = existing.displayName !== next.displayName || (type.core.id === USER_SCHEMA_ID && existing.userName !== next.userName);
@@ -585,6 +600,17 @@ export class ScimService {
       if (display !== undefined) out.display = display;
     }
     return out;
+  }
+
+  /** How many members of `next` the group `id` does not hold yet (one membership index lookup per member). */
+  private membersAdded(id: string, next: Resource): number {
+    if (!Array.isArray(next.members)) return 0;
+    const seen = new Set<string>();
+    for (const member of next.members as Record<string, unknown>[]) {
+      const value = member.value;
+      if (typeof value === 'string' && !this.repo.groupsContaining(value).has(id)) seen.add(value);
+    }
+    return seen.size;
   }
 
   /** A Group POST or PUT against the target's limit on members per request. */

@@ -459,6 +459,58 @@ describe('github: GitHub Enterprise Managed Users', () => {
     }
   });
 
+  constraint('github', 'memberAdditionRate', 'at most 1,000 members added to each group per hour: the write beyond is 429 with Retry-After and changes nothing', async () => {
+    const { c, users } = githubDirectory({ users: 1004, groups: 0 });
+    const clock = (advance: number) => request(c.app).post('/_mock/clock').send({ advance });
+    const refs = memberRefs(users);
+    const group = (await newGroup(c, 'Octocats', refs.slice(0, 600))).body;
+    const path = `/Groups/${group.id as string}`;
+    expect((await c.patch(path, patchOp({ op: 'add', path: 'members', value: refs.slice(600, 1000) }))).status).toBe(200);
+    // The hour's 1,000 are spent: two more are refused whole, with the wait for two members (2 x 3.6 s).
+    const before = (await c.get(path)).text;
+    const refused = await c.patch(path, patchOp({ op: 'add', path: 'members', value: refs.slice(1000, 1002) }));
+    const body = expectScimError(refused, 429);
+    expect(body.detail).toBe(`this request adds 2 members to Group "${group.id as string}", but a group may gain at most 1000 members per hour on this service and 0 more can be added now. Retry after 8 second(s), or add fewer members in this request.`);
+    expect(refused.headers['retry-after']).toBe('8');
+    expect((await c.get(path)).text).toBe(before);
+    expect(((await c.get(`${path}?attributes=members`)).body.members as unknown[]).length).toBe(1000);
+    // A PUT that adds one is refused as well; one that only removes members is not an addition.
+    const kept = refs.slice(0, 1000);
+    expectScimError(await c.put(path, { schemas: [GROUP_SCHEMA], displayName: 'Octocats', members: [...kept, refs[1003]!] }), 429);
+    expect((await c.put(path, { schemas: [GROUP_SCHEMA], displayName: 'Octocats', members: kept.slice(1) })).status).toBe(200);
+    // The budget refills on the tenant clock: 3.6 s per member.
+    expect((await clock(3_599)).status).toBe(200);
+    expectScimError(await c.patch(path, patchOp({ op: 'add', path: 'members', value: [refs[1000]] })), 429);
+    await clock(1);
+    expect((await c.patch(path, patchOp({ op: 'add', path: 'members', value: [refs[1000]] }))).status).toBe(200);
+    // Each group has its own budget; a new group takes up to 1,000 members and no more in one request.
+    const more = await newGroup(c, 'Hubbers', refs.slice(0, 1001));
+    expect(expectScimError(more, 429).detail).toMatch(/^this request adds 1001 members to a new Group, but a group may gain at most 1000 members per hour on this service; split the members into requests of at most 1000/);
+    expect((await c.get(`/Groups?filter=${q('displayName eq "Hubbers"')}`)).body.totalResults).toBe(0);
+    expect((await newGroup(c, 'Hubbers', refs.slice(0, 1000))).status).toBe(201);
+    // After an hour the first group has its whole budget back.
+    await clock(3_600_000);
+    expect((await c.patch(path, patchOp({ op: 'add', path: 'members', value: refs.slice(1001, 1004) }))).status).toBe(200);
+  });
+
+  it('memberAdditionRate: the same additions pass under no persona; the budget forgets full groups, and reset restores it', async () => {
+    const { c, users, tenant } = directory({ users: 1002, groups: 0 });
+    const refs = memberRefs(users);
+    const group = (await newGroup(c, 'Octocats', refs.slice(0, 1000))).body;
+    expect((await c.patch(`/Groups/${group.id as string}`, patchOp({ op: 'add', path: 'members', value: refs.slice(1000) }))).status).toBe(200);
+    expect(tenant.service.options.memberBudget).toBeUndefined();
+    // Under the persona the budget holds a group only until it is full again: memory follows the last hour's writes.
+    const gh = githubDirectory({ users: 10, groups: 0 });
+    const budget = () => gh.tenant.service.options.memberBudget!.size;
+    for (const name of ['A', 'B', 'C']) expect((await newGroup(gh.c, name, memberRefs(gh.users).slice(0, 5))).status).toBe(201);
+    expect(budget()).toBe(3);
+    await request(gh.c.app).post('/_mock/clock').send({ advance: 3_600_000 });
+    expect((await newGroup(gh.c, 'D', memberRefs(gh.users).slice(0, 1))).status).toBe(201);
+    expect(budget()).toBe(1);
+    // POST /_mock/reset gives every group its whole budget again, as it restores the persona's rate limits.
+    expect((await request(gh.c.app).post('/_mock/reset')).status).toBe(200);
+    expect(budget()).toBe(0);
+  });
   constraint('github', 'unsupported', 'requests the API does not expect are 400 Bad Request', async () => {
     const { c, users } = githubDirectory({ users: 1, groups: 0 });
     const res = await c.patch(`/Users/${users[0]!.id as string}`, patchOp({ op: 'replace', path: 'emails[type eq "work"].value', value: 'a@example.com' }));
