@@ -452,6 +452,14 @@ describe('github: GitHub Enterprise Managed Users', () => {
     expect((await c.post('/Users', { schemas: [USER_SCHEMA], userName: 'with-agent' })).status).toBe(201);
   });
 
+  it('requiredHeaders: a request refused for its missing User-Agent uses up none of the rate limit', async () => {
+    const { c, bare, tenant } = githubDirectory({ users: 0, groups: 0 });
+    for (let i = 0; i < 999; i++) expect(tenant.faults.decide(info({ method: 'POST', operation: 'create', resourceType: 'User' }))).toEqual([]);
+    for (let i = 0; i < 3; i++) expectScimError(await bare.post('/Users', { schemas: [USER_SCHEMA], userName: `no-agent-${i}` }), 403);
+    expect((await c.post('/Users', { schemas: [USER_SCHEMA], userName: 'the-thousandth' })).status).toBe(201);
+    expect((await c.post('/Users', { schemas: [USER_SCHEMA], userName: 'one-too-many' })).status).toBe(429);
+  });
+
   it('requiredHeaders: no other persona, and no persona, asks for a User-Agent', async () => {
     for (const persona of [undefined, 'aws', 'slack', 'atlassian', 'zoom']) {
       const { c } = directory({ users: 0, groups: 0, ...(persona ? { persona } : {}) });
