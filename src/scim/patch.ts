@@ -145,6 +145,21 @@ const MAX_DEPTH = 64;
 
 const mutability = (detail: string) => new ScimError(400, 'mutability', detail);
 
+/**
+ * What to send instead, for a readOnly sub-attribute the server derives from its writable "value" sibling (the
+ * enterprise manager's displayName, RFC 7643 4.3): the connector meant to change or clear the reference.
+ */
+function derivedHint(r: ResolvedAttribute, intent: 'change' | 'remove'): string {
+  const sub = r.subAttribute;
+  if (!sub || r.attribute.multiValued || sub.name.toLowerCase() === 'value') return '';
+  const value = findAttribute(r.attribute.subAttributes, 'value');
+  if (!value || value.mutability === 'readOnly') return '';
+  const parent = r.canonicalPath.slice(0, r.canonicalPath.length - sub.name.length - 1);
+  return intent === 'remove'
+    ? `; the server fills it from "${parent}.value": to clear "${parent}", send {"op":"remove","path":${JSON.stringify(parent)}}`
+    : `; the server fills it from "${parent}.value": to point "${parent}" elsewhere, send {"op":"replace","path":${JSON.stringify(`${parent}.value`)},"value":"<id>"}`;
+}
+
 
 /**
  * Checks the PatchOp envelope (RFC 7644 section 3.5.2) and returns its operations. Zero operations are
@@ -499,13 +514,13 @@ class PatchEngine {
     const current = r.subAttribute ? (isPlainObject(whole) ? whole[r.subAttribute.name] : undefined) : whole;
     if (op === 'remove') {
       // Also when it has no stored value: User.groups is computed, and removing it changes no membership.
-      throw mutability(`${at}: "${label}" is readOnly and cannot be removed (RFC 7644 3.5.2.2: removing a read-only attribute is "mutability").`);
+      throw mutability(`${at}: "${label}" is readOnly and cannot be removed (RFC 7644 3.5.2.2: removing a read-only attribute is "mutability")${derivedHint(r, 'remove')}.`);
     }
     if (raw !== undefined && jsonEqual(raw, current)) {
       this.warn('patch-readonly-ignored', 'RFC 7644 3.5.2', `${at}: "${label}" is readOnly; the request sends its current value, which changes nothing and was ignored.`);
       return;
     }
-    throw mutability(`${at}: "${label}" is readOnly and cannot be changed by a client (RFC 7643 2.2, RFC 7644 3.5.2); the request sends ${raw === undefined ? 'no value' : JSON.stringify(raw)}${current === undefined ? '' : `, the current value is ${JSON.stringify(current)}`}.`);
+    throw mutability(`${at}: "${label}" is readOnly and cannot be changed by a client (RFC 7643 2.2, RFC 7644 3.5.2); the request sends ${raw === undefined ? 'no value' : JSON.stringify(raw)}${current === undefined ? '' : `, the current value is ${JSON.stringify(current)}`}${derivedHint(r, 'change')}.`);
   }
 
   /** The mutability and required rules for removing (or unassigning) an attribute that has a value. */

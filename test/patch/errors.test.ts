@@ -49,7 +49,8 @@ const CASES: Case[] = [
   ['remove the readOnly, computed User.groups', 'user', (ids) => op({ op: 'remove', path: `groups[value eq "${ids.group}"]` }), 400, 'mutability', /readOnly/],
   ['remove the readOnly id', 'user', () => op({ op: 'remove', path: 'id' }), 400, 'mutability', /readOnly/],
   ['add to the readOnly User.groups', 'user', (ids) => op({ op: 'add', path: 'groups', value: [{ value: ids.group }] }), 400, 'mutability', /readOnly/],
-  ['readOnly manager.displayName by path', 'user', () => op({ op: 'replace', path: `${ENTERPRISE}:manager.displayName`, value: 'Boss' }), 400, 'mutability', /readOnly/],
+  ['readOnly manager.displayName by path', 'user', () => op({ op: 'replace', path: `${ENTERPRISE}:manager.displayName`, value: 'Boss' }), 400, 'mutability', /readOnly.*fills it from "urn:[^"]*:manager\.value".*"op":"replace","path":"urn:[^"]*:manager\.value"/],
+  ['remove of the readOnly manager.displayName', 'user', () => op({ op: 'remove', path: `${ENTERPRISE}:manager.displayName` }), 400, 'mutability', /readOnly.*to clear "urn:[^"]*:manager", send \{"op":"remove","path":"urn:[^"]*:manager"\}/],
   ['change the immutable value of a member', 'group', (ids) => op({ op: 'replace', path: `members[value eq "${ids.user}"].value`, value: ids.other }), 400, 'mutability', /immutable/],
   ['change the immutable display of a member that has one', 'group', (ids) => op({ op: 'replace', path: `members[value eq "${ids.user}"]`, value: { value: ids.user, display: 'New' } }), 400, 'mutability', /immutable/],
 
