@@ -30,6 +30,15 @@ const dateTime = { type: 'string', format: 'date-time' };
 const object = (properties: Record<string, Schema>, required?: string[]): Schema => ({ type: 'object', ...(required ? { required } : {}), properties });
 const arrayOf = (items: Schema): Schema => ({ type: 'array', items });
 const oneOrMany = (item: Schema): Schema => ({ oneOf: [item, arrayOf(item)] });
+/** The journal query's free-text condition (src/journal/text.ts). */
+const TEXT_CONDITION = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 1024,
+  description:
+    'Occurs, case-insensitively, in the method, the path and query, the request headers (credentials redacted: a redacted secret is never found), the request body or the response body (their text as kept: JSON as sent)',
+};
+
 /** What GET /requests and POST /requests/find answer. */
 const journalPage = ok('Matching entries, oldest first unless order=desc', object({ requests: arrayOf(ref('JournalEntry')), count: integer, lastSeq: integer }, ['requests', 'count', 'lastSeq']));
 
@@ -74,7 +83,14 @@ function tenantScopedPaths(): Record<string, Schema> {
       delete: { summary: 'Remove one fault rule', responses: { 204: noContent('Removed'), 404: notFound } },
     },
     '/requests': {
-      get: { summary: 'Journal entries matching query-string filters (method, path, operation, resourceType, status, from, to, hasWarnings, warningCode, hasFindings, findingCode, fault, body, since, limit, order)', responses: { 200: journalPage, 400: error } },
+      get: {
+        summary: 'Journal entries matching query-string filters (method, path, operation, resourceType, status, from, to, hasWarnings, warningCode, hasFindings, findingCode, fault, body, text, since, limit, order)',
+        parameters: [
+          { name: 'text', in: 'query', schema: TEXT_CONDITION },
+          { name: 'response', in: 'query', description: '`none` leaves responseHeaders and responseBody out of the entries (GET /requests/{requestId} has them)', schema: { enum: ['full', 'none'], default: 'full' } },
+        ],
+        responses: { 200: journalPage, 400: error },
+      },
       delete: { summary: 'Clear the journal', responses: { 204: noContent('Cleared') } },
     },
     '/requests/{requestId}': { get: { summary: 'One journal entry', responses: { 200: ok('Entry', ref('JournalEntry')), 404: notFound } } },
@@ -342,6 +358,7 @@ function componentSchemas(): Record<string, Schema> {
       findingCode: string,
       fault: { oneOf: [boolean, string], description: 'true: a fault fired; false: none did; a string: that rule (by id or name) fired' },
       body: { description: 'A body condition, as a fault rule match takes' },
+      text: TEXT_CONDITION,
       since: { ...integer, minimum: 0 },
       limit: { ...integer, minimum: 1, maximum: 10000, description: 'Default 100' },
       order: { enum: ['asc', 'desc'] },

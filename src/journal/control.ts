@@ -1,6 +1,7 @@
 /**
  * The journal part of the control API (mounted under /_mock and /_mock/tenants/{id}):
- *   GET    /requests               ?method=GET&operation=patch&status=4xx&since=12&limit=5&hasWarnings=true
+ *   GET    /requests               ?method=GET&operation=patch&status=4xx&since=12&limit=5&hasWarnings=true&text=bjensen
+ *                                   &response=none (entries without responseHeaders and responseBody)
  *   GET    /requests/:id
  *   DELETE /requests               204
  *   POST   /requests/count         body = query            -> { count }
@@ -13,6 +14,7 @@
  */
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import {
+  journalEntryJson,
   JournalQueryError,
   JournalTimeoutError,
   validateJournalQuery,
@@ -26,7 +28,7 @@ export const DEFAULT_WAIT_TIMEOUT_MS = 5_000;
 export const MAX_WAIT_TIMEOUT_MS = 60_000;
 
 const LIST_FIELDS = new Set(['method', 'operation', 'status']);
-const STRING_FIELDS = new Set(['path', 'resourceType', 'from', 'to', 'warningCode', 'findingCode', 'order']);
+const STRING_FIELDS = new Set(['path', 'resourceType', 'from', 'to', 'warningCode', 'findingCode', 'order', 'text']);
 const INT_FIELDS = new Set(['since', 'limit']);
 
 function single(field: string, v: unknown): string {
@@ -96,6 +98,16 @@ export function journalQueryFromParams(params: Record<string, unknown>, extra: r
   return q;
 }
 
+/** What `response` asks: entries whole ("full", the default) or without responseHeaders and responseBody ("none"). */
+function responseParam(params: Record<string, unknown>): 'full' | 'none' {
+  const response = params.response === undefined ? 'full' : single('response', params.response);
+  if (response !== 'full' && response !== 'none') throw new JournalQueryError('response', 'response must be "full" (the default) or "none" (entries without responseHeaders and responseBody)');
+  return response;
+}
+
+/** What `response=none` leaves out of each entry. */
+const RESPONSE_KEYS: ReadonlySet<string> = new Set(['responseHeaders', 'responseBody']);
+
 function sendError(res: Response, status: number, error: string, field?: string): void {
   res.status(status).json(field === undefined ? { error } : { error, field });
 }
@@ -118,8 +130,7 @@ function queryFromBody(req: Request): JournalQuery {
 function streamRequests(journal: Journal, req: Request, res: Response, signal: AbortSignal | undefined): void {
   const params = req.query as Record<string, unknown>;
   const query = journalQueryFromParams(params, ['timeoutMs', 'tail', 'response']);
-  const response = params.response === undefined ? 'full' : single('response', params.response);
-  if (response !== 'full' && response !== 'none') throw new JournalQueryError('response', 'response must be "full" (the default) or "none" (entries without responseHeaders and responseBody)');
+  const response = responseParam(params);
   if (query.order !== undefined) throw new JournalQueryError('order', 'order is not a stream parameter: a stream is always in seq order');
   const timeoutMs = nonNegative('timeoutMs', params.timeoutMs);
   const tail = nonNegative('tail', params.tail);
@@ -156,8 +167,17 @@ export function requestsControlRouter(
 
   router.get('/requests', (req, res) => {
     const journal = resolve(req);
-    const query = journalQueryFromParams(req.query as Record<string, unknown>);
-    res.json({ requests: journal.list(query), count: journal.count(query), lastSeq: journal.lastSeq });
+    const params = req.query as Record<string, unknown>;
+    const query = journalQueryFromParams(params, ['response']);
+    const response = responseParam(params);
+    if (response === 'full') {
+      res.json({ requests: journal.list(query), count: journal.count(query), lastSeq: journal.lastSeq });
+      return;
+    }
+    // Without responses (what the dashboard's text search asks for): made as the stream makes its entries, without
+    // reading the response bodies at all.
+    const entries = journal.list(query).map((e) => journalEntryJson(e, RESPONSE_KEYS));
+    res.type('application/json').send(`{"requests":[${entries.join(',')}],"count":${journal.count(query)},"lastSeq":${journal.lastSeq}}`);
   });
 
   router.delete('/requests', (req, res) => {

@@ -13,6 +13,7 @@
 import { parse as parseQueryString } from 'node:querystring';
 import { fromDashboard, type BehaviourFinding, type CommittedResponse, type ConformanceWarning, type FiredFaultInfo, type ScimOperation } from '../request-context.js';
 import { type EntryPages, Page } from './pages.js';
+import type { TextNeedle } from './text.js';
 import {
   decodeHeaders,
   define,
@@ -427,6 +428,55 @@ export class StoredEntry implements RecordedEntry {
     }
   }
 
+  /**
+   * Whether `needle` occurs in what a text search reads of this entry (the journal query's `text`): the method; the
+   * path, the relative path and each with its query (as the entry shows it, secrets redacted: URL-encoded, and
+   * decoded `name=value` pairs); the request headers as "name: value" lines (credentials redacted as they were
+   * stored); the request body and the response body as the journal keeps their text (JSON as sent, passwords and
+   * tokens already redacted). Nothing is parsed but the query string (only when there is one) and the headers (only
+   * when their stored text holds the needle's longest part between colons).
+   */
+  containsText(needle: TextNeedle): boolean {
+    if (needle.inString(this.method)) return true;
+    const bytes = this.page.bytes;
+    const at = this.start;
+    if (needle.inBytes(bytes, at, at + this.pathEnd) || needle.inBytes(bytes, at + this.pathEnd, at + this.relativePathEnd)) return true;
+    // The raw query string may hold a secret the entry shows redacted: searched as the entry shows it.
+    if (this.queryEnd > this.relativePathEnd && needle.inString(this.querySearchText())) return true;
+    if (this.requestHeadersEnd > this.queryEnd) {
+      const probe = needle.headerProbe;
+      const from = at + this.queryEnd;
+      const to = at + this.requestHeadersEnd;
+      // A value kept as JSON (a list) may hold escapes the probe would miss: then the headers are decoded anyway.
+      if ((probe === undefined || probe.inBytes(bytes, from, to) || bytes.subarray(from, to).includes(0x5c)) && needle.inString(headerLines(this.requestHeaderList())))
+        return true;
+    }
+    if (this.requestBodyAs === RequestBodyAs.Base64) {
+      if (needle.inString(this.requestBodyValue() as string)) return true;
+    } else if (this.requestBodyAs !== RequestBodyAs.None && needle.inBytes(bytes, at + this.requestHeadersEnd, at + this.requestBodyEnd)) return true;
+    return this.responseBodyAs !== ResponseBodyAs.None && needle.inBytes(bytes, at + this.responseHeadersEnd, at + this.responseBodyEnd);
+  }
+
+  /** The query as a text search reads it: after the path and the relative path, URL-encoded and decoded, one a line. */
+  private querySearchText(): string {
+    const query = this.queryObject();
+    const encoded = new URLSearchParams();
+    const decoded: string[] = [];
+    for (const k of Object.keys(query)) {
+      const v = query[k];
+      for (const x of Array.isArray(v) ? v : [v]) {
+        const s = typeof x === 'object' && x !== null ? JSON.stringify(x) : String(x);
+        encoded.append(k, s);
+        decoded.push(`${k}=${s}`);
+      }
+    }
+    const e = encoded.toString();
+    const d = decoded.join('&');
+    const path = this.path;
+    const rel = this.relativePath;
+    return `${path}?${e}\n${rel}?${e}\n${path}?${d}\n${rel}?${d}`;
+  }
+
   /** The request body's bytes in base64, when they are not text (see JournalEntry.requestBodyBase64). */
   requestBodyBase64(): string | undefined {
     return this.requestBodyAs === RequestBodyAs.Base64 ? this.text(this.requestHeadersEnd, this.requestBodyEnd) : undefined;
@@ -585,6 +635,17 @@ function copyQuery(query: Record<string, unknown> | undefined | null): Record<st
     else define(out, k, typeof v === 'object' && v !== null ? JSON.parse(JSON.stringify(v)) : v);
   }
   return out;
+}
+
+/** Headers as a text search reads them: "name: value", one a line (each value of a list on its own line). */
+function headerLines(list: HeaderList): string {
+  let text = '';
+  for (let i = 0; i < list.length; i += 2) {
+    const v = list[i + 1]!;
+    if (Array.isArray(v)) for (const x of v) text += `${list[i] as string}: ${String(x)}\n`;
+    else text += `${list[i] as string}: ${String(v)}\n`;
+  }
+  return text;
 }
 
 /** The response header object of a flat list, as copyResponseHeaders makes it of an object. */

@@ -8,6 +8,7 @@ import { SCIM_OPERATIONS, type ConformanceWarning } from '../request-context.js'
 import { parseRfc3339 } from '../scim/datetime.js';
 import { lookupKey } from './redact.js';
 import type { StoredEntry } from './entry.js';
+import { MAX_TEXT_LENGTH, TextNeedle } from './text.js';
 
 export const DEFAULT_QUERY_LIMIT = 100;
 export const MAX_QUERY_LIMIT = 10_000;
@@ -44,6 +45,12 @@ export interface JournalQuery {
   /** true: a fault fired; false: none did; a string: that rule (by id or name) fired. */
   fault?: boolean | string;
   body?: JournalBodyMatch | JournalBodyMatch[];
+  /**
+   * Occurs, case-insensitively, in the method, the path and query, the request headers (credentials redacted: a
+   * search never finds a redacted secret), the request body or the response body (their text as the journal keeps
+   * it: JSON as sent). 1 to 1024 characters.
+   */
+  text?: string;
   /** Only entries with seq > since. */
   since?: number;
   /** Default 100, at most 10,000 (exports default to everything). */
@@ -78,6 +85,7 @@ const QUERY_KEYS = new Set([
   'findingCode',
   'fault',
   'body',
+  'text',
   'since',
   'limit',
   'order',
@@ -267,6 +275,15 @@ export function compileQuery(input: unknown, defaultLimit: number | undefined): 
     if (typeof f === 'boolean') predicates.push((e) => (e.fault !== null) === f);
     else if (typeof f === 'string' && f !== '') predicates.push((e) => e.fault !== null && (e.fault.id === f || e.fault.name === f));
     else throw new JournalQueryError('fault', 'fault must be true, false or a fault rule id');
+  }
+  if (has('text')) {
+    const t = q.text;
+    if (typeof t !== 'string' || t.trim() === '')
+      throw new JournalQueryError('text', `text must be a non-empty string to look for in the requests and responses, got ${JSON.stringify(t)}`);
+    if (t.length > MAX_TEXT_LENGTH)
+      throw new JournalQueryError('text', `text must be at most ${MAX_TEXT_LENGTH} characters, got ${t.length}: search for a distinctive part of it`);
+    const needle = new TextNeedle(t);
+    predicates.push((e) => e.containsText(needle));
   }
   if (has('body')) {
     const list = Array.isArray(q.body) ? q.body : [q.body];

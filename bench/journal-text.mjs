@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+/**
+ * What the journal query's `text` condition costs over a full journal: serves a mix of requests in process
+ * (GET /Users/{id}, GET /Users?filter=, POST /Users/.search, PATCH of a user) until the journal holds 10,000
+ * entries (its byte limit raised for that), then times journal.count({ text }) (every held entry tested) for a few kinds of needle, and GET
+ * /_mock/requests?text=...&response=none as the dashboard asks it. Reports the median of the runs.
+ *
+ *   npm run build && node bench/journal-text.mjs [runs]
+ */
+import { request as httpRequest } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { createApp, runtimeOf } from '../dist/http/app.js';
+import { scenarioFor } from '../dist/seed/scenario.js';
+import { seedTenant } from '../dist/seed/seed.js';
+
+const RUNS = Number(process.argv[2] ?? 15);
+// A byte limit above the default 16 MiB, so that the journal holds its full 10,000 entries (16 MiB holds about 6,600 of these).
+const app = createApp({ journalMaxBytes: 64 * 1024 * 1024 });
+const tenant = runtimeOf(app).defaultTenant;
+seedTenant(tenant, await scenarioFor({ seed: 1, users: 1000, groups: 20 }));
+const server = app.listen(0, '127.0.0.1');
+await new Promise((r) => server.once('listening', r));
+const { port } = server.address();
+const agent = new (await import('node:http')).Agent({ keepAlive: true, maxSockets: 8 });
+const TOKEN = 'scimulator-dev-token';
+
+function send(method, path, body, control = false) {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : JSON.stringify(body);
+    const headers = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/scim+json', 'User-Agent': 'Okta SCIM Client 1.0', ...(data ? { 'Content-Length': Buffer.byteLength(data) } : {}) };
+    const req = httpRequest({ port, host: '127.0.0.1', method, path, agent, headers }, (res) => {
+      let size = 0;
+      res.on('data', (c) => (size += c.length));
+      res.on('end', () => (res.statusCode < 300 || control ? resolve({ status: res.statusCode, size }) : reject(new Error(`${method} ${path}: ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+const users = [...tenant.store.all('User')];
+const kinds = [
+  (i) => send('GET', `/scim/v2/Users/${users[i % users.length].id}`),
+  (i) => send('GET', `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${users[i % users.length].userName}"`)}`),
+  (i) => send('POST', '/scim/v2/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: `userName eq "${users[i % users.length].userName}"`, count: 1 }),
+  (i) => send('PATCH', `/scim/v2/Users/${users[i % users.length].id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'title', value: `Title ${i}` }] }),
+];
+const journal = tenant.journal;
+for (let i = 0; i < journal.capacity * 1.2; i += 8) await Promise.all(Array.from({ length: 8 }, (_, k) => kinds[(i + k) % kinds.length](i + k)));
+console.log(`journal: ${journal.size} entries held (capacity ${journal.capacity}), ${(journal.bytes / 1024 / 1024).toFixed(1)} MiB counted`);
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+// A string only some response bodies hold (a user's family name), and the rest.
+const rare = users[7].name?.familyName ?? users[7].userName;
+const needles = { 'absent (letters)': 'no-such-text-anywhere', 'absent (digits)': '9876543210123', 'response-only, rare': rare, 'common (urn:ietf)': 'URN:IETF', 'non-ASCII': 'Müller' };
+for (const [name, text] of Object.entries(needles)) {
+  const times = [];
+  let count = 0;
+  for (let r = 0; r < RUNS; r++) {
+    const t = performance.now();
+    count = journal.count({ text });
+    times.push(performance.now() - t);
+  }
+  console.log(`count({ text: ${JSON.stringify(text)} }) ${name.padEnd(20)} ${String(count).padStart(6)} matches: median ${median(times).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms`);
+}
+for (const text of [rare, 'URN:IETF']) {
+  const times = [];
+  let last;
+  for (let r = 0; r < RUNS; r++) {
+    const t = performance.now();
+    last = await send('GET', `/_mock/requests?text=${encodeURIComponent(text)}&order=desc&limit=2000&response=none`, undefined, true);
+    times.push(performance.now() - t);
+  }
+  console.log(`GET /_mock/requests?text=${text}&limit=2000&response=none: ${last.status}, ${(last.size / 1024).toFixed(0)} KiB, median ${median(times).toFixed(1)} ms`);
+}
+server.close();
+agent.destroy();

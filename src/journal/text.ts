@@ -1,0 +1,52 @@
+/**
+ * The journal query's `text` condition: a string that occurs, case-insensitively, in what a text search reads of an
+ * entry (StoredEntry.containsText). Entries keep their texts as UTF-8 bytes on pages (src/journal/pages.ts); a
+ * search reads those bytes as they are, without parsing any body.
+ *
+ * Case: both sides are compared after String.prototype.toLowerCase(). For a needle of ASCII characters the bytes
+ * are read as Latin-1 (one character per byte, the cheapest string V8 makes): every byte of a multi-byte UTF-8
+ * sequence is 0x80 or above and lower-cases to a character that is too, so it never matches an ASCII character,
+ * and an ASCII match in those characters is exactly a match in the UTF-8 text. A needle with no letter is looked
+ * for in the bytes directly (no string made at all).
+ */
+
+/** At most this many characters (a search box, not a document). */
+export const MAX_TEXT_LENGTH = 1024;
+
+export class TextNeedle {
+  /** The needle, lower case. */
+  readonly lower: string;
+  /** Only ASCII characters: searched in a Latin-1 reading of the bytes. */
+  private readonly ascii: boolean;
+  /** No character that has a case: searched in the bytes as they are. */
+  private readonly bytes: Buffer | undefined;
+  /**
+   * The longest part of the needle between colons, without surrounding spaces: what a header search needs to find in
+   * the stored `name value` text before it decodes the headers into "name: value" lines ('' when nothing is left).
+   */
+  readonly headerProbe: TextNeedle | undefined;
+
+  constructor(text: string, probe = true) {
+    this.lower = text.toLowerCase();
+    this.ascii = /^[\x00-\x7f]*$/.test(this.lower);
+    this.bytes = this.lower === text.toUpperCase() ? Buffer.from(this.lower, 'utf8') : undefined;
+    let longest = '';
+    if (probe) for (const part of this.lower.split(':')) if (part.trim().length > longest.length) longest = part.trim();
+    this.headerProbe = longest === this.lower ? this : longest === '' ? undefined : new TextNeedle(longest, false);
+  }
+
+  /** Whether the needle occurs in `text`. */
+  inString(text: string): boolean {
+    return text.toLowerCase().includes(this.lower);
+  }
+
+  /** Whether the needle occurs in the UTF-8 text of bytes[from, to). */
+  inBytes(bytes: Buffer, from: number, to: number): boolean {
+    if (this.bytes !== undefined) {
+      // Within the range only: indexOf on the page itself would read on to the page's end when there is no match.
+      return to - from >= this.bytes.length && bytes.subarray(from, to).indexOf(this.bytes) >= 0;
+    }
+    if (this.ascii) return to - from >= this.lower.length && bytes.toString('latin1', from, to).toLowerCase().includes(this.lower);
+    return this.inString(bytes.toString('utf8', from, to));
+  }
+}

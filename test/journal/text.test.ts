@@ -1,0 +1,152 @@
+/**
+ * The journal query's `text` condition (GET /requests?text=, POST /requests/find and /count, the embedding API's
+ * journal): case-insensitive, in the method, path and query, request headers, request body and response body as
+ * the journal keeps them, never in a redacted secret; and GET /requests?response=none.
+ */
+import express from 'express';
+import request from 'supertest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { requestsControlRouter } from '../../src/journal/control.js';
+import { Journal, JsonText, type JournalEntry } from '../../src/journal/journal.js';
+import { frozenClock, input } from './helpers.js';
+
+let journal: Journal;
+let app: express.Express;
+
+beforeEach(() => {
+  journal = new Journal({ clock: frozenClock() });
+  app = express();
+  app.use(express.json());
+  app.use('/_mock', requestsControlRouter(() => journal));
+  // 1: a list request: the userName is only in its response body; the filter only in its (raw, URL-encoded) query.
+  journal.record(
+    input({
+      path: '/scim/v2/Users',
+      query: 'filter=userName%20eq%20%22Search.Me%40example.com%22&count=7&access_token=qs-secret-4711',
+      requestHeaders: { host: 'localhost', authorization: 'Bearer header-secret-0815', 'x-correlation-id': 'Corr-77' },
+      responseBody: new JsonText('{"totalResults":1,"Resources":[{"userName":"Bjensen@Example.COM","name":{"familyName":"Müller"}}]}'),
+    }),
+  );
+  // 2: a create whose body holds a password and a display name with quotes.
+  journal.record(
+    input({
+      method: 'POST',
+      path: '/scim/v2/Users',
+      operation: 'create',
+      status: 201,
+      requestHeaders: { host: 'localhost', 'content-type': 'application/scim+json' },
+      requestBody: { userName: 'new.person', password: 'hunter2-pw-secret', displayName: 'Seán O\'Brien' },
+      responseBody: { id: 'id-424242', userName: 'new.person' },
+    }),
+  );
+  // 3: a PATCH of one user, by path.
+  journal.record(
+    input({
+      method: 'PATCH',
+      path: '/scim/v2/Users/abc-123',
+      relativePath: '/Users/abc-123',
+      operation: 'patch',
+      status: 204,
+      requestBody: { Operations: [{ op: 'replace', path: 'title', value: 'Chief Tester' }] },
+      responseBody: null,
+    }),
+  );
+  // 4: a token request and its answer (the token is redacted as it is kept).
+  journal.record(
+    input({
+      method: 'POST',
+      path: '/oauth/token',
+      relativePath: '/oauth/token',
+      operation: 'token',
+      requestHeaders: { host: 'localhost', 'content-type': 'application/x-www-form-urlencoded' },
+      requestBody: 'grant_type=client_credentials&client_secret=form-secret-99',
+      responseBody: new JsonText('{"access_token":"minted-token-31337","token_type":"Bearer","expires_in":3600}'),
+    }),
+  );
+});
+
+const seqs = (body: unknown) => (body as { requests: JournalEntry[] }).requests.map((e) => e.seq);
+const find = async (text: string, more: Record<string, string> = {}) => seqs((await request(app).get('/_mock/requests').query({ text, ...more }).expect(200)).body);
+
+describe('text', () => {
+  it('matches case-insensitively in each place a request and its response have text', async () => {
+    expect(await find('patch')).toEqual([3]); // method
+    expect(await find('USERS/ABC-123')).toEqual([3]); // path
+    expect(await find('userName eq "search.me@example.com"')).toEqual([1]); // the query, decoded
+    expect(await find('search.me%40example.com')).toEqual([1]); // the query, as sent
+    expect(await find('/Users?filter=userName')).toEqual([1]); // path and query together, as a row shows them
+    expect(await find('count=7')).toEqual([1]);
+    expect(await find('corr-77')).toEqual([1]); // a request header's value
+    expect(await find('X-Correlation-ID: corr')).toEqual([1]); // a header as the detail shows it
+    expect(await find('application/x-www-form-urlencoded')).toEqual([4]);
+    expect(await find('chief TESTER')).toEqual([3]); // request body
+    expect(await find("Seán O'BRIEN")).toEqual([2]); // request body, not ASCII
+    expect(await find('bjensen@example.com')).toEqual([1]); // response body only
+    expect(await find('MÜLLER')).toEqual([1]); // response body, not ASCII, other case
+    expect(await find('424242')).toEqual([2]); // no letters: looked for in the bytes
+    expect(await find('new.person')).toEqual([2]);
+    expect(await find('no such text anywhere')).toEqual([]);
+  });
+
+  it('never finds a redacted secret: credential headers, secret query parameters, passwords, client secrets, tokens', async () => {
+    for (const secret of ['header-secret-0815', 'qs-secret-4711', 'hunter2-pw-secret', 'form-secret-99', 'minted-token-31337']) {
+      expect(await find(secret), secret).toEqual([]);
+    }
+    // What the entry shows instead is found.
+    expect(await find('authorization: Bearer [REDACTED]')).toEqual([1]);
+    expect(await find('access_token=[REDACTED]')).toEqual([1]);
+    expect(await find('"password":"[REDACTED]"')).toEqual([2]);
+  });
+
+  it('looks only at its own entry: a string in the entry written after it on the same page does not match', async () => {
+    journal.clear();
+    journal.record(input({ responseBody: { id: 'first' } }));
+    journal.record(input({ responseBody: { id: 'second-777' } }));
+    journal.record(input({ responseBody: { id: 'third-ABC' } }));
+    expect(await find('777')).toEqual([6]);
+    expect(await find('second-7')).toEqual([6]);
+    expect(await find('third-abc')).toEqual([7]);
+    expect(await find('first')).toEqual([5]);
+  });
+
+  it('combines with the other conditions, and works in every query surface', async () => {
+    expect(await find('new.person', { method: 'POST' })).toEqual([2]);
+    expect(await find('new.person', { method: 'GET' })).toEqual([]);
+    expect(await find('localhost', { status: '2xx', order: 'desc', limit: '2' })).toEqual([4, 3]);
+    expect(await find('localhost', { since: '2', operation: 'patch,token' })).toEqual([3, 4]);
+    expect((await request(app).post('/_mock/requests/count').send({ text: 'NEW.PERSON' }).expect(200)).body).toEqual({ count: 1 });
+    expect(seqs((await request(app).post('/_mock/requests/find').send({ text: 'bjensen', method: 'GET' }).expect(200)).body)).toEqual([1]);
+    expect(journal.count({ text: 'chief tester', body: { path: 'Operations[*].op', equals: 'replace' } })).toBe(1);
+    const later = journal.waitFor({ text: 'late-arrival', since: journal.lastSeq }, { timeoutMs: 5000 });
+    journal.record(input({ responseBody: { id: 'x' } }));
+    journal.record(input({ responseBody: { note: 'Late-Arrival' } }));
+    expect((await later).seq).toBe(6);
+    const exported = await request(app).get('/_mock/requests/export').query({ text: 'chief tester' }).expect(200);
+    expect(exported.text.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('answers 400 naming the field for an empty, blank, repeated, over-long or non-string text', async () => {
+    for (const q of ['text=', 'text=%20%20', 'text=a&text=b', `text=${'x'.repeat(1025)}`]) {
+      const res = await request(app).get(`/_mock/requests?${q}`).expect(400);
+      expect(res.body.field, q).toBe('text');
+      expect(res.body.error).toMatch(/text/);
+    }
+    expect((await request(app).get(`/_mock/requests?text=${'x'.repeat(1024)}`).expect(200)).body.count).toBe(0);
+    for (const text of ['', 5, null, ['a'], 'y'.repeat(1025)]) {
+      const res = await request(app).post('/_mock/requests/count').send({ text }).expect(400);
+      expect(res.body.field).toBe('text');
+    }
+    expect((await request(app).get(`/_mock/requests/stream?text=`).expect(400)).body.field).toBe('text');
+  });
+});
+
+describe('GET /requests?response=none', () => {
+  it('leaves responseHeaders and responseBody out of every entry, and keeps the rest', async () => {
+    const full = (await request(app).get('/_mock/requests').query({ text: 'bjensen' }).expect(200)).body;
+    const res = await request(app).get('/_mock/requests').query({ text: 'bjensen', response: 'none' }).expect(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    const { responseHeaders: _h, responseBody: _b, ...rest } = full.requests[0];
+    expect(res.body).toEqual({ requests: [rest], count: 1, lastSeq: 4 });
+    expect((await request(app).get('/_mock/requests?response=some').expect(400)).body.field).toBe('response');
+  });
+});
