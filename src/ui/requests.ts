@@ -6,7 +6,7 @@
  */
 import type { JournalEntry } from '../journal/journal.js';
 import type { JournalStats, JournalStreamEvent, StreamedJournalEntry } from '../journal/stream.js';
-import { ApiError, CLIENT_HEADER, control, currentTenant, openStream } from './api.js';
+import { ApiError, CLIENT_HEADER, control, currentTenant, Latest, openStream } from './api.js';
 import { curlCommand } from './curl.js';
 import { byId, clockTime, confirmAction, failureText, fill, h, options, pretty, say, showFailure, statusClass, succeeded, type Child } from './dom.js';
 
@@ -45,12 +45,6 @@ let stats: JournalStats | undefined;
 let clearedThrough = 0;
 let retryTimer: number | undefined;
 const searchText = new WeakMap<Row, string>();
-/**
- * The text search's view of each entry's response body (every key and string of it, lower case): the live feed
- * leaves responses out (response=none), so they are fetched from the journal once a text filter is typed, for the
- * entries held then and those that arrive while it is set. An entry absent here is searched without its response.
- */
-const responseText = new WeakMap<Row, string>();
 const listeners: Array<(batch: Row[]) => void> = [];
 
 const el = {
@@ -136,7 +130,7 @@ function matches(e: Row, f: Filters): boolean {
   if (f.operation && e.operation !== f.operation) return false;
   if (f.type && e.resourceType !== f.type) return false;
   if (f.warning && !e.warnings.some((w) => w.code === f.warning) && !findingsOf(e).some((x) => x.code === f.warning)) return false;
-  if (f.text && !haystack(e).includes(f.text) && !responseOf(e)?.includes(f.text)) return false;
+  if (f.text && !haystack(e).includes(f.text) && !foundByServer(e, f.text)) return false;
   return true;
 }
 
@@ -245,68 +239,71 @@ function render(): void {
   fill(el.body(), rows);
   rove();
   showCounts();
-  if (f.text) void fetchResponses();
+  searchSoon();
 }
 
-// ---- response bodies for the text search
-
-/** The response body of an entry as the search reads it: every key and string (no JSON escapes), one a line. */
-function responseSearchText(body: unknown): string {
-  const parts: string[] = [];
-  plainText(body, parts);
-  return parts.join('\n').toLowerCase();
-}
-
-/** What the search knows of an entry's response body; undefined: not fetched yet. */
-function responseOf(e: Row): string | undefined {
-  let text = responseText.get(e);
-  if (text === undefined && e.responseHeaders) {
-    // Streamed whole (a feed with responses) or fetched whole when selected.
-    text = responseSearchText(e.responseBody);
-    responseText.set(e, text);
-  }
-  return text;
-}
-
-/** A fetch of response bodies is on its way (one at a time; what arrives meanwhile is fetched after it). */
-let fetchingResponses = false;
+// ---- the text search on the server
 
 /**
- * Fetches the responses of the held entries the search does not know yet (GET /requests, which has them, in pages of
- * up to HELD entries by seq) and shows the list again when that changes what matches. An entry the journal no longer
- * has (evicted, cleared) is searched without its response from then on.
+ * The live feed leaves responses out (response=none), so what only a response body holds is searched by the journal
+ * (GET /requests?text=): for the entries the page holds once the typing pauses, and for those that arrive while the
+ * text is set. The page searches what it has itself (path, query, headers, request body, id, status, fault, warnings)
+ * at once; an entry matches when either finds the text. `through`: the last seq the journal had searched.
  */
-async function fetchResponses(): Promise<void> {
-  if (fetchingResponses) return;
-  const missing = entries.filter((e) => responseOf(e) === undefined);
-  if (missing.length === 0) return;
-  fetchingResponses = true;
-  const asked = generation;
-  let done = false;
-  try {
-    let since = missing[missing.length - 1]!.seq - 1;
-    const last = missing[0]!.seq;
-    while (since < last) {
-      const { requests } = await control<{ requests: JournalEntry[] }>('GET', `/requests?since=${since}&limit=${Math.min(HELD, last - since)}&order=asc`);
-      if (asked !== generation) return;
-      for (const full of requests) {
-        const held = bySeq.get(full.seq);
-        if (held && !responseText.has(held)) responseText.set(held, responseSearchText(full.responseBody));
-      }
-      if (requests.length === 0) break;
-      since = requests[requests.length - 1]!.seq;
-    }
-    for (const e of missing) if (!responseText.has(e)) responseText.set(e, '');
-    done = true;
-  } catch {
-    // Searched without the responses for now; asked again at the next change of the filter or the next entries.
-  } finally {
-    fetchingResponses = false;
+let serverSearch: { text: string; matched: Set<number>; through: number } | undefined;
+/** How long typing pauses before the journal is asked (not once per keystroke). */
+const SEARCH_DEBOUNCE_MS = 250;
+let searchTimer: number | undefined;
+/** The searches asked: an answer for a text no longer typed, or another tenant, or an older one, is dropped. */
+const searches = new Latest();
+/** The search on its way, if any: another for the same text waits for it (it asks again for what came meanwhile). */
+let searching: { text: string; current: () => boolean } | undefined;
+
+function foundByServer(e: Row, text: string): boolean {
+  return serverSearch?.text === text && serverSearch.matched.has(e.seq);
+}
+
+/** Asks the journal once the typing pauses (and again for entries that arrived), or forgets the search. */
+function searchSoon(): void {
+  window.clearTimeout(searchTimer);
+  const text = filters().text;
+  if (!text) {
+    serverSearch = undefined;
+    searching = undefined;
+    searches.drop();
+    return;
   }
-  if (!done || asked !== generation) return;
-  const f = filters();
-  if (!f.text) return;
+  if (serverSearch?.text === text && (entries.length === 0 || entries[0]!.seq <= serverSearch.through)) return;
+  searchTimer = window.setTimeout(() => void searchServer(text), SEARCH_DEBOUNCE_MS);
+}
+
+async function searchServer(text: string): Promise<void> {
+  if (entries.length === 0) return; // nothing held: the next entries ask
+  if (searching?.text === text && searching.current()) return;
+  const known = serverSearch?.text === text ? serverSearch : { text, matched: new Set<number>(), through: 0 };
+  // The entries held and newer ones the page may not have yet; only those after the last search of this text.
+  const since = Math.max(known.through, entries[entries.length - 1]!.seq - 1);
+  if (since >= entries[0]!.seq) return;
+  const current = searches.ask();
+  const flight = { text, current };
+  searching = flight;
+  const asked = generation;
+  const params = new URLSearchParams({ text, since: String(since), order: 'desc', limit: String(HELD), response: 'none' });
+  let answer: { requests: Row[]; lastSeq: number };
+  try {
+    answer = await control<{ requests: Row[]; lastSeq: number }>('GET', `/requests?${params}`);
+  } catch {
+    // Searched in the page only for now; asked again at the next change of the filter or the next entries.
+    return;
+  } finally {
+    if (searching === flight) searching = undefined;
+  }
+  if (!current() || asked !== generation || filters().text !== text) return;
+  for (const e of answer.requests) known.matched.add(e.seq);
+  known.through = Math.max(known.through, answer.lastSeq);
+  serverSearch = known;
   // Only when what matches changed: a redraw would take the focus from a row for nothing.
+  const f = filters();
   const want: number[] = [];
   for (const e of entries) {
     if (want.length >= ROWS) break;
@@ -314,8 +311,8 @@ async function fetchResponses(): Promise<void> {
   }
   const shown = [...el.body().children].map((tr) => Number((tr as HTMLElement).dataset.seq));
   if (want.length !== shown.length || want.some((seq, i) => seq !== shown[i])) render();
-  // Entries that arrived while this fetch was on its way.
-  else if (entries.some((e) => responseOf(e) === undefined)) void fetchResponses();
+  // Entries that arrived while this search was on its way.
+  else searchSoon();
 }
 
 /** Keeps one row in the tab order: the selected one, else the first. */
@@ -379,8 +376,8 @@ function flush(): void {
   rove();
   showCounts();
   notify(batch);
-  // The new rows were matched without their responses: those come next.
-  if (f.text) void fetchResponses();
+  // The new rows were matched in the page only: the journal searches them next.
+  searchSoon();
 }
 
 function notify(batch: Row[]): void {
@@ -454,6 +451,9 @@ export function restart(): void {
   selected = undefined;
   whole = undefined;
   generation++;
+  serverSearch = undefined;
+  searching = undefined;
+  searches.drop();
   lastSeq = 0;
   journalId = undefined;
   missed = 0;

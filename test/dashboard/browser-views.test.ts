@@ -194,6 +194,40 @@ describe.skipIf(!run)('dashboard views in Chromium', () => {
     await expect.poll(() => rows.count()).toBe(0);
   });
 
+  it('text search asks the journal for the text instead of reading every response body: a string only one response holds, among 200 large answers', async () => {
+    const tenant = await scim.createTenant({ id: 'search-big', users: 12, groups: 0 });
+    const auth = { Authorization: `Bearer ${tenant.token}` };
+    const get = async (path: string) => (await fetch(`${tenant.baseUrl}${path}`, { headers: auth })).text();
+    // The userName is in no request line, header or request body: only in the answer to this list request.
+    const wanted = (JSON.parse(await get('/Users?startIndex=5&count=1')) as { Resources: Array<{ userName: string }> }).Resources[0]!.userName;
+    // Answers that hold no user, but are large: reading every response body would read them all.
+    for (let i = 0; i < 200; i += 10) await Promise.all(Array.from({ length: 10 }, () => get('/Schemas')));
+    expect(await tenant.control.requests.count({ text: wanted })).toBe(1);
+
+    const recorded = await open();
+    // Every answer from the journal's entries the page reads (GET /requests?...), with its size.
+    await recorded.page.addInitScript(`
+      window.__journalReads = [];
+      const text = Response.prototype.text;
+      Response.prototype.text = function () {
+        const url = this.url;
+        return text.call(this).then((t) => { if (url.includes('/requests?')) window.__journalReads.push({ url, chars: t.length }); return t; });
+      };
+    `);
+    const page = await openDashboard(recorded, scim.dashboardUrl);
+    await page.locator('#tenant-select').selectOption('search-big');
+    const rows = page.locator('#requests-body tr');
+    await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(201);
+    await page.locator('#f-text').fill(wanted.toUpperCase());
+    await expect.poll(() => rows.allTextContents(), { timeout: 10_000 }).toEqual([expect.stringContaining('startIndex=5&count=1')]);
+    const reads = await page.evaluate(() => (window as unknown as { __journalReads: Array<{ url: string; chars: number }> }).__journalReads);
+    expect(reads.length).toBeGreaterThan(0);
+    for (const r of reads) expect(new URL(r.url).searchParams.get('text'), r.url).toBe(wanted.toLowerCase());
+    // One entry without its response, not 200 answers of /Schemas.
+    expect(reads.reduce((n, r) => n + r.chars, 0)).toBeLessThan(20_000);
+    await scim.deleteTenant('search-big');
+  });
+
   describe("a tenant's answer that arrives after another tenant was picked is not shown", () => {
     /** Per view: the control endpoint to hold back, and whether the view shows the slow tenant's answer. */
     const cases: Array<{ view: string; endpoint: string; showsSlow: string; showsFast: string }> = [
