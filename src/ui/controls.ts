@@ -38,23 +38,75 @@ async function setClock(body: Record<string, unknown>): Promise<void> {
   }
 }
 
-function showConfig(config: TenantConfig & { tenant?: string }): void {
+/**
+ * The config editor holds the user's text, not the server's, from their first change until they apply it or revert:
+ * an answer that arrives meanwhile (the view shown again, a profile picked, a config applied while they typed on)
+ * does not overwrite it. When the server's config is then another than the one the editor was filled with, a notice
+ * says so and offers to load it (their edits are lost only when they ask).
+ */
+const editor = {
+  /** The text last written into the editor from the server. */
+  filled: '',
+  /** The user changed the editor since it was last filled. */
+  dirty: false,
+};
+
+function configText(config: TenantConfig & { tenant?: string }): string {
   const { tenant: _tenant, ...rest } = config;
-  byId<HTMLSelectElement>('profile').value = config.profile;
-  byId<HTMLTextAreaElement>('config-editor').value = JSON.stringify(rest, null, 2);
+  return JSON.stringify(rest, null, 2);
 }
 
-async function patchConfig(patch: unknown): Promise<void> {
+/** Shows the server's config; the editor only when the user has not changed it since it was filled (or `force`). */
+function showConfig(config: TenantConfig & { tenant?: string }, force = false): void {
+  byId<HTMLSelectElement>('profile').value = config.profile;
+  const text = configText(config);
+  if (editor.dirty && !force) {
+    if (text !== editor.filled) byId('config-changed').hidden = false;
+    return;
+  }
+  byId<HTMLTextAreaElement>('config-editor').value = text;
+  editor.filled = text;
+  editor.dirty = false;
+  byId('config-changed').hidden = true;
+}
+
+/** Empties the editor (another tenant), forgetting the user's edits of the previous tenant's config. */
+function clearEditor(): void {
+  byId<HTMLTextAreaElement>('config-editor').value = '';
+  editor.filled = '';
+  editor.dirty = false;
+  byId('config-changed').hidden = true;
+}
+
+/** `sent`: the editor's text that was applied; the answer replaces it unless the user typed on meanwhile. */
+async function patchConfig(patch: unknown, sent?: string): Promise<void> {
   const message = byId('config-message');
   const tenant = currentTenant();
   try {
     const config = await control<TenantConfig>('PATCH', '/config', patch);
     if (tenant !== currentTenant()) return; // the previous tenant's config
-    showConfig(config);
+    showConfig(config, sent !== undefined && byId<HTMLTextAreaElement>('config-editor').value === sent);
     forgetScimAccess();
     say(message, 'Config applied.');
   } catch (err) {
     failure(message)(err);
+  }
+}
+
+/** The config asked for by Revert or the notice's button (the user's edits are dropped). */
+const reloads = new Latest();
+
+/** Revert: the server's config as it is now, in place of the user's edits. */
+async function reloadConfig(): Promise<void> {
+  const current = reloads.ask();
+  const message = byId('config-message');
+  try {
+    const config = await control<TenantConfig>('GET', '/config');
+    if (!current()) return;
+    showConfig(config, true);
+    say(message, '');
+  } catch (err) {
+    if (current()) failure(message)(err);
   }
 }
 
@@ -132,9 +184,10 @@ export function hide(): void {}
  */
 export function reset(): void {
   answers.drop();
+  reloads.drop();
   byId('clock-now').textContent = '';
   byId('clock-mode').textContent = '';
-  byId<HTMLTextAreaElement>('config-editor').value = '';
+  clearEditor();
   for (const id of ['state-message', 'clock-message', 'config-message']) say(byId(id), '');
 }
 
@@ -200,15 +253,22 @@ export function init(): void {
   });
   byId('clock-real').addEventListener('click', () => void setClock({ real: true }));
   byId('profile').addEventListener('change', () => void patchConfig({ profile: byId<HTMLSelectElement>('profile').value }));
+  byId('config-editor').addEventListener('input', () => {
+    editor.dirty = byId<HTMLTextAreaElement>('config-editor').value !== editor.filled;
+    if (!editor.dirty) byId('config-changed').hidden = true;
+  });
   byId('config-apply').addEventListener('click', () => {
+    const text = byId<HTMLTextAreaElement>('config-editor').value;
     let patch: unknown;
     try {
-      patch = JSON.parse(byId<HTMLTextAreaElement>('config-editor').value);
+      patch = JSON.parse(text);
     } catch (err) {
       return say(byId('config-message'), `Not valid JSON: ${(err as Error).message}`, 'error');
     }
-    void patchConfig(patch);
+    void patchConfig(patch, text);
   });
+  byId('config-revert').addEventListener('click', () => void reloadConfig());
+  byId('config-reload').addEventListener('click', () => void reloadConfig());
   byId('tenant-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const message = byId('tenant-message');

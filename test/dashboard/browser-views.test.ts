@@ -228,6 +228,72 @@ describe.skipIf(!run)('dashboard views in Chromium', () => {
     await scim.deleteTenant('search-big');
   });
 
+  it('Tenant view: text typed into the config editor survives the reloads that follow; a changed server config is announced, and loaded only when asked', async () => {
+    const tenant = await scim.createTenant({ id: 'editing', users: 0, groups: 0, profile: 'rfc' });
+    const recorded = await open();
+    await recorded.page.addInitScript(TRACK_ANSWERS);
+    const page = await openDashboard(recorded, scim.dashboardUrl);
+    await page.locator('#tenant-select').selectOption('editing');
+    await openView(page, 'Tenant');
+    const editor = page.locator('#config-editor');
+    const shown = async () => JSON.parse((await editor.inputValue()) || '{}') as { profile?: string; defaultPageSize?: number };
+    await expect.poll(async () => (await shown()).profile).toBe('rfc');
+    const notice = page.locator('#config-changed');
+    /**
+     * Shows the view again and waits until the page has handled what it loaded for it: the clock and the config (the
+     * view shows both once both arrived), the fewer of the two answers counted.
+     */
+    const loads = () =>
+      page.evaluate(() => {
+        const urls = (window as unknown as { __answered: string[] }).__answered;
+        return Math.min(...['/tenants/editing/clock', '/tenants/editing/config'].map((end) => urls.filter((u) => u.endsWith(end)).length));
+      });
+    const reloadView = async () => {
+      const before = await loads();
+      await openView(page, 'Requests');
+      await openView(page, 'Tenant');
+      await expect.poll(loads, { timeout: 10_000 }).toBeGreaterThan(before);
+    };
+
+    const typed = '{\n  "defaultPageSize": 7\n}';
+    await editor.fill(typed);
+    // Loaded again, the server's config unchanged: the text stays, and there is nothing to announce.
+    await reloadView();
+    expect(await editor.inputValue()).toBe(typed);
+    expect(await notice.isHidden()).toBe(true);
+    // The config changed elsewhere (another tab, a test harness), loaded again: the text stays, the change is announced.
+    await tenant.control.config.update({ defaultPageSize: 50 });
+    await reloadView();
+    expect(await editor.inputValue()).toBe(typed);
+    await expect.poll(() => notice.isVisible()).toBe(true);
+    // A profile picked here: its answer does not overwrite the text either.
+    await page.locator('#profile').selectOption('okta');
+    await expect.poll(() => page.locator('#config-message').textContent()).toBe('Config applied.');
+    expect(await editor.inputValue()).toBe(typed);
+    // Asked for: the server's config, in place of the text.
+    await notice.getByRole('button', { name: "Load the server's config" }).click();
+    await expect.poll(shown).toMatchObject({ profile: 'okta', defaultPageSize: 50 });
+    await expect.poll(() => notice.isHidden()).toBe(true);
+    // Not edited: a reload shows the server's config as it is now.
+    await tenant.control.config.update({ defaultPageSize: 40 });
+    await reloadView();
+    await expect.poll(shown).toMatchObject({ defaultPageSize: 40 });
+    // Edited, then reverted.
+    await editor.fill('{"defaultPageSize": 3}');
+    await page.getByRole('button', { name: 'Revert', exact: true }).click();
+    await expect.poll(shown).toMatchObject({ profile: 'okta', defaultPageSize: 40 });
+    // Edited and applied: the answer fills the editor, which then follows the server again.
+    await editor.fill('{"defaultPageSize": 25}');
+    await page.getByRole('button', { name: 'Apply config' }).click();
+    await expect.poll(async () => (await tenant.control.config.get()).defaultPageSize).toBe(25);
+    await expect.poll(shown).toMatchObject({ profile: 'okta', defaultPageSize: 25 });
+    await tenant.control.config.update({ defaultPageSize: 30 });
+    await reloadView();
+    await expect.poll(shown).toMatchObject({ defaultPageSize: 30 });
+    expect(await notice.isHidden()).toBe(true);
+    await scim.deleteTenant('editing');
+  });
+
   describe("a tenant's answer that arrives after another tenant was picked is not shown", () => {
     /** Per view: the control endpoint to hold back, and whether the view shows the slow tenant's answer. */
     const cases: Array<{ view: string; endpoint: string; showsSlow: string; showsFast: string }> = [
