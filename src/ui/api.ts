@@ -42,6 +42,21 @@ export function setToken(token: string | null): void {
 
 /** The tenant every tenant-scoped call addresses. */
 let tenantId = 'default';
+/**
+ * The dashboard shows another tenant than the one a request was being prepared for: the request is not made (its
+ * answer would be dropped, and a token request would mint a token the user no longer needs). Views drop it as they
+ * drop any answer for a tenant no longer shown (Latest).
+ */
+export class TenantLeft extends Error {
+  constructor(readonly tenant: string) {
+    super(`The dashboard no longer shows tenant "${tenant}".`);
+    this.name = 'TenantLeft';
+  }
+}
+
+function stillShown(tenant: string): void {
+  if (tenant !== tenantId) throw new TenantLeft(tenant);
+}
 export const currentTenant = () => tenantId;
 export function selectTenant(id: string): void {
   tenantId = id;
@@ -96,34 +111,39 @@ export async function boot(): Promise<{ tokenRequired: boolean; journal?: boolea
   return answer(await fetch(new URL('ui/boot.json', controlRoot)), 'boot');
 }
 
-/** A control API call; `scoped` paths go to the current tenant (/tenants/{id}/...). */
-export async function control<T>(method: string, path: string, body?: unknown, scoped = true): Promise<T> {
-  const url = new URL(`${scoped ? `tenants/${encodeURIComponent(tenantId)}/` : ''}${path.replace(/^\//, '')}`, controlRoot);
+/** A control API call; `scoped` paths go to `tenant` (/tenants/{id}/...), by default the current one. */
+export async function control<T>(method: string, path: string, body?: unknown, scoped = true, tenant = tenantId): Promise<T> {
+  const url = new URL(`${scoped ? `tenants/${encodeURIComponent(tenant)}/` : ''}${path.replace(/^\//, '')}`, controlRoot);
   const init: RequestInit = { method, headers: controlHeaders(body === undefined ? {} : { 'Content-Type': 'application/json' }) };
   if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
   return answer<T>(await fetch(url, init), `control ${method} ${path}`);
 }
 
 /** The SCIM base path and credentials of the current tenant, as the control API tells them. */
-let scimAccess: { base: string; headers: Record<string, string> } | undefined;
+let scimAccess: { tenant: string; base: string; headers: Record<string, string> } | undefined;
 
-async function access(): Promise<{ base: string; headers: Record<string, string> }> {
-  if (scimAccess) return scimAccess;
-  const asked = tenantId;
+/**
+ * The SCIM base path and credentials of `asked`, read for it (not for whichever tenant is shown when an answer
+ * arrives); throws TenantLeft as soon as the user picked another tenant, before any further request for this one.
+ */
+async function access(asked: string): Promise<{ base: string; headers: Record<string, string> }> {
+  if (scimAccess?.tenant === asked) return scimAccess;
+  stillShown(asked);
   const [{ tenants }, config] = await Promise.all([
     control<{ tenants: Array<{ id: string; baseUrl: string }> }>('GET', '/tenants', undefined, false),
-    control<TenantConfig>('GET', '/config'),
+    control<TenantConfig>('GET', '/config', undefined, true, asked),
   ]);
+  stillShown(asked);
   const tenant = tenants.find((t) => t.id === asked);
   if (!tenant) throw new ApiError(404, `There is no tenant "${asked}".`);
   const headers: Record<string, string> = { Accept: 'application/scim+json', [CLIENT_HEADER]: 'dashboard' };
   const auth = config.auth;
   if (auth.mode === 'bearer') headers.Authorization = `Bearer ${auth.token}`;
   else if (auth.mode === 'basic') headers.Authorization = basic(auth.basicUser ?? '', auth.basicPassword ?? '');
-  else if (auth.mode === 'oauth') headers.Authorization = `Bearer ${await accessToken(auth.clientId, auth.clientSecret)}`;
-  const found = { base: new URL(tenant.baseUrl).pathname, headers };
-  // Another tenant was picked meanwhile: these are the credentials of the one asked for, not of the one shown now.
-  if (asked === tenantId) scimAccess = found;
+  else if (auth.mode === 'oauth') headers.Authorization = `Bearer ${await accessToken(asked, auth.clientId, auth.clientSecret)}`;
+  stillShown(asked);
+  const found = { tenant: asked, base: new URL(tenant.baseUrl).pathname, headers };
+  scimAccess = found;
   return found;
 }
 
@@ -138,9 +158,11 @@ function basic(user: string, password: string): string {
   return `Basic ${btoa(binary)}`;
 }
 
-/** An access token of the tenant's OAuth 2.0 client (client credentials grant, RFC 6749 section 4.4). */
-async function accessToken(clientId: string, clientSecret: string): Promise<string> {
-  const { tokenEndpoint } = await control<{ tokenEndpoint: string }>('GET', '/oauth');
+/** An access token of `tenant`'s OAuth 2.0 client (client credentials grant, RFC 6749 section 4.4). */
+async function accessToken(tenant: string, clientId: string, clientSecret: string): Promise<string> {
+  const { tokenEndpoint } = await control<{ tokenEndpoint: string }>('GET', '/oauth', undefined, true, tenant);
+  // Left meanwhile: no token is minted for a tenant no longer shown (nor this client's sent to another's endpoint).
+  stillShown(tenant);
   // The token endpoint on the page's own origin (the server may advertise another host name for itself).
   const res = await fetch(new URL(new URL(tokenEndpoint).pathname, location.origin), {
     method: 'POST',
@@ -159,12 +181,13 @@ export function forgetScimAccess(): void {
 
 /** A SCIM request to the current tenant; the path is relative to its base (e.g. "/Users?filter=..."). */
 export async function scim<T>(method: string, path: string): Promise<T> {
-  let { base, headers } = await access();
+  const tenant = tenantId;
+  let { base, headers } = await access(tenant);
   let res = await fetch(new URL(`${base}${path}`, location.origin), { method, headers });
   if (res.status === 401) {
     // The credentials changed since they were read (config, an expired or revoked access token): read them again, once.
-    forgetScimAccess();
-    ({ base, headers } = await access());
+    if (scimAccess?.tenant === tenant) forgetScimAccess();
+    ({ base, headers } = await access(tenant));
     res = await fetch(new URL(`${base}${path}`, location.origin), { method, headers });
   }
   return answer<T>(res, `SCIM ${method} ${path}`);

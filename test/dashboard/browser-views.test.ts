@@ -1,7 +1,8 @@
 /**
  * The dashboard's views in real Chromium: the error banner (shows the latest failure and what to do, can be dismissed
  * from the keyboard, goes when it no longer holds), answers of a tenant no longer shown (dropped by every view that
- * fetches per tenant), and the Requests view's text search over response bodies. After every test: no console
+ * fetches per tenant, and no OAuth token fetched for a tenant left), the Requests view's text search over response
+ * bodies (asked of the journal), and the Tenant view's config editor kept while edited. After every test: no console
  * error (other than those a test provokes), no uncaught exception, no request to any other origin.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -292,6 +293,59 @@ describe.skipIf(!run)('dashboard views in Chromium', () => {
     await expect.poll(shown).toMatchObject({ defaultPageSize: 30 });
     expect(await notice.isHidden()).toBe(true);
     await scim.deleteTenant('editing');
+  });
+
+  describe('no OAuth 2.0 token is fetched for a tenant the user left while the Directory prepared its first request', () => {
+    // Held back: the tenant's config (whose answer says oauth), or its OAuth settings (whose answer names the token endpoint).
+    for (const endpoint of ['config', 'oauth']) {
+      it(`left while /${endpoint} was on its way`, async () => {
+        const left = await scim.createTenant({ id: `oauth-left-${endpoint}`, users: 2, groups: 0 });
+        await left.control.config.update({ auth: { mode: 'oauth', clientId: 'left-app', clientSecret: 'left-secret' } });
+        const shown = await scim.createTenant({ id: `oauth-shown-${endpoint}`, users: 1, groups: 0 });
+        const recorded = await open();
+        await recorded.page.addInitScript(TRACK_ANSWERS);
+        // Every fetch the page starts, recorded as it is called (before any answer).
+        await recorded.page.addInitScript(`
+          window.__fetched = [];
+          const fetch0 = window.fetch;
+          window.fetch = function (input, init) {
+            window.__fetched.push(((init && init.method) || 'GET') + ' ' + String(input instanceof Request ? input.url : input));
+            return fetch0.apply(this, arguments);
+          };
+        `);
+        const page = await openDashboard(recorded, scim.dashboardUrl);
+        await openView(page, 'Directory');
+        let release!: () => void;
+        const held = new Promise<void>((resolve) => (release = resolve));
+        let asked = 0;
+        await page.route(`**/tenants/oauth-left-${endpoint}/${endpoint}`, async (route) => {
+          asked++;
+          await held;
+          await route.continue();
+        });
+        await page.locator('#tenant-select').selectOption(`oauth-left-${endpoint}`);
+        await expect.poll(() => asked, { timeout: 10_000 }).toBeGreaterThan(0);
+        await page.locator('#tenant-select').selectOption(`oauth-shown-${endpoint}`);
+        await expect.poll(() => page.locator('#d-body tr[data-id]').count(), { timeout: 10_000 }).toBe(1);
+        const before = await page.evaluate(() => (window as unknown as { __fetched: string[] }).__fetched.length);
+        release();
+        // The page read the held answer and acted on it (any request it makes from it starts before this holds).
+        await answered(page, `/tenants/oauth-left-${endpoint}/${endpoint}`);
+        const after = await page.evaluate((n) => (window as unknown as { __fetched: string[] }).__fetched.slice(n), before);
+        expect(after.filter((f) => /oauth/.test(f)), 'requests for the tenant left').toEqual([]);
+        expect(await left.control.requests.count({ operation: 'token' })).toBe(0);
+        expect(await shown.control.requests.count({ operation: 'token' })).toBe(0);
+        expect(await page.locator('#d-error').isHidden()).toBe(true);
+        await page.unroute(`**/tenants/oauth-left-${endpoint}/${endpoint}`);
+        // Shown again: the directory of the OAuth tenant loads with a token of its own.
+        await page.locator('#tenant-select').selectOption(`oauth-left-${endpoint}`);
+        await expect.poll(() => page.locator('#d-body tr[data-id]').count(), { timeout: 10_000 }).toBe(2);
+        expect(await left.control.requests.count({ operation: 'token' })).toBe(1);
+        await page.locator('#tenant-select').selectOption('default');
+        await scim.deleteTenant(`oauth-left-${endpoint}`);
+        await scim.deleteTenant(`oauth-shown-${endpoint}`);
+      });
+    }
   });
 
   describe("a tenant's answer that arrives after another tenant was picked is not shown", () => {
