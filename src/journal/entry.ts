@@ -433,7 +433,7 @@ export class StoredEntry implements RecordedEntry {
    * path, the relative path and each with its query (as the entry shows it, secrets redacted: URL-encoded, and
    * decoded `name=value` pairs); the request headers as "name: value" lines (credentials redacted as they were
    * stored); the request body and the response body as the journal keeps their text (JSON as sent, passwords and
-   * tokens already redacted). Nothing is parsed but the query string (only when there is one) and the headers (only
+   * tokens already redacted; a needle holding what JSON escapes is also looked for escaped). Nothing is parsed but the query string (only when there is one) and the headers (only
    * when their stored text holds the needle's longest part between colons).
    */
   containsText(needle: TextNeedle): boolean {
@@ -453,8 +453,8 @@ export class StoredEntry implements RecordedEntry {
     }
     if (this.requestBodyAs === RequestBodyAs.Base64) {
       if (needle.inString(this.requestBodyValue() as string)) return true;
-    } else if (this.requestBodyAs !== RequestBodyAs.None && needle.inBytes(bytes, at + this.requestHeadersEnd, at + this.requestBodyEnd)) return true;
-    return this.responseBodyAs !== ResponseBodyAs.None && needle.inBytes(bytes, at + this.responseHeadersEnd, at + this.responseBodyEnd);
+    } else if (this.requestBodyAs !== RequestBodyAs.None && needle.inBody(bytes, at + this.requestHeadersEnd, at + this.requestBodyEnd)) return true;
+    return this.responseBodyAs !== ResponseBodyAs.None && needle.inBody(bytes, at + this.responseHeadersEnd, at + this.responseBodyEnd);
   }
 
   /** The query as a text search reads it: after the path and the relative path, URL-encoded and decoded, one a line. */

@@ -25,6 +25,12 @@ export class TextNeedle {
    * the stored `name value` text before it decodes the headers into "name: value" lines ('' when nothing is left).
    */
   readonly headerProbe: TextNeedle | undefined;
+  /**
+   * How the needle reads inside a JSON string when it holds what JSON escapes: `"` and `\` (`\"`, `\\`), control
+   * characters, and (as clients that write ASCII-only JSON send them, Python's json.dumps among them) characters
+   * beyond ASCII as `\uXXXX`. Looked for in the bodies besides the needle itself.
+   */
+  private readonly escaped: TextNeedle[] = [];
 
   constructor(text: string, probe = true) {
     this.lower = text.toLowerCase();
@@ -33,6 +39,18 @@ export class TextNeedle {
     let longest = '';
     if (probe) for (const part of this.lower.split(':')) if (part.trim().length > longest.length) longest = part.trim();
     this.headerProbe = longest === this.lower ? this : longest === '' ? undefined : new TextNeedle(longest, false);
+    if (probe) {
+      const json = JSON.stringify(this.lower).slice(1, -1);
+      const ascii = json.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+      for (const v of new Set([json, ascii])) if (v !== this.lower) this.escaped.push(new TextNeedle(v, false));
+    }
+  }
+
+  /** Whether the needle occurs in the JSON (or other) text of a body, bytes[from, to): as it is, or escaped. */
+  inBody(bytes: Buffer, from: number, to: number): boolean {
+    if (this.inBytes(bytes, from, to)) return true;
+    for (let i = 0; i < this.escaped.length; i++) if (this.escaped[i]!.inBytes(bytes, from, to)) return true;
+    return false;
   }
 
   /** Whether the needle occurs in `text`. */

@@ -88,6 +88,16 @@ describe('text', () => {
     expect(await find('no such text anywhere')).toEqual([]);
   });
 
+  it('finds what a JSON body holds escaped: quotes and backslashes, and characters beyond ASCII written as \\uXXXX', async () => {
+    journal.clear();
+    // As a Python client (json.dumps, ASCII only) sends it, and as JSON.stringify writes quotes in a string.
+    journal.record(input({ method: 'POST', requestBody: '{"displayName":"Se\\u00e1n \\"Q\\" O\'Brien"}', responseBody: new JsonText('{"title":"The \\"Boss\\" of C:\\\\temp"}') }));
+    expect(await find('SEÁN "Q"')).toEqual([5]);
+    expect(await find('the "boss" of c:\\temp')).toEqual([5]);
+    expect(await find('"displayName":"Se')).toEqual([5]); // the text as sent is still found as it is
+    expect(await find('"Boss" of D:')).toEqual([]);
+  });
+
   it('never finds a redacted secret: credential headers, secret query parameters, passwords, client secrets, tokens', async () => {
     for (const secret of ['header-secret-0815', 'qs-secret-4711', 'hunter2-pw-secret', 'form-secret-99', 'minted-token-31337']) {
       expect(await find(secret), secret).toEqual([]);
