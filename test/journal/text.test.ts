@@ -160,3 +160,25 @@ describe('GET /requests?response=none', () => {
     expect((await request(app).get('/_mock/requests?response=some').expect(400)).body.field).toBe('response');
   });
 });
+
+describe('text through the embedding API, over requests the server recorded', () => {
+  it('finds a userName only a list response holds, the decoded filter, and never the bearer token', async () => {
+    const { startScimulator } = await import('../../src/index.js');
+    const scim = await startScimulator({ seeding: { seed: 9, users: 6, groups: 0 } });
+    try {
+      const auth = { Authorization: `Bearer ${scim.token}`, 'X-Trace': 'Trace-Me-42' };
+      const list = (await (await fetch(`${scim.baseUrl}/Users?startIndex=3&count=1`, { headers: auth })).json()) as { Resources: Array<{ userName: string }> };
+      const userName = list.Resources[0]!.userName;
+      await fetch(`${scim.baseUrl}/Users?filter=${encodeURIComponent('displayName eq "Nobody Here"')}`, { headers: auth });
+      const found = await scim.requests.find({ text: userName.toUpperCase() });
+      expect(found.map((e) => e.query)).toEqual([{ startIndex: '3', count: '1' }]);
+      expect(await scim.requests.count({ text: 'displayName eq "nobody here"' })).toBe(1);
+      expect(await scim.requests.count({ text: 'x-trace: trace-me-42' })).toBe(2);
+      expect(await scim.requests.count({ text: scim.token })).toBe(0);
+      expect(await scim.requests.count({ text: 'Bearer [REDACTED]' })).toBe(2);
+      await expect(scim.requests.count({ text: '' })).rejects.toThrow(/text/);
+    } finally {
+      await scim.close();
+    }
+  });
+});
