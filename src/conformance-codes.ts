@@ -49,6 +49,12 @@ export const CORE_WARNING_CODES: readonly ConformanceCode[] = [
     checks: 'a PATCH sends a readOnly attribute with its current value, which changes nothing',
   },
   {
+    code: 'ref-ignored',
+    kind: 'informational',
+    rfc: 'RFC 7643 2.3.7',
+    checks: 'a Group member\'s or the enterprise manager\'s "$ref" names another resource than its "value"; the service answers with the URI of the resource the value names',
+  },
+  {
     code: 'patch-add-created-value',
     kind: 'informational',
     rfc: 'RFC 7644 3.5.2.1',

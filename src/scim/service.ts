@@ -196,6 +196,7 @@ export class ScimService {
     this.checkMemberCount(type, validated);
     this.checkAttributeValues(type, validated);
     this.checkReferences(type, validated, undefined, onWarning);
+    this.checkManagerRef(type, validated, undefined, onWarning);
     this.checkUniqueness(type, validated, undefined);
     const clock = this.clock.now();
     // A group's members count against the target's hourly budget of additions (checked before an id is drawn).
@@ -284,6 +285,7 @@ export class ScimService {
     } else {
       this.checkReferences(type, next, id, onWarning);
     }
+    this.checkManagerRef(type, next, existing, onWarning);
     this.checkUniqueness(type, next, id);
     const now = this.clock.now();
     // The target's budget of members a group may gain, last: a refused write stores nothing and takes nothing.
@@ -655,6 +657,7 @@ export class ScimService {
     const seen = new Set<string>();
     const members: Record<string, unknown>[] = [];
     const unknown = new UnknownMembers(this.options.memberPolicy ?? 'reject', onWarning);
+    const refs = new IgnoredRefs('members', onWarning);
     for (const member of resource.members as Record<string, unknown>[]) {
       const value = member.value;
       if (typeof value !== 'string' || value === '') {
@@ -665,10 +668,12 @@ export class ScimService {
       seen.add(value);
       const actual = this.memberTypeOf(value, member.type);
       if (actual && (selfId === undefined || !this.repo.groupsContaining(value).has(selfId))) this.checkActiveMember(value, actual);
+      refs.check(member.$ref, value, actual && this.endpointOf(actual));
       if (actual) members.push(memberWithType(member, actual));
       else if (unknown.keep(value, member.type)) members.push({ ...member });
     }
     unknown.done();
+    refs.done();
     if (members.length > 0) resource.members = members;
     else delete resource.members;
   }
@@ -679,17 +684,40 @@ export class ScimService {
    */
   private checkAddedMembers(added: readonly Record<string, unknown>[], selfId: string, onWarning?: WarningSink): Set<string> {
     const unknown = new UnknownMembers(this.options.memberPolicy ?? 'reject', onWarning);
+    const refs = new IgnoredRefs('members', onWarning);
     const dropped = new Set<string>();
     for (const member of added) {
       const value = member.value as string;
       if (value === selfId) throw badRequest('invalidValue', `A group cannot be a member of itself (members value "${value}").`);
       const actual = this.memberTypeOf(value, member.type);
       if (actual) this.checkActiveMember(value, actual);
+      refs.check(member.$ref, value, actual && this.endpointOf(actual));
       if (actual) member.type = actual;
       else if (!unknown.keep(value, member.type)) dropped.add(value);
     }
     unknown.done();
+    refs.done();
     return dropped;
+  }
+
+  /** The endpoint of a resource type ("/Users"), by name. */
+  private endpointOf(typeName: string): string | undefined {
+    return this.registry.resourceType(typeName)?.resourceType.endpoint;
+  }
+
+  /**
+   * The enterprise manager's "$ref", when a write sets or changes the manager (`existing`: the stored resource, for
+   * PUT, PATCH and Bulk; an unchanged manager is not reported again).
+   */
+  private checkManagerRef(type: ResourceSchema, next: Resource, existing: Resource | undefined, onWarning?: WarningSink): void {
+    if (!onWarning || type.core.id !== USER_SCHEMA_ID) return;
+    const manager = (next[ENTERPRISE_USER_SCHEMA_ID] as Record<string, unknown> | undefined)?.manager;
+    if (!isPlainObject(manager) || typeof manager.value !== 'string' || manager.value === '' || typeof manager.$ref !== 'string') return;
+    const before = (existing?.[ENTERPRISE_USER_SCHEMA_ID] as Record<string, unknown> | undefined)?.manager;
+    if (isPlainObject(before) && before.value === manager.value && before.$ref === manager.$ref) return;
+    const refs = new IgnoredRefs('manager', onWarning);
+    refs.check(manager.$ref, manager.value, this.repo.get(type.name, manager.value) ? type.resourceType.endpoint : undefined);
+    refs.done();
   }
 
   /** A member being added against the target's refusal of deactivated members (capabilities.inactiveMember). */
@@ -817,6 +845,53 @@ class UnknownMembers {
  * `{ ...member, type }`: V8 gives a spread with an added key a large property store (about 220 bytes against 50
  * for this object), which a group of 100,000 members keeps for each one.
  */
+/**
+ * Sent "$ref"s (of Group members, of the enterprise manager) that name another resource than their "value": the
+ * service derives "$ref" from the value (RFC 7643 2.3.7: the URI of the resource the value names) and answers with
+ * its own, so the sent one is ignored. Said once per request (a count and the first), because a connector that builds
+ * its "$ref"s wrongly meets services that read them. A "$ref" is compared by its last two path segments (endpoint and
+ * id): the service's base URL is not known here, and a connector may reach it under another host name.
+ */
+class IgnoredRefs {
+  private count = 0;
+  private first = '';
+
+  constructor(
+    private readonly attribute: 'members' | 'manager',
+    private readonly onWarning: WarningSink | undefined,
+  ) {}
+
+  /** `endpoint`: that of the resource the value names ("/Users"), when it names one. */
+  check(ref: unknown, value: string, endpoint: string | undefined): void {
+    if (!this.onWarning || typeof ref !== 'string' || ref === '') return;
+    const path = ref.replace(/[?#].*$/s, '').replace(/\/+$/, '');
+    const segments = path.split('/');
+    const id = decodeSegment(segments[segments.length - 1] ?? '');
+    const at = segments.length >= 2 ? `/${segments[segments.length - 2]}` : '';
+    if (id === value && (endpoint === undefined || at.toLowerCase() === endpoint.toLowerCase())) return;
+    if (this.count++ === 0) this.first = `"$ref" ${JSON.stringify(ref)} beside "value" ${JSON.stringify(value)}`;
+  }
+
+  done(): void {
+    if (this.count === 0) return;
+    const more = this.count > 1 ? ` (and ${this.count - 1} more ${this.attribute} like it)` : '';
+    this.onWarning?.({
+      code: 'ref-ignored',
+      rfc: 'RFC 7643 2.3.7',
+      detail: `${this.attribute}: ${this.first}${more} names another resource than the value; the service answers with the URI of the resource "value" names and ignores the sent "$ref". Send the "$ref" the service returns for that resource, or none.`,
+    });
+  }
+}
+
+/** A URI path segment, percent-decoded when it can be. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 function memberWithType(member: Record<string, unknown>, type: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(member)) out[key] = member[key];
