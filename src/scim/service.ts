@@ -668,7 +668,7 @@ export class ScimService {
       seen.add(value);
       const actual = this.memberTypeOf(value, member.type);
       if (actual && (selfId === undefined || !this.repo.groupsContaining(value).has(selfId))) this.checkActiveMember(value, actual);
-      refs.check(member.$ref, value, actual && this.endpointOf(actual));
+      if (typeof member.$ref === 'string') refs.check(member.$ref, value, actual && this.endpointOf(actual));
       if (actual) members.push(memberWithType(member, actual));
       else if (unknown.keep(value, member.type)) members.push({ ...member });
     }
@@ -691,7 +691,7 @@ export class ScimService {
       if (value === selfId) throw badRequest('invalidValue', `A group cannot be a member of itself (members value "${value}").`);
       const actual = this.memberTypeOf(value, member.type);
       if (actual) this.checkActiveMember(value, actual);
-      refs.check(member.$ref, value, actual && this.endpointOf(actual));
+      if (typeof member.$ref === 'string') refs.check(member.$ref, value, actual && this.endpointOf(actual));
       if (actual) member.type = actual;
       else if (!unknown.keep(value, member.type)) dropped.add(value);
     }
