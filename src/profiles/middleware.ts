@@ -161,7 +161,9 @@ export function profileMiddleware(resolve: ProfileResolver): RequestHandler {
     }
 
     for (const finding of result.findings) context.warnings.push(toWarning(finding));
-    const blocking = result.findings.filter((f) => f.unfixable || !isTolerated(profile, f.code));
+    // What no profile can rewrite is reported first: "profile X would accept it" for a deviation met earlier would
+    // send the developer to a profile that still refuses the request.
+    const blocking = result.findings.filter((f) => f.unfixable || !isTolerated(profile, f.code)).sort((a, b) => Number(b.unfixable === true) - Number(a.unfixable === true));
     if (blocking.length > 0) return next(rejection(profile, blocking));
 
     if (result.bodyChanged) req.body = result.body;

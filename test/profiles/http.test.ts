@@ -186,6 +186,20 @@ describe("Entra ID's manager removals (IDP-TRAFFIC): by the bare name, and with 
   });
 });
 
+describe('a request with a deviation some profile accepts and one no profile can rewrite', () => {
+  it('rfc: the 400 names the one no profile can rewrite first (invalidPath), not the capitalised op a profile would accept', async () => {
+    const s = server({ profile: 'rfc' });
+    const user = (await s.scim('post', '/Users', { schemas: [USER, ENTERPRISE], userName: 'bjensen', [ENTERPRISE]: { manager: { value: 'boss-1' } } })).body;
+    const res = await s.scim('patch', `/Users/${user.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: `${ENTERPRISE}:manager[value eq ""]`, value: '' }] });
+    expect(res.status).toBe(400);
+    expect(res.body.scimType).toBe('invalidPath');
+    expect(res.body.detail).toMatch(/^"[^"]*manager\[value eq \\?"\\?"\]" puts a value filter on "manager"/);
+    expect(res.body.detail).toContain('cannot rewrite this into an RFC request under any profile [filter-on-single-valued]');
+    expect(res.body.detail).toContain('1 more rejected deviation: op-case');
+    expect(res.body.detail).not.toContain('would accept it');
+  });
+});
+
 describe("Entra ID's replace of a filtered value the user does not have (replace-no-target)", () => {
   // Entra ID maps a work email with this exact operation (scim-for-keycloak#73, SCIM-SDK#673 record it).
   const replaceWorkEmail = (value: unknown) => ({ schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'emails[type eq "work"].value', value }] });
