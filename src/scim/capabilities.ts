@@ -573,6 +573,10 @@ export class MemberAdditionBudget {
   check(groupId: string | undefined, count: number, now: number): void {
     if (count <= 0) return;
     const { limit, windowMs } = this.rate;
+    // A clock set back before the group's last change (PATCH /_mock/clock freeze) refills from now, as the fault
+    // layer's buckets do: else the Retry-After below would name a wait the budget does not keep.
+    const bucket = groupId === undefined ? undefined : this.buckets.get(groupId);
+    if (bucket && bucket.last > now) bucket.last = now;
     const left = groupId === undefined ? limit : this.tokensOf(groupId, now);
     if (count <= left + 1e-9) return;
     // A request above the whole budget can pass only split, once the bucket is full again.

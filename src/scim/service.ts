@@ -291,7 +291,8 @@ export class ScimService {
     // The target's budget of members a group may gain, last: a refused write stores nothing and takes nothing.
     const budget = type.core.id === GROUP_SCHEMA_ID ? this.options.memberBudget : undefined;
     if (budget) {
-      const added = members ? new Set(members.added.map((m) => m.value)).size : this.membersAdded(id, next);
+      // Members the group holds already (a PATCH that removes and adds one back) are not additions, as under PUT.
+      const added = members ? this.membersAdded(id, members.added) : this.membersAdded(id, next.members);
       budget.check(id, added, now);
       budget.record(id, added, now);
     }
@@ -604,11 +605,11 @@ export class ScimService {
     return out;
   }
 
-  /** How many members of `next` the group `id` does not hold yet (one membership index lookup per member). */
-  private membersAdded(id: string, next: Resource): number {
-    if (!Array.isArray(next.members)) return 0;
+  /** How many of `members` the group `id` does not hold yet (one membership index lookup per member). */
+  private membersAdded(id: string, members: unknown): number {
+    if (!Array.isArray(members)) return 0;
     const seen = new Set<string>();
-    for (const member of next.members as Record<string, unknown>[]) {
+    for (const member of members as Record<string, unknown>[]) {
       const value = member.value;
       if (typeof value === 'string' && !this.repo.groupsContaining(value).has(id)) seen.add(value);
     }

@@ -519,6 +519,24 @@ describe('github: GitHub Enterprise Managed Users', () => {
     expect((await request(gh.c.app).post('/_mock/reset')).status).toBe(200);
     expect(budget()).toBe(0);
   });
+
+  it('memberAdditionRate: a PATCH that removes a member and adds it back adds no one; a clock set back does not stretch the Retry-After', async () => {
+    const { c, users } = githubDirectory({ users: 1001, groups: 0 });
+    const refs = memberRefs(users);
+    const group = (await newGroup(c, 'Octocats', refs.slice(0, 1000))).body;
+    const path = `/Groups/${group.id as string}`;
+    // The hour's 1,000 are spent; the member is in the group before and after, as a PUT of the same members (200).
+    const again = await c.patch(path, patchOp({ op: 'remove', path: 'members', value: [refs[0]] }, { op: 'add', path: 'members', value: [refs[0]] }));
+    expect(again.status).toBe(200);
+    expect(((await c.get(`${path}?attributes=members`)).body.members as unknown[]).length).toBe(1000);
+    // The clock set back an hour: the wait named is the wait kept (3.6 s for one member), not that plus the hour.
+    expect((await request(c.app).post('/_mock/clock').send({ freeze: '2025-05-31T23:00:00.000Z' })).status).toBe(200);
+    const refused = await c.patch(path, patchOp({ op: 'add', path: 'members', value: [refs[1000]] }));
+    expectScimError(refused, 429);
+    expect(refused.headers['retry-after']).toBe('4');
+    await request(c.app).post('/_mock/clock').send({ advance: 4_000 });
+    expect((await c.patch(path, patchOp({ op: 'add', path: 'members', value: [refs[1000]] }))).status).toBe(200);
+  });
   constraint('github', 'unsupported', 'requests the API does not expect are 400 Bad Request', async () => {
     const { c, users } = githubDirectory({ users: 1, groups: 0 });
     const res = await c.patch(`/Users/${users[0]!.id as string}`, patchOp({ op: 'replace', path: 'emails[type eq "work"].value', value: 'a@example.com' }));
