@@ -50,7 +50,10 @@ export class TextNeedle {
   inBody(bytes: Buffer, from: number, to: number): boolean {
     if (this.inBytes(bytes, from, to)) return true;
     for (let i = 0; i < this.escaped.length; i++) if (this.escaped[i]!.inBytes(bytes, from, to)) return true;
-    return false;
+    // Escapes the spellings above do not foresee: "\/" (PHP's json_encode writes every "/" so), a letter beyond ASCII
+    // escaped in the other case ("\u00C9ric" for a needle "éric"), any character escaped. A body holding a backslash
+    // is read once more with its JSON escapes decoded, as the entry shows it.
+    return bytes.subarray(from, to).includes(0x5c) && this.inString(decodeJsonEscapes(bytes.toString('utf8', from, to)));
   }
 
   /** Whether the needle occurs in `text`. */
@@ -67,4 +70,13 @@ export class TextNeedle {
     if (this.ascii) return to - from >= this.lower.length && bytes.toString('latin1', from, to).toLowerCase().includes(this.lower);
     return this.inString(bytes.toString('utf8', from, to));
   }
+}
+
+const SHORT_ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+/** JSON text with its string escapes (RFC 8259 section 7) decoded; read left to right, so "\\u0041" stays "\u0041". */
+export function decodeJsonEscapes(text: string): string {
+  return text.replace(/\\(?:u([0-9a-fA-F]{4})|(["\\/bfnrt]))/g, (_m, hex: string | undefined, short: string | undefined) =>
+    hex !== undefined ? String.fromCharCode(parseInt(hex, 16)) : SHORT_ESCAPES[short!]!,
+  );
 }

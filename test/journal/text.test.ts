@@ -9,6 +9,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { requestsControlRouter } from '../../src/journal/control.js';
 import { Journal, JsonText, type JournalEntry } from '../../src/journal/journal.js';
 import { frozenClock, input } from './helpers.js';
+import { AUTH, client } from '../http/helpers.js';
 
 let journal: Journal;
 let app: express.Express;
@@ -180,5 +181,30 @@ describe('text through the embedding API, over requests the server recorded', ()
     } finally {
       await scim.close();
     }
+  });
+});
+
+describe('text search over what a server recorded, bodies escaped as clients escape them', () => {
+  const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
+  const found = async (c: ReturnType<typeof client>, text: string) =>
+    ((await request(c.app).get(`/_mock/requests?text=${encodeURIComponent(text)}&response=none`)).body.requests as Array<{ status: number }>).map((e) => e.status);
+  const post = (c: ReturnType<typeof client>, raw: string) =>
+    request(c.app).post('/scim/v2/Users').set(AUTH).set('Content-Type', 'application/scim+json').send(raw);
+
+  it('finds a request body value whatever its escapes: "\\/" (PHP json_encode), a capital beyond ASCII as \\u00C9', async () => {
+    const c = client();
+    // Refused (active is not a boolean): the values are only in the request body, not echoed by a response.
+    expect((await post(c, `{"schemas":["${USER}"],"userName":"\\u00C9ric.Dupont","profileUrl":"https:\\/\\/wiki.example.com\\/eric","active":"yes"}`)).status).toBe(400);
+    for (const text of ['Éric.Dupont', 'éric.dupont', 'wiki.example.com/eric', 'https://wiki', '\\u00C9ric', 'https:\\/\\/wiki']) expect(await found(c, text), text).toEqual([400]);
+    expect(await found(c, 'Érica')).toEqual([]);
+  });
+
+  it('never finds a password whose member name is escaped ("pass\\u0077ord"), which the entry shows redacted', async () => {
+    const c = client();
+    expect((await post(c, `{"schemas":["${USER}"],"userName":"escaped.pw","pass\\u0077ord":"hunter2-escaped-key"}`)).status).toBe(201);
+    expect(await found(c, 'hunter2-escaped-key')).toEqual([]);
+    expect(await found(c, 'escaped.pw')).toEqual([201]);
+    const entry = (await request(c.app).get('/_mock/requests?method=POST')).body.requests[0];
+    expect(entry.requestBody.password).toBe('[REDACTED]');
   });
 });
