@@ -36,7 +36,7 @@ const TEXT_CONDITION = {
   minLength: 1,
   maxLength: 1024,
   description:
-    'Occurs, case-insensitively, in the method, the path and query, the request headers (credentials redacted: a redacted secret is never found), the request body or the response body (their text as kept: JSON as sent, where text JSON escapes is found escaped too)',
+    'Occurs, case-insensitively, in the method, the path and query, the request headers (credentials redacted: a redacted secret is never found), the request body or the response body (their text as kept: JSON as sent, where text JSON escapes is found escaped too, and as the entry shows it decoded)',
 };
 
 /** What GET /requests and POST /requests/find answer. */

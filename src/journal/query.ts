@@ -48,7 +48,7 @@ export interface JournalQuery {
   /**
    * Occurs, case-insensitively, in the method, the path and query, the request headers (credentials redacted: a
    * search never finds a redacted secret), the request body or the response body (their text as the journal keeps
-   * it: JSON as sent, where text JSON escapes is found escaped too). 1 to 1024 characters.
+   * it: JSON as sent, where text JSON escapes is found escaped too, and as the entry shows it decoded). 1 to 1024 characters.
    */
   text?: string;
   /** Only entries with seq > since. */
