@@ -29,6 +29,7 @@ import {
   REDACTED,
   JsonText,
   MAY_HOLD_SECRET,
+  mayHoldSecret,
   parseOrText,
   redactBody,
   redactBodySized,
@@ -290,14 +291,14 @@ export class StoredEntry implements RecordedEntry {
     if (body instanceof Uint8Array) {
       // Bytes as received (a body the service refused, or one that is not JSON): text is kept as text, as always.
       const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-      body = isBinaryBody(bytes) && !MAY_HOLD_SECRET.test(bytes.toString('latin1')) ? bytes : bytes.toString('utf8');
+      body = isBinaryBody(bytes) && !mayHoldSecret(bytes.toString('latin1')) ? bytes : bytes.toString('utf8');
     }
     if (body instanceof Uint8Array) {
       const bytes = body as Buffer;
       requestText = bytes.toString('base64', 0, Math.min(bytes.length, JOURNAL_BODY_LIMIT));
       this.requestBodyAs = bytes.length === 0 ? RequestBodyAs.None : RequestBodyAs.Base64;
       this.requestBodyTruncated = bytes.length > JOURNAL_BODY_LIMIT || input.requestBodyTruncated === true;
-    } else if (typeof body === 'string' && body.length <= JOURNAL_BODY_LIMIT && !MAY_HOLD_SECRET.test(body) && !(body.includes('\\u') && MAY_HOLD_SECRET.test(decodeJsonEscapes(body)))) {
+    } else if (typeof body === 'string' && body.length <= JOURNAL_BODY_LIMIT && !mayHoldSecret(body) && !(body.includes('\\u') && MAY_HOLD_SECRET.test(decodeJsonEscapes(body)))) {
       // (A \uXXXX escape may spell a secret's name, "pass\u0077ord": such a text is parsed and redacted below, else a
       // text search, which reads the bytes kept, would find the secret the entry shows redacted.)
       requestText = body;

@@ -201,6 +201,19 @@ export function redactFilterText(filter: string): string {
 
 /** Whether a body's text may hold a secret redactBody removes (the journal then redacts it before keeping it). */
 export const MAY_HOLD_SECRET = /password|client_secret|client_assertion/i;
+
+/** Text with its %XX escapes decoded byte by byte (enough to read ASCII field names; never throws). */
+function percentDecodedAscii(text: string): string {
+  return text.replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+/**
+ * MAY_HOLD_SECRET, also for a form whose field names are percent-encoded (client%5Fsecret=...): a form decoder reads
+ * it as client_secret, so the journal must not keep its value.
+ */
+export function mayHoldSecret(text: string): boolean {
+  return MAY_HOLD_SECRET.test(text) || (text.includes('%') && MAY_HOLD_SECRET.test(percentDecodedAscii(text)));
+}
 /** A PATCH operation path naming the password attribute, e.g. "password" or "urn:...:User:password". */
 const PASSWORD_PATH = /^\s*(?:[^\s]*[:.])?password\s*$/i;
 
@@ -208,6 +221,8 @@ const PASSWORD_PATH = /^\s*(?:[^\s]*[:.])?password\s*$/i;
 const SECRET_MEMBER = /("[^"\\]*(?:password|client_secret|client_assertion)[^"\\]*"\s*:\s*)("(?:[^"\\]|\\.)*"?|[^\s,}\]]*)/gi;
 /** A form or query field whose name holds a secret's name. */
 const SECRET_FIELD = /((?:^|[&?\s])[^=&\s]*(?:password|client_secret|client_assertion)[^=&\s]*=)[^&\s]*/gi;
+/** A form or query field whose name holds a %XX escape (checked decoded). */
+const ENCODED_FIELD = /((?:^|[&?\s])([^=&\s]*%[^=&\s]*)=)[^&\s]*/g;
 /** A PATCH operation naming the password as its path: its `value` members are redacted too. */
 const PASSWORD_PATH_MEMBER = /"path"\s*:\s*"(?:[^"\s]*[:.])?password\s*"/i;
 const VALUE_MEMBER = /("value"\s*:\s*)("(?:[^"\\]|\\.)*"?|[^\s,}\]]*)/gi;
@@ -218,7 +233,12 @@ const VALUE_MEMBER = /("value"\s*:\s*)("(?:[^"\\]|\\.)*"?|[^\s,}\]]*)/gi;
  * whose name holds password, client_secret or client_assertion, and every `value` when a PATCH path is password.
  */
 function redactUnparsed(text: string): string {
-  let out = redactFilterText(text.replace(SECRET_MEMBER, `$1"${REDACTED}"`).replace(SECRET_FIELD, `$1${REDACTED}`));
+  let out = redactFilterText(
+    text
+      .replace(SECRET_MEMBER, `$1"${REDACTED}"`)
+      .replace(SECRET_FIELD, `$1${REDACTED}`)
+      .replace(ENCODED_FIELD, (field: string, head: string, name: string) => (MAY_HOLD_SECRET.test(percentDecodedAscii(name)) ? `${head}${REDACTED}` : field)),
+  );
   if (PASSWORD_PATH_MEMBER.test(out)) out = out.replace(VALUE_MEMBER, `$1"${REDACTED}"`);
   return out;
 }
@@ -329,7 +349,7 @@ export function redactBodySized(body: unknown): { body: unknown; truncated: bool
     try {
       value = JSON.parse(text);
     } catch {
-      const t = truncateText(MAY_HOLD_SECRET.test(text) ? redactUnparsed(text) : text);
+      const t = truncateText(mayHoldSecret(text) ? redactUnparsed(text) : text);
       return { body: t.text, truncated: t.truncated, size: t.text.length };
     }
   }

@@ -99,6 +99,16 @@ describe('text', () => {
     expect(await find('"Boss" of D:')).toEqual([]);
   });
 
+  it('a form whose secret field names are percent-encoded (client%5Fsecret=) is kept redacted, and its secrets are not found', async () => {
+    journal.clear();
+    const form = 'grant_type=client_credentials&client%5Fsecret=enc-secret-55&pass%77ord=enc-pw-66&client_id=app-7';
+    const entry = journal.record(input({ method: 'POST', path: '/oauth/token', relativePath: '/oauth/token', operation: 'token', requestHeaders: { 'content-type': 'application/x-www-form-urlencoded' }, requestBody: form }));
+    expect(entry.requestBody).toBe('grant_type=client_credentials&client%5Fsecret=[REDACTED]&pass%77ord=[REDACTED]&client_id=app-7');
+    expect(await find('enc-secret-55')).toEqual([]);
+    expect(await find('enc-pw-66')).toEqual([]);
+    expect(await find('client_id=app-7')).toEqual([entry.seq]);
+  });
+
   it('never finds a redacted secret: credential headers, secret query parameters, passwords, client secrets, tokens', async () => {
     for (const secret of ['header-secret-0815', 'qs-secret-4711', 'hunter2-pw-secret', 'form-secret-99', 'minted-token-31337']) {
       expect(await find(secret), secret).toEqual([]);
