@@ -28,7 +28,8 @@ export class TextNeedle {
   /**
    * How the needle reads inside a JSON string when it holds what JSON escapes: `"` and `\` (`\"`, `\\`), control
    * characters, and (as clients that write ASCII-only JSON send them, Python's json.dumps among them) characters
-   * beyond ASCII as `\uXXXX`. Looked for in the bodies besides the needle itself.
+   * beyond ASCII as `\uXXXX`; and, for a needle holding `":`, with and without a space after that colon. Looked for
+   * in the bodies besides the needle itself.
    */
   private readonly escaped: TextNeedle[] = [];
 
@@ -42,7 +43,11 @@ export class TextNeedle {
     if (probe) {
       const json = JSON.stringify(this.lower).slice(1, -1);
       const ascii = json.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-      for (const v of new Set([json, ascii])) if (v !== this.lower) this.escaped.push(new TextNeedle(v, false));
+      // A member copied from a body shown pretty-printed ("op": "add") and sent compact ("op":"add"), or the other
+      // way round: the spacing after a member name's colon is not what anyone searches for.
+      const compact = this.lower.replace(/"\s*:\s*/g, '":');
+      const spaced = compact.replace(/":/g, '": ');
+      for (const v of new Set([json, ascii, compact, spaced])) if (v !== this.lower) this.escaped.push(new TextNeedle(v, false));
     }
   }
 

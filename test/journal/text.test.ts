@@ -99,6 +99,16 @@ describe('text', () => {
     expect(await find('"Boss" of D:')).toEqual([]);
   });
 
+  it('a JSON member is found with or without a space after its colon (a body shown pretty-printed, sent compact, or the reverse)', async () => {
+    journal.clear();
+    const compact = journal.record(input({ method: 'PATCH', requestBody: '{"Operations":[{"op":"add","path":"members"}]}' }));
+    const spaced = journal.record(input({ method: 'PATCH', requestBody: '{"Operations": [{"op": "replace", "path": "title"}]}' }));
+    expect(await find('"op": "add"')).toEqual([compact.seq]);
+    expect(await find('"OP":"replace"')).toEqual([spaced.seq]);
+    expect(await find('"path":"title"')).toEqual([spaced.seq]);
+    expect(await find('"op": "remove"')).toEqual([]);
+  });
+
   it('a form whose secret field names are percent-encoded (client%5Fsecret=) is kept redacted, and its secrets are not found', async () => {
     journal.clear();
     const form = 'grant_type=client_credentials&client%5Fsecret=enc-secret-55&pass%77ord=enc-pw-66&client_id=app-7';
