@@ -6,33 +6,11 @@
  *
  *   npm run build && node --expose-gc bench/journal-memory.mjs
  */
-import { request as httpRequest } from 'node:http';
-import { createApp, runtimeOf } from '../dist/http/app.js';
-import { scenarioFor } from '../dist/seed/scenario.js';
-import { seedTenant } from '../dist/seed/seed.js';
+import { startSeededApp } from './lib/in-process.mjs';
 
 if (typeof gc !== 'function') throw new Error('run with node --expose-gc');
 const N = Number(process.argv[2] ?? 10_000);
-const app = createApp();
-const tenant = runtimeOf(app).defaultTenant;
-seedTenant(tenant, await scenarioFor({ seed: 1, users: 1000, groups: 20 }));
-const server = app.listen(0, '127.0.0.1');
-await new Promise((r) => server.once('listening', r));
-const { port } = server.address();
-const agent = new (await import('node:http')).Agent({ keepAlive: true, maxSockets: 8 });
-const TOKEN = 'scimulator-dev-token';
-
-function send(method, path, body) {
-  return new Promise((resolve, reject) => {
-    const data = body === undefined ? undefined : JSON.stringify(body);
-    const req = httpRequest({ port, host: '127.0.0.1', method, path, agent, headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/scim+json', 'User-Agent': 'Okta SCIM Client 1.0', ...(data ? { 'Content-Length': Buffer.byteLength(data) } : {}) } }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode < 300 ? resolve(res.statusCode) : reject(new Error(`${method} ${path}: ${res.statusCode}`))));
-    });
-    req.on('error', reject);
-    req.end(data);
-  });
-}
+const { tenant, send, close } = await startSeededApp();
 
 const ids = [...tenant.store.all('User')].map((u) => u.id);
 const userNames = [...tenant.store.all('User')].map((u) => u.userName);
@@ -62,5 +40,4 @@ for (const [name, fire] of Object.entries(kinds)) {
   const perEntry = (full - empty) / held;
   console.log(`${name.padEnd(22)} ${held} entries: heap and pages ${(perEntry / 1024).toFixed(2)} KiB per entry, counted ${(counted / held / 1024).toFixed(2)} KiB per entry (heap/counted ${(perEntry / (counted / held)).toFixed(2)})`);
 }
-server.close();
-agent.destroy();
+await close();

@@ -7,36 +7,12 @@
  *
  *   npm run build && node bench/journal-text.mjs [runs]
  */
-import { request as httpRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { createApp, runtimeOf } from '../dist/http/app.js';
-import { scenarioFor } from '../dist/seed/scenario.js';
-import { seedTenant } from '../dist/seed/seed.js';
+import { startSeededApp } from './lib/in-process.mjs';
 
 const RUNS = Number(process.argv[2] ?? 15);
 // A byte limit above the default 16 MiB, so that the journal holds its full 10,000 entries (16 MiB holds about 6,600 of these).
-const app = createApp({ journalMaxBytes: 64 * 1024 * 1024 });
-const tenant = runtimeOf(app).defaultTenant;
-seedTenant(tenant, await scenarioFor({ seed: 1, users: 1000, groups: 20 }));
-const server = app.listen(0, '127.0.0.1');
-await new Promise((r) => server.once('listening', r));
-const { port } = server.address();
-const agent = new (await import('node:http')).Agent({ keepAlive: true, maxSockets: 8 });
-const TOKEN = 'scimulator-dev-token';
-
-function send(method, path, body, control = false) {
-  return new Promise((resolve, reject) => {
-    const data = body === undefined ? undefined : JSON.stringify(body);
-    const headers = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/scim+json', 'User-Agent': 'Okta SCIM Client 1.0', ...(data ? { 'Content-Length': Buffer.byteLength(data) } : {}) };
-    const req = httpRequest({ port, host: '127.0.0.1', method, path, agent, headers }, (res) => {
-      let size = 0;
-      res.on('data', (c) => (size += c.length));
-      res.on('end', () => (res.statusCode < 300 || control ? resolve({ status: res.statusCode, size }) : reject(new Error(`${method} ${path}: ${res.statusCode}`))));
-    });
-    req.on('error', reject);
-    req.end(data);
-  });
-}
+const { tenant, send, close } = await startSeededApp({ journalMaxBytes: 64 * 1024 * 1024 });
 
 const users = [...tenant.store.all('User')];
 const kinds = [
@@ -73,5 +49,4 @@ for (const text of [rare, 'URN:IETF']) {
   }
   console.log(`GET /_mock/requests?text=${text}&limit=2000&response=none: ${last.status}, ${(last.size / 1024).toFixed(0)} KiB, median ${median(times).toFixed(1)} ms`);
 }
-server.close();
-agent.destroy();
+await close();

@@ -32,10 +32,13 @@ export class TextNeedle {
    * in the bodies besides the needle itself.
    */
   private readonly escaped: TextNeedle[] = [];
+  /** Printable ASCII without a character JSON escapes as "\\x" ('"', '\\', '/'). */
+  private readonly plain: boolean;
 
   constructor(text: string, probe = true) {
     this.lower = text.toLowerCase();
     this.ascii = /^[\x00-\x7f]*$/.test(this.lower);
+    this.plain = /^[\x20-\x7e]*$/.test(this.lower) && !/["\\/]/.test(this.lower);
     this.bytes = this.lower === text.toUpperCase() ? Buffer.from(this.lower, 'utf8') : undefined;
     let longest = '';
     if (probe) for (const part of this.lower.split(':')) if (part.trim().length > longest.length) longest = part.trim();
@@ -58,7 +61,12 @@ export class TextNeedle {
     // Escapes the spellings above do not foresee: "\/" (PHP's json_encode writes every "/" so), a letter beyond ASCII
     // escaped in the other case ("\u00C9ric" for a needle "éric"), any character escaped. A body holding a backslash
     // is read once more with its JSON escapes decoded, as the entry shows it.
-    return bytes.subarray(from, to).includes(0x5c) && this.inString(decodeJsonEscapes(bytes.toString('utf8', from, to)));
+    const range = bytes.subarray(from, to);
+    if (!range.includes(0x5c)) return false;
+    // A needle of printable ASCII without '"', '\\' or '/' can only be spelled differently by a \u00XX escape of
+    // an ASCII character: bodies whose only escapes are others (a "\n" in every seeded address) are not decoded.
+    if (this.plain && !range.includes(ESCAPED_ASCII)) return false;
+    return this.inString(decodeJsonEscapes(bytes.toString('utf8', from, to)));
   }
 
   /** Whether the needle occurs in `text`. */
@@ -76,6 +84,9 @@ export class TextNeedle {
     return this.inString(bytes.toString('utf8', from, to));
   }
 }
+
+/** How JSON escapes a character below U+0100 as \uXXXX (an ASCII one among them). */
+const ESCAPED_ASCII = Buffer.from('\\u00');
 
 const SHORT_ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 

@@ -109,6 +109,14 @@ describe('text', () => {
     expect(await find('"op": "remove"')).toEqual([]);
   });
 
+  it('a plain needle is found through an ASCII letter escaped as \\u0041, also in a body holding other escapes', async () => {
+    journal.clear();
+    const e = journal.record(input({ method: 'POST', requestBody: '{"title":"Line\\nTwo","name":"\\u0041da Lovelace"}' }));
+    expect(await find('ada love')).toEqual([e.seq]);
+    expect(await find('line')).toEqual([e.seq]);
+    expect(await find('lovelady')).toEqual([]);
+  });
+
   it('a form whose secret field names are percent-encoded (client%5Fsecret=) is kept redacted, and its secrets are not found', async () => {
     journal.clear();
     const form = 'grant_type=client_credentials&client%5Fsecret=enc-secret-55&pass%77ord=enc-pw-66&client_id=app-7';
