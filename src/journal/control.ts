@@ -170,14 +170,15 @@ export function requestsControlRouter(
     const params = req.query as Record<string, unknown>;
     const query = journalQueryFromParams(params, ['response']);
     const response = responseParam(params);
+    const { entries, count } = journal.listWithCount(query);
     if (response === 'full') {
-      res.json({ requests: journal.list(query), count: journal.count(query), lastSeq: journal.lastSeq });
+      res.json({ requests: entries, count, lastSeq: journal.lastSeq });
       return;
     }
     // Without responses (what the dashboard's text search asks for): made as the stream makes its entries, without
     // reading the response bodies at all.
-    const entries = journal.list(query).map((e) => journalEntryJson(e, RESPONSE_KEYS));
-    res.type('application/json').send(`{"requests":[${entries.join(',')}],"count":${journal.count(query)},"lastSeq":${journal.lastSeq}}`);
+    const texts = entries.map((e) => journalEntryJson(e, RESPONSE_KEYS));
+    res.type('application/json').send(`{"requests":[${texts.join(',')}],"count":${count},"lastSeq":${journal.lastSeq}}`);
   });
 
   router.delete('/requests', (req, res) => {
@@ -193,7 +194,8 @@ export function requestsControlRouter(
   router.post('/requests/find', (req, res) => {
     const journal = resolve(req);
     const query = queryFromBody(req);
-    res.json({ requests: journal.find(query), count: journal.count(query), lastSeq: journal.lastSeq });
+    const { entries, count } = journal.listWithCount(query);
+    res.json({ requests: entries, count, lastSeq: journal.lastSeq });
   });
 
   router.get('/requests/export', (req, res) => {

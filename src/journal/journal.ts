@@ -307,6 +307,22 @@ export class Journal {
     return this.list(query);
   }
 
+  /**
+   * list() and count() in one pass over the held entries: the first `limit` matches in the query's order, and how
+   * many match in all (a text condition reads every entry's bodies: scanned once, not twice).
+   */
+  listWithCount(query?: JournalQuery): { entries: JournalEntry[]; count: number } {
+    const c = compileQuery(query, DEFAULT_QUERY_LIMIT);
+    const limit = c.limit ?? Number.POSITIVE_INFINITY;
+    const entries: JournalEntry[] = [];
+    let count = 0;
+    this.scan(c, (e) => {
+      if (count++ < limit) entries.push(e.entry());
+      return true;
+    });
+    return { entries, count };
+  }
+
   /** How many held entries match (limit and order are ignored). */
   count(query?: JournalQuery): number {
     const c = compileQuery(query, undefined);
