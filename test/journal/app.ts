@@ -19,6 +19,14 @@ const scim = (res: Response, status: number, body?: unknown) => {
 /** How many requests GET /hang has received (and holds): a test aborts one once it is held, not after a sleep. */
 export const hanging = { received: 0 };
 
+/** The journal's control router alone under /_mock, over a journal a test records into directly. */
+export function controlApp(journal: Journal): express.Express {
+  const app = express();
+  app.use(express.json());
+  app.use('/_mock', requestsControlRouter(() => journal));
+  return app;
+}
+
 export function makeApp(journal: Journal): express.Express {
   const app = express();
   app.use('/scim/v2', (req, res, next) => {

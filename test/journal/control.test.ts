@@ -1,8 +1,9 @@
-import express from 'express';
+import type express from 'express';
 import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { journalQueryFromParams, requestsControlRouter } from '../../src/journal/control.js';
+import { journalQueryFromParams } from '../../src/journal/control.js';
 import { Journal, JournalQueryError, type JournalEntry } from '../../src/journal/journal.js';
+import { controlApp } from './app.js';
 import { frozenClock, input } from './helpers.js';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -12,9 +13,7 @@ let app: express.Express;
 
 beforeEach(() => {
   journal = new Journal({ clock: frozenClock() });
-  app = express();
-  app.use(express.json());
-  app.use('/_mock', requestsControlRouter(() => journal));
+  app = controlApp(journal);
   journal.record(input({ method: 'GET', relativePath: '/Users', operation: 'list' })); // 1
   journal.record(input({ method: 'POST', relativePath: '/Users', operation: 'create', status: 201, requestBody: { userName: 'a' } })); // 2
   journal.record(

@@ -3,11 +3,11 @@
  * journal): case-insensitive, in the method, path and query, request headers, request body and response body as
  * the journal keeps them, never in a redacted secret; and GET /requests?response=none.
  */
-import express from 'express';
+import type express from 'express';
 import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { requestsControlRouter } from '../../src/journal/control.js';
 import { Journal, JsonText, type JournalEntry } from '../../src/journal/journal.js';
+import { controlApp } from './app.js';
 import { frozenClock, input } from './helpers.js';
 import { AUTH, client } from '../http/helpers.js';
 
@@ -16,9 +16,7 @@ let app: express.Express;
 
 beforeEach(() => {
   journal = new Journal({ clock: frozenClock() });
-  app = express();
-  app.use(express.json());
-  app.use('/_mock', requestsControlRouter(() => journal));
+  app = controlApp(journal);
   // 1: a list request: the userName is only in its response body; the filter only in its (raw, URL-encoded) query.
   journal.record(
     input({
