@@ -186,7 +186,7 @@ function describe(name: PersonaSettingName, value: unknown): string {
     case 'memberAdditionRate': {
       const v = value as { limit: number; windowMs: number };
       const per = v.windowMs === 3_600_000 ? 'hour' : v.windowMs % 3_600_000 === 0 ? `${v.windowMs / 3_600_000} hours` : `${v.windowMs / 1000} s`;
-      return `${v.limit} per ${per}, else 429 with Retry-After`;
+      return `${v.limit} per ${per}, else 429 with Retry-After (more than ${v.limit} in one request: 429 without)`;
     }
     case 'requiredHeaders':
       return (value as Array<{ name: string; error: { status: number; code?: string } }>).map((h) => `${h.name}, else ${h.error.status}${h.error.code ? ` ${h.error.code}` : ''}`).join('; ');

@@ -78,7 +78,10 @@ export interface MemberAdditionRate {
   /** Most members one group may gain per window. */
   limit: number;
   windowMs: number;
-  /** The answer beyond it (default 429 with Retry-After). */
+  /**
+   * The answer beyond it (default 429 with Retry-After; a request adding more than `limit` members to one group,
+   * which no wait lets through, gets it without Retry-After).
+   */
   error?: VendorError;
 }
 
@@ -92,7 +95,8 @@ export interface TargetCapabilities {
   /**
    * Members each group may gain per window, counted per group on the tenant clock as writes commit (a token bucket
    * per group: `limit` members, refilled at limit/windowMs). A write that adds more than the group has left is
-   * refused whole (429 with Retry-After), before anything is stored. The state lives in a MemberAdditionBudget the
+   * refused whole (429 with Retry-After), before anything is stored; one that adds more than `limit` can never pass,
+   * and is refused without Retry-After. The state lives in a MemberAdditionBudget the
    * tenant gives the service.
    */
   memberAdditionRate?: MemberAdditionRate;
@@ -567,8 +571,8 @@ export class MemberAdditionBudget {
   }
 
   /**
-   * Throws the target's answer (429 with Retry-After) when the group (undefined: a group being created, with its
-   * whole budget) cannot gain `count` members at `now`. Takes nothing: `record` does, once the write cannot fail.
+   * Throws the target's answer (429 with Retry-After; without it when `count` exceeds the whole budget) when the
+   * group (undefined: a group being created, with its whole budget) cannot gain `count` members at `now`. Takes nothing: `record` does, once the write cannot fail.
    */
   check(groupId: string | undefined, count: number, now: number): void {
     if (count <= 0) return;
@@ -579,18 +583,16 @@ export class MemberAdditionBudget {
     if (bucket && bucket.last > now) bucket.last = now;
     const left = groupId === undefined ? limit : this.tokensOf(groupId, now);
     if (count <= left + 1e-9) return;
-    // A request above the whole budget can pass only split, once the bucket is full again.
-    const needed = Math.min(count, limit) - left;
-    const seconds = wholeSeconds((needed * windowMs) / limit);
-    const whole = count > limit;
     const group = groupId === undefined ? 'a new Group' : `Group "${groupId}"`;
-    const what =
-      `this request adds ${count} member${count === 1 ? '' : 's'} to ${group}, but a group may gain at most ${limit} members per ${windowText(windowMs)} on this service` +
-      (whole
-        ? `; split the members into requests of at most ${limit} and send them at least ${windowText(windowMs)} apart. Retry after ${seconds} second(s) for the first.`
-        : ` and ${Math.floor(left + 1e-9)} more can be added now. Retry after ${seconds} second(s), or add fewer members in this request.`);
+    const adds = `this request adds ${count} member${count === 1 ? '' : 's'} to ${group}, but a group may gain at most ${limit} members per ${windowText(windowMs)} on this service`;
     const answer = this.rate.error ?? { status: 429 };
-    const error = vendorError(answer, what);
+    if (count > limit) {
+      // More than the whole budget: refused after any wait, so no Retry-After (a connector that honours one would
+      // retry the same request forever). It passes only split.
+      throw vendorError(answer, `${adds}; split the members into requests of at most ${limit}. This request can never pass as it is, however long it waits (so no Retry-After); a request within the budget that comes too early is answered with the wait in Retry-After.`);
+    }
+    const seconds = wholeSeconds(((count - left) * windowMs) / limit);
+    const error = vendorError(answer, `${adds} and ${Math.floor(left + 1e-9)} more can be added now. Retry after ${seconds} second(s), or add fewer members in this request.`);
     throw answer.status === 429 || answer.status === 503 ? new ScimError(error.status, error.scimType, error.detail, { 'Retry-After': String(seconds) }) : error;
   }
 
