@@ -207,8 +207,9 @@ export class ScimService {
     let id = this.random.uuid();
     while (this.repo.get(type.name, id)) id = this.random.uuid();
     const resource = this.stamp(type, id, validated, now, now);
-    budget?.record(id, added, clock);
     this.repo.put(type.name, resource);
+    // Taken once the group is stored: a create that fails to store takes nothing.
+    budget?.record(id, added, clock);
     this.renders.invalidate();
     return resource;
   }
@@ -288,25 +289,57 @@ export class ScimService {
     this.checkManagerRef(type, next, existing, onWarning);
     this.checkUniqueness(type, next, id);
     const now = this.clock.now();
-    // The target's budget of members a group may gain, last: a refused write stores nothing and takes nothing.
+    // The target's budget of members a group may gain, checked last: a refused write stores nothing and takes nothing.
     const budget = type.core.id === GROUP_SCHEMA_ID ? this.options.memberBudget : undefined;
-    if (budget) {
-      // Members the group holds already (a PATCH that removes and adds one back) are not additions, as under PUT.
-      const added = members ? this.membersAdded(id, members.added) : this.membersAdded(id, next.members);
-      budget.check(id, added, now);
-      budget.record(id, added, now);
-    }
-    // Every check passed: the list edits a PATCH left are applied to the (stored) lists now.
-    for (const [path, edit] of listEdits ?? []) next[path] = this.repo.editList(next[path] as unknown[], edit.removed, edit.appended);
+    // Members the group holds already (a PATCH that removes and adds one back) are not additions, as under PUT.
+    const added = budget ? (members ? this.membersAdded(id, members.added) : this.membersAdded(id, next.members)) : 0;
+    budget?.check(id, added, now);
     const created = (existing.meta as Record<string, unknown>).created as string;
     // A name the groups listing this resource show as its members' display. (Members that join or leave are not
     // written: their version follows their groups through versionOf().)
     const renamed = existing.displayName !== next.displayName || (type.core.id === USER_SCHEMA_ID && existing.userName !== next.userName);
-    const resource = this.stamp(type, id, next, created, this.modifiedAt(existing, now));
-    this.repo.put(type.name, resource, members && { added: members.added.map((m) => m.value as string), removed: members.removed });
+    // Every check passed: the list edits a PATCH left are applied to the stored lists now (in place where the store
+    // allows, which changes the stored version's own list). Should stamping or storing fail after that, they are
+    // undone: the stored version, its membership index and the budget are then as before the request.
+    const edits = listEdits ? this.applyListEdits(next, listEdits) : undefined;
+    let resource: Resource;
+    try {
+      resource = this.stamp(type, id, next, created, this.modifiedAt(existing, now));
+      this.repo.put(type.name, resource, members && { added: members.added.map((m) => m.value as string), removed: members.removed });
+    } catch (err) {
+      edits?.undo();
+      throw err;
+    }
+    // Stored: the members the group gained are taken from its budget.
+    budget?.record(id, added, now);
     if (renamed) this.touchGroupsOf(id, now);
     this.renders.invalidate();
     return resource;
+  }
+
+  /**
+   * The list edits a PATCH left, applied through the store's editList (which edits a stored list in place when only
+   * its current version holds it: W5's O(1) member add). Returns how to put back the lists edited in place, from
+   * what the edit removed (kept here: O(removed)) and how many it appended.
+   */
+  private applyListEdits(next: Resource, listEdits: NonNullable<PatchOutcome['listEdits']>): { undo(): void } {
+    const inPlace: Array<{ list: unknown[]; removed: readonly number[]; values: unknown[]; appended: number }> = [];
+    for (const [path, edit] of listEdits) {
+      const list = next[path] as unknown[];
+      const values = edit.removed.map((i) => list[i]);
+      const edited = this.repo.editList(list, edit.removed, edit.appended);
+      next[path] = edited;
+      if (edited === list) inPlace.push({ list, removed: edit.removed, values, appended: edit.appended.length });
+    }
+    return {
+      undo: () => {
+        for (const { list, removed, values, appended } of inPlace.reverse()) {
+          list.length -= appended;
+          // Ascending indexes: each value goes back where it was, the ones before it being back already.
+          for (let i = 0; i < removed.length; i++) list.splice(removed[i]!, 0, values[i]);
+        }
+      },
+    };
   }
 
   delete(typeName: string, id: string, preconditions: Preconditions = {}): void {
