@@ -55,6 +55,12 @@ export const CORE_WARNING_CODES: readonly ConformanceCode[] = [
     checks: 'a Group member\'s or the enterprise manager\'s "$ref" names another resource than its "value"; the service answers with the URI of the resource the value names',
   },
   {
+    code: 'manager-value-derived',
+    kind: 'informational',
+    rfc: 'RFC 7643 4.3',
+    checks: 'the enterprise manager is sent with "$ref" alone (legal: "value" and "$ref" are both RECOMMENDED); the service derives "value", the id of the User the "$ref" names, so "manager.value" reads and filters find it',
+  },
+  {
     code: 'patch-add-created-value',
     kind: 'informational',
     rfc: 'RFC 7644 3.5.2.1',

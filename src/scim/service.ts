@@ -740,15 +740,36 @@ export class ScimService {
   }
 
   /**
-   * The enterprise manager's "$ref", when a write sets or changes the manager (`existing`: the stored resource, for
-   * PUT, PATCH and Bulk; an unchanged manager is not reported again).
+   * The enterprise manager (RFC 7643 4.3), when a write sets or changes it (`existing`: the stored resource, for PUT,
+   * PATCH and Bulk; an unchanged manager is left as it is and not reported again). "value" and "$ref" are both
+   * RECOMMENDED, so a manager may come with "$ref" alone: when it names a User of this service (a path ending in
+   * "/Users/<id>", read as ref-ignored reads one, any host) its "value" is derived, that User's id, so that
+   * "manager.value" reads and filters find it and the manager is served with the service's own "$ref" and
+   * "displayName" (note manager-value-derived). One that names no User is stored as sent, as a "value" that names no
+   * User is. A "$ref" beside a "value" that names another resource is ignored (note ref-ignored).
    */
   private checkManagerRef(type: ResourceSchema, next: Resource, existing: Resource | undefined, onWarning?: WarningSink): void {
-    if (!onWarning || type.core.id !== USER_SCHEMA_ID) return;
-    const manager = (next[ENTERPRISE_USER_SCHEMA_ID] as Record<string, unknown> | undefined)?.manager;
-    if (!isPlainObject(manager) || typeof manager.value !== 'string' || manager.value === '' || typeof manager.$ref !== 'string') return;
+    if (type.core.id !== USER_SCHEMA_ID) return;
+    const extension = next[ENTERPRISE_USER_SCHEMA_ID] as Record<string, unknown> | undefined;
+    const manager = extension?.manager;
+    if (!isPlainObject(manager) || typeof manager.$ref !== 'string' || manager.$ref === '') return;
     const before = (existing?.[ENTERPRISE_USER_SCHEMA_ID] as Record<string, unknown> | undefined)?.manager;
     if (isPlainObject(before) && before.value === manager.value && before.$ref === manager.$ref) return;
+    if (manager.value === undefined || manager.value === null) {
+      const named = refTarget(manager.$ref);
+      const user = named && named.endpoint.toLowerCase() === type.resourceType.endpoint.toLowerCase() ? this.repo.get(type.name, named.id) : undefined;
+      if (!user) return;
+      // A copy: `next` may share the extension object with the stored version.
+      const value = user.id as string;
+      next[ENTERPRISE_USER_SCHEMA_ID] = { ...extension, manager: { ...manager, value } };
+      onWarning?.({
+        code: 'manager-value-derived',
+        rfc: 'RFC 7643 4.3',
+        detail: `manager: "$ref" ${JSON.stringify(manager.$ref)} came without "value"; it names User "${value}", so "value" is stored as "${value}" (what "manager.value" reads and filters see) and "$ref" is served as the service's URI for that User. Send "value" with the manager's id as well (RFC 7643 4.3 recommends both).`,
+      });
+      return;
+    }
+    if (!onWarning || typeof manager.value !== 'string' || manager.value === '') return;
     const refs = new IgnoredRefs('manager', onWarning);
     refs.check(manager.$ref, manager.value, this.repo.get(type.name, manager.value) ? type.resourceType.endpoint : undefined);
     refs.done();
@@ -898,11 +919,8 @@ class IgnoredRefs {
   /** `endpoint`: that of the resource the value names ("/Users"), when it names one. */
   check(ref: unknown, value: string, endpoint: string | undefined): void {
     if (!this.onWarning || typeof ref !== 'string' || ref === '') return;
-    const path = ref.replace(/[?#].*$/s, '').replace(/\/+$/, '');
-    const segments = path.split('/');
-    const id = decodeSegment(segments[segments.length - 1] ?? '');
-    const at = segments.length >= 2 ? `/${segments[segments.length - 2]}` : '';
-    if (id === value && (endpoint === undefined || at.toLowerCase() === endpoint.toLowerCase())) return;
+    const named = refTarget(ref);
+    if (named.id === value && (endpoint === undefined || named.endpoint.toLowerCase() === endpoint.toLowerCase())) return;
     if (this.count++ === 0) this.first = `"$ref" ${JSON.stringify(ref)} beside "value" ${JSON.stringify(value)}`;
   }
 
@@ -915,6 +933,18 @@ class IgnoredRefs {
       detail: `${this.attribute}: ${this.first}${more} names another resource than the value; the service answers with the URI of the resource "value" names and ignores the sent "$ref". Send the "$ref" the service returns for that resource, or none.`,
     });
   }
+}
+
+/**
+ * What a "$ref" names, by its last two path segments (query and fragment, and trailing slashes, left out): the
+ * endpoint ("/Users", "" when there is no segment before the id) and the id, percent-decoded. Any host: the
+ * service's base URL is not known here, and a connector may reach it under another host name.
+ */
+function refTarget(ref: string): { endpoint: string; id: string } {
+  const path = ref.replace(/[?#].*$/s, '').replace(/\/+$/, '');
+  const segments = path.split('/');
+  const id = decodeSegment(segments[segments.length - 1] ?? '');
+  return { endpoint: segments.length >= 2 ? `/${segments[segments.length - 2]}` : '', id };
 }
 
 /** A URI path segment, percent-decoded when it can be. */
