@@ -4,7 +4,9 @@
  *
  * Processing and the choices made where the RFC leaves room:
  * - Operations run in request order, except that an operation referring to a bulkId whose POST has not run yet
- *   waits for it (forward references; section 3.7: "the client's intent is preserved").
+ *   waits for it (forward references; section 3.7: "the client's intent is preserved and the same stateful result
+ *   is achieved as for non-optimized processing"), and runs as soon as that POST has run, before the operations
+ *   after it.
  * - Circular references (section 3.7.1): when every waiting operation waits for another, the first waiting POST
  *   in request order is created without the attribute values that refer to unresolved bulkIds; once those
  *   bulkIds resolve, the values are added with a PATCH of that resource, and the POST is reported with its final
@@ -212,6 +214,10 @@ class BulkProcessor {
   private required: ReadonlySet<string> = new Set();
   private errors = 0;
   private stopped = false;
+  /** Counts changes that may let a waiting operation run (a bulkId resolved or failed, a circle settled). */
+  private changes = 0;
+  /** `changes` when the waiting operations were last tried. */
+  private seen = 0;
 
   constructor(
     private readonly service: ScimService,
@@ -292,44 +298,71 @@ class BulkProcessor {
   }
 
   run(): BulkResponse {
-    let waiting = this.ops.map((op) => op.index);
-    while (waiting.length && !this.stopped) {
-      const still: number[] = [];
-      let progress = false;
-      this.required = this.deferred.length ? this.requiredByCircles() : new Set();
-      for (const index of waiting) {
-        if (this.stopped) break;
-        const op = this.ops[index]!;
-        const outcome = this.tryRun(op);
-        if (outcome === 'done') progress = true;
-        else still.push(index);
+    // Operations run in request order; one that waits for a later POST runs as soon as that POST has run, before
+    // the operations after it (RFC 7644 3.7: "the same stateful result is achieved as for non-optimized
+    // processing"), so a PATCH of a new resource written before its POST still applies before one written after it,
+    // and failOnErrors counts errors as they occur in request order.
+    let waiting: number[] = [];
+    let next = 0;
+    while (!this.stopped) {
+      if (waiting.length && this.changes !== this.seen) {
+        this.runUnblocked(waiting);
+        waiting = waiting.filter((index) => !this.results.has(index) && !this.isDeferred(index));
+        continue;
       }
-      waiting = still;
-      if (!progress && waiting.length && !this.stopped) {
-        // Every waiting operation waits for another: break the circle at the first POST (RFC 7644 3.7.1), one that
-        // the circles already broken need if there is one, and never at one that waits only for them to settle.
-        const candidates = waiting.map((i) => this.ops[i]!).filter((op) => op.valid === 'POST' && this.pendingRefs(op).length > 0);
-        const breaker = candidates.find((op) => this.required.has(op.bulkId!)) ?? candidates.find((op) => !this.refersToProvisional(op));
-        if (breaker) {
-          this.runDeferred(breaker);
-          waiting = waiting.filter((i) => i !== breaker.index);
-        } else if (this.deferred.length) {
-          // (Not expected: a circle waits only for POSTs that have run.) Settle what was created early.
-          for (const d of [...this.deferred]) this.settleDeferred(d, true);
-        } else {
-          for (const index of waiting) {
-            if (this.stopped) break;
-            const op = this.ops[index]!;
-            this.fail(op, new ScimError(409, undefined, `Operations[${index}]: its bulkId references (${[...op.refs].join(', ')}) wait for each other and cannot be resolved (RFC 7644 3.7.1).`));
-          }
-          waiting = [];
+      if (next < this.ops.length) {
+        const op = this.ops[next++]!;
+        if (this.tryRun(op) !== 'done') waiting.push(op.index);
+        continue;
+      }
+      if (!waiting.length) break;
+      // Every waiting operation waits for another: break the circle at the first POST (RFC 7644 3.7.1), one that
+      // the circles already broken need if there is one, and never at one that waits only for them to settle.
+      this.required = this.deferred.length ? this.requiredByCircles() : new Set();
+      const candidates = waiting.map((i) => this.ops[i]!).filter((op) => op.valid === 'POST' && this.pendingRefs(op).length > 0);
+      const breaker = candidates.find((op) => this.required.has(op.bulkId!)) ?? candidates.find((op) => !this.refersToProvisional(op));
+      if (breaker) {
+        waiting = waiting.filter((i) => i !== breaker.index);
+        this.runDeferred(breaker);
+        this.changes++;
+      } else if (this.deferred.length) {
+        // (Not expected: a circle waits only for POSTs that have run.) Settle what was created early.
+        for (const d of [...this.deferred]) this.settleDeferred(d, true);
+        this.changes++;
+      } else {
+        for (const index of waiting) {
+          if (this.stopped) break;
+          const op = this.ops[index]!;
+          this.fail(op, new ScimError(409, undefined, `Operations[${index}]: its bulkId references (${[...op.refs].join(', ')}) wait for each other and cannot be resolved (RFC 7644 3.7.1).`));
         }
+        waiting = [];
       }
     }
     // Circles whose other operations were never run (failOnErrors) leave a resource without its references.
     for (const d of [...this.deferred]) this.settleDeferred(d, true);
     const Operations = this.ops.filter((op) => this.results.has(op.index)).map((op) => this.results.get(op.index)!);
     return { schemas: [BULK_RESPONSE_SCHEMA], Operations };
+  }
+
+  /**
+   * Runs the waiting operations that the latest changes let run, earliest in request order first, until none can:
+   * after each change the scan starts again from the earliest, which may be the one that change unblocked.
+   */
+  private runUnblocked(waiting: readonly number[]): void {
+    while (this.changes !== this.seen && !this.stopped) {
+      this.seen = this.changes;
+      this.required = this.deferred.length ? this.requiredByCircles() : new Set();
+      for (const index of waiting) {
+        if (this.stopped || this.changes !== this.seen) break;
+        if (this.results.has(index) || this.isDeferred(index)) continue;
+        this.tryRun(this.ops[index]!);
+      }
+    }
+  }
+
+  /** Whether an operation is a POST created early for a circle, its result held back until the circle closes. */
+  private isDeferred(index: number): boolean {
+    return this.deferred.some((d) => d.op.index === index);
   }
 
   /** The bulkIds an operation refers to whose POSTs have not run yet. */
@@ -460,6 +493,7 @@ class BulkProcessor {
     const state = op.bulkId === undefined ? undefined : this.bulkIds.get(op.bulkId);
     if (state && state.index === op.index && resource) {
       state.status = 'done';
+      this.changes++;
       state.id = resource.id as string;
       state.typeName = (resource.meta as Record<string, string>).resourceType;
     }
@@ -481,6 +515,7 @@ class BulkProcessor {
     const state = op.bulkId === undefined ? undefined : this.bulkIds.get(op.bulkId);
     if (state && state.index === op.index) {
       state.status = 'failed';
+      this.changes++;
       state.failure = `${error.status}${error.scimType ? ` ${error.scimType}` : ''}: ${error.detail}`;
     }
     this.errors++;
@@ -522,6 +557,7 @@ class BulkProcessor {
     if (!failed && waiting && !final) return;
     this.deferred.splice(this.deferred.indexOf(d), 1);
     this.provisional.delete(d.op.bulkId!);
+    this.changes++;
     const op = d.op;
     const type = this.service.resourceType(d.typeName);
     const location = resourceUrl(this.options.baseUrl, type.resourceType.endpoint, d.id);
