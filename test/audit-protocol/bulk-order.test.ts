@@ -59,6 +59,32 @@ describe('a forward bulkId reference runs as soon as its POST has run (RFC 7644 
     expect((await c.get('/Users?filter=userName%20eq%20%22late%22').expect(200)).body.totalResults).toBe(0);
   });
 
+  it('an operation waiting for a POST that fails fails right after it (409), before later operations use up failOnErrors', async () => {
+    const c = setup();
+    const res = await bulk(c, [
+      replaceDisplayName('/Users/bulkId:u', 'First'),
+      { method: 'POST', path: '/Users', bulkId: 'u', data: { schemas: [USER_SCHEMA] } },
+      { method: 'DELETE', path: '/Users/no-such-user' },
+    ], { failOnErrors: 2 }).expect(200);
+    expect((res.body.Operations as Op[]).map((op) => [op.method, op.status])).toEqual([['PATCH', '409'], ['POST', '400']]);
+  });
+
+  it('an operation held for a circle (RFC 7644 3.7.1) still runs after the POSTs that close it, and before what follows', async () => {
+    const c = setup();
+    const res = await bulk(c, [
+      { method: 'POST', path: '/Groups', bulkId: 'a', data: { schemas: [GROUP_SCHEMA], displayName: 'A', members: [{ value: 'bulkId:b' }] } },
+      replaceDisplayName('/Groups/bulkId:a', 'A renamed'),
+      { method: 'POST', path: '/Groups', bulkId: 'b', data: { schemas: [GROUP_SCHEMA], displayName: 'B', members: [{ value: 'bulkId:a' }] } },
+      replaceDisplayName('/Groups/bulkId:a', 'A final'),
+    ]).expect(200);
+    const ops = res.body.Operations as Op[];
+    expect(ops.map((op) => op.status)).toEqual(['201', '200', '201', '200']);
+    const a = await c.get(ops[0]!.location!.replace(/^.*\/scim\/v2/, '')).expect(200);
+    expect(a.body.displayName).toBe('A final');
+    expect(a.body.members).toHaveLength(1);
+    expect(a.headers.etag).toBe(ops[3]!.version);
+  });
+
   it('a chain of forward references written backwards resolves, each operation right after the one it waits for', async () => {
     const c = setup();
     const n = 30;
