@@ -19,6 +19,8 @@
  *   invalidValue for that operation (section 3.7: "REQUIRED when method is POST").
  * - "status" is the HTTP status as a string ("201"), as in the section 3.7.3 examples; errors carry "response"
  *   with the SCIM error. Successful operations carry no "response" (the RFC allows omitting it).
+ * - A path with a query string is 400 invalidValue for that operation: section 3.7 asks for a resource type
+ *   endpoint or "the path to a specific resource", and a Bulk response carries no resource for "attributes" to shape.
  * - Each operation answers what the same single request would (section 3.7.3): 404 for an unknown endpoint,
  *   405 for a method the path does not allow, 412 when "version" (used as If-Match) does not match.
  * - failOnErrors = n stops after the n-th error; the response holds the operations processed so far.
@@ -282,6 +284,11 @@ class BulkProcessor {
     else if (typeof version === 'string' && op.valid !== 'POST') op.version = version;
     if (typeof path !== 'string' || !path.startsWith('/')) {
       fail('invalidValue', `"path" must be the path relative to the SCIM base URL, e.g. "/Users" for POST or "/Users/{id}" otherwise (RFC 7644 3.7); it is ${path === undefined ? 'missing' : describeValue(path)}.`);
+    } else if (path.includes('?')) {
+      // RFC 7644 3.7: a resource type endpoint for POST, "the path to a specific resource" otherwise; a query string
+      // would otherwise be read as part of the id (404 for a resource named "<id>?attributes=...").
+      const bare = path.slice(0, path.indexOf('?'));
+      fail('invalidValue', `"path" must be a resource path without a query string (RFC 7644 3.7: "/Users" for POST, "/Users/{id}" otherwise); it is ${describeValue(path)}. Send "${bare}": a Bulk operation takes no query parameters (its response carries no resource, so "attributes" has nothing to select).`);
     }
     if (op.valid && op.valid !== 'DELETE' && !isPlainObject(op.data)) {
       fail('invalidSyntax', `"data" must be the JSON object a single ${op.valid} request would send (RFC 7644 3.7); it is ${op.data === undefined ? 'missing' : describeValue(op.data)}.`);
