@@ -195,6 +195,18 @@ function keepRefused(req: IncomingMessage, context: RequestScimContext, refuse: 
 }
 
 /**
+ * A POST /Bulk body over the body limit is answered as RFC 7644 3.7.4 words it, with the maxPayloadSize the client
+ * reads in ServiceProviderConfig (never above the body limit, so a body over the one is over the other).
+ */
+function bulkTooLarge(err: unknown, res: Response, declared: string | undefined): unknown {
+  const error = bodyError(err);
+  const max = (res.locals?.tenant as { features?: { bulk?: { maxPayloadSize?: number } } } | undefined)?.features?.bulk?.maxPayloadSize;
+  if (error.status !== 413 || typeof max !== 'number') return err;
+  const size = declared !== undefined && /^\d+$/.test(declared) ? ` (${declared} bytes)` : '';
+  return new ScimError(413, undefined, `The size of the bulk operation${size} exceeds the maxPayloadSize (${max}) (RFC 7644 3.7.4; limits --bulk-max-payload and --max-body); split it into several requests.`);
+}
+
+/**
  * The JSON body parser of the SCIM pipeline. UTF-8 bodies without a content coding (what SCIM clients send) are
  * read directly (`readUtf8`); other charsets and gzip/deflate/br bodies go through body-parser, as all bodies did
  * before. The decoded text of a body it parsed is kept on the request's SCIM context (`requestText`) for the
@@ -213,11 +225,12 @@ export function jsonBody(maxBytes: number, maxDepth = 64): RequestHandler {
       if (context) context.requestText = enc === 'utf-8' || enc === 'utf8' ? buf.toString('utf8') : decoded;
     },
   });
-  return (req, res, next) => {
-    if (!hasBody(req.headers)) return next();
+  return (req, res, sendOn) => {
+    if (!hasBody(req.headers)) return sendOn();
     const contentType = req.headers['content-type'] ?? '';
     const mediaType = contentType.split(';')[0]!.trim();
     const context = res.locals?.scim as RequestScimContext | undefined;
+    const next = context?.operation === 'bulk' ? (err?: unknown) => sendOn(err === undefined ? err : bulkTooLarge(err, res, req.headers['content-length'])) : sendOn;
     if (!JSON_TYPES.test(mediaType)) {
       const refuse = () => next(new ScimError(415, undefined, `Unsupported Content-Type "${mediaType || '(none)'}"; send the body as application/scim+json (RFC 7644 section 3.1).`));
       return context ? keepRefused(req, context, refuse) : refuse();

@@ -449,6 +449,19 @@ describe('RFC 7644 3.7.4 limits', () => {
     expect(error).not.toHaveProperty('scimType');
   });
 
+  it('a body over --max-body too (maxPayloadSize is never above it) is answered with the same RFC 3.7.4 error', async () => {
+    const { c } = setup({ maxBody: 4096 });
+    const big = [{ method: 'POST', path: '/Users', bulkId: 'u', data: { schemas: [USER_SCHEMA], userName: 'u', title: 'x'.repeat(5000) } }];
+    const res = await bulk(c, big);
+    const error = expectScimError(res, 413);
+    expect(error.detail).toMatch(/^The size of the bulk operation \(\d+ bytes\) exceeds the maxPayloadSize \(4096\)/);
+    expect(error).not.toHaveProperty('scimType');
+    expect((await c.get('/Users')).body.totalResults).toBe(0);
+    // Any other endpoint keeps the body limit's own wording.
+    const user = expectScimError(await c.post('/Users', { schemas: [USER_SCHEMA], userName: 'v', title: 'x'.repeat(5000) }), 413);
+    expect(user.detail).toContain('--max-body');
+  });
+
   it('the options are checked: --bulk-max-payload may not exceed --max-body, and defaults to it when smaller', () => {
     expect(() => resolveOptions({ maxBody: 4096, bulkMaxPayload: 8192 })).toThrow(/--bulk-max-payload \(8192\) must not exceed --max-body \(4096\)/);
     expect(resolveOptions({ maxBody: 4096 }).bulkMaxPayload).toBe(4096);
