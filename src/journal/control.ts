@@ -1,7 +1,7 @@
 /**
  * The journal part of the control API (mounted under /_mock and /_mock/tenants/{id}):
  *   GET    /requests               ?method=GET&operation=patch&status=4xx&since=12&limit=5&hasWarnings=true&text=bjensen
- *                                   &response=none (entries without responseHeaders and responseBody)
+ *                                   &response=none (entries without responseHeaders and responseBody; `text` still searches them)
  *   GET    /requests/:id
  *   DELETE /requests               204
  *   POST   /requests/count         body = query            -> { count }

@@ -434,10 +434,11 @@ export class StoredEntry implements RecordedEntry {
   /**
    * Whether `needle` occurs in what a text search reads of this entry (the journal query's `text`): the method; the
    * path, the relative path and each with its query (as the entry shows it, secrets redacted: URL-encoded, and
-   * decoded `name=value` pairs); the request headers as "name: value" lines (credentials redacted as they were
-   * stored); the request body and the response body as the journal keeps their text (JSON as sent, passwords and
-   * tokens already redacted; a needle holding what JSON escapes is also looked for escaped). Nothing is parsed but the query string (only when there is one) and the headers (only
-   * when their stored text holds the needle's longest part between colons).
+   * decoded `name=value` pairs); the request headers and the response headers as "name: value" lines (as they were
+   * stored and as the entry shows them: credentials in the request's redacted); the request body and the response
+   * body as the journal keeps their text (JSON as sent, passwords and tokens already redacted; a needle holding what
+   * JSON escapes is also looked for escaped). Nothing is parsed but the query string (only when there is one) and
+   * the headers (only when their stored text, read in place, holds the needle's longest part between colons).
    */
   containsText(needle: TextNeedle): boolean {
     if (needle.inString(this.method)) return true;
@@ -446,18 +447,23 @@ export class StoredEntry implements RecordedEntry {
     if (needle.inBytes(bytes, at, at + this.pathEnd) || needle.inBytes(bytes, at + this.pathEnd, at + this.relativePathEnd)) return true;
     // The raw query string may hold a secret the entry shows redacted: searched as the entry shows it.
     if (this.queryEnd > this.relativePathEnd && needle.inString(this.querySearchText())) return true;
-    if (this.requestHeadersEnd > this.queryEnd) {
-      const probe = needle.headerProbe;
-      const from = at + this.queryEnd;
-      const to = at + this.requestHeadersEnd;
-      // A value kept as JSON (a list) may hold escapes the probe would miss: then the headers are decoded anyway.
-      if ((probe === undefined || probe.inBytes(bytes, from, to) || bytes.subarray(from, to).includes(0x5c)) && needle.inString(headerLines(this.requestHeaderList())))
-        return true;
-    }
+    if (this.headersShow(needle, this.queryEnd, this.requestHeadersEnd)) return true;
     if (this.requestBodyAs === RequestBodyAs.Base64) {
       if (needle.inString(this.requestBodyValue() as string)) return true;
     } else if (this.requestBodyAs !== RequestBodyAs.None && needle.inBody(bytes, at + this.requestHeadersEnd, at + this.requestBodyEnd)) return true;
+    if (this.headersShow(needle, this.requestBodyEnd, this.responseHeadersEnd)) return true;
     return this.responseBodyAs !== ResponseBodyAs.None && needle.inBody(bytes, at + this.responseHeadersEnd, at + this.responseBodyEnd);
+  }
+
+  /**
+   * Whether the headers stored at [from, to) of this entry (its request's or its response's), as "name: value"
+   * lines, hold the needle. Decoded only when their stored text, read in place, may hold the needle's probe.
+   */
+  private headersShow(needle: TextNeedle, from: number, to: number): boolean {
+    if (to === from) return false;
+    const probe = needle.headerProbe;
+    if (probe !== undefined && !probe.mayBeInHeaders(this.page.bytes, this.start + from, this.start + to)) return false;
+    return needle.inString(headerLines(decodeHeaders(this.text(from, to))));
   }
 
   /** The query as a text search reads it: after the path and the relative path, URL-encoded and decoded, one a line. */

@@ -46,9 +46,10 @@ export interface JournalQuery {
   fault?: boolean | string;
   body?: JournalBodyMatch | JournalBodyMatch[];
   /**
-   * Occurs, case-insensitively, in the method, the path and query, the request headers (credentials redacted: a
-   * search never finds a redacted secret), the request body or the response body (their text as the journal keeps
-   * it: JSON as sent, where text JSON escapes is found escaped too, and as the entry shows it decoded). 1 to 1024 characters.
+   * Occurs, case-insensitively (toLowerCase on both sides), in the method, the path and query, the request headers
+   * (credentials redacted: a search never finds a redacted secret), the request body, the response headers (as
+   * "name: value" lines, like the request's) or the response body (their text as the journal keeps it: JSON as sent,
+   * where text JSON escapes is found escaped too, and as the entry shows it decoded). 1 to 1024 characters.
    */
   text?: string;
   /** Only entries with seq > since. */

@@ -3,11 +3,14 @@
  * entry (StoredEntry.containsText). Entries keep their texts as UTF-8 bytes on pages (src/journal/pages.ts); a
  * search reads those bytes as they are, without parsing any body.
  *
- * Case: both sides are compared after String.prototype.toLowerCase(). For a needle of ASCII characters the bytes
- * are read as Latin-1 (one character per byte, the cheapest string V8 makes): every byte of a multi-byte UTF-8
- * sequence is 0x80 or above and lower-cases to a character that is too, so it never matches an ASCII character,
- * and an ASCII match in those characters is exactly a match in the UTF-8 text. A needle with no letter is looked
- * for in the bytes directly (no string made at all).
+ * Case: both sides are compared after String.prototype.toLowerCase(), and that is the reference each shortcut below
+ * keeps to. For a needle of ASCII characters the bytes are read as Latin-1 (one character per byte, the cheapest
+ * string V8 makes): every byte of a multi-byte UTF-8 sequence is 0x80 or above and lower-cases to a character that
+ * is too, so it never matches an ASCII character, and an ASCII match in those characters is a match in the UTF-8
+ * text. The converse has two exceptions, the only characters beyond ASCII whose lower case holds ASCII: the Kelvin
+ * sign U+212A lower-cases to "k", and U+0130 (capital I with dot) to "i" and U+0307; a text holding either (or its
+ * \uXXXX escape in a body) is read once more as UTF-8 for a needle they can complete. A needle with no letter is
+ * looked for in the bytes directly (no string made at all).
  */
 
 /** At most this many characters (a search box, not a document). */
@@ -34,14 +37,45 @@ export class TextNeedle {
   private readonly escaped: TextNeedle[] = [];
   /** Printable ASCII without a character JSON escapes as "\\x" ('"', '\\', '/'). */
   private readonly plain: boolean;
+  /** Holds "k", which the Kelvin sign (U+212A, UTF-8 e2 84 aa) lower-cases to. */
+  private readonly kelvin: boolean;
+  /** Ends with "i": U+0130 (UTF-8 c4 b0) lower-cases to "i" and U+0307, which an ASCII needle can only end before. */
+  private readonly dottedI: boolean;
+  /** An ASCII needle as bytes, lower case, for header text read in place (mayBeInHeaders); else undefined. */
+  private readonly fold: Uint8Array | undefined;
+  /** Per byte of `fold`: 0x20 for a letter (its upper case is the byte without that bit), else 0. */
+  private readonly foldMask: Uint8Array | undefined;
+  /**
+   * What mayBeInHeaders does at each byte value: SKIP, FIRST (the needle's first character, in either case: compare
+   * the rest) or MAYBE (the text may show the needle once decoded: a backslash, or a byte beyond ASCII when that
+   * can matter).
+   */
+  private readonly headerScan: Uint8Array;
 
   constructor(text: string, probe = true) {
     this.lower = text.toLowerCase();
     this.ascii = /^[\x00-\x7f]*$/.test(this.lower);
     this.plain = /^[\x20-\x7e]*$/.test(this.lower) && !/["\\/]/.test(this.lower);
-    this.bytes = this.lower === text.toUpperCase() ? Buffer.from(this.lower, 'utf8') : undefined;
+    this.kelvin = this.ascii && this.lower.includes('k');
+    this.dottedI = this.ascii && this.lower.endsWith('i');
+    // A needle without case, but for U+0307, which the lower case of U+0130 holds: that one is read as text.
+    this.bytes = this.lower === text.toUpperCase() && !this.lower.includes('\u0307') ? Buffer.from(this.lower, 'utf8') : undefined;
+    this.headerScan = new Uint8Array(256);
+    if (this.ascii) {
+      this.fold = Buffer.from(this.lower, 'latin1');
+      this.foldMask = this.fold.map((b) => (b >= 0x61 && b <= 0x7a ? 0x20 : 0));
+      if (this.fold.length > 0) {
+        this.headerScan[this.fold[0]!] = FIRST;
+        if (this.foldMask[0] !== 0) this.headerScan[this.fold[0]! & ~0x20] = FIRST;
+      }
+      this.headerScan[0x5c] = MAYBE;
+      if (this.kelvin || this.dottedI) this.headerScan.fill(MAYBE, 0x80);
+    } else {
+      this.headerScan.fill(MAYBE, 0x80);
+    }
+    // The longest part between colons and line ends: a header's lines ("name: value") are kept as name and value.
     let longest = '';
-    if (probe) for (const part of this.lower.split(':')) if (part.trim().length > longest.length) longest = part.trim();
+    if (probe) for (const part of this.lower.split(/[:\n]/)) if (part.trim().length > longest.length) longest = part.trim();
     this.headerProbe = longest === this.lower ? this : longest === '' ? undefined : new TextNeedle(longest, false);
     if (probe) {
       const json = JSON.stringify(this.lower).slice(1, -1);
@@ -65,7 +99,8 @@ export class TextNeedle {
     if (!range.includes(0x5c)) return false;
     // A needle of printable ASCII without '"', '\\' or '/' can only be spelled differently by a \u00XX escape of
     // an ASCII character: bodies whose only escapes are others (a "\n" in every seeded address) are not decoded.
-    if (this.plain && !range.includes(ESCAPED_ASCII)) return false;
+    // For a needle U+212A or U+0130 can complete, any \uXXXX escape is read (one look, not one per character).
+    if (this.plain && !range.includes(this.kelvin || this.dottedI ? ESCAPED_ANY : ESCAPED_ASCII)) return false;
     return this.inString(decodeJsonEscapes(bytes.toString('utf8', from, to)));
   }
 
@@ -80,10 +115,50 @@ export class TextNeedle {
       // Within the range only: indexOf on the page itself would read on to the page's end when there is no match.
       return to - from >= this.bytes.length && bytes.subarray(from, to).indexOf(this.bytes) >= 0;
     }
-    if (this.ascii) return to - from >= this.lower.length && bytes.toString('latin1', from, to).toLowerCase().includes(this.lower);
+    if (this.ascii) {
+      if (to - from < this.lower.length) return false;
+      const text = bytes.toString('latin1', from, to).toLowerCase();
+      if (text.includes(this.lower)) return true;
+      // The UTF-8 of U+212A and U+0130 as Latin-1, lower case: read as UTF-8 when the needle can match through them.
+      return ((this.kelvin && text.includes('\u00e2\u0084\u00aa')) || (this.dottedI && text.includes('\u00e4\u00b0'))) && this.inString(bytes.toString('utf8', from, to));
+    }
     return this.inString(bytes.toString('utf8', from, to));
   }
+
+  /**
+   * Whether header text as the journal keeps it (`name NUL tag value NUL`, src/journal/redact.ts encodeHeaders),
+   * bytes[from, to), may show this needle once decoded into "name: value" lines: false only when it cannot. Called on
+   * the needle's headerProbe (no colon, no line end). Reads the bytes in place, allocating nothing: an ASCII needle is
+   * compared byte by byte (either case of a letter matches); text holding a backslash (a list value is kept as
+   * JSON, which escapes quotes and control characters), or a byte beyond ASCII when the needle goes beyond ASCII or
+   * can match through U+212A or U+0130, is worth decoding.
+   */
+  mayBeInHeaders(bytes: Buffer, from: number, to: number): boolean {
+    const scan = this.headerScan;
+    const fold = this.fold;
+    const mask = this.foldMask;
+    const n = fold === undefined ? 0 : fold.length;
+    const last = to - n;
+    for (let i = from; i < to; i++) {
+      const what = scan[bytes[i]!]!;
+      if (what === SKIP) continue;
+      if (what === MAYBE) return true;
+      if (i > last) continue;
+      let k = 1;
+      while (k < n && (bytes[i + k]! | mask![k]!) === fold![k]) k++;
+      if (k === n) return true;
+    }
+    return false;
+  }
 }
+
+/** TextNeedle.headerScan's actions. */
+const SKIP = 0;
+const FIRST = 1;
+const MAYBE = 2;
+
+/** How JSON escapes any character as \uXXXX (U+212A and U+0130 among them). */
+const ESCAPED_ANY = Buffer.from('\\u');
 
 /** How JSON escapes a character below U+0100 as \uXXXX (an ASCII one among them). */
 const ESCAPED_ASCII = Buffer.from('\\u00');

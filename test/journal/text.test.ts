@@ -177,6 +177,118 @@ describe('text', () => {
   });
 });
 
+describe('text in the response headers', () => {
+  /** A create answered 201 with Location and ETag; a 429 with Retry-After; a list answer with cookies (a list value). */
+  const recordAnswers = () => {
+    journal.clear();
+    const created = journal.record(
+      input({
+        method: 'POST',
+        status: 201,
+        operation: 'create',
+        requestBody: { userName: 'created.one' },
+        responseHeaders: { 'content-type': 'application/scim+json; charset=utf-8', location: 'http://localhost:8080/scim/v2/Users/2819c223-7f76-453a-919d-413861904646', etag: 'W/"3"' },
+        responseBody: { id: '2819c223-7f76-453a-919d-413861904646', userName: 'created.one' },
+      }),
+    );
+    const limited = journal.record(
+      input({ status: 429, responseHeaders: ['content-type', 'application/scim+json', 'retry-after', '30', 'x-request-id', 'Req-9'], responseBody: { status: '429', detail: 'slow down' } }),
+    );
+    const cookies = journal.record(input({ responseHeaders: { 'set-cookie': ['lb=node-4; Path=/', 'pref="wide"'], 'content-length': 1234 }, responseBody: null }));
+    return { created: created.seq, limited: limited.seq, cookies: cookies.seq };
+  };
+
+  it('finds a header only the response holds, by value or as "name: value" as the entry shows it, case-insensitively', async () => {
+    const { created, limited, cookies } = recordAnswers();
+    expect(await find('2819C223')).toEqual([created]); // also in the body
+    expect(await find('Location: http://localhost:8080/scim/v2/Users/2819c223')).toEqual([created]);
+    expect(await find('etag: W/"3"')).toEqual([created]);
+    expect(await find('ETAG')).toEqual([created]);
+    expect(await find('Retry-After: 30')).toEqual([limited]);
+    expect(await find('retry-after')).toEqual([limited]);
+    expect(await find('x-request-id: req-9')).toEqual([limited]);
+    expect(await find('Retry-After: 30\nX-Request-Id: Req-9')).toEqual([limited]); // two lines, as the detail lists them
+    expect(await find('set-cookie: pref="wide"')).toEqual([cookies]); // a list value: one line per value
+    expect(await find('lb=node-4')).toEqual([cookies]);
+    expect(await find('content-length: 1234')).toEqual([cookies]); // a number, as the entry shows it
+    expect(await find('retry-after: 31')).toEqual([]);
+    expect(await find('etag: W/"4"')).toEqual([]);
+    expect(await find('location: http://localhost:8080/scim/v2/Groups')).toEqual([]);
+  });
+
+  it('what it finds is what the entry shows in responseHeaders', async () => {
+    const { created, limited, cookies } = recordAnswers();
+    const shown = (await request(app).get('/_mock/requests').expect(200)).body.requests as JournalEntry[];
+    for (const e of shown) {
+      for (const [name, value] of Object.entries(e.responseHeaders)) {
+        for (const v of Array.isArray(value) ? value : [value]) expect(await find(`${name}: ${String(v)}`), `${name}: ${String(v)}`).toContain(e.seq);
+      }
+    }
+    expect(shown.map((e) => e.seq)).toEqual([created, limited, cookies]);
+  });
+
+  it('every query surface finds them: find, count, wait, export, the stream, and GET /requests?response=none, which leaves them out of the entries but not out of the search (as it does the response body)', async () => {
+    const { created, limited } = recordAnswers();
+    expect((await request(app).post('/_mock/requests/count').send({ text: 'retry-after: 30' }).expect(200)).body).toEqual({ count: 1 });
+    expect(seqs((await request(app).post('/_mock/requests/find').send({ text: 'ETag: W/"3"' }).expect(200)).body)).toEqual([created]);
+    const exported = await request(app).get('/_mock/requests/export').query({ text: 'retry-after: 30', format: 'har' }).expect(200);
+    expect(JSON.parse(exported.text).log.entries).toHaveLength(1);
+    const none = await request(app).get('/_mock/requests').query({ text: 'Retry-After: 30', response: 'none' }).expect(200);
+    expect(seqs(none.body)).toEqual([limited]);
+    expect(none.body.requests[0]).not.toHaveProperty('responseHeaders');
+    const stream = await request(app).get('/_mock/requests/stream').query({ text: 'retry-after', tail: '5', limit: '1', response: 'none' }).expect(200);
+    expect(stream.text).toContain(`"seq":${limited}`);
+    const later = journal.waitFor({ text: 'location: /scim/v2/Groups/late', since: journal.lastSeq }, { timeoutMs: 5000 });
+    journal.record(input({ responseHeaders: { location: '/scim/v2/Groups/other' } }));
+    const late = journal.record(input({ method: 'POST', status: 201, responseHeaders: { Location: '/scim/v2/Groups/late-1' } }));
+    expect((await later).seq).toBe(late.seq);
+  });
+
+  it('never finds a secret in the request headers through a response header of the same name, nor a header of the other side by its side', async () => {
+    journal.clear();
+    const e = journal.record(
+      input({ requestHeaders: { cookie: 'session=cookie-secret-1', authorization: 'Bearer bearer-secret-2' }, responseHeaders: { 'x-cookie-policy': 'strict', vary: 'Cookie' } }),
+    );
+    expect(e.requestHeaders.cookie).toBe('[REDACTED]');
+    expect(await find('cookie-secret-1')).toEqual([]);
+    expect(await find('bearer-secret-2')).toEqual([]);
+    expect(await find('cookie: [REDACTED]')).toEqual([e.seq]);
+    expect(await find('vary: cookie')).toEqual([e.seq]);
+    // A needle spanning the request's last header and the response's first is in neither.
+    expect(await find('[REDACTED]\nx-cookie-policy')).toEqual([]);
+  });
+});
+
+describe('text and the characters beyond ASCII whose lower case is ASCII (String.prototype.toLowerCase on both sides)', () => {
+  // The Kelvin sign U+212A lower-cases to "k"; U+0130 (capital I with dot) to "i" and U+0307 (combining dot above).
+  const texts = ['\u212Aelvin scale', 'M\u0130LLER', 'kelvin plain', 'miller plain'];
+  const needles = ['kelvin', 'KELVIN', '\u212Aelvin', 'k', 'mi', 'MI', 'mil', 'ller', '\u0130', 'i\u0307', '\u0307', 'miller'];
+  const expected = (needle: string, shown = (t: string) => t) => texts.map((t, i) => (shown(t).toLowerCase().includes(needle.toLowerCase()) ? i : -1)).filter((i) => i >= 0);
+
+  it('a request body, sent as UTF-8 or with those characters escaped as \\uXXXX, matches as toLowerCase says', async () => {
+    for (const escaped of [false, true]) {
+      journal.clear();
+      const first = journal.lastSeq + 1;
+      for (const t of texts) {
+        const json = JSON.stringify({ v: t });
+        journal.record(input({ method: 'POST', requestBody: escaped ? json.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`) : json, responseBody: null }));
+      }
+      for (const needle of needles) expect(await find(needle), `${needle} (escaped: ${escaped})`).toEqual(expected(needle).map((i) => first + i));
+    }
+  });
+
+  it('a path, and a response header given to record(), match as toLowerCase says', async () => {
+    journal.clear();
+    const first = journal.lastSeq + 1;
+    for (const t of texts) journal.record(input({ path: `/scim/v2/Units/${t}`, relativePath: `/Units/${t}`, responseHeaders: { 'x-unit': t }, responseBody: null }));
+    for (const needle of needles) expect(await find(needle), needle).toEqual(expected(needle).map((i) => first + i));
+    journal.clear();
+    const headersOnly = journal.lastSeq + 1;
+    for (const t of texts) journal.record(input({ responseHeaders: { 'x-unit': t }, responseBody: null }));
+    for (const needle of needles) expect(await find(`x-unit: ${needle}`), needle).toEqual(expected(`x-unit: ${needle}`, (t) => `x-unit: ${t}`).map((i) => headersOnly + i));
+  });
+});
+
 describe('GET /requests?response=none', () => {
   it('leaves responseHeaders and responseBody out of every entry, and keeps the rest', async () => {
     const full = (await request(app).get('/_mock/requests').query({ text: 'bjensen' }).expect(200)).body;
