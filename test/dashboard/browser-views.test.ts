@@ -5,10 +5,9 @@
  * bodies (asked of the journal), and the Tenant view's config editor kept while edited. After every test: no console
  * error (other than those a test provokes), no uncaught exception, no request to any other origin.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startScimulator, type ScimulatorHandle } from '../../src/index.js';
-import { chromiumAvailable, closeCheckedPages, confirm, launch, openDashboard, openPage, type Recorded } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { browserSuite, chromiumAvailable, confirm, openDashboard } from './browser.js';
 
 /** Opens a view by its link and waits until it shows (the hashchange that shows it comes after click() returns). */
 async function openView(page: Page, name: string): Promise<void> {
@@ -39,41 +38,22 @@ async function answered(page: Page, part: string): Promise<void> {
 const run = chromiumAvailable();
 
 describe.skipIf(!run)('dashboard views in Chromium', () => {
-  let browser: Browser;
-  let scim: ScimulatorHandle;
-  let origin: string;
-  const pages: Recorded[] = [];
-  /** Console errors a test provokes on purpose (a failure the page shows), removed from the check. */
-  let expectedErrors: RegExp[] = [];
-
-  const open = async () => {
-    const recorded = await openPage(browser);
-    pages.push(recorded);
-    return recorded;
-  };
-
-  beforeAll(async () => {
-    [browser, scim] = await Promise.all([launch(), startScimulator({ seeding: { seed: 21, users: 12, groups: 2 } })]);
-    origin = new URL(scim.url).origin;
-  }, 90_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await scim?.close();
-  });
-
-  afterEach(async () => {
-    await closeCheckedPages(pages, origin, expectedErrors);
-    expectedErrors = [];
-    await scim.faults.clear();
-    for (const t of await scim.listTenants()) if (t.id !== 'default') await scim.deleteTenant(t.id);
-  });
+  // ui.expectedErrors: console errors a test provokes on purpose (a failure the page shows), removed from the check.
+  const ui = browserSuite(
+    { seeding: { seed: 21, users: 12, groups: 2 } },
+    {
+      // Tenants a test created, also when it failed before deleting them.
+      cleanUp: async ({ scim }) => {
+        for (const t of await scim.listTenants()) if (t.id !== 'default') await scim.deleteTenant(t.id);
+      },
+    },
+  );
 
   describe('the error banner', () => {
     it('shows a failed load with what to do, announced as an alert, and goes when the view next loads', async () => {
-      const recorded = await open();
-      const page = await openDashboard(recorded, scim.dashboardUrl);
-      expectedErrors = [/status of 500/];
+      const recorded = await ui.open();
+      const page = await openDashboard(recorded, ui.scim.dashboardUrl);
+      ui.expectedErrors = [/status of 500/];
       let failing = true;
       await page.route('**/tenants/default/faults', (route) =>
         failing && route.request().method() === 'GET'
@@ -94,11 +74,11 @@ describe.skipIf(!run)('dashboard views in Chromium', () => {
     });
 
     it('a failed action stays through the reload that follows it; the close button is the next Tab stop and Enter dismisses it', async () => {
-      await scim.faults.add({ name: 'kept', action: { type: 'latency', ms: 1 } });
-      const recorded = await open();
+      await ui.scim.faults.add({ name: 'kept', action: { type: 'latency', ms: 1 } });
+      const recorded = await ui.open();
       await recorded.page.addInitScript(TRACK_ANSWERS);
-      const page = await openDashboard(recorded, scim.dashboardUrl);
-      expectedErrors = [/status of 503/];
+      const page = await openDashboard(recorded, ui.scim.dashboardUrl);
+      ui.expectedErrors = [/status of 503/];
       await page.route('**/tenants/default/faults', (route) =>
         route.request().method() === 'DELETE'
           ? route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: 'busy' }) })
@@ -128,10 +108,10 @@ describe.skipIf(!run)('dashboard views in Chromium', () => {
     });
 
     it('goes when the user switches view or tenant, or when the same action later succeeds; the latest failure replaces an older one', async () => {
-      await scim.createTenant({ id: 'banner-other', users: 0, groups: 0 });
-      const recorded = await open();
-      const page = await openDashboard(recorded, scim.dashboardUrl);
-      expectedErrors = [/status of 500/, /status of 503/];
+      await ui.scim.createTenant({ id: 'banner-other', users: 0, groups: 0 });
+      const recorded = await ui.open();
+      const page = await openDashboard(recorded, ui.scim.dashboardUrl);
+      ui.expectedErrors = [/status of 500/, /status of 503/];
       let status = 500;
       let failing = true;
       await page.route('**/tenants/default/requests', (route) =>
@@ -173,21 +153,21 @@ describe.skipIf(!run)('dashboard views in Chromium', () => {
   });
 
   it('text search finds a string that only a response body holds (a userName in a list response), also in rows that arrive while it is typed', async () => {
-    const auth = { Authorization: `Bearer ${scim.token}` };
-    const users = (await (await fetch(`${scim.baseUrl}/Users?startIndex=9&count=3`, { headers: auth })).json()).Resources as Array<{ userName: string }>;
+    const auth = { Authorization: `Bearer ${ui.scim.token}` };
+    const users = (await (await fetch(`${ui.scim.baseUrl}/Users?startIndex=9&count=3`, { headers: auth })).json()).Resources as Array<{ userName: string }>;
     const wanted = users[1]!.userName;
-    const recorded = await open();
-    const page = await openDashboard(recorded, scim.dashboardUrl);
+    const recorded = await ui.open();
+    const page = await openDashboard(recorded, ui.scim.dashboardUrl);
     // The userName is in no request line, header or request body: only in the answer to this list request.
-    await fetch(`${scim.baseUrl}/Groups?count=2`, { headers: auth });
-    await fetch(`${scim.baseUrl}/Users?startIndex=8&count=4`, { headers: auth });
+    await fetch(`${ui.scim.baseUrl}/Groups?count=2`, { headers: auth });
+    await fetch(`${ui.scim.baseUrl}/Users?startIndex=8&count=4`, { headers: auth });
     const rows = page.locator('#requests-body tr');
     await expect.poll(() => rows.count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
     await page.locator('#f-text').fill(wanted.toUpperCase());
     await expect.poll(() => rows.allTextContents(), { timeout: 10_000 }).toEqual([expect.stringContaining('startIndex=8&count=4'), expect.stringContaining('startIndex=9&count=3')]);
     // A request sent while the search is set: its row shows once its response is known.
-    await fetch(`${scim.baseUrl}/Users?startIndex=10&count=1`, { headers: auth });
-    await fetch(`${scim.baseUrl}/Users?startIndex=1&count=1`, { headers: auth });
+    await fetch(`${ui.scim.baseUrl}/Users?startIndex=10&count=1`, { headers: auth });
+    await fetch(`${ui.scim.baseUrl}/Users?startIndex=1&count=1`, { headers: auth });
     await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(3);
     expect(await rows.first().textContent()).toContain('startIndex=10&count=1');
     // A string in no body: nothing.
@@ -196,7 +176,7 @@ describe.skipIf(!run)('dashboard views in Chromium', () => {
   });
 
   it('text search asks the journal for the text instead of reading every response body: a string only one response holds, among 200 large answers', async () => {
-    const tenant = await scim.createTenant({ id: 'search-big', users: 12, groups: 0 });
+    const tenant = await ui.scim.createTenant({ id: 'search-big', users: 12, groups: 0 });
     const auth = { Authorization: `Bearer ${tenant.token}` };
     const get = async (path: string) => (await fetch(`${tenant.baseUrl}${path}`, { headers: auth })).text();
     // The userName is in no request line, header or request body: only in the answer to this list request.
@@ -205,7 +185,7 @@ describe.skipIf(!run)('dashboard views in Chromium', () => {
     for (let i = 0; i < 200; i += 10) await Promise.all(Array.from({ length: 10 }, () => get('/Schemas')));
     expect(await tenant.control.requests.count({ text: wanted })).toBe(1);
 
-    const recorded = await open();
+    const recorded = await ui.open();
     // Every answer from the journal's entries the page reads (GET /requests?...), with its size.
     await recorded.page.addInitScript(`
       window.__journalReads = [];
@@ -215,7 +195,7 @@ describe.skipIf(!run)('dashboard views in Chromium', () => {
         return text.call(this).then((t) => { if (url.includes('/requests?')) window.__journalReads.push({ url, chars: t.length }); return t; });
       };
     `);
-    const page = await openDashboard(recorded, scim.dashboardUrl);
+    const page = await openDashboard(recorded, ui.scim.dashboardUrl);
     await page.locator('#tenant-select').selectOption('search-big');
     const rows = page.locator('#requests-body tr');
     await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(201);
@@ -226,14 +206,14 @@ describe.skipIf(!run)('dashboard views in Chromium', () => {
     for (const r of reads) expect(new URL(r.url).searchParams.get('text'), r.url).toBe(wanted.toLowerCase());
     // One entry without its response, not 200 answers of /Schemas.
     expect(reads.reduce((n, r) => n + r.chars, 0)).toBeLessThan(20_000);
-    await scim.deleteTenant('search-big');
+    await ui.scim.deleteTenant('search-big');
   });
 
   it('Tenant view: text typed into the config editor survives the reloads that follow; a changed server config is announced, and loaded only when asked', async () => {
-    const tenant = await scim.createTenant({ id: 'editing', users: 0, groups: 0, profile: 'rfc' });
-    const recorded = await open();
+    const tenant = await ui.scim.createTenant({ id: 'editing', users: 0, groups: 0, profile: 'rfc' });
+    const recorded = await ui.open();
     await recorded.page.addInitScript(TRACK_ANSWERS);
-    const page = await openDashboard(recorded, scim.dashboardUrl);
+    const page = await openDashboard(recorded, ui.scim.dashboardUrl);
     await page.locator('#tenant-select').selectOption('editing');
     await openView(page, 'Tenant');
     const editor = page.locator('#config-editor');
@@ -292,17 +272,17 @@ describe.skipIf(!run)('dashboard views in Chromium', () => {
     await reloadView();
     await expect.poll(shown).toMatchObject({ defaultPageSize: 30 });
     expect(await notice.isHidden()).toBe(true);
-    await scim.deleteTenant('editing');
+    await ui.scim.deleteTenant('editing');
   });
 
   describe('no OAuth 2.0 token is fetched for a tenant the user left while the Directory prepared its first request', () => {
     // Held back: the tenant's config (whose answer says oauth), or its OAuth settings (whose answer names the token endpoint).
     for (const endpoint of ['config', 'oauth']) {
       it(`left while /${endpoint} was on its way`, async () => {
-        const left = await scim.createTenant({ id: `oauth-left-${endpoint}`, users: 2, groups: 0 });
+        const left = await ui.scim.createTenant({ id: `oauth-left-${endpoint}`, users: 2, groups: 0 });
         await left.control.config.update({ auth: { mode: 'oauth', clientId: 'left-app', clientSecret: 'left-secret' } });
-        const shown = await scim.createTenant({ id: `oauth-shown-${endpoint}`, users: 1, groups: 0 });
-        const recorded = await open();
+        const shown = await ui.scim.createTenant({ id: `oauth-shown-${endpoint}`, users: 1, groups: 0 });
+        const recorded = await ui.open();
         await recorded.page.addInitScript(TRACK_ANSWERS);
         // Every fetch the page starts, recorded as it is called (before any answer).
         await recorded.page.addInitScript(`
@@ -313,7 +293,7 @@ describe.skipIf(!run)('dashboard views in Chromium', () => {
             return fetch0.apply(this, arguments);
           };
         `);
-        const page = await openDashboard(recorded, scim.dashboardUrl);
+        const page = await openDashboard(recorded, ui.scim.dashboardUrl);
         await openView(page, 'Directory');
         let release!: () => void;
         const held = new Promise<void>((resolve) => (release = resolve));
@@ -343,8 +323,8 @@ describe.skipIf(!run)('dashboard views in Chromium', () => {
         await expect.poll(() => page.locator('#d-body tr[data-id]').count(), { timeout: 10_000 }).toBe(2);
         expect(await left.control.requests.count({ operation: 'token' })).toBe(1);
         await page.locator('#tenant-select').selectOption('default');
-        await scim.deleteTenant(`oauth-left-${endpoint}`);
-        await scim.deleteTenant(`oauth-shown-${endpoint}`);
+        await ui.scim.deleteTenant(`oauth-left-${endpoint}`);
+        await ui.scim.deleteTenant(`oauth-shown-${endpoint}`);
       });
     }
   });
@@ -374,17 +354,17 @@ describe.skipIf(!run)('dashboard views in Chromium', () => {
 
     for (const { view, endpoint, showsSlow, showsFast } of cases) {
       it(`${view} view`, async () => {
-        const slow = await scim.createTenant({ id: 'stale-slow', users: 0, groups: 0, profile: 'entra' });
-        const fast = await scim.createTenant({ id: 'stale-fast', users: 0, groups: 0, profile: 'rfc' });
+        const slow = await ui.scim.createTenant({ id: 'stale-slow', users: 0, groups: 0, profile: 'entra' });
+        const fast = await ui.scim.createTenant({ id: 'stale-fast', users: 0, groups: 0, profile: 'rfc' });
         await slow.control.faults.add({ name: 'slow-rule', match: { path: '/nowhere' }, action: { type: 'latency', ms: 1 } });
         await fast.control.faults.add({ name: 'fast-rule', match: { path: '/nowhere' }, action: { type: 'latency', ms: 1 } });
         const get = (t: { baseUrl: string; token?: string }) => fetch(`${t.baseUrl}/ServiceProviderConfig`, { headers: { Authorization: `Bearer ${t.token ?? ''}` } });
         for (let i = 0; i < 3; i++) expect((await get(slow)).status).toBe(200);
         expect((await get(fast)).status).toBe(200);
 
-        const recorded = await open();
+        const recorded = await ui.open();
         await recorded.page.addInitScript(TRACK_ANSWERS);
-        const page = await openDashboard(recorded, scim.dashboardUrl);
+        const page = await openDashboard(recorded, ui.scim.dashboardUrl);
         await openView(page, view);
 
         // The slow tenant's answer is held back until the fast tenant's view is shown.

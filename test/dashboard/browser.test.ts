@@ -3,10 +3,10 @@
  * details, conformance, fault presets, the directory, reset, the control token, keyboard use and both screen
  * sizes. After every test: no console error, no uncaught exception, no request to any other origin.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startScimulator, type ScimulatorHandle } from '../../src/index.js';
-import { chromiumAvailable, closeCheckedPages, confirm, launch, openDashboard, openPage, type Recorded } from './browser.js';
+import { browserSuite, chromiumAvailable, confirm, launch, openDashboard, openPage } from './browser.js';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -28,44 +28,24 @@ function curlLike(scim: ScimulatorHandle, method: string, path: string, body?: u
 const run = chromiumAvailable();
 
 describe.skipIf(!run)('dashboard in Chromium', () => {
-  let browser: Browser;
-  let scim: ScimulatorHandle;
-  let origin: string;
   let users: Array<{ id: string; userName: string }>;
-  const pages: Recorded[] = [];
-  /** Console errors a test provokes on purpose (a 400 the page shows inline), removed from the check. */
-  let expectedErrors: RegExp[] = [];
-
-  const open = async (viewport?: { width: number; height: number }) => {
-    const recorded = await openPage(browser, viewport);
-    pages.push(recorded);
-    return recorded;
-  };
-
-  beforeAll(async () => {
-    [browser, scim] = await Promise.all([launch(), startScimulator({ seeding: { seed: 12, users: 30, groups: 4 } })]);
-    origin = new URL(scim.url).origin;
-    users = (await (await curlLike(scim, 'GET', '/Users?count=5')).json()).Resources;
-  }, 90_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await scim?.close();
-  });
-
-  afterEach(async () => {
-    await closeCheckedPages(pages, origin, expectedErrors);
-    expectedErrors = [];
-    await scim.faults.clear();
-  });
+  // ui.expectedErrors: console errors a test provokes on purpose (a 400 the page shows inline), removed from the check.
+  const ui = browserSuite(
+    { seeding: { seed: 12, users: 30, groups: 4 } },
+    {
+      started: async ({ scim }) => {
+        users = (await (await curlLike(scim, 'GET', '/Users?count=5')).json()).Resources;
+      },
+    },
+  );
 
   it('shows a PATCH sent by curl-like code as a row within 1 s, without reload; selecting it shows its body', async () => {
-    const recorded = await open();
-    const page = await openDashboard(recorded, scim.dashboardUrl);
+    const recorded = await ui.open();
+    const page = await openDashboard(recorded, ui.scim.dashboardUrl);
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
     const user = users[0];
     const body = { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Streamed live' }] };
-    const res = await curlLike(scim, 'PATCH', `/Users/${user.id}`, body);
+    const res = await curlLike(ui.scim, 'PATCH', `/Users/${user.id}`, body);
     const answered = Date.now();
     expect(res.status).toBe(200);
     const row = page.locator('#requests-body tr', { hasText: user.id }).filter({ hasText: 'PATCH' });
@@ -85,19 +65,19 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     expect(JSON.parse((await page.locator('#response-body').textContent()) ?? '')).toMatchObject({ id: user.id, title: 'Streamed live' });
     // Copy as curl: the same request, the token as a shell variable.
     const curl = await page.locator('#curl-text').textContent();
-    expect(curl).toContain(`curl -X PATCH '${scim.baseUrl}/Users/${user.id}'`);
+    expect(curl).toContain(`curl -X PATCH '${ui.scim.baseUrl}/Users/${user.id}'`);
     expect(curl).toContain(`-H 'user-agent: curl/8.5.0' -H 'accept: */*' -H "authorization: Bearer $TOKEN" -H 'content-type: application/scim+json'`);
     expect(curl).toContain(`--data-raw '${JSON.stringify(body)}'`);
-    expect(curl).not.toContain(scim.token);
+    expect(curl).not.toContain(ui.scim.token);
   });
 
   it('text search finds what the row and the detail show: a filter with its quotes, a query parameter, a body value with quotes', async () => {
-    const recorded = await open();
-    const page = await openDashboard(recorded, scim.dashboardUrl);
+    const recorded = await ui.open();
+    const page = await openDashboard(recorded, ui.scim.dashboardUrl);
     // An Entra existence check and an Okta-style create whose name has quotes in it.
-    await curlLike(scim, 'GET', `/Users?filter=${encodeURIComponent('userName eq "search.me@example.com"')}&count=7`);
+    await curlLike(ui.scim, 'GET', `/Users?filter=${encodeURIComponent('userName eq "search.me@example.com"')}&count=7`);
     // (A PATCH of a seeded user, not a new one: the other tests count the users.)
-    await curlLike(scim, 'PATCH', `/Users/${users[4].id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Seán "Q" O\'Brien' }] });
+    await curlLike(ui.scim, 'PATCH', `/Users/${users[4].id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Seán "Q" O\'Brien' }] });
     await page.locator('#requests-body tr', { hasText: users[4].id }).filter({ hasText: 'PATCH' }).first().waitFor({ timeout: 5000 });
     const rowsFor = async (text: string) => {
       await page.locator('#f-text').fill(text);
@@ -116,11 +96,11 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
   });
 
   it('says, beside copy as curl, when the journal cut the body (the command cannot send the whole request)', async () => {
-    const recorded = await open();
-    const page = await openDashboard(recorded, scim.dashboardUrl);
+    const recorded = await ui.open();
+    const page = await openDashboard(recorded, ui.scim.dashboardUrl);
     // A POST /.search (it creates nothing: the other tests count the users) with a 70 KB body.
     // (The filter is over the 8192-character limit: a 400 invalidFilter, recorded like any request.)
-    const res = await curlLike(scim, 'POST', '/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: `userName eq "${'x'.repeat(70_000)}"` });
+    const res = await curlLike(ui.scim, 'POST', '/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: `userName eq "${'x'.repeat(70_000)}"` });
     expect(res.status).toBe(400);
     await page.locator('#f-text').fill('xxxxxxxxxxxxxxxxxxxx');
     const row = page.locator('#requests-body tr', { hasText: '/.search' }).first();
@@ -129,7 +109,7 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     await expect.poll(() => page.locator('#curl-note').textContent()).toMatch(/first 64 KiB/);
     // A body kept whole has no such note.
     await page.locator('#f-text').fill('');
-    await curlLike(scim, 'POST', '/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], count: 1, filter: 'userName eq "small.body"' });
+    await curlLike(ui.scim, 'POST', '/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], count: 1, filter: 'userName eq "small.body"' });
     await page.locator('#f-text').fill('small.body');
     const small = page.locator('#requests-body tr', { hasText: '/.search' }).first();
     await small.waitFor({ timeout: 5000 });
@@ -139,17 +119,17 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
   });
 
   it('shows a binary body the service refused (415, application/octet-stream) as bytes: its size and a hex dump, not mojibake', async () => {
-    const recorded = await open();
-    const page = await openDashboard(recorded, scim.dashboardUrl);
+    const recorded = await ui.open();
+    const page = await openDashboard(recorded, ui.scim.dashboardUrl);
     const bytes = Buffer.concat([Buffer.from([0x00, 0x01, 0x02, 0xff, 0xfe]), Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'), Buffer.alloc(300, 0xab)]);
-    const res = await fetch(`${scim.baseUrl}/Users?binary=1`, {
+    const res = await fetch(`${ui.scim.baseUrl}/Users?binary=1`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${scim.token}`, 'Content-Type': 'application/octet-stream' },
+      headers: { Authorization: `Bearer ${ui.scim.token}`, 'Content-Type': 'application/octet-stream' },
       body: bytes,
     });
     expect(res.status).toBe(415);
     // The journal API: the bytes exactly, beside the UTF-8 decoding every body has in requestBody.
-    const [entry] = await scim.requests.list({ order: 'desc', limit: 1 });
+    const [entry] = await ui.scim.requests.list({ order: 'desc', limit: 1 });
     expect(entry!.requestBodyBase64).toBe(bytes.toString('base64'));
     expect(entry!.requestBody).toBe(bytes.toString('utf8'));
     const row = page.locator('#requests-body tr', { hasText: 'binary=1' });
@@ -167,8 +147,8 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     expect(await page.locator('#curl-text').textContent()).toContain(`printf '%s' '${bytes.toString('base64')}' | base64 -d | curl -X POST`);
 
     // A text body sent as octet-stream stays text, in the API as on the page.
-    await fetch(`${scim.baseUrl}/Users?binary=0`, { method: 'POST', headers: { Authorization: `Bearer ${scim.token}`, 'Content-Type': 'application/octet-stream' }, body: '{"userName":"octet.text"}' });
-    const [text] = await scim.requests.list({ order: 'desc', limit: 1 });
+    await fetch(`${ui.scim.baseUrl}/Users?binary=0`, { method: 'POST', headers: { Authorization: `Bearer ${ui.scim.token}`, 'Content-Type': 'application/octet-stream' }, body: '{"userName":"octet.text"}' });
+    const [text] = await ui.scim.requests.list({ order: 'desc', limit: 1 });
     expect(text).not.toHaveProperty('requestBodyBase64');
     expect(text!.requestBody).toEqual({ userName: 'octet.text' });
     const textRow = page.locator('#requests-body tr', { hasText: 'binary=0' });
@@ -178,12 +158,12 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
   });
 
   it('a PATCH whose answer a fault replaced after the handler committed: the detail says the change was made and shows the committed answer', async () => {
-    const recorded = await open();
-    const page = await openDashboard(recorded, scim.dashboardUrl);
+    const recorded = await ui.open();
+    const page = await openDashboard(recorded, ui.scim.dashboardUrl);
     const user = users[2];
-    await scim.faults.add({ name: 'gateway timeout after commit', match: { operation: 'patch' }, action: { type: 'error', status: 504, phase: 'after' }, times: 1 });
+    await ui.scim.faults.add({ name: 'gateway timeout after commit', match: { operation: 'patch' }, action: { type: 'error', status: 504, phase: 'after' }, times: 1 });
     const body = { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Committed anyway' }] };
-    expect((await curlLike(scim, 'PATCH', `/Users/${user.id}`, body)).status).toBe(504);
+    expect((await curlLike(ui.scim, 'PATCH', `/Users/${user.id}`, body)).status).toBe(504);
     const row = page.locator('#requests-body tr', { hasText: user.id }).filter({ hasText: '504' });
     await row.waitFor({ timeout: 5000 });
     await row.click();
@@ -195,10 +175,10 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
   });
 
   it('badges an Entra-style PATCH ("Replace") and lists its code with the RFC section on the Conformance view', async () => {
-    const recorded = await open();
-    const page = await openDashboard(recorded, scim.dashboardUrl);
+    const recorded = await ui.open();
+    const page = await openDashboard(recorded, ui.scim.dashboardUrl);
     const user = users[1];
-    const res = await curlLike(scim, 'PATCH', `/Users/${user.id}`, {
+    const res = await curlLike(ui.scim, 'PATCH', `/Users/${user.id}`, {
       schemas: [PATCH_OP],
       Operations: [{ op: 'Replace', path: 'displayName', value: 'Entra Style' }],
     });
@@ -210,7 +190,7 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     const code = page.locator('#conformance-body tr[data-code="op-case"]');
     await code.waitFor();
     expect(await code.locator('td').nth(1).textContent()).toBe('RFC 7644 3.5.2');
-    const first = (await scim.conformance()).warnings.find((w) => w.code === 'op-case')!.firstRequestId;
+    const first = (await ui.scim.conformance()).warnings.find((w) => w.code === 'op-case')!.firstRequestId;
     // Its first request opens in the requests view.
     await code.getByRole('link', { name: first }).click();
     await expect.poll(() => page.locator('#entry dl').textContent()).toContain(first);
@@ -219,14 +199,14 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
   });
 
   it('badges a behaviour finding (a retry before Retry-After) beside the warnings, lists it on the Conformance view and links its requests', async () => {
-    const recorded = await open();
-    const page = await openDashboard(recorded, scim.dashboardUrl);
-    await scim.faults.add({ match: { operation: 'create' }, action: { type: 'error', status: 429, retryAfter: 30 }, times: 1 });
-    const create = () => curlLike(scim, 'POST', '/Users', { schemas: [USER], userName: 'eager.retry@example.com' });
+    const recorded = await ui.open();
+    const page = await openDashboard(recorded, ui.scim.dashboardUrl);
+    await ui.scim.faults.add({ match: { operation: 'create' }, action: { type: 'error', status: 429, retryAfter: 30 }, times: 1 });
+    const create = () => curlLike(ui.scim, 'POST', '/Users', { schemas: [USER], userName: 'eager.retry@example.com' });
     expect((await create()).status).toBe(429);
     const created = await create();
     expect(created.status).toBe(201);
-    const [entry] = await scim.requests.find({ findingCode: 'retry-before-retry-after' });
+    const [entry] = await ui.scim.requests.find({ findingCode: 'retry-before-retry-after' });
     const [earlier] = entry!.findings[0]!.requestIds;
     const row = page.locator(`#requests-body tr[data-seq="${entry!.seq}"]`);
     await row.locator('.badge.finding[data-code="retry-before-retry-after"]').waitFor({ timeout: 5000 });
@@ -244,17 +224,17 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     // Both tables are named for a screen reader's table list; one request: "1 request".
     expect(await page.getByRole('table', { name: 'Conformance warnings' }).count()).toBe(1);
     expect(await page.getByRole('table', { name: 'Behaviour findings' }).count()).toBe(1);
-    const completed = (await scim.conformance()).requestsWithFindings;
+    const completed = (await ui.scim.conformance()).requestsWithFindings;
     expect(await page.locator('#behaviour-summary').textContent()).toBe(completed === 1 ? '1 request completed one' : `${completed} requests completed one`);
     expect(await code.locator('td').nth(1).textContent()).toBe('RFC 6585 4; RFC 9110 10.2.3');
     expect(await page.locator('#conformance-body tr[data-code="retry-before-retry-after"]').count()).toBe(0);
     // The directory the later tests count is as seeded again.
-    expect((await curlLike(scim, 'DELETE', `/Users/${(await created.json()).id}`)).status).toBe(204);
+    expect((await curlLike(ui.scim, 'DELETE', `/Users/${(await created.json()).id}`)).status).toBe(204);
   });
 
   it('adds the 429 preset from the UI: the next SCIM request answers 429 with Retry-After, and its row shows the fault', async () => {
-    const recorded = await open();
-    const page = await openDashboard(recorded, scim.dashboardUrl);
+    const recorded = await ui.open();
+    const page = await openDashboard(recorded, ui.scim.dashboardUrl);
     await page.getByRole('link', { name: 'Faults' }).click();
     // The view shows on the hash change, after the click returns.
     await expect.poll(() => page.getByRole('table', { name: 'Fault rules' }).count(), { timeout: 5000 }).toBe(1);
@@ -267,7 +247,7 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     const listed = page.locator('#faults-body tr[data-fault]', { hasText: 'ui throttle' });
     await listed.waitFor();
 
-    const res = await curlLike(scim, 'GET', `/Users/${users[2].id}`);
+    const res = await curlLike(ui.scim, 'GET', `/Users/${users[2].id}`);
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe('2');
     // The counters follow.
@@ -281,21 +261,21 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
   });
 
   it('the dashboard\'s own directory requests leave fault rules to the connector: a one-shot 429 is not used up by the Directory view', async () => {
-    const rule = await scim.faults.add({ name: 'one 429 for the connector', action: { type: 'error', status: 429, retryAfter: 2 }, times: 1 });
-    const recorded = await open();
-    const page = await openDashboard(recorded, scim.dashboardUrl);
+    const rule = await ui.scim.faults.add({ name: 'one 429 for the connector', action: { type: 'error', status: 429, retryAfter: 2 }, times: 1 });
+    const recorded = await ui.open();
+    const page = await openDashboard(recorded, ui.scim.dashboardUrl);
     await page.getByRole('link', { name: 'Directory' }).click();
     await expect.poll(() => page.locator('#d-body tr[data-id]').count(), { timeout: 5000 }).toBe(25);
     expect(await page.locator('#d-error').isHidden()).toBe(true);
-    expect((await scim.faults.list()).find((f) => f.id === rule.id)).toMatchObject({ matched: 0, fired: 0 });
+    expect((await ui.scim.faults.list()).find((f) => f.id === rule.id)).toMatchObject({ matched: 0, fired: 0 });
     // The connector's next request gets it.
-    expect((await curlLike(scim, 'GET', '/Users?count=1')).status).toBe(429);
+    expect((await curlLike(ui.scim, 'GET', '/Users?count=1')).status).toBe(429);
   });
 
   it('the dashboard\'s own directory searches put no warning in the connector\'s conformance summary', async () => {
-    const recorded = await open();
-    const page = await openDashboard(recorded, scim.dashboardUrl);
-    const before = await scim.conformance();
+    const recorded = await ui.open();
+    const page = await openDashboard(recorded, ui.scim.dashboardUrl);
+    const before = await ui.scim.conformance();
     await page.getByRole('link', { name: 'Directory' }).click();
     await expect.poll(() => page.locator('#d-body tr[data-id]').count(), { timeout: 5000 }).toBeGreaterThan(0);
     // A Group search with a User attribute: the server warns (filter-undefined-attribute), about the dashboard's request.
@@ -303,9 +283,9 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     await page.locator('#d-filter').fill('userName eq "nobody"');
     await page.locator('#d-filter').press('Enter');
     await expect.poll(() => page.locator('#d-range').textContent()).toBe('0 of 0');
-    const own = await scim.requests.find({ path: '**/Groups', limit: 1000 });
+    const own = await ui.scim.requests.find({ path: '**/Groups', limit: 1000 });
     expect(own.some((e) => e.warnings.some((w) => w.code === 'filter-undefined-attribute') && e.requestHeaders['x-scimulator-client'] === 'dashboard')).toBe(true);
-    const after = await scim.conformance();
+    const after = await ui.scim.conformance();
     expect(after.warnings.map((w) => w.code)).not.toContain('filter-undefined-attribute');
     expect(after.totalRequests).toBe(before.totalRequests);
     await page.getByRole('link', { name: 'Conformance' }).click();
@@ -314,11 +294,11 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
   });
 
   it('shows the control API validation error beside the rule editor; removes one rule and all rules', async () => {
-    const recorded = await open();
-    const page = await openDashboard(recorded, scim.dashboardUrl);
+    const recorded = await ui.open();
+    const page = await openDashboard(recorded, ui.scim.dashboardUrl);
     await page.getByRole('link', { name: 'Faults' }).click();
     await page.locator('#rule-editor').fill('{"action": {"type": "error", "status": 700}}');
-    expectedErrors = [/status of 400/];
+    ui.expectedErrors = [/status of 400/];
     await page.getByRole('button', { name: 'Add rule' }).click();
     await expect.poll(() => page.locator('#rule-error').textContent()).toMatch(/^action\.status: .*400/);
     // The console message comes as its own event, not necessarily before the text the poll read.
@@ -333,20 +313,20 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
       await page.getByRole('button', { name: 'Add rule' }).click();
     }
     await expect.poll(() => page.locator('#faults-body tr[data-fault]').count()).toBe(3);
-    const [first] = await scim.faults.list();
+    const [first] = await ui.scim.faults.list();
     await page.getByRole('button', { name: `Remove ${first.id}` }).click();
     await confirm(page, 'Remove rule');
     await expect.poll(() => page.locator('#faults-body tr[data-fault]').count()).toBe(2);
-    expect((await scim.faults.list()).map((f) => f.id)).not.toContain(first.id);
+    expect((await ui.scim.faults.list()).map((f) => f.id)).not.toContain(first.id);
     await page.getByRole('button', { name: 'Remove all' }).click();
     await confirm(page, 'Remove all');
     await expect.poll(() => page.locator('#faults-body tr[data-fault]').count()).toBe(0);
-    expect(await scim.faults.list()).toEqual([]);
+    expect(await ui.scim.faults.list()).toEqual([]);
   });
 
   it('finds the seeded user with a userName eq filter; a group lists its members, linking to the users', async () => {
-    const recorded = await open();
-    const page = await openDashboard(recorded, scim.dashboardUrl);
+    const recorded = await ui.open();
+    const page = await openDashboard(recorded, ui.scim.dashboardUrl);
     await page.getByRole('link', { name: 'Directory' }).click();
     await expect.poll(() => page.getByRole('table', { name: 'Resources' }).locator('tr[data-id]').count()).toBe(25);
     expect(await page.locator('#d-range').textContent()).toBe('1-25 of 30');
@@ -363,11 +343,11 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
 
     // A bad filter: the SCIM error, inline.
     await page.locator('#d-filter').fill('userName eq');
-    expectedErrors = [/status of 400/];
+    ui.expectedErrors = [/status of 400/];
     await page.locator('#d-filter').press('Enter');
     await expect.poll(() => page.locator('#d-error').textContent()).toMatch(/^invalidFilter: /);
 
-    const groups = (await (await curlLike(scim, 'GET', '/Groups')).json()).Resources as Array<{ id: string; members?: Array<{ value: string }> }>;
+    const groups = (await (await curlLike(ui.scim, 'GET', '/Groups')).json()).Resources as Array<{ id: string; members?: Array<{ value: string }> }>;
     const group = groups.find((g) => (g.members ?? []).length > 0)!;
     await page.locator('#d-type').selectOption('Group');
     await page.locator('#d-filter').fill(`id eq "${group.id}"`);
@@ -381,12 +361,12 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
   });
 
   it('the directory works with Basic auth (a non-ASCII password, sent as UTF-8) and with OAuth 2.0 client credentials', async () => {
-    const basicTenant = await scim.createTenant({ id: 'basic-auth', users: 2, groups: 0 });
+    const basicTenant = await ui.scim.createTenant({ id: 'basic-auth', users: 2, groups: 0 });
     await basicTenant.control.config.update({ auth: { mode: 'basic', basicUser: 'admin', basicPassword: 'pässwörd-€' } });
-    const oauthTenant = await scim.createTenant({ id: 'oauth-auth', users: 3, groups: 0 });
+    const oauthTenant = await ui.scim.createTenant({ id: 'oauth-auth', users: 3, groups: 0 });
     await oauthTenant.control.config.update({ auth: { mode: 'oauth', clientId: 'okta-app', clientSecret: 's3cret' } });
-    const recorded = await open();
-    const page = await openDashboard(recorded, scim.dashboardUrl);
+    const recorded = await ui.open();
+    const page = await openDashboard(recorded, ui.scim.dashboardUrl);
     await page.getByRole('link', { name: 'Directory' }).click();
     for (const [id, count] of [['basic-auth', 2], ['oauth-auth', 3]] as const) {
       await page.locator('#tenant-select').selectOption(id);
@@ -395,27 +375,27 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     }
     // A revoked access token: the next search gets a new one.
     await oauthTenant.control.oauth.revokeTokens();
-    expectedErrors = [/status of 401/];
+    ui.expectedErrors = [/status of 401/];
     await page.locator('#d-filter').fill('active eq true');
     await page.locator('#d-filter').press('Enter');
     await expect.poll(() => page.locator('#d-range').textContent()).toBe('1-3 of 3');
     expect(await page.locator('#d-error').isHidden()).toBe(true);
     await page.locator('#tenant-select').selectOption('default');
-    await scim.deleteTenant('basic-auth');
-    await scim.deleteTenant('oauth-auth');
+    await ui.scim.deleteTenant('basic-auth');
+    await ui.scim.deleteTenant('oauth-auth');
   });
 
   it('reset from the UI restores a deleted user', async () => {
-    const recorded = await open();
-    const page = await openDashboard(recorded, scim.dashboardUrl);
+    const recorded = await ui.open();
+    const page = await openDashboard(recorded, ui.scim.dashboardUrl);
     const user = users[4];
-    expect((await curlLike(scim, 'DELETE', `/Users/${user.id}`)).status).toBe(204);
-    expect((await curlLike(scim, 'GET', `/Users/${user.id}`)).status).toBe(404);
+    expect((await curlLike(ui.scim, 'DELETE', `/Users/${user.id}`)).status).toBe(204);
+    expect((await curlLike(ui.scim, 'GET', `/Users/${user.id}`)).status).toBe(404);
     await page.getByRole('link', { name: 'Tenant' }).click();
     await page.getByRole('button', { name: 'Reset to seed' }).click();
     await confirm(page, 'Reset');
     await expect.poll(() => page.locator('#state-message').textContent()).toMatch(/^Reset to the seed state/);
-    expect((await curlLike(scim, 'GET', `/Users/${user.id}`)).status).toBe(200);
+    expect((await curlLike(ui.scim, 'GET', `/Users/${user.id}`)).status).toBe(200);
     // The journal was cleared with it, and so is the list.
     await page.getByRole('link', { name: 'Requests' }).click();
     await expect.poll(() => page.locator('#requests-body tr').count()).toBeLessThanOrEqual(1);
@@ -427,9 +407,9 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
   });
 
   it('tenant controls: switcher, clock freeze/advance/real, profile, config errors, snapshot download and upload', async () => {
-    const tenant = await scim.createTenant({ id: 'ui-tenant', users: 3, groups: 0 });
-    const recorded = await open();
-    const page = await openDashboard(recorded, scim.dashboardUrl);
+    const tenant = await ui.scim.createTenant({ id: 'ui-tenant', users: 3, groups: 0 });
+    const recorded = await ui.open();
+    const page = await openDashboard(recorded, ui.scim.dashboardUrl);
     await page.locator('#tenant-select').selectOption('ui-tenant');
     // The live view follows the tenant.
     await fetch(`${tenant.baseUrl}/Users`, { headers: { Authorization: `Bearer ${tenant.token}` } });
@@ -447,7 +427,7 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     await page.getByRole('button', { name: 'Advance' }).click();
     await expect.poll(() => page.locator('#clock-now').textContent()).toBe('2030-01-01T00:01:00.000Z');
     expect(await tenant.control.clock.now()).toBe('2030-01-01T00:01:00.000Z');
-    expect(await scim.clock.now()).not.toBe('2030-01-01T00:01:00.000Z');
+    expect(await ui.scim.clock.now()).not.toBe('2030-01-01T00:01:00.000Z');
     await page.getByRole('button', { name: 'Real time' }).click();
     await expect.poll(() => page.locator('#clock-mode').textContent()).toBe('real time');
 
@@ -457,7 +437,7 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     // server applied it: typing before that would be overwritten.
     await expect.poll(() => page.locator('#config-message').textContent()).toBe('Config applied.');
     await page.locator('#config-editor').fill('{"defaultPageSize": 0}');
-    expectedErrors = [/status of 400/];
+    ui.expectedErrors = [/status of 400/];
     await page.getByRole('button', { name: 'Apply config' }).click();
     await expect.poll(() => page.locator('#config-message').textContent()).toMatch(/defaultPageSize/);
 
@@ -475,31 +455,31 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     await expect.poll(() => page.locator('#state-message').textContent()).toMatch(/^Loaded /);
     const back = await fetch(`${tenant.baseUrl}/Users/${victim.id}`, { headers: { Authorization: `Bearer ${tenant.token}` } });
     expect(back.status).toBe(200);
-    await scim.deleteTenant('ui-tenant');
+    await ui.scim.deleteTenant('ui-tenant');
   });
 
   it('the tenant picker shows tenants created and deleted through the API while the page is open, without a reload', async () => {
-    const recorded = await open();
-    const page = await openDashboard(recorded, scim.dashboardUrl);
+    const recorded = await ui.open();
+    const page = await openDashboard(recorded, ui.scim.dashboardUrl);
     const listed = () => page.locator('#tenant-select option').allTextContents();
     expect(await listed()).not.toContain('made-later');
-    await scim.createTenant({ id: 'made-later', users: 1, groups: 0 });
+    await ui.scim.createTenant({ id: 'made-later', users: 1, groups: 0 });
     await expect.poll(listed, { timeout: 10_000 }).toContain('made-later');
     await page.getByRole('link', { name: 'Tenant' }).click();
     await expect.poll(() => page.locator('#tenant-list').textContent()).toContain('made-later');
-    await scim.deleteTenant('made-later');
+    await ui.scim.deleteTenant('made-later');
     await expect.poll(listed, { timeout: 10_000 }).not.toContain('made-later');
     expect(await page.locator('#tenant-select').inputValue()).toBe('default');
   });
 
   it('another tenant\'s request with the same seq shows its own detail and response, not the one opened before in the other tenant', async () => {
-    const twins = [await scim.createTenant({ id: 'twin-a', users: 1, groups: 0 }), await scim.createTenant({ id: 'twin-b', users: 1, groups: 0 })];
+    const twins = [await ui.scim.createTenant({ id: 'twin-a', users: 1, groups: 0 }), await ui.scim.createTenant({ id: 'twin-b', users: 1, groups: 0 })];
     for (const [i, t] of twins.entries()) {
       const res = await fetch(`${t.baseUrl}/Users?filter=${encodeURIComponent(`userName eq "twin-${i}"`)}`, { headers: { Authorization: `Bearer ${t.token}` } });
       expect(res.status).toBe(200);
     }
-    const recorded = await open();
-    const page = await openDashboard(recorded, scim.dashboardUrl);
+    const recorded = await ui.open();
+    const page = await openDashboard(recorded, ui.scim.dashboardUrl);
     for (const [i, id] of ['twin-a', 'twin-b'].entries()) {
       await page.locator('#tenant-select').selectOption(id);
       const row = page.locator('#requests-body tr[data-seq="1"]', { hasText: `twin-${i}` });
@@ -512,16 +492,16 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
       expect(await page.locator('#curl-text').textContent()).toContain(`twin-${i}`);
     }
     await page.locator('#tenant-select').selectOption('default');
-    await scim.deleteTenant('twin-a');
-    await scim.deleteTenant('twin-b');
+    await ui.scim.deleteTenant('twin-a');
+    await ui.scim.deleteTenant('twin-b');
   });
 
   it('a tenant deleted and created again under the same id: its new journal replaces the old rows; deleted for good: says so and shows default', async () => {
     const get = (t: { baseUrl: string; token?: string }, marker: string) =>
       fetch(`${t.baseUrl}/Users?filter=${encodeURIComponent(`userName eq "${marker}"`)}`, { headers: { Authorization: `Bearer ${t.token ?? ""}` } });
-    let tenant = await scim.createTenant({ id: 'reborn', users: 0, groups: 0 });
-    const recorded = await open();
-    const page = await openDashboard(recorded, scim.dashboardUrl);
+    let tenant = await ui.scim.createTenant({ id: 'reborn', users: 0, groups: 0 });
+    const recorded = await ui.open();
+    const page = await openDashboard(recorded, ui.scim.dashboardUrl);
     await page.locator('#tenant-select').selectOption('reborn');
     for (const m of ['old-1', 'old-2', 'old-3']) await get(tenant, m);
     await expect.poll(() => page.locator('#requests-body tr', { hasText: 'old-' }).count(), { timeout: 5000 }).toBe(3);
@@ -535,8 +515,8 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
       await held;
       await route.continue();
     });
-    await scim.deleteTenant('reborn');
-    tenant = await scim.createTenant({ id: 'reborn', users: 0, groups: 0 });
+    await ui.scim.deleteTenant('reborn');
+    tenant = await ui.scim.createTenant({ id: 'reborn', users: 0, groups: 0 });
     for (const m of ['new-1', 'new-2', 'new-3', 'new-4', 'new-5']) await get(tenant, m);
     await expect.poll(() => reconnects, { timeout: 10_000 }).toBeGreaterThan(0);
     release();
@@ -545,23 +525,23 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     await page.unroute('**/tenants/reborn/requests/stream*');
 
     // Deleted for good: the page says so and goes back to the default tenant (no endless 404 retries).
-    expectedErrors = [/status of 404/];
-    await scim.deleteTenant('reborn');
+    ui.expectedErrors = [/status of 404/];
+    await ui.scim.deleteTenant('reborn');
     await expect.poll(() => page.locator('#fatal').textContent(), { timeout: 10_000 }).toContain('"reborn" was deleted');
     await expect.poll(() => page.locator('#tenant-select').inputValue()).toBe('default');
     await expect.poll(() => page.locator('#live').textContent(), { timeout: 10_000 }).toBe('live');
   });
 
   it('pauses and resumes the live list; the journal capacity and drops are shown', async () => {
-    const recorded = await open();
-    const page = await openDashboard(recorded, scim.dashboardUrl);
+    const recorded = await ui.open();
+    const page = await openDashboard(recorded, ui.scim.dashboardUrl);
     expect(await page.locator('#journal-stats').textContent()).toMatch(/of 10,000 kept · 0 dropped by the journal · 0 missed by this view/);
     // The entries the journal already held arrive after its counters (hello), in seq order: once a newer request
     // shows, they all have, and pausing holds back only what comes next.
-    await curlLike(scim, 'GET', '/Users?filter=userName%20eq%20%22before.pause%22');
+    await curlLike(ui.scim, 'GET', '/Users?filter=userName%20eq%20%22before.pause%22');
     await page.locator('#requests-body tr', { hasText: 'before.pause' }).waitFor({ timeout: 5000 });
     await page.getByRole('button', { name: 'Pause' }).click();
-    await curlLike(scim, 'GET', '/Users?filter=userName%20eq%20%22paused%22');
+    await curlLike(ui.scim, 'GET', '/Users?filter=userName%20eq%20%22paused%22');
     await expect.poll(() => page.locator('#journal-stats').textContent()).toContain('1 new while paused');
     expect(await page.locator('#requests-body tr', { hasText: 'paused' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Resume' }).click();
@@ -569,23 +549,23 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
   });
 
   it('drops the rows of a journal cleared from outside (DELETE /_mock/requests, POST /_mock/reset), at once, and keeps showing new ones', async () => {
-    const recorded = await open();
-    const page = await openDashboard(recorded, scim.dashboardUrl);
-    const marked = (m: string) => curlLike(scim, 'GET', `/Users?filter=${encodeURIComponent(`userName eq "${m}"`)}`);
+    const recorded = await ui.open();
+    const page = await openDashboard(recorded, ui.scim.dashboardUrl);
+    const marked = (m: string) => curlLike(ui.scim, 'GET', `/Users?filter=${encodeURIComponent(`userName eq "${m}"`)}`);
     const rows = (m: string) => page.locator('#requests-body tr', { hasText: m });
     await marked('before.clear');
     await rows('before.clear').waitFor({ timeout: 5000 });
     await rows('before.clear').click();
     await page.locator('#entry').waitFor();
     // A test clears the journal between its cases: the open page drops what it showed, well before the next stats event (5 s).
-    await scim.requests.clear();
+    await ui.scim.requests.clear();
     await expect.poll(() => rows('before.clear').count(), { timeout: 2000 }).toBe(0);
     expect(await page.locator('#entry').isHidden()).toBe(true);
     await expect.poll(() => page.locator('#journal-stats').textContent()).toMatch(/journal: 0 of 10,000 kept/);
     await marked('after.clear');
     await rows('after.clear').waitFor({ timeout: 5000 });
     // A reset does the same (its journal is cleared with the directory).
-    expect((await fetch(`${origin}/_mock/reset`, { method: 'POST' })).status).toBe(200);
+    expect((await fetch(`${ui.origin}/_mock/reset`, { method: 'POST' })).status).toBe(200);
     await expect.poll(() => rows('after.clear').count(), { timeout: 2000 }).toBe(0);
     await marked('after.reset');
     await rows('after.reset').waitFor({ timeout: 5000 });
@@ -593,14 +573,14 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
   });
 
   it('asks before it loses data (clear journal, remove a rule, delete a tenant): Escape or Cancel keeps it, the keyboard confirms', async () => {
-    await scim.createTenant({ id: 'kept-tenant', users: 0, groups: 0 });
-    const recorded = await open();
-    const page = await openDashboard(recorded, scim.dashboardUrl);
-    await curlLike(scim, 'GET', '/Users?filter=userName%20eq%20%22keep.me%22');
+    await ui.scim.createTenant({ id: 'kept-tenant', users: 0, groups: 0 });
+    const recorded = await ui.open();
+    const page = await openDashboard(recorded, ui.scim.dashboardUrl);
+    await curlLike(ui.scim, 'GET', '/Users?filter=userName%20eq%20%22keep.me%22');
     await page.locator('#requests-body tr', { hasText: 'keep.me' }).waitFor({ timeout: 5000 });
     const dialog = page.getByRole('alertdialog');
     const clear = page.locator('#clear-journal');
-    const held = async () => (await scim.requests.list({ limit: 1000 })).length;
+    const held = async () => (await ui.scim.requests.list({ limit: 1000 })).length;
 
     // Escape: nothing happens, the focus is back on the button.
     await clear.focus();
@@ -627,38 +607,38 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Clear journal');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('#requests-body tr', { hasText: 'keep.me' }).count()).toBe(0);
-    expect((await scim.requests.list({ limit: 1000 })).filter((e) => e.path.includes('keep.me') || JSON.stringify(e.query).includes('keep.me'))).toEqual([]);
+    expect((await ui.scim.requests.list({ limit: 1000 })).filter((e) => e.path.includes('keep.me') || JSON.stringify(e.query).includes('keep.me'))).toEqual([]);
 
     // A fault rule: Cancel keeps it.
-    const rule = await scim.faults.add({ name: 'keep me', match: { path: '/nowhere' }, action: { type: 'latency', ms: 1 } });
+    const rule = await ui.scim.faults.add({ name: 'keep me', match: { path: '/nowhere' }, action: { type: 'latency', ms: 1 } });
     await page.getByRole('link', { name: 'Faults' }).click();
     await page.getByRole('button', { name: `Remove ${rule.id}` }).click();
     await page.getByRole('alertdialog', { name: `Remove the fault rule "keep me" (${rule.id})?` }).waitFor();
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'hidden' });
-    expect((await scim.faults.list()).map((f) => f.id)).toEqual([rule.id]);
+    expect((await ui.scim.faults.list()).map((f) => f.id)).toEqual([rule.id]);
     await page.getByRole('button', { name: 'Remove all' }).click();
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
-    expect((await scim.faults.list()).map((f) => f.id)).toEqual([rule.id]);
+    expect((await ui.scim.faults.list()).map((f) => f.id)).toEqual([rule.id]);
 
     // A tenant: Escape keeps it; confirmed, it is gone.
     await page.getByRole('link', { name: 'Tenant' }).click();
     await page.getByRole('button', { name: 'Delete tenant kept-tenant' }).click();
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
-    expect((await scim.listTenants()).map((t) => t.id)).toContain('kept-tenant');
+    expect((await ui.scim.listTenants()).map((t) => t.id)).toContain('kept-tenant');
     await page.getByRole('button', { name: 'Delete tenant kept-tenant' }).click();
     await confirm(page, 'Delete tenant');
-    await expect.poll(async () => (await scim.listTenants()).map((t) => t.id)).not.toContain('kept-tenant');
+    await expect.poll(async () => (await ui.scim.listTenants()).map((t) => t.id)).not.toContain('kept-tenant');
   });
 
   it('removing a rule or deleting a tenant from the keyboard leaves the focus on the next one, not at the top of the page', async () => {
     const rules = [];
-    for (const name of ['first', 'second', 'third']) rules.push(await scim.faults.add({ name, match: { path: '/nowhere' }, action: { type: 'latency', ms: 1 } }));
-    for (const id of ['focus-a', 'focus-b']) await scim.createTenant({ id, users: 0, groups: 0 });
-    const recorded = await open();
-    const page = await openDashboard(recorded, scim.dashboardUrl);
+    for (const name of ['first', 'second', 'third']) rules.push(await ui.scim.faults.add({ name, match: { path: '/nowhere' }, action: { type: 'latency', ms: 1 } }));
+    for (const id of ['focus-a', 'focus-b']) await ui.scim.createTenant({ id, users: 0, groups: 0 });
+    const recorded = await ui.open();
+    const page = await openDashboard(recorded, ui.scim.dashboardUrl);
     const focusedLabel = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.tagName);
     await page.getByRole('link', { name: 'Faults' }).click();
     await page.getByRole('button', { name: `Remove ${rules[1]!.id}` }).focus();
@@ -666,13 +646,13 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     await page.getByRole('alertdialog').waitFor();
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
-    await expect.poll(async () => (await scim.faults.list()).map((f) => f.id)).toEqual([rules[0]!.id, rules[2]!.id]);
+    await expect.poll(async () => (await ui.scim.faults.list()).map((f) => f.id)).toEqual([rules[0]!.id, rules[2]!.id]);
     await expect.poll(focusedLabel).toBe(`Remove ${rules[2]!.id}`);
     // And the last one: the rule before it.
     await page.keyboard.press('Enter');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
-    await expect.poll(async () => (await scim.faults.list()).map((f) => f.id)).toEqual([rules[0]!.id]);
+    await expect.poll(async () => (await ui.scim.faults.list()).map((f) => f.id)).toEqual([rules[0]!.id]);
     await expect.poll(focusedLabel).toBe(`Remove ${rules[0]!.id}`);
 
     await page.getByRole('link', { name: 'Tenant' }).click();
@@ -681,15 +661,15 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     await page.getByRole('alertdialog').waitFor();
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
-    await expect.poll(async () => (await scim.listTenants()).map((t) => t.id)).not.toContain('focus-a');
+    await expect.poll(async () => (await ui.scim.listTenants()).map((t) => t.id)).not.toContain('focus-a');
     await expect.poll(focusedLabel).toBe('Delete tenant focus-b');
-    await scim.deleteTenant('focus-b');
+    await ui.scim.deleteTenant('focus-b');
   });
 
   it('is usable from the keyboard: tabs, rows (arrows, Enter, Escape)', async () => {
-    for (let i = 0; i < 3; i++) await curlLike(scim, 'GET', `/Users/${users[i].id}`);
-    const recorded = await open();
-    const page = await openDashboard(recorded, scim.dashboardUrl);
+    for (let i = 0; i < 3; i++) await curlLike(ui.scim, 'GET', `/Users/${users[i].id}`);
+    const recorded = await ui.open();
+    const page = await openDashboard(recorded, ui.scim.dashboardUrl);
     await expect.poll(() => page.locator('#requests-body tr').count()).toBeGreaterThanOrEqual(3);
     // Tab from the top of the page to the first row: every control on the way is reachable.
     await page.locator('a[href="#requests"]').focus();
@@ -714,9 +694,9 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
   });
 
   it('announces the selected request to screen readers: a grid whose selected row is aria-selected, moved with the arrow keys', async () => {
-    for (let i = 0; i < 3; i++) await curlLike(scim, 'GET', `/Users/${users[i].id}?attributes=userName`);
-    const recorded = await open();
-    const page = await openDashboard(recorded, scim.dashboardUrl);
+    for (let i = 0; i < 3; i++) await curlLike(ui.scim, 'GET', `/Users/${users[i].id}?attributes=userName`);
+    const recorded = await ui.open();
+    const page = await openDashboard(recorded, ui.scim.dashboardUrl);
     const grid = page.getByRole('grid', { name: 'Requests' });
     await expect.poll(() => grid.getByRole('row').filter({ hasText: 'attributes=userName' }).count(), { timeout: 5000 }).toBe(3);
     expect(await grid.getByRole('row', { selected: true }).count()).toBe(0);
@@ -748,9 +728,9 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     { width: 390, height: 844 },
   ]) {
     it(`fits ${viewport.width}x${viewport.height}: no view is wider than the screen`, async () => {
-      const recorded = await open(viewport);
-      const page = await openDashboard(recorded, scim.dashboardUrl);
-      await curlLike(scim, 'PATCH', `/Users/${users[0].id}`, { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'title', value: 'x' }] });
+      const recorded = await ui.open(viewport);
+      const page = await openDashboard(recorded, ui.scim.dashboardUrl);
+      await curlLike(ui.scim, 'PATCH', `/Users/${users[0].id}`, { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'title', value: 'x' }] });
       await page.locator('#requests-body tr').first().click();
       for (const view of ['requests', 'conformance', 'faults', 'directory', 'tenant']) {
         await page.locator(`nav a[data-view="${view}"]`).click();
