@@ -175,6 +175,26 @@ describe.skipIf(!run)('dashboard views in Chromium', () => {
     await expect.poll(() => rows.count()).toBe(0);
   });
 
+  it('text search finds what only a response header holds: "ETag: W/..." of one answer, as the detail shows it', async () => {
+    const auth = { Authorization: `Bearer ${ui.scim.token}` };
+    const user = ((await (await fetch(`${ui.scim.baseUrl}/Users?startIndex=2&count=1`, { headers: auth })).json()).Resources as Array<{ id: string }>)[0]!;
+    const recorded = await ui.open();
+    const page = await openDashboard(recorded, ui.scim.dashboardUrl);
+    const patch = { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'title', value: 'Found by its ETag' }] };
+    const patched = await fetch(`${ui.scim.baseUrl}/Users/${user.id}`, { method: 'PATCH', headers: { ...auth, 'Content-Type': 'application/scim+json' }, body: JSON.stringify(patch) });
+    expect(patched.status).toBe(200);
+    const etag = patched.headers.get('etag');
+    expect(etag).toMatch(/^W\/"/);
+    await fetch(`${ui.scim.baseUrl}/Groups?count=1`, { headers: auth });
+    const rows = page.locator('#requests-body tr');
+    await rows.filter({ hasText: '/Groups' }).first().waitFor({ timeout: 10_000 });
+    // The answer's body holds the version too (meta.version), but not as an "etag:" line: only its header does.
+    await page.locator('#f-text').fill(`etag: ${etag!.toUpperCase()}`);
+    await expect.poll(() => rows.allTextContents(), { timeout: 10_000 }).toEqual([expect.stringMatching(new RegExp(`PATCH.*${user.id}`))]);
+    await page.locator('#f-text').fill('etag: W/"no-such-version"');
+    await expect.poll(() => rows.count()).toBe(0);
+  });
+
   it('text search asks the journal for the text instead of reading every response body: a string only one response holds, among 200 large answers', async () => {
     const tenant = await ui.scim.createTenant({ id: 'search-big', users: 12, groups: 0 });
     const auth = { Authorization: `Bearer ${tenant.token}` };
