@@ -5,7 +5,9 @@
  * entries (its byte limit raised for that), then times journal.count({ text }) (every held entry tested) for a few kinds of needle
  * (absent ones with and without the letters "k" and a final "i", which U+212A and U+0130 lower-case to; one only a
  * response header holds), and GET
- * /_mock/requests?text=...&response=none as the dashboard asks it. Reports the median of the runs.
+ * /_mock/requests?text=...&response=none as the dashboard asks it. Reports the median of the runs, and for the counts also
+ * the median of the CPU time this process used (what holds on a shared, loaded machine, where wall time measures the
+ * neighbours too).
  *
  *   npm run build && node bench/journal-text.mjs [runs]
  */
@@ -43,13 +45,19 @@ const needles = {
 };
 for (const [name, text] of Object.entries(needles)) {
   const times = [];
+  const cpu = [];
   let count = 0;
   for (let r = 0; r < RUNS; r++) {
     const t = performance.now();
+    const c = process.cpuUsage();
     count = journal.count({ text });
     times.push(performance.now() - t);
+    const used = process.cpuUsage(c);
+    cpu.push((used.user + used.system) / 1000);
   }
-  console.log(`count({ text: ${JSON.stringify(text)} }) ${name.padEnd(21)} ${String(count).padStart(6)} matches: median ${median(times).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms`);
+  console.log(
+    `count({ text: ${JSON.stringify(text)} }) ${name.padEnd(21)} ${String(count).padStart(6)} matches: median ${median(times).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms, CPU median ${median(cpu).toFixed(1)} ms`,
+  );
 }
 // The counts above held the event loop for seconds: let the agent see the keep-alive sockets the server closed meanwhile
 // (its keep-alive timeout), or a request goes out on one of them and fails with ECONNRESET.

@@ -37,6 +37,12 @@ export class TextNeedle {
   private readonly escaped: TextNeedle[] = [];
   /** Printable ASCII without a character JSON escapes as "\\x" ('"', '\\', '/'). */
   private readonly plain: boolean;
+  /**
+   * For a needle that is not plain: its longest part without '"', '\\', '/' or a control character, which a body
+   * without \uXXXX escapes holds as it is wherever it shows the needle decoded (undefined when there is none; the
+   * needle itself when it is all such a part: a needle beyond ASCII).
+   */
+  private readonly rawPart: TextNeedle | undefined;
   /** Holds "k", which the Kelvin sign (U+212A, UTF-8 e2 84 aa) lower-cases to. */
   private readonly kelvin: boolean;
   /** Ends with "i": U+0130 (UTF-8 c4 b0) lower-cases to "i" and U+0307, which an ASCII needle can only end before. */
@@ -86,6 +92,9 @@ export class TextNeedle {
       const spaced = compact.replace(/":/g, '": ');
       for (const v of new Set([json, ascii, compact, spaced])) if (v !== this.lower) this.escaped.push(new TextNeedle(v, false));
     }
+    let raw = '';
+    if (probe && !this.plain) for (const part of this.lower.split(/["\\/\x00-\x1f]/)) if (part.length > raw.length) raw = part;
+    this.rawPart = raw === '' ? undefined : raw === this.lower ? this : new TextNeedle(raw, false);
   }
 
   /** Whether the needle occurs in the JSON (or other) text of a body, bytes[from, to): as it is, or escaped. */
@@ -101,6 +110,10 @@ export class TextNeedle {
     // an ASCII character: bodies whose only escapes are others (a "\n" in every seeded address) are not decoded.
     // For a needle U+212A or U+0130 can complete, any \uXXXX escape is read (one look, not one per character).
     if (this.plain && !range.includes(this.kelvin || this.dottedI ? ESCAPED_ANY : ESCAPED_ASCII)) return false;
+    // Any other needle: a body whose only escapes are those of '"', '\\', '/' and control characters shows the
+    // needle decoded only where it holds the rest of it as it is (the needle's longest such part, looked for first).
+    const rawPart = this.rawPart;
+    if (rawPart !== undefined && !range.includes(ESCAPED_ANY) && (rawPart === this || !rawPart.inBytes(bytes, from, to))) return false;
     return this.inString(decodeJsonEscapes(bytes.toString('utf8', from, to)));
   }
 

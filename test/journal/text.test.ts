@@ -97,6 +97,18 @@ describe('text', () => {
     expect(await find('"Boss" of D:')).toEqual([]);
   });
 
+  it('a needle holding "/" or a quote, or beyond ASCII, is found in a body whose only escapes are \\/, \\" and \\n (no \\uXXXX)', async () => {
+    journal.clear();
+    const e = journal.record(input({ method: 'POST', requestBody: '{"profileUrl":"https:\\/\\/wiki.example.com\\/eric","street":"Müllerstraße 5\\nBerlin","nick":"\\"Q\\"/x"}' }));
+    expect(await find('wiki.example.com/ERIC')).toEqual([e.seq]);
+    expect(await find('https://wiki')).toEqual([e.seq]);
+    expect(await find('MÜLLERSTRASSE')).toEqual([]); // toLowerCase keeps "ss" and "ß" apart
+    expect(await find('müllerstraße 5\nberlin')).toEqual([e.seq]); // a line end, as the entry shows it
+    expect(await find('"q"/X')).toEqual([e.seq]);
+    expect(await find('wiki.example.com/erica')).toEqual([]);
+    expect(await find('"q"/y')).toEqual([]);
+  });
+
   it('a JSON member is found with or without a space after its colon (a body shown pretty-printed, sent compact, or the reverse)', async () => {
     journal.clear();
     const compact = journal.record(input({ method: 'PATCH', requestBody: '{"Operations":[{"op":"add","path":"members"}]}' }));
