@@ -3,14 +3,16 @@ import autocannon from 'autocannon';
 
 /**
  * One autocannon run. `requests` is a list of { method, path, headers?, body?, setupRequest? } cycled by every
- * connection (setupRequest rebuilds a request each time: W4's unique userNames).
+ * connection (setupRequest rebuilds a request each time: W4's unique userNames); `amount` stops it after that many
+ * requests instead of after `duration` seconds.
  * Resolves { rps, p50, p99, total, non2xx, errors, timeouts }.
  */
-export async function load({ origin, connections = 32, duration, requests, headers = {} }) {
+export async function load({ origin, connections = 32, duration, amount, requests, headers = {} }) {
   const result = await autocannon({
     url: origin,
     connections,
-    duration,
+    // `amount` (a number of requests) instead of `duration` when given.
+    ...(amount ? { amount } : { duration }),
     requests,
     headers,
     timeout: 30,
