@@ -305,16 +305,47 @@ export class ScimService {
     let resource: Resource;
     try {
       resource = this.stamp(type, id, next, created, this.modifiedAt(existing, now));
-      this.repo.put(type.name, resource, members && { added: members.added.map((m) => m.value as string), removed: members.removed });
+      // The groups' new versions are made before anything is stored, and stored with the resource as one write:
+      // a rename that fails stores neither the resource nor any group's new version.
+      const touched = renamed ? this.touchGroupsOf(id, now) : [];
+      const delta = members && { added: members.added.map((m) => m.value as string), removed: members.removed };
+      this.putAll(touched, () => this.repo.put(type.name, resource, delta));
     } catch (err) {
       edits?.undo();
+      this.renders.invalidate();
       throw err;
     }
     // Stored: the members the group gained are taken from its budget.
     budget?.record(id, added, now);
-    if (renamed) this.touchGroupsOf(id, now);
     this.renders.invalidate();
     return resource;
+  }
+
+  /**
+   * Stores several resources, then runs `last` (the write they go with), as one write: when a put or `last` throws,
+   * the resources put before it are put back as they were (`previous`: the stored versions, which nothing changed,
+   * with `undo`, the delta that leads back to them) and the error is thrown. The store is then as before, but for
+   * version numbers drawn and not used. (Each put and remove of the repository applies whole or not at all.)
+   */
+  private putAll(writes: readonly GroupWrite[], last: () => void): void {
+    let done = 0;
+    try {
+      for (; done < writes.length; done++) {
+        const write = writes[done]!;
+        this.repo.put(write.type, write.resource, write.members);
+      }
+      last();
+    } catch (err) {
+      for (let i = done - 1; i >= 0; i--) {
+        const write = writes[i]!;
+        try {
+          this.repo.put(write.type, write.previous, write.undo);
+        } catch {
+          // A store that refuses the version it held a moment ago: the next ones are put back all the same.
+        }
+      }
+      throw err;
+    }
   }
 
   /**
@@ -353,22 +384,29 @@ export class ScimService {
       this.commit(type, existing, { ...rest, active: false });
       return;
     }
-    // Remove the resource from every group that lists it, so no member ever points at nothing.
+    // Remove the resource from every group that lists it, so no member ever points at nothing: each group's next
+    // version is made first (nothing is stored until all are), then they are stored with the removal as one write.
     const groupType = this.groupType();
     const now = this.clock.now();
+    const writes: GroupWrite[] = [];
     if (groupType) {
       for (const groupId of [...this.repo.groupsContaining(id)]) {
         const group = this.repo.get(groupType.name, groupId);
         if (!group || groupId === id) continue;
+        // A new list (the stored one stays as it is, for the version put back should the write fail).
         const members = (group.members as Record<string, unknown>[]).filter((m) => m.value !== id);
         const { id: _id, meta, schemas: _schemas, ...rest } = group;
         const updated = this.stamp(groupType, groupId, { schemas: group.schemas, ...rest, members }, (meta as Record<string, string>).created!, this.modifiedAt(group, now));
         if (members.length === 0) delete updated.members;
-        this.repo.put(groupType.name, updated);
+        // The store updates its membership index from the one member that left (not from the whole list).
+        writes.push({ type: groupType.name, resource: updated, members: { added: [], removed: [id] }, previous: group, undo: { added: [id], removed: [] } });
       }
     }
-    this.repo.remove(type.name, id);
-    this.renders.invalidate();
+    try {
+      this.putAll(writes, () => this.repo.remove(type.name, id));
+    } finally {
+      this.renders.invalidate();
+    }
   }
 
   /**
@@ -383,23 +421,27 @@ export class ScimService {
   /**
    * A new version and lastModified for a Group whose own data did not change, but whose members' display did (a
    * member was renamed): what a client reads of it changed, so If-None-Match must no longer answer 304 and a stale
-   * If-Match must be 412 (RFC 7644 3.14). (A User whose groups change is not written: see versionOf().)
+   * If-Match must be 412 (RFC 7644 3.14). (A User whose groups change is not written: see versionOf().) Returned,
+   * not stored: the caller stores it with the write that renamed the member (putAll).
    */
-  private touch(type: ResourceSchema, resource: Resource, now: number): void {
+  private touch(type: ResourceSchema, resource: Resource, now: number): GroupWrite {
     const meta = resource.meta as Record<string, unknown>;
     const touched: Resource = { ...resource, meta: { ...meta, lastModified: this.modifiedAt(resource, now), version: `W/"${this.repo.nextSequence()}"` } };
-    // A group's members did not change: an empty delta keeps the store from indexing them again.
-    this.repo.put(type.name, touched, Array.isArray(resource.members) ? NO_MEMBER_CHANGE : undefined);
+    // A group's members did not change: an empty delta keeps the store from indexing them again (either way).
+    const members = Array.isArray(resource.members) ? NO_MEMBER_CHANGE : undefined;
+    return { type: type.name, resource: touched, members, previous: resource, undo: members };
   }
 
   /** touch() for the groups that list a resource as a member (their members' display shows its name). */
-  private touchGroupsOf(id: string, now: number): void {
+  private touchGroupsOf(id: string, now: number): GroupWrite[] {
     const groupType = this.groupType();
-    if (!groupType) return;
+    if (!groupType) return [];
+    const writes: GroupWrite[] = [];
     for (const groupId of this.repo.groupsContaining(id)) {
       const group = this.repo.get(groupType.name, groupId);
-      if (group && groupId !== id) this.touch(groupType, group, now);
+      if (group && groupId !== id) writes.push(this.touch(groupType, group, now));
     }
+    return writes;
   }
 
   /**
@@ -846,6 +888,17 @@ function digest(text: string): string {
 
 
 /** The member values in one member list and not the other (either way). */
+
+/** One put of a write that stores several resources (ScimService.putAll), and how to put back what it replaces. */
+interface GroupWrite {
+  type: string;
+  resource: Resource;
+  members: MembershipDelta | undefined;
+  /** The stored version the put replaces (unchanged by the write: nothing edits it in place). */
+  previous: Resource;
+  /** The membership delta from `resource` back to `previous`. */
+  undo: MembershipDelta | undefined;
+}
 
 /** The membership delta of a write that leaves a group's members as they are. */
 const NO_MEMBER_CHANGE: MembershipDelta = Object.freeze({ added: Object.freeze([]) as readonly string[], removed: Object.freeze([]) as readonly string[] });
