@@ -448,11 +448,20 @@ export class MemoryStore implements ResourceRepository {
    * store is half built: only for a store nobody reads yet (a tenant that is still being seeded).
    */
   *loadSteps(snapshot: StoreSnapshot): Generator<void, void, void> {
-    this.ownLists = new WeakSet();
-    // The snapshot's custom schemas replace the registry's; the tables follow the registry's resource types.
-    this.registry.replaceCustom(snapshot.schemas ?? [], snapshot.resourceTypes ?? []);
-    const built = this.built.get(snapshot) ?? (yield* this.build(snapshot));
-    this.share(built);
+    // A load that fails part-way (a snapshot that is not what load expects, a bug) leaves the state it replaced: the
+    // build fills new maps, so the live ones are only set aside, and put back on failure (no copy).
+    const before = { tables: this.tables, memberOf: this.memberOf, containerSeq: this.containerSeq, membershipShared: this.membershipShared, createdCounter: this.createdCounter, ownLists: this.ownLists, custom: this.registry.custom() };
+    try {
+      this.ownLists = new WeakSet();
+      // The snapshot's custom schemas replace the registry's; the tables follow the registry's resource types.
+      this.registry.replaceCustom(snapshot.schemas ?? [], snapshot.resourceTypes ?? []);
+      const built = this.built.get(snapshot) ?? (yield* this.build(snapshot));
+      this.share(built);
+    } catch (err) {
+      this.registry.replaceCustom(before.custom.schemas, before.custom.resourceTypes);
+      ({ tables: this.tables, memberOf: this.memberOf, containerSeq: this.containerSeq, membershipShared: this.membershipShared, createdCounter: this.createdCounter, ownLists: this.ownLists } = before);
+      throw err;
+    }
     this.sequence = snapshot.sequence;
     this.changed();
   }
