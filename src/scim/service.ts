@@ -385,25 +385,38 @@ export class ScimService {
       return;
     }
     // Remove the resource from every group that lists it, so no member ever points at nothing: each group's next
-    // version is made first (nothing is stored until all are), then they are stored with the removal as one write.
+    // version is made first (nothing shared changes until all are), then the lists are edited and the groups stored
+    // with the removal as one write.
     const groupType = this.groupType();
     const now = this.clock.now();
     const writes: GroupWrite[] = [];
+    const removed: Array<readonly number[]> = [];
     if (groupType) {
       for (const groupId of [...this.repo.groupsContaining(id)]) {
         const group = this.repo.get(groupType.name, groupId);
         if (!group || groupId === id) continue;
-        // A new list (the stored one stays as it is, for the version put back should the write fail).
-        const members = (group.members as Record<string, unknown>[]).filter((m) => m.value !== id);
+        const list = group.members as Record<string, unknown>[];
+        const at: number[] = [];
+        for (let i = 0; i < list.length; i++) if ((list[i] as Record<string, unknown> | undefined)?.value === id) at.push(i);
         const { id: _id, meta, schemas: _schemas, ...rest } = group;
-        const updated = this.stamp(groupType, groupId, { schemas: group.schemas, ...rest, members }, (meta as Record<string, string>).created!, this.modifiedAt(group, now));
-        if (members.length === 0) delete updated.members;
+        const updated = this.stamp(groupType, groupId, { schemas: group.schemas, ...rest }, (meta as Record<string, string>).created!, this.modifiedAt(group, now));
         // The store updates its membership index from the one member that left (not from the whole list).
         writes.push({ type: groupType.name, resource: updated, members: { added: [], removed: [id] }, previous: group, undo: { added: [id], removed: [] } });
+        removed.push(at);
       }
     }
+    // The member leaves each list through the store's editList: in place where only the stored version holds the
+    // list (no copy of a group of 100,000), undone should the write fail.
+    const edits = writes.map((write, i) => {
+      const edit = this.applyListEdits(write.resource, new Map([['members', { removed: removed[i]!, appended: [] }]]));
+      if ((write.resource.members as unknown[]).length === 0) delete write.resource.members;
+      return edit;
+    });
     try {
       this.putAll(writes, () => this.repo.remove(type.name, id));
+    } catch (err) {
+      for (const edit of edits.reverse()) edit.undo();
+      throw err;
     } finally {
       this.renders.invalidate();
     }
@@ -894,7 +907,7 @@ interface GroupWrite {
   type: string;
   resource: Resource;
   members: MembershipDelta | undefined;
-  /** The stored version the put replaces (unchanged by the write: nothing edits it in place). */
+  /** The stored version the put replaces (a list of it that the write edited in place is restored by the caller). */
   previous: Resource;
   /** The membership delta from `resource` back to `previous`. */
   undo: MembershipDelta | undefined;

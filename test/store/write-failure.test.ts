@@ -27,6 +27,8 @@ type Step = 'put' | 'remove' | 'sequence';
 /** The memory store, whose n-th put, removal or version draw from `failAt` on fails (once). */
 class FailingRepository implements ResourceRepository {
   private armed: { step: Step; left: number } | undefined;
+  /** Per editList call: whether the store edited the list it was given in place (no copy). */
+  readonly inPlace: boolean[] = [];
   /** Steps that succeeded since the last failAt (what a write did before it failed). */
   readonly done: Step[] = [];
   constructor(readonly store: MemoryStore) {}
@@ -79,7 +81,9 @@ class FailingRepository implements ResourceRepository {
     return this.store.nextSequence();
   }
   editList<T>(list: readonly T[], removed: readonly number[], appended: readonly T[]) {
-    return this.store.editList(list, removed, appended);
+    const edited = this.store.editList(list, removed, appended);
+    this.inPlace.push(edited === list);
+    return edited;
   }
 }
 
@@ -163,10 +167,12 @@ function failEverywhere(write: (w: ReturnType<typeof world>) => void, capabiliti
 
 describe('a DELETE that fails part-way', () => {
   it('of a user in three groups: the groups still list it, it is still there, and the next DELETE works', () => {
-    const { service, store, u, groups, view, before, steps } = failEverywhere(({ service, u }) => service.delete('User', u[0]!));
+    const { repo, service, store, u, groups, view, before, steps } = failEverywhere(({ service, u }) => service.delete('User', u[0]!));
     // Three groups written, the user removed: every one of them, and every version drawn, was a place to fail.
     expect(steps.filter((s) => s === 'put')).toHaveLength(3);
     expect(steps).toContain('remove');
+    // C's list is the store's own (world() patched it): u0 left it in place, and went back into it on each failure.
+    expect(repo.inPlace).toContain(true);
     service.delete('User', u[0]!);
     expect(store.get('User', u[0]!)).toBeUndefined();
     const members = (id: string) => ((store.get('Group', id)!.members ?? []) as Array<{ value: string }>).map((m) => m.value);
