@@ -27,7 +27,9 @@ export interface ResourceRepository {
   createdSeq(type: string, id: string): number;
   /**
    * Inserts or replaces a resource, updating every index and the membership index. With `members` (the member
-   * values a change added and removed), the membership index is updated from that delta alone.
+   * values a change added and removed), the membership index is updated from that delta alone. A put (and a
+   * remove) applies whole or throws having changed nothing: a write of several resources puts back the ones it
+   * stored before the one that failed (ScimService.putAll).
    */
   put(type: string, resource: Resource, members?: MembershipDelta): void;
   remove(type: string, id: string): boolean;
