@@ -323,11 +323,12 @@ export class ScimService {
 
   /**
    * Stores several resources, then runs `last` (the write they go with), as one write: when a put or `last` throws,
-   * the resources put before it are put back as they were (`previous`: the stored versions, which nothing changed,
-   * with `undo`, the delta that leads back to them) and the error is thrown. The store is then as before, but for
-   * version numbers drawn and not used. (Each put and remove of the repository applies whole or not at all.)
+   * `undoEdits` puts back the lists the write edited in place, the resources put before it are put back as they were
+   * (`previous`: the stored versions, with `undo`, the delta that leads back to them) and the error is thrown. The
+   * store is then as before, but for version numbers drawn and not used. (Each put and remove of the repository
+   * applies whole or not at all.)
    */
-  private putAll(writes: readonly GroupWrite[], last: () => void): void {
+  private putAll(writes: readonly GroupWrite[], last: () => void, undoEdits?: () => void): void {
     let done = 0;
     try {
       for (; done < writes.length; done++) {
@@ -336,6 +337,7 @@ export class ScimService {
       }
       last();
     } catch (err) {
+      undoEdits?.();
       for (let i = done - 1; i >= 0; i--) {
         const write = writes[i]!;
         try {
@@ -413,10 +415,9 @@ export class ScimService {
       return edit;
     });
     try {
-      this.putAll(writes, () => this.repo.remove(type.name, id));
-    } catch (err) {
-      for (const edit of edits.reverse()) edit.undo();
-      throw err;
+      this.putAll(writes, () => this.repo.remove(type.name, id), () => {
+        for (const edit of edits.reverse()) edit.undo();
+      });
     } finally {
       this.renders.invalidate();
     }
@@ -907,7 +908,7 @@ interface GroupWrite {
   type: string;
   resource: Resource;
   members: MembershipDelta | undefined;
-  /** The stored version the put replaces (a list of it that the write edited in place is restored by the caller). */
+  /** The stored version the put replaces (a list of it the write edited in place is restored first: putAll). */
   previous: Resource;
   /** The membership delta from `resource` back to `previous`. */
   undo: MembershipDelta | undefined;
