@@ -8,60 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { MemberAdditionBudget } from '../../src/scim/capabilities.js';
 import { ControllableClock } from '../../src/scim/clock.js';
 import { SeededRandom } from '../../src/scim/random.js';
-import type { MembershipDelta, ResourceRepository } from '../../src/scim/repository.js';
 import { GROUP_SCHEMA_ID, USER_SCHEMA_ID } from '../../src/scim/schemas/core.js';
 import { SchemaRegistry } from '../../src/scim/schemas/registry.js';
 import { ScimService } from '../../src/scim/service.js';
-import type { Resource } from '../../src/scim/validate.js';
 import { MemoryStore } from '../../src/store/memory.js';
+import { FAILURE, FailingRepository } from './failing-repository.js';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-const FAILURE = { put: 'the store is full', sequence: 'no version to draw' };
-
-/** The memory store, with a put and a version draw that fail while `failing` says so (a full disk, a store limit, a bug). */
-class FailingRepository implements ResourceRepository {
-  failing: 'put' | 'sequence' | undefined;
-  /** Per editList call: whether the store edited the list it was given in place. */
-  readonly inPlace: boolean[] = [];
-  constructor(readonly store: MemoryStore) {}
-  get(type: string, id: string) {
-    return this.store.get(type, id);
-  }
-  lookup(type: string, attribute: string, value: string) {
-    return this.store.lookup(type, attribute, value);
-  }
-  isIndexed(type: string, attribute: string) {
-    return this.store.isIndexed(type, attribute);
-  }
-  all(type: string) {
-    return this.store.all(type);
-  }
-  count(type: string) {
-    return this.store.count(type);
-  }
-  createdSeq(type: string, id: string) {
-    return this.store.createdSeq(type, id);
-  }
-  put(type: string, resource: Resource, members?: MembershipDelta) {
-    if (this.failing === 'put') throw new Error(FAILURE.put);
-    this.store.put(type, resource, members);
-  }
-  remove(type: string, id: string) {
-    return this.store.remove(type, id);
-  }
-  groupsContaining(memberId: string) {
-    return this.store.groupsContaining(memberId);
-  }
-  nextSequence() {
-    if (this.failing === 'sequence') throw new Error(FAILURE.sequence);
-    return this.store.nextSequence();
-  }
-  editList<T>(list: readonly T[], removed: readonly number[], appended: readonly T[]) {
-    const edited = this.store.editList(list, removed, appended);
-    this.inPlace.push(edited === list);
-    return edited;
-  }
-}
 
 /** A group of five users under a budget of eight members per hour, then two PATCH adds: the list is the store's own. */
 function world() {

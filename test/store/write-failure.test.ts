@@ -11,81 +11,15 @@ import { processBulk } from '../../src/scim/bulk.js';
 import type { TargetCapabilities } from '../../src/scim/capabilities.js';
 import { ControllableClock } from '../../src/scim/clock.js';
 import { SeededRandom } from '../../src/scim/random.js';
-import type { MembershipDelta, ResourceRepository } from '../../src/scim/repository.js';
 import { GROUP_SCHEMA_ID, USER_SCHEMA_ID } from '../../src/scim/schemas/core.js';
 import { SchemaRegistry } from '../../src/scim/schemas/registry.js';
 import { ScimService } from '../../src/scim/service.js';
 import type { Resource } from '../../src/scim/validate.js';
 import { MemoryStore } from '../../src/store/memory.js';
+import { FAILURE, FailingRepository, type Step } from './failing-repository.js';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const BULK_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
-const FAILURE = 'the store failed';
-
-type Step = 'put' | 'remove' | 'sequence';
-
-/** The memory store, whose n-th put, removal or version draw from `failAt` on fails (once). */
-class FailingRepository implements ResourceRepository {
-  private armed: { step: Step; left: number } | undefined;
-  /** Per editList call: whether the store edited the list it was given in place (no copy). */
-  readonly inPlace: boolean[] = [];
-  /** Steps that succeeded since the last failAt (what a write did before it failed). */
-  readonly done: Step[] = [];
-  constructor(readonly store: MemoryStore) {}
-  /** The next `after` calls of `step` succeed, the one after them throws. */
-  failAt(step: Step, after: number): void {
-    this.armed = { step, left: after };
-    this.done.length = 0;
-  }
-  get fired(): boolean {
-    return this.armed === undefined;
-  }
-  private step(step: Step): void {
-    if (this.armed?.step === step && this.armed.left-- === 0) {
-      this.armed = undefined;
-      throw new Error(FAILURE);
-    }
-    this.done.push(step);
-  }
-  get(type: string, id: string) {
-    return this.store.get(type, id);
-  }
-  lookup(type: string, attribute: string, value: string) {
-    return this.store.lookup(type, attribute, value);
-  }
-  isIndexed(type: string, attribute: string) {
-    return this.store.isIndexed(type, attribute);
-  }
-  all(type: string) {
-    return this.store.all(type);
-  }
-  count(type: string) {
-    return this.store.count(type);
-  }
-  createdSeq(type: string, id: string) {
-    return this.store.createdSeq(type, id);
-  }
-  put(type: string, resource: Resource, members?: MembershipDelta) {
-    this.step('put');
-    this.store.put(type, resource, members);
-  }
-  remove(type: string, id: string) {
-    this.step('remove');
-    return this.store.remove(type, id);
-  }
-  groupsContaining(memberId: string) {
-    return this.store.groupsContaining(memberId);
-  }
-  nextSequence() {
-    this.step('sequence');
-    return this.store.nextSequence();
-  }
-  editList<T>(list: readonly T[], removed: readonly number[], appended: readonly T[]) {
-    const edited = this.store.editList(list, removed, appended);
-    this.inPlace.push(edited === list);
-    return edited;
-  }
-}
 
 /**
  * Users u0-u5 and groups: C = {u0, u4}, A = {u1, u0, u2, C}, B = {u0, u3}, P = {C}. So u0 is in three groups (in the
@@ -157,7 +91,7 @@ function failEverywhere(write: (w: ReturnType<typeof world>) => void, capabiliti
   const before = w.view();
   for (const [step, after] of failures(steps)) {
     w.repo.failAt(step, after);
-    expect(() => write(w), `failing at ${step} #${after + 1}`).toThrow(FAILURE);
+    expect(() => write(w), `failing at ${step} #${after + 1}`).toThrow(FAILURE[step]);
     expect(w.repo.fired).toBe(true);
     expect(w.view(), `after failing at ${step} #${after + 1} of ${steps.join(', ')}`).toEqual(before);
   }
