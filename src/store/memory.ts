@@ -351,13 +351,24 @@ export class MemoryStore implements ResourceRepository {
    * the groups (not in the order memberships were added), so User.groups renders the same after a reload.
    */
   private indexMembers(resource: Resource, seq: number): void {
+    for (const _ of this.indexMembersSteps(resource, seq));
+  }
+
+  /**
+   * indexMembers in steps (a yield every 2,048 members: a load gives the event loop back within a group of 100,000);
+   * returns how many members it went through.
+   */
+  private *indexMembersSteps(resource: Resource, seq: number): Generator<void, number, void> {
     const members = resource.members;
-    if (!Array.isArray(members)) return;
+    if (!Array.isArray(members)) return 0;
     const groupId = resource.id as string;
     this.containerSeq.set(groupId, seq);
-    for (const member of members) {
+    for (let i = 0; i < members.length; i++) {
+      const member: unknown = members[i];
       if (isPlainObject(member) && typeof member.value === 'string') this.addMembership(this.shareMemberId(member), groupId, seq);
+      if ((i & 2047) === 2047) yield;
     }
+    return members.length;
   }
 
   /**
@@ -474,6 +485,7 @@ export class MemoryStore implements ResourceRepository {
     this.containerSeq = new Map();
     this.membershipShared = false;
     this.createdCounter = 0;
+    let work = 0;
     for (const [type, resources] of Object.entries(snapshot.resources)) {
       const table = this.table(type);
       for (const resource of resources) {
@@ -482,8 +494,12 @@ export class MemoryStore implements ResourceRepository {
         if (table.has(resource.id as string)) table.replace(resource, ++this.createdCounter);
         else table.add(resource, ++this.createdCounter);
         table.addToIndexes(resource);
-        this.indexMembers(resource, this.createdCounter);
-        if ((this.createdCounter & 2047) === 0) yield;
+        // A step is about 2,048 resources or memberships: groups of a large directory hold hundreds of thousands.
+        work += 1 + (yield* this.indexMembersSteps(resource, this.createdCounter));
+        if (work >= 2048) {
+          work = 0;
+          yield;
+        }
       }
     }
     // From now on the index Sets are shared with the remembered state: both copy one before changing it.
