@@ -12,7 +12,7 @@ import { GROUP_SCHEMA_ID, USER_SCHEMA_ID } from '../../src/scim/schemas/core.js'
 import { SchemaRegistry } from '../../src/scim/schemas/registry.js';
 import { ScimService } from '../../src/scim/service.js';
 import { MemoryStore } from '../../src/store/memory.js';
-import { FAILURE, FailingRepository } from './failing-repository.js';
+import { FAILURE, FailingRepository, filteredIds } from './failing-repository.js';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
@@ -31,11 +31,7 @@ function world() {
   const add = (id: string) => patch({ op: 'add', path: 'members', value: [{ value: id }] });
   add(users[5]!); // copies the list the group was created with
   add(users[6]!); // edits that copy in place from here on: 7 of the 8 members of the hour are spent
-  const query = (type: string, filter: string) =>
-    service
-      .query([type], { filter }, { limits: { defaultPageSize: 100, maxPageSize: 100, cursorTimeout: 0 }, cursorSecret: 's' })
-      .entries.map((e) => e.resource.id as string)
-      .sort();
+  const query = (type: string, filter: string) => filteredIds(service, type, filter);
   /** Everything a client can read of the group's membership. */
   const view = () => ({
     group: JSON.stringify(store.get('Group', gid)),

@@ -3,6 +3,7 @@
  * request (a store limit, a full disk, a bug): the seam the all-or-nothing write tests use.
  */
 import type { MembershipDelta, ResourceRepository } from '../../src/scim/repository.js';
+import type { ScimService } from '../../src/scim/service.js';
 import type { Resource } from '../../src/scim/validate.js';
 import type { MemoryStore } from '../../src/store/memory.js';
 
@@ -74,4 +75,12 @@ export class FailingRepository implements ResourceRepository {
     this.inPlace.push(edited === list);
     return edited;
   }
+}
+
+/** The ids a filter finds (one page of up to 100, sorted): what a client reads of a membership through filters. */
+export function filteredIds(service: ScimService, type: string, filter: string): string[] {
+  return service
+    .query([type], { filter }, { limits: { defaultPageSize: 100, maxPageSize: 100, cursorTimeout: 0 }, cursorSecret: 's' })
+    .entries.map((e) => e.resource.id as string)
+    .sort();
 }

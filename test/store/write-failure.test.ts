@@ -16,7 +16,7 @@ import { SchemaRegistry } from '../../src/scim/schemas/registry.js';
 import { ScimService } from '../../src/scim/service.js';
 import type { Resource } from '../../src/scim/validate.js';
 import { MemoryStore } from '../../src/store/memory.js';
-import { FAILURE, FailingRepository, type Step } from './failing-repository.js';
+import { FAILURE, FailingRepository, filteredIds, type Step } from './failing-repository.js';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const BULK_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
@@ -45,11 +45,7 @@ function world(capabilities?: TargetCapabilities) {
   patchC({ op: 'remove', path: `members[value eq "${u[5]!}"]` });
   const groups = { A, B, C, P };
   const ids = [...u, A, B, C, P];
-  const query = (type: string, filter: string) =>
-    service
-      .query([type], { filter }, { limits: { defaultPageSize: 100, maxPageSize: 100, cursorTimeout: 0 }, cursorSecret: 's' })
-      .entries.map((e) => e.resource.id as string)
-      .sort();
+  const query = (type: string, filter: string) => filteredIds(service, type, filter);
   /** Everything a client can read of the directory: resources, versions (a User's with its groups), memberships. */
   const view = () => ({
     users: JSON.stringify([...store.all('User')]),
