@@ -21,6 +21,7 @@ import type { JournalEntry, RecordedEntry } from '../journal/journal.js';
 import type { BehaviourFinding, RequestScimContext } from '../request-context.js';
 import type { Clock } from '../scim/clock.js';
 import { etagMatches } from '../scim/service.js';
+import { decodeSegment } from '../scim/strings.js';
 import { BEHAVIOUR_CODE_INFO, BEHAVIOUR_CODES, type BehaviourCode, type BehaviourConfig } from './codes.js';
 import type { ResourceView } from './view.js';
 
@@ -369,20 +370,16 @@ function responseHeader(entry: CompletedEntry, name: string): string | undefined
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
 
-function decodeSegment(segment: string): string {
-  if (!segment.includes('%')) return segment;
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
+/** A percent-decoded path segment, as sent when its percent-encoding is malformed. */
+function decodedOrAsSent(segment: string): string {
+  return decodeSegment(segment) ?? segment;
 }
 
 /** The resource id of "/Users/abc" ("abc"), or undefined for any other shape of path. */
 function resourceIdOf(relativePath: string): string | undefined {
   const slash = relativePath.indexOf('/', 1);
   if (slash < 0 || relativePath.indexOf('/', slash + 1) >= 0 || slash === relativePath.length - 1) return undefined;
-  return decodeSegment(relativePath.slice(slash + 1));
+  return decodedOrAsSent(relativePath.slice(slash + 1));
 }
 
 /** attributes / excludedAttributes of a read, or undefined when it has neither. */
@@ -915,7 +912,7 @@ export class BehaviourAnalyser {
     let id: string | undefined;
     if (op === 'create' && entry.status === 201) {
       const location = responseHeader(entry, 'location');
-      id = location === undefined ? undefined : decodeSegment(location.slice(location.lastIndexOf('/') + 1));
+      id = location === undefined ? undefined : decodedOrAsSent(location.slice(location.lastIndexOf('/') + 1));
     } else if (op === 'get' || op === 'replace' || op === 'patch') id = p.id;
     if (id !== undefined) this.sawResource(client, type, id, entryId, op === 'get' ? p.projection : undefined, op === 'get');
   }

@@ -18,6 +18,7 @@
 import type { Clock } from '../scim/clock.js';
 import { isoTime } from '../scim/clock.js';
 import type { SeededRandom } from '../scim/random.js';
+import { wholeSeconds } from '../scim/capabilities.js';
 import { ScimError } from '../scim/errors.js';
 import { errorEffect, faultScimError, malformedEffect, preconditionDetail, retryAfterHeader, scimErrorEffect, uniquenessDetail } from './responses.js';
 import {
@@ -284,8 +285,7 @@ export class FaultRegistry {
       bucket.tokens = Math.max(0, bucket.tokens - 1);
       return undefined;
     }
-    const waitMs = ((1 - bucket.tokens) * windowMs) / limit;
-    return Math.max(1, Math.ceil(waitMs / 1000 - 1e-9));
+    return wholeSeconds(((1 - bucket.tokens) * windowMs) / limit);
   }
 }
 

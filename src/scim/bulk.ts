@@ -32,6 +32,7 @@ import { PATCH_OP_SCHEMA, type PatchOperation, type PatchWarning } from './patch
 import type { Resource } from './validate.js';
 import { resourceUrl, type ScimService } from './service.js';
 import { describeValue, memberNames } from './json.js';
+import { decodeSegment } from './strings.js';
 
 export const BULK_REQUEST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
 export const BULK_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:BulkResponse';
@@ -156,15 +157,6 @@ function pathSegments(path: string): string[] {
   return trimmed.split('/').slice(1);
 }
 
-/** A percent-decoded path segment; undefined when its percent-encoding is malformed. */
-function decodeSegment(segment: string): string | undefined {
-  if (!segment.includes('%')) return segment;
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return undefined;
-  }
-}
 
 function refersTo(value: unknown, pending: ReadonlySet<string>): boolean {
   const refs = new Set<string>();

@@ -536,8 +536,8 @@ export function checkRequiredHeaders(caps: TargetCapabilities, headers: Readonly
   }
 }
 
-/** Whole seconds (at least 1, rounded up) of a wait in milliseconds. */
-const wholeSeconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000 - 1e-9));
+/** Whole seconds (at least 1, rounded up) of a wait in milliseconds: a Retry-After value. */
+export const wholeSeconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000 - 1e-9));
 
 /** A window in words: "hour", "2 hours", "90 seconds". */
 function windowText(ms: number): string {

@@ -15,6 +15,7 @@ import type { MembershipDelta, ResourceRepository } from './repository.js';
 import { ENTERPRISE_USER_SCHEMA_ID, GROUP_SCHEMA_ID, USER_SCHEMA_ID } from './schemas/core.js';
 import type { SchemaRegistry } from './schemas/registry.js';
 import type { AttributeDef } from './schemas/types.js';
+import { decodeSegment } from './strings.js';
 import { validateResource, type Resource } from './validate.js';
 
 import type { MemberPolicy } from './member-policy.js';
@@ -813,7 +814,7 @@ export class ScimService {
     if (isPlainObject(before) && before.value === manager.value && before.$ref === manager.$ref) return;
     if (manager.value === undefined || manager.value === null) {
       const named = refTarget(manager.$ref);
-      const user = named && named.endpoint.toLowerCase() === type.resourceType.endpoint.toLowerCase() ? this.repo.get(type.name, named.id) : undefined;
+      const user = named.endpoint.toLowerCase() === type.resourceType.endpoint.toLowerCase() ? this.repo.get(type.name, named.id) : undefined;
       if (!user) return;
       // A copy: `next` may share the extension object with the stored version.
       const value = user.id as string;
@@ -901,8 +902,6 @@ function digest(text: string): string {
 }
 
 
-/** The member values in one member list and not the other (either way). */
-
 /** One put of a write that stores several resources (ScimService.putAll), and how to put back what it replaces. */
 interface GroupWrite {
   type: string;
@@ -963,11 +962,6 @@ class UnknownMembers {
 }
 
 /**
- * A stored member: the member's attributes in their order, with `type`. Built by assignment, not as
- * `{ ...member, type }`: V8 gives a spread with an added key a large property store (about 220 bytes against 50
- * for this object), which a group of 100,000 members keeps for each one.
- */
-/**
  * Sent "$ref"s (of Group members, of the enterprise manager) that name another resource than their "value": the
  * service derives "$ref" from the value (RFC 7643 2.3.7: the URI of the resource the value names) and answers with
  * its own, so the sent one is ignored. Said once per request (a count and the first), because a connector that builds
@@ -1010,19 +1004,16 @@ class IgnoredRefs {
 function refTarget(ref: string): { endpoint: string; id: string } {
   const path = ref.replace(/[?#].*$/s, '').replace(/\/+$/, '');
   const segments = path.split('/');
-  const id = decodeSegment(segments[segments.length - 1] ?? '');
+  const last = segments[segments.length - 1] ?? '';
+  const id = decodeSegment(last) ?? last;
   return { endpoint: segments.length >= 2 ? `/${segments[segments.length - 2]}` : '', id };
 }
 
-/** A URI path segment, percent-decoded when it can be. */
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
-
+/**
+ * A stored member: the member's attributes in their order, with `type`. Built by assignment, not as
+ * `{ ...member, type }`: V8 gives a spread with an added key a large property store (about 220 bytes against 50
+ * for this object), which a group of 100,000 members keeps for each one.
+ */
 function memberWithType(member: Record<string, unknown>, type: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(member)) out[key] = member[key];

@@ -25,3 +25,13 @@ export function isLowerCaseOf(text: string, lower: string, start = 0, end = text
   }
   return end - start === lower.length;
 }
+
+/** A percent-decoded URI path segment; undefined when its percent-encoding is malformed. */
+export function decodeSegment(segment: string): string | undefined {
+  if (!segment.includes('%')) return segment;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
